@@ -1,0 +1,276 @@
+// The contract of the mount plan: what `planBundle` takes and returns.
+//
+// The plan is the one truth shared by the language server (findings → diagnostics,
+// operations → hover), the CLI (`bindery validate` / `bindery plan`) and the helper
+// (executes the operations, refuses a plan with errors). It carries no LSP, VS Code or
+// koffi types: positions and ranges are plain objects shaped like LSP's so the server can
+// pass them through unchanged.
+
+/** 0-based line and UTF-16 character offset, as in LSP. */
+export interface Position {
+  line: number;
+  character: number;
+}
+
+export interface Range {
+  start: Position;
+  end: Position;
+}
+
+export type Severity = 'error' | 'warning' | 'information' | 'hint';
+
+/** Path of a node in the spec document, e.g. `['mounts', 3, 'options', 1]`. */
+export type JsonPath = (string | number)[];
+
+export interface TextEdit {
+  range: Range;
+  newText: string;
+}
+
+/** A ready-to-apply correction for a finding (a quick fix in the editor). */
+export interface Fix {
+  title: string;
+  edits: TextEdit[];
+  /** The fix a user most likely wants; the editor may apply it with one key. */
+  preferred?: boolean;
+}
+
+/** Another place in the document that explains a finding (the mount that hides this one…). */
+export interface RelatedPlace {
+  message: string;
+  range: Range;
+}
+
+/** One rule the spec breaks, placed on the token that breaks it. */
+export interface Finding {
+  /** Stable, kebab-case, never renamed once shipped (e.g. `bind-without-bind-option`). */
+  code: string;
+  severity: Severity;
+  /** Names the entry (`mounts[3] (/data)`) and says what to do. */
+  message: string;
+  range: Range;
+  /** The offending node; `[]` for the document as a whole. */
+  path: JsonPath;
+  related?: RelatedPlace[];
+  fixes?: Fix[];
+}
+
+/** Where an operation or a normalised mount comes from. */
+export type Origin =
+  | {
+      kind: 'spec';
+      /** JSON path of the spec entry, e.g. `['mounts', 3]` or `['linux', 'maskedPaths', 0]`. */
+      path: JsonPath;
+      /** Index in `mounts` when the entry is a mount. */
+      mountIndex?: number;
+      range: Range;
+    }
+  | {
+      kind: 'added';
+      /** Why the runtime adds it, in words a user understands ("runc mounts /dev/pts when …"). */
+      reason: string;
+    };
+
+/** Names of mount(2) flags, as in <sys/mount.h>. Values live in `flags.ts`. */
+export type MsFlag =
+  | 'MS_RDONLY'
+  | 'MS_NOSUID'
+  | 'MS_NODEV'
+  | 'MS_NOEXEC'
+  | 'MS_SYNCHRONOUS'
+  | 'MS_REMOUNT'
+  | 'MS_MANDLOCK'
+  | 'MS_DIRSYNC'
+  | 'MS_NOSYMFOLLOW'
+  | 'MS_NOATIME'
+  | 'MS_NODIRATIME'
+  | 'MS_BIND'
+  | 'MS_MOVE'
+  | 'MS_REC'
+  | 'MS_SILENT'
+  | 'MS_UNBINDABLE'
+  | 'MS_PRIVATE'
+  | 'MS_SLAVE'
+  | 'MS_SHARED'
+  | 'MS_RELATIME'
+  | 'MS_I_VERSION'
+  | 'MS_STRICTATIME'
+  | 'MS_LAZYTIME';
+
+/** Names of mount_setattr(2) attributes (MOUNT_ATTR_*). Values live in `flags.ts`. */
+export type MountAttr =
+  | 'MOUNT_ATTR_RDONLY'
+  | 'MOUNT_ATTR_NOSUID'
+  | 'MOUNT_ATTR_NODEV'
+  | 'MOUNT_ATTR_NOEXEC'
+  | 'MOUNT_ATTR__ATIME'
+  | 'MOUNT_ATTR_RELATIME'
+  | 'MOUNT_ATTR_NOATIME'
+  | 'MOUNT_ATTR_STRICTATIME'
+  | 'MOUNT_ATTR_NODIRATIME'
+  | 'MOUNT_ATTR_IDMAP'
+  | 'MOUNT_ATTR_NOSYMFOLLOW';
+
+/**
+ * Paths in operations:
+ * - `host`: a path on the host, before pivot_root (bind sources, the rootfs itself);
+ * - `rootfs`: a path inside the container's root, resolved by the helper under the rootfs
+ *   without following a symlink out of it (mount targets before pivot_root);
+ * - `container`: a path in the container after pivot_root (masked and read-only paths).
+ */
+export type PathScope = 'host' | 'rootfs' | 'container';
+
+interface OperationBase {
+  origin: Origin;
+}
+
+/** mount(2). `target` is in `targetScope`; a bind `source` is a host path. */
+export interface MountOp extends OperationBase {
+  op: 'mount';
+  source: string | null;
+  target: string;
+  targetScope: PathScope;
+  fstype: string | null;
+  flags: MsFlag[];
+  /** The filesystem data string, comma-joined; '' when none. */
+  data: string;
+  /** What this step is for, e.g. 'mount', 'remount read-only', 'propagation'. */
+  purpose: 'root-propagation' | 'rootfs-bind' | 'mount' | 'remount' | 'propagation' | 'readonly-root' | 'mask' | 'readonly-path';
+}
+
+/** mount_setattr(2) with AT_RECURSIVE on `target`. */
+export interface SetattrOp extends OperationBase {
+  op: 'setattr';
+  target: string;
+  targetScope: PathScope;
+  attrSet: MountAttr[];
+  attrClr: MountAttr[];
+  recursive: boolean;
+}
+
+/** Create the directory (and missing parents) a mount lands on, inside the rootfs. */
+export interface MkdirOp extends OperationBase {
+  op: 'mkdir';
+  path: string;
+  mode: number;
+}
+
+/** Create an empty regular file a file bind mount lands on, inside the rootfs. */
+export interface MkfileOp extends OperationBase {
+  op: 'mkfile';
+  path: string;
+  mode: number;
+}
+
+/** symlink(2) inside the rootfs, e.g. /dev/fd → /proc/self/fd. */
+export interface SymlinkOp extends OperationBase {
+  op: 'symlink';
+  /** What the link points at (its content). */
+  linkTarget: string;
+  /** Where the link is created, inside the rootfs. */
+  path: string;
+}
+
+/** tmpcopyup: copy what the rootfs had at `path` into the tmpfs just mounted there. */
+export interface CopyUpOp extends OperationBase {
+  op: 'copyup';
+  path: string;
+}
+
+/** Write a network file into the container's state directory before it is bind-mounted. */
+export interface WriteNetworkFileOp extends OperationBase {
+  op: 'write-network-file';
+  file: 'hosts' | 'hostname' | 'resolv.conf';
+  /** Host path of the file in the state directory (the bind source of its mount). */
+  hostPath: string;
+}
+
+export interface SetHostnameOp extends OperationBase {
+  op: 'sethostname' | 'setdomainname';
+  name: string;
+}
+
+/** pivot_root(2) into the rootfs, then detach the old root. */
+export interface PivotRootOp extends OperationBase {
+  op: 'pivot-root';
+  rootfs: string;
+}
+
+export type Operation =
+  | MountOp
+  | SetattrOp
+  | MkdirOp
+  | MkfileOp
+  | SymlinkOp
+  | CopyUpOp
+  | WriteNetworkFileOp
+  | SetHostnameOp
+  | PivotRootOp;
+
+/** A mount after normalisation: what the options really mean, the way runc reads them. */
+export interface NormalizedMount {
+  /** Index in the spec's `mounts`, or null for a mount the runtime adds. */
+  index: number | null;
+  origin: Origin;
+  destination: string;
+  type: string;
+  /** As written; for binds, also see `hostSource`. */
+  source: string;
+  /** For bind mounts: the absolute host path (relative sources resolved against the bundle). */
+  hostSource?: string;
+  bind: boolean;
+  recursive: boolean;
+  /** Flags set and cleared by the options, in runc's table. */
+  flagsSet: MsFlag[];
+  flagsClear: MsFlag[];
+  /** Propagation changes, in order (each e.g. ['MS_REC', 'MS_PRIVATE']). */
+  propagation: MsFlag[][];
+  /** Recursive attributes (rro, rnosuid, …) for mount_setattr. */
+  attrSet: MountAttr[];
+  attrClr: MountAttr[];
+  /** Filesystem data options, in order. */
+  data: string[];
+  tmpcopyup: boolean;
+  idmap: 'none' | 'idmap' | 'ridmap';
+}
+
+/**
+ * What the planner may ask about the host. Paths are absolute host paths. No method
+ * follows a symlink in the last component (lstat semantics); intermediate components are
+ * followed as the kernel would.
+ */
+export interface HostView {
+  lstat(path: string): HostEntry | null;
+  /** Names in a directory, or null when it is not a readable directory. */
+  readdir(path: string): string[] | null;
+  /** `uname -r`, for options that need a recent kernel; undefined when unknown. */
+  kernelRelease?: string;
+}
+
+export interface HostEntry {
+  type: 'file' | 'directory' | 'symlink' | 'other';
+  /** For symlinks: what they point at. */
+  linkTarget?: string;
+}
+
+export interface PlanInput {
+  /** The text of config.json (JSON; comments and trailing commas are tolerated and flagged). */
+  text: string;
+  /** Absolute path of the bundle directory: relative `root.path` and bind sources resolve here. */
+  bundleDir: string;
+  host: HostView;
+  /** For messages; defaults to 'config.json'. */
+  fileName?: string;
+  /** The container's state directory on the host, where network files are written. */
+  stateDir?: string;
+}
+
+export interface Plan {
+  /** Every mount in the order it is applied, the runtime's additions included. */
+  mounts: NormalizedMount[];
+  /** What the helper does, in order. Empty when the spec could not be parsed at all. */
+  operations: Operation[];
+  findings: Finding[];
+  /** Absolute host path of the rootfs, when `root.path` is usable. */
+  rootfs?: string;
+}
