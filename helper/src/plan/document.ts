@@ -1,0 +1,143 @@
+// The spec as text with positions: every later step asks "where is this?" through here.
+import * as jsonc from 'jsonc-parser';
+import type { Finding, JsonPath, Position, Range } from './types';
+
+export interface SpecDocument {
+  readonly text: string;
+  readonly fileName: string;
+  /** The syntax tree; undefined when the text holds no JSON value at all. */
+  readonly tree: jsonc.Node | undefined;
+  /** The parsed value, best effort: broken JSON still yields what could be read. */
+  readonly value: unknown;
+  /** Syntax problems (invalid JSON, comments, trailing commas) as findings. */
+  readonly syntaxFindings: Finding[];
+  nodeAt(path: JsonPath): jsonc.Node | undefined;
+  /** Range of the value at `path`. */
+  rangeOf(path: JsonPath): Range | undefined;
+  /** Range of the property name at `path` (its last segment must be a key). */
+  keyRangeOf(path: JsonPath): Range | undefined;
+  /** Range of the value at `path`, else of the nearest existing ancestor, else the document start. */
+  rangeNear(path: JsonPath): Range;
+  positionAt(offset: number): Position;
+  offsetAt(position: Position): number;
+  rangeOfNode(node: jsonc.Node): Range;
+}
+
+export function parseSpec(text: string, fileName = 'config.json'): SpecDocument {
+  const errors: jsonc.ParseError[] = [];
+  const tree = jsonc.parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
+  const value: unknown = tree ? jsonc.getNodeValue(tree) : undefined;
+  const lineStarts = computeLineStarts(text);
+
+  const positionAt = (offset: number): Position => {
+    const clamped = Math.max(0, Math.min(offset, text.length));
+    let lo = 0;
+    let hi = lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (lineStarts[mid] <= clamped) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo, character: clamped - lineStarts[lo] };
+  };
+  const offsetAt = (p: Position): number => {
+    const line = Math.max(0, Math.min(p.line, lineStarts.length - 1));
+    return Math.min(lineStarts[line] + p.character, text.length);
+  };
+  const rangeOfNode = (node: jsonc.Node): Range => ({
+    start: positionAt(node.offset),
+    end: positionAt(node.offset + node.length),
+  });
+  const nodeAt = (path: JsonPath) => (tree ? jsonc.findNodeAtLocation(tree, path) : undefined);
+  const rangeOf = (path: JsonPath) => {
+    const node = nodeAt(path);
+    return node ? rangeOfNode(node) : undefined;
+  };
+  const keyRangeOf = (path: JsonPath) => {
+    const node = nodeAt(path);
+    const key = node?.parent?.type === 'property' ? node.parent.children?.[0] : undefined;
+    return key ? rangeOfNode(key) : undefined;
+  };
+  const rangeNear = (path: JsonPath): Range => {
+    for (let n = path.length; n >= 0; n--) {
+      const r = rangeOf(path.slice(0, n));
+      if (r) return r;
+    }
+    return { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+  };
+
+  const syntaxFindings: Finding[] = errors.map((e) => {
+    const range = { start: positionAt(e.offset), end: positionAt(e.offset + Math.max(e.length, 1)) };
+    const isComment = e.error === jsonc.ParseErrorCode.InvalidCommentToken;
+    return {
+      code: 'invalid-json',
+      severity: 'error',
+      message: `${fileName}: ${describeParseError(e.error)}${isComment ? ' (runtimes read plain JSON)' : ''}`,
+      range,
+      path: [],
+    };
+  });
+  // jsonc-parser accepts comments silently; runtimes do not.
+  jsonc.visit(
+    text,
+    {
+      onComment: (offset, length) => {
+        syntaxFindings.push({
+          code: 'json-comment',
+          severity: 'error',
+          message: `${fileName}: comments are not JSON; runc and crun refuse this file`,
+          range: { start: positionAt(offset), end: positionAt(offset + length) },
+          path: [],
+        });
+      },
+    },
+    { allowTrailingComma: true, disallowComments: false },
+  );
+  if (!tree && syntaxFindings.length === 0) {
+    syntaxFindings.push({
+      code: 'invalid-json',
+      severity: 'error',
+      message: `${fileName}: the file is empty; a runtime spec is a JSON object`,
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      path: [],
+    });
+  }
+
+  return { text, fileName, tree, value, syntaxFindings, nodeAt, rangeOf, keyRangeOf, rangeNear, positionAt, offsetAt, rangeOfNode };
+}
+
+function computeLineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 13 /* \r */) {
+      if (text.charCodeAt(i + 1) === 10) i++;
+      starts.push(i + 1);
+    } else if (c === 10 /* \n */) {
+      starts.push(i + 1);
+    }
+  }
+  return starts;
+}
+
+function describeParseError(code: jsonc.ParseErrorCode): string {
+  switch (code) {
+    case jsonc.ParseErrorCode.InvalidSymbol: return 'invalid symbol';
+    case jsonc.ParseErrorCode.InvalidNumberFormat: return 'invalid number';
+    case jsonc.ParseErrorCode.PropertyNameExpected: return 'property name expected';
+    case jsonc.ParseErrorCode.ValueExpected: return 'value expected';
+    case jsonc.ParseErrorCode.ColonExpected: return "':' expected";
+    case jsonc.ParseErrorCode.CommaExpected: return "',' expected";
+    case jsonc.ParseErrorCode.CloseBraceExpected: return "'}' expected";
+    case jsonc.ParseErrorCode.CloseBracketExpected: return "']' expected";
+    case jsonc.ParseErrorCode.EndOfFileExpected: return 'end of file expected';
+    case jsonc.ParseErrorCode.InvalidCommentToken: return 'comment not allowed';
+    case jsonc.ParseErrorCode.UnexpectedEndOfComment: return 'unterminated comment';
+    case jsonc.ParseErrorCode.UnexpectedEndOfString: return 'unterminated string';
+    case jsonc.ParseErrorCode.UnexpectedEndOfNumber: return 'unexpected end of number';
+    case jsonc.ParseErrorCode.InvalidUnicode: return 'invalid unicode escape';
+    case jsonc.ParseErrorCode.InvalidEscapeCharacter: return 'invalid escape character';
+    case jsonc.ParseErrorCode.InvalidCharacter: return 'invalid character';
+    default: return 'invalid JSON';
+  }
+}
