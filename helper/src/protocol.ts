@@ -1,0 +1,169 @@
+// The helper's public protocol: JSON-RPC 2.0 over a unix socket (vscode-jsonrpc framing).
+// Clients (the extension, the CLI, scripts) import only this file from the helper.
+// Documented for people in helper/PROTOCOL.md; keep the two in step.
+import { NotificationType, RequestType } from 'vscode-jsonrpc';
+import type { Finding, Operation, Plan } from './plan/types';
+
+/** Bumped on any incompatible change; the client refuses a helper with another major. */
+export const PROTOCOL_VERSION = '1.0.0';
+
+export const DEFAULT_SOCKET_PATH = '/run/bindery/bindery.sock';
+/** The group whose members may connect; membership is not root-equivalent (see PROTOCOL.md). */
+export const SOCKET_GROUP = 'bindery';
+
+export type ContainerStatus = 'creating' | 'running' | 'stopped' | 'failed';
+
+/** Errors the helper returns: JSON-RPC error `code`, with `data` naming what and where. */
+export const ErrorCodes = {
+  InvalidParams: -32602,
+  PlanHasErrors: 1001,
+  NotFound: 1002,
+  PermissionDenied: 1003,
+  LaunchFailed: 1004,
+  AlreadyExists: 1005,
+  RequestTooLarge: 1006,
+  Busy: 1007,
+} as const;
+
+/** `data` of an error reply. */
+export interface ErrorData {
+  /** Machine-readable, e.g. 'plan-has-errors', 'mount-failed', 'not-owner'. */
+  reason: string;
+  findings?: Finding[];
+  /** The failed operation, when a launch step failed. */
+  failure?: OperationFailure;
+}
+
+export interface OperationFailure {
+  /** Index into the plan's operations. */
+  index: number;
+  operation: Operation;
+  /** errno name, e.g. 'ENOENT'. */
+  errno: string;
+  message: string;
+  /** What a person can do about it. */
+  hint: string;
+}
+
+export interface MountSummary {
+  /** Index in the spec's mounts, or null when the runtime added it. */
+  index: number | null;
+  destination: string;
+  type: string;
+  source: string;
+  /** Effective options as a user reads them, e.g. 'ro,nosuid,nodev,rprivate'. */
+  options: string;
+  state: 'planned' | 'applied' | 'failed';
+  errno?: string;
+}
+
+export interface ContainerInfo {
+  id: string;
+  bundle: string;
+  status: ContainerStatus;
+  /** Host pid of the container's PID 1, while it runs. */
+  pid?: number;
+  /** uid of the peer that launched it. */
+  owner: number;
+  createdAt: string;
+  exitCode?: number;
+  signal?: string;
+  args: string[];
+  mounts: MountSummary[];
+  /** Host paths of the network files written for it. */
+  networkFiles: { name: 'hosts' | 'hostname' | 'resolv.conf'; path: string }[];
+}
+
+export interface InspectResult extends ContainerInfo {
+  plan: Plan;
+  /** The container's /proc/PID/mountinfo, raw, while it runs. */
+  mountinfo?: string;
+}
+
+// --- requests -----------------------------------------------------------------------
+
+export interface VersionResult {
+  protocol: string;
+  helper: string;
+  /** uid the helper sees for this connection (SO_PEERCRED). */
+  peerUid: number;
+}
+export const VersionRequest = new RequestType<void, VersionResult, ErrorData>('version');
+
+export interface ValidateParams {
+  /** Absolute path of a bundle directory, or of its config.json. */
+  bundle: string;
+}
+export interface ValidateResult {
+  findings: Finding[];
+  plan: Plan;
+}
+export const ValidateRequest = new RequestType<ValidateParams, ValidateResult, ErrorData>('validate');
+
+export interface LaunchParams {
+  bundle: string;
+  /** Defaults to a generated id. [A-Za-z0-9_.-]{1,64}. */
+  id?: string;
+}
+export const LaunchRequest = new RequestType<LaunchParams, ContainerInfo, ErrorData>('launch');
+
+export const ListRequest = new RequestType<void, ContainerInfo[], ErrorData>('list');
+
+export interface IdParams {
+  id: string;
+}
+export const InspectRequest = new RequestType<IdParams, InspectResult, ErrorData>('inspect');
+
+export interface StopParams extends IdParams {
+  /** Grace period between SIGTERM and SIGKILL, ms. Default 10000. */
+  timeoutMs?: number;
+}
+export const StopRequest = new RequestType<StopParams, ContainerInfo, ErrorData>('stop');
+export const TeardownRequest = new RequestType<IdParams, void, ErrorData>('teardown');
+
+export interface LogsResult {
+  /** Output so far, in order. */
+  chunks: OutputEvent[];
+}
+export const LogsRequest = new RequestType<IdParams, LogsResult, ErrorData>('logs');
+
+// --- notifications (helper → client) ------------------------------------------------
+// Sent to every connection allowed to see the container (its owner, and root).
+
+export interface OperationEvent {
+  id: string;
+  index: number;
+  operation: Operation;
+  /** renderOperation(operation), for people. */
+  text: string;
+  ok: boolean;
+  errno?: string;
+  message?: string;
+  hint?: string;
+}
+export const OperationNotification = new NotificationType<OperationEvent>('container/operation');
+
+export interface StartedEvent {
+  id: string;
+  pid: number;
+}
+export const StartedNotification = new NotificationType<StartedEvent>('container/started');
+
+export interface OutputEvent {
+  id: string;
+  stream: 'stdout' | 'stderr';
+  data: string;
+}
+export const OutputNotification = new NotificationType<OutputEvent>('container/output');
+
+export interface ExitedEvent {
+  id: string;
+  exitCode?: number;
+  signal?: string;
+}
+export const ExitedNotification = new NotificationType<ExitedEvent>('container/exited');
+
+export const TornDownNotification = new NotificationType<IdParams>('container/tornDown');
+
+/** Any change to a container's summary (status, mounts); carries the new summary. */
+export const ChangedNotification = new NotificationType<ContainerInfo>('container/changed');
