@@ -177,6 +177,24 @@ export interface CopyUpOp extends OperationBase {
   path: string;
 }
 
+/**
+ * Create a device node inside the rootfs (runc's createDevices). In a user namespace, where
+ * mknod is not allowed, the helper creates an empty file and bind-mounts the host's node
+ * instead; the plan then holds an mkfile and a bind mount rather than this step.
+ */
+export interface MknodOp extends OperationBase {
+  op: 'mknod';
+  path: string;
+  /** c = character, b = block, p = FIFO, u = unbuffered character (as in the spec). */
+  deviceType: 'c' | 'b' | 'p' | 'u';
+  major: number;
+  minor: number;
+  /** Permission bits (the spec's fileMode, default 0666). */
+  fileMode: number;
+  uid: number;
+  gid: number;
+}
+
 /** Write a network file into the container's state directory before it is bind-mounted. */
 export interface WriteNetworkFileOp extends OperationBase {
   op: 'write-network-file';
@@ -203,6 +221,7 @@ export type Operation =
   | MkfileOp
   | SymlinkOp
   | CopyUpOp
+  | MknodOp
   | WriteNetworkFileOp
   | SetHostnameOp
   | PivotRootOp;

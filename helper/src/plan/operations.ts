@@ -1,0 +1,308 @@
+// The ordered steps a runtime performs, top-down as runc's rootfs_linux.go and
+// standard_init_linux.go take them:
+//   root propagation → rootfs bound onto itself → every mount in order (mount point,
+//   mount(2), propagation, the remount a bind needs for its flags, mount_setattr) → device
+//   nodes, /dev/ptmx and the /dev symlinks → pivot_root → read-only /dev and root →
+//   hostname → readonlyPaths → maskedPaths.
+import { MOUNT_OPTIONS } from './flags';
+import { statFollow } from './hostLookup';
+import { asArray, asBoolean, asObject, asString, get } from './json';
+import { cleanDestination, joinInRoot } from './paths';
+import { devIsBound, networkFileOf } from './runtimeDefaults';
+import type { HostView, JsonPath, MsFlag, NormalizedMount, Operation, Origin } from './types';
+
+export interface OperationsInput {
+  /** The parsed spec (any shape). */
+  spec: unknown;
+  /** Every mount in the order it is applied, the runtime's additions included. */
+  mounts: readonly NormalizedMount[];
+  rootfs?: string;
+  host: HostView;
+  /** The origin of a spec entry, with its source range. */
+  specOrigin(path: JsonPath): Origin;
+}
+
+const DIR_MODE = 0o755;
+// runc creates file mount points with the same mode as directories.
+const FILE_MODE = 0o755;
+
+const REMOUNT_IGNORED: ReadonlySet<MsFlag> = new Set<MsFlag>(['MS_BIND', 'MS_REC', 'MS_REMOUNT']);
+
+const DEFAULT_DEVICES = [
+  { path: '/dev/null', major: 1, minor: 3 },
+  { path: '/dev/zero', major: 1, minor: 5 },
+  { path: '/dev/full', major: 1, minor: 7 },
+  { path: '/dev/random', major: 1, minor: 8 },
+  { path: '/dev/urandom', major: 1, minor: 9 },
+  { path: '/dev/tty', major: 5, minor: 0 },
+];
+
+const DEV_SYMLINKS: [string, string][] = [
+  ['/proc/self/fd', '/dev/fd'],
+  ['/proc/self/fd/0', '/dev/stdin'],
+  ['/proc/self/fd/1', '/dev/stdout'],
+  ['/proc/self/fd/2', '/dev/stderr'],
+];
+
+// maskedPaths that are directories in procfs and sysfs, which the rootfs cannot tell us.
+const KNOWN_MASKED_DIRS = new Set([
+  '/proc/acpi',
+  '/proc/asound',
+  '/proc/bus',
+  '/proc/driver',
+  '/proc/fs',
+  '/proc/irq',
+  '/proc/scsi',
+  '/proc/sys',
+  '/sys/firmware',
+  '/sys/devices/virtual/powercap',
+  '/sys/fs/selinux',
+]);
+
+export function planOperations(input: OperationsInput): Operation[] {
+  const { spec, mounts, rootfs, host, specOrigin } = input;
+  const ops: Operation[] = [];
+  const namespaces = new Set(
+    asArray(get(spec, 'linux', 'namespaces')).map((n) => asString(asObject(n)?.type)).filter((t): t is string => !!t),
+  );
+  const userns = namespaces.has('user');
+
+  // 1. The container's view of the host's mounts stops propagating back to the host.
+  const rp = asString(get(spec, 'linux', 'rootfsPropagation'));
+  const rpInfo = rp !== undefined && Object.prototype.hasOwnProperty.call(MOUNT_OPTIONS, rp) ? MOUNT_OPTIONS[rp] : undefined;
+  ops.push({
+    op: 'mount',
+    source: null,
+    target: '/',
+    targetScope: 'host',
+    fstype: null,
+    flags: rpInfo?.kind === 'propagation' ? (rpInfo.flags as MsFlag[]) : ['MS_REC', 'MS_PRIVATE'],
+    data: '',
+    purpose: 'root-propagation',
+    origin:
+      rpInfo?.kind === 'propagation'
+        ? specOrigin(['linux', 'rootfsPropagation'])
+        : {
+            kind: 'added',
+            reason:
+              'the whole mount tree of the new namespace is made private first, so nothing mounted for the container reaches the host (runc uses rslave here); set linux.rootfsPropagation to choose',
+          },
+  });
+
+  // 2. The rootfs becomes a mount of its own, which pivot_root needs.
+  if (rootfs) {
+    ops.push({
+      op: 'mount',
+      source: rootfs,
+      target: rootfs,
+      targetScope: 'host',
+      fstype: null,
+      flags: ['MS_BIND', 'MS_REC'],
+      data: '',
+      purpose: 'rootfs-bind',
+      origin: specOrigin(['root', 'path']),
+    });
+  }
+
+  // 3. Every mount, in order.
+  const deferredReadonly: { target: string; flags: MsFlag[]; origin: Origin }[] = [];
+  for (const m of mounts) {
+    if (m.destination === '') continue;
+    planMount(m, ops, host, deferredReadonly);
+  }
+
+  // 4. A /dev the runtime owns gets device nodes and the usual links (runc: needsSetupDev).
+  if (!devIsBound(mounts.filter((m) => m.index !== null))) {
+    planDevices(spec, userns, ops, specOrigin);
+    ops.push({
+      op: 'symlink',
+      linkTarget: 'pts/ptmx',
+      path: '/dev/ptmx',
+      origin: { kind: 'added', reason: 'runtimes point /dev/ptmx at the container’s own devpts instance so terminals opened inside stay inside' },
+    });
+    for (const [linkTarget, path] of DEV_SYMLINKS) {
+      ops.push({
+        op: 'symlink',
+        linkTarget,
+        path,
+        origin: { kind: 'added', reason: `runtimes create ${path} → ${linkTarget} in every container, as programs expect it` },
+      });
+    }
+  }
+
+  // 5. Into the rootfs.
+  if (rootfs) ops.push({ op: 'pivot-root', rootfs, origin: specOrigin(['root', 'path']) });
+
+  // 6. Read-only steps that had to wait until the mounts below were done.
+  for (const d of deferredReadonly) {
+    ops.push({
+      op: 'mount',
+      source: null,
+      target: d.target,
+      targetScope: 'container',
+      fstype: null,
+      flags: ['MS_REMOUNT', ...d.flags.filter((f) => !REMOUNT_IGNORED.has(f))],
+      data: '',
+      purpose: 'remount',
+      origin: d.origin,
+    });
+  }
+  if (asBoolean(get(spec, 'root', 'readonly'))) {
+    ops.push({
+      op: 'mount',
+      source: null,
+      target: '/',
+      targetScope: 'container',
+      fstype: null,
+      flags: ['MS_RDONLY', 'MS_REMOUNT', 'MS_BIND'],
+      data: '',
+      purpose: 'readonly-root',
+      origin: specOrigin(['root', 'readonly']),
+    });
+  }
+
+  // 7. Names.
+  const hostname = asString(get(spec, 'hostname'));
+  if (hostname) ops.push({ op: 'sethostname', name: hostname, origin: specOrigin(['hostname']) });
+  const domainname = asString(get(spec, 'domainname'));
+  if (domainname) ops.push({ op: 'setdomainname', name: domainname, origin: specOrigin(['domainname']) });
+
+  // 8. readonlyPaths, then maskedPaths (runc's order), in the container's view.
+  asArray(get(spec, 'linux', 'readonlyPaths')).forEach((p, i) => {
+    if (typeof p !== 'string' || p === '') return;
+    const target = cleanDestination(p);
+    const origin = specOrigin(['linux', 'readonlyPaths', i]);
+    ops.push({ op: 'mount', source: target, target, targetScope: 'container', fstype: null, flags: ['MS_BIND', 'MS_REC'], data: '', purpose: 'readonly-path', origin });
+    ops.push({ op: 'mount', source: target, target, targetScope: 'container', fstype: null, flags: ['MS_RDONLY', 'MS_REMOUNT', 'MS_BIND'], data: '', purpose: 'readonly-path', origin });
+  });
+  asArray(get(spec, 'linux', 'maskedPaths')).forEach((p, i) => {
+    if (typeof p !== 'string' || p === '') return;
+    const target = cleanDestination(p);
+    const origin = specOrigin(['linux', 'maskedPaths', i]);
+    ops.push(
+      isMaskedDir(target, rootfs, host)
+        ? { op: 'mount', source: 'tmpfs', target, targetScope: 'container', fstype: 'tmpfs', flags: ['MS_RDONLY'], data: '', purpose: 'mask', origin }
+        : { op: 'mount', source: '/dev/null', target, targetScope: 'container', fstype: null, flags: ['MS_BIND'], data: '', purpose: 'mask', origin },
+    );
+  });
+  return ops;
+}
+
+/**
+ * A masked file gets /dev/null bound over it, a masked directory a read-only empty tmpfs.
+ * runc tries the bind and falls back on ENOTDIR; the plan guesses from the rootfs (or the
+ * known procfs/sysfs directories) and the helper falls back the same way when it guessed wrong.
+ */
+function isMaskedDir(target: string, rootfs: string | undefined, host: HostView): boolean {
+  if (KNOWN_MASKED_DIRS.has(target)) return true;
+  if (target.startsWith('/proc/') || target.startsWith('/sys/') || !rootfs) return false;
+  return statFollow(host, joinInRoot(rootfs, target))?.type === 'directory';
+}
+
+function planMount(
+  m: NormalizedMount,
+  ops: Operation[],
+  host: HostView,
+  deferredReadonly: { target: string; flags: MsFlag[]; origin: Origin }[],
+): void {
+  const target = m.destination;
+  const origin = m.origin;
+  const netFile = networkFileOf(m);
+  if (netFile && m.hostSource) ops.push({ op: 'write-network-file', file: netFile, hostPath: m.hostSource, origin });
+
+  if (m.bind) {
+    // A bind of anything but a directory lands on a file (runc's createIfNotExists).
+    const src = netFile ? null : m.hostSource ? statFollow(host, m.hostSource) : null;
+    const onFile = netFile !== undefined || (src !== null && src.type !== 'directory');
+    ops.push(onFile ? { op: 'mkfile', path: target, mode: FILE_MODE, origin } : { op: 'mkdir', path: target, mode: DIR_MODE, origin });
+    ops.push({
+      op: 'mount',
+      source: m.hostSource ?? m.source,
+      target,
+      targetScope: 'rootfs',
+      fstype: null,
+      // The kernel ignores every other flag on a new bind mount; they take the remount below.
+      flags: m.recursive ? ['MS_BIND', 'MS_REC'] : ['MS_BIND'],
+      data: '',
+      purpose: 'mount',
+      origin,
+    });
+    if (m.idmap !== 'none') {
+      ops.push({ op: 'setattr', target, targetScope: 'rootfs', attrSet: ['MOUNT_ATTR_IDMAP'], attrClr: [], recursive: m.idmap === 'ridmap', origin });
+    }
+    pushPropagation(m, ops);
+    const extra = m.flagsSet.filter((f) => !REMOUNT_IGNORED.has(f));
+    if (extra.length > 0) {
+      // MS_REC means nothing to a remount: rbind,ro leaves the submounts writable (use rro).
+      ops.push({ op: 'mount', source: null, target, targetScope: 'rootfs', fstype: null, flags: ['MS_REMOUNT', 'MS_BIND', ...extra], data: '', purpose: 'remount', origin });
+    }
+    if (m.attrSet.length > 0 || m.attrClr.length > 0) {
+      ops.push({ op: 'setattr', target, targetScope: 'rootfs', attrSet: m.attrSet, attrClr: m.attrClr, recursive: true, origin });
+    }
+    return;
+  }
+
+  ops.push({ op: 'mkdir', path: target, mode: DIR_MODE, origin });
+  const readonly = m.flagsSet.includes('MS_RDONLY');
+  // runc mounts a tmpfs and /dev writable and makes them read-only afterwards, so the
+  // runtime can still fill them (copy-up, device nodes).
+  const delayReadonly = readonly && (m.type === 'tmpfs' || target === '/dev');
+  ops.push({
+    op: 'mount',
+    source: m.source,
+    target,
+    targetScope: 'rootfs',
+    fstype: m.type === '' ? null : m.type,
+    flags: delayReadonly ? m.flagsSet.filter((f) => f !== 'MS_RDONLY') : m.flagsSet,
+    data: m.data.join(','),
+    purpose: 'mount',
+    origin,
+  });
+  if (m.tmpcopyup && m.type === 'tmpfs') ops.push({ op: 'copyup', path: target, origin });
+  pushPropagation(m, ops);
+  if (delayReadonly) {
+    if (target === '/dev') deferredReadonly.push({ target, flags: m.flagsSet, origin });
+    else ops.push({ op: 'mount', source: null, target, targetScope: 'rootfs', fstype: null, flags: ['MS_REMOUNT', ...m.flagsSet.filter((f) => !REMOUNT_IGNORED.has(f))], data: '', purpose: 'remount', origin });
+  }
+}
+
+function pushPropagation(m: NormalizedMount, ops: Operation[]): void {
+  for (const flags of m.propagation) {
+    ops.push({ op: 'mount', source: null, target: m.destination, targetScope: 'rootfs', fstype: null, flags, data: '', purpose: 'propagation', origin: m.origin });
+  }
+}
+
+function planDevices(spec: unknown, userns: boolean, ops: Operation[], specOrigin: (p: JsonPath) => Origin): void {
+  const seen = new Set<string>();
+  const devices: { path: string; type: 'c' | 'b' | 'p' | 'u'; major: number; minor: number; fileMode: number; uid: number; gid: number; origin: Origin }[] = [];
+  asArray(get(spec, 'linux', 'devices')).forEach((d, i) => {
+    const o = asObject(d);
+    const path = asString(o?.path);
+    const type = asString(o?.type);
+    if (!o || !path || !path.startsWith('/') || (type !== 'c' && type !== 'b' && type !== 'p' && type !== 'u')) return;
+    const num = (v: unknown, dflt: number) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : dflt);
+    const clean = cleanDestination(path);
+    seen.add(clean);
+    devices.push({ path: clean, type, major: num(o.major, 0), minor: num(o.minor, 0), fileMode: num(o.fileMode, 0o666) & 0o7777, uid: num(o.uid, 0), gid: num(o.gid, 0), origin: specOrigin(['linux', 'devices', i]) });
+  });
+  for (const d of DEFAULT_DEVICES) {
+    if (seen.has(d.path)) continue;
+    devices.push({
+      ...d,
+      type: 'c',
+      fileMode: 0o666,
+      uid: 0,
+      gid: 0,
+      origin: { kind: 'added', reason: `every container gets ${d.path} (runc's default devices); list it in linux.devices to change its mode or owner` },
+    });
+  }
+  for (const d of devices) {
+    if (userns) {
+      // mknod is refused in a user namespace: bind the host's node onto an empty file (runc).
+      ops.push({ op: 'mkfile', path: d.path, mode: FILE_MODE, origin: d.origin });
+      ops.push({ op: 'mount', source: d.path, target: d.path, targetScope: 'rootfs', fstype: null, flags: ['MS_BIND'], data: '', purpose: 'mount', origin: d.origin });
+    } else {
+      ops.push({ op: 'mknod', path: d.path, deviceType: d.type, major: d.major, minor: d.minor, fileMode: d.fileMode, uid: d.uid, gid: d.gid, origin: d.origin });
+    }
+  }
+}

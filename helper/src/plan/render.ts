@@ -1,0 +1,81 @@
+// Operations as the C calls they are, for the CLI, hover and the helper's events.
+import type { MountAttr, MsFlag, Operation, Origin } from './types';
+import { sortMountAttrs, sortMsFlags } from './flags';
+
+/** `MS_NOSUID|MS_NODEV`, or `0` when none. */
+export function renderFlags(flags: readonly MsFlag[]): string {
+  const sorted = sortMsFlags(flags);
+  return sorted.length ? sorted.join('|') : '0';
+}
+
+export function renderAttrs(attrs: readonly MountAttr[]): string {
+  const sorted = sortMountAttrs(attrs);
+  return sorted.length ? sorted.join('|') : '0';
+}
+
+function str(s: string | null): string {
+  return s === null ? 'NULL' : JSON.stringify(s);
+}
+
+function octal(mode: number): string {
+  return '0' + mode.toString(8).padStart(3, '0');
+}
+
+export function renderOperation(op: Operation): string {
+  switch (op.op) {
+    case 'mount':
+      return `mount(${str(op.source)}, ${str(op.target)}, ${str(op.fstype)}, ${renderFlags(op.flags)}, ${op.data === '' ? 'NULL' : str(op.data)})`;
+    case 'setattr': {
+      const parts = [];
+      if (op.attrSet.length) parts.push(`attr_set: ${renderAttrs(op.attrSet)}`);
+      if (op.attrClr.length) parts.push(`attr_clr: ${renderAttrs(op.attrClr)}`);
+      if (op.attrSet.includes('MOUNT_ATTR_IDMAP')) parts.push('userns_fd: <container user namespace>');
+      return `mount_setattr(${str(op.target)}, ${op.recursive ? 'AT_RECURSIVE' : '0'}, {${parts.join(', ')}})`;
+    }
+    case 'mkdir':
+      return `mkdir(${str(op.path)}, ${octal(op.mode)})`;
+    case 'mkfile':
+      return `open(${str(op.path)}, O_CREAT|O_CLOEXEC, ${octal(op.mode)})`;
+    case 'symlink':
+      return `symlink(${str(op.linkTarget)}, ${str(op.path)})`;
+    case 'copyup':
+      return `copy_up(${str(op.path)})`;
+    case 'mknod': {
+      const kind = op.deviceType === 'b' ? 'S_IFBLK' : op.deviceType === 'p' ? 'S_IFIFO' : 'S_IFCHR';
+      const owner = op.uid !== 0 || op.gid !== 0 ? `; chown(${str(op.path)}, ${op.uid}, ${op.gid})` : '';
+      return `mknod(${str(op.path)}, ${kind}|${octal(op.fileMode)}, makedev(${op.major}, ${op.minor}))${owner}`;
+    }
+    case 'write-network-file':
+      return `write_file(${str(op.hostPath)})`;
+    case 'sethostname':
+    case 'setdomainname':
+      return `${op.op}(${str(op.name)})`;
+    case 'pivot-root':
+      return `chdir(${str(op.rootfs)}); pivot_root(".", "."); umount2(".", MNT_DETACH)`;
+  }
+}
+
+/** Where an operation came from, in a few words: `mounts[2] /data`, `linux.maskedPaths[0]`, `added: …`. */
+export function renderOrigin(origin: Origin, destination?: string): string {
+  if (origin.kind === 'added') return `added: ${origin.reason}`;
+  let s = '';
+  for (const seg of origin.path) s += typeof seg === 'number' ? `[${seg}]` : s === '' ? seg : `.${seg}`;
+  return destination && origin.mountIndex !== undefined ? `${s} ${destination}` : s;
+}
+
+/** The path an operation acts on, for labelling it with its mount's destination. */
+export function operationTarget(op: Operation): string | undefined {
+  switch (op.op) {
+    case 'mount':
+    case 'setattr':
+      return op.target;
+    case 'mkdir':
+    case 'mkfile':
+    case 'symlink':
+    case 'copyup':
+    case 'mknod':
+      return op.path;
+    default:
+      return undefined;
+  }
+}
