@@ -13,6 +13,8 @@ const options = {
   platform: 'node',
   target: 'node20',
   format: 'cjs',
+  // jsonc-parser's UMD build hides its requires from the bundler; its ESM build bundles cleanly.
+  mainFields: ['module', 'main'],
   sourcemap: true,
   minify: process.argv.includes('--minify'),
   logLevel: 'info',

@@ -1,0 +1,57 @@
+// One analysis per document version: the parsed spec (for positions) and the mount plan
+// (findings for diagnostics, operations for hover, fixes for code actions). Every feature
+// reads from here so they all agree with each other and with the helper.
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { parseSpec, type SpecDocument } from '../../helper/src/plan/document';
+import { planBundle } from '../../helper/src/plan/planBundle';
+import type { HostView, Plan } from '../../helper/src/plan/types';
+import { bundleDirOf, fileNameOf, isOciSpec } from './documents';
+
+export interface Analysis {
+  uri: string;
+  version: number;
+  spec: SpecDocument;
+  plan: Plan;
+  bundleDir: string;
+}
+
+export class AnalysisCache {
+  private readonly byUri = new Map<string, Analysis>();
+
+  constructor(
+    private readonly host: HostView,
+    /** Where specs that are not files on disk (untitled) resolve relative paths. */
+    private readonly fallbackBundleDir: () => string,
+  ) {}
+
+  /** The analysis of `doc`, or undefined when it is not an OCI spec (see documents.ts). */
+  get(doc: TextDocument): Analysis | undefined {
+    const cached = this.byUri.get(doc.uri);
+    if (cached && cached.version === doc.version) return cached;
+    if (!isOciSpec(doc)) {
+      this.byUri.delete(doc.uri);
+      return undefined;
+    }
+    const text = doc.getText();
+    const fileName = fileNameOf(doc.uri);
+    const bundleDir = bundleDirOf(doc.uri) ?? this.fallbackBundleDir();
+    const plan = planBundle({ text, bundleDir, host: this.host, fileName });
+    const analysis: Analysis = { uri: doc.uri, version: doc.version, spec: parseSpec(text, fileName), plan, bundleDir };
+    this.byUri.set(doc.uri, analysis);
+    return analysis;
+  }
+
+  /** Forget a document (closed), or every document (the host changed under them). */
+  invalidate(uri?: string): void {
+    if (uri === undefined) this.byUri.clear();
+    else this.byUri.delete(uri);
+  }
+
+  /** Host paths an analysis depends on: a change there may change its findings. */
+  static watchedPaths(analysis: Analysis): string[] {
+    const paths = [analysis.bundleDir];
+    if (analysis.plan.rootfs) paths.push(analysis.plan.rootfs);
+    for (const m of analysis.plan.mounts) if (m.hostSource) paths.push(m.hostSource);
+    return paths;
+  }
+}

@@ -1,0 +1,200 @@
+// Completion in context: keys the spec allows at this level, mount types, the options that make
+// sense for this mount's type, propagation, namespace types, common destinations, and whole
+// mount entries as snippets.
+import * as jsonc from 'jsonc-parser';
+import {
+  CompletionItemKind,
+  InsertTextFormat,
+  MarkupKind,
+  type CompletionItem,
+  type Position,
+  type Range,
+} from 'vscode-languageserver';
+import { MOUNT_OPTIONS, optionInfo } from '../../helper/src/plan/flags';
+import { knownDataOptions } from '../../helper/src/plan/rules/filesystemData';
+import type { JsonPath } from '../../helper/src/plan/types';
+import type { Analysis } from './analysis';
+import { DATA_OPTIONS } from './docs/mountOptions';
+import { COMMON_DESTINATIONS, MOUNT_TYPES } from './docs/mountTypes';
+import { NAMESPACE_TYPES } from './docs/namespaces';
+import { fieldsOf, type FieldInfo } from './fieldDocs';
+import { mountTypeDoc, optionDoc } from './hover';
+import { MOUNT_SNIPPETS } from './snippets';
+
+export const COMPLETION_TRIGGERS = ['"', ':'];
+
+const PROPAGATION = ['rprivate', 'private', 'rslave', 'slave', 'rshared', 'shared', 'runbindable', 'unbindable'];
+
+export function provideCompletion(analysis: Analysis, position: Position): CompletionItem[] {
+  const { spec } = analysis;
+  const text = spec.text;
+  const offset = spec.offsetAt(position);
+  const location = jsonc.getLocation(text, offset);
+  const path = location.path;
+  // The string being typed, if any: completions replace it whole (quotes included).
+  const prev = location.previousNode;
+  const inString = prev?.type === 'string' && offset > prev.offset && offset <= prev.offset + prev.length;
+  const replace: Range | undefined = inString ? spec.rangeOfNode(prev!) : undefined;
+
+  if (location.isAtPropertyKey) {
+    return keyItems(analysis, path.slice(0, -1), replace, position);
+  }
+  const value = (labels: { label: string; detail?: string; doc?: string; kind?: CompletionItemKind }[]) =>
+    labels.map((l, i): CompletionItem => ({
+      label: l.label,
+      kind: l.kind ?? CompletionItemKind.Value,
+      detail: l.detail,
+      documentation: l.doc ? { kind: MarkupKind.Markdown, value: l.doc } : undefined,
+      sortText: String(i).padStart(4, '0'),
+      textEdit: { range: replace ?? { start: position, end: position }, newText: JSON.stringify(l.label) },
+      filterText: JSON.stringify(l.label),
+    }));
+
+  const mountIndex = path[0] === 'mounts' && typeof path[1] === 'number' ? path[1] : undefined;
+  const entry = mountIndex !== undefined ? mountEntry(analysis, mountIndex) : undefined;
+
+  if (mountIndex !== undefined && path.length === 2 && !inString) {
+    // Between entries of `mounts`: whole entries.
+    return MOUNT_SNIPPETS.map((s, i) => ({
+      label: s.label,
+      kind: CompletionItemKind.Snippet,
+      detail: s.detail,
+      sortText: String(i).padStart(4, '0'),
+      insertTextFormat: InsertTextFormat.Snippet,
+      textEdit: { range: { start: position, end: position }, newText: s.body },
+    }));
+  }
+  if (entry && path.length === 3 && path[2] === 'type') {
+    return value(Object.keys(MOUNT_TYPES).map((t) => ({ label: t, kind: CompletionItemKind.EnumMember, doc: mountTypeDoc(t) })));
+  }
+  if (entry && path.length === 3 && path[2] === 'destination') {
+    const type = entry.type;
+    const dests = Object.entries(COMMON_DESTINATIONS)
+      .filter(([, t]) => !type || t === type || (t === 'bind' && entry.bind))
+      .map(([d, t]) => ({ label: d, detail: t, kind: CompletionItemKind.Folder }));
+    return value(dests);
+  }
+  if (entry && path.length === 3 && path[2] === 'source' && entry.type && entry.type !== 'bind' && !entry.bind) {
+    return value([{ label: entry.type, detail: `source of a ${entry.type} mount` }]);
+  }
+  if (entry && path.length === 4 && path[2] === 'options') {
+    return value(optionItems(entry, typeof path[3] === 'number' ? path[3] : -1));
+  }
+  if (path.length === 4 && path[0] === 'linux' && path[1] === 'namespaces' && path[3] === 'type') {
+    const present = new Set(namespaceTypes(analysis));
+    return value(
+      Object.entries(NAMESPACE_TYPES)
+        .filter(([t]) => !present.has(t))
+        .map(([t, doc]) => ({ label: t, kind: CompletionItemKind.EnumMember, doc })),
+    );
+  }
+  if (path.length === 2 && path[0] === 'linux' && path[1] === 'rootfsPropagation') {
+    return value(PROPAGATION.map((p) => ({ label: p, kind: CompletionItemKind.EnumMember, doc: optionDoc(p, undefined) })));
+  }
+  // Any other field with a fixed set of values.
+  const field = fieldsOf(path.slice(0, -1)).find((f) => f.key === String(path[path.length - 1]));
+  if (field?.enum) return value(field.enum.map((e) => ({ label: e, kind: CompletionItemKind.EnumMember })));
+  return [];
+}
+
+interface MountEntry {
+  type?: string;
+  bind: boolean;
+  options: string[];
+}
+
+function mountEntry(analysis: Analysis, index: number): MountEntry | undefined {
+  const node = analysis.spec.nodeAt(['mounts', index]);
+  if (!node || node.type !== 'object') return undefined;
+  const value = jsonc.getNodeValue(node) as Record<string, unknown>;
+  const options = Array.isArray(value.options) ? value.options.filter((o): o is string => typeof o === 'string') : [];
+  const type = typeof value.type === 'string' ? value.type : undefined;
+  return { type, options, bind: type === 'bind' || options.includes('bind') || options.includes('rbind') };
+}
+
+/** Options that make sense on this entry, most useful first; those already written are left out. */
+function optionItems(entry: MountEntry, editing: number) {
+  const present = new Set(entry.options.filter((_, i) => i !== editing).map((o) => o.split('=')[0]));
+  const items: { label: string; detail?: string; doc?: string; kind?: CompletionItemKind }[] = [];
+  const add = (option: string, detail: string) => {
+    if (!present.has(option)) items.push({ label: option, detail, doc: optionDoc(option, entry.type), kind: CompletionItemKind.Keyword });
+  };
+  if (entry.bind) {
+    if (!present.has('bind') && !present.has('rbind')) {
+      add('rbind', 'bind with submounts');
+      add('bind', 'bind, this mount only');
+    }
+  }
+  for (const o of ['ro', 'rw', 'nosuid', 'nodev', 'noexec', 'relatime', 'noatime', 'strictatime']) add(o, optionInfo(o).flags.join('|'));
+  for (const o of PROPAGATION) add(o, 'propagation');
+  // runc applies recursive attributes to bind mounts only; follow runc.
+  if (entry.bind) for (const [o, info] of Object.entries(MOUNT_OPTIONS)) if (info.kind === 'recursive') add(o, 'mount_setattr, recursive');
+  if (entry.bind) {
+    add('idmap', 'ID-mapped bind mount');
+    add('ridmap', 'ID-mapped, recursive');
+  }
+  if (entry.type === 'tmpfs') add('tmpcopyup', 'copy the image content in');
+  if (!entry.bind && entry.type) {
+    const keys = knownDataOptions(entry.type) ?? Object.keys(DATA_OPTIONS[entry.type] ?? {});
+    for (const key of keys) {
+      if (present.has(key)) continue;
+      const doc = DATA_OPTIONS[entry.type]?.[key];
+      const bare = key === 'newinstance' || key === 'noswap' || key === 'inode32' || key === 'inode64' || key === 'userxattr';
+      items.push({ label: bare ? key : `${key}=`, detail: `${entry.type} data`, doc, kind: CompletionItemKind.Property });
+    }
+  }
+  for (const o of ['dirsync', 'sync', 'lazytime', 'nosymfollow']) add(o, optionInfo(o).flags.join('|'));
+  return items;
+}
+
+function namespaceTypes(analysis: Analysis): string[] {
+  const node = analysis.spec.nodeAt(['linux', 'namespaces']);
+  if (!node || node.type !== 'array') return [];
+  return (jsonc.getNodeValue(node) as unknown[])
+    .map((n) => (n && typeof n === 'object' ? (n as Record<string, unknown>).type : undefined))
+    .filter((t): t is string => typeof t === 'string');
+}
+
+function keyItems(analysis: Analysis, objectPath: JsonPath, replace: Range | undefined, position: Position): CompletionItem[] {
+  const objectNode = analysis.spec.nodeAt(objectPath);
+  const present = new Set<string>();
+  if (objectNode?.type === 'object') for (const p of objectNode.children ?? []) if (p.children?.[0]) present.add(String(p.children[0].value));
+  return fieldsOf(objectPath)
+    .filter((f) => !present.has(f.key) || (replace && analysis.spec.text.slice(analysis.spec.offsetAt(replace.start) + 1).startsWith(f.key)))
+    .map((f, i): CompletionItem => ({
+      label: f.key,
+      kind: CompletionItemKind.Property,
+      detail: f.type,
+      documentation: f.doc ? { kind: MarkupKind.Markdown, value: f.doc } : undefined,
+      sortText: `${f.required ? 0 : 1}${String(i).padStart(4, '0')}`,
+      insertTextFormat: InsertTextFormat.Snippet,
+      filterText: `"${f.key}"`,
+      textEdit: { range: replace ?? { start: position, end: position }, newText: keySnippet(f, !!replace && hasColonAfter(analysis, replace)) },
+    }));
+}
+
+function hasColonAfter(analysis: Analysis, range: Range): boolean {
+  const rest = analysis.spec.text.slice(analysis.spec.offsetAt(range.end));
+  return /^\s*:/.test(rest);
+}
+
+/** `"key": <placeholder for its type>`; only the key when the colon is already there. */
+function keySnippet(f: FieldInfo, keyOnly: boolean): string {
+  const key = JSON.stringify(f.key);
+  if (keyOnly) return key;
+  switch (f.type) {
+    case 'string':
+      return f.enum?.length ? `${key}: "\${1|${f.enum.join(',')}|}"` : `${key}: "$1"`;
+    case 'array':
+      return `${key}: [$1]`;
+    case 'object':
+      return `${key}: {$1}`;
+    case 'boolean':
+      return `${key}: \${1|true,false|}`;
+    case 'integer':
+    case 'number':
+      return `${key}: \${1:0}`;
+    default:
+      return `${key}: $1`;
+  }
+}

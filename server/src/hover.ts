@@ -1,0 +1,126 @@
+// Hover: what a field means, what a mount type or option does, and — on a mount entry — the
+// exact calls the helper will make for it, taken from the plan's operations.
+import * as jsonc from 'jsonc-parser';
+import { MarkupKind, type Hover, type Position } from 'vscode-languageserver';
+import { optionInfo } from '../../helper/src/plan/flags';
+import { renderOperation } from '../../helper/src/plan/render';
+import { knownDataOptions } from '../../helper/src/plan/rules/filesystemData';
+import type { NormalizedMount } from '../../helper/src/plan/types';
+import type { Analysis } from './analysis';
+import { DATA_OPTIONS, DEFAULTS_NOTE, OPTION_NOTES } from './docs/mountOptions';
+import { MOUNT_TYPES } from './docs/mountTypes';
+import { NAMESPACE_TYPES } from './docs/namespaces';
+import { fieldAt } from './fieldDocs';
+import { nodeAtPosition } from './jsonPosition';
+
+export function provideHover(analysis: Analysis, position: Position): Hover | null {
+  const at = nodeAtPosition(analysis.spec, position);
+  if (!at) return null;
+  const { path, node, isKey } = at;
+  const sections: string[] = [];
+  const valueOf = (n: jsonc.Node) => (n.type === 'string' ? (n.value as string) : undefined);
+
+  const mountIndex = path[0] === 'mounts' && typeof path[1] === 'number' ? path[1] : undefined;
+  const entryType = mountIndex !== undefined ? mountTypeAt(analysis, mountIndex) : undefined;
+
+  if (!isKey && mountIndex !== undefined && path.length === 3 && path[2] === 'type' && valueOf(node)) {
+    sections.push(mountTypeDoc(valueOf(node)!));
+  } else if (!isKey && mountIndex !== undefined && path.length === 4 && path[2] === 'options' && valueOf(node) !== undefined) {
+    sections.push(optionDoc(valueOf(node)!, entryType));
+  } else if (!isKey && path.length === 4 && path[0] === 'linux' && path[1] === 'namespaces' && path[3] === 'type' && valueOf(node)) {
+    const doc = NAMESPACE_TYPES[valueOf(node)!];
+    sections.push(doc ? `**\`${valueOf(node)}\` namespace**\n\n${doc}` : `\`${valueOf(node)}\` is not a namespace type.`);
+  } else if (!isKey && path.length === 2 && path[0] === 'linux' && path[1] === 'rootfsPropagation' && valueOf(node)) {
+    sections.push(optionDoc(valueOf(node)!, undefined));
+  } else {
+    const field = fieldAt(path);
+    if (field) sections.push(field);
+  }
+
+  // On the mount object itself, or its destination: the operations.
+  const onEntry = mountIndex !== undefined && (path.length === 2 || (path.length === 3 && path[2] === 'destination'));
+  if (onEntry) sections.push(operationsDoc(analysis, mountIndex!));
+
+  if (sections.length === 0) return null;
+  return {
+    contents: { kind: MarkupKind.Markdown, value: sections.join('\n\n---\n\n') },
+    range: analysis.spec.rangeOfNode(node),
+  };
+}
+
+function mountTypeAt(analysis: Analysis, index: number): string | undefined {
+  return analysis.plan.mounts.find((m) => m.index === index)?.type;
+}
+
+export function mountTypeDoc(type: string): string {
+  const doc = MOUNT_TYPES[type];
+  if (!doc) return `**\`${type}\`**: passed to mount(2) as the filesystem type; the kernel must know it (see /proc/filesystems).`;
+  return `**\`${type}\`** mount\n\n${doc.summary}\n\nSource: ${doc.source}.`;
+}
+
+export function optionDoc(option: string, mountType: string | undefined): string {
+  const info = optionInfo(option);
+  const lines: string[] = [];
+  switch (info.kind) {
+    case 'flag':
+      lines.push(`**\`${option}\`** · mount flag · ${info.clear ? 'clears' : 'sets'} \`${info.flags.join('|')}\``);
+      break;
+    case 'propagation':
+      lines.push(`**\`${option}\`** · propagation · a separate \`mount(NULL, target, NULL, ${info.flags.join('|')}, NULL)\` after the mount`);
+      break;
+    case 'recursive':
+      lines.push(
+        `**\`${option}\`** · recursive attribute · \`mount_setattr(target, AT_RECURSIVE)\` ${info.clear ? 'clears' : 'sets'} \`${info.flags.join('|')}\``,
+      );
+      break;
+    case 'special':
+      lines.push(`**\`${option}\`** · handled by the runtime${info.flags.length ? ` · \`${info.flags.join('|')}\`` : ''}`);
+      break;
+    case 'data': {
+      const [key, value] = splitData(option);
+      lines.push(`**\`${option}\`** · filesystem data (the last argument of mount(2))`);
+      if (key === 'defaults') {
+        lines.push(DEFAULTS_NOTE);
+        break;
+      }
+      const doc = mountType ? DATA_OPTIONS[mountType]?.[key] : undefined;
+      const known = knownDataOptions(mountType);
+      if (doc) lines.push(doc + (value !== undefined ? ` Here: \`${value}\`.` : ''));
+      else if (known && !known.includes(key)) lines.push(`\`${mountType}\` does not accept \`${key}\`: the kernel would refuse the mount (EINVAL).`);
+      else lines.push(mountType ? `Passed to \`${mountType}\` as is.` : 'Passed to the filesystem as is.');
+      return lines.join('\n\n');
+    }
+  }
+  lines.push(info.doc);
+  if (OPTION_NOTES[option]) lines.push(OPTION_NOTES[option]);
+  return lines.join('\n\n');
+}
+
+function splitData(option: string): [string, string | undefined] {
+  const eq = option.indexOf('=');
+  return eq < 0 ? [option, undefined] : [option.slice(0, eq), option.slice(eq + 1)];
+}
+
+function operationsDoc(analysis: Analysis, index: number): string {
+  const mount = analysis.plan.mounts.find((m) => m.index === index);
+  const ops = analysis.plan.operations.filter((op) => op.origin.kind === 'spec' && op.origin.mountIndex === index);
+  const title = `**mounts[${index}]${mount ? ` → \`${mount.destination}\`` : ''}**`;
+  if (ops.length === 0) {
+    const errors = analysis.plan.findings.some((f) => f.severity === 'error' && f.path[0] === 'mounts' && f.path[1] === index);
+    return `${title}\n\nNo operation planned for this entry${errors ? ': fix its errors first.' : '.'}`;
+  }
+  const summary = mount ? effectiveSummary(mount) : '';
+  return `${title} — what the helper will do, in order:\n\n\`\`\`c\n${ops.map((op) => renderOperation(op)).join('\n')}\n\`\`\`${summary}`;
+}
+
+function effectiveSummary(m: NormalizedMount): string {
+  const parts: string[] = [];
+  parts.push(m.bind ? (m.recursive ? 'recursive bind' : 'bind (submounts not included)') : m.type);
+  if (m.flagsSet.length) parts.push(`sets ${m.flagsSet.join(', ')}`);
+  if (m.flagsClear.length) parts.push(`clears ${m.flagsClear.join(', ')}`);
+  if (m.propagation.length) parts.push(`propagation ${m.propagation.map((p) => p.join('|')).join(' then ')}`);
+  if (m.attrSet.length || m.attrClr.length) parts.push(`recursive attributes +${m.attrSet.join('+')}${m.attrClr.length ? ` −${m.attrClr.join('−')}` : ''}`);
+  if (m.data.length) parts.push(`data \`${m.data.join(',')}\``);
+  return `\n\nEffective: ${parts.join(' · ')}.`;
+}
+

@@ -1,0 +1,62 @@
+// Temporary bundles on disk (config.json beside a rootfs/ and bind sources), so the server's
+// real HostView has something to look at. Removed after each test file.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { URI } from 'vscode-uri';
+
+export interface Bundle {
+  dir: string;
+  /** URI of `<dir>/config.json` (the document is opened from memory, not read from disk). */
+  uri: string;
+  path(rel: string): string;
+  mkdir(rel: string): void;
+  write(rel: string, content?: string): void;
+  remove(rel: string): void;
+  cleanup(): void;
+}
+
+export function makeBundle(name = 'config.json'): Bundle {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bindery-server-test-'));
+  fs.mkdirSync(path.join(dir, 'rootfs'));
+  const at = (rel: string) => path.join(dir, rel);
+  return {
+    dir,
+    uri: URI.file(at(name)).toString(),
+    path: at,
+    mkdir: (rel) => fs.mkdirSync(at(rel), { recursive: true }),
+    write: (rel, content = '') => {
+      fs.mkdirSync(path.dirname(at(rel)), { recursive: true });
+      fs.writeFileSync(at(rel), content);
+    },
+    remove: (rel) => fs.rmSync(at(rel), { recursive: true, force: true }),
+    cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** A small, valid spec in runc's layout; `mounts` replaced by the caller's. */
+export function spec(mounts: unknown[], extra: Record<string, unknown> = {}): string {
+  const value = {
+    ociVersion: '1.2.0',
+    process: { terminal: false, user: { uid: 0, gid: 0 }, args: ['sh'], env: ['PATH=/usr/bin:/bin'], cwd: '/' },
+    root: { path: 'rootfs', readonly: true },
+    hostname: 'box',
+    mounts,
+    linux: {
+      namespaces: [{ type: 'pid' }, { type: 'network' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }],
+      maskedPaths: ['/proc/kcore'],
+      readonlyPaths: ['/proc/sys'],
+    },
+    ...extra,
+  };
+  return JSON.stringify(value, null, 2) + '\n';
+}
+
+export const STANDARD_MOUNTS = [
+  { destination: '/proc', type: 'proc', source: 'proc' },
+  { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
+  { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'] },
+  { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'] },
+  { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
+  { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
+];
