@@ -1,0 +1,50 @@
+// The folder the workbench opens: a throwaway copy of examples/ (tests may add or break
+// bundles in it), with the helper's socket set in its workspace settings, and user
+// settings that keep the workbench quiet (no welcome page, no trust prompt, no telemetry).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from './paths';
+
+export function prepareWorkspace(tempDir: string, socketPath: string | undefined): string {
+  const workspace = join(tempDir, 'workspace');
+  const examples = join(repoRoot, 'examples');
+  mkdirSync(workspace, { recursive: true });
+  if (existsSync(examples)) {
+    // cp -a keeps the rootfs as it is: symlinks verbatim, modes, owners.
+    const copy = spawnSync('cp', ['-a', `${examples}/.`, workspace], { stdio: 'inherit' });
+    if (copy.status !== 0) throw new Error(`copying ${examples} into the test workspace failed`);
+  }
+  const settings: Record<string, unknown> = {};
+  if (socketPath) settings['bindery.helper.socketPath'] = socketPath;
+  mkdirSync(join(workspace, '.vscode'), { recursive: true });
+  writeFileSync(
+    join(workspace, '.vscode', 'settings.json'),
+    JSON.stringify(settings, null, 2) + '\n',
+  );
+  return workspace;
+}
+
+export function writeUserSettings(userDataDir: string, extra: Record<string, unknown> = {}): void {
+  const dir = join(userDataDir, 'User');
+  mkdirSync(dir, { recursive: true });
+  const settings = {
+    'workbench.startupEditor': 'none',
+    'workbench.tips.enabled': false,
+    'workbench.enableExperiments': false,
+    'security.workspace.trust.enabled': false,
+    'telemetry.telemetryLevel': 'off',
+    'update.mode': 'none',
+    'extensions.autoCheckUpdates': false,
+    'extensions.autoUpdate': false,
+    'git.enabled': false,
+    'window.restoreWindows': 'none',
+    // The workbench's AI features log to the same console as the extension host.
+    'chat.disableAIFeatures': true,
+    'chat.agent.enabled': false,
+    'extensions.ignoreRecommendations': true,
+    'workbench.secondarySideBar.defaultVisibility': 'hidden',
+    ...extra,
+  };
+  writeFileSync(join(dir, 'settings.json'), JSON.stringify(settings, null, 2) + '\n');
+}

@@ -1,0 +1,68 @@
+// Starts the real helper daemon (as root) on a socket and state directory of our own,
+// and waits until it accepts connections.
+import { createWriteStream } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { delay, startChild, type Started } from './childProcesses';
+import { helperCli, repoRoot, requireFile } from './paths';
+
+export interface Daemon {
+  process: Started;
+  socketPath: string;
+  stateDir: string;
+  logPath: string;
+}
+
+export async function startDaemon(
+  tempDir: string,
+  logDir: string,
+  timeoutMs = 20000,
+): Promise<Daemon> {
+  requireFile(helperCli, 'the helper CLI', 'run `npm run build` first');
+  if (process.getuid?.() !== 0) {
+    throw new Error(
+      'the end-to-end run starts the helper daemon, which needs root: run it as root (sudo -E npm run test:e2e)',
+    );
+  }
+  const socketPath = join(tempDir, 'bindery.sock');
+  const stateDir = join(tempDir, 'state');
+  const logPath = join(logDir, 'e2e-daemon.log');
+  const log = createWriteStream(logPath);
+  const daemon = startChild(
+    'daemon',
+    process.execPath,
+    [helperCli, 'daemon', '--socket', socketPath, '--state-dir', stateDir],
+    {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  daemon.child.stdout?.pipe(log, { end: false });
+  daemon.child.stderr?.pipe(log, { end: false });
+
+  const deadline = Date.now() + timeoutMs;
+  while (!(await canConnect(socketPath))) {
+    if (daemon.child.exitCode !== null) {
+      throw new Error(
+        `the helper daemon exited with code ${daemon.child.exitCode} before listening; see ${logPath}`,
+      );
+    }
+    if (Date.now() > deadline)
+      throw new Error(
+        `the helper daemon did not listen on ${socketPath} within ${timeoutMs} ms; see ${logPath}`,
+      );
+    await delay(100);
+  }
+  return { process: daemon, socketPath, stateDir, logPath };
+}
+
+function canConnect(socketPath: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(socketPath);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
