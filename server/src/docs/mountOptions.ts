@@ -6,7 +6,7 @@
 export const OPTION_NOTES: Record<string, string> = {
   bind: 'runc and crun both require `bind` or `rbind` to make a bind mount; `type: "bind"` alone is refused. youki tolerates it; the helper follows runc.',
   rbind: 'Most specs want `rbind` for host directories: with plain `bind`, mounts below the source (e.g. `/srv/data/cache`) are missing in the container. Combined with `bind` it acts as `rbind`.',
-  ro: 'On a bind mount, runc first mounts and then remounts with `MS_REMOUNT|MS_BIND|MS_RDONLY`; the helper does the same. On an `rbind` only the top mount becomes read-only: use `rro` (kernel 5.12+) to cover submounts.',
+  ro: 'runc mounts a bind first and then remounts it with `MS_REMOUNT|MS_BIND|MS_RDONLY`; the helper does the same.',
   rw: 'The default; useful only to cancel an earlier `ro` in the same list (the last one wins).',
   nosuid: 'On a bind mount this needs the remount step, like `ro`. runc and crun both apply it.',
   nodev: 'On a bind mount this needs the remount step, like `ro`.',

@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { CompletionItem, TextEdit } from 'vscode-languageserver';
+import { makeBundle, type Bundle } from './bundle';
+import { applyTextEdits, positionOf, TestClient } from './lspHarness';
+
+// Empty strings (`""`) mark where the user is typing.
+const text = `{
+  "ociVersion": "1.2.0",
+  "root": { "path": "rootfs" },
+  "mounts": [
+    { "destination": "/tmp", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", ""] },
+    { "destination": "/data", "type": "bind", "source": "/srv", "options": ["rbind", ""] },
+    { "destination": "/dev/pts", "type": "devpts", "source": "devpts", "options": [""] },
+    { "destination": "", "type": "proc", "source": "proc" },
+    { "destination": "/x", "type": "" },
+    
+  ],
+  "linux": {
+    "rootfsPropagation": "",
+    "namespaces": [ { "type": "pid" }, { "type": "" } ]
+  }
+}
+`;
+
+const labels = (items: CompletionItem[]) => items.map((i) => i.label);
+
+describe('completion', () => {
+  let client: TestClient;
+  let bundle: Bundle;
+  before(async () => {
+    bundle = makeBundle();
+    client = await TestClient.start();
+    await client.openAndValidate(bundle.uri, text);
+  });
+  after(async () => {
+    await client.dispose();
+    bundle.cleanup();
+  });
+  const at = (needle: string, delta: number, n = 0) => client.completion(bundle.uri, positionOf(text, needle, delta, n));
+
+  it('tmpfs options: tmpfs data options and tmpcopyup, nothing bind-only, nothing already written', async () => {
+    const items = await at('["nosuid", ""', 12);
+    const l = labels(items);
+    for (const want of ['size=', 'mode=', 'nr_inodes=', 'tmpcopyup', 'nodev', 'noexec', 'rprivate']) assert.ok(l.includes(want), `${want} in ${l}`);
+    for (const not of ['nosuid', 'rbind', 'rro', 'idmap', 'newinstance']) assert.ok(!l.includes(not), `${not} not in ${l}`);
+    // The item replaces the string being typed, quotes included.
+    const size = items.find((i) => i.label === 'size=')!;
+    const edited = applyTextEdits(text, [size.textEdit as TextEdit]);
+    assert.ok(edited.includes('"options": ["nosuid", "size="]'), edited.split('\n')[4]);
+  });
+
+  it('bind options: recursive attributes and idmap, no filesystem data, no second bind', async () => {
+    const l = labels(await at('["rbind", ""', 11));
+    for (const want of ['rro', 'rnosuid', 'ro', 'rprivate', 'rslave', 'idmap']) assert.ok(l.includes(want), `${want} in ${l}`);
+    for (const not of ['size=', 'mode=', 'tmpcopyup', 'bind', 'rbind']) assert.ok(!l.includes(not), `${not} not in ${l}`);
+  });
+
+  it('devpts options: its own data options', async () => {
+    const l = labels(await at('"options": [""', 13));
+    for (const want of ['newinstance', 'ptmxmode=', 'gid=']) assert.ok(l.includes(want), `${want} in ${l}`);
+    assert.ok(!l.includes('size='));
+  });
+
+  it('mount types, destinations by type, propagation, namespace types not yet used', async () => {
+    const types = labels(await at('"type": ""', 9));
+    assert.deepEqual(['bind', 'tmpfs', 'proc', 'sysfs', 'devpts', 'mqueue', 'cgroup2', 'overlay'].filter((t) => !types.includes(t)), []);
+    assert.deepEqual(labels(await at('"destination": ""', 16)), ['/proc']);
+    assert.ok(labels(await at('"rootfsPropagation": ""', 22)).includes('rslave'));
+    const ns = labels(await at('{ "type": "" }', 11));
+    assert.ok(ns.includes('user') && ns.includes('uts') && ns.includes('network'), String(ns));
+    assert.ok(!ns.includes('pid'), 'pid is already there');
+  });
+
+  it('whole mount entries between entries of mounts', async () => {
+    const items = await client.completion(bundle.uri, positionOf(text, '"type": "" },\n    ', 18));
+    const l = labels(items);
+    for (const want of ['bind mount', 'tmpfs mount', 'proc mount', '/etc/hosts mount', '/etc/resolv.conf mount', '/etc/hostname mount']) {
+      assert.ok(l.includes(want), `${want} in ${l}`);
+    }
+    const bind = items.find((i) => i.label === 'bind mount')!;
+    assert.equal(bind.insertTextFormat, 2);
+    assert.match((bind.textEdit as TextEdit).newText, /"options": \["rbind"/);
+  });
+});

@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Hover, MarkupContent } from 'vscode-languageserver';
+import { makeBundle, spec, STANDARD_MOUNTS, type Bundle } from './bundle';
+import { positionOf, TestClient } from './lspHarness';
+
+const text = spec([
+  ...STANDARD_MOUNTS,
+  { destination: '/data', type: 'bind', source: '/srv/data', options: ['rbind', 'rprivate', 'ro', 'rnosuid'] },
+]);
+
+function markdown(h: Hover | null): string {
+  assert.ok(h, 'expected a hover');
+  return (h.contents as MarkupContent).value;
+}
+
+describe('hover', () => {
+  let client: TestClient;
+  let bundle: Bundle;
+  before(async () => {
+    bundle = makeBundle();
+    client = await TestClient.start();
+    await client.openAndValidate(bundle.uri, text, 'json');
+  });
+  after(async () => {
+    await client.dispose();
+    bundle.cleanup();
+  });
+
+  it('on a mount destination: the exact calls the helper makes for that entry, and only those', async () => {
+    const md = markdown(await client.hover(bundle.uri, positionOf(text, '"/dev/shm"', 3)));
+    assert.match(md, /mounts\[3\]/);
+    assert.ok(md.includes('mount("shm", "/dev/shm", "tmpfs", MS_NOSUID|MS_NODEV|MS_NOEXEC, "mode=1777,size=65536k")'), md);
+    assert.ok(!md.includes('"/dev/pts"'), md);
+  });
+
+  it('on a bind entry: the bind, the propagation change and the read-only remount', async () => {
+    const md = markdown(await client.hover(bundle.uri, positionOf(text, '"/data"', 2)));
+    assert.ok(md.includes('mount("/srv/data", "/data", NULL, MS_BIND|MS_REC, NULL)'), md);
+    assert.ok(md.includes('MS_REC|MS_PRIVATE'), md);
+    assert.match(md, /MS_REMOUNT/);
+    assert.match(md, /MS_RDONLY/);
+    assert.match(md, /mount_setattr\("\/data", AT_RECURSIVE/);
+  });
+
+  it('on an option: what it does and the flag behind it', async () => {
+    const md = markdown(await client.hover(bundle.uri, positionOf(text, '"nosuid"', 2)));
+    assert.match(md, /sets `MS_NOSUID`/);
+    const rro = markdown(await client.hover(bundle.uri, positionOf(text, '"rnosuid"', 2)));
+    assert.match(rro, /mount_setattr/);
+    assert.match(rro, /MOUNT_ATTR_NOSUID/);
+    assert.match(rro, /runc: bind mounts only/);
+    const prop = markdown(await client.hover(bundle.uri, positionOf(text, '"rprivate"', 2)));
+    assert.match(prop, /MS_REC\|MS_PRIVATE/);
+  });
+
+  it('on a data option: its meaning for this mount type', async () => {
+    const md = markdown(await client.hover(bundle.uri, positionOf(text, '"size=65536k"', 2)));
+    assert.match(md, /filesystem data/);
+    assert.match(md, /Size limit/);
+    const pts = markdown(await client.hover(bundle.uri, positionOf(text, '"ptmxmode=0666"', 2)));
+    assert.match(pts, /ptmx/);
+  });
+
+  it('on a mount type and a namespace type', async () => {
+    const md = markdown(await client.hover(bundle.uri, positionOf(text, '"devpts"', 2)));
+    assert.match(md, /pseudo-terminals/i);
+    const ns = markdown(await client.hover(bundle.uri, positionOf(text, '"uts"', 2)));
+    assert.match(ns, /hostname/);
+  });
+
+  it('says nothing outside a spec', async () => {
+    const other = bundle.uri.replace('config.json', 'other/config.json');
+    await client.open(other, '{ "mounts": [ { "type": "tmpfs" } ] }', 'json');
+    assert.equal(await client.hover(other, { line: 0, character: 27 }), null);
+  });
+});
