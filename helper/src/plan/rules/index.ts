@@ -1,4 +1,55 @@
-// Placeholder until the rules land: every rule module is listed here.
+// Every validation rule, in the order their findings are listed.
 import type { Rule } from '../rule';
+import { bindDataOptionsRule, bindSourceRule, bindTypeRule, rbindReadOnlyRule } from './bindMount';
+import { defaultMountsRule, tmpMountRule } from './defaultMounts';
+import { hiddenMountRule } from './hiddenMounts';
+import { idmapRule } from './idmap';
+import { maskedPathsRule } from './maskedPaths';
+import { mountDestinationRule } from './mountDestination';
+import { mountTypeRule, nulByteRule } from './mountEntry';
+import {
+  conflictingOptionsRule,
+  dataOptionsForTypeRule,
+  misspeltOptionRule,
+  recursiveOptionRule,
+  tmpcopyupRule,
+} from './mountOptions';
+import { namespaceListRule, utsNamespaceRule } from './namespaces';
+import { networkFileRule } from './networkFiles';
+import { namespacedFilesystemRule, procMountRule, procSysTargetRule } from './procSys';
+import { processCwdRule } from './process';
+import { rootfsPropagationRule, rootRule } from './root';
+import { structureRule } from './structure';
+import { mappedIdOptionRule, userNamespaceRule } from './userns';
 
-export const allRules: Rule[] = [];
+export const allRules: Rule[] = [
+  structureRule,
+  rootRule,
+  rootfsPropagationRule,
+  mountDestinationRule,
+  mountTypeRule,
+  nulByteRule,
+  bindTypeRule,
+  bindDataOptionsRule,
+  bindSourceRule,
+  rbindReadOnlyRule,
+  misspeltOptionRule,
+  dataOptionsForTypeRule,
+  recursiveOptionRule,
+  conflictingOptionsRule,
+  tmpcopyupRule,
+  idmapRule,
+  procMountRule,
+  procSysTargetRule,
+  namespacedFilesystemRule,
+  networkFileRule,
+  hiddenMountRule,
+  namespaceListRule,
+  utsNamespaceRule,
+  userNamespaceRule,
+  mappedIdOptionRule,
+  maskedPathsRule,
+  processCwdRule,
+  defaultMountsRule,
+  tmpMountRule,
+];
