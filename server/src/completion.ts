@@ -182,9 +182,11 @@ function hasColonAfter(analysis: Analysis, range: Range): boolean {
 function keySnippet(f: FieldInfo, keyOnly: boolean): string {
   const key = JSON.stringify(f.key);
   if (keyOnly) return key;
+  const example = f.example === undefined ? undefined : JSON.stringify(f.example).replace(/[$}\\]/g, '\\$&');
   switch (f.type) {
     case 'string':
-      return f.enum?.length ? `${key}: "\${1|${f.enum.join(',')}|}"` : `${key}: "$1"`;
+      if (f.enum?.length) return `${key}: "\${1|${f.enum.join(',')}|}"`;
+      return example ? `${key}: "\${1:${example.slice(1, -1)}}"` : `${key}: "$1"`;
     case 'array':
       return `${key}: [$1]`;
     case 'object':
@@ -193,7 +195,7 @@ function keySnippet(f: FieldInfo, keyOnly: boolean): string {
       return `${key}: \${1|true,false|}`;
     case 'integer':
     case 'number':
-      return `${key}: \${1:0}`;
+      return `${key}: \${1:${example ?? 0}}`;
     default:
       return `${key}: $1`;
   }

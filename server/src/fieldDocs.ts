@@ -1,18 +1,40 @@
-// Field documentation and key completion come from the plan's schema (helper/src/plan/schema.ts).
+// Field documentation and key completion, both read from the plan's schema
+// (helper/src/plan/schema.ts): one description of the spec for the helper's structure checks,
+// the CLI and the editor.
+import { schemaAt, type FieldSchema } from '../../helper/src/plan/schema';
 import type { JsonPath } from '../../helper/src/plan/types';
 
 export interface FieldInfo {
   key: string;
-  type?: string;
-  doc?: string;
-  enum?: string[];
-  required?: boolean;
+  type: FieldSchema['type'];
+  doc: string;
+  enum?: readonly string[];
+  required: boolean;
+  example?: unknown;
 }
 
-export function fieldsOf(_objectPath: JsonPath): FieldInfo[] {
-  return [];
+/** The keys the spec knows for the object at `objectPath`. */
+export function fieldsOf(objectPath: JsonPath): FieldInfo[] {
+  const schema = schemaAt(objectPath);
+  if (!schema?.properties) return [];
+  return Object.entries(schema.properties).map(([key, f]) => ({
+    key,
+    type: f.type,
+    doc: f.doc,
+    enum: f.enum,
+    required: schema.required?.includes(key) ?? false,
+    example: f.example,
+  }));
 }
 
-export function fieldAt(_path: JsonPath): string | undefined {
-  return undefined;
+/** Markdown for the field at `path`, or undefined when the schema does not know it. */
+export function fieldAt(path: JsonPath): string | undefined {
+  const schema = schemaAt(path);
+  if (!schema || path.length === 0) return undefined;
+  const last = path[path.length - 1];
+  const parent = schemaAt(path.slice(0, -1));
+  const name = typeof last === 'number' ? `${String(path[path.length - 2] ?? '')}[${last}]` : last;
+  const required = typeof last === 'string' && parent?.required?.includes(last) ? ' · required' : '';
+  const values = schema.enum?.length ? `\n\nOne of: ${schema.enum.map((e) => `\`${e}\``).join(', ')}.` : '';
+  return `**${name}** · ${schema.type}${required}\n\n${schema.doc}${values}`;
 }

@@ -82,4 +82,21 @@ describe('completion', () => {
     assert.equal(bind.insertTextFormat, 2);
     assert.match((bind.textEdit as TextEdit).newText, /"options": \["rbind"/);
   });
+
+  it('keys the spec allows at this level, without those already written', async () => {
+    const uri = bundle.uri.replace('config.json', 'keys.oci.json');
+    const doc = '{\n  "ociVersion": "1.2.0",\n  \n  "mounts": [ { "destination": "/x",  } ]\n}\n';
+    await client.openAndValidate(uri, doc);
+    const top = await client.completion(uri, { line: 2, character: 2 });
+    const l = labels(top);
+    for (const want of ['root', 'process', 'hostname', 'linux', 'hooks', 'annotations']) assert.ok(l.includes(want), `${want} in ${l}`);
+    assert.ok(!l.includes('ociVersion') && !l.includes('mounts'), 'already written');
+    const root = top.find((i) => i.label === 'root')!;
+    assert.equal((root.textEdit as TextEdit).newText, '"root": {$1}');
+    assert.ok(typeof root.documentation === 'object' && /root filesystem/.test(root.documentation.value));
+
+    const inMount = labels(await client.completion(uri, positionOf(doc, '"/x", ', 6)));
+    assert.deepEqual(['type', 'source', 'options'].filter((k) => !inMount.includes(k)), []);
+    assert.ok(!inMount.includes('destination') && !inMount.includes('process'));
+  });
 });

@@ -74,4 +74,13 @@ describe('hover', () => {
     await client.open(other, '{ "mounts": [ { "type": "tmpfs" } ] }', 'json');
     assert.equal(await client.hover(other, { line: 0, character: 27 }), null);
   });
+
+  it('on a field: its documentation from the schema', async () => {
+    const md = markdown(await client.hover(bundle.uri, positionOf(text, '"readonly"', 3)));
+    assert.match(md, /\*\*readonly\*\* · boolean/);
+    assert.match(md, /read-only/);
+    const dest = markdown(await client.hover(bundle.uri, positionOf(text, '"destination"', 3, 1)));
+    assert.match(dest, /\*\*destination\*\*/);
+    assert.ok(dest.includes('mount("tmpfs", "/dev", "tmpfs"'), 'the key of a destination also shows the operations');
+  });
 });

@@ -146,6 +146,10 @@ export class TestClient {
     );
   }
 
+  async sendCodeActionRequest(uri: string, range: Range, diagnostics: Diagnostic[], only: string[]): Promise<CodeAction[]> {
+    return (await this.connection.sendRequest('textDocument/codeAction', { textDocument: { uri }, range, context: { diagnostics, only } })) ?? [];
+  }
+
   async symbols(uri: string): Promise<DocumentSymbol[]> {
     return (await this.connection.sendRequest('textDocument/documentSymbol', { textDocument: { uri } })) ?? [];
   }
