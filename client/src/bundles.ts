@@ -1,0 +1,79 @@
+// Bundles in the workspace: folders whose config.json carries `ociVersion`. Found with one
+// findFiles when first needed, then kept current by a file watcher (no rescans on a timer).
+import { dirname } from 'node:path';
+import * as vscode from 'vscode';
+import { isOciSpecText } from './specMounts';
+import type { Bundle } from './treeModel';
+
+const SPEC_GLOB = '**/config.json';
+const EXCLUDE = '{**/node_modules/**,**/.git/**,**/rootfs/**}';
+
+export class BundleFinder implements vscode.Disposable {
+  private readonly bundles = new Map<string, Bundle>();
+  private readonly emitter = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.emitter.event;
+  private watcher: vscode.FileSystemWatcher | undefined;
+  private scanned: Promise<void> | undefined;
+
+  list(): Bundle[] {
+    return [...this.bundles.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  has(specPath: string): boolean {
+    return this.bundles.has(dirname(specPath));
+  }
+
+  /** Scan once and start watching; later calls wait for the first scan. */
+  ensureScanned(): Promise<void> {
+    if (!this.scanned) {
+      this.watcher = vscode.workspace.createFileSystemWatcher(SPEC_GLOB);
+      this.watcher.onDidCreate((u) => void this.check(u));
+      this.watcher.onDidChange((u) => void this.check(u));
+      this.watcher.onDidDelete((u) => this.remove(u));
+      this.scanned = this.scan();
+    }
+    return this.scanned;
+  }
+
+  /** Explicit refresh (the view's refresh button). */
+  async rescan(): Promise<void> {
+    await this.ensureScanned();
+    this.bundles.clear();
+    await this.scan();
+  }
+
+  private async scan(): Promise<void> {
+    const uris = await vscode.workspace.findFiles(SPEC_GLOB, EXCLUDE);
+    await Promise.all(uris.map((u) => this.check(u, false)));
+    this.changed();
+  }
+
+  private async check(uri: vscode.Uri, notify = true): Promise<void> {
+    if (uri.scheme !== 'file' || /\/(node_modules|rootfs)\//.test(uri.path)) return;
+    let isSpec = false;
+    try {
+      isSpec = isOciSpecText(Buffer.from(await vscode.workspace.fs.readFile(uri)).toString('utf8'));
+    } catch {
+      isSpec = false;
+    }
+    const dir = dirname(uri.fsPath);
+    const had = this.bundles.has(dir);
+    if (isSpec) this.bundles.set(dir, { dir, specPath: uri.fsPath, name: vscode.workspace.asRelativePath(dir) });
+    else this.bundles.delete(dir);
+    if (notify && (isSpec || had)) this.changed();
+  }
+
+  private remove(uri: vscode.Uri): void {
+    if (this.bundles.delete(dirname(uri.fsPath))) this.changed();
+  }
+
+  private changed(): void {
+    void vscode.commands.executeCommand('setContext', 'bindery.specFiles', this.list().map((b) => b.specPath));
+    this.emitter.fire();
+  }
+
+  dispose(): void {
+    this.watcher?.dispose();
+    this.emitter.dispose();
+  }
+}

@@ -1,0 +1,188 @@
+// Mount problems as diagnostics on the entry of config.json that caused them, in our own
+// collection (source "bindery") beside the language server's: launch failures with errno
+// and hint, the helper's findings when it refused a plan, and differences between the
+// running container's mount table and what the spec asked for.
+import * as fs from 'node:fs';
+import * as vscode from 'vscode';
+import type { OperationFailure } from '../../helper/src/protocol';
+import type { Finding, Operation, Range } from '../../helper/src/plan/types';
+import { bundleDirOf, type ContainerStore, specPathOf } from './containerStore';
+import type { HelperConnection } from './helperConnection';
+import type { LiveMountTables } from './liveMounts';
+import { compareSpecWithMountinfo } from './mountinfo';
+import { findSpecMounts } from './specMounts';
+
+type Layer = 'launch' | 'mismatch' | 'validate';
+
+export const DIAGNOSTIC_SOURCE = 'bindery';
+
+export class MountDiagnostics implements vscode.Disposable {
+  readonly collection = vscode.languages.createDiagnosticCollection('bindery');
+  /** Per spec file, per layer: each layer is replaced on its own. */
+  private readonly layers = new Map<string, Map<Layer, vscode.Diagnostic[]>>();
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(
+    helper: HelperConnection,
+    private readonly store: ContainerStore,
+    private readonly live: LiveMountTables,
+  ) {
+    this.subscriptions.push(
+      this.collection,
+      // A failure of a launch started elsewhere (the CLI) lands in the editor too.
+      helper.onOperation((e) => {
+        if (e.ok) return;
+        const c = store.get(e.id);
+        if (!c) return;
+        this.setLaunchFailure(specPathOf(c.bundle), {
+          index: e.index,
+          operation: e.operation,
+          errno: e.errno ?? 'EIO',
+          message: e.message ?? e.text,
+          hint: e.hint ?? '',
+        });
+      }),
+      live.onDidChange((id) => this.updateMismatches(id)),
+      store.onDidChange((ids) => ids.forEach((id) => this.clearMismatchesIfGone(id))),
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        // Offsets moved: recompute the comparison for this file if a container runs from it.
+        if (this.layers.get(e.document.uri.fsPath)?.get('mismatch')?.length) this.refreshMismatchesFor(e.document.uri.fsPath);
+      }),
+    );
+  }
+
+  /** Forget what an earlier launch of this bundle reported. */
+  clearLaunch(specPath: string): void {
+    this.set(specPath, 'launch', []);
+  }
+
+  setLaunchFailure(specPath: string, failure: OperationFailure): void {
+    const range = rangeOfOperation(specPath, failure.operation);
+    const where = describeEntry(failure.operation);
+    const d = new vscode.Diagnostic(
+      toRange(range),
+      `${where}${failure.errno}: ${failure.message}${failure.hint ? ` — ${failure.hint}` : ''}`,
+      vscode.DiagnosticSeverity.Error,
+    );
+    d.source = DIAGNOSTIC_SOURCE;
+    d.code = failure.errno;
+    this.set(specPath, 'launch', [d]);
+  }
+
+  /** The helper refused the plan (PlanHasErrors): show its findings as it saw them. */
+  setPlanFindings(specPath: string, findings: Finding[], layer: Layer = 'launch'): void {
+    this.set(specPath, layer, findings.map(findingToDiagnostic));
+  }
+
+  clearValidate(specPath: string): void {
+    this.set(specPath, 'validate', []);
+  }
+
+  private clearMismatchesIfGone(id: string): void {
+    const c = this.store.get(id);
+    if (c?.status === 'running') return;
+    const spec = c ? specPathOf(c.bundle) : this.specOfLastMismatch.get(id);
+    if (spec && this.liveContainerFor(spec) === undefined) this.set(spec, 'mismatch', []);
+    this.specOfLastMismatch.delete(id);
+  }
+
+  private readonly specOfLastMismatch = new Map<string, string>();
+
+  private liveContainerFor(specPath: string): string | undefined {
+    const c = this.store.latestForBundle(bundleDirOf(specPath));
+    return c && this.live.get(c.id) ? c.id : undefined;
+  }
+
+  private refreshMismatchesFor(specPath: string): void {
+    const id = this.liveContainerFor(specPath);
+    if (id) this.updateMismatches(id);
+  }
+
+  private updateMismatches(id: string): void {
+    const c = this.store.get(id);
+    const table = this.live.get(id);
+    if (!c) return;
+    const specPath = specPathOf(c.bundle);
+    if (!table) {
+      if (this.liveContainerFor(specPath) === undefined) this.set(specPath, 'mismatch', []);
+      return;
+    }
+    this.specOfLastMismatch.set(id, specPath);
+    const text = readSpec(specPath);
+    if (text === undefined) return;
+    const failed = new Set(c.mounts.filter((m) => m.state === 'failed' && m.index !== null).map((m) => m.index as number));
+    const diags: vscode.Diagnostic[] = [];
+    for (const cmp of compareSpecWithMountinfo(text, table.entries, failed)) {
+      if (cmp.differences.length === 0) continue;
+      const d = new vscode.Diagnostic(
+        toRange(cmp.entry.range),
+        `mounts[${cmp.entry.index}] (${cmp.entry.destination}) in running container ${id}: ${cmp.differences.map((x) => x.message).join('; ')}`,
+        vscode.DiagnosticSeverity.Warning,
+      );
+      d.source = DIAGNOSTIC_SOURCE;
+      d.code = `mounted-differs:${cmp.differences.map((x) => x.kind).join(',')}`;
+      diags.push(d);
+    }
+    this.set(specPath, 'mismatch', diags);
+  }
+
+  private set(specPath: string, layer: Layer, diags: vscode.Diagnostic[]): void {
+    let layers = this.layers.get(specPath);
+    if (!layers) this.layers.set(specPath, (layers = new Map()));
+    layers.set(layer, diags);
+    this.collection.set(vscode.Uri.file(specPath), [...layers.values()].flat());
+  }
+
+  dispose(): void {
+    this.subscriptions.forEach((s) => s.dispose());
+  }
+}
+
+/** The document's current text when it is open (ranges follow unsaved edits), else the file. */
+export function readSpec(specPath: string): string | undefined {
+  const open = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === specPath);
+  if (open) return open.getText();
+  try {
+    return fs.readFileSync(specPath, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Prefer the entry's place in the text now; fall back to the range the plan recorded. */
+function rangeOfOperation(specPath: string, op: Operation): Range {
+  const origin = op.origin;
+  if (origin.kind !== 'spec') return { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+  if (origin.mountIndex !== undefined) {
+    const text = readSpec(specPath);
+    const entry = text !== undefined ? findSpecMounts(text)[origin.mountIndex] : undefined;
+    if (entry) return entry.range;
+  }
+  return origin.range;
+}
+
+function describeEntry(op: Operation): string {
+  if (op.origin.kind !== 'spec') return `${op.op} (added by the runtime): `;
+  const path = op.origin.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').replace(/^\./, '');
+  const target = 'target' in op ? ` (${op.target})` : '';
+  return `${path}${target}: ${op.op} failed with `;
+}
+
+function findingToDiagnostic(f: Finding): vscode.Diagnostic {
+  const severity =
+    f.severity === 'error'
+      ? vscode.DiagnosticSeverity.Error
+      : f.severity === 'warning'
+        ? vscode.DiagnosticSeverity.Warning
+        : f.severity === 'information'
+          ? vscode.DiagnosticSeverity.Information
+          : vscode.DiagnosticSeverity.Hint;
+  const d = new vscode.Diagnostic(toRange(f.range), `helper: ${f.message}`, severity);
+  d.source = DIAGNOSTIC_SOURCE;
+  d.code = f.code;
+  return d;
+}
+
+export function toRange(r: Range): vscode.Range {
+  return new vscode.Range(r.start.line, r.start.character, r.end.line, r.end.character);
+}

@@ -1,0 +1,82 @@
+// While a container runs from a bundle, each mount entry of its config.json shows what the
+// kernel really did: "mounted ro,nosuid,nodev · tmpfs", "failed: EINVAL …".
+import { dirname } from 'node:path';
+import * as vscode from 'vscode';
+import type { ContainerInfo, MountSummary } from '../../helper/src/protocol';
+import type { ContainerStore } from './containerStore';
+import type { LiveMountTables } from './liveMounts';
+import { compareMount, describeActual, type MountinfoEntry, visibleMountAt } from './mountinfo';
+import { toRange } from './mountDiagnostics';
+import { findSpecMounts, isOciSpecText } from './specMounts';
+
+export class MountLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<void>();
+  readonly onDidChangeCodeLenses = this.emitter.event;
+  private readonly subscriptions: vscode.Disposable[];
+
+  constructor(
+    private readonly store: ContainerStore,
+    private readonly live: LiveMountTables,
+  ) {
+    this.subscriptions = [store.onDidChange(() => this.emitter.fire()), live.onDidChange(() => this.emitter.fire())];
+  }
+
+  provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
+    if (doc.uri.scheme !== 'file') return [];
+    const c = this.store.latestForBundle(dirname(doc.uri.fsPath));
+    if (!c || (c.status !== 'running' && c.status !== 'creating' && c.status !== 'failed')) return [];
+    const text = doc.getText();
+    if (!isOciSpecText(text)) return [];
+    return mountLenses(c, text, this.live.get(c.id)?.entries).map(
+      (l) =>
+        new vscode.CodeLens(toRange(l.range), {
+          title: l.title,
+          tooltip: l.tooltip,
+          command: c.status === 'running' ? 'bindery.showMountTable' : 'bindery.showOutput',
+          arguments: [c.id],
+        }),
+    );
+  }
+
+  dispose(): void {
+    this.subscriptions.forEach((s) => s.dispose());
+    this.emitter.dispose();
+  }
+}
+
+interface LensText {
+  range: { start: { line: number; character: number }; end: { line: number; character: number } };
+  title: string;
+  tooltip: string;
+}
+
+/** One lens per mount entry, from the live mount table when we have it, else the helper's summary. */
+export function mountLenses(c: ContainerInfo, specText: string, mountinfo: MountinfoEntry[] | undefined): LensText[] {
+  const lenses: LensText[] = [];
+  for (const entry of findSpecMounts(specText)) {
+    const summary: MountSummary | undefined = c.mounts.find((m) => m.index === entry.index);
+    const range = { start: entry.range.start, end: entry.range.start };
+    if (summary?.state === 'failed') {
+      lenses.push({ range, title: `$(error) failed: ${summary.errno ?? 'error'} (${c.id})`, tooltip: `The helper could not mount ${summary.destination}` });
+      continue;
+    }
+    if (c.status !== 'running' || !entry.destination) {
+      if (summary) lenses.push({ range, title: `${summary.state} ${summary.options}`, tooltip: `Container ${c.id}` });
+      continue;
+    }
+    const actual = mountinfo ? visibleMountAt(mountinfo, entry.destination) : undefined;
+    if (mountinfo && actual) {
+      const diffs = compareMount({ destination: entry.destination, type: entry.type, options: entry.options }, actual);
+      lenses.push({
+        range,
+        title: `${diffs.length ? '$(warning)' : '$(check)'} mounted ${describeActual(actual)} · ${actual.fstype}${diffs.length ? ` — ${diffs.map((d) => d.message).join('; ')}` : ''}`,
+        tooltip: `In ${c.id}: ${actual.source} on ${actual.mountPoint} type ${actual.fstype} (${actual.options.join(',')})`,
+      });
+    } else if (mountinfo) {
+      lenses.push({ range, title: `$(warning) not in the mount table of ${c.id}`, tooltip: 'Hidden by a later mount, or its destination is a symlink in the rootfs.' });
+    } else if (summary) {
+      lenses.push({ range, title: `$(check) ${summary.state} ${summary.options}`, tooltip: `Container ${c.id}` });
+    }
+  }
+  return lenses;
+}
