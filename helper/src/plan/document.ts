@@ -72,7 +72,7 @@ export function parseSpec(text: string, fileName = 'config.json'): SpecDocument 
     return {
       code: 'invalid-json',
       severity: 'error',
-      message: `${fileName}: ${describeParseError(e.error)}${isComment ? ' (runtimes read plain JSON)' : ''}`,
+      message: `${describeParseError(e.error)}${isComment ? ' (runtimes read plain JSON)' : ''}`,
       range,
       path: [],
     };
@@ -85,7 +85,7 @@ export function parseSpec(text: string, fileName = 'config.json'): SpecDocument 
         syntaxFindings.push({
           code: 'json-comment',
           severity: 'error',
-          message: `${fileName}: comments are not JSON; runc and crun refuse this file`,
+          message: 'comments are not JSON; runc and crun refuse this file',
           range: { start: positionAt(offset), end: positionAt(offset + length) },
           path: [],
         });
@@ -97,7 +97,7 @@ export function parseSpec(text: string, fileName = 'config.json'): SpecDocument 
     syntaxFindings.push({
       code: 'invalid-json',
       severity: 'error',
-      message: `${fileName}: the file is empty; a runtime spec is a JSON object`,
+      message: `${fileName} is empty; a runtime spec is a JSON object`,
       range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
       path: [],
     });

@@ -1,0 +1,38 @@
+// Bundles the helper's executables into dist/: one entry per program, each a runnable
+// CommonJS file with a node shebang. Add a program by adding a line to ENTRIES.
+import * as esbuild from 'esbuild';
+import { chmodSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+const ENTRIES = [
+  { in: 'src/cli.ts', out: 'cli' },
+  // { in: 'src/binderyd.ts', out: 'binderyd' },
+];
+
+const options = {
+  entryPoints: ENTRIES.map((e) => ({ in: join(here, e.in), out: e.out })),
+  outdir: join(here, 'dist'),
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  // koffi loads a native module at run time; it stays a real require.
+  external: ['koffi'],
+  // jsonc-parser's UMD build hides its requires from the bundler; its ESM build bundles cleanly.
+  mainFields: ['module', 'main'],
+  banner: { js: '#!/usr/bin/env node' },
+  sourcemap: true,
+  minify: process.argv.includes('--minify'),
+  logLevel: 'warning',
+};
+
+if (process.argv.includes('--watch')) {
+  const ctx = await esbuild.context(options);
+  await ctx.watch();
+} else {
+  await esbuild.build(options);
+  for (const e of ENTRIES) chmodSync(join(here, 'dist', `${e.out}.js`), 0o755);
+}

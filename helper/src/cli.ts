@@ -1,0 +1,72 @@
+// `bindery`: the command line over the mount plan and the helper.
+// Adding a subcommand is one line in COMMANDS; each loads lazily so `validate` never pays
+// for the helper's runtime.
+import type { CliIO, Command } from './cli/command';
+import { UsageError } from './cli/readBundle';
+import pkg from '../package.json';
+
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  validate: async () => (await import('./cli/validate')).validateCommand,
+  plan: async () => (await import('./cli/plan')).planCommand,
+};
+
+const stdio: CliIO = {
+  out: (line) => process.stdout.write(line + '\n'),
+  err: (line) => process.stderr.write(line + '\n'),
+};
+
+async function help(io: CliIO): Promise<void> {
+  io.out('Usage: bindery COMMAND [ARGS]\n');
+  io.out('Write, check and launch OCI runtime bundles.\n');
+  io.out('Commands:');
+  const names = Object.keys(COMMANDS);
+  const width = Math.max(...names.map((n) => n.length));
+  for (const name of names) io.out(`  ${name.padEnd(width)}  ${(await COMMANDS[name]()).summary}`);
+  io.out('\nRun `bindery COMMAND --help` for its options. `bindery --version` prints the version.');
+}
+
+export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    await help(io);
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-V') {
+    io.out(`bindery ${pkg.version}`);
+    return 0;
+  }
+  const load = Object.prototype.hasOwnProperty.call(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!load) {
+    io.err(`bindery: unknown command '${name}' (try: ${Object.keys(COMMANDS).join(', ')}; or bindery --help)`);
+    return 2;
+  }
+  const command = await load();
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.out(`Usage: ${command.usage}`);
+    return 0;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`bindery ${name}: ${e.message}`);
+      return 2;
+    }
+    // Anything else is Bindery's bug: say so in one line, keep the stack for BINDERY_DEBUG.
+    io.err(`bindery ${name}: internal error: ${e instanceof Error ? e.message : String(e)}`);
+    if (process.env.BINDERY_DEBUG && e instanceof Error && e.stack) io.err(e.stack);
+    return 70;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      process.stderr.write(`bindery: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exitCode = 70;
+    },
+  );
+}
