@@ -1,0 +1,288 @@
+// The real Syscalls: libc through koffi. The only file in the project that loads koffi.
+//
+// Every call is synchronous and runs on the calling thread, which is what the namespace
+// work needs (see DESIGN.md "Node and threads"). Each wrapper reads errno right after the
+// call and turns a failure into a SysResult carrying the errno name.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import koffi from 'koffi';
+import { errnoName } from './errno';
+import {
+  AT_EMPTY_PATH,
+  AT_SYMLINK_NOFOLLOW,
+  O_CLOEXEC,
+  O_CREAT,
+  O_NOFOLLOW,
+  O_TRUNC,
+  O_WRONLY,
+  OK,
+  ok,
+  type FileStat,
+  type PeerCred,
+  type SysResult,
+  type Syscalls,
+} from './syscalls';
+
+// Syscall numbers glibc has no wrapper for. The ones from 424 up are shared by every
+// architecture; pivot_root is not.
+const SYS = {
+  x64: { pivot_root: 155 },
+  arm64: { pivot_root: 41 },
+} as const;
+const SYS_pidfd_send_signal = 424;
+const SYS_pidfd_open = 434;
+const SYS_openat2 = 437;
+const SYS_mount_setattr = 442;
+
+const RLIM_INFINITY = 0xffffffffffffffffn;
+const SIG_SETMASK = 2;
+const AF_INET = 2;
+const SOCK_DGRAM = 2;
+const SOCK_CLOEXEC = 0o2000000;
+const SIOCGIFFLAGS = 0x8913;
+const SIOCSIFFLAGS = 0x8914;
+const IFF_UP = 0x1;
+const SOL_SOCKET = 1;
+const SO_PEERCRED = 17;
+const LINUX_CAPABILITY_VERSION_3 = 0x20080522;
+
+let instance: Syscalls | undefined;
+
+/** The process-wide real Syscalls (libc is loaded once). */
+export function koffiSyscalls(): Syscalls {
+  instance ??= createKoffiSyscalls();
+  return instance;
+}
+
+function createKoffiSyscalls(): Syscalls {
+  const arch = process.arch as keyof typeof SYS;
+  if (!(arch in SYS)) throw new Error(`bindery: unsupported architecture ${process.arch}`);
+  const libc = koffi.load('libc.so.6');
+
+  const c = {
+    mount: libc.func('int mount(const char *source, const char *target, const char *fstype, unsigned long flags, const char *data)'),
+    umount2: libc.func('int umount2(const char *target, int flags)'),
+    fstatfs: libc.func('int fstatfs(int fd, void *buf)'),
+    openat: libc.func('int openat(int dirfd, const char *path, int flags, uint32_t mode)'),
+    close: libc.func('int close(int fd)'),
+    mkdirat: libc.func('int mkdirat(int dirfd, const char *path, uint32_t mode)'),
+    mknodat: libc.func('int mknodat(int dirfd, const char *path, uint32_t mode, uint64_t dev)'),
+    symlinkat: libc.func('int symlinkat(const char *target, int dirfd, const char *path)'),
+    fchmod: libc.func('int fchmod(int fd, uint32_t mode)'),
+    fchownat: libc.func('int fchownat(int dirfd, const char *path, uint32_t uid, uint32_t gid, int flags)'),
+    dup3: libc.func('int dup3(int oldfd, int newfd, int flags)'),
+    closeRange: libc.func('int close_range(unsigned int first, unsigned int last, int flags)'),
+    unshare: libc.func('int unshare(int flags)'),
+    setns: libc.func('int setns(int fd, int nstype)'),
+    chdir: libc.func('int chdir(const char *path)'),
+    fchdir: libc.func('int fchdir(int fd)'),
+    sethostname: libc.func('int sethostname(const char *name, size_t len)'),
+    setdomainname: libc.func('int setdomainname(const char *name, size_t len)'),
+    prctl: libc.func('int prctl(int option, unsigned long arg2, unsigned long arg3, unsigned long arg4, unsigned long arg5)'),
+    setresuid: libc.func('int setresuid(uint32_t r, uint32_t e, uint32_t s)'),
+    setresgid: libc.func('int setresgid(uint32_t r, uint32_t e, uint32_t s)'),
+    setgroups: libc.func('int setgroups(size_t size, const uint32_t *list)'),
+    prlimit: libc.func('int prlimit(int pid, int resource, const void *newLimit, void *oldLimit)'),
+    capset: libc.func('int capset(void *header, const void *data)'),
+    setsid: libc.func('int setsid()'),
+    sigaction: libc.func('int sigaction(int sig, const void *act, void *oldact)'),
+    sigprocmask: libc.func('int sigprocmask(int how, const void *set, void *oldset)'),
+    execve: libc.func('int execve(const char *path, const char **argv, const char **envp)'),
+    getpid: libc.func('int getpid()'),
+    socket: libc.func('int socket(int domain, int type, int protocol)'),
+    ioctl: libc.func('int ioctl(int fd, unsigned long request, void *arg)'),
+    getsockopt: libc.func('int getsockopt(int fd, int level, int name, void *value, void *len)'),
+    sysOpenat2: libc.func('syscall', 'long', ['long', 'int', 'const char *', 'void *', 'size_t']),
+    sysMountSetattr: libc.func('syscall', 'long', ['long', 'int', 'const char *', 'uint32_t', 'void *', 'size_t']),
+    sysPivotRoot: libc.func('syscall', 'long', ['long', 'const char *', 'const char *']),
+    sysPidfdOpen: libc.func('syscall', 'long', ['long', 'int', 'uint32_t']),
+    sysPidfdSendSignal: libc.func('syscall', 'long', ['long', 'int', 'int', 'void *', 'uint32_t']),
+  };
+
+  /** Turn a C return value into a result; `-1` means "look at errno". */
+  const check = (call: string, rc: number | bigint): SysResult<number> => {
+    const n = Number(rc);
+    if (n === -1) return { ok: false, errno: errnoName(koffi.errno()), call };
+    return ok(n);
+  };
+  const unit = (call: string, rc: number | bigint): SysResult => {
+    const r = check(call, rc);
+    return r.ok ? OK : r;
+  };
+  /** Node's fs throws errors with a `code` that already is the errno name. */
+  const fsCall = <T>(call: string, f: () => T): SysResult<T> => {
+    try {
+      return ok(f());
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      return { ok: false, errno: typeof code === 'string' ? code : 'EIO', call };
+    }
+  };
+
+  const sys: Syscalls = {
+    mount: (source, target, fstype, flags, data) => unit('mount', c.mount(source, target, fstype, flags, data || null)),
+    umount2: (target, flags) => unit('umount2', c.umount2(target, flags)),
+    mountSetattr: (dirfd, p, flags, attrSet, attrClr, propagation) => {
+      const attr = Buffer.alloc(32);
+      attr.writeBigUInt64LE(BigInt(attrSet), 0);
+      attr.writeBigUInt64LE(BigInt(attrClr), 8);
+      attr.writeBigUInt64LE(BigInt(propagation), 16);
+      const f = p === '' ? flags | AT_EMPTY_PATH : flags;
+      return unit('mount_setattr', c.sysMountSetattr(SYS_mount_setattr, dirfd, p, f, attr, attr.length));
+    },
+    pivotRoot: (newRoot, putOld) => unit('pivot_root', c.sysPivotRoot(SYS[arch].pivot_root, newRoot, putOld)),
+
+    mountFlags: (fd) => {
+      const buf = Buffer.alloc(120);
+      const r = unit('fstatfs', c.fstatfs(fd, buf));
+      if (!r.ok) return r;
+      const st = Number(buf.readBigUInt64LE(80)); // f_flags, same offset on x86_64 and arm64
+      // ST_* equal MS_* except ST_RELATIME (4096) ↔ MS_RELATIME (0x200000).
+      const same = st & (0x1 | 0x2 | 0x4 | 0x8 | 0x10 | 0x40 | 0x100 | 0x400 | 0x800);
+      return ok(same | (st & 4096 ? 0x200000 : 0));
+    },
+
+    openat2: (dirfd, p, flags, mode, resolve) => {
+      const how = Buffer.alloc(24);
+      how.writeBigUInt64LE(BigInt(flags), 0);
+      how.writeBigUInt64LE(BigInt(mode), 8);
+      how.writeBigUInt64LE(BigInt(resolve), 16);
+      return check('openat2', c.sysOpenat2(SYS_openat2, dirfd, p, how, how.length));
+    },
+    openat: (dirfd, p, flags, mode) => check('openat', c.openat(dirfd, p, flags, mode)),
+    close: (fd) => unit('close', c.close(fd)),
+    mkdirat: (dirfd, name, mode) => unit('mkdirat', c.mkdirat(dirfd, name, mode)),
+    mknodat: (dirfd, name, mode, dev) => unit('mknodat', c.mknodat(dirfd, name, mode, dev)),
+    symlinkat: (target, dirfd, name) => unit('symlinkat', c.symlinkat(target, dirfd, name)),
+    fstat: (fd) =>
+      fsCall('fstat', (): FileStat => {
+        const s = fs.fstatSync(fd);
+        return { mode: s.mode, uid: s.uid, gid: s.gid, rdev: s.rdev, dev: s.dev, ino: s.ino };
+      }),
+    fchmod: (fd, mode) => unit('fchmod', c.fchmod(fd, mode)),
+    lchownat: (dirfd, name, uid, gid) => unit('fchownat', c.fchownat(dirfd, name, uid, gid, AT_SYMLINK_NOFOLLOW)),
+    copyTree: (from, to) => fsCall('copy', () => copyTree(`/proc/self/fd/${from}`, `/proc/self/fd/${to}`)),
+    readFile: (p) => fsCall('read', () => fs.readFileSync(p, 'utf8')),
+    writeFile: (p, content, mode) =>
+      fsCall('write', () => {
+        const fd = fs.openSync(p, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode);
+        try {
+          fs.writeSync(fd, content);
+          fs.fchmodSync(fd, mode);
+        } finally {
+          fs.closeSync(fd);
+        }
+      }),
+    isExecutable: (p) => {
+      try {
+        fs.accessSync(p, fs.constants.X_OK);
+        return fs.statSync(p).isFile();
+      } catch {
+        return false;
+      }
+    },
+    dup3: (oldfd, newfd, flags) => unit('dup3', c.dup3(oldfd, newfd, flags)),
+    closeRange: (first, last, flags) => unit('close_range', c.closeRange(first, last >>> 0, flags)),
+
+    unshare: (flags) => unit('unshare', c.unshare(flags)),
+    setns: (fd, nstype) => unit('setns', c.setns(fd, nstype)),
+    chdir: (p) => unit('chdir', c.chdir(p)),
+    fchdir: (fd) => unit('fchdir', c.fchdir(fd)),
+    sethostname: (name) => unit('sethostname', c.sethostname(name, Buffer.byteLength(name))),
+    setdomainname: (name) => unit('setdomainname', c.setdomainname(name, Buffer.byteLength(name))),
+    prctl: (option, arg2) => check('prctl', c.prctl(option, arg2, 0, 0, 0)),
+    setresuid: (uid) => unit('setresuid', c.setresuid(uid, uid, uid)),
+    setresgid: (gid) => unit('setresgid', c.setresgid(gid, gid, gid)),
+    setgroups: (gids) => unit('setgroups', c.setgroups(gids.length, gids.length ? Uint32Array.from(gids) : null)),
+    setrlimit: (resource, soft, hard) => {
+      const lim = Buffer.alloc(16);
+      lim.writeBigUInt64LE(soft === Infinity ? RLIM_INFINITY : BigInt(soft), 0);
+      lim.writeBigUInt64LE(hard === Infinity ? RLIM_INFINITY : BigInt(hard), 8);
+      return unit('prlimit', c.prlimit(0, resource, lim, null));
+    },
+    capset: (effective, permitted, inheritable) => {
+      const header = Buffer.alloc(8);
+      header.writeUInt32LE(LINUX_CAPABILITY_VERSION_3, 0);
+      const data = Buffer.alloc(24);
+      const lo = (v: bigint) => Number(v & 0xffffffffn);
+      const hi = (v: bigint) => Number((v >> 32n) & 0xffffffffn);
+      data.writeUInt32LE(lo(effective), 0);
+      data.writeUInt32LE(lo(permitted), 4);
+      data.writeUInt32LE(lo(inheritable), 8);
+      data.writeUInt32LE(hi(effective), 12);
+      data.writeUInt32LE(hi(permitted), 16);
+      data.writeUInt32LE(hi(inheritable), 20);
+      return unit('capset', c.capset(header, data));
+    },
+    setsid: () => check('setsid', c.setsid()),
+    resetSignals: () => {
+      // An all-zero struct sigaction is SIG_DFL with an empty mask on every ABI.
+      const act = Buffer.alloc(256);
+      for (let sig = 1; sig <= 64; sig++) {
+        if (sig === 9 || sig === 19 || sig === 32 || sig === 33) continue; // KILL, STOP, glibc-internal
+        const r = unit('sigaction', c.sigaction(sig, act, null));
+        if (!r.ok) return r;
+      }
+      return unit('sigprocmask', c.sigprocmask(SIG_SETMASK, Buffer.alloc(128), null));
+    },
+    execve: (p, argv, envp) => unit('execve', c.execve(p, [...argv, null], [...envp, null])),
+    getpid: () => c.getpid() as number,
+    linkUp: (name) => {
+      const sock = check('socket', c.socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+      if (!sock.ok) return sock;
+      try {
+        const ifr = Buffer.alloc(40);
+        ifr.write(name, 0, 15, 'latin1');
+        const get = unit('ioctl(SIOCGIFFLAGS)', c.ioctl(sock.value, SIOCGIFFLAGS, ifr));
+        if (!get.ok) return get;
+        ifr.writeUInt16LE(ifr.readUInt16LE(16) | IFF_UP, 16);
+        return unit('ioctl(SIOCSIFFLAGS)', c.ioctl(sock.value, SIOCSIFFLAGS, ifr));
+      } finally {
+        c.close(sock.value);
+      }
+    },
+
+    getPeerCred: (fd) => {
+      const cred = Buffer.alloc(12);
+      const len = Buffer.alloc(4);
+      len.writeUInt32LE(12, 0);
+      const r = unit('getsockopt(SO_PEERCRED)', c.getsockopt(fd, SOL_SOCKET, SO_PEERCRED, cred, len));
+      if (!r.ok) return r;
+      const v: PeerCred = { pid: cred.readInt32LE(0), uid: cred.readUInt32LE(4), gid: cred.readUInt32LE(8) };
+      return ok(v);
+    },
+    pidfdOpen: (pid) => check('pidfd_open', c.sysPidfdOpen(SYS_pidfd_open, pid, 0)),
+    pidfdSendSignal: (pidfd, signal) => unit('pidfd_send_signal', c.sysPidfdSendSignal(SYS_pidfd_send_signal, pidfd, signal, null, 0)),
+  };
+  return sys;
+}
+
+/**
+ * tmpcopyup: copy a directory tree keeping modes, owners and symlinks as they are. Paths
+ * are /proc/self/fd/N roots, so nothing here resolves a path through the rootfs by name.
+ */
+function copyTree(from: string, to: string): void {
+  for (const name of fs.readdirSync(from)) {
+    const src = path.join(from, name);
+    const dst = path.join(to, name);
+    const st = fs.lstatSync(src);
+    if (st.isSymbolicLink()) {
+      fs.symlinkSync(fs.readlinkSync(src), dst);
+      fs.lchownSync(dst, st.uid, st.gid);
+      continue;
+    }
+    if (st.isDirectory()) {
+      fs.mkdirSync(dst, { mode: st.mode & 0o7777 });
+      copyTree(src, dst);
+    } else if (st.isFile()) {
+      fs.copyFileSync(src, dst, fs.constants.COPYFILE_EXCL);
+    } else {
+      continue; // devices, sockets and fifos are not copied
+    }
+    fs.chownSync(dst, st.uid, st.gid);
+    fs.chmodSync(dst, st.mode & 0o7777);
+  }
+  const top = fs.statSync(from);
+  fs.chmodSync(to, top.mode & 0o7777);
+  fs.chownSync(to, top.uid, top.gid);
+}

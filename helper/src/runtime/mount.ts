@@ -1,0 +1,108 @@
+// One planned mount(2) or mount_setattr(2) step, done through file descriptors.
+//
+// Container-side targets are resolved inside the root (resolveInRoot) and mounted onto via
+// /proc/self/fd/N; bind sources are opened first and passed the same way, so what was
+// checked is what gets mounted (CVE-2021-30465). Host-side steps (root propagation, the
+// rootfs bind) use the host path as planned.
+import { msFlagsValue, mountAttrValue } from '../plan/flags';
+import type { MountOp, SetattrOp } from '../plan/types';
+import { DONE, entryName, explainMountError, fail, type StepOutcome } from './failure';
+import { fdPath, resolveInRoot } from './resolveInRoot';
+import type { RootContext } from './rootContext';
+import { AT_FDCWD, AT_RECURSIVE, O_CLOEXEC, O_PATH } from './syscalls';
+
+const MS_BIND = 0x1000;
+const MS_REMOUNT = 0x20;
+/** Flags a bind remount must carry over from the mount it changes, or it clears them (runc does the same for readonlyPaths). */
+const KEPT_ON_REMOUNT = 0x1 | 0x2 | 0x4 | 0x8 | 0x400 | 0x800 | 0x200000;
+
+/** Resolve a container-side target; proc and sysfs must not be reached through a symlink. */
+export function openTarget(ctx: RootContext, target: string, fstype: string | null, entry: string): { ok: true; fd: number } | Exclude<StepOutcome, { ok: true }> {
+  const root = ctx.root();
+  if (!root.ok) return fail(root.errno, `cannot open the root ${ctx.pivoted ? '/' : ctx.rootfs}`, 'check root.path in the spec');
+  const strict = fstype === 'proc' || fstype === 'sysfs';
+  const r = resolveInRoot(ctx.sys, root.value, target, { noSymlinks: strict });
+  if (r.ok) return { ok: true, fd: r.value };
+  switch (r.errno) {
+    case 'ENOENT':
+      return fail(r.errno, `mount point ${target} does not exist in the rootfs`, `create ${target} in the rootfs, or check ${entry}.destination`);
+    case 'ELOOP':
+      return fail(r.errno, `${target} is reached through a symlink in the rootfs`, `${fstype} must be mounted on a real directory (CVE-2023-27561); replace the symlink in the rootfs`);
+    case 'ENOTDIR':
+      return fail(r.errno, `a component of ${target} is not a directory in the rootfs`, `check ${entry}.destination against the rootfs`);
+    case 'EXDEV':
+      return fail(r.errno, `${target} resolves outside the rootfs`, `a symlink or '..' in ${entry}.destination leads out of the rootfs; it is refused`);
+    default:
+      return fail(r.errno, `cannot resolve ${target} in the rootfs`, `check ${entry}.destination`);
+  }
+}
+
+export function performMount(ctx: RootContext, op: MountOp): StepOutcome {
+  const { sys } = ctx;
+  const entry = entryName(op.origin);
+  const flags = msFlagsValue(op.flags);
+  const remount = (flags & MS_REMOUNT) !== 0;
+  const bind = (flags & MS_BIND) !== 0 && !remount;
+
+  let targetPath = op.target;
+  let targetFd: number | undefined;
+  if (op.targetScope !== 'host') {
+    const t = openTarget(ctx, op.target, op.fstype, entry);
+    if (!t.ok) return t;
+    targetFd = t.fd;
+    targetPath = fdPath(t.fd);
+  }
+
+  let source = op.source;
+  let sourceFd: number | undefined;
+  try {
+    if (bind && op.source) {
+      const s = sys.openat(AT_FDCWD, op.source, O_PATH | O_CLOEXEC, 0);
+      if (!s.ok) {
+        const where = ctx.pivoted ? 'in the container' : 'on the host';
+        if (s.errno === 'ENOENT') return fail(s.errno, `bind source ${op.source} does not exist ${where}`, `create ${op.source} ${where} or fix ${entry}.source`);
+        return fail(s.errno, `cannot open bind source ${op.source}`, `check ${entry}.source`);
+      }
+      sourceFd = s.value;
+      source = fdPath(s.value);
+    }
+
+    let extra = 0;
+    if (remount && (flags & MS_BIND) !== 0 && op.purpose === 'readonly-path' && targetFd !== undefined) {
+      const cur = sys.mountFlags(targetFd);
+      if (!cur.ok) return fail(cur.errno, `cannot read the flags of ${op.target}`, `check ${entry}`);
+      extra = cur.value & KEPT_ON_REMOUNT;
+    }
+
+    const r = sys.mount(source, targetPath, op.fstype, flags | extra, op.data || null);
+    if (!r.ok) return explainMountError(r.errno, { fstype: op.fstype, data: op.data, target: op.target, source: op.source, bind, remount, entry });
+    if (op.purpose === 'rootfs-bind') ctx.resetRoot();
+    return DONE;
+  } finally {
+    if (targetFd !== undefined) sys.close(targetFd);
+    if (sourceFd !== undefined) sys.close(sourceFd);
+  }
+}
+
+export function performSetattr(ctx: RootContext, op: SetattrOp): StepOutcome {
+  const entry = entryName(op.origin);
+  let fd: number | undefined;
+  let dirfd = AT_FDCWD;
+  let where = op.target;
+  if (op.targetScope !== 'host') {
+    const t = openTarget(ctx, op.target, null, entry);
+    if (!t.ok) return t;
+    fd = t.fd;
+    dirfd = t.fd;
+    where = '';
+  }
+  try {
+    const r = ctx.sys.mountSetattr(dirfd, where, op.recursive ? AT_RECURSIVE : 0, mountAttrValue(op.attrSet), mountAttrValue(op.attrClr), 0);
+    if (r.ok) return DONE;
+    if (r.errno === 'ENOSYS') return fail(r.errno, 'mount_setattr is not available on this kernel', `recursive options (rro, rnosuid, …) need Linux 5.12+; remove them from ${entry}.options`);
+    if (r.errno === 'EINVAL') return fail(r.errno, `the kernel refused the recursive attributes on ${op.target}`, `${op.target} must be a mount point; check ${entry}.options`);
+    return fail(r.errno, `mount_setattr on ${op.target} failed`, `check ${entry}.options`);
+  } finally {
+    if (fd !== undefined) ctx.sys.close(fd);
+  }
+}

@@ -1,0 +1,99 @@
+// Find a container path under the rootfs without ever leaving it.
+//
+// A rootfs is untrusted: `/etc` in it may be a symlink to the host's `/etc`, `../../` may
+// try to climb out, and a shared volume may swap a symlink in while we mount
+// (CVE-2021-30465). So a path is never handed to mount(2) as a string: it is opened with
+// openat2(RESOLVE_IN_ROOT), which treats the rootfs fd as `/` for every symlink and `..`
+// on the way, and the mount goes onto `/proc/self/fd/N`, the very inode that was checked.
+// openat2 exists since Linux 5.6; there is no string-walking fallback: on an older kernel
+// the launch fails with ENOSYS rather than resolve paths less safely.
+import * as path from 'node:path';
+import {
+  O_CLOEXEC,
+  O_CREAT,
+  O_DIRECTORY,
+  O_EXCL,
+  O_NOFOLLOW,
+  O_PATH,
+  O_WRONLY,
+  RESOLVE_IN_ROOT,
+  RESOLVE_NO_MAGICLINKS,
+  RESOLVE_NO_SYMLINKS,
+  type SysResult,
+  type Syscalls,
+} from './syscalls';
+
+/** The path mount(2) gets for an fd: the kernel follows it to exactly that inode. */
+export function fdPath(fd: number): string {
+  return `/proc/self/fd/${fd}`;
+}
+
+/** `/a/../b/./c` → `b/c`: relative to the root, `..` clamped at the root as the kernel would. */
+export function relativeInRoot(containerPath: string): string {
+  return path.posix.normalize(`/${containerPath}`).replace(/^\/+/, '');
+}
+
+export interface ResolveOptions {
+  /** Extra open flags, e.g. O_DIRECTORY or O_RDONLY instead of O_PATH. */
+  flags?: number;
+  /** Refuse any symlink on the way (proc and sysfs targets, CVE-2023-27561). */
+  noSymlinks?: boolean;
+}
+
+/** Open `containerPath` inside the root `rootFd`. The caller closes the fd. */
+export function resolveInRoot(sys: Syscalls, rootFd: number, containerPath: string, opts: ResolveOptions = {}): SysResult<number> {
+  const rel = relativeInRoot(containerPath) || '.';
+  const flags = (opts.flags ?? O_PATH) | O_CLOEXEC;
+  const resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | (opts.noSymlinks ? RESOLVE_NO_SYMLINKS : 0);
+  return sys.openat2(rootFd, rel, flags, 0, resolve);
+}
+
+/** Create `containerPath` and its missing parents inside the root, like `mkdir -p`. */
+export function mkdirAllInRoot(sys: Syscalls, rootFd: number, containerPath: string, mode: number): SysResult {
+  const existing = resolveInRoot(sys, rootFd, containerPath, { flags: O_PATH | O_DIRECTORY });
+  if (existing.ok) return sys.close(existing.value);
+  if (existing.errno !== 'ENOENT') return existing;
+
+  const parts = relativeInRoot(containerPath).split('/').filter(Boolean);
+  let parent = resolveInRoot(sys, rootFd, '/', { flags: O_PATH | O_DIRECTORY });
+  if (!parent.ok) return parent;
+  let prefix = '';
+  for (const name of parts) {
+    // mkdirat never follows `name` itself; a symlink already there gives EEXIST and is
+    // then followed by the open below, which resolves it inside the root, from the root.
+    const made = sys.mkdirat(parent.value, name, mode);
+    sys.close(parent.value);
+    if (!made.ok && made.errno !== 'EEXIST') return made;
+    prefix = `${prefix}/${name}`;
+    parent = resolveInRoot(sys, rootFd, prefix, { flags: O_PATH | O_DIRECTORY });
+    if (!parent.ok) return parent;
+  }
+  return sys.close(parent.value);
+}
+
+/** Create an empty file at `containerPath` (parents included) unless something is there. */
+export function mkfileInRoot(sys: Syscalls, rootFd: number, containerPath: string, mode: number): SysResult {
+  const existing = resolveInRoot(sys, rootFd, containerPath);
+  if (existing.ok) return sys.close(existing.value);
+  if (existing.errno !== 'ENOENT') return existing;
+
+  const rel = relativeInRoot(containerPath);
+  const dir = path.posix.dirname(`/${rel}`);
+  const made = mkdirAllInRoot(sys, rootFd, dir, 0o755);
+  if (!made.ok) return made;
+  const parent = resolveInRoot(sys, rootFd, dir, { flags: O_PATH | O_DIRECTORY });
+  if (!parent.ok) return parent;
+  const file = sys.openat(parent.value, path.posix.basename(rel), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+  sys.close(parent.value);
+  if (!file.ok) return file.errno === 'EEXIST' ? { ok: true, value: undefined } : file;
+  return sys.close(file.value);
+}
+
+/** Open the directory that holds `containerPath`, and give the last component's name. */
+export function resolveParentInRoot(sys: Syscalls, rootFd: number, containerPath: string): SysResult<{ fd: number; name: string }> {
+  const rel = relativeInRoot(containerPath);
+  if (!rel) return { ok: false, errno: 'EINVAL', call: 'resolve' };
+  const parent = resolveInRoot(sys, rootFd, path.posix.dirname(`/${rel}`), { flags: O_PATH | O_DIRECTORY });
+  if (!parent.ok) return parent;
+  return { ok: true, value: { fd: parent.value, name: path.posix.basename(rel) } };
+}

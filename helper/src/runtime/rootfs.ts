@@ -1,0 +1,204 @@
+// Run a plan's operations, top to bottom, the way runc's rootfs_linux.go does: root
+// propagation, the rootfs bound onto itself, every mount (mount point, mount, propagation,
+// remount, recursive attributes, copy-up), devices and /dev links, pivot_root, then the
+// read-only steps, names, readonlyPaths and maskedPaths.
+//
+// Runs inside the container's init, on its main thread, after unshare(CLONE_NEWNS): every
+// call is synchronous. One OperationEvent per operation; the first failure stops the run
+// and is returned as an OperationFailure (the caller exits, and the mount namespace, with
+// everything mounted in it, dies with the process).
+import * as path from 'node:path';
+import { renderOperation } from '../plan/render';
+import type { CopyUpOp, MknodOp, MkdirOp, MkfileOp, Operation, Plan, PivotRootOp, SetHostnameOp, WriteNetworkFileOp } from '../plan/types';
+import type { OperationEvent, OperationFailure } from '../protocol';
+import { DONE, entryName, fail, type StepOutcome } from './failure';
+import { performMask } from './maskedPaths';
+import { performMount, performSetattr } from './mount';
+import { writeNetworkFile, type NetworkIdentity } from './networkFiles';
+import { mkdirAllInRoot, mkfileInRoot, resolveInRoot, resolveParentInRoot } from './resolveInRoot';
+import { RootContext } from './rootContext';
+import { performSymlink } from './symlink';
+import {
+  AT_FDCWD,
+  MNT_DETACH,
+  O_CLOEXEC,
+  O_DIRECTORY,
+  O_RDONLY,
+  S_IFBLK,
+  S_IFCHR,
+  S_IFIFO,
+  makedev,
+  type Syscalls,
+} from './syscalls';
+
+export interface SetupRootfsOptions {
+  /** The container id, for the events. */
+  id: string;
+  /** Host path of the container's state directory; network files may only be written here. */
+  stateDir: string;
+  network: NetworkIdentity;
+  emit(event: OperationEvent): void;
+}
+
+/** Returns undefined when every operation succeeded, else the first failure. */
+export function setupRootfs(plan: Plan, sys: Syscalls, opts: SetupRootfsOptions): OperationFailure | undefined {
+  if (!plan.rootfs) {
+    const operation: Operation = { op: 'pivot-root', rootfs: '', origin: { kind: 'added', reason: 'the container needs a root' } };
+    return { index: -1, operation, errno: 'EINVAL', message: 'EINVAL: the plan has no rootfs', hint: 'set root.path in the spec' };
+  }
+  const ctx = new RootContext(sys, plan.rootfs, opts.stateDir, opts.network);
+  const copyUpTargets = new Set(plan.operations.filter((o): o is CopyUpOp => o.op === 'copyup').map((o) => o.path));
+  try {
+    for (let index = 0; index < plan.operations.length; index++) {
+      const op = plan.operations[index];
+      // tmpcopyup: keep a handle on what the tmpfs is about to cover.
+      if (op.op === 'mount' && op.purpose === 'mount' && copyUpTargets.has(op.target) && !ctx.copyUpSources.has(op.target)) {
+        const root = ctx.root();
+        const src = root.ok ? resolveInRoot(sys, root.value, op.target, { flags: O_RDONLY | O_DIRECTORY }) : root;
+        if (src.ok) ctx.copyUpSources.set(op.target, src.value);
+      }
+      const outcome = perform(ctx, op);
+      const text = renderOperation(op);
+      if (outcome.ok) {
+        opts.emit({ id: opts.id, index, operation: op, text, ok: true, ...(outcome.note ? { message: outcome.note } : {}) });
+        continue;
+      }
+      opts.emit({ id: opts.id, index, operation: op, text, ok: false, errno: outcome.errno, message: outcome.message, hint: outcome.hint });
+      return { index, operation: op, errno: outcome.errno, message: outcome.message, hint: outcome.hint };
+    }
+    return undefined;
+  } finally {
+    ctx.close();
+  }
+}
+
+function perform(ctx: RootContext, op: Operation): StepOutcome {
+  switch (op.op) {
+    case 'mount':
+      return op.purpose === 'mask' ? performMask(ctx, op) : performMount(ctx, op);
+    case 'setattr':
+      return performSetattr(ctx, op);
+    case 'mkdir':
+      return makeMountPoint(ctx, op);
+    case 'mkfile':
+      return makeMountPoint(ctx, op);
+    case 'symlink':
+      return performSymlink(ctx, op);
+    case 'copyup':
+      return copyUp(ctx, op);
+    case 'mknod':
+      return makeDevice(ctx, op);
+    case 'write-network-file':
+      return writeNetwork(ctx, op);
+    case 'sethostname':
+    case 'setdomainname':
+      return setName(ctx, op);
+    case 'pivot-root':
+      return pivotRoot(ctx, op);
+  }
+}
+
+function makeMountPoint(ctx: RootContext, op: MkdirOp | MkfileOp): StepOutcome {
+  const root = ctx.root();
+  if (!root.ok) return fail(root.errno, `cannot open the rootfs ${ctx.rootfs}`, 'check root.path in the spec');
+  const r = op.op === 'mkdir' ? mkdirAllInRoot(ctx.sys, root.value, op.path, op.mode) : mkfileInRoot(ctx.sys, root.value, op.path, op.mode);
+  if (r.ok) return DONE;
+  const entry = entryName(op.origin);
+  if (r.errno === 'EROFS') return fail(r.errno, `cannot create ${op.path}: the rootfs is read-only`, `create ${op.path} in the rootfs beforehand, or mount a writable parent first (${entry})`);
+  if (r.errno === 'ENOTDIR') return fail(r.errno, `a component of ${op.path} is a file in the rootfs`, `check ${entry}.destination against the rootfs`);
+  if (r.errno === 'ENOENT') return fail(r.errno, `cannot create ${op.path}: a symlink on the way points at nothing`, `check the rootfs for dangling symlinks in ${op.path}`);
+  return fail(r.errno, `cannot create mount point ${op.path}`, `check ${entry}`);
+}
+
+function copyUp(ctx: RootContext, op: CopyUpOp): StepOutcome {
+  const from = ctx.copyUpSources.get(op.path);
+  if (from === undefined) return { ok: true, note: `${op.path} had nothing to copy` };
+  const root = ctx.root();
+  if (!root.ok) return fail(root.errno, 'cannot open the rootfs', 'check root.path');
+  const to = resolveInRoot(ctx.sys, root.value, op.path, { flags: O_RDONLY | O_DIRECTORY });
+  if (!to.ok) return fail(to.errno, `cannot open the new tmpfs at ${op.path}`, `check ${entryName(op.origin)}`);
+  try {
+    const r = ctx.sys.copyTree(from, to.value);
+    return r.ok ? DONE : fail(r.errno, `copying the rootfs content of ${op.path} into its tmpfs failed`, `check the tmpfs size in ${entryName(op.origin)}.options`);
+  } finally {
+    ctx.sys.close(to.value);
+    ctx.sys.close(from);
+    ctx.copyUpSources.delete(op.path);
+  }
+}
+
+const DEVICE_TYPE: Record<MknodOp['deviceType'], number> = { c: S_IFCHR, u: S_IFCHR, b: S_IFBLK, p: S_IFIFO };
+
+function makeDevice(ctx: RootContext, op: MknodOp): StepOutcome {
+  const root = ctx.root();
+  if (!root.ok) return fail(root.errno, 'cannot open the rootfs', 'check root.path');
+  const parent = resolveParentInRoot(ctx.sys, root.value, op.path);
+  if (!parent.ok) return fail(parent.errno, `the directory holding ${op.path} is missing in the rootfs`, 'devices are created in /dev; mount /dev or create it in the rootfs');
+  try {
+    // The init runs with umask 0, so the mode is exactly fileMode (as runc).
+    const dev = op.deviceType === 'p' ? 0 : makedev(op.major, op.minor);
+    const r = ctx.sys.mknodat(parent.value.fd, parent.value.name, DEVICE_TYPE[op.deviceType] | op.fileMode, dev);
+    if (!r.ok && r.errno === 'EEXIST') return { ok: true, note: `${op.path} already exists; left as it is` };
+    if (!r.ok) return fail(r.errno, `cannot create device ${op.path}`, `check ${entryName(op.origin)}; the /dev mount must be writable`);
+    if (op.uid !== 0 || op.gid !== 0) {
+      const c = ctx.sys.lchownat(parent.value.fd, parent.value.name, op.uid, op.gid);
+      if (!c.ok) return fail(c.errno, `cannot give ${op.path} to ${op.uid}:${op.gid}`, `check ${entryName(op.origin)}`);
+    }
+    return DONE;
+  } finally {
+    ctx.sys.close(parent.value.fd);
+  }
+}
+
+function writeNetwork(ctx: RootContext, op: WriteNetworkFileOp): StepOutcome {
+  // Never trust the plan with a host path: network files go into this container's state directory only.
+  if (path.resolve(op.hostPath) !== path.join(ctx.stateDir, op.file))
+    return fail('EPERM', `refusing to write ${op.hostPath}`, `network files are written to the container's state directory ${ctx.stateDir}; plan the bundle with that stateDir`);
+  const r = writeNetworkFile(ctx.sys, op.file, op.hostPath, ctx.network);
+  return r.ok ? DONE : fail(r.errno, `cannot write ${op.hostPath}`, 'check that the state directory is writable');
+}
+
+function setName(ctx: RootContext, op: SetHostnameOp): StepOutcome {
+  const r = op.op === 'sethostname' ? ctx.sys.sethostname(op.name) : ctx.sys.setdomainname(op.name);
+  if (r.ok) return DONE;
+  const field = op.op === 'sethostname' ? 'hostname' : 'domainname';
+  if (r.errno === 'EINVAL') return fail(r.errno, `${field} "${op.name}" is too long`, `${field} takes at most 64 bytes`);
+  return fail(r.errno, `cannot set the ${field}`, `${field} needs a UTS namespace in linux.namespaces`);
+}
+
+/**
+ * runc's pivotRoot: pivot_root(".", ".") with the new root as the working directory, then
+ * the old root (now stacked on the same directory) made slave so its detach does not
+ * propagate, and detached.
+ */
+function pivotRoot(ctx: RootContext, op: PivotRootOp): StepOutcome {
+  const { sys } = ctx;
+  const oldRoot = sys.openat(AT_FDCWD, '/', O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+  if (!oldRoot.ok) return fail(oldRoot.errno, 'cannot open /', 'the host root is not reachable');
+  const newRoot = sys.openat(AT_FDCWD, op.rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+  try {
+    if (!newRoot.ok) return fail(newRoot.errno, `cannot open the rootfs ${op.rootfs}`, 'check root.path in the spec');
+    const steps: [string, () => ReturnType<Syscalls['chdir']>][] = [
+      ['fchdir(rootfs)', () => sys.fchdir(newRoot.value)],
+      ['pivot_root', () => sys.pivotRoot('.', '.')],
+      ['fchdir(old root)', () => sys.fchdir(oldRoot.value)],
+      ['make the old root slave', () => sys.mount(null, '.', null, 0x80000 | 0x4000 /* MS_SLAVE|MS_REC */, null)],
+      ['detach the old root', () => sys.umount2('.', MNT_DETACH)],
+      ['chdir(/)', () => sys.chdir('/')],
+    ];
+    for (const [what, step] of steps) {
+      const r = step();
+      if (!r.ok) {
+        const hint = r.errno === 'EINVAL' && what === 'pivot_root' ? 'the rootfs must be a mount point below the current root (the rootfs bind did not take?)' : 'check root.path in the spec';
+        return fail(r.errno, `${what} failed for ${op.rootfs}`, hint);
+      }
+    }
+    ctx.pivoted = true;
+    ctx.resetRoot();
+    return DONE;
+  } finally {
+    sys.close(oldRoot.value);
+    if (newRoot.ok) sys.close(newRoot.value);
+  }
+}
+

@@ -1,0 +1,157 @@
+// The one door between the runtime and the kernel.
+//
+// Every privileged step the runtime takes goes through this interface, so that the whole
+// mount sequence can be unit-tested with a recording fake (recordingSyscalls.ts) and the
+// real implementation (koffiSyscalls.ts, the only file that loads koffi) stays a thin,
+// checked wrapper. Calls never throw for a kernel error: they return a result carrying the
+// errno name, and the caller decides what a person should be told.
+
+export type SysResult<T = void> = { ok: true; value: T } | { ok: false; errno: string; call: string };
+
+export function ok<T>(value: T): SysResult<T> {
+  return { ok: true, value };
+}
+
+export const OK: SysResult<void> = { ok: true, value: undefined };
+
+export interface FileStat {
+  /** st_mode, file type bits included. */
+  mode: number;
+  uid: number;
+  gid: number;
+  /** Device number of a character or block device (st_rdev). */
+  rdev: number;
+  /** Device and inode, to tell whether two paths are the same file. */
+  dev: number;
+  ino: number;
+}
+
+export interface PeerCred {
+  pid: number;
+  uid: number;
+  gid: number;
+}
+
+export interface Syscalls {
+  // --- mounts -----------------------------------------------------------------------
+  mount(source: string | null, target: string, fstype: string | null, flags: number, data: string | null): SysResult;
+  umount2(target: string, flags: number): SysResult;
+  /** mount_setattr(2) on `dirfd`+`path` (AT_EMPTY_PATH when path is ''). */
+  mountSetattr(dirfd: number, path: string, flags: number, attrSet: number, attrClr: number, propagation: number): SysResult;
+  pivotRoot(newRoot: string, putOld: string): SysResult;
+  /** The MS_* flags the mount holding `fd` has now (fstatfs f_flags, translated). */
+  mountFlags(fd: number): SysResult<number>;
+
+  // --- files (all *at calls; paths are single components or relative to dirfd) ---------
+  /** openat2(2) with a `resolve` mask (RESOLVE_IN_ROOT …). */
+  openat2(dirfd: number, path: string, flags: number, mode: number, resolve: number): SysResult<number>;
+  openat(dirfd: number, path: string, flags: number, mode: number): SysResult<number>;
+  close(fd: number): SysResult;
+  mkdirat(dirfd: number, name: string, mode: number): SysResult;
+  mknodat(dirfd: number, name: string, mode: number, dev: number): SysResult;
+  symlinkat(linkTarget: string, dirfd: number, name: string): SysResult;
+  fstat(fd: number): SysResult<FileStat>;
+  fchmod(fd: number, mode: number): SysResult;
+  /** fchownat(2) with AT_SYMLINK_NOFOLLOW: `name` itself is never followed. */
+  lchownat(dirfd: number, name: string, uid: number, gid: number): SysResult;
+  /** Copy the tree under directory fd `from` into directory fd `to` (tmpcopyup), keeping modes and owners. */
+  copyTree(from: number, to: number): SysResult;
+  /** Read a whole host file (e.g. /etc/resolv.conf) before pivot_root. */
+  readFile(path: string): SysResult<string>;
+  /** Create or replace a host file (the network files in the state directory), never through a symlink. */
+  writeFile(path: string, content: string, mode: number): SysResult;
+  /** True when `path` (in the current root) is an executable regular file. */
+  isExecutable(path: string): boolean;
+  dup3(oldfd: number, newfd: number, flags: number): SysResult;
+  closeRange(first: number, last: number, flags: number): SysResult;
+
+  // --- namespaces and process ---------------------------------------------------------
+  unshare(flags: number): SysResult;
+  setns(fd: number, nstype: number): SysResult;
+  chdir(path: string): SysResult;
+  fchdir(fd: number): SysResult;
+  sethostname(name: string): SysResult;
+  setdomainname(name: string): SysResult;
+  prctl(option: number, arg2: number): SysResult<number>;
+  setresuid(uid: number): SysResult;
+  setresgid(gid: number): SysResult;
+  setgroups(gids: number[]): SysResult;
+  /** prlimit(0, resource, {soft, hard}); Infinity means RLIM_INFINITY. */
+  setrlimit(resource: number, soft: number, hard: number): SysResult;
+  /** capset(2) for this thread: effective, permitted and inheritable sets as bit masks over cap numbers. */
+  capset(effective: bigint, permitted: bigint, inheritable: bigint): SysResult;
+  setsid(): SysResult<number>;
+  /** Every signal back to its default disposition and none blocked, so the container's process starts clean. */
+  resetSignals(): SysResult;
+  /** Replaces the process; returns only on failure. */
+  execve(path: string, argv: string[], envp: string[]): SysResult;
+  getpid(): number;
+  /** Bring a network interface up (SIOCGIFFLAGS/SIOCSIFFLAGS with IFF_UP). */
+  linkUp(name: string): SysResult;
+
+  // --- for the daemon ---------------------------------------------------------------------
+  getPeerCred(fd: number): SysResult<PeerCred>;
+  pidfdOpen(pid: number): SysResult<number>;
+  pidfdSendSignal(pidfd: number, signal: number): SysResult;
+}
+
+// Constants from the kernel's uapi headers (identical on x86_64 and arm64).
+export const CLONE_NEWNS = 0x00020000;
+export const CLONE_NEWCGROUP = 0x02000000;
+export const CLONE_NEWUTS = 0x04000000;
+export const CLONE_NEWIPC = 0x08000000;
+export const CLONE_NEWUSER = 0x10000000;
+export const CLONE_NEWPID = 0x20000000;
+export const CLONE_NEWNET = 0x40000000;
+export const CLONE_NEWTIME = 0x00000080;
+
+export const O_RDONLY = 0o0;
+export const O_WRONLY = 0o1;
+export const O_RDWR = 0o2;
+export const O_CREAT = 0o100;
+export const O_EXCL = 0o200;
+export const O_NOCTTY = 0o400;
+export const O_TRUNC = 0o1000;
+export const O_APPEND = 0o2000;
+export const O_DIRECTORY = 0o200000;
+export const O_NOFOLLOW = 0o400000;
+export const O_CLOEXEC = 0o2000000;
+export const O_PATH = 0o10000000;
+
+export const AT_FDCWD = -100;
+export const AT_EMPTY_PATH = 0x1000;
+export const AT_SYMLINK_NOFOLLOW = 0x100;
+export const AT_RECURSIVE = 0x8000;
+
+export const RESOLVE_NO_XDEV = 0x01;
+export const RESOLVE_NO_MAGICLINKS = 0x02;
+export const RESOLVE_NO_SYMLINKS = 0x04;
+export const RESOLVE_BENEATH = 0x08;
+export const RESOLVE_IN_ROOT = 0x10;
+
+export const MNT_DETACH = 0x2;
+
+export const S_IFMT = 0o170000;
+export const S_IFDIR = 0o040000;
+export const S_IFREG = 0o100000;
+export const S_IFLNK = 0o120000;
+export const S_IFCHR = 0o020000;
+export const S_IFBLK = 0o060000;
+export const S_IFIFO = 0o010000;
+
+export const CLOSE_RANGE_CLOEXEC = 1 << 2;
+
+export const PR_SET_NO_NEW_PRIVS = 38;
+export const PR_SET_KEEPCAPS = 8;
+export const PR_CAPBSET_DROP = 24;
+export const PR_CAP_AMBIENT = 47;
+export const PR_CAP_AMBIENT_RAISE = 2;
+export const PR_SET_PDEATHSIG = 1;
+
+export function makedev(major: number, minor: number): number {
+  return ((major & 0xfff) << 8) | (minor & 0xff) | ((minor & ~0xff) << 12);
+}
+
+export function isDir(mode: number): boolean {
+  return (mode & S_IFMT) === S_IFDIR;
+}
