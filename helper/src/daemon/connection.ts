@@ -1,0 +1,189 @@
+// One client connection: frame guard → vscode-jsonrpc → request handlers, and the
+// container notifications this peer may see. A connection that breaks the protocol gets
+// one error reply (id null, as JSON-RPC 2.0 says for an unreadable request) and is closed;
+// nothing it sends can disturb another connection.
+import type { Socket } from 'node:net';
+import {
+  createMessageConnection,
+  Message,
+  ResponseError,
+  StreamMessageReader,
+  StreamMessageWriter,
+  type DataCallback,
+  type Disposable,
+  type MessageConnection,
+  type MessageReader,
+} from 'vscode-jsonrpc/node';
+import {
+  ChangedNotification,
+  ErrorCodes,
+  ExitedNotification,
+  InspectRequest,
+  LaunchRequest,
+  ListRequest,
+  LogsRequest,
+  OperationNotification,
+  OutputNotification,
+  StartedNotification,
+  StopRequest,
+  TeardownRequest,
+  TornDownNotification,
+  ValidateRequest,
+  VersionRequest,
+} from '../protocol';
+import { maySee, type Peer } from './authorize';
+import { HelperError } from './errors';
+import { FrameGuard, type FrameViolation } from './frameGuard';
+import type { RegistryEvent } from './registry';
+import * as requests from './requests';
+
+const PARSE_ERROR = -32700;
+const INVALID_REQUEST = -32600;
+const INTERNAL_ERROR = -32603;
+const METHOD_NOT_FOUND = -32601;
+
+export class Connection {
+  private readonly rpc: MessageConnection;
+  private readonly writer: StreamMessageWriter;
+  private closed = false;
+
+  constructor(
+    private readonly socket: Socket,
+    readonly peer: Peer,
+    private readonly ctx: requests.RequestContext,
+    private readonly log: (line: string) => void,
+    private readonly onClosed: (c: Connection) => void,
+  ) {
+    socket.on('error', () => this.destroy()); // EPIPE, ECONNRESET: the peer went away.
+    socket.on('close', () => this.cleanUp());
+    const guard = new FrameGuard((v) => this.violation(v));
+    socket.pipe(guard);
+    this.writer = new StreamMessageWriter(socket);
+    const reader = new ShapeCheckingReader(new StreamMessageReader(guard), (why, id) => this.refuse(INVALID_REQUEST, why, id));
+    this.rpc = createMessageConnection(reader, this.writer, {
+      error: (m) => this.log(`uid ${peer.uid}: ${m}`),
+      warn: () => {},
+      info: () => {},
+      log: () => {},
+    });
+    // Unparseable JSON: the library reports it as a reader error.
+    this.rpc.onError(([err, msg]) => {
+      if (msg === undefined && !this.closed) this.refuse(PARSE_ERROR, `message is not valid JSON: ${err.message.slice(0, 200)}`, null);
+    });
+    this.rpc.onClose(() => this.destroy());
+    this.register();
+    this.rpc.listen();
+  }
+
+  /**
+   * One handler for every method, so each sees the raw `params` exactly as sent (the
+   * library would otherwise spread arrays and pass a token when params are absent).
+   */
+  private register(): void {
+    const { ctx, peer } = this;
+    const handlers: Record<string, (ctx: requests.RequestContext, peer: Peer, params: unknown) => unknown> = {
+      [VersionRequest.method]: requests.version,
+      [ValidateRequest.method]: requests.validate,
+      [LaunchRequest.method]: requests.launch,
+      [ListRequest.method]: requests.list,
+      [InspectRequest.method]: requests.inspect,
+      [StopRequest.method]: requests.stop,
+      [TeardownRequest.method]: requests.teardown,
+      [LogsRequest.method]: requests.logs,
+    };
+    this.rpc.onRequest(async (method: string, params: unknown) => {
+      if (!Object.prototype.hasOwnProperty.call(handlers, method))
+        return new ResponseError(METHOD_NOT_FOUND, `unknown method ${JSON.stringify(method.slice(0, 64))}; see PROTOCOL.md`, { reason: 'unknown-method' });
+      try {
+        return (await handlers[method](ctx, peer, params)) ?? null;
+      } catch (e) {
+        if (e instanceof HelperError) return new ResponseError(e.code, e.message, e.data);
+        this.log(`uid ${peer.uid}: ${method} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+        return new ResponseError(INTERNAL_ERROR, `internal error in ${method}: ${e instanceof Error ? e.message : String(e)}`, { reason: 'internal' });
+      }
+    });
+  }
+
+  /** A container event, if this peer may see it. */
+  notify(e: RegistryEvent): void {
+    if (this.closed || !maySee(this.peer, e.owner)) return;
+    const type = {
+      operation: OperationNotification,
+      started: StartedNotification,
+      output: OutputNotification,
+      exited: ExitedNotification,
+      tornDown: TornDownNotification,
+      changed: ChangedNotification,
+    }[e.kind];
+    this.rpc.sendNotification(type.method, e.payload).catch(() => this.destroy());
+  }
+
+  private violation(v: FrameViolation): void {
+    this.refuse(v.reason === 'message-too-large' ? ErrorCodes.RequestTooLarge : PARSE_ERROR, v.message, null, v.reason);
+  }
+
+  /** One error reply, then the connection is closed: its stream can no longer be trusted. */
+  private refuse(code: number, message: string, id: number | string | null, reason = 'protocol-error'): void {
+    if (this.closed) return;
+    this.log(`uid ${this.peer.uid}: closing connection: ${message}`);
+    const reply: Message & { id: number | string | null; error: object } = { jsonrpc: '2.0', id, error: { code, message, data: { reason } } };
+    this.closed = true;
+    this.writer
+      .write(reply)
+      .catch(() => {})
+      .finally(() => {
+        this.socket.end();
+        // A peer that does not close its side is dropped shortly after.
+        setTimeout(() => this.socket.destroy(), 1000).unref();
+      });
+  }
+
+  /** Drops the connection; 'close' on the socket does the clean-up once. */
+  destroy(): void {
+    this.closed = true;
+    this.socket.destroy();
+  }
+
+  private cleanUp(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.closed = true;
+    this.rpc.dispose();
+    this.onClosed(this);
+  }
+  private disposed = false;
+}
+
+/**
+ * Passes on only what JSON-RPC 2.0 calls a request, notification or response; anything
+ * else (an array batch, a number, an object without `method`) is refused.
+ */
+class ShapeCheckingReader implements MessageReader {
+  constructor(
+    private readonly inner: MessageReader,
+    private readonly refuse: (why: string, id: number | string | null) => void,
+  ) {}
+  get onError() {
+    return this.inner.onError;
+  }
+  get onClose() {
+    return this.inner.onClose;
+  }
+  get onPartialMessage() {
+    return this.inner.onPartialMessage;
+  }
+  listen(callback: DataCallback): Disposable {
+    return this.inner.listen((msg) => {
+      const m = msg as unknown as Record<string, unknown>;
+      const id = typeof m?.id === 'number' || typeof m?.id === 'string' ? m.id : null;
+      if (typeof m !== 'object' || m === null || Array.isArray(m)) return this.refuse('a message must be a JSON object (batches are not supported)', null);
+      if (m.jsonrpc !== '2.0') return this.refuse('"jsonrpc" must be "2.0"', id);
+      if (!Message.isRequest(msg) && !Message.isNotification(msg) && !Message.isResponse(msg))
+        return this.refuse('not a JSON-RPC request, notification or response', id);
+      callback(msg);
+    });
+  }
+  dispose(): void {
+    this.inner.dispose();
+  }
+}

@@ -1,0 +1,156 @@
+// binderyd: the listening socket, the accept loop and shutdown. Each accepted connection
+// is identified by SO_PEERCRED before a byte of it is read.
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { realHostView } from '../hostView';
+import { DEFAULT_SOCKET_PATH, ErrorCodes, SOCKET_GROUP } from '../protocol';
+import { groupId, peerCred } from '../runtime/peerCred';
+import { Connection } from './connection';
+import { MAX_CONNECTIONS } from './limits';
+import { Registry } from './registry';
+import type { RuntimeApi } from './runtimeApi';
+
+export interface DaemonOptions {
+  socketPath?: string;
+  /** Where container state lives; default: the socket's directory. */
+  stateDir?: string;
+  runtime: RuntimeApi;
+  helperVersion: string;
+  log?: (line: string) => void;
+  /** Socket group; default `bindery`. Tests pass another. */
+  socketGroup?: string;
+  /** An already listening socket fd from systemd (LISTEN_FDS); default: read the environment. */
+  listenFd?: number | null;
+}
+
+/** fd 3 when systemd passed exactly this process a listening socket. */
+export function systemdListenFd(env = process.env): number | null {
+  if (env.LISTEN_PID !== String(process.pid)) return null;
+  const n = Number(env.LISTEN_FDS);
+  if (!Number.isInteger(n) || n < 1) return null;
+  return 3;
+}
+
+export class Daemon {
+  readonly socketPath: string;
+  readonly registry: Registry;
+  private readonly server: net.Server;
+  private readonly connections = new Set<Connection>();
+  private readonly log: (line: string) => void;
+  private activated = false;
+  private closing?: Promise<void>;
+
+  constructor(private readonly opts: DaemonOptions) {
+    this.socketPath = opts.socketPath ?? DEFAULT_SOCKET_PATH;
+    this.log = opts.log ?? ((line) => process.stderr.write(`binderyd: ${line}\n`));
+    const stateDir = opts.stateDir ?? path.dirname(this.socketPath);
+    this.registry = new Registry(stateDir, opts.runtime, this.log);
+    this.registry.on('event', (e) => {
+      for (const c of this.connections) c.notify(e);
+    });
+    this.server = net.createServer({ pauseOnConnect: false }, (s) => this.accept(s));
+  }
+
+  async start(): Promise<void> {
+    fs.mkdirSync(this.registry.stateRoot, { recursive: true, mode: 0o755 });
+    const { adopted, tornDown } = await this.registry.reconcile();
+    if (adopted.length + tornDown.length > 0) this.log(`reconciled: ${adopted.length} adopted, ${tornDown.length} torn down`);
+    const fd = this.opts.listenFd === undefined ? systemdListenFd() : this.opts.listenFd;
+    if (fd !== null) {
+      this.activated = true;
+      await new Promise<void>((resolve, reject) => this.server.once('error', reject).listen({ fd }, resolve));
+      this.log(`listening on the socket systemd passed (fd ${fd})`);
+      return;
+    }
+    await this.listenOnPath();
+  }
+
+  private async listenOnPath(): Promise<void> {
+    const dir = path.dirname(this.socketPath);
+    fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
+    await removeStaleSocket(this.socketPath);
+    // Created 0600 so nobody can connect before its group and mode are set.
+    const oldMask = process.umask(0o177);
+    try {
+      await new Promise<void>((resolve, reject) => this.server.once('error', reject).listen(this.socketPath, resolve));
+    } finally {
+      process.umask(oldMask);
+    }
+    const groupName = this.opts.socketGroup ?? SOCKET_GROUP;
+    const gid = groupId(groupName);
+    if (gid === undefined) {
+      this.log(`listening on ${this.socketPath} (mode 0600, root only): there is no group "${groupName}"; create it (groupadd --system ${groupName}) to let its members connect`);
+    } else {
+      fs.chownSync(this.socketPath, 0, gid);
+      fs.chmodSync(this.socketPath, 0o660);
+      this.log(`listening on ${this.socketPath} (mode 0660, group ${groupName})`);
+    }
+  }
+
+  private accept(socket: net.Socket): void {
+    if (this.closing) return void socket.destroy();
+    const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
+    let peer;
+    try {
+      if (typeof fd !== 'number' || fd < 0) throw new Error('no file descriptor');
+      peer = peerCred(fd);
+    } catch (e) {
+      this.log(`refusing a connection: cannot identify the peer: ${e instanceof Error ? e.message : String(e)}`);
+      return void socket.destroy();
+    }
+    if (this.connections.size >= MAX_CONNECTIONS) {
+      this.log(`refusing a connection from uid ${peer.uid}: ${MAX_CONNECTIONS} connections open`);
+      const body = JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: ErrorCodes.Busy, message: 'too many connections', data: { reason: 'busy' } } });
+      socket.on('error', () => {});
+      socket.end(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      return;
+    }
+    const conn = new Connection(socket, peer, { registry: this.registry, host: realHostView(), helperVersion: this.opts.helperVersion }, this.log, (c) =>
+      this.connections.delete(c),
+    );
+    this.connections.add(conn);
+  }
+
+  /** Stops accepting, tears down every container, closes connections, removes the socket. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.server.close();
+      await this.registry.teardownAll();
+      for (const c of this.connections) c.destroy();
+      if (!this.activated) {
+        try {
+          fs.unlinkSync(this.socketPath);
+        } catch {
+          // already gone
+        }
+      }
+    })();
+    return this.closing;
+  }
+
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+}
+
+/** A socket file left by a helper that died: removed, unless a helper still answers there. */
+async function removeStaleSocket(p: string): Promise<void> {
+  let st: fs.Stats;
+  try {
+    st = fs.lstatSync(p);
+  } catch {
+    return;
+  }
+  if (!st.isSocket()) throw new Error(`${p} exists and is not a socket; remove it or choose another --socket`);
+  const alive = await new Promise<boolean>((resolve) => {
+    const s = net.connect(p);
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+  if (alive) throw new Error(`another helper is already listening on ${p}`);
+  fs.unlinkSync(p);
+}

@@ -1,0 +1,31 @@
+// The runtime as the daemon uses it: the shape of runtime/container.ts, so the registry can
+// be driven by the real runtime in the daemon and by a small fake in unit tests.
+import type { EventEmitter } from 'node:events';
+import type { ContainerInfo, ContainerStatus, ExitedEvent } from '../protocol';
+import type { Plan } from '../plan/types';
+
+export interface LaunchOptions {
+  id: string;
+  bundleDir: string;
+  plan: Plan;
+  owner: { uid: number; gid: number };
+  stateRoot: string;
+}
+
+/** Events: 'operation', 'started', 'output', 'exited', 'torn-down' (protocol payloads). */
+export interface ContainerHandle extends EventEmitter {
+  readonly id: string;
+  readonly pid?: number;
+  readonly status: ContainerStatus;
+  info(): ContainerInfo;
+  stop(timeoutMs?: number): Promise<void>;
+  teardown(): Promise<void>;
+  readonly exited: Promise<ExitedEvent>;
+}
+
+export interface RuntimeApi {
+  /** Rejects with `{ code, message, failure? }` (protocol ErrorCodes / OperationFailure). */
+  launchContainer(opts: LaunchOptions): Promise<ContainerHandle>;
+  /** A container left by an earlier helper, from its state directory; undefined when there is none. */
+  adoptContainer(stateDir: string): ContainerHandle | undefined;
+}

@@ -1,0 +1,130 @@
+// A real daemon on a temporary socket with a temporary state directory, and bundles to run.
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Daemon } from '../../src/daemon/daemon';
+import type { RuntimeApi } from '../../src/daemon/runtimeApi';
+
+export interface TestDaemon {
+  daemon: Daemon;
+  dir: string;
+  socketPath: string;
+  stateDir: string;
+  logs: string[];
+  stop(): Promise<void>;
+}
+
+export async function startDaemon(runtime: RuntimeApi, opts: { socketGroup?: string; dir?: string } = {}): Promise<TestDaemon> {
+  const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'bindery-d-'));
+  fs.chmodSync(dir, 0o755);
+  const socketPath = path.join(dir, 'bindery.sock');
+  const stateDir = path.join(dir, 'state');
+  const logs: string[] = [];
+  const daemon = new Daemon({
+    socketPath,
+    stateDir,
+    runtime,
+    helperVersion: 'test',
+    socketGroup: opts.socketGroup ?? 'bindery-no-such-group',
+    listenFd: null,
+    log: (l) => logs.push(l),
+  });
+  await daemon.start();
+  return {
+    daemon,
+    dir,
+    socketPath,
+    stateDir,
+    logs,
+    async stop() {
+      await daemon.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A bundle with a busybox rootfs (when the host has busybox) and the given spec overrides. */
+export function makeBundle(parent: string, name: string, spec: Record<string, unknown> = {}): string {
+  const dir = path.join(parent, name);
+  const bin = path.join(dir, 'rootfs', 'bin');
+  fs.mkdirSync(bin, { recursive: true });
+  const busybox = ['/bin/busybox', '/usr/bin/busybox'].find((p) => fs.existsSync(p));
+  if (busybox) {
+    fs.copyFileSync(busybox, path.join(bin, 'busybox'));
+    fs.chmodSync(path.join(bin, 'busybox'), 0o755);
+    for (const t of ['sh', 'true', 'cat', 'echo', 'sleep', 'id', 'touch', 'ls', 'hostname']) fs.symlinkSync('busybox', path.join(bin, t));
+  }
+  const config = {
+    ociVersion: '1.0.2',
+    process: { user: { uid: 0, gid: 0 }, args: ['/bin/true'], cwd: '/', env: ['PATH=/bin'] },
+    root: { path: 'rootfs' },
+    hostname: name,
+    mounts: [],
+    linux: { namespaces: [{ type: 'pid' }, { type: 'mount' }, { type: 'ipc' }, { type: 'uts' }] },
+    ...spec,
+  };
+  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config, null, 2));
+  return dir;
+}
+
+/** Raw bytes to the socket; resolves with everything the daemon sent back until it closed. */
+export function rawExchange(socketPath: string, data: Buffer | string, opts: { waitMs?: number } = {}): Promise<{ text: string; closed: boolean }> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect(socketPath);
+    const chunks: Buffer[] = [];
+    let closed = false;
+    s.on('data', (c) => chunks.push(c));
+    s.on('error', () => {});
+    s.on('close', () => {
+      closed = true;
+      finish();
+    });
+    const timer = setTimeout(finish, opts.waitMs ?? 3000);
+    let done = false;
+    function finish() {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      s.destroy();
+      resolve({ text: Buffer.concat(chunks).toString(), closed });
+    }
+    s.once('connect', () => s.write(data));
+    s.once('error', reject);
+  });
+}
+
+export function frame(body: string): string {
+  return `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+}
+
+/** The first JSON body in a stream of framed messages. */
+export function bodies(text: string): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  let rest = text;
+  while (rest.length > 0) {
+    const m = /^Content-Length: (\d+)\r\n\r\n/.exec(rest);
+    if (!m) break;
+    const start = m[0].length;
+    const n = Number(m[1]);
+    out.push(JSON.parse(Buffer.from(rest.slice(start)).subarray(0, n).toString()));
+    rest = Buffer.from(rest.slice(start)).subarray(n).toString();
+  }
+  return out;
+}
+
+/** Resolves with the first event `pick` accepts. */
+export function waitFor<E>(subscribe: (fn: (e: E) => void) => { dispose(): void }, pick: (e: E) => boolean, what = 'event', ms = 20000): Promise<E> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      d.dispose();
+      reject(new Error(`timed out waiting for ${what}`));
+    }, ms);
+    const d = subscribe((e) => {
+      if (!pick(e)) return;
+      clearTimeout(timer);
+      d.dispose();
+      resolve(e);
+    });
+  });
+}
