@@ -49,7 +49,7 @@ export class AnalysisCache {
 
   /** Host paths an analysis depends on: a change there may change its findings. */
   static watchedPaths(analysis: Analysis): string[] {
-    const paths = [analysis.bundleDir];
+    const paths: string[] = [];
     if (analysis.plan.rootfs) paths.push(analysis.plan.rootfs);
     for (const m of analysis.plan.mounts) if (m.hostSource) paths.push(m.hostSource);
     return paths;

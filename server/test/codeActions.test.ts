@@ -4,6 +4,11 @@ import { CodeActionKind, type CodeAction, type Diagnostic } from 'vscode-languag
 import { makeBundle, type Bundle } from './bundle';
 import { applyTextEdits, TestClient } from './lspHarness';
 
+interface FixedSpec {
+  mounts: { destination: string; type: string; options: string[] }[];
+  linux: { namespaces: { type: string }[] };
+}
+
 // One fault per entry; every fix below is applied through the client and checked.
 function faultySpec(bundle: Bundle): string {
   return (
@@ -54,12 +59,12 @@ describe('quick fixes', () => {
   }
 
   /** Apply the action's edit to the document text and return the result, parsed. */
-  function apply(action: CodeAction): { text: string; value: Record<string, any> } {
+  function apply(action: CodeAction): { text: string; value: FixedSpec } {
     assert.equal(action.kind, CodeActionKind.QuickFix);
     const edits = action.edit?.changes?.[bundle.uri];
     assert.ok(edits?.length, 'the fix carries edits for this document');
     const fixed = applyTextEdits(text, edits);
-    return { text: fixed, value: JSON.parse(fixed) };
+    return { text: fixed, value: JSON.parse(fixed) as FixedSpec };
   }
 
   async function preferred(code: string, n = 0) {
@@ -111,7 +116,7 @@ describe('quick fixes', () => {
 
   it('hostname-without-uts-namespace: adds the uts namespace', async () => {
     const { value, text: fixed } = await preferred('hostname-without-uts-namespace');
-    assert.ok(value.linux.namespaces.some((n: { type: string }) => n.type === 'uts'), JSON.stringify(value.linux.namespaces));
+    assert.ok(value.linux.namespaces.some((n) => n.type === 'uts'), JSON.stringify(value.linux.namespaces));
     await revalidate(fixed, 'hostname-without-uts-namespace');
   });
 
@@ -123,20 +128,20 @@ describe('quick fixes', () => {
 
   it('default-mount-missing: adds /proc alone, or all four missing mounts at once', async () => {
     const { value } = await preferred('default-mount-missing');
-    const added = value.mounts.map((m: { destination: string }) => m.destination);
+    const added = value.mounts.map((m) => m.destination);
     assert.ok(added.includes('/proc'), String(added));
     const { actions } = await fixesFor('default-mount-missing');
     const all = actions.find((a) => /\/proc, \/sys, \/dev\/pts, \/dev\/shm/.test(a.title));
     assert.ok(all, actions.map((a) => a.title).join(' | '));
     const { value: v, text: fixed } = apply(all);
-    const dests = v.mounts.map((m: { destination: string; type: string }) => `${m.destination}:${m.type}`);
+    const dests = v.mounts.map((m) => `${m.destination}:${m.type}`);
     for (const want of ['/proc:proc', '/sys:sysfs', '/dev/pts:devpts', '/dev/shm:tmpfs']) assert.ok(dests.includes(want), String(dests));
     await revalidate(fixed, 'default-mount-missing');
   });
 
   it('tmp-not-mounted: adds a tmpfs on /tmp', async () => {
     const { value, text: fixed } = await preferred('tmp-not-mounted');
-    const tmp = value.mounts.find((m: { destination: string }) => m.destination === '/tmp');
+    const tmp = value.mounts.find((m) => m.destination === '/tmp');
     assert.equal(tmp?.type, 'tmpfs');
     assert.ok(tmp.options.includes('mode=1777'), JSON.stringify(tmp));
     await revalidate(fixed, 'tmp-not-mounted');
