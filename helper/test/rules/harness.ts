@@ -85,25 +85,31 @@ export function applyFix(checked: Checked, finding: Finding, title?: string): st
   return applyEdits(checked.doc.text, fix.edits, checked.doc);
 }
 
+function positionOf(text: string, offset: number): { line: number; character: number } {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length - 1;
+  return { line, character: offset - (before.lastIndexOf('\n') + 1) };
+}
+
 /** Position of the n-th (0-based) occurrence of `needle` in `text`, as LSP line/character. */
 export function posOf(text: string, needle: string, nth = 0): { line: number; character: number } {
+  return positionOf(text, offsetOf(text, needle, nth));
+}
+
+function offsetOf(text: string, needle: string, nth: number): number {
   let at = -1;
   for (let i = 0; i <= nth; i++) {
     at = text.indexOf(needle, at + 1);
     if (at < 0) throw new Error(`"${needle}" not found`);
   }
-  const before = text.slice(0, at);
-  const line = before.split('\n').length - 1;
-  return { line, character: at - (before.lastIndexOf('\n') + 1) };
+  return at;
 }
 
 /** The range of the n-th occurrence of `needle`. */
 export function rangeOf(text: string, needle: string, nth = 0) {
-  const start = posOf(text, needle, nth);
-  return { start, end: { line: start.line, character: start.character + needle.length } };
+  const at = offsetOf(text, needle, nth);
+  return { start: positionOf(text, at), end: positionOf(text, at + needle.length) };
 }
-
-/** A spec with the usual mounts, namespaces and process; `patch` edits the object. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests reshape the spec freely
 type Loose = any;
 
