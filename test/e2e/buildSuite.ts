@@ -1,37 +1,56 @@
-// Compiles a mocha suite that runs inside the extension host: every .ts under the suite's
-// folder becomes its own CommonJS file in the output folder, so an index.js that looks for
-// *.test.js next to itself finds them. `vscode` comes from the extension host and mocha
-// from the repository's node_modules at run time.
+// The mocha suites that run inside the extension host, and how each gets compiled:
+// - client: the extension's own suite (client/test/suite), bundled by client/esbuild.mjs as
+//   part of `npm run build` into client/dist/test/suite/index.js;
+// - smoke: this folder's check of the machinery itself, compiled here: every .ts becomes its
+//   own CommonJS file so index.js finds the *.test.js next to it; `vscode` comes from the
+//   extension host and mocha from the repository's node_modules at run time.
 import { build } from 'esbuild';
-import { readdirSync, rmSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { repoRoot } from './paths';
 
 export interface Suite {
-  name: string;
+  name: 'smoke' | 'client';
   sourceDir: string;
   outDir: string;
+  /** Compiled by `npm run build`, not here. */
+  builtByWorkspace: boolean;
 }
 
-export const suites: Record<'smoke' | 'client', Suite> = {
+export const suites: Record<Suite['name'], Suite> = {
   smoke: {
     name: 'smoke',
     sourceDir: join(repoRoot, 'test', 'e2e', 'smoke'),
     outDir: join(repoRoot, 'test', 'e2e', 'dist', 'smoke'),
+    builtByWorkspace: false,
   },
   client: {
     name: 'client',
     sourceDir: join(repoRoot, 'client', 'test', 'suite'),
     outDir: join(repoRoot, 'client', 'dist', 'test', 'suite'),
+    builtByWorkspace: true,
   },
 };
 
-/** Builds the suite and returns the absolute path of its compiled index.js. */
+/** `all`: smoke, then the extension's suite (required in CI, where it must exist). */
+export function selectSuites(choice: string, ci: boolean, say: (m: string) => void): Suite[] {
+  if (choice === 'smoke' || choice === 'client') return [suites[choice]];
+  if (choice !== 'all') throw new Error(`--suite must be smoke, client or all, not ${choice}`);
+  if (existsSync(join(suites.client.sourceDir, 'index.ts'))) return [suites.smoke, suites.client];
+  const missing = `the extension's suite is missing (${suites.client.sourceDir}/index.ts)`;
+  if (ci) throw new Error(missing);
+  say(`${missing}; running the smoke suite only`);
+  return [suites.smoke];
+}
+
+/** Builds the suite if it is ours and returns the absolute path of its compiled index.js. */
 export async function buildSuite(suite: Suite): Promise<string> {
-  const entryPoints = listTypeScript(suite.sourceDir);
-  if (!entryPoints.some((file) => relative(suite.sourceDir, file) === 'index.ts')) {
-    throw new Error(`${suite.name} suite: no index.ts in ${suite.sourceDir}`);
+  const index = join(suite.outDir, 'index.js');
+  if (suite.builtByWorkspace) {
+    if (!existsSync(index)) throw new Error(`${index} not found: run \`npm run build\` first`);
+    return index;
   }
+  const entryPoints = listTypeScript(suite.sourceDir);
   rmSync(suite.outDir, { recursive: true, force: true });
   await build({
     entryPoints,
@@ -45,7 +64,8 @@ export async function buildSuite(suite: Suite): Promise<string> {
     external: ['vscode', 'mocha'],
     logLevel: 'warning',
   });
-  return join(suite.outDir, 'index.js');
+  if (!existsSync(index)) throw new Error(`${suite.name} suite: no index.ts in ${suite.sourceDir}`);
+  return index;
 }
 
 function listTypeScript(dir: string): string[] {

@@ -108,19 +108,24 @@ export async function driveWorkbench(options: WorkbenchOptions): Promise<Workben
   };
 }
 
-/** `?folder=…&payload=…`: code-server's way to pass extensionDevelopmentPath and extensionTestsPath. */
-export function payloadUrl(
-  options: Pick<
-    WorkbenchOptions,
-    'serverUrl' | 'port' | 'workspace' | 'extensionDevelopmentPath' | 'extensionTestsPath'
-  >,
-): string {
+/**
+ * `?folder=…&payload=…`: code-server's way to pass extensionDevelopmentPath and
+ * extensionTestsPath (honoured only with `--vscode-option enable-smoke-test-driver`).
+ */
+export function payloadUrl(options: {
+  serverUrl: string;
+  port: number;
+  workspace: string;
+  extensionDevelopmentPath: string;
+  extensionTestsPath?: string;
+}): string {
   const remote = (path: string) => `vscode-remote://127.0.0.1:${options.port}${path}`;
-  const payload = [
-    ['extensionDevelopmentPath', remote(options.extensionDevelopmentPath)],
-    ['extensionTestsPath', remote(options.extensionTestsPath)],
-  ];
-  return `${options.serverUrl}/?folder=${encodeURIComponent(options.workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+  const payload = [['extensionDevelopmentPath', remote(options.extensionDevelopmentPath)]];
+  if (options.extensionTestsPath) {
+    payload.push(['extensionTestsPath', remote(options.extensionTestsPath)]);
+  }
+  const folder = encodeURIComponent(options.workspace);
+  return `${options.serverUrl}/?folder=${folder}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
 }
 
 // The workbench logs its own start-up to the same console; these lines go to the log file only.

@@ -18,7 +18,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildSuite, suites, type Suite } from './buildSuite';
+import { buildSuite, selectSuites, type Suite } from './buildSuite';
 import { killAllNow, stopAll, stopChild } from './childProcesses';
 import { driveWorkbench, type WorkbenchRun } from './driveWorkbench';
 import { installVsix, vsixPath } from './installVsix';
@@ -49,7 +49,7 @@ const tempDirs: string[] = [];
 async function main(): Promise<number> {
   if (flags['no-daemon'] && ci)
     throw new Error('--no-daemon is for trying the runner; CI runs against the real helper');
-  const chosen = selectSuites(flags.suite ?? 'all');
+  const chosen = selectSuites(flags.suite ?? 'all', ci, say);
   if (!vsixSetting) requireFile(extensionMain, 'the extension bundle', 'run `npm run build` first');
   mkdirSync(resultsDir, { recursive: true });
 
@@ -61,15 +61,6 @@ async function main(): Promise<number> {
   }
   if (process.env.BINDERY_E2E_README_SCREENSHOT === '1') copyReadmeScreenshot();
   return failed === 0 ? 0 : 1;
-}
-
-function selectSuites(choice: string): Suite[] {
-  if (choice === 'smoke' || choice === 'client') return [suites[choice]];
-  if (choice !== 'all') throw new Error(`--suite must be smoke, client or all, not ${choice}`);
-  if (existsSync(join(suites.client.sourceDir, 'index.ts'))) return [suites.smoke, suites.client];
-  if (ci) throw new Error(`the extension's suite is missing (${suites.client.sourceDir}/index.ts)`);
-  say(`no client suite yet (${suites.client.sourceDir}/index.ts); running the smoke suite only`);
-  return [suites.smoke];
 }
 
 async function runSuite(suite: Suite): Promise<number> {

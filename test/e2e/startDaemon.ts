@@ -13,32 +13,35 @@ export interface Daemon {
   logPath: string;
 }
 
+/** `logDir`: where e2e-daemon.log goes; undefined: the daemon writes to our terminal. */
 export async function startDaemon(
   tempDir: string,
-  logDir: string,
+  logDir: string | undefined,
   timeoutMs = 20000,
 ): Promise<Daemon> {
   requireFile(helperCli, 'the helper CLI', 'run `npm run build` first');
   if (process.getuid?.() !== 0) {
     throw new Error(
-      'the end-to-end run starts the helper daemon, which needs root: run it as root (sudo -E npm run test:e2e)',
+      'the helper daemon performs mounts and needs root: run this command as root (e.g. `sudo -E npm …`)',
     );
   }
   const socketPath = join(tempDir, 'bindery.sock');
   const stateDir = join(tempDir, 'state');
-  const logPath = join(logDir, 'e2e-daemon.log');
-  const log = createWriteStream(logPath);
+  const logPath = logDir ? join(logDir, 'e2e-daemon.log') : 'the output above';
   const daemon = startChild(
     'daemon',
     process.execPath,
     [helperCli, 'daemon', '--socket', socketPath, '--state-dir', stateDir],
     {
       cwd: repoRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', logDir ? 'pipe' : 'inherit', logDir ? 'pipe' : 'inherit'],
     },
   );
-  daemon.child.stdout?.pipe(log, { end: false });
-  daemon.child.stderr?.pipe(log, { end: false });
+  if (logDir) {
+    const log = createWriteStream(logPath);
+    daemon.child.stdout?.pipe(log, { end: false });
+    daemon.child.stderr?.pipe(log, { end: false });
+  }
 
   const deadline = Date.now() + timeoutMs;
   while (!(await canConnect(socketPath))) {
