@@ -15,6 +15,9 @@ const common = {
   format: 'cjs',
   sourcemap: true,
   external: ['vscode'],
+  // jsonc-parser's UMD build hides its requires from the bundler (the packaged .vsix has no
+  // node_modules to find them in); its ESM build bundles cleanly.
+  mainFields: ['module', 'main'],
   logLevel: 'info',
 };
 
