@@ -20,7 +20,9 @@ cli.main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (e) => {
-    process.stderr.write(`bindery: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.stderr.write(
+      `bindery: internal error: ${e instanceof Error ? e.message : String(e)}\n`,
+    );
     process.exitCode = 70;
   },
 );

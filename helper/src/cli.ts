@@ -37,7 +37,9 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
   }
   const load = Object.prototype.hasOwnProperty.call(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!load) {
-    io.err(`bindery: unknown command '${name}' (try: ${Object.keys(COMMANDS).join(', ')}; or bindery --help)`);
+    io.err(
+      `bindery: unknown command '${name}' (try: ${Object.keys(COMMANDS).join(', ')}; or bindery --help)`,
+    );
     return 2;
   }
   const command = await load();
@@ -65,7 +67,9 @@ if (require.main === module) {
       process.exitCode = code;
     },
     (e) => {
-      process.stderr.write(`bindery: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.stderr.write(
+        `bindery: internal error: ${e instanceof Error ? e.message : String(e)}\n`,
+      );
       process.exitCode = 70;
     },
   );

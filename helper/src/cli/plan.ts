@@ -14,7 +14,10 @@ function sameOrigin(a: Origin, b: Origin | undefined): boolean {
 }
 
 /** One line per operation; an added step's reason is printed once above its group. */
-export function formatPlan(operations: readonly Operation[], mountDestinations: ReadonlyMap<number, string>): string[] {
+export function formatPlan(
+  operations: readonly Operation[],
+  mountDestinations: ReadonlyMap<number, string>,
+): string[] {
   const lines: string[] = [];
   let previous: Origin | undefined;
   for (const op of operations) {
@@ -25,7 +28,10 @@ export function formatPlan(operations: readonly Operation[], mountDestinations: 
       const target = operationTarget(op);
       label = target ? `added ${target}` : 'added';
     } else {
-      label = renderOrigin(o, o.mountIndex !== undefined ? mountDestinations.get(o.mountIndex) : undefined);
+      label = renderOrigin(
+        o,
+        o.mountIndex !== undefined ? mountDestinations.get(o.mountIndex) : undefined,
+      );
     }
     lines.push(`${renderOperation(op)}  # ${label}`);
     previous = o;
@@ -44,8 +50,12 @@ error (the helper would refuse it), 0 otherwise, 2 when PATH cannot be used.
   --json            print the operations as a JSON array
   --state-dir DIR   where the network files would be written (default: a placeholder)`,
   run(args: string[], io: CliIO): number {
-    const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean' }, 'state-dir': { type: 'string' } });
-    if (positionals.length !== 1) throw new UsageError('plan takes exactly one PATH (a bundle directory or config.json)');
+    const { values, positionals } = parseCommandArgs(args, {
+      json: { type: 'boolean' },
+      'state-dir': { type: 'string' },
+    });
+    if (positionals.length !== 1)
+      throw new UsageError('plan takes exactly one PATH (a bundle directory or config.json)');
     const bundle = readBundle(positionals[0]);
     const plan = planBundle({
       text: bundle.text,

@@ -40,7 +40,9 @@ export function readBundle(arg: string): BundleFile {
   }
   const configPath = st.isDirectory() ? path.join(abs, 'config.json') : abs;
   if (st.isDirectory() && !fs.existsSync(configPath)) {
-    throw new UsageError(`${arg}: no config.json in this directory (a bundle is a directory with config.json and rootfs/)`);
+    throw new UsageError(
+      `${arg}: no config.json in this directory (a bundle is a directory with config.json and rootfs/)`,
+    );
   }
   let text: string;
   try {

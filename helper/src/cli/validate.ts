@@ -36,9 +36,15 @@ FILE:LINE:COL: SEVERITY CODE: MESSAGE. Exit status: 1 when there is an error, 0 
   --json   print the findings as a JSON array (0-based LSP ranges)`,
   run(args: string[], io: CliIO): number {
     const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean' } });
-    if (positionals.length !== 1) throw new UsageError('validate takes exactly one PATH (a bundle directory or config.json)');
+    if (positionals.length !== 1)
+      throw new UsageError('validate takes exactly one PATH (a bundle directory or config.json)');
     const bundle = readBundle(positionals[0]);
-    const plan = planBundle({ text: bundle.text, bundleDir: bundle.bundleDir, host: realHostView(), fileName: 'config.json' });
+    const plan = planBundle({
+      text: bundle.text,
+      bundleDir: bundle.bundleDir,
+      host: realHostView(),
+      fileName: 'config.json',
+    });
     if (values.json) {
       io.out(JSON.stringify(plan.findings.map(findingToJson), null, 2));
     } else {

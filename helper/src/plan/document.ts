@@ -67,7 +67,10 @@ export function parseSpec(text: string, fileName = 'config.json'): SpecDocument 
   };
 
   const syntaxFindings: Finding[] = errors.map((e) => {
-    const range = { start: positionAt(e.offset), end: positionAt(e.offset + Math.max(e.length, 1)) };
+    const range = {
+      start: positionAt(e.offset),
+      end: positionAt(e.offset + Math.max(e.length, 1)),
+    };
     const isComment = e.error === jsonc.ParseErrorCode.InvalidCommentToken;
     return {
       code: 'invalid-json',
@@ -77,22 +80,24 @@ export function parseSpec(text: string, fileName = 'config.json'): SpecDocument 
       path: [],
     };
   });
-  // jsonc-parser accepts comments silently; runtimes do not.
-  jsonc.visit(
-    text,
-    {
-      onComment: (offset, length) => {
-        syntaxFindings.push({
-          code: 'json-comment',
-          severity: 'error',
-          message: 'comments are not JSON; runc and crun refuse this file',
-          range: { start: positionAt(offset), end: positionAt(offset + length) },
-          path: [],
-        });
+  // jsonc-parser accepts comments silently; runtimes do not. A comment needs one of these
+  // two-character openers, so most files skip this second pass.
+  if (text.includes('//') || text.includes('/*'))
+    jsonc.visit(
+      text,
+      {
+        onComment: (offset, length) => {
+          syntaxFindings.push({
+            code: 'json-comment',
+            severity: 'error',
+            message: 'comments are not JSON; runc and crun refuse this file',
+            range: { start: positionAt(offset), end: positionAt(offset + length) },
+            path: [],
+          });
+        },
       },
-    },
-    { allowTrailingComma: true, disallowComments: false },
-  );
+      { allowTrailingComma: true, disallowComments: false },
+    );
   if (!tree && syntaxFindings.length === 0) {
     syntaxFindings.push({
       code: 'invalid-json',
@@ -103,7 +108,20 @@ export function parseSpec(text: string, fileName = 'config.json'): SpecDocument 
     });
   }
 
-  return { text, fileName, tree, value, syntaxFindings, nodeAt, rangeOf, keyRangeOf, rangeNear, positionAt, offsetAt, rangeOfNode };
+  return {
+    text,
+    fileName,
+    tree,
+    value,
+    syntaxFindings,
+    nodeAt,
+    rangeOf,
+    keyRangeOf,
+    rangeNear,
+    positionAt,
+    offsetAt,
+    rangeOfNode,
+  };
 }
 
 function computeLineStarts(text: string): number[] {
@@ -122,22 +140,39 @@ function computeLineStarts(text: string): number[] {
 
 function describeParseError(code: jsonc.ParseErrorCode): string {
   switch (code) {
-    case jsonc.ParseErrorCode.InvalidSymbol: return 'invalid symbol';
-    case jsonc.ParseErrorCode.InvalidNumberFormat: return 'invalid number';
-    case jsonc.ParseErrorCode.PropertyNameExpected: return 'property name expected';
-    case jsonc.ParseErrorCode.ValueExpected: return 'value expected';
-    case jsonc.ParseErrorCode.ColonExpected: return "':' expected";
-    case jsonc.ParseErrorCode.CommaExpected: return "',' expected";
-    case jsonc.ParseErrorCode.CloseBraceExpected: return "'}' expected";
-    case jsonc.ParseErrorCode.CloseBracketExpected: return "']' expected";
-    case jsonc.ParseErrorCode.EndOfFileExpected: return 'end of file expected';
-    case jsonc.ParseErrorCode.InvalidCommentToken: return 'comment not allowed';
-    case jsonc.ParseErrorCode.UnexpectedEndOfComment: return 'unterminated comment';
-    case jsonc.ParseErrorCode.UnexpectedEndOfString: return 'unterminated string';
-    case jsonc.ParseErrorCode.UnexpectedEndOfNumber: return 'unexpected end of number';
-    case jsonc.ParseErrorCode.InvalidUnicode: return 'invalid unicode escape';
-    case jsonc.ParseErrorCode.InvalidEscapeCharacter: return 'invalid escape character';
-    case jsonc.ParseErrorCode.InvalidCharacter: return 'invalid character';
-    default: return 'invalid JSON';
+    case jsonc.ParseErrorCode.InvalidSymbol:
+      return 'invalid symbol';
+    case jsonc.ParseErrorCode.InvalidNumberFormat:
+      return 'invalid number';
+    case jsonc.ParseErrorCode.PropertyNameExpected:
+      return 'property name expected';
+    case jsonc.ParseErrorCode.ValueExpected:
+      return 'value expected';
+    case jsonc.ParseErrorCode.ColonExpected:
+      return "':' expected";
+    case jsonc.ParseErrorCode.CommaExpected:
+      return "',' expected";
+    case jsonc.ParseErrorCode.CloseBraceExpected:
+      return "'}' expected";
+    case jsonc.ParseErrorCode.CloseBracketExpected:
+      return "']' expected";
+    case jsonc.ParseErrorCode.EndOfFileExpected:
+      return 'end of file expected';
+    case jsonc.ParseErrorCode.InvalidCommentToken:
+      return 'comment not allowed';
+    case jsonc.ParseErrorCode.UnexpectedEndOfComment:
+      return 'unterminated comment';
+    case jsonc.ParseErrorCode.UnexpectedEndOfString:
+      return 'unterminated string';
+    case jsonc.ParseErrorCode.UnexpectedEndOfNumber:
+      return 'unexpected end of number';
+    case jsonc.ParseErrorCode.InvalidUnicode:
+      return 'invalid unicode escape';
+    case jsonc.ParseErrorCode.InvalidEscapeCharacter:
+      return 'invalid escape character';
+    case jsonc.ParseErrorCode.InvalidCharacter:
+      return 'invalid character';
+    default:
+      return 'invalid JSON';
   }
 }

@@ -82,7 +82,11 @@ function rec(attr: MountAttr, clear: boolean, doc: string): OptionInfo {
 export const MOUNT_OPTIONS: Readonly<Record<string, OptionInfo>> = {
   async: flag(['MS_SYNCHRONOUS'], true, 'Writes are asynchronous (clears MS_SYNCHRONOUS).'),
   atime: flag(['MS_NOATIME'], true, 'Update access times (clears MS_NOATIME).'),
-  bind: flag(['MS_BIND'], false, 'Bind mount: makes this entry a bind mount of `source` (only this mount, not submounts).'),
+  bind: flag(
+    ['MS_BIND'],
+    false,
+    'Bind mount: makes this entry a bind mount of `source` (only this mount, not submounts).',
+  ),
   dev: flag(['MS_NODEV'], true, 'Allow device files (clears MS_NODEV).'),
   diratime: flag(['MS_NODIRATIME'], true, 'Update directory access times (clears MS_NODIRATIME).'),
   dirsync: flag(['MS_DIRSYNC'], false, 'Directory changes are synchronous (MS_DIRSYNC).'),
@@ -90,10 +94,18 @@ export const MOUNT_OPTIONS: Readonly<Record<string, OptionInfo>> = {
   iversion: flag(['MS_I_VERSION'], false, 'Update the inode version on change (MS_I_VERSION).'),
   lazytime: flag(['MS_LAZYTIME'], false, 'Keep timestamps in memory only (MS_LAZYTIME).'),
   loud: flag(['MS_SILENT'], true, 'Print kernel messages (clears MS_SILENT).'),
-  mand: flag(['MS_MANDLOCK'], false, 'Allow mandatory locks (MS_MANDLOCK; removed from recent kernels).'),
+  mand: flag(
+    ['MS_MANDLOCK'],
+    false,
+    'Allow mandatory locks (MS_MANDLOCK; removed from recent kernels).',
+  ),
   noatime: flag(['MS_NOATIME'], false, 'Do not update access times (MS_NOATIME).'),
   nodev: flag(['MS_NODEV'], false, 'No device files (MS_NODEV).'),
-  nodiratime: flag(['MS_NODIRATIME'], false, 'Do not update directory access times (MS_NODIRATIME).'),
+  nodiratime: flag(
+    ['MS_NODIRATIME'],
+    false,
+    'Do not update directory access times (MS_NODIRATIME).',
+  ),
   noexec: flag(['MS_NOEXEC'], false, 'No program may be executed from here (MS_NOEXEC).'),
   noiversion: flag(['MS_I_VERSION'], true, 'Do not update inode versions (clears MS_I_VERSION).'),
   nolazytime: flag(['MS_LAZYTIME'], true, 'Write timestamps through (clears MS_LAZYTIME).'),
@@ -101,11 +113,27 @@ export const MOUNT_OPTIONS: Readonly<Record<string, OptionInfo>> = {
   norelatime: flag(['MS_RELATIME'], true, 'Clears MS_RELATIME.'),
   nostrictatime: flag(['MS_STRICTATIME'], true, 'Clears MS_STRICTATIME.'),
   nosuid: flag(['MS_NOSUID'], false, 'Ignore set-user-ID and set-group-ID bits (MS_NOSUID).'),
-  nosymfollow: flag(['MS_NOSYMFOLLOW'], false, 'Do not follow symlinks when resolving paths (MS_NOSYMFOLLOW, kernel 5.10+).'),
-  rbind: flag(['MS_BIND', 'MS_REC'], false, 'Recursive bind mount: `source` with every mount below it (MS_BIND|MS_REC).'),
-  relatime: flag(['MS_RELATIME'], false, 'Update access times only when older than modification times (MS_RELATIME).'),
+  nosymfollow: flag(
+    ['MS_NOSYMFOLLOW'],
+    false,
+    'Do not follow symlinks when resolving paths (MS_NOSYMFOLLOW, kernel 5.10+).',
+  ),
+  rbind: flag(
+    ['MS_BIND', 'MS_REC'],
+    false,
+    'Recursive bind mount: `source` with every mount below it (MS_BIND|MS_REC).',
+  ),
+  relatime: flag(
+    ['MS_RELATIME'],
+    false,
+    'Update access times only when older than modification times (MS_RELATIME).',
+  ),
   remount: flag(['MS_REMOUNT'], false, 'Change the flags of an existing mount (MS_REMOUNT).'),
-  ro: flag(['MS_RDONLY'], false, 'Read-only (MS_RDONLY). On a bind mount this takes a second remount call; submounts of an rbind stay writable (use rro).'),
+  ro: flag(
+    ['MS_RDONLY'],
+    false,
+    'Read-only (MS_RDONLY). On a bind mount this takes a second remount call; submounts of an rbind stay writable (use rro).',
+  ),
   rw: flag(['MS_RDONLY'], true, 'Read-write (clears MS_RDONLY).'),
   silent: flag(['MS_SILENT'], false, 'Suppress some kernel messages (MS_SILENT).'),
   strictatime: flag(['MS_STRICTATIME'], false, 'Always update access times (MS_STRICTATIME).'),
@@ -113,37 +141,137 @@ export const MOUNT_OPTIONS: Readonly<Record<string, OptionInfo>> = {
   sync: flag(['MS_SYNCHRONOUS'], false, 'Writes are synchronous (MS_SYNCHRONOUS).'),
   symfollow: flag(['MS_NOSYMFOLLOW'], true, 'Follow symlinks (clears MS_NOSYMFOLLOW).'),
 
-  private: prop(['MS_PRIVATE'], 'Propagation: no mount events to or from peers (MS_PRIVATE), after the mount.'),
-  rprivate: prop(['MS_REC', 'MS_PRIVATE'], 'Propagation: private, for this mount and every submount (MS_REC|MS_PRIVATE).'),
-  slave: prop(['MS_SLAVE'], 'Propagation: receive mount events from the master, send none (MS_SLAVE).'),
-  rslave: prop(['MS_REC', 'MS_SLAVE'], 'Propagation: slave, for this mount and every submount (MS_REC|MS_SLAVE).'),
+  private: prop(
+    ['MS_PRIVATE'],
+    'Propagation: no mount events to or from peers (MS_PRIVATE), after the mount.',
+  ),
+  rprivate: prop(
+    ['MS_REC', 'MS_PRIVATE'],
+    'Propagation: private, for this mount and every submount (MS_REC|MS_PRIVATE).',
+  ),
+  slave: prop(
+    ['MS_SLAVE'],
+    'Propagation: receive mount events from the master, send none (MS_SLAVE).',
+  ),
+  rslave: prop(
+    ['MS_REC', 'MS_SLAVE'],
+    'Propagation: slave, for this mount and every submount (MS_REC|MS_SLAVE).',
+  ),
   shared: prop(['MS_SHARED'], 'Propagation: share mount events with peers (MS_SHARED).'),
-  rshared: prop(['MS_REC', 'MS_SHARED'], 'Propagation: shared, for this mount and every submount (MS_REC|MS_SHARED).'),
-  unbindable: prop(['MS_UNBINDABLE'], 'Propagation: private and cannot be bind-mounted (MS_UNBINDABLE).'),
-  runbindable: prop(['MS_REC', 'MS_UNBINDABLE'], 'Propagation: unbindable, for this mount and every submount (MS_REC|MS_UNBINDABLE).'),
+  rshared: prop(
+    ['MS_REC', 'MS_SHARED'],
+    'Propagation: shared, for this mount and every submount (MS_REC|MS_SHARED).',
+  ),
+  unbindable: prop(
+    ['MS_UNBINDABLE'],
+    'Propagation: private and cannot be bind-mounted (MS_UNBINDABLE).',
+  ),
+  runbindable: prop(
+    ['MS_REC', 'MS_UNBINDABLE'],
+    'Propagation: unbindable, for this mount and every submount (MS_REC|MS_UNBINDABLE).',
+  ),
 
-  rro: rec('MOUNT_ATTR_RDONLY', false, 'Read-only including every submount (mount_setattr MOUNT_ATTR_RDONLY, AT_RECURSIVE; kernel 5.12+).'),
-  rrw: rec('MOUNT_ATTR_RDONLY', true, 'Read-write including every submount (clears MOUNT_ATTR_RDONLY recursively).'),
-  rnosuid: rec('MOUNT_ATTR_NOSUID', false, 'nosuid including every submount (MOUNT_ATTR_NOSUID, AT_RECURSIVE).'),
-  rsuid: rec('MOUNT_ATTR_NOSUID', true, 'suid including every submount (clears MOUNT_ATTR_NOSUID recursively).'),
-  rnodev: rec('MOUNT_ATTR_NODEV', false, 'nodev including every submount (MOUNT_ATTR_NODEV, AT_RECURSIVE).'),
-  rdev: rec('MOUNT_ATTR_NODEV', true, 'dev including every submount (clears MOUNT_ATTR_NODEV recursively).'),
-  rnoexec: rec('MOUNT_ATTR_NOEXEC', false, 'noexec including every submount (MOUNT_ATTR_NOEXEC, AT_RECURSIVE).'),
-  rexec: rec('MOUNT_ATTR_NOEXEC', true, 'exec including every submount (clears MOUNT_ATTR_NOEXEC recursively).'),
-  rnodiratime: rec('MOUNT_ATTR_NODIRATIME', false, 'nodiratime including every submount (MOUNT_ATTR_NODIRATIME, AT_RECURSIVE).'),
-  rdiratime: rec('MOUNT_ATTR_NODIRATIME', true, 'diratime including every submount (clears MOUNT_ATTR_NODIRATIME recursively).'),
-  rrelatime: rec('MOUNT_ATTR_RELATIME', false, 'relatime including every submount (MOUNT_ATTR_RELATIME, AT_RECURSIVE).'),
+  rro: rec(
+    'MOUNT_ATTR_RDONLY',
+    false,
+    'Read-only including every submount (mount_setattr MOUNT_ATTR_RDONLY, AT_RECURSIVE; kernel 5.12+).',
+  ),
+  rrw: rec(
+    'MOUNT_ATTR_RDONLY',
+    true,
+    'Read-write including every submount (clears MOUNT_ATTR_RDONLY recursively).',
+  ),
+  rnosuid: rec(
+    'MOUNT_ATTR_NOSUID',
+    false,
+    'nosuid including every submount (MOUNT_ATTR_NOSUID, AT_RECURSIVE).',
+  ),
+  rsuid: rec(
+    'MOUNT_ATTR_NOSUID',
+    true,
+    'suid including every submount (clears MOUNT_ATTR_NOSUID recursively).',
+  ),
+  rnodev: rec(
+    'MOUNT_ATTR_NODEV',
+    false,
+    'nodev including every submount (MOUNT_ATTR_NODEV, AT_RECURSIVE).',
+  ),
+  rdev: rec(
+    'MOUNT_ATTR_NODEV',
+    true,
+    'dev including every submount (clears MOUNT_ATTR_NODEV recursively).',
+  ),
+  rnoexec: rec(
+    'MOUNT_ATTR_NOEXEC',
+    false,
+    'noexec including every submount (MOUNT_ATTR_NOEXEC, AT_RECURSIVE).',
+  ),
+  rexec: rec(
+    'MOUNT_ATTR_NOEXEC',
+    true,
+    'exec including every submount (clears MOUNT_ATTR_NOEXEC recursively).',
+  ),
+  rnodiratime: rec(
+    'MOUNT_ATTR_NODIRATIME',
+    false,
+    'nodiratime including every submount (MOUNT_ATTR_NODIRATIME, AT_RECURSIVE).',
+  ),
+  rdiratime: rec(
+    'MOUNT_ATTR_NODIRATIME',
+    true,
+    'diratime including every submount (clears MOUNT_ATTR_NODIRATIME recursively).',
+  ),
+  rrelatime: rec(
+    'MOUNT_ATTR_RELATIME',
+    false,
+    'relatime including every submount (MOUNT_ATTR_RELATIME, AT_RECURSIVE).',
+  ),
   rnorelatime: rec('MOUNT_ATTR_RELATIME', true, 'norelatime including every submount.'),
-  rnoatime: rec('MOUNT_ATTR_NOATIME', false, 'noatime including every submount (MOUNT_ATTR_NOATIME, AT_RECURSIVE).'),
-  ratime: rec('MOUNT_ATTR_NOATIME', true, 'atime including every submount (clears MOUNT_ATTR_NOATIME recursively).'),
-  rstrictatime: rec('MOUNT_ATTR_STRICTATIME', false, 'strictatime including every submount (MOUNT_ATTR_STRICTATIME, AT_RECURSIVE).'),
+  rnoatime: rec(
+    'MOUNT_ATTR_NOATIME',
+    false,
+    'noatime including every submount (MOUNT_ATTR_NOATIME, AT_RECURSIVE).',
+  ),
+  ratime: rec(
+    'MOUNT_ATTR_NOATIME',
+    true,
+    'atime including every submount (clears MOUNT_ATTR_NOATIME recursively).',
+  ),
+  rstrictatime: rec(
+    'MOUNT_ATTR_STRICTATIME',
+    false,
+    'strictatime including every submount (MOUNT_ATTR_STRICTATIME, AT_RECURSIVE).',
+  ),
   rnostrictatime: rec('MOUNT_ATTR_STRICTATIME', true, 'nostrictatime including every submount.'),
-  rnosymfollow: rec('MOUNT_ATTR_NOSYMFOLLOW', false, 'nosymfollow including every submount (MOUNT_ATTR_NOSYMFOLLOW, kernel 5.14+).'),
-  rsymfollow: rec('MOUNT_ATTR_NOSYMFOLLOW', true, 'symfollow including every submount (clears MOUNT_ATTR_NOSYMFOLLOW recursively).'),
+  rnosymfollow: rec(
+    'MOUNT_ATTR_NOSYMFOLLOW',
+    false,
+    'nosymfollow including every submount (MOUNT_ATTR_NOSYMFOLLOW, kernel 5.14+).',
+  ),
+  rsymfollow: rec(
+    'MOUNT_ATTR_NOSYMFOLLOW',
+    true,
+    'symfollow including every submount (clears MOUNT_ATTR_NOSYMFOLLOW recursively).',
+  ),
 
-  tmpcopyup: { kind: 'special', flags: [], clear: false, doc: 'tmpfs only: copy what the rootfs has at the destination into the new tmpfs.' },
-  idmap: { kind: 'special', flags: ['MOUNT_ATTR_IDMAP'], clear: false, doc: "Bind mounts only: an ID-mapped mount using the mount's (or the container's) uid/gid mappings." },
-  ridmap: { kind: 'special', flags: ['MOUNT_ATTR_IDMAP'], clear: false, doc: 'Like idmap, for this mount and every submount.' },
+  tmpcopyup: {
+    kind: 'special',
+    flags: [],
+    clear: false,
+    doc: 'tmpfs only: copy what the rootfs has at the destination into the new tmpfs.',
+  },
+  idmap: {
+    kind: 'special',
+    flags: ['MOUNT_ATTR_IDMAP'],
+    clear: false,
+    doc: "Bind mounts only: an ID-mapped mount using the mount's (or the container's) uid/gid mappings.",
+  },
+  ridmap: {
+    kind: 'special',
+    flags: ['MOUNT_ATTR_IDMAP'],
+    clear: false,
+    doc: 'Like idmap, for this mount and every submount.',
+  },
 };
 
 /** Atime attributes are an enum inside MOUNT_ATTR__ATIME: setting one must also clear the field. */
@@ -157,7 +285,12 @@ export const ATIME_ATTRS: ReadonlySet<MountAttr> = new Set<MountAttr>([
 export function optionInfo(option: string): OptionInfo {
   return Object.prototype.hasOwnProperty.call(MOUNT_OPTIONS, option)
     ? MOUNT_OPTIONS[option]
-    : { kind: 'data', flags: [], clear: false, doc: 'Passed to the filesystem as data (the last argument of mount(2)).' };
+    : {
+        kind: 'data',
+        flags: [],
+        clear: false,
+        doc: 'Passed to the filesystem as data (the last argument of mount(2)).',
+      };
 }
 
 export function msFlagsValue(flags: readonly MsFlag[]): number {

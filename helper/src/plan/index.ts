@@ -3,7 +3,12 @@ export * from './types';
 export { planBundle } from './planBundle';
 export { parseSpec, type SpecDocument } from './document';
 export { normalizeMount, parseMountOptions, type ParsedOptions } from './normalize';
-export { addRuntimeMounts, networkFileOf, NETWORK_FILES, DEFAULT_STATE_DIR } from './runtimeDefaults';
+export {
+  addRuntimeMounts,
+  networkFileOf,
+  NETWORK_FILES,
+  DEFAULT_STATE_DIR,
+} from './runtimeDefaults';
 export { planOperations, type OperationsInput } from './operations';
 export { renderOperation, renderFlags, renderAttrs, renderOrigin, operationTarget } from './render';
 export {

@@ -88,7 +88,12 @@ export function parseMountOptions(options: readonly unknown[]): ParsedOptions {
  * throw). A mount is a bind mount iff its options hold `bind` or `rbind`; `type: "bind"`
  * alone is not enough (runc and crun then try to mount a filesystem called "bind").
  */
-export function normalizeMount(entry: unknown, index: number | null, origin: Origin, bundleDir: string): NormalizedMount {
+export function normalizeMount(
+  entry: unknown,
+  index: number | null,
+  origin: Origin,
+  bundleDir: string,
+): NormalizedMount {
   const m = asObject(entry) ?? {};
   const opts = parseMountOptions(asArray(m.options));
   const bind = opts.flagsSet.includes('MS_BIND');
@@ -96,7 +101,8 @@ export function normalizeMount(entry: unknown, index: number | null, origin: Ori
   const type = asString(m.type) ?? '';
   let idmap = opts.idmap;
   // Per-mount mappings make an ID-mapped mount even without the `idmap` option (runc).
-  if (idmap === 'none' && (asArray(m.uidMappings).length > 0 || asArray(m.gidMappings).length > 0)) idmap = 'idmap';
+  if (idmap === 'none' && (asArray(m.uidMappings).length > 0 || asArray(m.gidMappings).length > 0))
+    idmap = 'idmap';
   return {
     index,
     origin,

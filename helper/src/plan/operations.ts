@@ -63,13 +63,18 @@ export function planOperations(input: OperationsInput): Operation[] {
   const { spec, mounts, rootfs, host, specOrigin } = input;
   const ops: Operation[] = [];
   const namespaces = new Set(
-    asArray(get(spec, 'linux', 'namespaces')).map((n) => asString(asObject(n)?.type)).filter((t): t is string => !!t),
+    asArray(get(spec, 'linux', 'namespaces'))
+      .map((n) => asString(asObject(n)?.type))
+      .filter((t): t is string => !!t),
   );
   const userns = namespaces.has('user');
 
   // 1. The container's view of the host's mounts stops propagating back to the host.
   const rp = asString(get(spec, 'linux', 'rootfsPropagation'));
-  const rpInfo = rp !== undefined && Object.prototype.hasOwnProperty.call(MOUNT_OPTIONS, rp) ? MOUNT_OPTIONS[rp] : undefined;
+  const rpInfo =
+    rp !== undefined && Object.prototype.hasOwnProperty.call(MOUNT_OPTIONS, rp)
+      ? MOUNT_OPTIONS[rp]
+      : undefined;
   ops.push({
     op: 'mount',
     source: null,
@@ -118,14 +123,21 @@ export function planOperations(input: OperationsInput): Operation[] {
       op: 'symlink',
       linkTarget: 'pts/ptmx',
       path: '/dev/ptmx',
-      origin: { kind: 'added', reason: 'runtimes point /dev/ptmx at the container’s own devpts instance so terminals opened inside stay inside' },
+      origin: {
+        kind: 'added',
+        reason:
+          'runtimes point /dev/ptmx at the container’s own devpts instance so terminals opened inside stay inside',
+      },
     });
     for (const [linkTarget, path] of DEV_SYMLINKS) {
       ops.push({
         op: 'symlink',
         linkTarget,
         path,
-        origin: { kind: 'added', reason: `runtimes create ${path} → ${linkTarget} in every container, as programs expect it` },
+        origin: {
+          kind: 'added',
+          reason: `runtimes create ${path} → ${linkTarget} in every container, as programs expect it`,
+        },
       });
     }
   }
@@ -165,15 +177,36 @@ export function planOperations(input: OperationsInput): Operation[] {
   const hostname = asString(get(spec, 'hostname'));
   if (hostname) ops.push({ op: 'sethostname', name: hostname, origin: specOrigin(['hostname']) });
   const domainname = asString(get(spec, 'domainname'));
-  if (domainname) ops.push({ op: 'setdomainname', name: domainname, origin: specOrigin(['domainname']) });
+  if (domainname)
+    ops.push({ op: 'setdomainname', name: domainname, origin: specOrigin(['domainname']) });
 
   // 8. readonlyPaths, then maskedPaths (runc's order), in the container's view.
   asArray(get(spec, 'linux', 'readonlyPaths')).forEach((p, i) => {
     if (typeof p !== 'string' || p === '') return;
     const target = cleanDestination(p);
     const origin = specOrigin(['linux', 'readonlyPaths', i]);
-    ops.push({ op: 'mount', source: target, target, targetScope: 'container', fstype: null, flags: ['MS_BIND', 'MS_REC'], data: '', purpose: 'readonly-path', origin });
-    ops.push({ op: 'mount', source: target, target, targetScope: 'container', fstype: null, flags: ['MS_RDONLY', 'MS_REMOUNT', 'MS_BIND'], data: '', purpose: 'readonly-path', origin });
+    ops.push({
+      op: 'mount',
+      source: target,
+      target,
+      targetScope: 'container',
+      fstype: null,
+      flags: ['MS_BIND', 'MS_REC'],
+      data: '',
+      purpose: 'readonly-path',
+      origin,
+    });
+    ops.push({
+      op: 'mount',
+      source: target,
+      target,
+      targetScope: 'container',
+      fstype: null,
+      flags: ['MS_RDONLY', 'MS_REMOUNT', 'MS_BIND'],
+      data: '',
+      purpose: 'readonly-path',
+      origin,
+    });
   });
   asArray(get(spec, 'linux', 'maskedPaths')).forEach((p, i) => {
     if (typeof p !== 'string' || p === '') return;
@@ -181,8 +214,28 @@ export function planOperations(input: OperationsInput): Operation[] {
     const origin = specOrigin(['linux', 'maskedPaths', i]);
     ops.push(
       isMaskedDir(target, rootfs, host)
-        ? { op: 'mount', source: 'tmpfs', target, targetScope: 'container', fstype: 'tmpfs', flags: ['MS_RDONLY'], data: '', purpose: 'mask', origin }
-        : { op: 'mount', source: '/dev/null', target, targetScope: 'container', fstype: null, flags: ['MS_BIND'], data: '', purpose: 'mask', origin },
+        ? {
+            op: 'mount',
+            source: 'tmpfs',
+            target,
+            targetScope: 'container',
+            fstype: 'tmpfs',
+            flags: ['MS_RDONLY'],
+            data: '',
+            purpose: 'mask',
+            origin,
+          }
+        : {
+            op: 'mount',
+            source: '/dev/null',
+            target,
+            targetScope: 'container',
+            fstype: null,
+            flags: ['MS_BIND'],
+            data: '',
+            purpose: 'mask',
+            origin,
+          },
     );
   });
   return ops;
@@ -208,13 +261,18 @@ function planMount(
   const target = m.destination;
   const origin = m.origin;
   const netFile = networkFileOf(m);
-  if (netFile && m.hostSource) ops.push({ op: 'write-network-file', file: netFile, hostPath: m.hostSource, origin });
+  if (netFile && m.hostSource)
+    ops.push({ op: 'write-network-file', file: netFile, hostPath: m.hostSource, origin });
 
   if (m.bind) {
     // A bind of anything but a directory lands on a file (runc's createIfNotExists).
     const src = netFile ? null : m.hostSource ? statFollow(host, m.hostSource) : null;
     const onFile = netFile !== undefined || (src !== null && src.type !== 'directory');
-    ops.push(onFile ? { op: 'mkfile', path: target, mode: FILE_MODE, origin } : { op: 'mkdir', path: target, mode: DIR_MODE, origin });
+    ops.push(
+      onFile
+        ? { op: 'mkfile', path: target, mode: FILE_MODE, origin }
+        : { op: 'mkdir', path: target, mode: DIR_MODE, origin },
+    );
     ops.push({
       op: 'mount',
       source: m.hostSource ?? m.source,
@@ -228,16 +286,42 @@ function planMount(
       origin,
     });
     if (m.idmap !== 'none') {
-      ops.push({ op: 'setattr', target, targetScope: 'rootfs', attrSet: ['MOUNT_ATTR_IDMAP'], attrClr: [], recursive: m.idmap === 'ridmap', origin });
+      ops.push({
+        op: 'setattr',
+        target,
+        targetScope: 'rootfs',
+        attrSet: ['MOUNT_ATTR_IDMAP'],
+        attrClr: [],
+        recursive: m.idmap === 'ridmap',
+        origin,
+      });
     }
     pushPropagation(m, ops);
     const extra = m.flagsSet.filter((f) => !REMOUNT_IGNORED.has(f));
     if (extra.length > 0) {
       // MS_REC means nothing to a remount: rbind,ro leaves the submounts writable (use rro).
-      ops.push({ op: 'mount', source: null, target, targetScope: 'rootfs', fstype: null, flags: ['MS_REMOUNT', 'MS_BIND', ...extra], data: '', purpose: 'remount', origin });
+      ops.push({
+        op: 'mount',
+        source: null,
+        target,
+        targetScope: 'rootfs',
+        fstype: null,
+        flags: ['MS_REMOUNT', 'MS_BIND', ...extra],
+        data: '',
+        purpose: 'remount',
+        origin,
+      });
     }
     if (m.attrSet.length > 0 || m.attrClr.length > 0) {
-      ops.push({ op: 'setattr', target, targetScope: 'rootfs', attrSet: m.attrSet, attrClr: m.attrClr, recursive: true, origin });
+      ops.push({
+        op: 'setattr',
+        target,
+        targetScope: 'rootfs',
+        attrSet: m.attrSet,
+        attrClr: m.attrClr,
+        recursive: true,
+        origin,
+      });
     }
     return;
   }
@@ -262,28 +346,79 @@ function planMount(
   pushPropagation(m, ops);
   if (delayReadonly) {
     if (target === '/dev') deferredReadonly.push({ target, flags: m.flagsSet, origin });
-    else ops.push({ op: 'mount', source: null, target, targetScope: 'rootfs', fstype: null, flags: ['MS_REMOUNT', ...m.flagsSet.filter((f) => !REMOUNT_IGNORED.has(f))], data: '', purpose: 'remount', origin });
+    else
+      ops.push({
+        op: 'mount',
+        source: null,
+        target,
+        targetScope: 'rootfs',
+        fstype: null,
+        flags: ['MS_REMOUNT', ...m.flagsSet.filter((f) => !REMOUNT_IGNORED.has(f))],
+        data: '',
+        purpose: 'remount',
+        origin,
+      });
   }
 }
 
 function pushPropagation(m: NormalizedMount, ops: Operation[]): void {
   for (const flags of m.propagation) {
-    ops.push({ op: 'mount', source: null, target: m.destination, targetScope: 'rootfs', fstype: null, flags, data: '', purpose: 'propagation', origin: m.origin });
+    ops.push({
+      op: 'mount',
+      source: null,
+      target: m.destination,
+      targetScope: 'rootfs',
+      fstype: null,
+      flags,
+      data: '',
+      purpose: 'propagation',
+      origin: m.origin,
+    });
   }
 }
 
-function planDevices(spec: unknown, userns: boolean, ops: Operation[], specOrigin: (p: JsonPath) => Origin): void {
+function planDevices(
+  spec: unknown,
+  userns: boolean,
+  ops: Operation[],
+  specOrigin: (p: JsonPath) => Origin,
+): void {
   const seen = new Set<string>();
-  const devices: { path: string; type: 'c' | 'b' | 'p' | 'u'; major: number; minor: number; fileMode: number; uid: number; gid: number; origin: Origin }[] = [];
+  const devices: {
+    path: string;
+    type: 'c' | 'b' | 'p' | 'u';
+    major: number;
+    minor: number;
+    fileMode: number;
+    uid: number;
+    gid: number;
+    origin: Origin;
+  }[] = [];
   asArray(get(spec, 'linux', 'devices')).forEach((d, i) => {
     const o = asObject(d);
     const path = asString(o?.path);
     const type = asString(o?.type);
-    if (!o || !path || !path.startsWith('/') || (type !== 'c' && type !== 'b' && type !== 'p' && type !== 'u')) return;
-    const num = (v: unknown, dflt: number) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : dflt);
+    if (
+      !o ||
+      !path ||
+      !path.startsWith('/') ||
+      (type !== 'c' && type !== 'b' && type !== 'p' && type !== 'u')
+    )
+      return;
+    const num = (v: unknown, dflt: number) =>
+      typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : dflt;
     const clean = cleanDestination(path);
     seen.add(clean);
-    devices.push({ path: clean, type, major: num(o.major, 0), minor: num(o.minor, 0), fileMode: num(o.fileMode, 0o666) & 0o7777, uid: num(o.uid, 0), gid: num(o.gid, 0), origin: specOrigin(['linux', 'devices', i]) });
+    devices.push({
+      path: clean,
+      type,
+      major: num(o.major, 0),
+      minor: num(o.minor, 0),
+      fileMode: num(o.fileMode, 0o666) & 0o7777,
+      uid: num(o.uid, 0),
+      gid: num(o.gid, 0),
+      origin: specOrigin(['linux', 'devices', i]),
+    });
   });
   for (const d of DEFAULT_DEVICES) {
     if (seen.has(d.path)) continue;
@@ -293,16 +428,39 @@ function planDevices(spec: unknown, userns: boolean, ops: Operation[], specOrigi
       fileMode: 0o666,
       uid: 0,
       gid: 0,
-      origin: { kind: 'added', reason: `every container gets ${d.path} (runc's default devices); list it in linux.devices to change its mode or owner` },
+      origin: {
+        kind: 'added',
+        reason: `every container gets ${d.path} (runc's default devices); list it in linux.devices to change its mode or owner`,
+      },
     });
   }
   for (const d of devices) {
     if (userns) {
       // mknod is refused in a user namespace: bind the host's node onto an empty file (runc).
       ops.push({ op: 'mkfile', path: d.path, mode: FILE_MODE, origin: d.origin });
-      ops.push({ op: 'mount', source: d.path, target: d.path, targetScope: 'rootfs', fstype: null, flags: ['MS_BIND'], data: '', purpose: 'mount', origin: d.origin });
+      ops.push({
+        op: 'mount',
+        source: d.path,
+        target: d.path,
+        targetScope: 'rootfs',
+        fstype: null,
+        flags: ['MS_BIND'],
+        data: '',
+        purpose: 'mount',
+        origin: d.origin,
+      });
     } else {
-      ops.push({ op: 'mknod', path: d.path, deviceType: d.type, major: d.major, minor: d.minor, fileMode: d.fileMode, uid: d.uid, gid: d.gid, origin: d.origin });
+      ops.push({
+        op: 'mknod',
+        path: d.path,
+        deviceType: d.type,
+        major: d.major,
+        minor: d.minor,
+        fileMode: d.fileMode,
+        uid: d.uid,
+        gid: d.gid,
+        origin: d.origin,
+      });
     }
   }
 }

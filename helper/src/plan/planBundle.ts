@@ -16,7 +16,12 @@ export function planBundle(input: PlanInput): Plan {
   const bundleDir = input.bundleDir;
   const specOrigin = (path: JsonPath): Origin => {
     const mountIndex = path[0] === 'mounts' && typeof path[1] === 'number' ? path[1] : undefined;
-    return { kind: 'spec', path, range: doc.rangeNear(path), ...(mountIndex !== undefined ? { mountIndex } : {}) };
+    return {
+      kind: 'spec',
+      path,
+      range: doc.rangeNear(path),
+      ...(mountIndex !== undefined ? { mountIndex } : {}),
+    };
   };
 
   const rootPath = asString(get(spec, 'root', 'path'));
@@ -25,7 +30,10 @@ export function planBundle(input: PlanInput): Plan {
     normalizeMount(entry, i, specOrigin(['mounts', i]), bundleDir),
   );
 
-  const findings: Finding[] = [...doc.syntaxFindings, ...runRules(doc, spec, bundleDir, input, specMounts, rootfs)];
+  const findings: Finding[] = [
+    ...doc.syntaxFindings,
+    ...runRules(doc, spec, bundleDir, input, specMounts, rootfs),
+  ];
   findings.sort(compareFindings);
 
   if (!spec) return { mounts: [], operations: [], findings, rootfs };
@@ -43,7 +51,15 @@ function runRules(
   rootfs: string | undefined,
 ): Finding[] {
   const out: Finding[] = [];
-  const ctx: RuleContext = { doc, spec, bundleDir, host: input.host, specMounts, rootfs, report: (f) => out.push(f) };
+  const ctx: RuleContext = {
+    doc,
+    spec,
+    bundleDir,
+    host: input.host,
+    specMounts,
+    rootfs,
+    report: (f) => out.push(f),
+  };
   for (const rule of allRules) {
     try {
       rule(ctx);
@@ -66,5 +82,9 @@ function comparePos(a: Range['start'], b: Range['start']): number {
 }
 
 function compareFindings(a: Finding, b: Finding): number {
-  return comparePos(a.range.start, b.range.start) || comparePos(a.range.end, b.range.end) || a.code.localeCompare(b.code);
+  return (
+    comparePos(a.range.start, b.range.start) ||
+    comparePos(a.range.end, b.range.end) ||
+    a.code.localeCompare(b.code)
+  );
 }

@@ -29,7 +29,8 @@ export function renderOperation(op: Operation): string {
       const parts = [];
       if (op.attrSet.length) parts.push(`attr_set: ${renderAttrs(op.attrSet)}`);
       if (op.attrClr.length) parts.push(`attr_clr: ${renderAttrs(op.attrClr)}`);
-      if (op.attrSet.includes('MOUNT_ATTR_IDMAP')) parts.push('userns_fd: <container user namespace>');
+      if (op.attrSet.includes('MOUNT_ATTR_IDMAP'))
+        parts.push('userns_fd: <container user namespace>');
       return `mount_setattr(${str(op.target)}, ${op.recursive ? 'AT_RECURSIVE' : '0'}, {${parts.join(', ')}})`;
     }
     case 'mkdir':
@@ -41,8 +42,10 @@ export function renderOperation(op: Operation): string {
     case 'copyup':
       return `copy_up(${str(op.path)})`;
     case 'mknod': {
-      const kind = op.deviceType === 'b' ? 'S_IFBLK' : op.deviceType === 'p' ? 'S_IFIFO' : 'S_IFCHR';
-      const owner = op.uid !== 0 || op.gid !== 0 ? `; chown(${str(op.path)}, ${op.uid}, ${op.gid})` : '';
+      const kind =
+        op.deviceType === 'b' ? 'S_IFBLK' : op.deviceType === 'p' ? 'S_IFIFO' : 'S_IFCHR';
+      const owner =
+        op.uid !== 0 || op.gid !== 0 ? `; chown(${str(op.path)}, ${op.uid}, ${op.gid})` : '';
       return `mknod(${str(op.path)}, ${kind}|${octal(op.fileMode)}, makedev(${op.major}, ${op.minor}))${owner}`;
     }
     case 'write-network-file':
@@ -59,7 +62,8 @@ export function renderOperation(op: Operation): string {
 export function renderOrigin(origin: Origin, destination?: string): string {
   if (origin.kind === 'added') return `added: ${origin.reason}`;
   let s = '';
-  for (const seg of origin.path) s += typeof seg === 'number' ? `[${seg}]` : s === '' ? seg : `.${seg}`;
+  for (const seg of origin.path)
+    s += typeof seg === 'number' ? `[${seg}]` : s === '' ? seg : `.${seg}`;
   return destination && origin.mountIndex !== undefined ? `${s} ${destination}` : s;
 }
 

@@ -83,7 +83,13 @@ function systemMounts(spec: unknown): SystemMount[] {
   // gid=5 (tty) only exists in a user namespace that maps it.
   const ptsGid = !userns || mapsGid(spec, 5) ? ['gid=5'] : [];
   return [
-    { destination: '/proc', type: 'proc', source: 'proc', options: ['nosuid', 'noexec', 'nodev'], reason: why('/proc') },
+    {
+      destination: '/proc',
+      type: 'proc',
+      source: 'proc',
+      options: ['nosuid', 'noexec', 'nodev'],
+      reason: why('/proc'),
+    },
     {
       destination: '/dev',
       type: 'tmpfs',

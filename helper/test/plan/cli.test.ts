@@ -10,10 +10,18 @@ import { after, before, describe, it } from 'node:test';
 const helperDir = path.join(__dirname, '..', '..');
 const cliSource = path.join(helperDir, 'src', 'cli.ts');
 // `--import tsx` resolves from the working directory; tests run the CLI from elsewhere too.
-const tsxLoader = path.join(path.dirname(require.resolve('tsx/package.json')), 'dist', 'loader.mjs');
+const tsxLoader = path.join(
+  path.dirname(require.resolve('tsx/package.json')),
+  'dist',
+  'loader.mjs',
+);
 
 function bindery(args: string[], cwd = helperDir) {
-  const r = spawnSync(process.execPath, ['--import', url.pathToFileURL(tsxLoader).href, cliSource, ...args], { cwd, encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    ['--import', url.pathToFileURL(tsxLoader).href, cliSource, ...args],
+    { cwd, encoding: 'utf8' },
+  );
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -43,7 +51,10 @@ before(() => {
   broken = path.join(tmp, 'broken');
   fs.mkdirSync(path.join(broken, 'rootfs'), { recursive: true });
   // Line 3 (1-based) misses the comma after "box".
-  fs.writeFileSync(path.join(broken, 'config.json'), '{\n  "ociVersion": "1.2.0",\n  "hostname": "box"\n  "root": {"path": "rootfs"}\n}\n');
+  fs.writeFileSync(
+    path.join(broken, 'config.json'),
+    '{\n  "ociVersion": "1.2.0",\n  "hostname": "box"\n  "root": {"path": "rootfs"}\n}\n',
+  );
   empty = path.join(tmp, 'empty');
   fs.mkdirSync(empty);
 });
@@ -63,7 +74,8 @@ describe('bindery validate', () => {
     assert.equal(r.code, 1);
     const lines = r.stdout.trim().split('\n');
     assert.ok(lines.includes("config.json:4:3: error invalid-json: ',' expected"), r.stdout);
-    for (const l of lines) assert.match(l, /^config\.json:\d+:\d+: (error|warning|information|hint) [a-z0-9-]+: ./);
+    for (const l of lines)
+      assert.match(l, /^config\.json:\d+:\d+: (error|warning|information|hint) [a-z0-9-]+: ./);
   });
 
   it('prints the findings as JSON with 0-based LSP ranges', () => {
@@ -75,15 +87,20 @@ describe('bindery validate', () => {
       assert.deepEqual(Object.keys(f).sort(), ['code', 'message', 'range', 'severity']);
       assert.ok(['error', 'warning', 'information', 'hint'].includes(f.severity as string));
     }
-    assert.deepEqual(findings.find((f) => f.code === 'invalid-json'), {
-      code: 'invalid-json',
-      severity: 'error',
-      message: "',' expected",
-      range: { start: { line: 3, character: 2 }, end: { line: 3, character: 8 } },
-    });
+    assert.deepEqual(
+      findings.find((f) => f.code === 'invalid-json'),
+      {
+        code: 'invalid-json',
+        severity: 'error',
+        message: "',' expected",
+        range: { start: { line: 3, character: 2 }, end: { line: 3, character: 8 } },
+      },
+    );
     const ok = bindery(['validate', good, '--json']);
     assert.equal(ok.code, 0);
-    assert.ok(!(JSON.parse(ok.stdout) as { severity: string }[]).some((f) => f.severity === 'error'));
+    assert.ok(
+      !(JSON.parse(ok.stdout) as { severity: string }[]).some((f) => f.severity === 'error'),
+    );
   });
 
   it('says in one line, with exit 2, when PATH cannot be used', () => {
@@ -111,8 +128,17 @@ describe('bindery plan', () => {
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.trim().split('\n');
     assert.equal(lines[1], 'mount(NULL, "/", NULL, MS_REC|MS_PRIVATE, NULL)  # added /');
-    assert.ok(lines.includes(`mount("${path.join(good, 'data')}", "/data", NULL, MS_BIND|MS_REC, NULL)  # mounts[1] /data`), r.stdout);
-    assert.ok(lines.includes('mount(NULL, "/data", NULL, MS_RDONLY|MS_REMOUNT|MS_BIND, NULL)  # mounts[1] /data'));
+    assert.ok(
+      lines.includes(
+        `mount("${path.join(good, 'data')}", "/data", NULL, MS_BIND|MS_REC, NULL)  # mounts[1] /data`,
+      ),
+      r.stdout,
+    );
+    assert.ok(
+      lines.includes(
+        'mount(NULL, "/data", NULL, MS_RDONLY|MS_REMOUNT|MS_BIND, NULL)  # mounts[1] /data',
+      ),
+    );
     assert.ok(lines.some((l) => l.startsWith('# added: the spec does not mount /dev/shm')));
     assert.ok(lines.includes('sethostname("box")  # hostname'));
   });
@@ -120,10 +146,16 @@ describe('bindery plan', () => {
   it('gives the operations as JSON', () => {
     const r = bindery(['plan', '--json', good, '--state-dir', '/run/bindery/c9']);
     assert.equal(r.code, 0, r.stderr);
-    const ops = JSON.parse(r.stdout) as { op: string; hostPath?: string; origin: { kind: string } }[];
+    const ops = JSON.parse(r.stdout) as {
+      op: string;
+      hostPath?: string;
+      origin: { kind: string };
+    }[];
     assert.equal(ops[0].op, 'mount');
     assert.ok(ops.some((o) => o.op === 'pivot-root'));
-    assert.ok(ops.some((o) => o.op === 'write-network-file' && o.hostPath === '/run/bindery/c9/hosts'));
+    assert.ok(
+      ops.some((o) => o.op === 'write-network-file' && o.hostPath === '/run/bindery/c9/hosts'),
+    );
     assert.ok(ops.every((o) => o.origin.kind === 'spec' || o.origin.kind === 'added'));
   });
 
@@ -143,7 +175,9 @@ describe('bindery', () => {
     assert.match(h.stdout, /plan/);
     const v = bindery(['--version']);
     assert.equal(v.code, 0);
-    const pkg = JSON.parse(fs.readFileSync(path.join(helperDir, 'package.json'), 'utf8')) as { version: string };
+    const pkg = JSON.parse(fs.readFileSync(path.join(helperDir, 'package.json'), 'utf8')) as {
+      version: string;
+    };
     assert.equal(v.stdout.trim(), `bindery ${pkg.version}`);
     assert.match(bindery(['validate', '--help']).stdout, /--json/);
   });

@@ -25,7 +25,8 @@ export function fakeHost(tree: FakeTree, kernelRelease = '6.1.0'): HostView {
       const dir = posix.normalize(p);
       if (entries.get(dir)?.type !== 'directory') return null;
       const names = new Set<string>();
-      for (const k of entries.keys()) if (k !== dir && posix.dirname(k) === dir) names.add(posix.basename(k));
+      for (const k of entries.keys())
+        if (k !== dir && posix.dirname(k) === dir) names.add(posix.basename(k));
       return [...names];
     },
   };

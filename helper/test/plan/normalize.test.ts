@@ -9,7 +9,10 @@ const norm = (entry: unknown) => normalizeMount(entry, 0, origin, '/bundle');
 describe('normalizeMount', () => {
   it('makes a bind mount only from the bind or rbind option, not from type "bind"', () => {
     assert.equal(norm({ destination: '/a', type: 'bind', source: '/x' }).bind, false);
-    assert.equal(norm({ destination: '/a', type: 'bind', source: '/x', options: ['bind'] }).bind, true);
+    assert.equal(
+      norm({ destination: '/a', type: 'bind', source: '/x', options: ['bind'] }).bind,
+      true,
+    );
     const r = norm({ destination: '/a', type: 'none', source: '/x', options: ['rbind'] });
     assert.equal(r.bind, true);
     assert.equal(r.recursive, true);
@@ -23,7 +26,10 @@ describe('normalizeMount', () => {
   });
 
   it('resolves a relative bind source against the bundle directory', () => {
-    assert.equal(norm({ destination: '/a', source: 'data/x', options: ['bind'] }).hostSource, '/bundle/data/x');
+    assert.equal(
+      norm({ destination: '/a', source: 'data/x', options: ['bind'] }).hostSource,
+      '/bundle/data/x',
+    );
     assert.equal(norm({ destination: '/a', source: '../up', options: ['bind'] }).hostSource, '/up');
     assert.equal(norm({ destination: '/a', source: '/abs', options: ['bind'] }).hostSource, '/abs');
   });
@@ -63,7 +69,12 @@ describe('normalizeMount', () => {
     assert.equal(parseMountOptions(['tmpcopyup']).tmpcopyup, true);
     assert.equal(parseMountOptions(['idmap']).idmap, 'idmap');
     assert.equal(parseMountOptions(['ridmap']).idmap, 'ridmap');
-    const m = norm({ destination: '/a', source: '/x', options: ['bind'], uidMappings: [{ containerID: 0, hostID: 1000, size: 1 }] });
+    const m = norm({
+      destination: '/a',
+      source: '/x',
+      options: ['bind'],
+      uidMappings: [{ containerID: 0, hostID: 1000, size: 1 }],
+    });
     assert.equal(m.idmap, 'idmap');
   });
 
@@ -74,7 +85,14 @@ describe('normalizeMount', () => {
   });
 
   it('never throws on wrong types', () => {
-    for (const bad of [null, 3, 'x', [], { destination: 7, options: 'ro' }, { options: [1, null, 'ro'] }]) {
+    for (const bad of [
+      null,
+      3,
+      'x',
+      [],
+      { destination: 7, options: 'ro' },
+      { options: [1, null, 'ro'] },
+    ]) {
       const m = norm(bad);
       assert.equal(typeof m.destination, 'string');
     }

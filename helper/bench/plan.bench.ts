@@ -1,0 +1,165 @@
+// How long planning + validating takes (parse, rules, runtime additions, operations), for a
+// typical ~30-mount spec and a generated 1,000-mount one. Not a test: prints figures.
+//   npm run bench -w helper     (BENCH_SECONDS=N to run longer)
+import { performance } from 'node:perf_hooks';
+import { planBundle } from '../src/plan';
+import type { HostEntry, HostView } from '../src/plan/types';
+
+const BUNDLE = '/bundles/bench';
+
+/** Every path exists: directories, except file-looking bind sources. Answers in O(1), like a warm dentry cache. */
+const host: HostView = {
+  kernelRelease: '6.1.0',
+  lstat: (p): HostEntry => ({
+    type: /\.(conf|json|txt)$|\/(hosts|hostname|resolv\.conf)$/.test(p) ? 'file' : 'directory',
+  }),
+  readdir: () => [],
+};
+
+function baseSpec(mounts: unknown[]) {
+  return {
+    ociVersion: '1.2.0',
+    process: {
+      terminal: false,
+      user: { uid: 0, gid: 0 },
+      args: ['/bin/true'],
+      env: ['PATH=/usr/bin:/bin'],
+      cwd: '/',
+    },
+    root: { path: 'rootfs', readonly: true },
+    hostname: 'bench',
+    mounts,
+    linux: {
+      namespaces: [
+        { type: 'pid' },
+        { type: 'network' },
+        { type: 'ipc' },
+        { type: 'uts' },
+        { type: 'mount' },
+        { type: 'cgroup' },
+      ],
+      maskedPaths: [
+        '/proc/acpi',
+        '/proc/kcore',
+        '/proc/keys',
+        '/proc/latency_stats',
+        '/proc/timer_list',
+        '/proc/sched_debug',
+        '/sys/firmware',
+        '/proc/scsi',
+      ],
+      readonlyPaths: ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'],
+    },
+  };
+}
+
+const system = [
+  { destination: '/proc', type: 'proc', source: 'proc' },
+  {
+    destination: '/dev',
+    type: 'tmpfs',
+    source: 'tmpfs',
+    options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'],
+  },
+  {
+    destination: '/dev/pts',
+    type: 'devpts',
+    source: 'devpts',
+    options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'],
+  },
+  {
+    destination: '/dev/shm',
+    type: 'tmpfs',
+    source: 'shm',
+    options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'],
+  },
+  {
+    destination: '/dev/mqueue',
+    type: 'mqueue',
+    source: 'mqueue',
+    options: ['nosuid', 'noexec', 'nodev'],
+  },
+  {
+    destination: '/sys',
+    type: 'sysfs',
+    source: 'sysfs',
+    options: ['nosuid', 'noexec', 'nodev', 'ro'],
+  },
+  {
+    destination: '/sys/fs/cgroup',
+    type: 'cgroup',
+    source: 'cgroup',
+    options: ['nosuid', 'noexec', 'nodev', 'relatime', 'ro'],
+  },
+];
+
+function userMount(i: number) {
+  switch (i % 5) {
+    case 0:
+      return {
+        destination: `/data/vol${i}`,
+        type: 'bind',
+        source: `/srv/vol${i}`,
+        options: ['rbind', 'ro', 'rprivate'],
+      };
+    case 1:
+      return {
+        destination: `/etc/app/conf${i}.conf`,
+        source: `conf/conf${i}.conf`,
+        options: ['bind', 'nosuid', 'nodev'],
+      };
+    case 2:
+      return {
+        destination: `/scratch/t${i}`,
+        type: 'tmpfs',
+        source: 'tmpfs',
+        options: ['nosuid', 'nodev', 'mode=1777', 'size=64m'],
+      };
+    case 3:
+      return {
+        destination: `/cache/c${i}`,
+        source: `/var/cache/c${i}`,
+        options: ['rbind', 'rro', 'rnosuid'],
+      };
+    default:
+      return {
+        destination: `/logs/l${i}`,
+        source: `/var/log/l${i}`,
+        options: ['bind', 'rw', 'noexec', 'slave'],
+      };
+  }
+}
+
+export function spec(n: number): string {
+  const mounts = [...system, ...Array.from({ length: n - system.length }, (_, i) => userMount(i))];
+  return JSON.stringify(baseSpec(mounts), null, 2);
+}
+
+function run(name: string, text: string, seconds: number): void {
+  const sample = planBundle({ text, bundleDir: BUNDLE, host });
+  for (let i = 0; i < 20; i++) planBundle({ text, bundleDir: BUNDLE, host }); // warm-up
+  const times: number[] = [];
+  const end = performance.now() + seconds * 1000;
+  while (performance.now() < end || times.length < 30) {
+    const t0 = performance.now();
+    planBundle({ text, bundleDir: BUNDLE, host });
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  const q = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.length))];
+  const median = q(0.5);
+  console.log(
+    `${name.padEnd(22)} ${String(sample.mounts.length).padStart(5)} mounts ${String(sample.operations.length).padStart(6)} ops ` +
+      `${String(sample.findings.length).padStart(4)} findings | median ${median.toFixed(3)} ms  p95 ${q(0.95).toFixed(3)} ms  ` +
+      `${Math.round(1000 / median)} plans/s  (${times.length} runs, ${(text.length / 1024).toFixed(0)} KiB)`,
+  );
+}
+
+if (require.main === module) {
+  const seconds = Number(process.env.BENCH_SECONDS ?? 3);
+  console.log(
+    `planBundle (parse + every rule + runtime additions + operations), node ${process.version}`,
+  );
+  run('typical (30 mounts)', spec(30), seconds);
+  run('large (1,000 mounts)', spec(1000), seconds);
+}
