@@ -10,7 +10,8 @@ import { bundleDirOf, fileNameOf, isOciSpec } from './documents';
 export interface Analysis {
   uri: string;
   version: number;
-  spec: SpecDocument;
+  /** The parsed text with positions; parsed on first use (diagnostics do not need it). */
+  readonly spec: SpecDocument;
   plan: Plan;
   bundleDir: string;
 }
@@ -36,7 +37,16 @@ export class AnalysisCache {
     const fileName = fileNameOf(doc.uri);
     const bundleDir = bundleDirOf(doc.uri) ?? this.fallbackBundleDir();
     const plan = planBundle({ text, bundleDir, host: this.host, fileName });
-    const analysis: Analysis = { uri: doc.uri, version: doc.version, spec: parseSpec(text, fileName), plan, bundleDir };
+    let spec: SpecDocument | undefined;
+    const analysis: Analysis = {
+      uri: doc.uri,
+      version: doc.version,
+      get spec() {
+        return (spec ??= parseSpec(text, fileName));
+      },
+      plan,
+      bundleDir,
+    };
     this.byUri.set(doc.uri, analysis);
     return analysis;
   }

@@ -13,6 +13,7 @@ import { URI } from 'vscode-uri';
 import type { HostView } from '../../helper/src/plan/types';
 import { realHostView } from '../../helper/src/hostView';
 import { AnalysisCache } from './analysis';
+import { CachedHost } from './cachedHost';
 import { provideCodeActions } from './codeActions';
 import { COMPLETION_TRIGGERS, provideCompletion } from './completion';
 import { DiagnosticsPublisher } from './diagnostics';
@@ -35,7 +36,8 @@ interface InitializationOptions {
 export function startLanguageServer(connection: Connection, options: ServerOptions = {}): void {
   const documents = new TextDocuments(TextDocument);
   let workspaceDir: string | undefined;
-  const analyses = new AnalysisCache(options.host ?? realHostView(), () => workspaceDir ?? os.homedir());
+  const host = new CachedHost(options.host ?? realHostView());
+  const analyses = new AnalysisCache(host, () => workspaceDir ?? os.homedir());
   let diagnostics: DiagnosticsPublisher | undefined;
   let watcher: HostWatcher | undefined;
 
@@ -81,6 +83,7 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
   connection.onDidChangeWatchedFiles((params) => {
     const changed = changedPaths(params.changes.map((c) => c.uri));
     if (changed.length === 0) return;
+    host.invalidate(changed);
     for (const doc of documents.all()) {
       const a = analyses.get(doc);
       if (!a) continue;

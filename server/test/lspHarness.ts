@@ -2,7 +2,7 @@
 // same protocol messages an editor exchanges, without spawning anything.
 import { PassThrough } from 'node:stream';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
-import { createConnection } from 'vscode-languageserver/node';
+import { createConnection, type Connection } from 'vscode-languageserver/node';
 import type {
   CodeAction,
   CompletionItem,
@@ -31,6 +31,8 @@ export interface ClientOptions {
   debounceMs?: number;
   /** Advertise dynamic watcher registration with relative patterns, as VS Code does. */
   dynamicWatchers?: boolean;
+  /** Another server to talk to (the benchmark's schema-only baseline); Bindery's by default. */
+  start?: (connection: Connection) => void;
 }
 
 export class TestClient {
@@ -64,7 +66,8 @@ export class TestClient {
     const toServer = new PassThrough();
     const toClient = new PassThrough();
     const serverConnection = createConnection(new StreamMessageReader(toServer), new StreamMessageWriter(toClient));
-    startLanguageServer(serverConnection, { host: options.host });
+    if (options.start) options.start(serverConnection);
+    else startLanguageServer(serverConnection, { host: options.host });
     const connection = createMessageConnection(new StreamMessageReader(toClient), new StreamMessageWriter(toServer));
     connection.listen();
     const client = new TestClient(connection, [toServer, toClient]);

@@ -1,0 +1,40 @@
+// The baseline: a language server that does schema-only validation with
+// vscode-json-languageservice against the upstream OCI schema, wired the same way as ours
+// (incremental sync, a zero-delay timer before validating, publishDiagnostics).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { getLanguageService, type JSONDocument } from 'vscode-json-languageservice';
+import { TextDocuments, TextDocumentSyncKind, type Connection } from 'vscode-languageserver';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { URI } from 'vscode-uri';
+
+const SCHEMA_DIR = path.join(__dirname, 'schema');
+
+export function startSchemaOnlyServer(connection: Connection): void {
+  const service = getLanguageService({
+    schemaRequestService: async (uri) => fs.readFileSync(URI.parse(uri).fsPath, 'utf8'),
+    workspaceContext: { resolveRelativePath: (rel, resource) => URI.parse(resource).with({ path: path.posix.join(path.posix.dirname(URI.parse(resource).path), rel) }).toString() },
+  });
+  service.configure({
+    validate: true,
+    schemas: [{ uri: URI.file(path.join(SCHEMA_DIR, 'config-schema.json')).toString(), fileMatch: ['*.json'] }],
+  });
+  const documents = new TextDocuments(TextDocument);
+  const timers = new Map<string, NodeJS.Timeout>();
+  const validate = async (uri: string) => {
+    const doc = documents.get(uri);
+    if (!doc) return;
+    const json: JSONDocument = service.parseJSONDocument(doc);
+    const diagnostics = await service.doValidation(doc, json);
+    void connection.sendDiagnostics({ uri, version: doc.version, diagnostics });
+  };
+  const schedule = (uri: string) => {
+    clearTimeout(timers.get(uri));
+    timers.set(uri, setTimeout(() => void validate(uri), 0));
+  };
+  connection.onInitialize(() => ({ capabilities: { textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental } } }));
+  documents.onDidOpen((e) => schedule(e.document.uri));
+  documents.onDidChangeContent((e) => schedule(e.document.uri));
+  documents.listen(connection);
+  connection.listen();
+}
