@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { getLanguageService, type JSONDocument } from 'vscode-json-languageservice';
-import { TextDocuments, TextDocumentSyncKind, type Connection } from 'vscode-languageserver';
+import { TextDocuments, TextDocumentSyncKind, type Connection, type Diagnostic } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
 
@@ -26,7 +26,8 @@ export function startSchemaOnlyServer(connection: Connection): void {
     if (!doc) return;
     const json: JSONDocument = service.parseJSONDocument(doc);
     const diagnostics = await service.doValidation(doc, json);
-    void connection.sendDiagnostics({ uri, version: doc.version, diagnostics });
+    // The JSON service ships its own (newer) copy of the LSP types; the shapes are the same.
+    void connection.sendDiagnostics({ uri, version: doc.version, diagnostics: diagnostics as unknown as Diagnostic[] });
   };
   const schedule = (uri: string) => {
     clearTimeout(timers.get(uri));
