@@ -14,6 +14,7 @@ export class ContainersView implements vscode.TreeDataProvider<TreeNode>, vscode
   readonly onDidChangeTreeData = this.emitter.event;
   readonly view: vscode.TreeView<TreeNode>;
   private stale = false;
+  private readonly parents = new Map<string, TreeNode>();
   private readonly subscriptions: vscode.Disposable[] = [];
   private readonly visibilityEmitter = new vscode.EventEmitter<boolean>();
   readonly onDidChangeVisibility = this.visibilityEmitter.event;
@@ -82,7 +83,17 @@ export class ContainersView implements vscode.TreeDataProvider<TreeNode>, vscode
   }
 
   getChildren(node?: TreeNode): TreeNode[] {
-    return node ? (node.children ?? []) : this.roots();
+    const children = node ? (node.children ?? []) : this.roots();
+    for (const c of children) {
+      if (node) this.parents.set(c.id, node);
+      else this.parents.delete(c.id);
+    }
+    return children;
+  }
+
+  /** Lets TreeView.reveal walk up from a container to its group. */
+  getParent(node: TreeNode): TreeNode | undefined {
+    return this.parents.get(node.id);
   }
 
   getTreeItem(node: TreeNode): vscode.TreeItem {

@@ -25,6 +25,7 @@ export interface BinderyApi {
   live: LiveMountTables;
   output: ContainerOutput;
   languageClient: SpecLanguageClient;
+  statusBar: HelperStatusBar;
 }
 
 export function activate(context: vscode.ExtensionContext): BinderyApi {
@@ -72,7 +73,7 @@ export function activate(context: vscode.ExtensionContext): BinderyApi {
   setSpecContext(vscode.window.activeTextEditor);
   // One attempt now so the status bar tells the truth; retries only while the view is open.
   void helper.connect();
-  return { helper, store, view, bundles, diagnostics, lenses, live, output, languageClient };
+  return { helper, store, view, bundles, diagnostics, lenses, live, output, languageClient, statusBar };
 }
 
 /** Lets the editor title show launch/plan buttons on spec files only. */

@@ -144,11 +144,13 @@ export function compareMount(
   const asked = requestedFlags(spec.type, spec.options);
   const has = new Set(actual.options);
   const diffs: MountDifference[] = [];
-  const mountedRo = has.has('ro');
+  // A read-only superblock makes the mount read-only whatever its own flag says.
+  const superRo = actual.superOptions.includes('ro');
+  const mountedRo = has.has('ro') || superRo;
   if (asked.readonly !== mountedRo) {
     diffs.push({
       kind: 'readonly',
-      message: `asked ${asked.readonly ? 'ro' : 'rw'}, mounted ${mountedRo ? 'ro' : 'rw'}`,
+      message: `asked ${asked.readonly ? 'ro' : 'rw'}, mounted ${mountedRo ? 'ro' : 'rw'}${mountedRo && !has.has('ro') ? ' (the filesystem itself is read-only)' : ''}`,
     });
   }
   for (const flag of ['nosuid', 'nodev', 'noexec'] as const) {

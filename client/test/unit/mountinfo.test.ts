@@ -85,6 +85,14 @@ describe('compareMount', () => {
     assert.equal(diffs[0].message, 'asked rw, mounted ro');
   });
 
+  it('sees a read-only filesystem under a mount whose own flag says rw', () => {
+    const [entry] = parseMountinfo('700 600 0:70 / /srv rw,relatime - tmpfs tmpfs ro,size=1024k\n');
+    assert.deepEqual(
+      compareMount({ destination: '/srv', type: 'bind', options: ['rbind'] }, entry).map((d) => d.message),
+      ['asked rw, mounted ro (the filesystem itself is read-only)'],
+    );
+  });
+
   it('compares the filesystem type of non-bind mounts only', () => {
     assert.deepEqual(
       compareMount({ destination: '/dev', type: 'devtmpfs', options: ['nosuid'] }, entries[2]).map((d) => d.message),

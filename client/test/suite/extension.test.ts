@@ -1,0 +1,307 @@
+// The extension in a real VS Code, against the real helper the runner started as root:
+// what a user does (open a spec, hover, launch from the view, read the output, stop, tear
+// down) and what they should see. Bundles are written into the test workspace at run time.
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { type ContainerInfo, ListRequest, StopRequest, TeardownRequest } from '../../../helper/src/protocol';
+import { requestScreenshot } from '../../../test/e2e/screenshot';
+import type { BinderyApi } from '../../src/extension';
+import type { TreeNode } from '../../src/treeModel';
+import { lineOf, spec, STANDARD_MOUNTS, type TestBundle, writeBundle } from './testBundles';
+import { sleep, waitFor } from './waitFor';
+
+const EXTENSION_ID = 'bindery.bindery';
+const socket = process.env.BINDERY_E2E_SOCKET;
+
+let api: BinderyApi;
+let root: string;
+let hello: TestBundle;
+let fault: TestBundle;
+let badMount: TestBundle;
+let readOnly: TestBundle;
+let readOnlySource: string;
+let readOnlyMounted = false;
+const launched: string[] = [];
+
+function codeOf(d: vscode.Diagnostic): string | undefined {
+  return typeof d.code === 'object' ? String(d.code.value) : d.code === undefined ? undefined : String(d.code);
+}
+
+function hoverText(hovers: vscode.Hover[]): string {
+  return hovers
+    .flatMap((h) => h.contents)
+    .map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : ''))
+    .join('\n');
+}
+
+function roots(): TreeNode[] {
+  return api.view.getChildren();
+}
+
+function group(id: string): TreeNode | undefined {
+  return roots().find((n) => n.id === id);
+}
+
+function containerRow(id: string): TreeNode | undefined {
+  return roots()
+    .filter((g) => g.kind === 'group')
+    .flatMap((g) => g.children ?? [])
+    .find((n) => n.kind === 'container' && n.container?.id === id);
+}
+
+function hostMountsMentioning(path: string): string[] {
+  return readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .filter((line) => line.includes(path));
+}
+
+function requireHelper(ctx: Mocha.Context): void {
+  // Only the runner's --no-daemon mode (trying the machinery) starts no helper; CI always does.
+  if (!socket) ctx.skip();
+}
+
+describe('Bindery in a real VS Code', function () {
+  before(async function () {
+    const extension = vscode.extensions.getExtension<BinderyApi>(EXTENSION_ID);
+    assert.ok(extension, `${EXTENSION_ID} is installed`);
+    api = await extension.activate();
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    assert.ok(folder, 'the runner opened a workspace folder');
+    root = join(folder.uri.fsPath, 'e2e-client');
+    mkdirSync(root, { recursive: true });
+
+    hello = writeBundle(
+      root,
+      'hello',
+      spec(
+        ['/bin/sh', '-c', 'echo hello from bindery; echo to stderr >&2; exec sleep 300'],
+        [...STANDARD_MOUNTS, { destination: '/data', type: 'tmpfs', source: 'tmpfs', options: ['ro', 'nosuid', 'nodev', 'size=1m'] }],
+      ),
+    );
+    // A data option tmpfs does not have: the plan knows mount(2) would fail with EINVAL.
+    fault = writeBundle(
+      root,
+      'fault',
+      spec(['/bin/sh'], [...STANDARD_MOUNTS, { destination: '/data', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'colour=blue'] }]),
+    );
+    // "size=lots" is a tmpfs option the plan knows, with a value only the kernel checks: EINVAL.
+    badMount = writeBundle(
+      root,
+      'bad-mount',
+      spec(['/bin/sh', '-c', 'exec sleep 300'], [...STANDARD_MOUNTS, { destination: '/scratch', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'size=lots'] }]),
+    );
+    // A writable bind of a filesystem that is read-only on the host: the spec asks rw, the
+    // kernel gives ro. The test mounts that filesystem and removes it afterwards.
+    readOnlySource = join(root, 'ro-source');
+    mkdirSync(readOnlySource, { recursive: true });
+    readOnly = writeBundle(
+      root,
+      'read-only-source',
+      spec(['/bin/sh', '-c', 'exec sleep 300'], [...STANDARD_MOUNTS, { destination: '/srv', type: 'bind', source: readOnlySource, options: ['rbind'] }]),
+    );
+  });
+
+  after(async function () {
+    this.timeout(60000);
+    for (const id of launched) {
+      await api.helper.request(StopRequest, { id, timeoutMs: 1000 }).catch(() => undefined);
+      await api.helper.request(TeardownRequest, { id }).catch(() => undefined);
+    }
+    if (readOnlyMounted) execFileSync('umount', [readOnlySource]);
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('shows the language server diagnostic on a deliberate fault, with its code and range', async () => {
+    const doc = await vscode.workspace.openTextDocument(fault.specPath);
+    await vscode.window.showTextDocument(doc);
+    const diagnostic = await waitFor('the unsupported-data-option diagnostic', () =>
+      vscode.languages.getDiagnostics(doc.uri).find((d) => codeOf(d) === 'unsupported-data-option'),
+    );
+    assert.equal(diagnostic.severity, vscode.DiagnosticSeverity.Error);
+    assert.match(diagnostic.message, /EINVAL/);
+    assert.equal(diagnostic.range.start.line, lineOf(fault.text, '"colour=blue"'));
+    assert.equal(doc.getText(diagnostic.range), '"colour=blue"');
+    // The language server's findings are not ours: our collection stays empty for this file.
+    assert.deepEqual(api.diagnostics.collection.get(doc.uri) ?? [], []);
+  });
+
+  it('hovers a mount entry through the client and shows the mount(2) call it becomes', async () => {
+    const doc = await vscode.workspace.openTextDocument(hello.specPath);
+    await vscode.window.showTextDocument(doc);
+    const line = lineOf(hello.text, '"destination": "/data"');
+    const position = new vscode.Position(line, doc.lineAt(line).text.indexOf('/data') + 1);
+    const text = await waitFor('a hover on the /data entry', async () => {
+      const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, position);
+      const t = hoverText(hovers ?? []);
+      return t.includes('mount(') ? t : undefined;
+    });
+    assert.match(text, /mount\("tmpfs", "\/data", "tmpfs", /);
+  });
+
+  it('lists the workspace bundles in the Containers view', async () => {
+    await vscode.commands.executeCommand('workbench.view.extension.bindery');
+    await waitFor('the Containers view to be visible', () => api.view.visible);
+    const names = await waitFor('the test bundles in the view', () => {
+      const labels = (group('group:bundles')?.children ?? []).map((n) => n.label);
+      return labels.includes('e2e-client/hello') && labels.includes('e2e-client/bad-mount') ? labels : undefined;
+    });
+    // The unrelated config.json-less folder is not a bundle; the fault bundle still is one.
+    assert.ok(names.includes('e2e-client/fault'));
+    assert.ok(!names.some((n) => n.endsWith('ro-source')));
+  });
+
+  it('launches a bundle from the view and shows it running, with its mounts and its output', async function () {
+    requireHelper(this);
+    await waitFor('a connection to the helper', () => api.helper.state.kind === 'connected');
+    const node = (group('group:bundles')?.children ?? []).find((n) => n.label === 'e2e-client/hello');
+    assert.ok(node, 'the hello bundle is in the view');
+    const info = await vscode.commands.executeCommand<ContainerInfo | undefined>('bindery.launch', node);
+    assert.ok(info, 'the launch command returns the container');
+    launched.push(info.id);
+    assert.equal(info.status, 'running');
+    assert.ok(info.pid && info.pid > 1, 'it has a host pid');
+    const data = info.mounts.find((m) => m.destination === '/data');
+    assert.equal(data?.state, 'applied');
+
+    // The view: under "Running", with the mounts as children.
+    const row = await waitFor('the container under Running', () =>
+      group('group:running')?.children?.find((n) => n.container?.id === info.id),
+    );
+    assert.equal(row.contextValue, 'container.running');
+    assert.deepEqual(row.icon, { id: 'vm-running', color: 'charts.green' });
+    const dataRow = row.children?.find((n) => n.kind === 'mount' && n.label === '/data');
+    assert.match(dataRow?.description ?? '', /tmpfs tmpfs · .*ro.* · applied/);
+
+    // The output streamed from the helper's notifications.
+    await waitFor('the container output', () => api.output.text(info.id).includes('hello from bindery'));
+    assert.match(api.output.text(info.id), /to stderr/);
+
+    // The actual mount table, read from the container's /proc/PID/mountinfo.
+    const table = await waitFor('the live mount table', () => api.live.get(info.id));
+    const actual = table.entries.filter((e) => e.mountPoint === '/data').pop();
+    assert.equal(actual?.fstype, 'tmpfs');
+    assert.ok(actual?.options.includes('ro') && actual.options.includes('nosuid') && actual.options.includes('nodev'));
+
+    // Each mount entry of the open spec shows its live state.
+    const doc = await vscode.workspace.openTextDocument(hello.specPath);
+    await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
+    const entryLine = lineOf(hello.text, '"destination": "/data"') - 1;
+    const lens = await waitFor('a CodeLens on the /data entry', async () => {
+      const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri);
+      return lenses?.find((l) => l.range.start.line === entryLine && l.command?.title.includes('mounted'));
+    });
+    assert.match(lens.command?.title ?? '', /mounted ro,nosuid,nodev · tmpfs/);
+    // Everything is mounted as asked: no "differs" warning on any entry.
+    assert.deepEqual(api.diagnostics.collection.get(doc.uri) ?? [], []);
+
+    // For the README and the runner: the workbench with the view open and the container running.
+    await api.view.view.reveal(row, { expand: true, focus: false, select: true });
+    await requestScreenshot('launched');
+    await requestScreenshot('readme');
+    await sleep(2000);
+  });
+
+  it('shows the actual mount table and the mount plan as read-only documents', async function () {
+    requireHelper(this);
+    const id = launched[0];
+    assert.ok(id, 'a container is running');
+    const table = await vscode.commands.executeCommand<vscode.TextEditor>('bindery.showMountTable', id);
+    const tableText = table.document.getText();
+    assert.equal(table.document.uri.scheme, 'bindery-plan');
+    assert.match(tableText, /^\/data\s+tmpfs\s+tmpfs\s+ro,nosuid,nodev/m);
+    assert.match(tableText, /Every mount entry of config.json is mounted as asked/);
+
+    const plan = await vscode.commands.executeCommand<vscode.TextEditor>('bindery.showPlan', vscode.Uri.file(hello.specPath));
+    const planText = plan.document.getText();
+    assert.match(planText, /mount\("tmpfs", "\/data", "tmpfs", /);
+    assert.match(planText, /← mounts\[6\]/);
+    assert.match(planText, /pivot_root/);
+  });
+
+  it('warns on the entry when the running container got another mount than the spec asked for', async function () {
+    requireHelper(this);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=1m', 'bindery-e2e-ro', readOnlySource]);
+    readOnlyMounted = true;
+    const info = await vscode.commands.executeCommand<ContainerInfo | undefined>('bindery.launch', readOnly.dir);
+    assert.ok(info, 'the launch command returns the container');
+    launched.push(info.id);
+    assert.equal(info.status, 'running');
+    const uri = vscode.Uri.file(readOnly.specPath);
+    const warning = await waitFor('the mounted-differs warning', () =>
+      api.diagnostics.collection.get(uri)?.find((d) => d.message.includes('asked rw, mounted ro')),
+    );
+    assert.equal(warning.severity, vscode.DiagnosticSeverity.Warning);
+    assert.equal(warning.source, 'bindery');
+    assert.equal(warning.range.start.line, lineOf(readOnly.text, '"destination": "/srv"') - 1);
+
+    await vscode.commands.executeCommand('bindery.teardown', info.id);
+    await waitFor('the warning to go with the container', () => (api.diagnostics.collection.get(uri) ?? []).length === 0);
+  });
+
+  it('turns a mount the kernel rejects into a diagnostic on that entry, and leaves nothing mounted', async function () {
+    requireHelper(this);
+    const before = (await api.helper.request(ListRequest, undefined)).map((c) => c.id);
+    const result = await vscode.commands.executeCommand<ContainerInfo | undefined>('bindery.launch', badMount.dir);
+    assert.equal(result, undefined, 'the launch failed');
+    const uri = vscode.Uri.file(badMount.specPath);
+    const diagnostic = await waitFor('the launch-failure diagnostic', () =>
+      api.diagnostics.collection.get(uri)?.find((d) => codeOf(d) === 'EINVAL'),
+    );
+    assert.equal(diagnostic.source, 'bindery');
+    assert.equal(diagnostic.severity, vscode.DiagnosticSeverity.Error);
+    assert.equal(diagnostic.range.start.line, lineOf(badMount.text, '"destination": "/scratch"') - 1, 'on the /scratch entry');
+    assert.match(diagnostic.message, /mounts\[6\]/);
+    assert.match(diagnostic.message, /EINVAL/);
+
+    // The helper keeps nothing of it: no container, nothing mounted from the bundle.
+    const after = await api.helper.request(ListRequest, undefined);
+    assert.deepEqual(
+      after.filter((c) => !before.includes(c.id)).map((c) => c.id),
+      [],
+    );
+    assert.ok(!after.some((c) => c.bundle.startsWith(badMount.dir)));
+    assert.deepEqual(hostMountsMentioning(badMount.dir), []);
+  });
+
+  it('stop and tear down update the tree', async function () {
+    requireHelper(this);
+    const id = launched[0];
+    const stopped = await vscode.commands.executeCommand<ContainerInfo>('bindery.stop', id);
+    assert.equal(stopped.status, 'stopped');
+    const row = await waitFor('the container under Stopped', () => group('group:stopped')?.children?.find((n) => n.container?.id === id));
+    assert.equal(row.contextValue, 'container.stopped');
+    assert.equal(group('group:running')?.children?.some((n) => n.container?.id === id) ?? false, false);
+
+    await vscode.commands.executeCommand('bindery.teardown', id);
+    await waitFor('the container to leave the view', () => containerRow(id) === undefined);
+    const list = await api.helper.request(ListRequest, undefined);
+    assert.ok(!list.some((c) => c.id === id), 'the helper no longer knows it');
+    assert.deepEqual(hostMountsMentioning(hello.dir), []);
+  });
+
+  it('explains in the view why the helper is unreachable', async () => {
+    const config = vscode.workspace.getConfiguration('bindery');
+    const original = config.inspect<string>('helper.socketPath')?.workspaceValue;
+    const missing = join(root, 'no-such-helper.sock');
+    await config.update('helper.socketPath', missing, vscode.ConfigurationTarget.Workspace);
+    try {
+      await waitFor('the helper to be unreachable', () => api.helper.state.kind === 'unreachable');
+      const state = api.helper.state;
+      assert.ok(state.kind === 'unreachable');
+      assert.equal(state.problem.code, 'no-socket');
+      const first = await waitFor('the problem row', () => roots().find((n) => n.kind === 'problem'));
+      assert.equal(roots()[0].id, first.id, 'the reason comes first');
+      assert.match(first.label, new RegExp(`no socket at ${missing.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+      const remedies = (first.children ?? []).map((c) => c.description ?? c.label);
+      assert.ok(remedies.includes('sudo bindery daemon'), `offers to start the helper (${remedies.join(', ')})`);
+      assert.match(api.view.view.message ?? '', /Helper unreachable/);
+      assert.match(api.statusBar.item.text, /unreachable/);
+    } finally {
+      await config.update('helper.socketPath', original, vscode.ConfigurationTarget.Workspace);
+    }
+    if (socket) await waitFor('the connection to come back', () => api.helper.state.kind === 'connected');
+  });
+});
