@@ -1,8 +1,9 @@
 // Which open documents are OCI runtime specs, and where their bundle lives.
 //
 // The decision, in order:
-// 1. languageId `oci-spec` (the extension gives it to `*.oci.json`): always a spec, even
-//    while it is empty or broken — the user said so by the file name.
+// 1. languageId `oci-spec` (the extension gives it to `*.oci.json`), or a file name ending in
+//    `.oci.json` (editors that send such files as plain `json`): always a spec, even while it
+//    is empty or broken — the user said so by the file name.
 // 2. Anything else the client sends (it sends `json`/`jsonc` documents matching
 //    `**/config.json`): a spec only when the text's top-level object has an `ociVersion`
 //    property. Unrelated `config.json` files (tsconfig-like tool settings, app configs) get
@@ -18,7 +19,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 export const OCI_LANGUAGE_ID = 'oci-spec';
 
 export function isOciSpec(doc: TextDocument): boolean {
-  if (doc.languageId === OCI_LANGUAGE_ID) return true;
+  if (doc.languageId === OCI_LANGUAGE_ID || /\.oci\.json$/i.test(URI.parse(doc.uri).path)) return true;
   return hasTopLevelOciVersion(doc.getText());
 }
 
