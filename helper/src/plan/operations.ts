@@ -4,6 +4,7 @@
 //   mount(2), propagation, the remount a bind needs for its flags, mount_setattr) → device
 //   nodes, /dev/ptmx and the /dev symlinks → pivot_root → read-only /dev and root →
 //   hostname → readonlyPaths → maskedPaths.
+import { cgroupLayout, planCgroupMount, type CgroupLayout } from './cgroupMount';
 import { MOUNT_OPTIONS } from './flags';
 import { statFollow } from './hostLookup';
 import { asArray, asBoolean, asObject, asString, get } from './json';
@@ -111,8 +112,17 @@ export function planOperations(input: OperationsInput): Operation[] {
 
   // 3. Every mount, in order.
   const deferredReadonly: { target: string; flags: MsFlag[]; origin: Origin }[] = [];
+  let layout: CgroupLayout | undefined;
   for (const m of mounts) {
     if (m.destination === '') continue;
+    if (!m.bind && m.type === 'cgroup') {
+      layout ??= cgroupLayout(host);
+      const cgroupOps = planCgroupMount(m, layout, namespaces.has('cgroup'));
+      if (cgroupOps) {
+        ops.push(...cgroupOps);
+        continue;
+      }
+    }
     planMount(m, ops, host, deferredReadonly);
   }
 

@@ -1,0 +1,168 @@
+// A `type: "cgroup"` mount, the way runc performs it on the host at hand.
+//
+// On a cgroup v2 host runc mounts cgroup2. On a v1 or hybrid host a single `cgroup` mount
+// would ask for every controller at once, which the kernel refuses (EBUSY) when the host
+// mounts them separately, so runc builds /sys/fs/cgroup by hand: a tmpfs, then one
+// hierarchy per host hierarchy (a cgroup mount of the same controllers inside a cgroup
+// namespace, a bind of the host's hierarchy otherwise), the host's controller symlinks
+// (cpu → cpu,cpuacct), and a read-only remount of the tmpfs when the spec asks for `ro`.
+// runc binds the container's own cgroup directory; Bindery's helper creates no cgroup, so
+// without a cgroup namespace it binds the hierarchy's root (a warning rule says so).
+import { statFollow } from './hostLookup';
+import type { HostView, MsFlag, NormalizedMount, Operation } from './types';
+
+const HOST_CGROUP = '/sys/fs/cgroup';
+const DEFAULT_FLAGS: MsFlag[] = ['MS_NOSUID', 'MS_NODEV', 'MS_NOEXEC'];
+
+export type CgroupLayout =
+  | { kind: 'unified' }
+  | { kind: 'v1'; hierarchies: string[]; links: { name: string; target: string }[] }
+  | { kind: 'unknown' };
+
+/** How the host mounts cgroups, as far as its /sys/fs/cgroup tells. */
+export function cgroupLayout(host: HostView): CgroupLayout {
+  if (statFollow(host, `${HOST_CGROUP}/cgroup.controllers`)?.type === 'file')
+    return { kind: 'unified' };
+  let names: string[] | null;
+  try {
+    names = host.readdir(HOST_CGROUP);
+  } catch {
+    names = null;
+  }
+  if (!names || names.length === 0) return { kind: 'unknown' };
+  const hierarchies: string[] = [];
+  const links: { name: string; target: string }[] = [];
+  for (const name of [...names].sort()) {
+    const e = host.lstat(`${HOST_CGROUP}/${name}`);
+    if (e?.type === 'symlink' && e.linkTarget) links.push({ name, target: e.linkTarget });
+    // `unified` is the cgroup2 part of a hybrid host; runc leaves it out of a v1 container.
+    else if (e?.type === 'directory' && name !== 'unified') hierarchies.push(name);
+  }
+  return hierarchies.length ? { kind: 'v1', hierarchies, links } : { kind: 'unknown' };
+}
+
+/**
+ * The operations of one cgroup mount, or undefined to mount it as written (cgroup2 hosts
+ * get the type replaced; an unknown host, such as an editor on another OS, gets it literally).
+ */
+export function planCgroupMount(
+  m: NormalizedMount,
+  layout: CgroupLayout,
+  cgroupns: boolean,
+): Operation[] | undefined {
+  const origin = m.origin;
+  const dest = m.destination;
+  if (layout.kind === 'unknown') return undefined;
+  if (layout.kind === 'unified') {
+    return [
+      { op: 'mkdir', path: dest, mode: 0o755, origin },
+      {
+        op: 'mount',
+        source: m.source || 'cgroup2',
+        target: dest,
+        targetScope: 'rootfs',
+        fstype: 'cgroup2',
+        flags: m.flagsSet,
+        data: m.data.join(','),
+        purpose: 'mount',
+        origin,
+      },
+      ...propagation(m),
+    ];
+  }
+
+  const readonly = m.flagsSet.includes('MS_RDONLY');
+  const ops: Operation[] = [
+    { op: 'mkdir', path: dest, mode: 0o755, origin },
+    {
+      op: 'mount',
+      source: 'tmpfs',
+      target: dest,
+      targetScope: 'rootfs',
+      fstype: 'tmpfs',
+      flags: DEFAULT_FLAGS,
+      data: 'mode=755',
+      purpose: 'mount',
+      origin,
+    },
+    ...propagation(m),
+  ];
+  for (const h of layout.hierarchies) {
+    const target = `${dest}/${h}`;
+    ops.push({ op: 'mkdir', path: target, mode: 0o755, origin });
+    if (cgroupns) {
+      const named = h === 'systemd';
+      ops.push({
+        op: 'mount',
+        source: named ? 'systemd' : 'cgroup',
+        target,
+        targetScope: 'rootfs',
+        fstype: 'cgroup',
+        flags: readonly ? ['MS_RDONLY', ...DEFAULT_FLAGS] : DEFAULT_FLAGS,
+        // The directory name lists the controllers (cpu,cpuacct); a named hierarchy says name=.
+        data: named ? 'name=systemd' : h,
+        purpose: 'mount',
+        origin,
+      });
+    } else {
+      ops.push({
+        op: 'mount',
+        source: `${HOST_CGROUP}/${h}`,
+        target,
+        targetScope: 'rootfs',
+        fstype: null,
+        flags: ['MS_BIND', 'MS_REC'],
+        data: '',
+        purpose: 'mount',
+        origin,
+      });
+      const extra = m.flagsSet.filter(
+        (f) => f !== 'MS_BIND' && f !== 'MS_REC' && f !== 'MS_REMOUNT',
+      );
+      if (extra.length) {
+        ops.push({
+          op: 'mount',
+          source: null,
+          target,
+          targetScope: 'rootfs',
+          fstype: null,
+          flags: ['MS_REMOUNT', 'MS_BIND', ...extra],
+          data: '',
+          purpose: 'remount',
+          origin,
+        });
+      }
+    }
+  }
+  for (const l of layout.links) {
+    ops.push({ op: 'symlink', linkTarget: l.target, path: `${dest}/${l.name}`, origin });
+  }
+  if (readonly) {
+    ops.push({
+      op: 'mount',
+      source: null,
+      target: dest,
+      targetScope: 'rootfs',
+      fstype: null,
+      flags: ['MS_RDONLY', 'MS_REMOUNT', 'MS_BIND', ...DEFAULT_FLAGS],
+      data: '',
+      purpose: 'remount',
+      origin,
+    });
+  }
+  return ops;
+}
+
+function propagation(m: NormalizedMount): Operation[] {
+  return m.propagation.map((flags) => ({
+    op: 'mount' as const,
+    source: null,
+    target: m.destination,
+    targetScope: 'rootfs' as const,
+    fstype: null,
+    flags,
+    data: '',
+    purpose: 'propagation' as const,
+    origin: m.origin,
+  }));
+}
