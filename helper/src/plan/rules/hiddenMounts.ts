@@ -1,17 +1,29 @@
 // Rule 22: mounts are applied in order, so a later mount on the same path or on a parent
 // covers an earlier one completely.
-import { isAtOrBelow } from '../paths';
 import type { Rule } from '../rule';
-import { mountViews } from './mountView';
+import { mountViews, type MountView } from './mountView';
+
+/** `/a/b/c` → `/a/b/c`, `/a/b`, `/a`, `/`. */
+function selfAndAncestors(path: string): string[] {
+  const out = [path];
+  for (let p = path; p !== '/'; ) {
+    p = p.slice(0, p.lastIndexOf('/')) || '/';
+    out.push(p);
+  }
+  return out;
+}
 
 export const hiddenMountRule: Rule = (ctx) => {
   const mounts = mountViews(ctx).filter((m) => m.cleanDestination);
-  for (let i = 0; i < mounts.length; i++) {
-    const hidden = mounts[i];
-    // The last later mount that covers it is the one the user sees at that path.
-    let hider: (typeof mounts)[number] | undefined;
-    for (let j = i + 1; j < mounts.length; j++) {
-      if (isAtOrBelow(hidden.cleanDestination!, mounts[j].cleanDestination!)) hider = mounts[j];
+  // Last mount at each destination: a mount is hidden when one of its ancestors (or its own
+  // path) is mounted again later. Looking up ancestors keeps this linear in the mount count.
+  const lastAt = new Map<string, MountView>();
+  for (const m of mounts) lastAt.set(m.cleanDestination!, m);
+  for (const hidden of mounts) {
+    let hider: MountView | undefined;
+    for (const p of selfAndAncestors(hidden.cleanDestination!)) {
+      const candidate = lastAt.get(p);
+      if (candidate && candidate.index > hidden.index && (!hider || candidate.index > hider.index)) hider = candidate;
     }
     if (!hider) continue;
     const same = hider.cleanDestination === hidden.cleanDestination;

@@ -1,0 +1,53 @@
+// Rules read a spec of unknown shape: wrong types anywhere give structure errors, never a crash.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { check, spec } from './harness';
+
+const ODD_VALUES: unknown[] = [null, 0, -1, 1.5, true, 'x', '', [], [null], {}, { a: 1 }];
+
+describe('odd shapes', () => {
+  const places: ((s: Record<string, any>, v: unknown) => void)[] = [ // eslint-disable-line @typescript-eslint/no-explicit-any
+    (s, v) => (s.mounts = v),
+    (s, v) => (s.mounts[1] = v),
+    (s, v) => (s.mounts[1].options = v),
+    (s, v) => (s.mounts[1].options[0] = v),
+    (s, v) => (s.mounts[1].destination = v),
+    (s, v) => (s.mounts[1].type = v),
+    (s, v) => (s.mounts[1].source = v),
+    (s, v) => (s.mounts[1].uidMappings = v),
+    (s, v) => (s.linux = v),
+    (s, v) => (s.linux.namespaces = v),
+    (s, v) => (s.linux.namespaces[0] = v),
+    (s, v) => (s.linux.namespaces[0].path = v),
+    (s, v) => (s.linux.uidMappings = v),
+    (s, v) => (s.linux.maskedPaths = v),
+    (s, v) => (s.linux.sysctl = v),
+    (s, v) => (s.root = v),
+    (s, v) => (s.root.path = v),
+    (s, v) => (s.process = v),
+    (s, v) => (s.process.cwd = v),
+    (s, v) => (s.hostname = v),
+  ];
+  it('never makes a rule fail, whatever value sits where', () => {
+    for (const [i, place] of places.entries()) {
+      for (const v of ODD_VALUES) {
+        const text = spec((s) => place(s, v));
+        const failures = check(text).byCode('internal-rule-failure');
+        assert.deepEqual(failures.map((f) => f.message), [], `place ${i}, value ${JSON.stringify(v)}`);
+      }
+    }
+  });
+
+  it('reports a wrong type once, where it is', () => {
+    const text = spec((s) => (s.mounts[1].options = 'nosuid'));
+    const c = check(text);
+    assert.equal(c.one('wrong-type').path.join('.'), 'mounts.1.options');
+  });
+
+  it('still checks what it can in broken JSON', () => {
+    const text = spec((s) => s.mounts.push({ destination: 'rel', type: 'tmpfs', source: 'tmpfs' })).replace('"hostname": "box",', '"hostname": "box"');
+    const c = check(text);
+    assert.ok(c.byCode('invalid-json').length > 0);
+    assert.equal(c.byCode('destination-not-absolute').length, 1);
+  });
+});
