@@ -91,6 +91,7 @@ function createKoffiSyscalls(): Syscalls {
     getpid: libc.func('int getpid()'),
     socket: libc.func('int socket(int domain, int type, int protocol)'),
     ioctl: libc.func('int ioctl(int fd, unsigned long request, void *arg)'),
+    poll: libc.func('int poll(void *fds, unsigned long n, int timeout)'),
     getsockopt: libc.func('int getsockopt(int fd, int level, int name, void *value, void *len)'),
     sysOpenat2: libc.func('syscall', 'long', ['long', 'int', 'const char *', 'void *', 'size_t']),
     sysMountSetattr: libc.func('syscall', 'long', ['long', 'int', 'const char *', 'uint32_t', 'void *', 'size_t']),
@@ -190,7 +191,7 @@ function createKoffiSyscalls(): Syscalls {
     fchdir: (fd) => unit('fchdir', c.fchdir(fd)),
     sethostname: (name) => unit('sethostname', c.sethostname(name, Buffer.byteLength(name))),
     setdomainname: (name) => unit('setdomainname', c.setdomainname(name, Buffer.byteLength(name))),
-    prctl: (option, arg2) => check('prctl', c.prctl(option, arg2, 0, 0, 0)),
+    prctl: (option, arg2, arg3 = 0) => check('prctl', c.prctl(option, arg2, arg3, 0, 0)),
     setresuid: (uid) => unit('setresuid', c.setresuid(uid, uid, uid)),
     setresgid: (gid) => unit('setresgid', c.setresgid(gid, gid, gid)),
     setgroups: (gids) => unit('setgroups', c.setgroups(gids.length, gids.length ? Uint32Array.from(gids) : null)),
@@ -253,6 +254,19 @@ function createKoffiSyscalls(): Syscalls {
     },
     pidfdOpen: (pid) => check('pidfd_open', c.sysPidfdOpen(SYS_pidfd_open, pid, 0)),
     pidfdSendSignal: (pidfd, signal) => unit('pidfd_send_signal', c.sysPidfdSendSignal(SYS_pidfd_send_signal, pidfd, signal, null, 0)),
+    waitReadable: (fd) =>
+      new Promise((resolve) => {
+        const pfd = Buffer.alloc(8);
+        pfd.writeInt32LE(fd, 0);
+        pfd.writeInt16LE(1 /* POLLIN */, 4);
+        const again = () =>
+          c.poll.async(pfd, 1, -1, (err: unknown, rc: number) => {
+            if (err) resolve({ ok: false, errno: 'EIO', call: 'poll' });
+            else if (rc === -1) again(); // EINTR; errno is not readable from another thread's call
+            else resolve(OK);
+          });
+        again();
+      }),
   };
   return sys;
 }

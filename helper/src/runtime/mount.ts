@@ -48,6 +48,8 @@ export function performMount(ctx: RootContext, op: MountOp): StepOutcome {
   let targetFd: number | undefined;
   if (op.targetScope !== 'host') {
     const t = openTarget(ctx, op.target, op.fstype, entry);
+    // Like runc: a readonlyPath the container does not have is nothing to protect.
+    if (!t.ok && t.errno === 'ENOENT' && op.purpose === 'readonly-path') return { ok: true, note: `${op.target} does not exist in the container; skipped` };
     if (!t.ok) return t;
     targetFd = t.fd;
     targetPath = fdPath(t.fd);

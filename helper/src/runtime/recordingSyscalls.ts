@@ -284,8 +284,8 @@ export class RecordingSyscalls implements Syscalls {
   setdomainname(name: string): SysResult {
     return this.log('setdomainname', name);
   }
-  prctl(option: number, arg2: number): SysResult<number> {
-    const r = this.log('prctl', `${option} ${arg2}`);
+  prctl(option: number, arg2: number, arg3 = 0): SysResult<number> {
+    const r = this.log('prctl', `${option} ${arg2}${arg3 ? ` ${arg3}` : ''}`);
     return r.ok ? ok(0) : r;
   }
   setresuid(uid: number): SysResult {
@@ -327,5 +327,8 @@ export class RecordingSyscalls implements Syscalls {
   }
   pidfdSendSignal(pidfd: number, signal: number): SysResult {
     return this.log('pidfd_send_signal', `${this.fds.get(pidfd)} ${signal}`);
+  }
+  waitReadable(_fd: number): Promise<SysResult> {
+    return new Promise(() => {});
   }
 }

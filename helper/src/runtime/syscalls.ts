@@ -72,7 +72,7 @@ export interface Syscalls {
   fchdir(fd: number): SysResult;
   sethostname(name: string): SysResult;
   setdomainname(name: string): SysResult;
-  prctl(option: number, arg2: number): SysResult<number>;
+  prctl(option: number, arg2: number, arg3?: number): SysResult<number>;
   setresuid(uid: number): SysResult;
   setresgid(gid: number): SysResult;
   setgroups(gids: number[]): SysResult;
@@ -93,6 +93,11 @@ export interface Syscalls {
   getPeerCred(fd: number): SysResult<PeerCred>;
   pidfdOpen(pid: number): SysResult<number>;
   pidfdSendSignal(pidfd: number, signal: number): SysResult;
+  /**
+   * Resolves when `fd` (a pidfd: the process exited) becomes readable. Waits in poll(2) on
+   * a libuv pool thread, which it occupies until then.
+   */
+  waitReadable(fd: number): Promise<SysResult>;
 }
 
 // Constants from the kernel's uapi headers (identical on x86_64 and arm64).

@@ -1,0 +1,395 @@
+// The runtime's API: launch a container from a plan, watch it, stop it, tear it down, and
+// re-adopt it after a helper restart. The daemon and `bindery run` call this.
+//
+// A launch hands the plan to a warm init (initLauncher.ts), which does the namespace and
+// mount work in its own process and then becomes the container's process; this side
+// relays the init's events, writes state.json, follows the output files and waits for the
+// exit. Nothing here mounts anything: the container's mounts live in its own mount
+// namespace and go away with its last process.
+import type { ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as jsonc from 'jsonc-parser';
+import type { Plan } from '../plan/types';
+import {
+  ErrorCodes,
+  type ContainerInfo,
+  type ContainerStatus,
+  type ExitedEvent,
+  type MountSummary,
+  type OperationEvent,
+  type OperationFailure,
+  type StartedEvent,
+} from '../protocol';
+import { initPool, spawnInit } from './initLauncher';
+import type { InitMessage, InitRequest, StageFailure } from './initProtocol';
+import { koffiSyscalls } from './koffiSyscalls';
+import { readLaunchSpec, type LaunchSpec } from './launchSpec';
+import { LogFollower } from './logFollower';
+import { applyOperationEvent, planMountSummaries } from './mountSummary';
+import { readState, processStartTime, STDERR_LOG, STDOUT_LOG, writeState, type ContainerState } from './stateFile';
+import { CLONE_NEWUTS, type Syscalls } from './syscalls';
+
+export const DEFAULT_STATE_ROOT = '/run/bindery';
+export const ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
+/** Grace period between SIGTERM and SIGKILL when none is given. */
+export const DEFAULT_STOP_TIMEOUT_MS = 10_000;
+
+export interface LaunchOptions {
+  id: string;
+  bundleDir: string;
+  /** planBundle()'s result for this bundle, planned with stateDir = `<stateRoot>/<id>`. */
+  plan: Plan;
+  owner: { uid: number; gid: number };
+  /** Default /run/bindery. */
+  stateRoot?: string;
+  /**
+   * Called for each operation as the init performs it, during the launch (before the
+   * promise settles, so before a listener could be put on the Container).
+   */
+  onOperation?: (event: OperationEvent) => void;
+  /**
+   * The config.json text the plan was made from. The daemon passes the text it read (as the
+   * peer) and authorised, so a file swapped in after that check is never the one that runs.
+   * Read from the bundle when absent.
+   */
+  specText?: string;
+}
+
+/** What launchContainer rejects with. Nothing of the container is left behind. */
+export interface LaunchError {
+  /** A protocol ErrorCodes value. */
+  code: number;
+  /** Machine-readable: 'plan-has-errors', 'invalid-spec', 'already-exists', 'mount-failed', 'namespace-failed', 'process-failed', 'init-died'. */
+  reason: string;
+  message: string;
+  /** The failed operation, when a plan step failed. */
+  failure?: OperationFailure;
+  /** A failure outside the plan (namespaces, process setup, execve). */
+  stage?: StageFailure;
+}
+
+export function isLaunchError(e: unknown): e is LaunchError {
+  return !!e && typeof e === 'object' && typeof (e as LaunchError).code === 'number' && typeof (e as LaunchError).reason === 'string';
+}
+
+/** Events: 'operation' OperationEvent, 'started' StartedEvent, 'output' OutputEvent, 'exited' ExitedEvent, 'torn-down'. */
+export interface Container extends EventEmitter {
+  readonly id: string;
+  readonly pid?: number;
+  readonly status: ContainerStatus;
+  info(): ContainerInfo;
+  /** SIGTERM, then SIGKILL after `timeoutMs` (default 10 s); resolves when the process is gone. */
+  stop(timeoutMs?: number): Promise<void>;
+  /** Stop (with `graceMs`, default 10 s) and remove every trace. Idempotent. */
+  teardown(graceMs?: number): Promise<void>;
+  readonly exited: Promise<ExitedEvent>;
+}
+
+const SIGNAL_NUMBERS = os.constants.signals as Record<string, number>;
+
+class ContainerImpl extends EventEmitter implements Container {
+  status: ContainerStatus = 'creating';
+  pid?: number;
+  readonly exited: Promise<ExitedEvent>;
+  readonly mounts: MountSummary[];
+  private resolveExited!: (e: ExitedEvent) => void;
+  private exitEvent?: ExitedEvent;
+  private followers: LogFollower[] = [];
+  private startedShown: Promise<void> = Promise.resolve();
+  private tornDown?: Promise<void>;
+  private child?: ChildProcess;
+  private pidfd?: number;
+
+  constructor(
+    private readonly sys: Syscalls,
+    readonly state: ContainerState,
+    readonly stateDir: string,
+  ) {
+    super();
+    this.id = state.id;
+    this.mounts = planMountSummaries(state.plan);
+    this.exited = new Promise((resolve) => (this.resolveExited = resolve));
+    // Nobody may have to listen for 'exited' to avoid an unhandled rejection: it never rejects.
+  }
+  readonly id: string;
+
+  info(): ContainerInfo {
+    const net = this.state.plan.operations.flatMap((o) => (o.op === 'write-network-file' ? [{ name: o.file, path: o.hostPath }] : []));
+    return {
+      id: this.id,
+      bundle: this.state.bundle,
+      status: this.status,
+      ...(this.status === 'running' && this.pid !== undefined ? { pid: this.pid } : {}),
+      owner: this.state.owner.uid,
+      createdAt: this.state.createdAt,
+      ...(this.exitEvent?.exitCode !== undefined ? { exitCode: this.exitEvent.exitCode } : {}),
+      ...(this.exitEvent?.signal !== undefined ? { signal: this.exitEvent.signal } : {}),
+      args: this.state.args,
+      mounts: this.mounts.map((m) => ({ ...m })),
+      networkFiles: net,
+    };
+  }
+
+  /** The process runs: remember it, follow its output, tell listeners (after the launch promise settled). */
+  markStarted(pid: number, from: { child?: ChildProcess; pidfd?: number }, replayFrom = 0): void {
+    this.pid = pid;
+    this.child = from.child;
+    this.pidfd = from.pidfd;
+    this.status = 'running';
+    for (const [file, stream] of [[STDOUT_LOG, 'stdout'], [STDERR_LOG, 'stderr']] as const) {
+      const f = new LogFollower(path.join(this.stateDir, file), (data) => this.emit('output', { id: this.id, stream, data }), replayFrom);
+      this.followers.push(f);
+    }
+    this.startedShown = new Promise((resolve) =>
+      setImmediate(() => {
+        const ev: StartedEvent = { id: this.id, pid };
+        this.emit('started', ev);
+        for (const f of this.followers) f.start();
+        resolve();
+      }),
+    );
+  }
+
+  /** The process is gone: drain its output, then say so. */
+  async markExited(ev: ExitedEvent): Promise<void> {
+    if (this.exitEvent) return;
+    this.exitEvent = ev;
+    this.status = 'stopped';
+    await this.startedShown;
+    for (const f of this.followers) {
+      await f.flush();
+      f.stop();
+    }
+    this.pid = undefined;
+    if (this.pidfd !== undefined) this.sys.close(this.pidfd);
+    this.pidfd = undefined;
+    if (fs.existsSync(this.stateDir)) {
+      try {
+        writeState(this.stateDir, { ...this.state, status: 'stopped' });
+      } catch {
+        // torn down meanwhile
+      }
+    }
+    this.emit('exited', ev);
+    this.resolveExited(ev);
+  }
+
+  private signal(name: 'SIGTERM' | 'SIGKILL'): void {
+    if (this.exitEvent) return;
+    // Only the process we started: our child (not yet reaped, so the pid is still ours), or
+    // the pidfd opened on adoption after checking its start time.
+    if (this.child) this.child.kill(name);
+    else if (this.pidfd !== undefined) this.sys.pidfdSendSignal(this.pidfd, SIGNAL_NUMBERS[name]);
+  }
+
+  async stop(timeoutMs = DEFAULT_STOP_TIMEOUT_MS): Promise<void> {
+    if (this.exitEvent || this.status !== 'running') return;
+    this.signal('SIGTERM');
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([
+      this.exited.then(() => false),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), Math.max(0, timeoutMs)))),
+    ]);
+    clearTimeout(timer);
+    if (timedOut) {
+      this.signal('SIGKILL');
+      await this.exited;
+    }
+  }
+
+  teardown(graceMs = DEFAULT_STOP_TIMEOUT_MS): Promise<void> {
+    this.tornDown ??= (async () => {
+      await this.stop(graceMs);
+      for (const f of this.followers) f.stop();
+      // The mount namespace, and every mount in it, died with the last process. What is
+      // left is on the host: the state directory with the network files and the logs.
+      fs.rmSync(this.stateDir, { recursive: true, force: true });
+      this.emit('torn-down', { id: this.id });
+    })();
+    return this.tornDown;
+  }
+}
+
+function launchError(code: number, reason: string, message: string, extra: Partial<LaunchError> = {}): LaunchError {
+  return { code, reason, message, ...extra };
+}
+
+/** Check what the plan and spec ask for before any process is started. */
+function prepare(opts: LaunchOptions, stateDir: string): { spec: LaunchSpec } | LaunchError {
+  if (!ID_PATTERN.test(opts.id) || opts.id === '.' || opts.id === '..')
+    return launchError(ErrorCodes.InvalidParams, 'invalid-id', `container id "${opts.id}" must be 1–64 of A–Z a–z 0–9 _ . -`);
+  const errors = opts.plan.findings.filter((f) => f.severity === 'error');
+  if (errors.length) return launchError(ErrorCodes.PlanHasErrors, 'plan-has-errors', `the spec has ${errors.length} error${errors.length > 1 ? 's' : ''}; first: ${errors[0].message}`);
+  if (!opts.plan.rootfs || opts.plan.operations.length === 0) return launchError(ErrorCodes.PlanHasErrors, 'plan-has-errors', 'the plan has no rootfs or no operations');
+  for (const op of opts.plan.operations) {
+    if (op.op === 'write-network-file' && path.resolve(op.hostPath) !== path.join(stateDir, op.file))
+      return launchError(ErrorCodes.InvalidParams, 'wrong-state-dir', `the plan writes ${op.hostPath}; plan the bundle with stateDir ${stateDir}`);
+  }
+  let text: string;
+  try {
+    text = opts.specText ?? fs.readFileSync(path.join(opts.bundleDir, 'config.json'), 'utf8');
+  } catch (e) {
+    return launchError(ErrorCodes.InvalidParams, 'invalid-spec', `cannot read ${path.join(opts.bundleDir, 'config.json')}: ${(e as NodeJS.ErrnoException).code ?? e}`);
+  }
+  const spec = readLaunchSpec(jsonc.parse(text));
+  if ('message' in spec) return launchError(ErrorCodes.InvalidParams, 'invalid-spec', `config.json ${spec.field}: ${spec.message}`);
+  const ownUts = (spec.namespaces.unshare & CLONE_NEWUTS) !== 0 || spec.namespaces.join.some((j) => j.type === 'uts');
+  if (!ownUts && opts.plan.operations.some((o) => o.op === 'sethostname' || o.op === 'setdomainname'))
+    return launchError(ErrorCodes.PlanHasErrors, 'invalid-spec', 'config.json sets hostname or domainname without a uts namespace; that would rename the host');
+  return { spec };
+}
+
+export async function launchContainer(opts: LaunchOptions): Promise<Container> {
+  const sys = koffiSyscalls();
+  const stateRoot = path.resolve(opts.stateRoot ?? DEFAULT_STATE_ROOT);
+  const stateDir = path.join(stateRoot, opts.id);
+  const prepared = prepare(opts, stateDir);
+  if ('code' in prepared) throw prepared;
+  const spec = prepared.spec;
+
+  try {
+    fs.mkdirSync(stateRoot, { recursive: true, mode: 0o711 });
+    fs.mkdirSync(stateDir, { mode: 0o711 });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw launchError(ErrorCodes.AlreadyExists, 'already-exists', `a container named ${opts.id} already exists in ${stateRoot}`);
+    throw launchError(ErrorCodes.LaunchFailed, 'state-dir', `cannot create the state directory ${stateDir}: ${code}`);
+  }
+
+  const state: ContainerState = {
+    version: 1,
+    id: opts.id,
+    bundle: path.resolve(opts.bundleDir),
+    owner: opts.owner,
+    createdAt: new Date().toISOString(),
+    status: 'creating',
+    args: spec.process.args,
+    plan: opts.plan,
+  };
+  const container = new ContainerImpl(sys, state, stateDir);
+  let child: ChildProcess | undefined;
+  try {
+    writeState(stateDir, state);
+    child = spec.namespaces.newPid ? initPool.take() : spawnInit(false);
+    const result = await runLaunch(child, container, opts, spec, stateDir);
+    if (result) throw result;
+    const pid = child.pid!;
+    container.state.pid = pid;
+    container.state.startTime = processStartTime(pid);
+    container.state.status = 'running';
+    writeState(stateDir, container.state);
+    container.markStarted(pid, { child });
+    initPool.scheduleRefill();
+    return container;
+  } catch (e) {
+    if (child && child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+      await new Promise((resolve) => child!.once('exit', resolve));
+    }
+    fs.rmSync(stateDir, { recursive: true, force: true });
+    initPool.scheduleRefill();
+    if (isLaunchError(e)) throw e;
+    throw launchError(ErrorCodes.LaunchFailed, 'internal', `launch failed: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/** Send the request, relay the init's messages; undefined when the process was started. */
+function runLaunch(child: ChildProcess, container: ContainerImpl, opts: LaunchOptions, spec: LaunchSpec, stateDir: string): Promise<LaunchError | undefined> {
+  const req: InitRequest = {
+    id: opts.id,
+    plan: opts.plan,
+    stateDir,
+    spec,
+    network: { hostname: spec.hostname ?? os.hostname(), domainname: spec.domainname, ownNetworkNamespace: spec.namespaces.ownNetwork },
+    stdoutPath: path.join(stateDir, STDOUT_LOG),
+    stderrPath: path.join(stateDir, STDERR_LOG),
+    hostMountNamespace: fs.readlinkSync('/proc/self/ns/mnt'),
+    expectPid1: spec.namespaces.newPid,
+  };
+  return new Promise((resolve) => {
+    let execSeen = false;
+    let outcome: LaunchError | undefined;
+    let stderr = '';
+    let pending = '';
+    const events = child.stdio[3] as NodeJS.ReadableStream;
+    child.stdio[2]?.on('data', (d: Buffer) => {
+      if (stderr.length < 16384) stderr += d.toString('utf8');
+    });
+    child.once('exit', (code, signal) => {
+      const exitCode = code ?? undefined;
+      void container.markExited({ id: opts.id, ...(exitCode !== undefined ? { exitCode } : {}), ...(signal ? { signal } : {}) });
+    });
+    const handle = (msg: InitMessage) => {
+      switch (msg.type) {
+        case 'operation':
+          applyOperationEvent(opts.plan, container.mounts, msg.event);
+          opts.onOperation?.(msg.event);
+          container.emit('operation', msg.event);
+          break;
+        case 'operation-failure':
+          outcome = launchError(ErrorCodes.LaunchFailed, 'mount-failed', msg.failure.message, { failure: msg.failure });
+          break;
+        case 'stage-failure':
+          outcome = launchError(ErrorCodes.LaunchFailed, msg.failure.stage === 'namespaces' ? 'namespace-failed' : 'process-failed', msg.failure.message, { stage: msg.failure });
+          break;
+        case 'exec':
+          execSeen = true;
+          break;
+      }
+    };
+    events.setEncoding('utf8');
+    events.on('data', (chunk: string) => {
+      pending += chunk;
+      let nl: number;
+      while ((nl = pending.indexOf('\n')) >= 0) {
+        const line = pending.slice(0, nl);
+        pending = pending.slice(nl + 1);
+        try {
+          handle(JSON.parse(line) as InitMessage);
+        } catch {
+          outcome ??= launchError(ErrorCodes.LaunchFailed, 'init-died', `the init sent something unreadable: ${line.slice(0, 200)}`);
+        }
+      }
+    });
+    events.on('end', () => {
+      if (outcome) return resolve(outcome);
+      if (execSeen) return resolve(undefined);
+      // The init died before execve without saying why: its stderr may.
+      const wait = child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', r));
+      void wait.then(() =>
+        resolve(launchError(ErrorCodes.LaunchFailed, 'init-died', `the container's init exited before starting the process${stderr ? `: ${stderr.trim().split('\n').slice(0, 6).join(' | ')}` : ''}`)),
+      );
+    });
+    child.stdin!.on('error', () => {}); // the init died: reported through 'end' above
+    child.stdin!.end(JSON.stringify(req) + '\n');
+  });
+}
+
+/**
+ * A container left by an earlier helper, from its state directory. A live process is
+ * recognised by its pid *and* start time and watched through a pidfd; a dead one comes
+ * back as 'stopped' (its exit code is lost with the helper that was its parent), ready
+ * for teardown. Undefined when the directory holds no container state.
+ */
+export function adoptContainer(stateDir: string): Container | undefined {
+  const state = readState(stateDir);
+  if (!state || state.id !== path.basename(stateDir)) return undefined;
+  const sys = koffiSyscalls();
+  const c = new ContainerImpl(sys, state, stateDir);
+  for (const m of c.mounts) m.state = 'applied';
+  if (state.status === 'running' && state.pid !== undefined && state.startTime !== undefined && processStartTime(state.pid) === state.startTime) {
+    const pidfd = sys.pidfdOpen(state.pid);
+    // Checked again with the pidfd held: from here on the pid cannot be recycled under us.
+    if (pidfd.ok && processStartTime(state.pid) === state.startTime) {
+      c.markStarted(state.pid, { pidfd: pidfd.value });
+      void sys.waitReadable(pidfd.value).then(() => c.markExited({ id: state.id }));
+      return c;
+    }
+    if (pidfd.ok) sys.close(pidfd.value);
+  }
+  void c.markExited({ id: state.id });
+  return c;
+}

@@ -1,0 +1,99 @@
+// The container's init: started ahead of need by the launcher (so Node and koffi are
+// already loaded), it waits for one InitRequest on stdin, then on its main thread and
+// synchronously: joins/creates the namespaces, runs the plan's operations, sets up the
+// process and execve()s it, becoming the container's process (PID 1 of its namespace).
+//
+// Only the main thread moves into the new mount namespace (unshare(CLONE_NEWNS) affects the
+// calling thread); libuv's pool threads stay behind, so nothing here may use async I/O once
+// the request has arrived. execve ends the other threads.
+import * as fs from 'node:fs';
+import { koffiSyscalls } from './koffiSyscalls';
+import { EVENT_FD, type InitMessage, type InitRequest, type StageFailure } from './initProtocol';
+import { execProcess } from './processSetup';
+import { setupRootfs } from './rootfs';
+import { AT_FDCWD, O_APPEND, O_CLOEXEC, O_CREAT, O_NOFOLLOW, O_RDONLY, O_WRONLY, type Syscalls } from './syscalls';
+
+function send(msg: InitMessage): void {
+  fs.writeSync(EVENT_FD, JSON.stringify(msg) + '\n');
+}
+
+function stageFailure(stage: StageFailure['stage'], errno: string, message: string, hint: string): number {
+  send({ type: 'stage-failure', failure: { stage, errno, message: message.startsWith(errno) ? message : `${errno}: ${message}`, hint } });
+  return 1;
+}
+
+/** Everything after the request arrived. Returns the exit code when the launch failed. */
+export function runInit(req: InitRequest, sys: Syscalls): number {
+  if (req.expectPid1 && sys.getpid() !== 1) return stageFailure('namespaces', 'EINVAL', `the init is pid ${sys.getpid()}, not 1 of a new PID namespace`, 'report this: the launcher did not create the PID namespace');
+
+  // Opened on the host side, before any namespace change.
+  const out = sys.openat(AT_FDCWD, req.stdoutPath, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0o640);
+  const err = sys.openat(AT_FDCWD, req.stderrPath, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0o640);
+  const nul = sys.openat(AT_FDCWD, '/dev/null', O_RDONLY | O_CLOEXEC, 0);
+  for (const r of [out, err, nul]) if (!r.ok) return stageFailure('process', r.errno, 'cannot open the output files in the state directory', 'check that the state directory is writable');
+  if (!out.ok || !err.ok || !nul.ok) return 1;
+
+  const ns = req.spec.namespaces;
+  for (const j of ns.join) {
+    const fd = sys.openat(AT_FDCWD, j.path, O_RDONLY | O_CLOEXEC, 0);
+    if (!fd.ok) return stageFailure('namespaces', fd.errno, `cannot open the ${j.type} namespace ${j.path}`, `check linux.namespaces (${j.type}).path`);
+    const r = sys.setns(fd.value, j.flag);
+    sys.close(fd.value);
+    if (!r.ok) return stageFailure('namespaces', r.errno, `cannot join the ${j.type} namespace ${j.path}`, `${j.path} must be a ${j.type} namespace file (e.g. /proc/PID/ns/${j.type === 'network' ? 'net' : j.type})`);
+  }
+  const u = sys.unshare(ns.unshare);
+  if (!u.ok) return stageFailure('namespaces', u.errno, 'unshare failed', 'the helper needs CAP_SYS_ADMIN; nothing was mounted');
+  // A failed or partial unshare followed by mounts would mount on the host: check again.
+  let mine: string;
+  try {
+    mine = fs.readlinkSync('/proc/thread-self/ns/mnt');
+  } catch {
+    return stageFailure('namespaces', 'EIO', 'cannot read /proc/thread-self/ns/mnt', 'mount procfs on /proc on the host');
+  }
+  if (mine === req.hostMountNamespace) return stageFailure('namespaces', 'EINVAL', 'the init is still in the host mount namespace', 'report this; nothing was mounted');
+  if (ns.newNetwork) {
+    const lo = sys.linkUp('lo');
+    if (!lo.ok) return stageFailure('namespaces', lo.errno, 'cannot bring up loopback in the new network namespace', 'report this');
+  }
+
+  // Modes in the plan are exact (device nodes, mount points), as in runc.
+  process.umask(0);
+  const failure = setupRootfs(req.plan, sys, { id: req.id, stateDir: req.stateDir, network: req.network, emit: (event) => send({ type: 'operation', event }) });
+  if (failure) {
+    send({ type: 'operation-failure', failure });
+    return 1;
+  }
+
+  const f = execProcess(
+    sys,
+    req.spec.process,
+    { stdin: nul.value, stdout: out.value, stderr: err.value },
+    (m) => process.umask(m),
+    () => send({ type: 'exec' }),
+  );
+  send({ type: 'stage-failure', failure: { stage: 'process', errno: f.errno, message: f.message, hint: f.hint } });
+  return 127;
+}
+
+function main(): void {
+  const sys = koffiSyscalls(); // loaded now, while warm, not on the launch path
+  let buf = '';
+  process.stdin.setEncoding('utf8');
+  process.stdin.on('data', (chunk: string) => {
+    buf += chunk;
+    const nl = buf.indexOf('\n');
+    if (nl < 0) return;
+    process.stdin.pause();
+    let req: InitRequest;
+    try {
+      req = JSON.parse(buf.slice(0, nl)) as InitRequest;
+    } catch {
+      process.exit(stageFailure('namespaces', 'EINVAL', 'the launch request is not valid JSON', 'report this'));
+    }
+    process.exit(runInit(req, sys));
+  });
+  // The launcher went away before handing us a container: nothing to do.
+  process.stdin.on('end', () => process.exit(0));
+}
+
+if (require.main === module) main();

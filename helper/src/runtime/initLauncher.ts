@@ -1,0 +1,109 @@
+// Starting container inits, and keeping one warm.
+//
+// A container's init is a Node process (init.ts). Starting Node costs ~50 ms, so the
+// launcher keeps a pool of inits already started and waiting for their request; a launch
+// takes one and the pool refills after the launch, off its path.
+//
+// PID namespace without a second Node: unshare(CLONE_NEWPID) changes only which namespace
+// the caller's *next children* are created in. So the launcher, on its main thread and
+// synchronously, unshares CLONE_NEWPID, spawns the init (libuv forks from this thread, so
+// the child is PID 1 of a fresh namespace), and setns()es its own pid_for_children back to
+// the namespace it started in. Unlike CLONE_NEWNS or CLONE_NEWUSER, CLONE_NEWPID is allowed
+// in a multi-threaded process.
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { koffiSyscalls } from './koffiSyscalls';
+import { CLONE_NEWPID, type Syscalls } from './syscalls';
+
+/** How to run init: the bundled dist/init.js next to this code, or init.ts through tsx when running from sources. */
+export function initCommand(): string[] {
+  const js = path.join(__dirname, 'init.js');
+  if (fs.existsSync(js)) return [process.execPath, js];
+  const ts = path.join(__dirname, 'init.ts');
+  if (fs.existsSync(ts)) {
+    const tsx = path.dirname(require.resolve('tsx/package.json'));
+    return [process.execPath, '--import', path.join(tsx, 'dist', 'loader.mjs'), ts];
+  }
+  throw new Error(`bindery: the container init is missing (looked for ${js}); rebuild the helper`);
+}
+
+let ownPidNamespace: number | undefined;
+
+/** Spawn an init, in a new PID namespace when `newPid`. Throws only on a helper fault. */
+export function spawnInit(newPid: boolean, sys: Syscalls = koffiSyscalls()): ChildProcess {
+  const [cmd, ...args] = initCommand();
+  const options = { stdio: ['pipe', 'ignore', 'pipe', 'pipe'] as ('pipe' | 'ignore')[], env: {} };
+  if (!newPid) return spawn(cmd, args, options);
+
+  ownPidNamespace ??= fs.openSync('/proc/self/ns/pid', 'r');
+  const u = sys.unshare(CLONE_NEWPID);
+  if (!u.ok) throw new Error(`bindery: unshare(CLONE_NEWPID) failed: ${u.errno}`);
+  try {
+    return spawn(cmd, args, options);
+  } finally {
+    const back = sys.setns(ownPidNamespace, CLONE_NEWPID);
+    // Every later child of this process would land in the container's namespace: stop here.
+    if (!back.ok) {
+      process.stderr.write(`bindery: cannot return to the helper's PID namespace (${back.errno}); exiting\n`);
+      process.exit(70);
+    }
+  }
+}
+
+/** Warm inits in new PID namespaces, ready for a launch. */
+class InitPool {
+  private idle: ChildProcess[] = [];
+  private size = 0;
+  private refillScheduled = false;
+
+  /** Keep `n` inits warm (0 stops keeping any; idle ones are ended). */
+  setSize(n: number): void {
+    this.size = n;
+    while (this.idle.length > n) this.idle.pop()!.kill('SIGKILL');
+    this.scheduleRefill();
+  }
+
+  /** A warm init when one is ready, else a freshly spawned one. */
+  take(): ChildProcess {
+    let child: ChildProcess | undefined;
+    while ((child = this.idle.shift())) {
+      if (child.exitCode === null && child.signalCode === null) {
+        ref(child, true);
+        return child;
+      }
+    }
+    return spawnInit(true);
+  }
+
+  /** Refill after the current launch, so the spawn is not on its path. */
+  scheduleRefill(): void {
+    if (this.refillScheduled || this.idle.length >= this.size) return;
+    this.refillScheduled = true;
+    setImmediate(() => {
+      this.refillScheduled = false;
+      while (this.idle.length < this.size) {
+        const child = spawnInit(true);
+        ref(child, false);
+        child.once('exit', () => (this.idle = this.idle.filter((c) => c !== child)));
+        this.idle.push(child);
+      }
+    });
+  }
+}
+
+/** An idle init must not keep the helper's event loop alive (the embedded CLI exits when done). */
+function ref(child: ChildProcess, on: boolean): void {
+  const items = [child, ...child.stdio.filter((s) => s !== null)] as unknown as { ref(): void; unref(): void }[];
+  for (const s of items) {
+    if (on) s.ref();
+    else s.unref();
+  }
+}
+
+export const initPool = new InitPool();
+
+/** The daemon calls this once: keep `n` inits (default 1) warm from now on. */
+export function warmInits(n = 1): void {
+  initPool.setSize(n);
+}

@@ -1,0 +1,42 @@
+// What the launcher and a container's init say to each other.
+//
+// launcher → init: one InitRequest as a line of JSON on the init's stdin.
+// init → launcher: InitMessages, one JSON line each, on fd 3 (EVENT_FD). The init marks
+// fd 3 close-on-exec, so a successful execve closes it: 'exec' followed by end-of-file
+// means the container's process is running; 'exec' followed by 'failure' means execve
+// failed; end-of-file without 'exec' means the init died (its stderr says why).
+import type { Plan } from '../plan/types';
+import type { OperationEvent, OperationFailure } from '../protocol';
+import type { LaunchSpec } from './launchSpec';
+import type { NetworkIdentity } from './networkFiles';
+
+export const EVENT_FD = 3;
+
+export interface InitRequest {
+  id: string;
+  plan: Plan;
+  stateDir: string;
+  spec: LaunchSpec;
+  network: NetworkIdentity;
+  /** Host paths of the files the process's stdout and stderr go to. */
+  stdoutPath: string;
+  stderrPath: string;
+  /** The launcher's mount namespace (readlink of /proc/self/ns/mnt): the init must leave it before mounting. */
+  hostMountNamespace: string;
+  /** The init must be PID 1 of a new PID namespace. */
+  expectPid1: boolean;
+}
+
+/** A failure outside the plan's operations (namespaces, process setup, execve). */
+export interface StageFailure {
+  stage: 'namespaces' | 'process';
+  errno: string;
+  message: string;
+  hint: string;
+}
+
+export type InitMessage =
+  | { type: 'operation'; event: OperationEvent }
+  | { type: 'operation-failure'; failure: OperationFailure }
+  | { type: 'stage-failure'; failure: StageFailure }
+  | { type: 'exec' };

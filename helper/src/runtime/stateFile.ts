@@ -1,0 +1,55 @@
+// A container's state directory: `<stateRoot>/<id>/` holds state.json, the network files
+// and the process's stdout.log / stderr.log. state.json is what a restarted helper reads to
+// re-adopt a running container (pid + the process's start time, so a recycled pid is not
+// mistaken for it).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Plan } from '../plan/types';
+import type { ContainerStatus } from '../protocol';
+
+export const STATE_FILE = 'state.json';
+export const STDOUT_LOG = 'stdout.log';
+export const STDERR_LOG = 'stderr.log';
+
+export interface ContainerState {
+  version: 1;
+  id: string;
+  bundle: string;
+  owner: { uid: number; gid: number };
+  createdAt: string;
+  status: ContainerStatus;
+  /** Host pid of the container's process, once it runs. */
+  pid?: number;
+  /** Field 22 of /proc/PID/stat (clock ticks after boot) of that process. */
+  startTime?: string;
+  args: string[];
+  plan: Plan;
+}
+
+export function writeState(dir: string, state: ContainerState): void {
+  const tmp = path.join(dir, `.${STATE_FILE}.tmp`);
+  fs.writeFileSync(tmp, JSON.stringify(state), { mode: 0o600 });
+  fs.renameSync(tmp, path.join(dir, STATE_FILE));
+}
+
+export function readState(dir: string): ContainerState | undefined {
+  try {
+    const s = JSON.parse(fs.readFileSync(path.join(dir, STATE_FILE), 'utf8')) as ContainerState;
+    if (s.version !== 1 || typeof s.id !== 'string' || typeof s.bundle !== 'string' || !s.plan) return undefined;
+    return s;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The start time of a process, or undefined when it does not exist. */
+export function processStartTime(pid: number): string | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // comm (field 2) may hold spaces and parentheses: count from the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields[19];
+  } catch {
+    return undefined;
+  }
+}
