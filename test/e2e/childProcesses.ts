@@ -5,6 +5,11 @@ import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process'
 
 export interface Started {
   name: string;
+  /**
+   * TERM goes to the leader alone, which ends its own children (the helper tears its
+   * containers down on TERM); the group gets KILL only if the leader does not exit in time.
+   */
+  leaderHandlesTerm: boolean;
   child: ChildProcess;
   pid: number;
   /** Resolves with the exit code (or 128+signal) once the process has exited. */
@@ -18,6 +23,7 @@ export function startChild(
   command: string,
   args: string[],
   options: SpawnOptions,
+  leaderHandlesTerm = false,
 ): Started {
   const child = spawn(command, args, { ...options, detached: true });
   if (child.pid === undefined) throw new Error(`${name}: could not start ${command}`);
@@ -25,7 +31,7 @@ export function startChild(
     child.once('exit', (code, signal) => resolve(code ?? 128 + signalNumber(signal)));
     child.once('error', () => resolve(127));
   });
-  const entry = { name, child, pid: child.pid, exited };
+  const entry = { name, child, pid: child.pid, exited, leaderHandlesTerm };
   started.push(entry);
   return entry;
 }
@@ -38,7 +44,8 @@ export async function stopChild(entry: Started, graceMs = 5000): Promise<void> {
     signalGroup(entry.pid, 'SIGKILL'); // leftovers of an exited leader
     return;
   }
-  signalGroup(entry.pid, 'SIGTERM');
+  if (entry.leaderHandlesTerm) signal(entry.pid, 'SIGTERM');
+  else signalGroup(entry.pid, 'SIGTERM');
   const done = await Promise.race([
     entry.exited.then(() => true),
     delay(graceMs).then(() => false),
@@ -57,9 +64,14 @@ export function killAllNow(): void {
   for (const entry of started) signalGroup(entry.pid, 'SIGKILL');
 }
 
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
+/** Signals the process group that `pid` leads (we started it with its own group). */
+function signalGroup(pid: number, name: NodeJS.Signals): void {
+  signal(-pid, name);
+}
+
+function signal(pid: number, name: NodeJS.Signals): void {
   try {
-    process.kill(-pid, signal);
+    process.kill(pid, name);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
   }

@@ -36,6 +36,7 @@ export async function startDaemon(
       cwd: repoRoot,
       stdio: ['ignore', logDir ? 'pipe' : 'inherit', logDir ? 'pipe' : 'inherit'],
     },
+    true,
   );
   if (logDir) {
     const log = createWriteStream(logPath);
