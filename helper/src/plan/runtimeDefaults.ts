@@ -31,7 +31,7 @@ export function networkFileOf(m: NormalizedMount): NetworkFile | undefined {
     : undefined;
 }
 
-interface SystemMount {
+export interface SystemMount {
   destination: string;
   type: string;
   source: string;
@@ -57,7 +57,7 @@ function mapsGid(spec: unknown, gid: number): boolean {
   });
 }
 
-function systemMounts(spec: unknown): SystemMount[] {
+export function systemMounts(spec: unknown): SystemMount[] {
   const ns = namespaceTypes(spec);
   const userns = ns.has('user');
   const why = (what: string) =>

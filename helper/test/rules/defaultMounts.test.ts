@@ -57,7 +57,16 @@ describe('default-mount-missing (rule 21)', () => {
     });
     const c = check(text);
     const fixed = JSON.parse(applyFix(c, c.one('default-mount-missing')));
-    assert.deepEqual(fixed.mounts.at(-1), { destination: '/sys', type: 'bind', source: '/sys', options: ['rbind', 'nosuid', 'noexec', 'nodev', 'ro'] });
+    assert.deepEqual(fixed.mounts.at(-1), { destination: '/sys', type: 'none', source: '/sys', options: ['rbind', 'nosuid', 'noexec', 'nodev', 'ro'] });
+  });
+
+  it('leaves /dev/pts and /dev/shm alone when /dev is bound from the host', () => {
+    const text = spec((s) => {
+      s.mounts = s.mounts.filter((m: { destination: string }) => !m.destination.startsWith('/dev'));
+      s.mounts.push({ destination: '/dev', type: 'bind', source: '/dev', options: ['rbind'] });
+    });
+    const c = check(text, usualHost(['/dev/']));
+    assert.deepEqual(c.byCode('default-mount-missing'), []);
   });
 
   it('is quiet when all four are mounted', () => {

@@ -1,11 +1,12 @@
 // Rule 21 and /tmp: the mounts a container is expected to have. The plan adds the runtime's
 // defaults when the spec lacks them; these findings make that visible and offer to write them.
-import { asArray, asObject } from '../json';
+import { asObject } from '../json';
 import { isAtOrBelow, joinInRoot } from '../paths';
 import type { Rule, RuleContext } from '../rule';
 import type { Fix, Range, TextEdit } from '../types';
+import { systemMounts } from '../runtimeDefaults';
 import { appendAt, insertArrayElements } from './edits';
-import { mountViews, namespaceEntries } from './mountView';
+import { mountViews } from './mountView';
 
 interface MountEntry {
   destination: string;
@@ -14,35 +15,11 @@ interface MountEntry {
   options: string[];
 }
 
-/** The entries a fix writes: what runc's `spec` generates, adjusted to the spec's namespaces. */
+/** What a fix writes: the very mount the plan would add (runtimeDefaults), or a tmpfs for /tmp. */
 function defaultEntry(ctx: RuleContext, destination: string): MountEntry {
-  const namespaces = namespaceEntries(ctx);
-  const userns = namespaces.some((n) => n.type === 'user');
-  switch (destination) {
-    case '/proc':
-      return { destination, type: 'proc', source: 'proc', options: ['nosuid', 'noexec', 'nodev'] };
-    case '/sys':
-      // sysfs cannot be mounted in a user namespace without its own network namespace.
-      return userns && !namespaces.some((n) => n.type === 'network')
-        ? { destination, type: 'bind', source: '/sys', options: ['rbind', 'nosuid', 'noexec', 'nodev', 'ro'] }
-        : { destination, type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] };
-    case '/dev/pts': {
-      const options = ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620'];
-      if (!userns || gidMapped(ctx, 5)) options.push('gid=5');
-      return { destination, type: 'devpts', source: 'devpts', options };
-    }
-    case '/dev/shm':
-      return { destination, type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'] };
-    default:
-      return { destination, type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'mode=1777'] };
-  }
-}
-
-function gidMapped(ctx: RuleContext, gid: number): boolean {
-  return asArray(asObject(ctx.spec?.linux)?.gidMappings).some((m) => {
-    const o = asObject(m);
-    return typeof o?.containerID === 'number' && typeof o.size === 'number' && gid >= o.containerID && gid < o.containerID + o.size;
-  });
+  const added = systemMounts(ctx.spec).find((m) => m.destination === destination);
+  if (added) return { destination, type: added.type, source: added.source, options: [...added.options] };
+  return { destination, type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'mode=1777'] };
 }
 
 /** Where a new mount goes: after the mounts of its parents, before the mounts below it. */
@@ -81,8 +58,11 @@ const EXPECTED: readonly [string, string][] = [
 
 export const defaultMountsRule: Rule = (ctx) => {
   if (!ctx.spec || (ctx.spec.mounts !== undefined && !Array.isArray(ctx.spec.mounts))) return;
-  const present = new Set(mountViews(ctx).map((m) => m.cleanDestination));
-  const missing = EXPECTED.filter(([dest]) => !present.has(dest));
+  const views = mountViews(ctx);
+  const present = new Set(views.map((m) => m.cleanDestination));
+  // A /dev bound from the host brings its own pts and shm; the plan adds neither then.
+  const devBound = views.some((m) => m.bind && m.cleanDestination === '/dev');
+  const missing = EXPECTED.filter(([dest]) => !present.has(dest) && !(devBound && dest.startsWith('/dev/')));
   if (missing.length === 0) return;
   const all = missing.length > 1
     ? insertMountsFix(ctx, missing.map(([d]) => defaultEntry(ctx, d)), `Add the missing ${missing.map(([d]) => d).join(', ')} mounts`)
