@@ -127,3 +127,12 @@ describe('rbind-ro-not-recursive (rule 12)', () => {
     assert.deepEqual(check(text, host()).byCode('rbind-ro-not-recursive'), []);
   });
 });
+
+describe('bind sources through symlinks', () => {
+  it('accepts a symlink to an existing directory and refuses a dangling one', () => {
+    const text = withMount({ destination: '/data', type: 'bind', source: '/srv/link', options: ['rbind'] });
+    assert.deepEqual(check(text, usualHost(['/srv/link@/srv/real', '/srv/real/'])).byCode('bind-source-not-found'), []);
+    const f = check(text, usualHost(['/srv/link@/srv/gone'])).one('bind-source-not-found');
+    assert.match(f.message, /it is a symlink to a missing path/);
+  });
+});

@@ -1,4 +1,5 @@
 // Rules 7, 8, 9 and the read-only rbind half of 12: what makes a bind mount and what it needs.
+import { statFollow } from '../hostLookup';
 import type { Rule, RuleContext } from '../rule';
 import type { Fix } from '../types';
 import { appendAt, removeArrayElements, replaceWithJson } from './edits';
@@ -92,12 +93,14 @@ export const bindSourceRule: Rule = (ctx) => {
       continue;
     }
     const hostPath = m.hostSource!;
-    if (ctx.host.lstat(hostPath)) continue;
+    if (statFollow(ctx.host, hostPath)) continue; // mount(2) follows a symlinked source
     const relative = !m.source.startsWith('/');
     ctx.report({
       code: 'bind-source-not-found',
       severity: 'error',
       message: `${m.label}: bind source ${hostPath} does not exist on the host${
+        ctx.host.lstat(hostPath)?.type === 'symlink' ? ' (it is a symlink to a missing path)' : ''
+      }${
         relative ? ' (a relative source is relative to the bundle directory)' : ''
       }; the mount would fail with ENOENT. Create it or fix the path.`,
       range: ctx.doc.rangeNear(sourcePath),

@@ -1,12 +1,12 @@
 // Rule 23: the network files a spec mounts itself (/etc/hosts, /etc/hostname, /etc/resolv.conf).
+import { statFollow } from '../hostLookup';
 import type { Rule } from '../rule';
+import { NETWORK_FILES } from '../runtimeDefaults';
 import { mountViews } from './mountView';
-
-export const NETWORK_FILES: readonly string[] = ['/etc/hosts', '/etc/hostname', '/etc/resolv.conf'];
 
 export const networkFileRule: Rule = (ctx) => {
   for (const m of mountViews(ctx)) {
-    if (!m.cleanDestination || !NETWORK_FILES.includes(m.cleanDestination)) continue;
+    if (!m.cleanDestination || !Object.prototype.hasOwnProperty.call(NETWORK_FILES, m.cleanDestination)) continue;
     if (!m.bind) {
       const typePath = [...m.path, 'type'];
       ctx.report({
@@ -19,8 +19,8 @@ export const networkFileRule: Rule = (ctx) => {
       continue;
     }
     if (!m.hostSource) continue;
-    const entry = ctx.host.lstat(m.hostSource);
-    if (!entry || entry.type === 'file' || entry.type === 'symlink') continue; // missing: bind source rule
+    const entry = statFollow(ctx.host, m.hostSource);
+    if (!entry || entry.type === 'file') continue; // missing: reported by the bind source rule
     ctx.report({
       code: 'network-file-source-not-file',
       severity: 'error',
