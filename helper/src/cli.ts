@@ -8,6 +8,7 @@ import pkg from '../package.json';
 const COMMANDS: Record<string, () => Promise<Command>> = {
   validate: async () => (await import('./cli/validate')).validateCommand,
   plan: async () => (await import('./cli/plan')).planCommand,
+  run: async () => (await import('./cli/run')).runCommand,
 };
 
 const stdio: CliIO = {

@@ -12,6 +12,7 @@
 // in a multi-threaded process.
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { koffiSyscalls } from './koffiSyscalls';
 import { CLONE_NEWPID, type Syscalls } from './syscalls';
@@ -22,7 +23,7 @@ export function initCommand(): string[] {
   if (fs.existsSync(js)) return [process.execPath, js];
   const ts = path.join(__dirname, 'init.ts');
   if (fs.existsSync(ts)) {
-    const tsx = path.dirname(require.resolve('tsx/package.json'));
+    const tsx = path.dirname(createRequire(__filename).resolve('tsx/package.json'));
     return [process.execPath, '--import', path.join(tsx, 'dist', 'loader.mjs'), ts];
   }
   throw new Error(`bindery: the container init is missing (looked for ${js}); rebuild the helper`);

@@ -1,0 +1,160 @@
+// `bindery run BUNDLE [--id ID] [--detach]`: like `runc run`. Streams the process's stdout
+// and stderr, exits with its exit code (128+N when killed by signal N) and tears the
+// container down at the end.
+//
+// Goes through the helper daemon when one listens on the socket; otherwise, as root, runs
+// the same runtime inside this process ("embedded"), so the command works on a machine
+// where no service is installed. --detach needs the daemon (someone must stay to watch).
+import * as crypto from 'node:crypto';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { CliIO, Command } from './command';
+import { parseCommandArgs } from './command';
+import { readBundle, UsageError } from './readBundle';
+import type { HelperClient as HelperClientType } from '../client';
+import type { OperationEvent, OperationFailure } from '../protocol';
+
+const SIGNALS = os.constants.signals as Record<string, number>;
+
+/** runc's convention: the process's code, or 128 + the signal that ended it. */
+export function exitStatus(ev: { exitCode?: number; signal?: string }): number {
+  if (ev.exitCode !== undefined) return ev.exitCode;
+  if (ev.signal && SIGNALS[ev.signal]) return 128 + SIGNALS[ev.signal];
+  return 255;
+}
+
+function describeOrigin(op: OperationEvent['operation']): string {
+  const o = op.origin;
+  if (o.kind === 'added') return 'runtime default';
+  let s = '';
+  for (const seg of o.path) s += typeof seg === 'number' ? `[${seg}]` : s ? `.${seg}` : seg;
+  return s;
+}
+
+function reportFailure(io: CliIO, f: OperationFailure | { message: string; hint: string }): void {
+  const where = 'operation' in f ? `${describeOrigin(f.operation)}: ` : '';
+  io.err(`bindery run: ${where}${f.message}`);
+  if (f.hint) io.err(`  hint: ${f.hint}`);
+}
+
+/** Signals to the container: the first asks it to stop (TERM, then KILL after the grace period), a second kills it. */
+function forwardSignals(stop: (graceMs: number) => void): () => void {
+  let count = 0;
+  const handler = () => {
+    count++;
+    stop(count === 1 ? 10_000 : 0);
+  };
+  for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(s, handler);
+  return () => {
+    for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(s, handler);
+  };
+}
+
+async function viaDaemon(io: CliIO, bundleDir: string, id: string, detach: boolean, socketPath: string | undefined): Promise<number | undefined> {
+  const { HelperClient, HelperConnectError, HelperRequestError } = await import('../client');
+  let client: HelperClientType;
+  try {
+    client = await HelperClient.connect({ socketPath });
+  } catch (e) {
+    if (e instanceof HelperConnectError && e.kind === 'no-helper') return undefined;
+    throw new UsageError(e instanceof Error ? e.message : String(e));
+  }
+  try {
+    let exited: ((code: number) => void) | undefined;
+    const exitCode = new Promise<number>((resolve) => (exited = resolve));
+    client.onOutput((o) => {
+      if (o.id === id) (o.stream === 'stdout' ? process.stdout : process.stderr).write(o.data);
+    });
+    client.onExited((e) => {
+      if (e.id === id) exited!(exitStatus(e));
+    });
+    client.onClose(() => exited!(255));
+    try {
+      await client.launch({ bundle: bundleDir, id });
+    } catch (e) {
+      if (e instanceof HelperRequestError) {
+        if (e.data?.failure) reportFailure(io, e.data.failure);
+        else io.err(`bindery run: ${e.message}`);
+        for (const f of e.data?.findings?.filter((x) => x.severity === 'error') ?? []) io.err(`  ${f.code}: ${f.message}`);
+        return 1;
+      }
+      throw e;
+    }
+    if (detach) {
+      io.out(id);
+      return 0;
+    }
+    const unforward = forwardSignals((graceMs) => void client.stop({ id, timeoutMs: graceMs }).catch(() => {}));
+    const code = await exitCode;
+    unforward();
+    await client.teardown(id).catch(() => {});
+    return code;
+  } finally {
+    client.close();
+  }
+}
+
+async function embedded(io: CliIO, bundleDir: string, text: string, displayPath: string, id: string): Promise<number> {
+  const [{ planBundle }, { realHostView }, { launchContainer, isLaunchError, DEFAULT_STATE_ROOT }] = await Promise.all([
+    import('../plan'),
+    import('../hostView'),
+    import('../runtime/container'),
+  ]);
+  const stateRoot = process.env.BINDERY_STATE_ROOT || DEFAULT_STATE_ROOT;
+  const plan = planBundle({ text, bundleDir, host: realHostView(), fileName: displayPath, stateDir: path.join(stateRoot, id) });
+  const errors = plan.findings.filter((f) => f.severity === 'error');
+  if (errors.length) {
+    for (const f of errors) io.err(`${displayPath}:${f.range.start.line + 1}:${f.range.start.character + 1}: error ${f.code}: ${f.message}`);
+    io.err(`bindery run: ${errors.length} error${errors.length > 1 ? 's' : ''} in the spec; nothing was started`);
+    return 1;
+  }
+  let container;
+  try {
+    container = await launchContainer({ id, bundleDir, plan, owner: { uid: 0, gid: 0 }, stateRoot });
+  } catch (e) {
+    if (!isLaunchError(e)) throw e;
+    if (e.failure) reportFailure(io, e.failure);
+    else if (e.stage) reportFailure(io, e.stage);
+    else io.err(`bindery run: ${e.message}`);
+    return 1;
+  }
+  container.on('output', (o: { stream: string; data: string }) => (o.stream === 'stdout' ? process.stdout : process.stderr).write(o.data));
+  const unforward = forwardSignals((graceMs) => void container.stop(graceMs));
+  const ev = await container.exited;
+  unforward();
+  await container.teardown();
+  return exitStatus(ev);
+}
+
+export const runCommand: Command = {
+  summary: 'run a bundle like `runc run`: stream its output, exit with its code, tear it down',
+  usage: [
+    'bindery run BUNDLE [--id ID] [--detach] [--socket PATH]',
+    '',
+    'Runs the bundle (a directory with config.json and rootfs/) through the helper daemon when one',
+    'listens on the socket, else, as root, inside this process. Output is streamed; the exit code is',
+    "the process's (128+N when killed by signal N). The container is torn down when it exits.",
+    '',
+    '  --id ID        container id (default: the bundle name and a random suffix)',
+    '  --detach, -d   start it and print its id; the daemon keeps it (needs the daemon)',
+    '  --socket PATH  the helper socket (default $BINDERY_SOCKET or /run/bindery/bindery.sock)',
+  ].join('\n'),
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs(args, {
+      id: { type: 'string' },
+      detach: { type: 'boolean', short: 'd' },
+      socket: { type: 'string' },
+    });
+    if (positionals.length !== 1) throw new UsageError('expected exactly one BUNDLE (a directory with config.json)');
+    const bundle = readBundle(positionals[0]);
+    const id = values.id ?? `${path.basename(bundle.bundleDir).replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 50)}-${crypto.randomBytes(3).toString('hex')}`;
+    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(id)) throw new UsageError(`--id "${id}": use 1–64 of A–Z a–z 0–9 _ . -`);
+
+    const viaHelper = await viaDaemon(io, bundle.bundleDir, id, values.detach === true, values.socket);
+    if (viaHelper !== undefined) return viaHelper;
+    if (values.detach) throw new UsageError('--detach needs the helper daemon (start it with `sudo bindery daemon`); without it, run in the foreground');
+    if (process.getuid?.() !== 0)
+      throw new UsageError('no helper daemon is listening, and running a container without it needs root: start the daemon (`sudo bindery daemon`) or use sudo');
+    return embedded(io, bundle.bundleDir, bundle.text, bundle.displayPath, id);
+  },
+};
