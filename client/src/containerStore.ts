@@ -18,6 +18,12 @@ export class ContainerStore implements vscode.Disposable {
     this.subscriptions.push(
       helper.onDidChangeState((s) => {
         if (s.kind === 'connected') void this.reload();
+        // Without a connection we know nothing current: show nothing rather than stale rows.
+        else if (s.kind === 'unreachable' && this.containers.size) {
+          const ids = [...this.containers.keys()];
+          this.containers.clear();
+          this.emitter.fire(ids);
+        }
       }),
       helper.onChanged((info) => this.put(info)),
       helper.onStarted((e) => this.patch(e.id, { pid: e.pid, status: 'running' })),

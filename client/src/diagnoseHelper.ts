@@ -22,6 +22,8 @@ export interface Remedy {
 
 export interface HelperProblem {
   code: ProblemCode;
+  /** A few words, for the view's row: "no socket". */
+  short: string;
   /** One line, for the status bar and the view's message. */
   summary: string;
   /** A paragraph: what we saw and why it matters. */
@@ -58,7 +60,8 @@ export function diagnoseConnectError(f: ConnectFacts): HelperProblem {
     case 'ENOENT':
       return {
         code: 'no-socket',
-        summary: `helper not running: no socket at ${f.socketPath}`,
+        short: 'no socket',
+        summary: `no socket at ${f.socketPath}: the helper is not running`,
         detail:
           `There is no socket at ${f.socketPath}` +
           (f.socketDirExists === false ? ' (its directory does not exist either, so the helper has not run since boot)' : '') +
@@ -74,7 +77,8 @@ export function diagnoseConnectError(f: ConnectFacts): HelperProblem {
     case 'ECONNREFUSED':
       return {
         code: 'no-listener',
-        summary: `helper not running: ${f.socketPath} refuses connections`,
+        short: 'nothing listens on the socket',
+        summary: `nothing listens on ${f.socketPath}: the helper stopped`,
         detail:
           `The socket file ${f.socketPath} exists but nothing listens on it: the helper stopped or crashed and left it behind. ` +
           `Restart it (\`sudo systemctl restart bindery.socket\`, or \`${START_COMMANDS.foreground}\`); its state directory is reconciled on start, so running containers are re-adopted.`,
@@ -91,6 +95,7 @@ export function diagnoseConnectError(f: ConnectFacts): HelperProblem {
     case 'ENOTSOCK':
       return {
         code: 'not-a-socket',
+        short: 'not a socket',
         summary: `${f.socketPath} is not a socket`,
         detail: `${f.socketPath} exists but is not a unix socket. Check \`bindery.helper.socketPath\`.`,
         remedies: [docs, reconnect],
@@ -98,6 +103,7 @@ export function diagnoseConnectError(f: ConnectFacts): HelperProblem {
     case 'ETIMEDOUT':
       return {
         code: 'timeout',
+        short: 'no answer',
         summary: `helper did not answer on ${f.socketPath}`,
         detail: `The connection opened but the helper did not answer the version request. It may be stuck; check its log (\`journalctl -u bindery\`).`,
         remedies: [{ title: 'Copy log command', kind: 'copy', command: 'journalctl -u bindery -e' }, reconnect],
@@ -105,6 +111,7 @@ export function diagnoseConnectError(f: ConnectFacts): HelperProblem {
     default:
       return {
         code: 'error',
+        short: f.errno ?? 'connection failed',
         summary: `cannot connect to ${f.socketPath}: ${f.errno ?? f.message ?? 'unknown error'}`,
         detail: `Connecting to ${f.socketPath} failed: ${f.message ?? f.errno}.`,
         remedies: [docs, reconnect],
@@ -123,6 +130,7 @@ function permissionDenied(f: ConnectFacts, reconnect: Remedy, docs: Remedy): Hel
   if (listed) {
     return {
       code: 'permission-denied',
+      short: 'permission denied',
       summary: `permission denied on ${f.socketPath}: log in again to use group ${group}`,
       detail:
         `You are listed in group \`${group}\`, but this session started before that, so VS Code does not have the group yet. ` +
@@ -132,6 +140,7 @@ function permissionDenied(f: ConnectFacts, reconnect: Remedy, docs: Remedy): Hel
   }
   return {
     code: 'permission-denied',
+    short: 'permission denied',
     summary: `permission denied on ${f.socketPath}: not in group ${group}`,
     detail:
       `The socket ${f.socketPath} is open to group \`${group}\` (mode 0660) and ${f.userName ?? 'this user'} is not a member. ` +
@@ -145,6 +154,7 @@ export function diagnoseVersion(socketPath: string, helperProtocol: string, help
   const helperOlder = major(helperProtocol) < major(PROTOCOL_VERSION);
   return {
     code: 'version-mismatch',
+    short: 'protocol version mismatch',
     summary: `helper speaks protocol ${helperProtocol}, this extension ${PROTOCOL_VERSION}`,
     detail:
       `The helper at ${socketPath} (bindery ${helperVersion}) speaks protocol ${helperProtocol}; this extension needs ${major(PROTOCOL_VERSION)}.x. ` +
@@ -162,6 +172,7 @@ export function diagnoseVersion(socketPath: string, helperProtocol: string, help
 export function connectionLost(socketPath: string): HelperProblem {
   return {
     code: 'connection-lost',
+    short: 'connection lost',
     summary: `lost the connection to the helper at ${socketPath}`,
     detail: 'The helper closed the connection (it stopped or restarted). Containers keep running; reconnecting shows them again.',
     remedies: [{ title: 'Reconnect', kind: 'reconnect' }],

@@ -61,7 +61,7 @@ export class MountDiagnostics implements vscode.Disposable {
     const where = describeEntry(failure.operation);
     const d = new vscode.Diagnostic(
       toRange(range),
-      `${where}${failure.errno}: ${failure.message}${failure.hint ? ` — ${failure.hint}` : ''}`,
+      `${where}${failure.message.startsWith(failure.errno) ? '' : `${failure.errno}: `}${failure.message}${failure.hint ? ` — ${failure.hint}` : ''}`,
       vscode.DiagnosticSeverity.Error,
     );
     d.source = DIAGNOSTIC_SOURCE;

@@ -112,7 +112,7 @@ function problemNode(p: HelperProblem): TreeNode {
   return {
     kind: 'problem',
     id: `problem:${p.code}`,
-    label: `Helper unreachable: ${p.summary}`,
+    label: `Helper unreachable: ${p.short}`,
     tooltip: p.detail,
     icon: { id: 'warning', color: 'list.warningForeground' },
     contextValue: 'problem',
@@ -141,7 +141,6 @@ export function bundleNode(b: Bundle): TreeNode {
     kind: 'bundle',
     id: `bundle:${b.dir}`,
     label: b.name,
-    description: b.dir,
     tooltip: `**Bundle** \`${b.dir}\`\n\nSpec: \`${b.specPath}\``,
     icon: { id: 'package' },
     contextValue: 'bundle',

@@ -77,7 +77,8 @@ describe('Bindery in a real VS Code', function () {
       root,
       'hello',
       spec(
-        ['/bin/sh', '-c', 'echo hello from bindery; echo to stderr >&2; exec sleep 300'],
+        // sh as PID 1 ignores SIGTERM unless it traps it: trap it, so stop ends it with exit 0.
+        ['/bin/sh', '-c', "echo hello from bindery; echo to stderr >&2; trap 'echo bye; exit 0' TERM; while :; do sleep 1; done"],
         [...STANDARD_MOUNTS, { destination: '/data', type: 'tmpfs', source: 'tmpfs', options: ['ro', 'nosuid', 'nodev', 'size=1m'] }],
       ),
     );
@@ -271,8 +272,11 @@ describe('Bindery in a real VS Code', function () {
     const id = launched[0];
     const stopped = await vscode.commands.executeCommand<ContainerInfo>('bindery.stop', id);
     assert.equal(stopped.status, 'stopped');
+    assert.equal(stopped.exitCode, 0, 'the process ended on SIGTERM with its own exit code');
+    await waitFor('the goodbye in the output', () => api.output.text(id).includes('bye'));
     const row = await waitFor('the container under Stopped', () => group('group:stopped')?.children?.find((n) => n.container?.id === id));
     assert.equal(row.contextValue, 'container.stopped');
+    assert.equal(row.children?.find((n) => n.kind === 'process')?.description, 'exit 0');
     assert.equal(group('group:running')?.children?.some((n) => n.container?.id === id) ?? false, false);
 
     await vscode.commands.executeCommand('bindery.teardown', id);
@@ -294,11 +298,13 @@ describe('Bindery in a real VS Code', function () {
       assert.equal(state.problem.code, 'no-socket');
       const first = await waitFor('the problem row', () => roots().find((n) => n.kind === 'problem'));
       assert.equal(roots()[0].id, first.id, 'the reason comes first');
-      assert.match(first.label, new RegExp(`no socket at ${missing.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+      assert.equal(first.label, 'Helper unreachable: no socket');
+      assert.ok(first.children?.[0].label.includes(`There is no socket at ${missing}`), first.children?.[0].label);
       const remedies = (first.children ?? []).map((c) => c.description ?? c.label);
       assert.ok(remedies.includes('sudo bindery daemon'), `offers to start the helper (${remedies.join(', ')})`);
-      assert.match(api.view.view.message ?? '', /Helper unreachable/);
+      assert.equal(api.view.view.message, `Helper unreachable: no socket at ${missing}: the helper is not running`);
       assert.match(api.statusBar.item.text, /unreachable/);
+      await requestScreenshot('unreachable');
     } finally {
       await config.update('helper.socketPath', original, vscode.ConfigurationTarget.Workspace);
     }

@@ -84,7 +84,8 @@ describe('buildRoots', () => {
     const problem = diagnoseConnectError({ socketPath: '/run/bindery/bindery.sock', errno: 'ENOENT', socketDirExists: false });
     const roots = buildRoots({ bundles: [bundle], containers: [], problem });
     assert.equal(roots[0].kind, 'problem');
-    assert.match(roots[0].label, /Helper unreachable: helper not running: no socket at \/run\/bindery\/bindery.sock/);
+    assert.equal(roots[0].label, 'Helper unreachable: no socket');
+    assert.match(roots[0].children?.[0].label ?? '', /There is no socket at \/run\/bindery\/bindery.sock/);
     const remedies = (roots[0].children ?? []).filter((c) => c.command);
     assert.ok(remedies.some((r) => r.description === 'sudo bindery daemon'));
   });
