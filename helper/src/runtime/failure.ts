@@ -51,7 +51,8 @@ export function unknownDataOptions(fstype: string | null, data: string): string[
   return data
     .split(',')
     .filter(Boolean)
-    .filter((o) => !known.includes(o.split('=')[0]));
+    .map((o) => o.split('=')[0])
+    .filter((name) => !known.includes(name));
 }
 
 /** Why mount(2) itself said no. `target` is the container path (or host path for host-scope steps). */
