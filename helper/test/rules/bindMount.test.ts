@@ -136,3 +136,16 @@ describe('bind sources through symlinks', () => {
     assert.match(f.message, /it is a symlink to a missing path/);
   });
 });
+
+describe('a mount meant as a bind (type "bind" without the option)', () => {
+  it('gets the bind checks too, so one round of fixes is enough', () => {
+    const text = withMount({ destination: '/data', type: 'bind', source: '/srv/nope', options: ['mode=755', 'nosiud'] });
+    const c = check(text, host());
+    assert.equal(c.one('bind-type-without-bind-option').severity, 'error');
+    assert.equal(c.one('bind-with-data-options').severity, 'error');
+    assert.equal(c.one('bind-source-not-found').severity, 'error');
+    const typo = c.one('unknown-mount-option');
+    assert.equal(typo.severity, 'error');
+    assert.match(typo.message, /which a bind mount refuses/);
+  });
+});

@@ -48,7 +48,7 @@ export const bindTypeRule: Rule = (ctx) => {
 /** Rule 8: runc refuses any filesystem data on a bind mount, `defaults` included. */
 export const bindDataOptionsRule: Rule = (ctx) => {
   for (const m of mountViews(ctx)) {
-    if (!m.bind) continue;
+    if (!m.meantAsBind) continue;
     // Misspelt flags are reported (with a better fix) by the misspelt-option rule.
     const data = dataOptions(m).filter((o) => !misspelling(m, o));
     if (data.length === 0) continue;
@@ -79,7 +79,7 @@ export const bindDataOptionsRule: Rule = (ctx) => {
 /** Rule 9: the source of a bind must exist on the host. */
 export const bindSourceRule: Rule = (ctx) => {
   for (const m of mountViews(ctx)) {
-    if (!m.bind) continue;
+    if (!m.meantAsBind) continue;
     const sourcePath = [...m.path, 'source'];
     if (m.source === undefined || m.source === '') {
       if (m.raw.source !== undefined && typeof m.raw.source !== 'string') continue; // type error

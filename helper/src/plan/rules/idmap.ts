@@ -14,7 +14,7 @@ export const idmapRule: Rule = (ctx) => {
     const where: JsonPath = option ? option.path : [...m.path, hasUid ? 'uidMappings' : 'gidMappings'];
     const range = option ? ctx.doc.rangeNear(where) : (ctx.doc.keyRangeOf(where) ?? ctx.doc.rangeNear(where));
     const what = option ? `"${option.value}"` : 'per-mount id mappings';
-    if (!m.bind) {
+    if (!m.meantAsBind) {
       ctx.report({
         code: 'idmap-not-bind',
         severity: 'error',

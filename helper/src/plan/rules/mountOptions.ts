@@ -17,7 +17,7 @@ export function misspelling(view: MountView, option: MountOption): string | unde
   if (option.kind !== 'data' || CRUN_ONLY_OPTIONS.includes(option.value)) return undefined;
   const eq = option.value.indexOf('=');
   const key = eq >= 0 ? option.value.slice(0, eq) : option.value;
-  const known = view.bind ? [] : knownDataOptions(view.type);
+  const known = view.meantAsBind ? [] : knownDataOptions(view.type);
   if (known?.includes(key) || DATA_OPTIONS_ANY_TYPE.includes(key) || key === 'defaults') return undefined;
   if (eq >= 0) {
     const near = known ? nearest(key, known) : undefined;
@@ -25,7 +25,7 @@ export function misspelling(view: MountView, option: MountOption): string | unde
   }
   // For a filesystem whose parameters are unknown, only a one-letter slip counts as a typo:
   // its own options (btrfs "nossd", …) may well sit two edits from a runtime option.
-  const maxDistance = view.bind || known ? 2 : 1;
+  const maxDistance = view.meantAsBind || known ? 2 : 1;
   return nearest(key, [...RUNTIME_OPTION_NAMES, ...(known ?? [])], maxDistance);
 }
 
@@ -43,12 +43,12 @@ export const misspeltOptionRule: Rule = (ctx) => {
       const node = ctx.doc.nodeAt(o.path)!;
       // runc refuses data on a bind, and the kernel refuses unknown parameters of the
       // filesystems whose parameters are known; for others it is the filesystem's call.
-      const refused = m.bind || knownDataOptions(m.type) !== undefined;
+      const refused = m.meantAsBind || knownDataOptions(m.type) !== undefined;
       ctx.report({
         code: 'unknown-mount-option',
         severity: refused ? 'error' : 'warning',
         message: `${m.label}: unknown option "${o.value}"; did you mean "${meant}"? ${
-          m.bind
+          m.meantAsBind
             ? 'runc passes unknown options to the filesystem, which a bind mount refuses.'
             : refused
               ? `The kernel refuses it for ${m.type} (EINVAL at launch).`
@@ -112,7 +112,7 @@ export const recursiveOptionRule: Rule = (ctx) => {
           path: o.path,
         });
       }
-      if (!m.bind) {
+      if (!m.meantAsBind) {
         ctx.report({
           code: 'recursive-option-not-bind',
           severity: 'warning',

@@ -31,6 +31,8 @@ export interface MountView {
   options: MountOption[];
   /** Only the `bind` and `rbind` options make a bind mount, whatever `type` says. */
   bind: boolean;
+  /** A bind, or meant as one (`type: "bind"` without the option, reported on its own). */
+  meantAsBind: boolean;
   recursive: boolean;
   raw: Record<string, unknown>;
 }
@@ -58,6 +60,7 @@ function viewOf(ctx: RuleContext, m: unknown, index: number): MountView {
   });
   const bind = options.some((o) => o.value === 'bind' || o.value === 'rbind');
   const source = asString(raw.source);
+  const meantAsBind = bind || raw.type === 'bind';
   const normalized = ctx.specMounts[index];
   return {
     index,
@@ -69,9 +72,10 @@ function viewOf(ctx: RuleContext, m: unknown, index: number): MountView {
     type: asString(raw.type),
     source,
     hostSource:
-      normalized?.hostSource ?? (bind && source ? resolveHostPath(ctx.bundleDir, source) : undefined),
+      normalized?.hostSource ?? (meantAsBind && source ? resolveHostPath(ctx.bundleDir, source) : undefined),
     options,
     bind,
+    meantAsBind,
     recursive: options.some((o) => o.value === 'rbind'),
     raw,
   };

@@ -7,7 +7,7 @@ import { mountViews } from './mountView';
 export const networkFileRule: Rule = (ctx) => {
   for (const m of mountViews(ctx)) {
     if (!m.cleanDestination || !Object.prototype.hasOwnProperty.call(NETWORK_FILES, m.cleanDestination)) continue;
-    if (!m.bind) {
+    if (!m.meantAsBind) {
       const typePath = [...m.path, 'type'];
       ctx.report({
         code: 'network-file-not-bind',
