@@ -1,11 +1,40 @@
 // didChange → publishDiagnostics, Bindery's full validation (structure + every rule of the
 // plan + host look-ups on a real bundle) against vscode-json-languageservice validating the
-// same document against the upstream OCI JSON schema only. Both servers run in this process
-// behind the same in-memory LSP transport, with no debounce. Run: npm run bench -w server
+// same document against the upstream OCI JSON schema only. Each server is its own process
+// over stdio, as an editor runs it, bundled by esbuild, with no debounce.
+// Run: npm run bench -w server (builds dist/server.js first).
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import * as esbuild from 'esbuild';
 import { makeBundle, spec, STANDARD_MOUNTS, type Bundle } from '../test/bundle';
 import { positionOf, TestClient } from '../test/lspHarness';
-import { startSchemaOnlyServer } from './schemaOnlyServer';
+
+const SERVER = path.join(__dirname, '..', 'dist', 'server.js');
+
+async function spawnServer(args: string[], debounceMs?: number): Promise<{ client: TestClient; child: ChildProcess }> {
+  const child = spawn(process.execPath, [...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const client = await TestClient.connect(child.stdout!, child.stdin!, { debounceMs });
+  return { client, child };
+}
+
+/** The baseline bundled like ours, into a temporary folder removed at the end. */
+async function bundleBaseline(dir: string): Promise<string> {
+  const out = path.join(dir, 'schema-only-server.js');
+  await esbuild.build({
+    entryPoints: [path.join(__dirname, 'schemaOnlyMain.ts')],
+    outfile: out,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    mainFields: ['module', 'main'],
+    logLevel: 'error',
+  });
+  return out;
+}
 
 interface Case {
   name: string;
@@ -32,21 +61,42 @@ function stats(samples: number[]) {
   return { median: q(0.5), p90: q(0.9) };
 }
 
-/** Time `iterations` edits of the hostname, each from didChange to the matching publish. */
-async function measure(client: TestClient, uri: string, c: Case, warmup: number): Promise<{ samples: number[]; diagnostics: number }> {
+/** One server with its document open, ready to time edits of the hostname. */
+async function prepare(client: TestClient, uri: string, c: Case) {
   const first = await client.openAndValidate(uri, c.text, 'json');
   const at = positionOf(c.text, '"box"', 1);
   const range = { start: at, end: { line: at.line, character: at.character + 3 } };
-  const samples: number[] = [];
-  for (let i = 0; i < warmup + c.iterations; i++) {
+  let n = 0;
+  const edit = async (): Promise<number> => {
     const next = client.nextDiagnostics(uri);
     const t0 = performance.now();
-    await client.change(uri, range, i % 2 ? 'box' : 'bx2');
+    await client.change(uri, range, n++ % 2 ? 'box' : 'bx2');
     await next;
-    if (i >= warmup) samples.push(performance.now() - t0);
+    return performance.now() - t0;
+  };
+  return { edit, findings: first.length, close: () => client.close(uri) };
+}
+
+/**
+ * Alternate the two servers edit by edit, so that load from elsewhere on the machine (2 cores,
+ * shared) falls on both alike.
+ */
+async function measure(ours: TestClient, baseline: TestClient, uri: string, c: Case, warmup: number) {
+  const a = await prepare(ours, uri, c);
+  const b = await prepare(baseline, uri, c);
+  const sa: number[] = [];
+  const sb: number[] = [];
+  for (let i = 0; i < warmup + c.iterations; i++) {
+    const ta = await a.edit();
+    const tb = await b.edit();
+    if (i >= warmup) {
+      sa.push(ta);
+      sb.push(tb);
+    }
   }
-  await client.close(uri);
-  return { samples, diagnostics: first.length };
+  await a.close();
+  await b.close();
+  return { ours: { samples: sa, findings: a.findings }, baseline: { samples: sb, findings: b.findings } };
 }
 
 async function main() {
@@ -56,23 +106,28 @@ async function main() {
       { name: 'typical spec (30 mounts)', text: spec(mounts(bundle, 30)), iterations: 60 },
       { name: '1,000-mount spec', text: spec(mounts(bundle, 1000)), iterations: 20 },
     ];
-    const ours = await TestClient.start({ debounceMs: 0 });
-    const baseline = await TestClient.start({ start: startSchemaOnlyServer });
-    console.log(`didChange → publishDiagnostics, ms (median / p90); ${process.version}, in-process LSP over streams\n`);
+    if (!fs.existsSync(SERVER)) throw new Error(`${SERVER} is missing: run npm run build -w server first`);
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bindery-bench-'));
+    const baselineJs = await bundleBaseline(tmp);
+    const ours = await spawnServer([SERVER, '--stdio'], 0);
+    const baseline = await spawnServer([baselineJs, path.join(__dirname, 'schema'), '--stdio']);
+    console.log(`didChange → publishDiagnostics, ms (median / p90); Node ${process.version}, each server its own process over stdio\n`);
     console.log('| document | size | Bindery (full plan) | schema only (vscode-json-languageservice) | ratio Bindery / schema |');
     console.log('| --- | --- | --- | --- | --- |');
     for (const [i, c] of cases.entries()) {
       const uri = bundle.uri.replace('config.json', `bench-${i}/config.json`);
-      const a = await measure(ours, uri, c, 5);
-      const b = await measure(baseline, uri, c, 5);
+      const { ours: a, baseline: b } = await measure(ours.client, baseline.client, uri, c, 5);
       const sa = stats(a.samples);
       const sb = stats(b.samples);
       console.log(
-        `| ${c.name} | ${(c.text.length / 1024).toFixed(0)} KiB | ${sa.median.toFixed(2)} / ${sa.p90.toFixed(2)} (${a.diagnostics} findings) | ${sb.median.toFixed(2)} / ${sb.p90.toFixed(2)} (${b.diagnostics} problems) | ${(sa.median / sb.median).toFixed(2)} |`,
+        `| ${c.name} | ${(c.text.length / 1024).toFixed(0)} KiB | ${sa.median.toFixed(2)} / ${sa.p90.toFixed(2)} (${a.findings} findings) | ${sb.median.toFixed(2)} / ${sb.p90.toFixed(2)} (${b.findings} problems) | ${(sa.median / sb.median).toFixed(2)} |`,
       );
     }
-    await ours.dispose();
-    await baseline.dispose();
+    for (const server of [ours, baseline]) {
+      await server.client.dispose();
+      server.child.kill();
+    }
+    fs.rmSync(tmp, { recursive: true, force: true });
   } finally {
     bundle.cleanup();
   }

@@ -8,16 +8,14 @@ import { TextDocuments, TextDocumentSyncKind, type Connection, type Diagnostic }
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
 
-const SCHEMA_DIR = path.join(__dirname, 'schema');
-
-export function startSchemaOnlyServer(connection: Connection): void {
+export function startSchemaOnlyServer(connection: Connection, schemaDir = path.join(__dirname, 'schema')): void {
   const service = getLanguageService({
     schemaRequestService: async (uri) => fs.readFileSync(URI.parse(uri).fsPath, 'utf8'),
     workspaceContext: { resolveRelativePath: (rel, resource) => URI.parse(resource).with({ path: path.posix.join(path.posix.dirname(URI.parse(resource).path), rel) }).toString() },
   });
   service.configure({
     validate: true,
-    schemas: [{ uri: URI.file(path.join(SCHEMA_DIR, 'config-schema.json')).toString(), fileMatch: ['*.json'] }],
+    schemas: [{ uri: URI.file(path.join(schemaDir, 'config-schema.json')).toString(), fileMatch: ['*.json'] }],
   });
   const documents = new TextDocuments(TextDocument);
   const timers = new Map<string, NodeJS.Timeout>();

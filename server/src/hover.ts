@@ -37,6 +37,9 @@ export function provideHover(analysis: Analysis, position: Position): Hover | nu
     if (field) sections.push(field);
   }
 
+  // On the `mounts` key: what the runtime adds beside the spec's own entries.
+  if (isKey && path.length === 1 && path[0] === 'mounts') sections.push(addedMountsDoc(analysis));
+
   // On the mount object itself, or its destination: the operations.
   const onEntry = mountIndex !== undefined && (path.length === 2 || (path.length === 3 && path[2] === 'destination'));
   if (onEntry) sections.push(operationsDoc(analysis, mountIndex!));
@@ -111,6 +114,13 @@ function operationsDoc(analysis: Analysis, index: number): string {
   }
   const summary = mount ? effectiveSummary(mount) : '';
   return `${title} — what the helper will do, in order:\n\n\`\`\`c\n${ops.map((op) => renderOperation(op)).join('\n')}\n\`\`\`${summary}`;
+}
+
+function addedMountsDoc(analysis: Analysis): string {
+  const added = analysis.plan.mounts.filter((m) => m.origin.kind === 'added');
+  if (added.length === 0) return 'The helper adds no mount of its own: every mount is in this list.';
+  const lines = added.map((m) => `- \`${m.destination}\` (${m.type}): ${m.origin.kind === 'added' ? m.origin.reason : ''}`);
+  return `**Added by the helper** (write a mount with the same destination to replace one):\n\n${lines.join('\n')}`;
 }
 
 function effectiveSummary(m: NormalizedMount): string {

@@ -83,4 +83,11 @@ describe('hover', () => {
     assert.match(dest, /\*\*destination\*\*/);
     assert.ok(dest.includes('mount("tmpfs", "/dev", "tmpfs"'), 'the key of a destination also shows the operations');
   });
+
+  it('on the mounts key: what the helper adds, and why', async () => {
+    const md = markdown(await client.hover(bundle.uri, positionOf(text, '"mounts"', 2)));
+    assert.match(md, /Added by the helper/);
+    assert.match(md, /`\/etc\/resolv\.conf`/);
+    assert.ok(!md.includes('`/dev/shm`'), 'the spec mounts /dev/shm itself');
+  });
 });

@@ -68,9 +68,19 @@ export class TestClient {
     const serverConnection = createConnection(new StreamMessageReader(toServer), new StreamMessageWriter(toClient));
     if (options.start) options.start(serverConnection);
     else startLanguageServer(serverConnection, { host: options.host });
-    const connection = createMessageConnection(new StreamMessageReader(toClient), new StreamMessageWriter(toServer));
+    return TestClient.connect(toClient, toServer, options, [toServer, toClient]);
+  }
+
+  /** A client over any pair of streams, e.g. a server process's stdout and stdin. */
+  static async connect(
+    fromServer: NodeJS.ReadableStream,
+    toServer: NodeJS.WritableStream,
+    options: ClientOptions = {},
+    owned: PassThrough[] = [],
+  ): Promise<TestClient> {
+    const connection = createMessageConnection(new StreamMessageReader(fromServer), new StreamMessageWriter(toServer));
     connection.listen();
-    const client = new TestClient(connection, [toServer, toClient]);
+    const client = new TestClient(connection, owned);
     client.initializeResult = await connection.sendRequest('initialize', {
       processId: null,
       rootUri: null,
