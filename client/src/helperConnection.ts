@@ -10,7 +10,7 @@ import {
   createMessageConnection,
   type MessageConnection,
   type NotificationType,
-  type RequestType,
+  RequestType,
   ResponseError,
   SocketMessageReader,
   SocketMessageWriter,
@@ -121,7 +121,9 @@ export class HelperConnection implements vscode.Disposable {
       throw new HelperError(`Bindery helper unreachable: ${problem}`, 'unreachable');
     }
     try {
-      return await this.connection.sendRequest(type, params, token);
+      // A fresh type from our own copy of vscode-jsonrpc: types built by another bundle (the
+      // tests') carry a ParameterStructures instance this copy does not recognise.
+      return await this.connection.sendRequest(new RequestType<P, R, ErrorData>(type.method), params, token);
     } catch (e) {
       if (e instanceof ResponseError) throw new HelperError(e.message, e.code, e.data as ErrorData | undefined);
       throw new HelperError(e instanceof Error ? e.message : String(e), 'unreachable');

@@ -14,6 +14,8 @@ import { lineOf, spec, STANDARD_MOUNTS, type TestBundle, writeBundle } from './t
 import { sleep, waitFor } from './waitFor';
 
 const EXTENSION_ID = 'bindery.bindery';
+// sh as PID 1 ignores SIGTERM unless it traps it: trap it, so stopping ends it at once with exit 0.
+const RUN_UNTIL_TERM = "trap 'echo bye; exit 0' TERM; while :; do sleep 1; done";
 const socket = process.env.BINDERY_E2E_SOCKET;
 
 let api: BinderyApi;
@@ -77,8 +79,7 @@ describe('Bindery in a real VS Code', function () {
       root,
       'hello',
       spec(
-        // sh as PID 1 ignores SIGTERM unless it traps it: trap it, so stop ends it with exit 0.
-        ['/bin/sh', '-c', "echo hello from bindery; echo to stderr >&2; trap 'echo bye; exit 0' TERM; while :; do sleep 1; done"],
+        ['/bin/sh', '-c', `echo hello from bindery; echo to stderr >&2; ${RUN_UNTIL_TERM}`],
         [...STANDARD_MOUNTS, { destination: '/data', type: 'tmpfs', source: 'tmpfs', options: ['ro', 'nosuid', 'nodev', 'size=1m'] }],
       ),
     );
@@ -92,7 +93,7 @@ describe('Bindery in a real VS Code', function () {
     badMount = writeBundle(
       root,
       'bad-mount',
-      spec(['/bin/sh', '-c', 'exec sleep 300'], [...STANDARD_MOUNTS, { destination: '/scratch', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'size=lots'] }]),
+      spec(['/bin/sh', '-c', RUN_UNTIL_TERM], [...STANDARD_MOUNTS, { destination: '/scratch', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'size=lots'] }]),
     );
     // A writable bind of a filesystem that is read-only on the host: the spec asks rw, the
     // kernel gives ro. The test mounts that filesystem and removes it afterwards.
@@ -101,7 +102,7 @@ describe('Bindery in a real VS Code', function () {
     readOnly = writeBundle(
       root,
       'read-only-source',
-      spec(['/bin/sh', '-c', 'exec sleep 300'], [...STANDARD_MOUNTS, { destination: '/srv', type: 'bind', source: readOnlySource, options: ['rbind'] }]),
+      spec(['/bin/sh', '-c', RUN_UNTIL_TERM], [...STANDARD_MOUNTS, { destination: '/srv', type: 'bind', source: readOnlySource, options: ['rbind'] }]),
     );
   });
 
@@ -198,8 +199,12 @@ describe('Bindery in a real VS Code', function () {
     // Everything is mounted as asked: no "differs" warning on any entry.
     assert.deepEqual(api.diagnostics.collection.get(doc.uri) ?? [], []);
 
-    // For the README and the runner: the workbench with the view open and the container running.
+    // For the README and the runner: the workbench with the view open, the container running,
+    // the spec scrolled to the /data entry with its lens, and the output below.
     await api.view.view.reveal(row, { expand: true, focus: false, select: true });
+    await vscode.commands.executeCommand('bindery.showOutput', info.id);
+    const editor = await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
+    editor.revealRange(new vscode.Range(entryLine, 0, entryLine, 0), vscode.TextEditorRevealType.AtTop);
     await requestScreenshot('launched');
     await requestScreenshot('readme');
     await sleep(2000);
