@@ -169,8 +169,20 @@ function keyItems(analysis: Analysis, objectPath: JsonPath, replace: Range | und
       sortText: `${f.required ? 0 : 1}${String(i).padStart(4, '0')}`,
       insertTextFormat: InsertTextFormat.Snippet,
       filterText: `"${f.key}"`,
-      textEdit: { range: replace ?? { start: position, end: position }, newText: keySnippet(f, !!replace && hasColonAfter(analysis, replace)) },
+      textEdit: { range: replace ?? { start: position, end: position }, newText: keyText(analysis, f, replace ?? { start: position, end: position }, !!replace) },
     }));
+}
+
+/** The key snippet, with the commas JSON needs around it when inserted between properties. */
+function keyText(analysis: Analysis, f: FieldInfo, range: Range, inString: boolean): string {
+  const text = analysis.spec.text;
+  if (inString && hasColonAfter(analysis, range)) return keySnippet(f, true);
+  const before = text.slice(0, analysis.spec.offsetAt(range.start)).trimEnd();
+  const after = text.slice(analysis.spec.offsetAt(range.end)).trimStart();
+  const last = before[before.length - 1];
+  const needsLeadingComma = last !== undefined && !'{[,:'.includes(last);
+  const needsTrailingComma = after.startsWith('"');
+  return `${needsLeadingComma ? ',' : ''}${keySnippet(f, false)}${needsTrailingComma ? ',' : ''}`;
 }
 
 function hasColonAfter(analysis: Analysis, range: Range): boolean {

@@ -92,11 +92,22 @@ describe('completion', () => {
     for (const want of ['root', 'process', 'hostname', 'linux', 'hooks', 'annotations']) assert.ok(l.includes(want), `${want} in ${l}`);
     assert.ok(!l.includes('ociVersion') && !l.includes('mounts'), 'already written');
     const root = top.find((i) => i.label === 'root')!;
-    assert.equal((root.textEdit as TextEdit).newText, '"root": {$1}');
+    // Followed by another property: the comma comes with it.
+    assert.equal((root.textEdit as TextEdit).newText, '"root": {$1},');
     assert.ok(typeof root.documentation === 'object' && /root filesystem/.test(root.documentation.value));
 
-    const inMount = labels(await client.completion(uri, positionOf(doc, '"/x", ', 6)));
+    const inMountItems = await client.completion(uri, positionOf(doc, '"/x", ', 6));
+    const inMount = labels(inMountItems);
     assert.deepEqual(['type', 'source', 'options'].filter((k) => !inMount.includes(k)), []);
     assert.ok(!inMount.includes('destination') && !inMount.includes('process'));
+    const type = inMountItems.find((i) => i.label === 'type')!;
+    assert.equal((type.textEdit as TextEdit).newText, '"type": "${1:tmpfs}"', 'the schema example as placeholder');
+
+    // After a value without a comma, the comma goes first.
+    const uri2 = bundle.uri.replace('config.json', 'keys2.oci.json');
+    const doc2 = '{ "ociVersion": "1.2.0" }';
+    await client.openAndValidate(uri2, doc2);
+    const hostname = (await client.completion(uri2, positionOf(doc2, ' }'))).find((i) => i.label === 'hostname')!;
+    assert.equal((hostname.textEdit as TextEdit).newText, ',"hostname": "$1"');
   });
 });

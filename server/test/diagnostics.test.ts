@@ -62,4 +62,46 @@ describe('diagnostics', () => {
       other.cleanup();
     }
   });
+
+  it('maps severities and carries related information to the other entry', async () => {
+    const uri = bundle.uri.replace('config.json', 'hidden.oci.json');
+    bundle.mkdir('a');
+    bundle.mkdir('b');
+    const text = spec(
+      [
+        ...STANDARD_MOUNTS.filter((m) => m.destination !== '/dev/shm'),
+        { destination: '/srv/data/cache', type: 'bind', source: bundle.path('a'), options: ['rbind'] },
+        { destination: '/srv/data', type: 'bind', source: bundle.path('b'), options: ['rbind'] },
+      ],
+    );
+    const diags = await client.openAndValidate(uri, text);
+    const hidden = diags.find((d) => d.code === 'mount-hidden');
+    assert.ok(hidden, JSON.stringify(diags.map((d) => d.code)));
+    assert.equal(hidden.severity, DiagnosticSeverity.Warning);
+    assert.deepEqual(hidden.range.start, positionOf(text, '"/srv/data/cache"'));
+    assert.equal(hidden.relatedInformation?.length, 1);
+    assert.equal(hidden.relatedInformation[0].location.uri, uri);
+    assert.deepEqual(hidden.relatedInformation[0].location.range.start, positionOf(text, '"/srv/data"'));
+
+    const shm = diags.find((d) => d.code === 'default-mount-missing');
+    assert.ok(shm, 'the missing /dev/shm is reported');
+    assert.equal(shm.severity, DiagnosticSeverity.Information);
+    assert.match(shm.message, /\/dev\/shm/);
+  });
+
+  it('coalesces a burst of keystrokes into one validation of the latest text', async () => {
+    const slow = await TestClient.start({ debounceMs: 300 });
+    try {
+      const uri = bundle.uri.replace('config.json', 'burst.oci.json');
+      await slow.openAndValidate(uri, '{ "ociVersion": "1.2.0" }');
+      const next = slow.nextDiagnostics(uri);
+      for (const ch of ['/', '/', ' ', 'x']) await slow.change(uri, { start: { line: 0, character: 1 }, end: { line: 0, character: 1 } }, ch);
+      const published = await next;
+      assert.equal(published.version, 5, 'validated once, at the last version');
+      assert.ok(published.diagnostics.some((d) => d.code === 'json-comment'));
+      assert.equal(slow.published.filter((p) => p.uri === uri).length, 2);
+    } finally {
+      await slow.dispose();
+    }
+  });
 });
