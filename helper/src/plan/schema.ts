@@ -33,23 +33,50 @@ export interface FieldSchema {
 
 const UINT32_MAX = 4294967295;
 
-const str = (doc: string, extra: Partial<FieldSchema> = {}): FieldSchema => ({ type: 'string', doc, ...extra });
+const str = (doc: string, extra: Partial<FieldSchema> = {}): FieldSchema => ({
+  type: 'string',
+  doc,
+  ...extra,
+});
 const bool = (doc: string): FieldSchema => ({ type: 'boolean', doc });
-const int = (doc: string, minimum?: number, maximum?: number): FieldSchema => ({ type: 'integer', doc, minimum, maximum });
+const int = (doc: string, minimum?: number, maximum?: number): FieldSchema => ({
+  type: 'integer',
+  doc,
+  minimum,
+  maximum,
+});
 const uint32 = (doc: string) => int(doc, 0, UINT32_MAX);
 const uint64 = (doc: string) => int(doc, 0);
-const obj = (doc: string, properties: Record<string, FieldSchema>, required?: string[]): FieldSchema => ({
+const obj = (
+  doc: string,
+  properties: Record<string, FieldSchema>,
+  required?: string[],
+): FieldSchema => ({
   type: 'object',
   doc,
   properties,
   required,
 });
-const arr = (doc: string, items: FieldSchema, extra: Partial<FieldSchema> = {}): FieldSchema => ({ type: 'array', doc, items, ...extra });
+const arr = (doc: string, items: FieldSchema, extra: Partial<FieldSchema> = {}): FieldSchema => ({
+  type: 'array',
+  doc,
+  items,
+  ...extra,
+});
 const map = (doc: string, values: FieldSchema): FieldSchema => ({ type: 'object', doc, values });
 const open = (doc: string): FieldSchema => ({ type: 'object', doc, open: true });
 const strings = (doc: string, item = 'A string.') => arr(doc, str(item));
 
-export const NAMESPACE_TYPES = ['mount', 'pid', 'network', 'uts', 'ipc', 'user', 'cgroup', 'time'] as const;
+export const NAMESPACE_TYPES = [
+  'mount',
+  'pid',
+  'network',
+  'uts',
+  'ipc',
+  'user',
+  'cgroup',
+  'time',
+] as const;
 
 const idMapping = obj(
   'One range of ids: `size` ids starting at `containerID` inside the namespace are `hostID`… outside.',
@@ -64,7 +91,10 @@ const idMapping = obj(
 const hook = obj(
   'A program the runtime runs at a point of the container lifecycle. It receives the container state as JSON on stdin.',
   {
-    path: str('Absolute path of the program on the host (the runtime namespace for `createContainer` and later hooks, see the spec).', { absolutePath: true }),
+    path: str(
+      'Absolute path of the program on the host (the runtime namespace for `createContainer` and later hooks, see the spec).',
+      { absolutePath: true },
+    ),
     args: strings('Full argv, including argv[0] (like execv).'),
     env: strings('Environment as `NAME=value` strings.'),
     timeout: int('Seconds before the runtime gives up on the hook and treats it as failed.', 1),
@@ -92,8 +122,14 @@ const mount = obj(
       'mount(8)-style options, applied left to right (the last of `ro`/`rw` wins). runc sorts them into mount(2) flags (`ro`, `nosuid`, `nodev`, `noexec`, …), the bind options `bind`/`rbind`, propagation (`rprivate`, `shared`, …), recursive attributes applied with mount_setattr(2) (`rro`, `rnosuid`, …, Linux 5.12+), the special `tmpcopyup`, `idmap` and `ridmap`; everything else is passed to the filesystem as data (`mode=1777`, `size=64m`). Bind mounts accept no data.',
       'One option, e.g. `nosuid` or `mode=755`.',
     ),
-    uidMappings: arr('Id-mapped mount: user id ranges applied to this mount only (bind mounts, with a user namespace). Give gidMappings too.', idMapping),
-    gidMappings: arr('Id-mapped mount: group id ranges applied to this mount only. Give uidMappings too.', idMapping),
+    uidMappings: arr(
+      'Id-mapped mount: user id ranges applied to this mount only (bind mounts, with a user namespace). Give gidMappings too.',
+      idMapping,
+    ),
+    gidMappings: arr(
+      'Id-mapped mount: group id ranges applied to this mount only. Give uidMappings too.',
+      idMapping,
+    ),
   },
   ['destination'],
 );
@@ -101,8 +137,14 @@ const mount = obj(
 const namespace = obj(
   'One namespace the container gets. Without `path` a new namespace is created; with `path` the container joins an existing one.',
   {
-    type: str('Which namespace: `mount`, `pid`, `network`, `uts` (hostname), `ipc`, `user`, `cgroup` or `time`. Each type may appear once.', { enum: NAMESPACE_TYPES }),
-    path: str('Join the namespace at this absolute path (e.g. `/proc/1234/ns/net` or `/run/netns/blue`) instead of creating a new one.', { absolutePath: true }),
+    type: str(
+      'Which namespace: `mount`, `pid`, `network`, `uts` (hostname), `ipc`, `user`, `cgroup` or `time`. Each type may appear once.',
+      { enum: NAMESPACE_TYPES },
+    ),
+    path: str(
+      'Join the namespace at this absolute path (e.g. `/proc/1234/ns/net` or `/run/netns/blue`) instead of creating a new one.',
+      { absolutePath: true },
+    ),
   },
   ['type'],
 );
@@ -110,10 +152,13 @@ const namespace = obj(
 const rlimit = obj(
   'One resource limit set with setrlimit(2) before the process starts.',
   {
-    type: str('The limit, as in <sys/resource.h>: `RLIMIT_NOFILE`, `RLIMIT_NPROC`, `RLIMIT_CORE`, …', {
-      pattern: /^RLIMIT_[A-Z]+$/,
-      patternHint: 'RLIMIT_ followed by the limit name in capitals, e.g. RLIMIT_NOFILE',
-    }),
+    type: str(
+      'The limit, as in <sys/resource.h>: `RLIMIT_NOFILE`, `RLIMIT_NPROC`, `RLIMIT_CORE`, …',
+      {
+        pattern: /^RLIMIT_[A-Z]+$/,
+        patternHint: 'RLIMIT_ followed by the limit name in capitals, e.g. RLIMIT_NOFILE',
+      },
+    ),
     soft: uint64('The soft limit: what the process gets; it may raise it up to `hard`.'),
     hard: uint64('The hard limit: the ceiling an unprivileged process cannot raise.'),
   },
@@ -121,46 +166,80 @@ const rlimit = obj(
 );
 
 const capabilitySet = (which: string) =>
-  strings(`${which} Capability names as in capabilities(7), with the \`CAP_\` prefix (e.g. \`CAP_NET_BIND_SERVICE\`).`, 'A capability, e.g. `CAP_CHOWN`.');
+  strings(
+    `${which} Capability names as in capabilities(7), with the \`CAP_\` prefix (e.g. \`CAP_NET_BIND_SERVICE\`).`,
+    'A capability, e.g. `CAP_CHOWN`.',
+  );
 
 const process = obj(
   'The program the container runs as its first process (PID 1 of a new PID namespace). Needed to start a container; a spec without it can only be created.',
   {
-    terminal: bool('Give the process a pseudo-terminal (the runtime sends the pty master to the console socket). Default false: stdio is passed through.'),
-    consoleSize: obj('Initial size of the terminal, in characters.', { height: uint64('Rows.'), width: uint64('Columns.') }, ['height', 'width']),
+    terminal: bool(
+      'Give the process a pseudo-terminal (the runtime sends the pty master to the console socket). Default false: stdio is passed through.',
+    ),
+    consoleSize: obj(
+      'Initial size of the terminal, in characters.',
+      { height: uint64('Rows.'), width: uint64('Columns.') },
+      ['height', 'width'],
+    ),
     user: obj(
       'Who the process runs as, inside the container (ids are translated when there is a user namespace).',
       {
         uid: uint32('User id. REQUIRED by the spec on Linux; 0 is root inside the container.'),
         gid: uint32('Primary group id.'),
-        umask: uint32('File mode creation mask, in decimal (18 = 0022). Unset: the runtime\'s default, usually 0022.'),
+        umask: uint32(
+          "File mode creation mask, in decimal (18 = 0022). Unset: the runtime's default, usually 0022.",
+        ),
         additionalGids: arr('Supplementary group ids (setgroups(2)).', uint32('A group id.')),
         username: str('Windows only; ignored on Linux.'),
       },
     ),
-    args: strings('The command and its arguments, like execvp(3)\'s argv: the first element is the program, searched in `PATH` from `env` when it has no `/`. At least one element.', 'One argument.'),
+    args: strings(
+      "The command and its arguments, like execvp(3)'s argv: the first element is the program, searched in `PATH` from `env` when it has no `/`. At least one element.",
+      'One argument.',
+    ),
     commandLine: str('Windows only: the whole command line as one string. Ignored on Linux.'),
-    env: strings('Environment variables as `NAME=value` strings. Nothing is inherited from the runtime: set `PATH` yourself.', '`NAME=value`.'),
-    cwd: str('Working directory of the process inside the container; must be absolute. Resolved after the mounts, so it can be a mount point.', { absolutePath: true, example: '/' }),
+    env: strings(
+      'Environment variables as `NAME=value` strings. Nothing is inherited from the runtime: set `PATH` yourself.',
+      '`NAME=value`.',
+    ),
+    cwd: str(
+      'Working directory of the process inside the container; must be absolute. Resolved after the mounts, so it can be a mount point.',
+      { absolutePath: true, example: '/' },
+    ),
     capabilities: obj(
       'Linux capabilities of the process, set by set. Omitted sets are empty; runc and crun both start from nothing, so list every capability you want in `bounding`, `permitted` and `effective`.',
       {
         bounding: capabilitySet('The bounding set: capabilities the process can ever gain.'),
         effective: capabilitySet('The effective set: what the kernel checks right now.'),
-        inheritable: capabilitySet('The inheritable set: kept across execve(2) together with file capabilities.'),
+        inheritable: capabilitySet(
+          'The inheritable set: kept across execve(2) together with file capabilities.',
+        ),
         permitted: capabilitySet('The permitted set: what the process may make effective.'),
-        ambient: capabilitySet('The ambient set: kept across execve(2) of ordinary programs (needs permitted and inheritable too).'),
+        ambient: capabilitySet(
+          'The ambient set: kept across execve(2) of ordinary programs (needs permitted and inheritable too).',
+        ),
       },
     ),
     rlimits: arr('Resource limits (setrlimit(2)). Each `type` at most once.', rlimit),
-    noNewPrivileges: bool('Set `no_new_privs`: setuid binaries and file capabilities no longer raise privileges. Recommended.'),
-    apparmorProfile: str('AppArmor profile to run the process under (e.g. `docker-default`); ignored where AppArmor is not enabled.'),
-    oomScoreAdj: int('Value written to /proc/self/oom_score_adj, from -1000 (never OOM-killed) to 1000 (killed first).', -1000, 1000),
+    noNewPrivileges: bool(
+      'Set `no_new_privs`: setuid binaries and file capabilities no longer raise privileges. Recommended.',
+    ),
+    apparmorProfile: str(
+      'AppArmor profile to run the process under (e.g. `docker-default`); ignored where AppArmor is not enabled.',
+    ),
+    oomScoreAdj: int(
+      'Value written to /proc/self/oom_score_adj, from -1000 (never OOM-killed) to 1000 (killed first).',
+      -1000,
+      1000,
+    ),
     selinuxLabel: str('SELinux process label, e.g. `system_u:system_r:container_t:s0`.'),
     ioPriority: obj(
       'I/O scheduling class and priority (ioprio_set(2)).',
       {
-        class: str('`IOPRIO_CLASS_RT`, `IOPRIO_CLASS_BE` or `IOPRIO_CLASS_IDLE`.', { enum: ['IOPRIO_CLASS_RT', 'IOPRIO_CLASS_BE', 'IOPRIO_CLASS_IDLE'] }),
+        class: str('`IOPRIO_CLASS_RT`, `IOPRIO_CLASS_BE` or `IOPRIO_CLASS_IDLE`.', {
+          enum: ['IOPRIO_CLASS_RT', 'IOPRIO_CLASS_BE', 'IOPRIO_CLASS_IDLE'],
+        }),
         priority: int('Priority inside the class, 0 (highest) to 7.', 0, 7),
       },
       ['class'],
@@ -168,7 +247,17 @@ const process = obj(
     scheduler: obj(
       'Scheduling policy (sched_setattr(2)).',
       {
-        policy: str('The policy.', { enum: ['SCHED_OTHER', 'SCHED_FIFO', 'SCHED_RR', 'SCHED_BATCH', 'SCHED_ISO', 'SCHED_IDLE', 'SCHED_DEADLINE'] }),
+        policy: str('The policy.', {
+          enum: [
+            'SCHED_OTHER',
+            'SCHED_FIFO',
+            'SCHED_RR',
+            'SCHED_BATCH',
+            'SCHED_ISO',
+            'SCHED_IDLE',
+            'SCHED_DEADLINE',
+          ],
+        }),
         nice: int('Nice value for SCHED_OTHER and SCHED_BATCH, -20 to 19.', -20, 19),
         priority: int('Static priority for SCHED_FIFO and SCHED_RR.'),
         flags: strings('SCHED_FLAG_* flags.'),
@@ -194,16 +283,21 @@ const deviceCgroup = obj(
     type: str('`a` (all), `c` (character) or `b` (block).', { enum: ['a', 'c', 'b'] }),
     major: int('Major number; omitted means any.'),
     minor: int('Minor number; omitted means any.'),
-    access: str('Any of `r` (read), `w` (write), `m` (mknod).', { pattern: /^[rwm]*$/, patternHint: 'letters r, w and m' }),
+    access: str('Any of `r` (read), `w` (write), `m` (mknod).', {
+      pattern: /^[rwm]*$/,
+      patternHint: 'letters r, w and m',
+    }),
   },
   ['allow'],
 );
 
 const device = obj(
-  'A device node the runtime creates in the container\'s /dev (and allows in the device cgroup).',
+  "A device node the runtime creates in the container's /dev (and allows in the device cgroup).",
   {
     path: str('Where the node appears, e.g. `/dev/fuse`.', { absolutePath: true }),
-    type: str('`c` (character), `b` (block), `u` (unbuffered character) or `p` (FIFO).', { enum: ['c', 'b', 'u', 'p'] }),
+    type: str('`c` (character), `b` (block), `u` (unbuffered character) or `p` (FIFO).', {
+      enum: ['c', 'b', 'u', 'p'],
+    }),
     major: int('Major device number.'),
     minor: int('Minor device number.'),
     fileMode: int('Permissions of the node, in decimal (438 = 0666).', 0, 511),
@@ -214,15 +308,30 @@ const device = obj(
 );
 
 const seccompAction = str('What happens on a match.', {
-  enum: ['SCMP_ACT_KILL', 'SCMP_ACT_KILL_PROCESS', 'SCMP_ACT_KILL_THREAD', 'SCMP_ACT_TRAP', 'SCMP_ACT_ERRNO', 'SCMP_ACT_TRACE', 'SCMP_ACT_ALLOW', 'SCMP_ACT_LOG', 'SCMP_ACT_NOTIFY'],
+  enum: [
+    'SCMP_ACT_KILL',
+    'SCMP_ACT_KILL_PROCESS',
+    'SCMP_ACT_KILL_THREAD',
+    'SCMP_ACT_TRAP',
+    'SCMP_ACT_ERRNO',
+    'SCMP_ACT_TRACE',
+    'SCMP_ACT_ALLOW',
+    'SCMP_ACT_LOG',
+    'SCMP_ACT_NOTIFY',
+  ],
 });
 
 const seccomp = obj(
   'A seccomp filter: system calls are matched against `syscalls`; anything else gets `defaultAction`.',
   {
     defaultAction: seccompAction,
-    defaultErrnoRet: uint32('errno returned by `SCMP_ACT_ERRNO` when no rule gives one (default EPERM).'),
-    architectures: strings('Architectures the filter covers, e.g. `SCMP_ARCH_X86_64`.', 'An `SCMP_ARCH_*` name.'),
+    defaultErrnoRet: uint32(
+      'errno returned by `SCMP_ACT_ERRNO` when no rule gives one (default EPERM).',
+    ),
+    architectures: strings(
+      'Architectures the filter covers, e.g. `SCMP_ARCH_X86_64`.',
+      'An `SCMP_ARCH_*` name.',
+    ),
     flags: strings('`SECCOMP_FILTER_FLAG_*` flags for seccomp(2).'),
     listenerPath: str('Unix socket that receives the notify fd for `SCMP_ACT_NOTIFY`.'),
     listenerMetadata: str('Opaque data sent to the listener.'),
@@ -234,7 +343,10 @@ const seccomp = obj(
           names: strings('System call names, e.g. `mount`.'),
           action: seccompAction,
           errnoRet: uint32('errno for `SCMP_ACT_ERRNO`.'),
-          args: arr('Argument comparisons, all of which must match.', open('`{index, value, valueTwo, op}`.')),
+          args: arr(
+            'Argument comparisons, all of which must match.',
+            open('`{index, value, valueTwo, op}`.'),
+          ),
         },
         ['names', 'action'],
       ),
@@ -243,69 +355,137 @@ const seccomp = obj(
   ['defaultAction'],
 );
 
-const resources = obj('cgroup limits for the container. Applied by the runtime\'s cgroup manager; Bindery does not run containers in a cgroup of their own.', {
-  devices: arr('Device access rules (cgroup v1 devices controller; an eBPF program on cgroup v2).', deviceCgroup),
-  memory: open('Memory limits in bytes (`limit`, `reservation`, `swap`, `swappiness`, `disableOOMKiller`, …).'),
-  cpu: open('CPU shares, quota/period, real-time budget and `cpus`/`mems` sets.'),
-  pids: obj('Process count limit.', { limit: int('Maximum number of tasks; -1 or 0 means no limit.') }, ['limit']),
-  blockIO: open('Block I/O weights and throttles.'),
-  hugepageLimits: arr('Huge page limits by page size.', open('`{pageSize: "2MB", limit}`.')),
-  network: open('Network class id and interface priorities (cgroup v1).'),
-  rdma: open('RDMA limits by device name.'),
-  unified: map('cgroup v2 files to write, by name (e.g. `"memory.high": "1G"`).', str('Value written to the file.')),
-});
-
-const linux = obj(
-  'Linux-specific settings: namespaces, id mappings, cgroups, security.',
+const resources = obj(
+  "cgroup limits for the container. Applied by the runtime's cgroup manager; Bindery does not run containers in a cgroup of their own.",
   {
-    namespaces: arr('The namespaces the container gets. Leaving one out shares the host\'s (e.g. no `network` entry means host networking).', namespace),
-    uidMappings: arr('User id ranges of the user namespace. Needs a `user` namespace; give gidMappings too.', idMapping),
-    gidMappings: arr('Group id ranges of the user namespace. Needs a `user` namespace; give uidMappings too.', idMapping),
-    timeOffsets: open('Clock offsets for a `time` namespace (`boottime`, `monotonic`).'),
-    devices: arr('Device nodes created in the container\'s /dev.', device),
-    netDevices: map('Host network interfaces moved into the container\'s network namespace, by host name.', obj('Where the interface goes.', { name: str('Its name inside the container.') })),
-    cgroupsPath: str('cgroup of the container: a path (relative to the runtime\'s cgroup root, or absolute), or `slice:prefix:name` with the systemd cgroup driver.'),
-    resources,
-    rootfsPropagation: str(
-      'Propagation of the container\'s mount tree: `private`, `shared`, `slave` or `unbindable`. When unset the mount tree is made recursively private, so nothing mounted in the container leaks to the host. The `r` forms (`rprivate`, …) are not in the spec but runc, crun and containerd accept them.',
-      { enum: ['private', 'shared', 'slave', 'unbindable', 'rprivate', 'rshared', 'rslave', 'runbindable'] },
+    devices: arr(
+      'Device access rules (cgroup v1 devices controller; an eBPF program on cgroup v2).',
+      deviceCgroup,
     ),
-    seccomp,
-    sysctl: map('Kernel parameters set inside the container, e.g. `"net.ipv4.ip_forward": "1"`. Only namespaced ones are allowed: runc refuses host-wide sysctls.', str('Value, always a string.')),
-    maskedPaths: strings('Paths made unreadable in the container: a read-only empty tmpfs on directories, /dev/null bound on files. Absolute paths; missing ones are skipped.', 'An absolute container path.'),
-    readonlyPaths: strings('Paths bind-mounted read-only on themselves in the container (e.g. `/proc/sys`). Absolute paths; missing ones are skipped.', 'An absolute container path.'),
-    mountLabel: str('SELinux label for the container\'s mounts (runc adds it as `context=` to mounts that accept data).'),
-    intelRdt: open('Intel RDT (resctrl) cache and memory bandwidth settings.'),
-    memoryPolicy: open('NUMA memory policy (set_mempolicy(2)).'),
-    personality: open('Execution domain (`LINUX` or `LINUX32`).'),
+    memory: open(
+      'Memory limits in bytes (`limit`, `reservation`, `swap`, `swappiness`, `disableOOMKiller`, …).',
+    ),
+    cpu: open('CPU shares, quota/period, real-time budget and `cpus`/`mems` sets.'),
+    pids: obj(
+      'Process count limit.',
+      { limit: int('Maximum number of tasks; -1 or 0 means no limit.') },
+      ['limit'],
+    ),
+    blockIO: open('Block I/O weights and throttles.'),
+    hugepageLimits: arr('Huge page limits by page size.', open('`{pageSize: "2MB", limit}`.')),
+    network: open('Network class id and interface priorities (cgroup v1).'),
+    rdma: open('RDMA limits by device name.'),
+    unified: map(
+      'cgroup v2 files to write, by name (e.g. `"memory.high": "1G"`).',
+      str('Value written to the file.'),
+    ),
   },
 );
+
+const linux = obj('Linux-specific settings: namespaces, id mappings, cgroups, security.', {
+  namespaces: arr(
+    "The namespaces the container gets. Leaving one out shares the host's (e.g. no `network` entry means host networking).",
+    namespace,
+  ),
+  uidMappings: arr(
+    'User id ranges of the user namespace. Needs a `user` namespace; give gidMappings too.',
+    idMapping,
+  ),
+  gidMappings: arr(
+    'Group id ranges of the user namespace. Needs a `user` namespace; give uidMappings too.',
+    idMapping,
+  ),
+  timeOffsets: open('Clock offsets for a `time` namespace (`boottime`, `monotonic`).'),
+  devices: arr("Device nodes created in the container's /dev.", device),
+  netDevices: map(
+    "Host network interfaces moved into the container's network namespace, by host name.",
+    obj('Where the interface goes.', { name: str('Its name inside the container.') }),
+  ),
+  cgroupsPath: str(
+    "cgroup of the container: a path (relative to the runtime's cgroup root, or absolute), or `slice:prefix:name` with the systemd cgroup driver.",
+  ),
+  resources,
+  rootfsPropagation: str(
+    "Propagation of the container's mount tree: `private`, `shared`, `slave` or `unbindable`. When unset the mount tree is made recursively private, so nothing mounted in the container leaks to the host. The `r` forms (`rprivate`, …) are not in the spec but runc, crun and containerd accept them.",
+    {
+      enum: [
+        'private',
+        'shared',
+        'slave',
+        'unbindable',
+        'rprivate',
+        'rshared',
+        'rslave',
+        'runbindable',
+      ],
+    },
+  ),
+  seccomp,
+  sysctl: map(
+    'Kernel parameters set inside the container, e.g. `"net.ipv4.ip_forward": "1"`. Only namespaced ones are allowed: runc refuses host-wide sysctls.',
+    str('Value, always a string.'),
+  ),
+  maskedPaths: strings(
+    'Paths made unreadable in the container: a read-only empty tmpfs on directories, /dev/null bound on files. Absolute paths; missing ones are skipped.',
+    'An absolute container path.',
+  ),
+  readonlyPaths: strings(
+    'Paths bind-mounted read-only on themselves in the container (e.g. `/proc/sys`). Absolute paths; missing ones are skipped.',
+    'An absolute container path.',
+  ),
+  mountLabel: str(
+    "SELinux label for the container's mounts (runc adds it as `context=` to mounts that accept data).",
+  ),
+  intelRdt: open('Intel RDT (resctrl) cache and memory bandwidth settings.'),
+  memoryPolicy: open('NUMA memory policy (set_mempolicy(2)).'),
+  personality: open('Execution domain (`LINUX` or `LINUX32`).'),
+});
 
 export const SPEC_SCHEMA: FieldSchema = obj(
   'An OCI runtime configuration (`config.json`): what a runtime such as runc or crun needs to create a container from the bundle.',
   {
-    ociVersion: str('Version of the runtime specification this file follows, e.g. `1.2.0`. runc and crun accept any 1.x.', { example: '1.2.0' }),
+    ociVersion: str(
+      'Version of the runtime specification this file follows, e.g. `1.2.0`. runc and crun accept any 1.x.',
+      { example: '1.2.0' },
+    ),
     root: obj(
-      'The container\'s root filesystem.',
+      "The container's root filesystem.",
       {
-        path: str('Directory that becomes `/`. A relative path is relative to the bundle directory; the spec recommends `rootfs`. It must exist and not be a symlink.', { example: 'rootfs' }),
-        readonly: bool('Make the root filesystem read-only (done after all mounts, so mounts on top stay writable unless they say `ro`). Default false.'),
+        path: str(
+          'Directory that becomes `/`. A relative path is relative to the bundle directory; the spec recommends `rootfs`. It must exist and not be a symlink.',
+          { example: 'rootfs' },
+        ),
+        readonly: bool(
+          'Make the root filesystem read-only (done after all mounts, so mounts on top stay writable unless they say `ro`). Default false.',
+        ),
       },
       ['path'],
     ),
-    mounts: arr('Mounts, in the order they are applied. runc and crun mount only what is listed here (plus the /dev device nodes); Bindery adds /proc, /sys, /dev, /dev/pts, /dev/shm, /dev/mqueue and the network files when missing and marks them as added in the plan, so writing a mount here overrides the default.', mount),
+    mounts: arr(
+      'Mounts, in the order they are applied. runc and crun mount only what is listed here (plus the /dev device nodes); Bindery adds /proc, /sys, /dev, /dev/pts, /dev/shm, /dev/mqueue and the network files when missing and marks them as added in the plan, so writing a mount here overrides the default.',
+      mount,
+    ),
     process,
-    hostname: str('Hostname inside the container. Needs a `uts` namespace: runc, crun and youki refuse it otherwise.'),
+    hostname: str(
+      'Hostname inside the container. Needs a `uts` namespace: runc, crun and youki refuse it otherwise.',
+    ),
     domainname: str('NIS domain name inside the container. Needs a `uts` namespace.'),
-    hooks: obj('Programs run at points of the container\'s lifecycle.', {
-      prestart: hooks('Deprecated: run in the runtime namespace after the container is created, before pivot_root. Use createRuntime.'),
-      createRuntime: hooks('Run in the runtime namespace once the namespaces exist, before pivot_root.'),
+    hooks: obj("Programs run at points of the container's lifecycle.", {
+      prestart: hooks(
+        'Deprecated: run in the runtime namespace after the container is created, before pivot_root. Use createRuntime.',
+      ),
+      createRuntime: hooks(
+        'Run in the runtime namespace once the namespaces exist, before pivot_root.',
+      ),
       createContainer: hooks('Run in the container namespace, before pivot_root.'),
       startContainer: hooks('Run in the container, just before the process is executed.'),
       poststart: hooks('Run in the runtime namespace after the process has started.'),
       poststop: hooks('Run in the runtime namespace after the container is deleted.'),
     }),
-    annotations: map('Free-form metadata as string pairs; keys are usually reverse-domain names (`org.example.key`). Runtimes pass them on without acting on them.', str('Annotation value.')),
+    annotations: map(
+      'Free-form metadata as string pairs; keys are usually reverse-domain names (`org.example.key`). Runtimes pass them on without acting on them.',
+      str('Annotation value.'),
+    ),
     linux,
     solaris: open('Solaris settings; ignored on Linux.'),
     windows: open('Windows settings; ignored on Linux.'),
@@ -317,7 +497,10 @@ export const SPEC_SCHEMA: FieldSchema = obj(
 );
 
 /** The schema of the value at `path` (array indices step into `items`), if Bindery knows it. */
-export function schemaAt(path: JsonPath, schema: FieldSchema = SPEC_SCHEMA): FieldSchema | undefined {
+export function schemaAt(
+  path: JsonPath,
+  schema: FieldSchema = SPEC_SCHEMA,
+): FieldSchema | undefined {
   let cur: FieldSchema | undefined = schema;
   for (const seg of path) {
     if (!cur) return undefined;

@@ -15,7 +15,10 @@ describe('bind-type-without-bind-option (rule 7)', () => {
     const c = check(text, host());
     const f = c.one('bind-type-without-bind-option');
     assert.equal(f.severity, 'error');
-    assert.match(f.message, /^mounts\[6\] \(\/data\): type "bind" without a "bind" or "rbind" option is not a bind mount; runc and crun refuse it\. Add "rbind"\.$/);
+    assert.match(
+      f.message,
+      /^mounts\[6\] \(\/data\): type "bind" without a "bind" or "rbind" option is not a bind mount; runc and crun refuse it\. Add "rbind"\.$/,
+    );
     assert.deepEqual(f.range, rangeOf(text, '"bind"'));
     assert.match(f.fixes![0].title, /rbind.*runc/);
     assert.equal(f.fixes![0].preferred, true);
@@ -30,20 +33,39 @@ describe('bind-type-without-bind-option (rule 7)', () => {
     const text = withMount({ destination: '/data', type: 'bind', source: DATA });
     const c = check(text, host());
     const fixed = applyFix(c, c.one('bind-type-without-bind-option'));
-    assert.deepEqual(JSON.parse(fixed).mounts[6], { destination: '/data', type: 'bind', source: DATA, options: ['rbind'] });
+    assert.deepEqual(JSON.parse(fixed).mounts[6], {
+      destination: '/data',
+      type: 'bind',
+      source: DATA,
+      options: ['rbind'],
+    });
   });
 
   it('is quiet when bind or rbind is present, whatever the type', () => {
     for (const options of [['bind'], ['rbind', 'ro']]) {
-      const c = check(withMount({ destination: '/data', type: 'bind', source: DATA, options }), host());
+      const c = check(
+        withMount({ destination: '/data', type: 'bind', source: DATA, options }),
+        host(),
+      );
       assert.deepEqual(c.byCode('bind-type-without-bind-option'), []);
     }
-    const c = check(withMount({ destination: '/data', type: 'none', source: DATA, options: ['rbind'] }), host());
-    assert.deepEqual(c.findings.filter((f) => f.severity === 'error'), []);
+    const c = check(
+      withMount({ destination: '/data', type: 'none', source: DATA, options: ['rbind'] }),
+      host(),
+    );
+    assert.deepEqual(
+      c.findings.filter((f) => f.severity === 'error'),
+      [],
+    );
   });
 
   it('warns about bind and rbind together, and the fix removes "bind"', () => {
-    const text = withMount({ destination: '/data', type: 'bind', source: DATA, options: ['bind', 'rbind'] });
+    const text = withMount({
+      destination: '/data',
+      type: 'bind',
+      source: DATA,
+      options: ['bind', 'rbind'],
+    });
     const c = check(text, host());
     const f = c.one('bind-and-rbind');
     assert.equal(f.severity, 'warning');
@@ -55,12 +77,20 @@ describe('bind-type-without-bind-option (rule 7)', () => {
 
 describe('bind-with-data-options (rule 8)', () => {
   it('flags each filesystem option on a bind, defaults included, and the fix drops them all', () => {
-    const text = withMount({ destination: '/data', type: 'bind', source: DATA, options: ['rbind', 'mode=755', 'ro', 'defaults'] });
+    const text = withMount({
+      destination: '/data',
+      type: 'bind',
+      source: DATA,
+      options: ['rbind', 'mode=755', 'ro', 'defaults'],
+    });
     const c = check(text, host());
     const found = c.byCode('bind-with-data-options');
     assert.equal(found.length, 2);
     assert.equal(found[0].severity, 'error');
-    assert.match(found[0].message, /mounts\[6\] \(\/data\): "mode=755" is a filesystem option, and bind mounts take none; runc refuses it/);
+    assert.match(
+      found[0].message,
+      /mounts\[6\] \(\/data\): "mode=755" is a filesystem option, and bind mounts take none; runc refuses it/,
+    );
     assert.deepEqual(found[0].range, rangeOf(text, '"mode=755"', 1));
     assert.match(found[1].message, /runc passes "defaults" on as filesystem data/);
     assert.deepEqual(found[1].range, rangeOf(text, '"defaults"'));
@@ -71,24 +101,45 @@ describe('bind-with-data-options (rule 8)', () => {
   });
 
   it('is quiet for flags, propagation and recursive options on a bind', () => {
-    const text = withMount({ destination: '/data', type: 'bind', source: DATA, options: ['rbind', 'rprivate', 'nosuid', 'rro'] });
+    const text = withMount({
+      destination: '/data',
+      type: 'bind',
+      source: DATA,
+      options: ['rbind', 'rprivate', 'nosuid', 'rro'],
+    });
     assert.deepEqual(check(text, host()).byCode('bind-with-data-options'), []);
   });
 });
 
 describe('bind sources (rule 9)', () => {
   it('flags a bind source missing on the host, on the source value', () => {
-    const text = withMount({ destination: '/data', type: 'bind', source: '/srv/nope', options: ['rbind'] });
+    const text = withMount({
+      destination: '/data',
+      type: 'bind',
+      source: '/srv/nope',
+      options: ['rbind'],
+    });
     const f = check(text, host()).one('bind-source-not-found');
     assert.equal(f.severity, 'error');
-    assert.match(f.message, /mounts\[6\] \(\/data\): bind source \/srv\/nope does not exist on the host/);
+    assert.match(
+      f.message,
+      /mounts\[6\] \(\/data\): bind source \/srv\/nope does not exist on the host/,
+    );
     assert.deepEqual(f.range, rangeOf(text, '"/srv/nope"'));
   });
 
   it('resolves a relative source against the bundle directory', () => {
-    const text = withMount({ destination: '/data', type: 'bind', source: 'data', options: ['rbind'] });
+    const text = withMount({
+      destination: '/data',
+      type: 'bind',
+      source: 'data',
+      options: ['rbind'],
+    });
     const f = check(text, host()).one('bind-source-not-found');
-    assert.match(f.message, /\/bundles\/app\/data does not exist.*relative to the bundle directory/);
+    assert.match(
+      f.message,
+      /\/bundles\/app\/data does not exist.*relative to the bundle directory/,
+    );
     const ok = check(text, usualHost(['/bundles/app/data/']));
     assert.deepEqual(ok.byCode('bind-source-not-found'), []);
   });
@@ -103,19 +154,35 @@ describe('bind sources (rule 9)', () => {
   it('is quiet for an existing file or directory', () => {
     const text = spec((s) => {
       s.mounts.push({ destination: '/data', type: 'bind', source: DATA, options: ['rbind'] });
-      s.mounts.push({ destination: '/etc/app.conf', type: 'bind', source: '/srv/app.conf', options: ['bind', 'ro'] });
+      s.mounts.push({
+        destination: '/etc/app.conf',
+        type: 'bind',
+        source: '/srv/app.conf',
+        options: ['bind', 'ro'],
+      });
     });
-    assert.deepEqual(check(text, host()).findings.filter((f) => f.severity === 'error'), []);
+    assert.deepEqual(
+      check(text, host()).findings.filter((f) => f.severity === 'error'),
+      [],
+    );
   });
 });
 
 describe('rbind-ro-not-recursive (rule 12)', () => {
   it('suggests rro for ro on an rbind, and the fix swaps the option', () => {
-    const text = withMount({ destination: '/data', type: 'bind', source: DATA, options: ['rbind', 'ro'] });
+    const text = withMount({
+      destination: '/data',
+      type: 'bind',
+      source: DATA,
+      options: ['rbind', 'ro'],
+    });
     const c = check(text, host());
     const f = c.one('rbind-ro-not-recursive');
     assert.equal(f.severity, 'information');
-    assert.match(f.message, /mounts\[6\] \(\/data\): "ro" on an "rbind" makes only the top mount read-only.*"rro"/);
+    assert.match(
+      f.message,
+      /mounts\[6\] \(\/data\): "ro" on an "rbind" makes only the top mount read-only.*"rro"/,
+    );
     assert.deepEqual(f.range, rangeOf(text, '"ro"', 1));
     const fixed = applyFix(c, f);
     assert.deepEqual(JSON.parse(fixed).mounts[6].options, ['rbind', 'rro']);
@@ -123,15 +190,28 @@ describe('rbind-ro-not-recursive (rule 12)', () => {
   });
 
   it('is quiet for ro on a plain bind', () => {
-    const text = withMount({ destination: '/data', type: 'bind', source: DATA, options: ['bind', 'ro'] });
+    const text = withMount({
+      destination: '/data',
+      type: 'bind',
+      source: DATA,
+      options: ['bind', 'ro'],
+    });
     assert.deepEqual(check(text, host()).byCode('rbind-ro-not-recursive'), []);
   });
 });
 
 describe('bind sources through symlinks', () => {
   it('accepts a symlink to an existing directory and refuses a dangling one', () => {
-    const text = withMount({ destination: '/data', type: 'bind', source: '/srv/link', options: ['rbind'] });
-    assert.deepEqual(check(text, usualHost(['/srv/link@/srv/real', '/srv/real/'])).byCode('bind-source-not-found'), []);
+    const text = withMount({
+      destination: '/data',
+      type: 'bind',
+      source: '/srv/link',
+      options: ['rbind'],
+    });
+    assert.deepEqual(
+      check(text, usualHost(['/srv/link@/srv/real', '/srv/real/'])).byCode('bind-source-not-found'),
+      [],
+    );
     const f = check(text, usualHost(['/srv/link@/srv/gone'])).one('bind-source-not-found');
     assert.match(f.message, /it is a symlink to a missing path/);
   });
@@ -139,7 +219,12 @@ describe('bind sources through symlinks', () => {
 
 describe('a mount meant as a bind (type "bind" without the option)', () => {
   it('gets the bind checks too, so one round of fixes is enough', () => {
-    const text = withMount({ destination: '/data', type: 'bind', source: '/srv/nope', options: ['mode=755', 'nosiud'] });
+    const text = withMount({
+      destination: '/data',
+      type: 'bind',
+      source: '/srv/nope',
+      options: ['mode=755', 'nosiud'],
+    });
     const c = check(text, host());
     assert.equal(c.one('bind-type-without-bind-option').severity, 'error');
     assert.equal(c.one('bind-with-data-options').severity, 'error');

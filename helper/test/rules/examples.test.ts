@@ -10,7 +10,10 @@ import { BUNDLE, USUAL_DIRS, check, fakeHost } from './harness';
 const FIXTURES = path.join(__dirname, '..', 'fixtures');
 const FILE_DESTINATIONS = ['/etc/hosts', '/etc/hostname', '/etc/resolv.conf', '/run/.containerenv'];
 
-function hostFor(spec: { root?: { path?: string }; mounts?: { destination?: string; source?: string; options?: string[] }[] }) {
+function hostFor(spec: {
+  root?: { path?: string };
+  mounts?: { destination?: string; source?: string; options?: string[] }[];
+}) {
   const rootfs = posix.resolve(BUNDLE, spec.root?.path ?? 'rootfs');
   const entries = USUAL_DIRS.map((d) => `${rootfs}/${d}/`);
   for (const m of spec.mounts ?? []) {
@@ -37,7 +40,10 @@ for (const dir of ['oci-examples', 'oci-schema-good']) {
         const text = readFileSync(path.join(FIXTURES, dir, file), 'utf8');
         const { findings } = check(text, hostFor(JSON.parse(text)));
         const errors = findings.filter((f) => f.severity === 'error');
-        assert.deepEqual(errors.map((f) => `${f.code}: ${f.message}`), []);
+        assert.deepEqual(
+          errors.map((f) => `${f.code}: ${f.message}`),
+          [],
+        );
         const warnings = findings.filter((f) => f.severity === 'warning').map((f) => f.code);
         assert.deepEqual(warnings, EXPECTED_WARNINGS[file] ?? []);
       });
@@ -47,13 +53,21 @@ for (const dir of ['oci-examples', 'oci-schema-good']) {
 
 describe('real-world specs without their bind sources', () => {
   it('reports each missing bind source of the containerd spec, and nothing else as an error', () => {
-    const text = readFileSync(path.join(FIXTURES, 'oci-examples', 'containerd-cri-reconstructed.json'), 'utf8');
+    const text = readFileSync(
+      path.join(FIXTURES, 'oci-examples', 'containerd-cri-reconstructed.json'),
+      'utf8',
+    );
     const spec = JSON.parse(text);
     const host = fakeHost([`${BUNDLE}/rootfs/tmp/`]);
     const errors = check(text, host).findings.filter((f) => f.severity === 'error');
     assert.deepEqual(
       errors.map((f) => f.code),
-      ['bind-source-not-found', 'bind-source-not-found', 'bind-source-not-found', 'bind-source-not-found'],
+      [
+        'bind-source-not-found',
+        'bind-source-not-found',
+        'bind-source-not-found',
+        'bind-source-not-found',
+      ],
     );
     assert.equal(spec.mounts.filter((m: { type: string }) => m.type === 'bind').length, 4);
   });

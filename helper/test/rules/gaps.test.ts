@@ -13,21 +13,37 @@ describe('quiet and triggering cases', () => {
   });
 
   it('tmpcopyup-on-root', () => {
-    const text = spec((s) => s.mounts.push({ destination: '/', type: 'tmpfs', source: 'tmpfs', options: ['tmpcopyup'] }));
+    const text = spec((s) =>
+      s.mounts.push({ destination: '/', type: 'tmpfs', source: 'tmpfs', options: ['tmpcopyup'] }),
+    );
     const f = check(text).one('tmpcopyup-on-root');
     assert.equal(f.severity, 'error');
     assert.deepEqual(f.range, rangeOf(text, '"tmpcopyup"'));
-    const fine = spec((s) => s.mounts.push({ destination: '/etc', type: 'tmpfs', source: 'tmpfs', options: ['tmpcopyup'] }));
+    const fine = spec((s) =>
+      s.mounts.push({
+        destination: '/etc',
+        type: 'tmpfs',
+        source: 'tmpfs',
+        options: ['tmpcopyup'],
+      }),
+    );
     assert.deepEqual(check(fine).byCode('tmpcopyup-on-root'), []);
   });
 
   it('bind-and-rbind is quiet for rbind alone', () => {
-    const text = spec((s) => s.mounts.push({ destination: '/data', type: 'bind', source: '/srv', options: ['rbind'] }));
+    const text = spec((s) =>
+      s.mounts.push({ destination: '/data', type: 'bind', source: '/srv', options: ['rbind'] }),
+    );
     assert.deepEqual(check(text, usualHost(['/srv/'])).byCode('bind-and-rbind'), []);
   });
 
   it('hostname-sysctl-conflict is quiet for other sysctls, and for kernel.hostname without hostname', () => {
-    assert.deepEqual(check(spec((s) => (s.linux.sysctl = { 'net.ipv4.ip_forward': '1' }))).byCode('hostname-sysctl-conflict'), []);
+    assert.deepEqual(
+      check(spec((s) => (s.linux.sysctl = { 'net.ipv4.ip_forward': '1' }))).byCode(
+        'hostname-sysctl-conflict',
+      ),
+      [],
+    );
     const noHostname = spec((s) => {
       delete s.hostname;
       s.linux.sysctl = { 'kernel.hostname': 'box' };
@@ -47,8 +63,21 @@ describe('quiet and triggering cases', () => {
   });
 
   it('a well-formed spec has no structure finding at all', () => {
-    const structural = ['wrong-type', 'value-out-of-range', 'invalid-enum-value', 'path-not-absolute', 'invalid-format', 'array-too-short', 'missing-required-field', 'misspelled-property', 'unknown-property'];
-    assert.deepEqual(check(spec()).findings.filter((f) => structural.includes(f.code)), []);
+    const structural = [
+      'wrong-type',
+      'value-out-of-range',
+      'invalid-enum-value',
+      'path-not-absolute',
+      'invalid-format',
+      'array-too-short',
+      'missing-required-field',
+      'misspelled-property',
+      'unknown-property',
+    ];
+    assert.deepEqual(
+      check(spec()).findings.filter((f) => structural.includes(f.code)),
+      [],
+    );
   });
 
   it('the base spec of these tests has no finding at all', () => {

@@ -9,7 +9,19 @@ export const BUNDLE = '/bundles/app';
 export const ROOTFS = `${BUNDLE}/rootfs`;
 
 /** The directories of a typical image, all present and empty. */
-export const USUAL_DIRS = ['bin', 'dev', 'etc', 'proc', 'sys', 'tmp', 'usr', 'var', 'run', 'root', 'home'];
+export const USUAL_DIRS = [
+  'bin',
+  'dev',
+  'etc',
+  'proc',
+  'sys',
+  'tmp',
+  'usr',
+  'var',
+  'run',
+  'root',
+  'home',
+];
 
 /**
  * A host made of the listed entries. Parents of every entry exist as directories; paths end
@@ -69,7 +81,9 @@ export function check(text: string, host: HostView = usualHost(), bundleDir = BU
     one(code) {
       const found = byCode(code);
       if (found.length !== 1) {
-        throw new Error(`expected one ${code}, got ${found.length}: ${JSON.stringify(findings.map((f) => f.code))}`);
+        throw new Error(
+          `expected one ${code}, got ${found.length}: ${JSON.stringify(findings.map((f) => f.code))}`,
+        );
       }
       return found[0];
     },
@@ -121,14 +135,45 @@ export function spec(patch: (s: Loose) => void = () => {}): string {
     hostname: 'box',
     mounts: [
       { destination: '/proc', type: 'proc', source: 'proc' },
-      { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
-      { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'] },
-      { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'] },
-      { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
-      { destination: '/tmp', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'mode=1777'] },
+      {
+        destination: '/dev',
+        type: 'tmpfs',
+        source: 'tmpfs',
+        options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'],
+      },
+      {
+        destination: '/dev/pts',
+        type: 'devpts',
+        source: 'devpts',
+        options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'],
+      },
+      {
+        destination: '/dev/shm',
+        type: 'tmpfs',
+        source: 'shm',
+        options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'],
+      },
+      {
+        destination: '/sys',
+        type: 'sysfs',
+        source: 'sysfs',
+        options: ['nosuid', 'noexec', 'nodev', 'ro'],
+      },
+      {
+        destination: '/tmp',
+        type: 'tmpfs',
+        source: 'tmpfs',
+        options: ['nosuid', 'nodev', 'mode=1777'],
+      },
     ],
     linux: {
-      namespaces: [{ type: 'pid' }, { type: 'network' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }],
+      namespaces: [
+        { type: 'pid' },
+        { type: 'network' },
+        { type: 'ipc' },
+        { type: 'uts' },
+        { type: 'mount' },
+      ],
     },
   };
   patch(s);

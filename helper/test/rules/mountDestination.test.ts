@@ -10,7 +10,10 @@ describe('mount destinations (rules 3 and 4)', () => {
     const c = check(text);
     const f = c.one('destination-not-absolute');
     assert.equal(f.severity, 'warning');
-    assert.match(f.message, /^mounts\[6\] \(var\/cache\): destination "var\/cache" is relative.*runc reads it as "\/var\/cache"/);
+    assert.match(
+      f.message,
+      /^mounts\[6\] \(var\/cache\): destination "var\/cache" is relative.*runc reads it as "\/var\/cache"/,
+    );
     assert.deepEqual(f.range, rangeOf(text, '"var/cache"'));
     const fixed = applyFix(c, f);
     assert.equal(JSON.parse(fixed).mounts[6].destination, '/var/cache');
@@ -21,7 +24,10 @@ describe('mount destinations (rules 3 and 4)', () => {
     const text = withMount({ destination: '/', type: 'tmpfs', source: 'tmpfs' });
     const f = check(text).one('destination-is-root');
     assert.equal(f.severity, 'error');
-    assert.match(f.message, /runc refuses it \("mountpoint is on the top of rootfs"\), crun allows it/);
+    assert.match(
+      f.message,
+      /runc refuses it \("mountpoint is on the top of rootfs"\), crun allows it/,
+    );
     assert.deepEqual(f.range, rangeOf(text, '"/"', 1));
   });
 
@@ -33,7 +39,10 @@ describe('mount destinations (rules 3 and 4)', () => {
 
   it('is quiet for absolute destinations', () => {
     const c = check(withMount({ destination: '/var/cache', type: 'tmpfs', source: 'tmpfs' }));
-    assert.deepEqual(c.findings.filter((f) => f.code.startsWith('destination')), []);
+    assert.deepEqual(
+      c.findings.filter((f) => f.code.startsWith('destination')),
+      [],
+    );
   });
 });
 
@@ -43,7 +52,10 @@ describe('mount-type-missing (rule 10)', () => {
     const c = check(text);
     const f = c.one('mount-type-missing');
     assert.equal(f.severity, 'error');
-    assert.match(f.message, /mounts\[6\] \(\/cache\): a mount without "bind" or "rbind" needs a filesystem "type".*The source suggests "tmpfs"/);
+    assert.match(
+      f.message,
+      /mounts\[6\] \(\/cache\): a mount without "bind" or "rbind" needs a filesystem "type".*The source suggests "tmpfs"/,
+    );
     assert.deepEqual(f.range, rangeOf(text, '"/cache"'));
     const fixed = applyFix(c, f);
     assert.equal(JSON.parse(fixed).mounts[6].type, 'tmpfs');

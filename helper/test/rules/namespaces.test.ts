@@ -12,7 +12,10 @@ describe('namespace list (rule 16)', () => {
     assert.deepEqual(f.range, rangeOf(text, '"pid"', 1));
     assert.deepEqual(f.related![0].range, rangeOf(text, '{\n        "type": "pid"\n      }'));
     const fixed = applyFix(c, f);
-    assert.deepEqual(JSON.parse(fixed).linux.namespaces.map((n: { type: string }) => n.type), ['pid', 'network', 'ipc', 'uts', 'mount']);
+    assert.deepEqual(
+      JSON.parse(fixed).linux.namespaces.map((n: { type: string }) => n.type),
+      ['pid', 'network', 'ipc', 'uts', 'mount'],
+    );
     assert.ok(fixed.includes('      {\n        "type": "mount"\n      }\n    ]'), fixed);
     assert.deepEqual(check(fixed).byCode('duplicate-namespace'), []);
   });
@@ -23,20 +26,29 @@ describe('namespace list (rule 16)', () => {
     const f = c.one('invalid-enum-value');
     assert.equal(f.severity, 'error');
     assert.deepEqual(f.range, rangeOf(text, '"net"'));
-    assert.match(f.message, /linux\.namespaces\[1\]\.type: "net" is not one of "mount", "pid", "network"/);
+    assert.match(
+      f.message,
+      /linux\.namespaces\[1\]\.type: "net" is not one of "mount", "pid", "network"/,
+    );
   });
 
   it('refuses a relative namespace path', () => {
     const text = spec((s) => (s.linux.namespaces[1].path = 'run/netns/blue'));
     const f = check(text).one('namespace-path-not-absolute');
     assert.equal(f.severity, 'error');
-    assert.match(f.message, /linux\.namespaces\[1\]: the path of a namespace to join must be absolute \(e\.g\. "\/proc\/1234\/ns\/net"/);
+    assert.match(
+      f.message,
+      /linux\.namespaces\[1\]: the path of a namespace to join must be absolute \(e\.g\. "\/proc\/1234\/ns\/net"/,
+    );
     assert.deepEqual(f.range, rangeOf(text, '"run/netns/blue"'));
   });
 
   it('is quiet for a list of distinct namespaces with absolute paths', () => {
     const c = check(spec((s) => (s.linux.namespaces[1].path = '/run/netns/blue')));
-    assert.deepEqual(c.findings.filter((f) => f.code.includes('namespace')), []);
+    assert.deepEqual(
+      c.findings.filter((f) => f.code.includes('namespace')),
+      [],
+    );
   });
 });
 
@@ -46,15 +58,26 @@ describe('UTS namespace for hostname (rule 17)', () => {
     const c = check(text);
     const f = c.one('hostname-without-uts-namespace');
     assert.equal(f.severity, 'error');
-    assert.match(f.message, /^hostname "box" needs a UTS namespace.*runc, crun and youki refuse it/);
+    assert.match(
+      f.message,
+      /^hostname "box" needs a UTS namespace.*runc, crun and youki refuse it/,
+    );
     assert.deepEqual(f.range, rangeOf(text, '"box"'));
     assert.equal(f.related![0].message, 'linux.namespaces has no "uts" entry');
     assert.deepEqual(f.related![0].range, rangeOf(text, '"namespaces"'));
     assert.match(f.fixes![0].title, /"uts"/);
     const fixed = applyFix(c, f);
     assert.deepEqual(JSON.parse(fixed).linux.namespaces.at(-1), { type: 'uts' });
-    assert.ok(fixed.includes('      {\n        "type": "mount"\n      },\n      {\n        "type": "uts"\n      }\n    ]'), fixed);
-    assert.deepEqual(check(fixed).findings.filter((x) => x.severity === 'error'), []);
+    assert.ok(
+      fixed.includes(
+        '      {\n        "type": "mount"\n      },\n      {\n        "type": "uts"\n      }\n    ]',
+      ),
+      fixed,
+    );
+    assert.deepEqual(
+      check(fixed).findings.filter((x) => x.severity === 'error'),
+      [],
+    );
   });
 
   it('creates linux.namespaces when the spec has no linux section', () => {
@@ -65,10 +88,14 @@ describe('UTS namespace for hostname (rule 17)', () => {
   });
 
   it('keeps a one-line namespace list on one line', () => {
-    const text = '{"ociVersion": "1.2.0", "root": {"path": "rootfs"}, "hostname": "box",\n "linux": {"namespaces": [{"type": "pid"}, {"type": "mount"}]}}\n';
+    const text =
+      '{"ociVersion": "1.2.0", "root": {"path": "rootfs"}, "hostname": "box",\n "linux": {"namespaces": [{"type": "pid"}, {"type": "mount"}]}}\n';
     const c = check(text);
     const fixed = applyFix(c, c.one('hostname-without-uts-namespace'));
-    assert.ok(fixed.includes('"namespaces": [{"type": "pid"}, {"type": "mount"}, {"type": "uts"}]'), fixed);
+    assert.ok(
+      fixed.includes('"namespaces": [{"type": "pid"}, {"type": "mount"}, {"type": "uts"}]'),
+      fixed,
+    );
   });
 
   it('refuses domainname without uts, and kernel.hostname beside hostname', () => {
@@ -81,10 +108,12 @@ describe('UTS namespace for hostname (rule 17)', () => {
     const f = c.one('hostname-sysctl-conflict');
     assert.equal(f.severity, 'error');
     assert.deepEqual(f.range, rangeOf(text, '"kernel.hostname"'));
-    const noUts = check(spec((s) => {
-      s.domainname = 'example.org';
-      s.linux.namespaces.splice(3, 1);
-    }));
+    const noUts = check(
+      spec((s) => {
+        s.domainname = 'example.org';
+        s.linux.namespaces.splice(3, 1);
+      }),
+    );
     assert.equal(noUts.one('domainname-without-uts-namespace').severity, 'error');
   });
 

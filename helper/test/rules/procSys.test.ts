@@ -4,31 +4,63 @@ import { ROOTFS, USUAL_DIRS, applyFix, check, fakeHost, rangeOf, spec } from './
 
 const withMount = (mount: Record<string, unknown>) => spec((s) => s.mounts.push(mount));
 const hostWith = (...extra: string[]) =>
-  fakeHost([...USUAL_DIRS.filter((d) => !extra.some((e) => e.startsWith(`${ROOTFS}/${d}`))).map((d) => `${ROOTFS}/${d}/`), '/srv/fake/', ...extra]);
+  fakeHost([
+    ...USUAL_DIRS.filter((d) => !extra.some((e) => e.startsWith(`${ROOTFS}/${d}`))).map(
+      (d) => `${ROOTFS}/${d}/`,
+    ),
+    '/srv/fake/',
+    ...extra,
+  ]);
 
 describe('mounts on and inside /proc (rule 5)', () => {
   it('refuses a non-proc filesystem on /proc, on its type', () => {
-    const text = spec((s) => (s.mounts[0] = { destination: '/proc', type: 'tmpfs', source: 'tmpfs' }));
+    const text = spec(
+      (s) => (s.mounts[0] = { destination: '/proc', type: 'tmpfs', source: 'tmpfs' }),
+    );
     const f = check(text).one('proc-not-procfs');
     assert.equal(f.severity, 'error');
-    assert.match(f.message, /^mounts\[0\] \(\/proc\): only a proc filesystem may be mounted on \/proc.*CVE-2019-16884/);
+    assert.match(
+      f.message,
+      /^mounts\[0\] \(\/proc\): only a proc filesystem may be mounted on \/proc.*CVE-2019-16884/,
+    );
     assert.deepEqual(f.range, rangeOf(text, '"tmpfs"'));
   });
 
   it('refuses a bind of a host directory on /proc but accepts a bind of /proc', () => {
-    const bad = spec((s) => (s.mounts[0] = { destination: '/proc', type: 'bind', source: '/srv/fake', options: ['rbind'] }));
+    const bad = spec(
+      (s) =>
+        (s.mounts[0] = {
+          destination: '/proc',
+          type: 'bind',
+          source: '/srv/fake',
+          options: ['rbind'],
+        }),
+    );
     assert.equal(check(bad, hostWith()).one('proc-not-procfs').severity, 'error');
-    const good = spec((s) => (s.mounts[0] = { destination: '/proc', type: 'bind', source: '/proc', options: ['rbind'] }));
+    const good = spec(
+      (s) =>
+        (s.mounts[0] = { destination: '/proc', type: 'bind', source: '/proc', options: ['rbind'] }),
+    );
     assert.deepEqual(check(good, hostWith('/proc/')).byCode('proc-not-procfs'), []);
   });
 
   it('refuses mounts inside /proc except the lxcfs files', () => {
-    const text = withMount({ destination: '/proc/sys/kernel', type: 'bind', source: '/srv/fake', options: ['rbind'] });
+    const text = withMount({
+      destination: '/proc/sys/kernel',
+      type: 'bind',
+      source: '/srv/fake',
+      options: ['rbind'],
+    });
     const f = check(text, hostWith()).one('mount-inside-proc');
     assert.equal(f.severity, 'error');
     assert.match(f.message, /runc refuses mounts inside \/proc except over cpuinfo, diskstats/);
     assert.deepEqual(f.range, rangeOf(text, '"/proc/sys/kernel"'));
-    const lxcfs = withMount({ destination: '/proc/meminfo', type: 'bind', source: '/srv/fake', options: ['bind'] });
+    const lxcfs = withMount({
+      destination: '/proc/meminfo',
+      type: 'bind',
+      source: '/srv/fake',
+      options: ['bind'],
+    });
     assert.deepEqual(check(lxcfs, hostWith()).byCode('mount-inside-proc'), []);
   });
 });
@@ -38,7 +70,10 @@ describe('proc and sysfs targets (rule 6)', () => {
     const text = spec();
     const f = check(text, hostWith(`${ROOTFS}/proc@/tmp/evil`)).one('proc-sys-target-symlink');
     assert.equal(f.severity, 'error');
-    assert.match(f.message, /mounts\[0\] \(\/proc\): \/proc in the rootfs is a symbolic link to \/tmp\/evil.*CVE-2023-27561/);
+    assert.match(
+      f.message,
+      /mounts\[0\] \(\/proc\): \/proc in the rootfs is a symbolic link to \/tmp\/evil.*CVE-2023-27561/,
+    );
     assert.deepEqual(f.range, rangeOf(text, '"/proc"'));
   });
 
@@ -51,8 +86,14 @@ describe('proc and sysfs targets (rule 6)', () => {
 
   it('is quiet for real directories and for missing ones (the runtime creates them)', () => {
     const c = check(spec(), fakeHost([`${ROOTFS}/tmp/`]));
-    assert.deepEqual(c.findings.filter((f) => f.code.startsWith('proc-sys')), []);
-    assert.deepEqual(check(spec()).findings.filter((f) => f.code.startsWith('proc-sys')), []);
+    assert.deepEqual(
+      c.findings.filter((f) => f.code.startsWith('proc-sys')),
+      [],
+    );
+    assert.deepEqual(
+      check(spec()).findings.filter((f) => f.code.startsWith('proc-sys')),
+      [],
+    );
   });
 });
 
@@ -74,7 +115,12 @@ describe('namespaced filesystems (rule 24)', () => {
   });
 
   it('warns about a cgroup mount without a cgroup namespace', () => {
-    const text = withMount({ destination: '/sys/fs/cgroup', type: 'cgroup2', source: 'cgroup2', options: ['ro'] });
+    const text = withMount({
+      destination: '/sys/fs/cgroup',
+      type: 'cgroup2',
+      source: 'cgroup2',
+      options: ['ro'],
+    });
     const c = check(text);
     const f = c.one('cgroup-without-cgroupns');
     assert.deepEqual(f.range, rangeOf(text, '"cgroup2"'));

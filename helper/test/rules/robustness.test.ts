@@ -6,7 +6,8 @@ import { check, spec } from './harness';
 const ODD_VALUES: unknown[] = [null, 0, -1, 1.5, true, 'x', '', [], [null], {}, { a: 1 }];
 
 describe('odd shapes', () => {
-  const places: ((s: Record<string, any>, v: unknown) => void)[] = [ // eslint-disable-line @typescript-eslint/no-explicit-any
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any shape goes anywhere here
+  const places: ((s: Record<string, any>, v: unknown) => void)[] = [
     (s, v) => (s.mounts = v),
     (s, v) => (s.mounts[1] = v),
     (s, v) => (s.mounts[1].options = v),
@@ -33,7 +34,11 @@ describe('odd shapes', () => {
       for (const v of ODD_VALUES) {
         const text = spec((s) => place(s, v));
         const failures = check(text).byCode('internal-rule-failure');
-        assert.deepEqual(failures.map((f) => f.message), [], `place ${i}, value ${JSON.stringify(v)}`);
+        assert.deepEqual(
+          failures.map((f) => f.message),
+          [],
+          `place ${i}, value ${JSON.stringify(v)}`,
+        );
       }
     }
   });
@@ -45,7 +50,9 @@ describe('odd shapes', () => {
   });
 
   it('still checks what it can in broken JSON', () => {
-    const text = spec((s) => s.mounts.push({ destination: 'rel', type: 'tmpfs', source: 'tmpfs' })).replace('"hostname": "box",', '"hostname": "box"');
+    const text = spec((s) =>
+      s.mounts.push({ destination: 'rel', type: 'tmpfs', source: 'tmpfs' }),
+    ).replace('"hostname": "box",', '"hostname": "box"');
     const c = check(text);
     assert.ok(c.byCode('invalid-json').length > 0);
     assert.equal(c.byCode('destination-not-absolute').length, 1);

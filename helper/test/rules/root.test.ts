@@ -25,7 +25,9 @@ describe('root (rules 1 and 2)', () => {
 
   it('flags a symlinked rootfs and a rootfs that is a file', () => {
     const text = spec();
-    const link = check(text, fakeHost([`${ROOTFS}@/srv/image`, '/srv/image/'])).one('root-is-symlink');
+    const link = check(text, fakeHost([`${ROOTFS}@/srv/image`, '/srv/image/'])).one(
+      'root-is-symlink',
+    );
     assert.equal(link.severity, 'error');
     assert.match(link.message, /symbolic link to \/srv\/image; runc refuses a symlinked rootfs/);
     const file = check(text, fakeHost([ROOTFS])).one('root-not-directory');
@@ -38,7 +40,10 @@ describe('root (rules 1 and 2)', () => {
     assert.equal(f.severity, 'information');
     assert.deepEqual(f.range, rangeOf(text, '"/srv/images/alpine"'));
     const ok = check(spec(), usualHost());
-    assert.deepEqual(ok.findings.filter((x) => x.code.startsWith('root')), []);
+    assert.deepEqual(
+      ok.findings.filter((x) => x.code.startsWith('root')),
+      [],
+    );
   });
 });
 
@@ -50,7 +55,10 @@ describe('rootfs-propagation-recursive-form (rule 20)', () => {
     assert.deepEqual(f.range, rangeOf(text, '"rprivate"'));
     assert.deepEqual(check(text).byCode('invalid-enum-value'), []);
     const plain = check(spec((s) => (s.linux.rootfsPropagation = 'slave')));
-    assert.deepEqual(plain.findings.filter((x) => x.code.includes('propagation')), []);
+    assert.deepEqual(
+      plain.findings.filter((x) => x.code.includes('propagation')),
+      [],
+    );
   });
 
   it('still refuses a value that is neither', () => {

@@ -20,7 +20,10 @@ describe('structure: types', () => {
       s.process.args = 'sh';
     });
     const c = check(text);
-    const [args, uid] = c.byCode('wrong-type').sort((a, b) => a.range.start.line - b.range.start.line).reverse();
+    const [args, uid] = c
+      .byCode('wrong-type')
+      .sort((a, b) => a.range.start.line - b.range.start.line)
+      .reverse();
     assert.match(uid.message, /process\.user\.uid: expected an integer, found a string/);
     assert.equal(JSON.parse(applyFix(c, uid)).process.user.uid, 1000);
     assert.match(args.message, /process\.args: expected an array/);
@@ -38,7 +41,10 @@ describe('structure: types', () => {
   it('refuses numbers out of range', () => {
     const text = spec((s) => (s.process.oomScoreAdj = 2000));
     const f = check(text).one('value-out-of-range');
-    assert.match(f.message, /process\.oomScoreAdj: 2000 is out of range; it must be between -1000 and 1000/);
+    assert.match(
+      f.message,
+      /process\.oomScoreAdj: 2000 is out of range; it must be between -1000 and 1000/,
+    );
     assert.deepEqual(f.range, rangeOf(text, '2000'));
   });
 
@@ -60,7 +66,10 @@ describe('structure: required fields and values', () => {
   it('requires root.path, on the root key', () => {
     const text = spec((s) => (s.root = { readonly: true }));
     const f = check(text).one('missing-required-field');
-    assert.match(f.message, /^root is missing the required "path": the directory that becomes "\/"/);
+    assert.match(
+      f.message,
+      /^root is missing the required "path": the directory that becomes "\/"/,
+    );
     assert.deepEqual(f.range, rangeOf(text, '"root"'));
   });
 
@@ -82,17 +91,23 @@ describe('structure: required fields and values', () => {
     assert.equal(JSON.parse(applyFix(c, f)).process.cwd, '/srv');
   });
 
-  it('requires mounts[].destination, on the entry\'s opening brace', () => {
+  it("requires mounts[].destination, on the entry's opening brace", () => {
     const text = spec((s) => s.mounts.push({ type: 'tmpfs', source: 'tmpfs' }));
     const f = check(text).one('missing-required-field');
-    assert.match(f.message, /^mounts\[6\] is missing the required "destination": where the mount appears/);
+    assert.match(
+      f.message,
+      /^mounts\[6\] is missing the required "destination": where the mount appears/,
+    );
     assert.equal(f.range.end.character - f.range.start.character, 1);
   });
 
   it('checks patterns (rlimit names)', () => {
     const text = spec((s) => (s.process.rlimits = [{ type: 'NOFILE', soft: 1024, hard: 1024 }]));
     const f = check(text).one('invalid-format');
-    assert.match(f.message, /process\.rlimits\[0\]\.type: "NOFILE" is not valid here; expected RLIMIT_ followed by the limit name/);
+    assert.match(
+      f.message,
+      /process\.rlimits\[0\]\.type: "NOFILE" is not valid here; expected RLIMIT_ followed by the limit name/,
+    );
   });
 
   it('accepts null as "not set", as Go does', () => {
@@ -109,11 +124,17 @@ describe('structure: unknown keys', () => {
     const c = check(text);
     const f = c.one('misspelled-property');
     assert.equal(f.severity, 'warning');
-    assert.match(f.message, /^mount: unknown property "mount"; did you mean "mounts"\? Runtimes ignore unknown properties/);
+    assert.match(
+      f.message,
+      /^mount: unknown property "mount"; did you mean "mounts"\? Runtimes ignore unknown properties/,
+    );
     assert.deepEqual(f.range, rangeOf(text, '"mount"', 1)); // after the "mount" namespace
     const fixed = applyFix(c, f);
     assert.equal(JSON.parse(fixed).mounts.length, 6);
-    assert.deepEqual(check(fixed).findings.filter((x) => x.severity !== 'hint' && x.severity !== 'information'), []);
+    assert.deepEqual(
+      check(fixed).findings.filter((x) => x.severity !== 'hint' && x.severity !== 'information'),
+      [],
+    );
   });
 
   it('only hints at other unknown keys (the spec tells runtimes to ignore them)', () => {
@@ -123,13 +144,16 @@ describe('structure: unknown keys', () => {
     assert.deepEqual(f.range, rangeOf(text, '"org.example.extension"'));
   });
 
-  it('does not look inside other platforms\' sections or free-form maps', () => {
+  it("does not look inside other platforms' sections or free-form maps", () => {
     const text = spec((s) => {
       s.windows = { layerFolders: ['C:\\x'] };
       s.annotations = { 'org.example/a': 'b' };
       s.linux.sysctl = { 'net.ipv4.ip_forward': '1' };
     });
-    assert.deepEqual(check(text).findings.filter((f) => f.code.includes('property') || f.code === 'wrong-type'), []);
+    assert.deepEqual(
+      check(text).findings.filter((f) => f.code.includes('property') || f.code === 'wrong-type'),
+      [],
+    );
   });
 });
 

@@ -6,7 +6,13 @@ import { appendAt, removeArrayElements, replaceWithJson } from './edits';
 import { misspelling } from './mountOptions';
 import { dataOptions, mountViews, type MountView } from './mountView';
 
-function addOptionFix(ctx: RuleContext, m: MountView, option: string, title: string, preferred = false): Fix | undefined {
+function addOptionFix(
+  ctx: RuleContext,
+  m: MountView,
+  option: string,
+  title: string,
+  preferred = false,
+): Fix | undefined {
   const edits = appendAt(ctx.doc, [...m.path, 'options'], [option]);
   return edits ? { title, edits, preferred } : undefined;
 }
@@ -16,8 +22,19 @@ export const bindTypeRule: Rule = (ctx) => {
   for (const m of mountViews(ctx)) {
     if (m.type === 'bind' && !m.bind) {
       const fixes = [
-        addOptionFix(ctx, m, 'rbind', 'Add "rbind" (runc and crun bind-mount only with "bind" or "rbind")', true),
-        addOptionFix(ctx, m, 'bind', 'Add "bind" (this mount only, without the mounts below the source)'),
+        addOptionFix(
+          ctx,
+          m,
+          'rbind',
+          'Add "rbind" (runc and crun bind-mount only with "bind" or "rbind")',
+          true,
+        ),
+        addOptionFix(
+          ctx,
+          m,
+          'bind',
+          'Add "bind" (this mount only, without the mounts below the source)',
+        ),
       ].filter((f): f is Fix => f !== undefined);
       ctx.report({
         code: 'bind-type-without-bind-option',
@@ -38,7 +55,13 @@ export const bindTypeRule: Rule = (ctx) => {
         range: ctx.doc.rangeNear(bindOpt.path),
         path: bindOpt.path,
         fixes: array
-          ? [{ title: 'Remove "bind"', edits: [removeArrayElements(ctx.doc, array, [bindOpt.index])], preferred: true }]
+          ? [
+              {
+                title: 'Remove "bind"',
+                edits: [removeArrayElements(ctx.doc, array, [bindOpt.index])],
+                preferred: true,
+              },
+            ]
           : undefined,
       });
     }
@@ -57,8 +80,17 @@ export const bindDataOptionsRule: Rule = (ctx) => {
       const fixes: Fix[] = [];
       if (array) {
         fixes.push({
-          title: data.length > 1 ? 'Remove the filesystem options from this bind mount' : `Remove "${o.value}" from this bind mount`,
-          edits: [removeArrayElements(ctx.doc, array, data.map((d) => d.index))],
+          title:
+            data.length > 1
+              ? 'Remove the filesystem options from this bind mount'
+              : `Remove "${o.value}" from this bind mount`,
+          edits: [
+            removeArrayElements(
+              ctx.doc,
+              array,
+              data.map((d) => d.index),
+            ),
+          ],
           preferred: true,
         });
       }
@@ -66,7 +98,9 @@ export const bindDataOptionsRule: Rule = (ctx) => {
         code: 'bind-with-data-options',
         severity: 'error',
         message: `${m.label}: "${o.value}" is a filesystem option, and bind mounts take none; runc refuses it ("bind mounts cannot have any filesystem-specific options applied").${
-          o.value === 'defaults' ? ' runc passes "defaults" on as filesystem data, so it counts too.' : ''
+          o.value === 'defaults'
+            ? ' runc passes "defaults" on as filesystem data, so it counts too.'
+            : ''
         } Remove it.`,
         range: ctx.doc.rangeNear(o.path),
         path: o.path,
@@ -122,7 +156,13 @@ export const rbindReadOnlyRule: Rule = (ctx) => {
       message: `${m.label}: "ro" on an "rbind" makes only the top mount read-only; mounts below the source stay writable. Use "rro" (Linux 5.12+) to make the whole tree read-only.`,
       range: ctx.doc.rangeOfNode(node),
       path: ro.path,
-      fixes: [{ title: 'Change "ro" to "rro"', edits: [replaceWithJson(ctx.doc, node, 'rro')], preferred: true }],
+      fixes: [
+        {
+          title: 'Change "ro" to "rro"',
+          edits: [replaceWithJson(ctx.doc, node, 'rro')],
+          preferred: true,
+        },
+      ],
     });
   }
 };

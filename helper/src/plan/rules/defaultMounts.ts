@@ -18,14 +18,20 @@ interface MountEntry {
 /** What a fix writes: the very mount the plan would add (runtimeDefaults), or a tmpfs for /tmp. */
 function defaultEntry(ctx: RuleContext, destination: string): MountEntry {
   const added = systemMounts(ctx.spec).find((m) => m.destination === destination);
-  if (added) return { destination, type: added.type, source: added.source, options: [...added.options] };
+  if (added)
+    return { destination, type: added.type, source: added.source, options: [...added.options] };
   return { destination, type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'mode=1777'] };
 }
 
 /** Where a new mount goes: after the mounts of its parents, before the mounts below it. */
 function insertionIndex(ctx: RuleContext, destination: string): number {
   const mounts = mountViews(ctx);
-  const firstChild = mounts.findIndex((m) => m.cleanDestination && m.cleanDestination !== destination && isAtOrBelow(m.cleanDestination, destination));
+  const firstChild = mounts.findIndex(
+    (m) =>
+      m.cleanDestination &&
+      m.cleanDestination !== destination &&
+      isAtOrBelow(m.cleanDestination, destination),
+  );
   if (firstChild >= 0) return firstChild;
   return mounts.length;
 }
@@ -34,7 +40,11 @@ function insertMountsFix(ctx: RuleContext, entries: MountEntry[], title: string)
   const array = ctx.doc.nodeAt(['mounts']);
   let edits: TextEdit[] | undefined;
   if (array?.type === 'array') {
-    edits = insertArrayElements(ctx.doc, array, entries.map((e) => ({ index: insertionIndex(ctx, e.destination), value: e })));
+    edits = insertArrayElements(
+      ctx.doc,
+      array,
+      entries.map((e) => ({ index: insertionIndex(ctx, e.destination), value: e })),
+    );
   } else if (!array) {
     edits = appendAt(ctx.doc, ['mounts'], entries);
   }
@@ -45,7 +55,10 @@ function insertMountsFix(ctx: RuleContext, entries: MountEntry[], title: string)
 function anchor(ctx: RuleContext): Range {
   return (
     ctx.doc.keyRangeOf(['mounts']) ??
-    ctx.doc.keyRangeOf(['ociVersion']) ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } }
+    ctx.doc.keyRangeOf(['ociVersion']) ?? {
+      start: { line: 0, character: 0 },
+      end: { line: 0, character: 1 },
+    }
   );
 }
 
@@ -62,11 +75,18 @@ export const defaultMountsRule: Rule = (ctx) => {
   const present = new Set(views.map((m) => m.cleanDestination));
   // A /dev bound from the host brings its own pts and shm; the plan adds neither then.
   const devBound = views.some((m) => m.bind && m.cleanDestination === '/dev');
-  const missing = EXPECTED.filter(([dest]) => !present.has(dest) && !(devBound && dest.startsWith('/dev/')));
+  const missing = EXPECTED.filter(
+    ([dest]) => !present.has(dest) && !(devBound && dest.startsWith('/dev/')),
+  );
   if (missing.length === 0) return;
-  const all = missing.length > 1
-    ? insertMountsFix(ctx, missing.map(([d]) => defaultEntry(ctx, d)), `Add the missing ${missing.map(([d]) => d).join(', ')} mounts`)
-    : undefined;
+  const all =
+    missing.length > 1
+      ? insertMountsFix(
+          ctx,
+          missing.map(([d]) => defaultEntry(ctx, d)),
+          `Add the missing ${missing.map(([d]) => d).join(', ')} mounts`,
+        )
+      : undefined;
   for (const [dest, what] of missing) {
     const entry = defaultEntry(ctx, dest);
     const one = insertMountsFix(ctx, [entry], `Add a ${entry.type} mount on ${dest}`);
@@ -88,11 +108,21 @@ export const tmpMountRule: Rule = (ctx) => {
   const rootfs = ctx.rootfs;
   if (!ctx.spec || !rootfs || ctx.host.lstat(rootfs)?.type !== 'directory') return;
   if (ctx.spec.mounts !== undefined && !Array.isArray(ctx.spec.mounts)) return;
-  if (mountViews(ctx).some((m) => m.cleanDestination && isAtOrBelow('/tmp', m.cleanDestination) && m.cleanDestination !== '/')) return;
+  if (
+    mountViews(ctx).some(
+      (m) =>
+        m.cleanDestination && isAtOrBelow('/tmp', m.cleanDestination) && m.cleanDestination !== '/',
+    )
+  )
+    return;
   const tmp = joinInRoot(rootfs, '/tmp');
   const entry = ctx.host.lstat(tmp);
   if (entry && (entry.type !== 'directory' || (ctx.host.readdir(tmp) ?? []).length > 0)) return;
-  const fix = insertMountsFix(ctx, [defaultEntry(ctx, '/tmp')], 'Add a tmpfs mount on /tmp (mode=1777)');
+  const fix = insertMountsFix(
+    ctx,
+    [defaultEntry(ctx, '/tmp')],
+    'Add a tmpfs mount on /tmp (mode=1777)',
+  );
   if (fix) fix.preferred = true;
   const readonly = asObject(ctx.spec.root)?.readonly === true;
   ctx.report({

@@ -41,7 +41,9 @@ export function compactJson(value: unknown): string {
 
 /** JSON over several lines, first line unindented, the rest indented from `base`. */
 function blockJson(value: unknown, base: string, unit: string, eol: string): string {
-  return JSON.stringify(value, null, unit).split('\n').join(eol + base);
+  return JSON.stringify(value, null, unit)
+    .split('\n')
+    .join(eol + base);
 }
 
 function rangeOf(doc: SpecDocument, start: number, end: number): Range {
@@ -100,7 +102,11 @@ export function insertArrayElement(
  * Remove the elements at `indices` from the array with one edit, keeping the separators the
  * user wrote between the remaining elements.
  */
-export function removeArrayElements(doc: SpecDocument, array: jsonc.Node, indices: number[]): TextEdit {
+export function removeArrayElements(
+  doc: SpecDocument,
+  array: jsonc.Node,
+  indices: number[],
+): TextEdit {
   const items = array.children ?? [];
   const drop = new Set(indices);
   const kept = items.filter((_, i) => !drop.has(i));
@@ -110,15 +116,18 @@ export function removeArrayElements(doc: SpecDocument, array: jsonc.Node, indice
   const first = items[0];
   const last = items[items.length - 1];
   const separator =
-    items.length > 1
-      ? doc.text.slice(items[0].offset + items[0].length, items[1].offset)
-      : ', ';
+    items.length > 1 ? doc.text.slice(items[0].offset + items[0].length, items[1].offset) : ', ';
   const newText = kept.map((n) => doc.text.slice(n.offset, n.offset + n.length)).join(separator);
   return { range: rangeOf(doc, first.offset, last.offset + last.length), newText };
 }
 
 /** Add `"key": value` as the last property of an object. */
-export function insertProperty(doc: SpecDocument, object: jsonc.Node, key: string, value: unknown): TextEdit {
+export function insertProperty(
+  doc: SpecDocument,
+  object: jsonc.Node,
+  key: string,
+  value: unknown,
+): TextEdit {
   const text = doc.text;
   const eol = eolOf(text);
   const unit = indentUnit(text);
@@ -127,7 +136,10 @@ export function insertProperty(doc: SpecDocument, object: jsonc.Node, key: strin
     const open = object.offset + 1;
     const close = object.offset + object.length - 1;
     if (!/\n/.test(text)) {
-      return { range: rangeOf(doc, open, close), newText: `${JSON.stringify(key)}: ${compactJson(value)}` };
+      return {
+        range: rangeOf(doc, open, close),
+        newText: `${JSON.stringify(key)}: ${compactJson(value)}`,
+      };
     }
     const outer = lineIndent(text, object.offset);
     const inner = outer + unit;
@@ -139,7 +151,10 @@ export function insertProperty(doc: SpecDocument, object: jsonc.Node, key: strin
   const last = props[props.length - 1];
   const at = last.offset + last.length;
   if (!spansLines(doc, object)) {
-    return { range: rangeOf(doc, at, at), newText: `, ${JSON.stringify(key)}: ${compactJson(value)}` };
+    return {
+      range: rangeOf(doc, at, at),
+      newText: `, ${JSON.stringify(key)}: ${compactJson(value)}`,
+    };
   }
   const indent = lineIndent(text, last.offset);
   return {
@@ -152,7 +167,11 @@ export function insertProperty(doc: SpecDocument, object: jsonc.Node, key: strin
  * Append `items` to the array at `path`, creating the array (and missing parent objects,
  * e.g. `linux`) when the spec lacks it. Returns undefined when a parent is not an object.
  */
-export function appendAt(doc: SpecDocument, path: JsonPath, items: unknown[]): TextEdit[] | undefined {
+export function appendAt(
+  doc: SpecDocument,
+  path: JsonPath,
+  items: unknown[],
+): TextEdit[] | undefined {
   const array = doc.nodeAt(path);
   if (array) {
     if (array.type !== 'array') return undefined;
@@ -185,7 +204,8 @@ export function insertArrayElements(
   }
   // Elements going to the same position share one edit so their order is kept.
   const byIndex = new Map<number, unknown[]>();
-  for (const { index, value } of inserts) byIndex.set(index, [...(byIndex.get(index) ?? []), value]);
+  for (const { index, value } of inserts)
+    byIndex.set(index, [...(byIndex.get(index) ?? []), value]);
   return [...byIndex]
     .sort((a, b) => a[0] - b[0])
     .map(([index, values]) => insertArrayElement(doc, array, index, ...values));
@@ -194,7 +214,11 @@ export function insertArrayElements(
 /** Apply edits to a text (used by tests and by anyone previewing a fix). */
 export function applyEdits(text: string, edits: TextEdit[], doc: SpecDocument): string {
   const sorted = [...edits]
-    .map((e) => ({ start: doc.offsetAt(e.range.start), end: doc.offsetAt(e.range.end), newText: e.newText }))
+    .map((e) => ({
+      start: doc.offsetAt(e.range.start),
+      end: doc.offsetAt(e.range.end),
+      newText: e.newText,
+    }))
     .sort((a, b) => b.start - a.start || b.end - a.end);
   let out = text;
   for (const e of sorted) out = out.slice(0, e.start) + e.newText + out.slice(e.end);

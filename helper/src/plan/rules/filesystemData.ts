@@ -5,10 +5,26 @@
 /** Parameter names (the part before `=`) each filesystem type accepts. */
 export const DATA_OPTIONS_BY_TYPE: Readonly<Record<string, readonly string[]>> = {
   tmpfs: [
-    'size', 'nr_blocks', 'nr_inodes', 'mode', 'uid', 'gid', 'huge', 'mpol', 'noswap', 'inode32',
-    'inode64', 'quota', 'usrquota', 'grpquota', 'usrquota_block_hardlimit',
-    'usrquota_inode_hardlimit', 'grpquota_block_hardlimit', 'grpquota_inode_hardlimit',
-    'casefold', 'strict_encoding',
+    'size',
+    'nr_blocks',
+    'nr_inodes',
+    'mode',
+    'uid',
+    'gid',
+    'huge',
+    'mpol',
+    'noswap',
+    'inode32',
+    'inode64',
+    'quota',
+    'usrquota',
+    'grpquota',
+    'usrquota_block_hardlimit',
+    'usrquota_inode_hardlimit',
+    'grpquota_block_hardlimit',
+    'grpquota_inode_hardlimit',
+    'casefold',
+    'strict_encoding',
   ],
   devpts: ['newinstance', 'ptmxmode', 'mode', 'uid', 'gid', 'max'],
   proc: ['hidepid', 'gid', 'subset'],
@@ -18,8 +34,16 @@ export const DATA_OPTIONS_BY_TYPE: Readonly<Record<string, readonly string[]>> =
 
 /** Security-module options the kernel takes on any filesystem (SELinux, Smack). */
 export const DATA_OPTIONS_ANY_TYPE: readonly string[] = [
-  'context', 'fscontext', 'defcontext', 'rootcontext', 'seclabel',
-  'smackfsdef', 'smackfsfloor', 'smackfshat', 'smackfsroot', 'smackfstransmute',
+  'context',
+  'fscontext',
+  'defcontext',
+  'rootcontext',
+  'seclabel',
+  'smackfsdef',
+  'smackfsfloor',
+  'smackfshat',
+  'smackfsroot',
+  'smackfstransmute',
 ];
 
 /** Whether the data options of `type` are known (and anything else is refused by the kernel). */
@@ -31,5 +55,12 @@ export function knownDataOptions(type: string | undefined): readonly string[] | 
 
 /** Options crun gives a meaning and runc does not (runc passes them on as filesystem data). */
 export const CRUN_ONLY_OPTIONS: readonly string[] = [
-  'rsync', 'rasync', 'rdirsync', 'rmand', 'rnomand', 'copy-symlink', 'src-nofollow', 'dest-nofollow',
+  'rsync',
+  'rasync',
+  'rdirsync',
+  'rmand',
+  'rnomand',
+  'copy-symlink',
+  'src-nofollow',
+  'dest-nofollow',
 ];

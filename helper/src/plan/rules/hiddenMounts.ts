@@ -6,7 +6,7 @@ import { mountViews, type MountView } from './mountView';
 /** `/a/b/c` → `/a/b/c`, `/a/b`, `/a`, `/`. */
 function selfAndAncestors(path: string): string[] {
   const out = [path];
-  for (let p = path; p !== '/'; ) {
+  for (let p = path; p !== '/';) {
     p = p.slice(0, p.lastIndexOf('/')) || '/';
     out.push(p);
   }
@@ -23,7 +23,8 @@ export const hiddenMountRule: Rule = (ctx) => {
     let hider: MountView | undefined;
     for (const p of selfAndAncestors(hidden.cleanDestination!)) {
       const candidate = lastAt.get(p);
-      if (candidate && candidate.index > hidden.index && (!hider || candidate.index > hider.index)) hider = candidate;
+      if (candidate && candidate.index > hidden.index && (!hider || candidate.index > hider.index))
+        hider = candidate;
     }
     if (!hider) continue;
     const same = hider.cleanDestination === hidden.cleanDestination;
@@ -34,7 +35,12 @@ export const hiddenMountRule: Rule = (ctx) => {
       message: `${hidden.label}: hidden by ${hider.label}, which is mounted later ${same ? 'on the same path' : 'on a parent directory'}; this mount will not be visible in the container. Remove it, or move it after ${hider.label}.`,
       range: ctx.doc.rangeNear(destPath),
       path: destPath,
-      related: [{ message: `${hider.label} is mounted later and covers it`, range: ctx.doc.rangeNear([...hider.path, 'destination']) }],
+      related: [
+        {
+          message: `${hider.label} is mounted later and covers it`,
+          range: ctx.doc.rangeNear([...hider.path, 'destination']),
+        },
+      ],
     });
   }
 };

@@ -11,8 +11,12 @@ export const idmapRule: Rule = (ctx) => {
     const hasUid = m.raw.uidMappings !== undefined && asArray(m.raw.uidMappings).length > 0;
     const hasGid = m.raw.gidMappings !== undefined && asArray(m.raw.gidMappings).length > 0;
     if (!option && !hasUid && !hasGid) continue;
-    const where: JsonPath = option ? option.path : [...m.path, hasUid ? 'uidMappings' : 'gidMappings'];
-    const range = option ? ctx.doc.rangeNear(where) : (ctx.doc.keyRangeOf(where) ?? ctx.doc.rangeNear(where));
+    const where: JsonPath = option
+      ? option.path
+      : [...m.path, hasUid ? 'uidMappings' : 'gidMappings'];
+    const range = option
+      ? ctx.doc.rangeNear(where)
+      : (ctx.doc.keyRangeOf(where) ?? ctx.doc.rangeNear(where));
     const what = option ? `"${option.value}"` : 'per-mount id mappings';
     if (!m.meantAsBind) {
       ctx.report({

@@ -20,7 +20,15 @@ export const maskedPathsRule: Rule = (ctx) => {
         message: `linux.${key}[${i}] "${p}" must be an absolute path in the container (the runtime spec says MUST).`,
         range: ctx.doc.rangeNear(['linux', key, i]),
         path: ['linux', key, i],
-        fixes: node ? [{ title: `Make it absolute: "/${p}"`, edits: [replaceWithJson(ctx.doc, node, '/' + p)], preferred: true }] : undefined,
+        fixes: node
+          ? [
+              {
+                title: `Make it absolute: "/${p}"`,
+                edits: [replaceWithJson(ctx.doc, node, '/' + p)],
+                preferred: true,
+              },
+            ]
+          : undefined,
       });
     });
     if (list.length > 0 && !hasMountNs) {

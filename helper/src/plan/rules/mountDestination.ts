@@ -27,7 +27,13 @@ export const mountDestinationRule: Rule = (ctx) => {
         message: `${m.label}: destination "${m.destination}" is relative. The runtime spec deprecates relative destinations (runc reads it as "${absolute}"); write "${absolute}".`,
         range,
         path,
-        fixes: [{ title: `Make the destination absolute: "${absolute}"`, edits: [replaceWithJson(ctx.doc, node, absolute)], preferred: true }],
+        fixes: [
+          {
+            title: `Make the destination absolute: "${absolute}"`,
+            edits: [replaceWithJson(ctx.doc, node, absolute)],
+            preferred: true,
+          },
+        ],
       });
     }
     if (m.cleanDestination === '/') {

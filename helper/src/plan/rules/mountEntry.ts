@@ -6,8 +6,14 @@ import { mountViews } from './mountView';
 
 /** Sources people write that name the filesystem type (`"source": "proc"` and so on). */
 const SOURCE_TYPES: Record<string, string> = {
-  proc: 'proc', sysfs: 'sysfs', tmpfs: 'tmpfs', shm: 'tmpfs', devpts: 'devpts', mqueue: 'mqueue',
-  cgroup: 'cgroup', cgroup2: 'cgroup2',
+  proc: 'proc',
+  sysfs: 'sysfs',
+  tmpfs: 'tmpfs',
+  shm: 'tmpfs',
+  devpts: 'devpts',
+  mqueue: 'mqueue',
+  cgroup: 'cgroup',
+  cgroup2: 'cgroup2',
 };
 
 export const mountTypeRule: Rule = (ctx) => {
@@ -21,11 +27,20 @@ export const mountTypeRule: Rule = (ctx) => {
       code: 'mount-type-missing',
       severity: 'error',
       message: `${m.label}: a mount without "bind" or "rbind" needs a filesystem "type" (e.g. "tmpfs", "proc"); crun refuses it ("invalid mount type") and runc calls mount(2) with no type.${guess ? ` The source suggests "${guess}".` : ''}`,
-      range: ctx.doc.rangeOf(typePath) ?? ctx.doc.rangeOf([...m.path, 'destination']) ?? ctx.doc.rangeOfNode(m.node),
+      range:
+        ctx.doc.rangeOf(typePath) ??
+        ctx.doc.rangeOf([...m.path, 'destination']) ??
+        ctx.doc.rangeOfNode(m.node),
       path: m.type === '' ? typePath : m.path,
       fixes:
         guess && m.raw.type === undefined
-          ? [{ title: `Add "type": "${guess}"`, edits: [insertProperty(ctx.doc, m.node, 'type', guess)], preferred: true }]
+          ? [
+              {
+                title: `Add "type": "${guess}"`,
+                edits: [insertProperty(ctx.doc, m.node, 'type', guess)],
+                preferred: true,
+              },
+            ]
           : undefined,
     });
   }

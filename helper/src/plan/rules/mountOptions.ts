@@ -18,7 +18,8 @@ export function misspelling(view: MountView, option: MountOption): string | unde
   const eq = option.value.indexOf('=');
   const key = eq >= 0 ? option.value.slice(0, eq) : option.value;
   const known = view.meantAsBind ? [] : knownDataOptions(view.type);
-  if (known?.includes(key) || DATA_OPTIONS_ANY_TYPE.includes(key) || key === 'defaults') return undefined;
+  if (known?.includes(key) || DATA_OPTIONS_ANY_TYPE.includes(key) || key === 'defaults')
+    return undefined;
   if (eq >= 0) {
     const near = known ? nearest(key, known) : undefined;
     return near ? near + option.value.slice(eq) : undefined;
@@ -29,10 +30,24 @@ export function misspelling(view: MountView, option: MountOption): string | unde
   return nearest(key, [...RUNTIME_OPTION_NAMES, ...(known ?? [])], maxDistance);
 }
 
-function removeOptionFix(ctx: RuleContext, m: MountView, options: MountOption[], title: string): Fix | undefined {
+function removeOptionFix(
+  ctx: RuleContext,
+  m: MountView,
+  options: MountOption[],
+  title: string,
+): Fix | undefined {
   const array = ctx.doc.nodeAt([...m.path, 'options']);
   if (!array) return undefined;
-  return { title, edits: [removeArrayElements(ctx.doc, array, options.map((o) => o.index))] };
+  return {
+    title,
+    edits: [
+      removeArrayElements(
+        ctx.doc,
+        array,
+        options.map((o) => o.index),
+      ),
+    ],
+  };
 }
 
 export const misspeltOptionRule: Rule = (ctx) => {
@@ -56,7 +71,13 @@ export const misspeltOptionRule: Rule = (ctx) => {
         }`,
         range: ctx.doc.rangeOfNode(node),
         path: o.path,
-        fixes: [{ title: `Change to "${meant}"`, edits: [replaceWithJson(ctx.doc, node, meant)], preferred: true }],
+        fixes: [
+          {
+            title: `Change to "${meant}"`,
+            edits: [replaceWithJson(ctx.doc, node, meant)],
+            preferred: true,
+          },
+        ],
       });
     }
   }
@@ -69,13 +90,18 @@ export const dataOptionsForTypeRule: Rule = (ctx) => {
     const known = knownDataOptions(m.type);
     if (!known) continue;
     for (const o of dataOptions(m)) {
-      if (known.includes(o.key) || DATA_OPTIONS_ANY_TYPE.includes(o.key) || misspelling(m, o)) continue;
-      const accepted = known.length ? `it accepts ${known.map((k) => `"${k}"`).join(', ')}` : 'it takes no data options';
+      if (known.includes(o.key) || DATA_OPTIONS_ANY_TYPE.includes(o.key) || misspelling(m, o))
+        continue;
+      const accepted = known.length
+        ? `it accepts ${known.map((k) => `"${k}"`).join(', ')}`
+        : 'it takes no data options';
       ctx.report({
         code: 'unsupported-data-option',
         severity: 'error',
         message: `${m.label}: ${m.type} does not accept "${o.value}" (${accepted}); mount(2) would fail with EINVAL at launch.${
-          o.value === 'defaults' ? ' runc passes "defaults" on as filesystem data rather than ignoring it.' : ''
+          o.value === 'defaults'
+            ? ' runc passes "defaults" on as filesystem data rather than ignoring it.'
+            : ''
         }${CRUN_ONLY_OPTIONS.includes(o.value) ? ` "${o.value}" is understood by crun only; runc passes it to the filesystem.` : ''}`,
         range: ctx.doc.rangeNear(o.path),
         path: o.path,
@@ -89,7 +115,11 @@ function optionalFix(fix: Fix | undefined): Fix[] | undefined {
   return fix ? [fix] : undefined;
 }
 
-function kernelAtLeast(release: string | undefined, major: number, minor: number): boolean | undefined {
+function kernelAtLeast(
+  release: string | undefined,
+  major: number,
+  minor: number,
+): boolean | undefined {
   const match = release ? /^(\d+)\.(\d+)/.exec(release) : null;
   if (!match) return undefined;
   const [maj, min] = [Number(match[1]), Number(match[2])];
@@ -161,7 +191,9 @@ export const conflictingOptionsRule: Rule = (ctx) => {
           message: `${m.label}: several propagation options; each is applied in turn, so "${last.value}" replaces "${o.value}". Keep one.`,
           range: ctx.doc.rangeNear(o.path),
           path: o.path,
-          related: [{ message: `"${last.value}" is applied last`, range: ctx.doc.rangeNear(last.path) }],
+          related: [
+            { message: `"${last.value}" is applied last`, range: ctx.doc.rangeNear(last.path) },
+          ],
           fixes: optionalFix(removeOptionFix(ctx, m, [o], `Remove "${o.value}"`)),
         });
       }

@@ -72,7 +72,8 @@ function viewOf(ctx: RuleContext, m: unknown, index: number): MountView {
     type: asString(raw.type),
     source,
     hostSource:
-      normalized?.hostSource ?? (meantAsBind && source ? resolveHostPath(ctx.bundleDir, source) : undefined),
+      normalized?.hostSource ??
+      (meantAsBind && source ? resolveHostPath(ctx.bundleDir, source) : undefined),
     options,
     bind,
     meantAsBind,
@@ -89,13 +90,16 @@ export function dataOptions(view: MountView): (MountOption & { key: string })[] 
 }
 
 /** The spec's namespaces, by type, with the path of each entry. */
-export function namespaceEntries(ctx: RuleContext): { type: string; path: JsonPath; nsPath?: string }[] {
+export function namespaceEntries(
+  ctx: RuleContext,
+): { type: string; path: JsonPath; nsPath?: string }[] {
   const linux = asObject(ctx.spec?.linux);
   const out: { type: string; path: JsonPath; nsPath?: string }[] = [];
   asArray(linux?.namespaces).forEach((n, i) => {
     const ns = asObject(n);
     const type = asString(ns?.type);
-    if (type !== undefined) out.push({ type, path: ['linux', 'namespaces', i], nsPath: asString(ns?.path) });
+    if (type !== undefined)
+      out.push({ type, path: ['linux', 'namespaces', i], nsPath: asString(ns?.path) });
   });
   return out;
 }

@@ -24,7 +24,13 @@ export const namespaceListRule: Rule = (ctx) => {
         path: [...ns.path, 'type'],
         related: [{ message: `first "${ns.type}" entry`, range: ctx.doc.rangeNear(first.path) }],
         fixes: array
-          ? [{ title: `Remove the duplicate "${ns.type}" namespace`, edits: [removeArrayElements(ctx.doc, array, [index])], preferred: true }]
+          ? [
+              {
+                title: `Remove the duplicate "${ns.type}" namespace`,
+                edits: [removeArrayElements(ctx.doc, array, [index])],
+                preferred: true,
+              },
+            ]
           : undefined,
       });
     }
@@ -42,7 +48,9 @@ export const namespaceListRule: Rule = (ctx) => {
 
 export function addNamespaceFix(ctx: RuleContext, type: string): Fix | undefined {
   const edits = appendAt(ctx.doc, ['linux', 'namespaces'], [{ type }]);
-  return edits ? { title: `Add the "${type}" namespace to linux.namespaces`, edits, preferred: true } : undefined;
+  return edits
+    ? { title: `Add the "${type}" namespace to linux.namespaces`, edits, preferred: true }
+    : undefined;
 }
 
 function namespacesPlace(ctx: RuleContext, what: string): RelatedPlace[] | undefined {
@@ -76,7 +84,8 @@ export const utsNamespaceRule: Rule = (ctx) => {
         code: 'hostname-sysctl-conflict',
         severity: 'error',
         message: `linux.sysctl "${key}" sets the ${field} a second time, beside "${field}"; runc refuses the pair. Keep "${field}" and remove the sysctl.`,
-        range: ctx.doc.keyRangeOf(['linux', 'sysctl', key]) ?? ctx.doc.rangeNear(['linux', 'sysctl']),
+        range:
+          ctx.doc.keyRangeOf(['linux', 'sysctl', key]) ?? ctx.doc.rangeNear(['linux', 'sysctl']),
         path: ['linux', 'sysctl', key],
         related: [{ message: `"${field}" is set here`, range: ctx.doc.rangeNear([field]) }],
       });

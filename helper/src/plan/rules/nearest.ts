@@ -26,7 +26,11 @@ export function editDistance(a: string, b: string): number {
  * The candidate closest to `word`, when it is close enough to be a typo: at most `maxDistance` edits,
  * and fewer edits than a third of the longer word (so `ro` is not "corrected" to `rw`).
  */
-export function nearest(word: string, candidates: Iterable<string>, maxDistance = 2): string | undefined {
+export function nearest(
+  word: string,
+  candidates: Iterable<string>,
+  maxDistance = 2,
+): string | undefined {
   const lower = word.toLowerCase();
   let best: string | undefined;
   let bestDistance = Infinity;

@@ -6,7 +6,11 @@ import { mountViews } from './mountView';
 
 export const networkFileRule: Rule = (ctx) => {
   for (const m of mountViews(ctx)) {
-    if (!m.cleanDestination || !Object.prototype.hasOwnProperty.call(NETWORK_FILES, m.cleanDestination)) continue;
+    if (
+      !m.cleanDestination ||
+      !Object.prototype.hasOwnProperty.call(NETWORK_FILES, m.cleanDestination)
+    )
+      continue;
     if (!m.meantAsBind) {
       const typePath = [...m.path, 'type'];
       ctx.report({

@@ -9,8 +9,16 @@ import { addNamespaceFix } from './namespaces';
 
 /** The files below /proc runc lets a mount cover (those lxcfs emulates). */
 export const ALLOWED_PROC_SUBMOUNTS: readonly string[] = [
-  '/proc/cpuinfo', '/proc/diskstats', '/proc/meminfo', '/proc/stat', '/proc/swaps', '/proc/uptime',
-  '/proc/loadavg', '/proc/slabinfo', '/proc/sys/kernel/ns_last_pid', '/proc/sys/crypto/fips_enabled',
+  '/proc/cpuinfo',
+  '/proc/diskstats',
+  '/proc/meminfo',
+  '/proc/stat',
+  '/proc/swaps',
+  '/proc/uptime',
+  '/proc/loadavg',
+  '/proc/slabinfo',
+  '/proc/sys/kernel/ns_last_pid',
+  '/proc/sys/crypto/fips_enabled',
 ];
 
 /** Rule 5 (runc's checkProcMount, CVE-2019-16884). proc and sysfs mounts are checked by rule 6. */
@@ -56,20 +64,36 @@ export const procSysTargetRule: Rule = (ctx) => {
       if (!entry) break; // the runtime creates what is missing
       const last = i === parts.length;
       if (entry.type === 'symlink') {
-        report(ctx, m.label, m.path, 'proc-sys-target-symlink',
-          `${m.label}: ${inRoot} in the rootfs is a symbolic link${entry.linkTarget ? ` to ${entry.linkTarget}` : ''}; runc, crun and youki refuse to mount ${m.type} through a symlink (CVE-2023-27561). Replace it with a directory in the image.`);
+        report(
+          ctx,
+          m.label,
+          m.path,
+          'proc-sys-target-symlink',
+          `${m.label}: ${inRoot} in the rootfs is a symbolic link${entry.linkTarget ? ` to ${entry.linkTarget}` : ''}; runc, crun and youki refuse to mount ${m.type} through a symlink (CVE-2023-27561). Replace it with a directory in the image.`,
+        );
         break;
       }
       if (entry.type !== 'directory') {
-        report(ctx, m.label, m.path, 'proc-sys-target-not-directory',
-          `${m.label}: ${inRoot} in the rootfs is ${entry.type === 'file' ? 'a regular file' : 'not a directory'}; ${m.type} must be mounted on an ordinary directory${last ? '' : ' path'}. Replace it with a directory in the image.`);
+        report(
+          ctx,
+          m.label,
+          m.path,
+          'proc-sys-target-not-directory',
+          `${m.label}: ${inRoot} in the rootfs is ${entry.type === 'file' ? 'a regular file' : 'not a directory'}; ${m.type} must be mounted on an ordinary directory${last ? '' : ' path'}. Replace it with a directory in the image.`,
+        );
         break;
       }
     }
   }
 };
 
-function report(ctx: RuleContext, _label: string, mountPath: (string | number)[], code: string, message: string) {
+function report(
+  ctx: RuleContext,
+  _label: string,
+  mountPath: (string | number)[],
+  code: string,
+  message: string,
+) {
   const path = [...mountPath, 'destination'];
   ctx.report({ code, severity: 'error', message, range: ctx.doc.rangeNear(path), path });
 }
@@ -84,7 +108,9 @@ export const namespacedFilesystemRule: Rule = (ctx) => {
     if (m.bind) continue;
     const typePath = [...m.path, 'type'];
     if (m.type === 'sysfs' && user && !hasNet) {
-      const related: RelatedPlace[] = [{ message: 'the user namespace', range: ctx.doc.rangeNear(user.path) }];
+      const related: RelatedPlace[] = [
+        { message: 'the user namespace', range: ctx.doc.rangeNear(user.path) },
+      ];
       const fix = addNamespaceFix(ctx, 'network');
       ctx.report({
         code: 'sysfs-userns-without-netns',

@@ -18,7 +18,12 @@ export function describePath(path: JsonPath): string {
 function actualType(node: jsonc.Node): string {
   if (node.type === 'number') return Number.isInteger(node.value) ? 'an integer' : 'a number';
   if (node.type === 'null') return 'null';
-  const names: Record<string, string> = { object: 'an object', array: 'an array', string: 'a string', boolean: 'a boolean' };
+  const names: Record<string, string> = {
+    object: 'an object',
+    array: 'an array',
+    string: 'a string',
+    boolean: 'a boolean',
+  };
   return names[node.type] ?? node.type;
 }
 
@@ -41,21 +46,42 @@ function matchesType(node: jsonc.Node, type: JsonType): boolean {
 }
 
 /** A one-token repair for common type slips ("true" for true, "5" for 5, "x" for ["x"]). */
-function typeFix(ctx: RuleContext, node: jsonc.Node, type: JsonType, schema: FieldSchema): Fix | undefined {
+function typeFix(
+  ctx: RuleContext,
+  node: jsonc.Node,
+  type: JsonType,
+  schema: FieldSchema,
+): Fix | undefined {
   if (node.type === 'string') {
     const v = node.value as string;
     if (type === 'boolean' && (v === 'true' || v === 'false')) {
-      return { title: `Use ${v} (a boolean, without quotes)`, edits: [replaceNode(ctx.doc, node, v)], preferred: true };
+      return {
+        title: `Use ${v} (a boolean, without quotes)`,
+        edits: [replaceNode(ctx.doc, node, v)],
+        preferred: true,
+      };
     }
     if ((type === 'integer' || type === 'number') && /^-?\d+$/.test(v.trim())) {
-      return { title: `Use ${v.trim()} (a number, without quotes)`, edits: [replaceNode(ctx.doc, node, v.trim())], preferred: true };
+      return {
+        title: `Use ${v.trim()} (a number, without quotes)`,
+        edits: [replaceNode(ctx.doc, node, v.trim())],
+        preferred: true,
+      };
     }
     if (type === 'array' && schema.items?.type === 'string') {
-      return { title: `Wrap in an array: [${JSON.stringify(v)}]`, edits: [replaceWithJson(ctx.doc, node, [v])], preferred: true };
+      return {
+        title: `Wrap in an array: [${JSON.stringify(v)}]`,
+        edits: [replaceWithJson(ctx.doc, node, [v])],
+        preferred: true,
+      };
     }
   }
   if ((node.type === 'boolean' || node.type === 'number') && type === 'string') {
-    return { title: `Quote it: "${String(node.value)}"`, edits: [replaceWithJson(ctx.doc, node, String(node.value))], preferred: true };
+    return {
+      title: `Quote it: "${String(node.value)}"`,
+      edits: [replaceWithJson(ctx.doc, node, String(node.value))],
+      preferred: true,
+    };
   }
   return undefined;
 }
@@ -87,8 +113,14 @@ function check(ctx: RuleContext, node: jsonc.Node, schema: FieldSchema, path: Js
       checkString(ctx, node, schema, path, where);
       break;
     case 'number':
-      if ((schema.minimum !== undefined && node.value < schema.minimum) || (schema.maximum !== undefined && node.value > schema.maximum)) {
-        const bounds = schema.maximum !== undefined ? `between ${schema.minimum} and ${schema.maximum}` : `at least ${schema.minimum}`;
+      if (
+        (schema.minimum !== undefined && node.value < schema.minimum) ||
+        (schema.maximum !== undefined && node.value > schema.maximum)
+      ) {
+        const bounds =
+          schema.maximum !== undefined
+            ? `between ${schema.minimum} and ${schema.maximum}`
+            : `at least ${schema.minimum}`;
         ctx.report({
           code: 'value-out-of-range',
           severity: 'error',
@@ -107,7 +139,13 @@ function check(ctx: RuleContext, node: jsonc.Node, schema: FieldSchema, path: Js
   }
 }
 
-function checkString(ctx: RuleContext, node: jsonc.Node, schema: FieldSchema, path: JsonPath, where: string) {
+function checkString(
+  ctx: RuleContext,
+  node: jsonc.Node,
+  schema: FieldSchema,
+  path: JsonPath,
+  where: string,
+) {
   const value = node.value as string;
   if (schema.enum && !schema.enum.includes(value)) {
     const meant = nearest(value, schema.enum);
@@ -117,7 +155,15 @@ function checkString(ctx: RuleContext, node: jsonc.Node, schema: FieldSchema, pa
       message: `${where}: "${value}" is not one of ${schema.enum.map((e) => `"${e}"`).join(', ')}${meant ? `; did you mean "${meant}"?` : '.'}`,
       range: ctx.doc.rangeOfNode(node),
       path,
-      fixes: meant ? [{ title: `Change to "${meant}"`, edits: [replaceWithJson(ctx.doc, node, meant)], preferred: true }] : undefined,
+      fixes: meant
+        ? [
+            {
+              title: `Change to "${meant}"`,
+              edits: [replaceWithJson(ctx.doc, node, meant)],
+              preferred: true,
+            },
+          ]
+        : undefined,
     });
   }
   if (schema.absolutePath && !value.startsWith('/')) {
@@ -127,7 +173,15 @@ function checkString(ctx: RuleContext, node: jsonc.Node, schema: FieldSchema, pa
       message: `${where}: "${value}" must be an absolute path.`,
       range: ctx.doc.rangeOfNode(node),
       path,
-      fixes: value ? [{ title: `Make it absolute: "/${value}"`, edits: [replaceWithJson(ctx.doc, node, '/' + value)], preferred: true }] : undefined,
+      fixes: value
+        ? [
+            {
+              title: `Make it absolute: "/${value}"`,
+              edits: [replaceWithJson(ctx.doc, node, '/' + value)],
+              preferred: true,
+            },
+          ]
+        : undefined,
     });
   }
   if (schema.pattern && !schema.pattern.test(value)) {
@@ -141,7 +195,13 @@ function checkString(ctx: RuleContext, node: jsonc.Node, schema: FieldSchema, pa
   }
 }
 
-function checkArray(ctx: RuleContext, node: jsonc.Node, schema: FieldSchema, path: JsonPath, where: string) {
+function checkArray(
+  ctx: RuleContext,
+  node: jsonc.Node,
+  schema: FieldSchema,
+  path: JsonPath,
+  where: string,
+) {
   const items = node.children ?? [];
   if (schema.minItems !== undefined && items.length < schema.minItems) {
     ctx.report({
@@ -155,7 +215,13 @@ function checkArray(ctx: RuleContext, node: jsonc.Node, schema: FieldSchema, pat
   if (schema.items) items.forEach((item, i) => check(ctx, item, schema.items!, [...path, i]));
 }
 
-function checkObject(ctx: RuleContext, node: jsonc.Node, schema: FieldSchema, path: JsonPath, where: string) {
+function checkObject(
+  ctx: RuleContext,
+  node: jsonc.Node,
+  schema: FieldSchema,
+  path: JsonPath,
+  where: string,
+) {
   if (schema.open) return;
   const props = node.children ?? [];
   const present = new Set(props.map((p) => p.children?.[0]?.value as string));
@@ -170,7 +236,10 @@ function checkObject(ctx: RuleContext, node: jsonc.Node, schema: FieldSchema, pa
       if (valueNode) check(ctx, valueNode, childSchema, childPath);
       continue;
     }
-    const meant = nearest(key, known.filter((k) => !present.has(k)));
+    const meant = nearest(
+      key,
+      known.filter((k) => !present.has(k)),
+    );
     if (meant) {
       ctx.report({
         code: 'misspelled-property',
@@ -178,7 +247,13 @@ function checkObject(ctx: RuleContext, node: jsonc.Node, schema: FieldSchema, pa
         message: `${describePath(childPath)}: unknown property "${key}"; did you mean "${meant}"? Runtimes ignore unknown properties, so this setting would have no effect.`,
         range: ctx.doc.rangeOfNode(keyNode),
         path: childPath,
-        fixes: [{ title: `Rename to "${meant}"`, edits: [replaceWithJson(ctx.doc, keyNode, meant)], preferred: true }],
+        fixes: [
+          {
+            title: `Rename to "${meant}"`,
+            edits: [replaceWithJson(ctx.doc, keyNode, meant)],
+            preferred: true,
+          },
+        ],
       });
     } else {
       ctx.report({
@@ -207,7 +282,8 @@ const REQUIRED_WHY: Record<string, string> = {
   ociVersion: ' (the runtime spec version this file follows, e.g. "1.2.0").',
   'root.path': ': the directory that becomes "/", usually "rootfs".',
   'process.cwd': ': the absolute working directory of the process, e.g. "/".',
-  'process.args': ': the program to run and its arguments, e.g. ["sh"]; runc refuses a process without args.',
+  'process.args':
+    ': the program to run and its arguments, e.g. ["sh"]; runc refuses a process without args.',
   'mounts.destination': ': where the mount appears in the container.',
   'linux.namespaces.type': ': one of mount, pid, network, uts, ipc, user, cgroup, time.',
 };

@@ -12,7 +12,10 @@ interface IdRange {
 function mappings(v: unknown): IdRange[] {
   return asArray(v)
     .map(asObject)
-    .filter((m): m is Record<string, unknown> => !!m && typeof m.containerID === 'number' && typeof m.size === 'number')
+    .filter(
+      (m): m is Record<string, unknown> =>
+        !!m && typeof m.containerID === 'number' && typeof m.size === 'number',
+    )
     .map((m) => ({ containerID: m.containerID as number, size: m.size as number }));
 }
 
