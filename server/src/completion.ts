@@ -33,11 +33,16 @@ export function provideCompletion(analysis: Analysis, position: Position): Compl
   const path = location.path;
   // The string being typed, if any: completions replace it whole (quotes included).
   const prev = location.previousNode;
-  const inString = prev?.type === 'string' && offset > prev.offset && offset <= prev.offset + prev.length;
+  const inString = prev?.type === 'string' && isInsideString(text, prev, offset);
   const replace: Range | undefined = inString ? spec.rangeOfNode(prev!) : undefined;
 
   if (location.isAtPropertyKey) {
     return keyItems(analysis, path.slice(0, -1), replace, position);
+  }
+  // Between the properties of an object (after a value, before `}`): a new key.
+  const container = spec.tree && !inString ? jsonc.findNodeAtOffset(spec.tree, offset) : undefined;
+  if (container?.type === 'object') {
+    return keyItems(analysis, jsonc.getNodePath(container), undefined, position);
   }
   const value = (labels: { label: string; detail?: string; doc?: string; kind?: CompletionItemKind }[]) =>
     labels.map((l, i): CompletionItem => ({
@@ -95,6 +100,13 @@ export function provideCompletion(analysis: Analysis, position: Position): Compl
   const field = fieldsOf(path.slice(0, -1)).find((f) => f.key === String(path[path.length - 1]));
   if (field?.enum) return value(field.enum.map((e) => ({ label: e, kind: CompletionItemKind.EnumMember })));
   return [];
+}
+
+/** Inside the quotes; right after a closing quote is outside, right after an unclosed one inside. */
+function isInsideString(text: string, node: jsonc.Node, offset: number): boolean {
+  const end = node.offset + node.length;
+  const closed = node.length >= 2 && text[end - 1] === '"';
+  return offset > node.offset && (closed ? offset < end : offset <= end);
 }
 
 interface MountEntry {
