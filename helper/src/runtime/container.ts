@@ -102,6 +102,9 @@ class ContainerImpl extends EventEmitter implements Container {
   private tornDown?: Promise<void>;
   private child?: ChildProcess;
   private pidfd?: number;
+  private started = false;
+  /** An exit seen before the launch finished (a fast process): reported once it is started. */
+  private earlyExit?: ExitedEvent;
 
   constructor(
     private readonly sys: Syscalls,
@@ -151,6 +154,14 @@ class ContainerImpl extends EventEmitter implements Container {
         resolve();
       }),
     );
+    this.started = true;
+    if (this.earlyExit) void this.markExited(this.earlyExit);
+  }
+
+  /** The init (or the process it became) exited; before the launch is settled this only remembers it. */
+  noteExit(ev: ExitedEvent): void {
+    if (this.started) void this.markExited(ev);
+    else this.earlyExit ??= ev;
   }
 
   /** The process is gone: drain its output, then say so. */
@@ -320,7 +331,7 @@ function runLaunch(child: ChildProcess, container: ContainerImpl, opts: LaunchOp
     });
     child.once('exit', (code, signal) => {
       const exitCode = code ?? undefined;
-      void container.markExited({ id: opts.id, ...(exitCode !== undefined ? { exitCode } : {}), ...(signal ? { signal } : {}) });
+      container.noteExit({ id: opts.id, ...(exitCode !== undefined ? { exitCode } : {}), ...(signal ? { signal } : {}) });
     });
     const handle = (msg: InitMessage) => {
       switch (msg.type) {

@@ -1,0 +1,243 @@
+// Real containers, as root: what a user would check from inside, and that the host is
+// left exactly as it was.
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, afterEach, beforeEach, describe, it, type TestContext } from 'node:test';
+import { adoptContainer, isLaunchError, launchContainer, type LaunchError } from '../../src/runtime/container';
+import { cleanupTemp, hostMountinfo, launch, makeBundle, needsRoot, parseMountinfo, planFor, runToEnd, tempDir } from './rootHarness';
+
+let before = '';
+let stateRoot = '';
+
+describe('containers (root)', () => {
+  beforeEach(() => {
+    before = hostMountinfo();
+    stateRoot = tempDir('state');
+  });
+  afterEach(() => {
+    assert.equal(hostMountinfo(), before, 'the host mount table is unchanged');
+    assert.deepEqual(fs.existsSync(stateRoot) ? fs.readdirSync(stateRoot) : [], [], 'no container state left behind');
+  });
+  after(cleanupTemp);
+
+  it('runs the process with the spec mounts, network files and hostname', async (t: TestContext) => {
+    if (!needsRoot(t)) return;
+    const bundle = makeBundle({
+      hostname: 'inside',
+      readonlyRoot: true,
+      args: [
+        '/bin/sh',
+        '-c',
+        'cat /proc/self/mountinfo; echo ===; cat /etc/hostname; echo ===; cat /etc/hosts; echo ===; cat /etc/resolv.conf; echo ===; hostname; ' +
+          'echo x > /data/probe 2>/dev/null && echo data-writable || echo data-readonly; ' +
+          'echo x > /tmp/probe && echo tmp-writable; echo x > /probe 2>/dev/null || echo root-readonly; exit 7',
+      ],
+      mounts: [
+        { destination: '/proc', type: 'proc', source: 'proc' },
+        { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
+        { destination: '/tmp', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'noexec', 'mode=1777', 'size=4m'] },
+        { destination: '/data', type: 'bind', source: 'hostdata', options: ['rbind', 'ro', 'nosuid', 'nodev'] },
+      ],
+    });
+    fs.mkdirSync(path.join(bundle, 'hostdata'));
+    const r = await runToEnd(bundle, stateRoot, 'mounts');
+    assert.equal(r.exit.exitCode, 7, r.stderr);
+    const [mountinfo, hostname, hosts, resolv, uname] = r.stdout.split('===\n');
+
+    const mounts = parseMountinfo(mountinfo);
+    const byPoint = (p: string) => {
+      const m = mounts.filter((x) => x.mountPoint === p).at(-1);
+      assert.ok(m, `${p} is mounted in the container:\n${mountinfo}`);
+      return m;
+    };
+    assert.ok(byPoint('/').options.includes('ro'), 'root is read-only');
+    assert.equal(byPoint('/proc').fstype, 'proc');
+    assert.equal(byPoint('/dev').fstype, 'tmpfs');
+    assert.ok(byPoint('/dev').options.includes('nosuid'));
+    const tmp = byPoint('/tmp');
+    assert.equal(tmp.fstype, 'tmpfs');
+    for (const o of ['rw', 'nosuid', 'nodev', 'noexec']) assert.ok(tmp.options.includes(o), `/tmp has ${o}`);
+    assert.ok(tmp.superOptions.includes('size=4096k'), `/tmp size: ${tmp.superOptions}`);
+    const data = byPoint('/data');
+    for (const o of ['ro', 'nosuid', 'nodev']) assert.ok(data.options.includes(o), `/data has ${o}`);
+    for (const f of ['/etc/hosts', '/etc/hostname', '/etc/resolv.conf']) byPoint(f);
+    // In spec order (the runtime's additions after the spec's mounts).
+    const order = ['/proc', '/dev', '/tmp', '/data'].map((p) => mounts.findIndex((m) => m.mountPoint === p));
+    assert.deepEqual([...order].sort((a, b) => a - b), order, `mount order ${order}`);
+
+    assert.equal(hostname, 'inside\n');
+    assert.match(hosts, /^127\.0\.0\.1\tlocalhost$/m);
+    assert.match(hosts, /^::1\tlocalhost ip6-localhost ip6-loopback$/m);
+    assert.match(hosts, /\binside$/m);
+    assert.match(resolv, /^nameserver /m);
+    assert.doesNotMatch(resolv, /^nameserver (127\.|::1)/m, 'no loopback nameserver in a network namespace of its own');
+    assert.match(uname, /^inside\ndata-readonly\ntmp-writable\nroot-readonly\n$/);
+    assert.ok(!fs.existsSync(path.join(bundle, 'hostdata', 'probe')));
+  });
+
+  it('streams output while the process runs and exits with its code', async (t: TestContext) => {
+    if (!needsRoot(t)) return;
+    const bundle = makeBundle({ args: ['/bin/sh', '-c', 'echo one; echo oops >&2; sleep 0.3; echo two; exit 3'] });
+    const l = await launch(bundle, stateRoot, 'stream');
+    const first = await new Promise<{ status: string; data: string }>((resolve) => l.container.once('output', (o) => resolve({ status: l.container.status, data: o.data })));
+    assert.equal(first.status, 'running', 'the first chunk arrived while the process was still running');
+    const exit = await l.container.exited;
+    assert.equal(exit.exitCode, 3);
+    assert.equal(l.out.stdout, 'one\ntwo\n');
+    assert.equal(l.out.stderr, 'oops\n');
+    await l.container.teardown();
+    await l.container.teardown(); // idempotent
+  });
+
+  it('stops a process that ignores SIGTERM with SIGKILL after the grace period', async (t: TestContext) => {
+    if (!needsRoot(t)) return;
+    const l = await launch(makeBundle({ args: ['/bin/sh', '-c', 'trap "" TERM; echo ready; while :; do sleep 1; done'] }), stateRoot, 'stop');
+    await new Promise((resolve) => l.container.once('output', resolve));
+    assert.equal(l.container.status, 'running');
+    assert.ok(l.container.info().pid);
+    await l.container.stop(200);
+    const exit = await l.container.exited;
+    assert.equal(exit.signal, 'SIGKILL');
+    assert.equal(l.container.status, 'stopped');
+    await l.container.teardown();
+  });
+
+  it('runs as the spec user with its capabilities and no_new_privs', async (t: TestContext) => {
+    if (!needsRoot(t)) return;
+    const bundle = makeBundle({
+      user: { uid: 65534, gid: 65534, additionalGids: [5] },
+      cwd: '/tmp',
+      args: ['/bin/sh', '-c', 'id -u; id -g; id -G; pwd; grep -E "^(CapBnd|CapEff|NoNewPrivs)" /proc/self/status'],
+      extra: { process: { capabilities: { bounding: ['CAP_KILL', 'CAP_NET_BIND_SERVICE'], effective: [], permitted: [] } } },
+    });
+    const r = await runToEnd(bundle, stateRoot, 'user');
+    assert.equal(r.exit.exitCode, 0, r.stderr);
+    const lines = r.stdout.trim().split('\n');
+    assert.deepEqual(lines.slice(0, 4), ['65534', '65534', '65534 5', '/tmp']);
+    assert.match(r.stdout, /^CapBnd:\s+0000000000000420$/m); // KILL (5) and NET_BIND_SERVICE (10)
+    assert.match(r.stdout, /^CapEff:\s+0000000000000000$/m);
+    assert.match(r.stdout, /^NoNewPrivs:\s+1$/m);
+  });
+
+  it('refuses a cwd through /proc/self/fd (CVE-2024-21626)', async (t: TestContext) => {
+    if (!needsRoot(t)) return;
+    const bundle = makeBundle({ args: ['/bin/true'], cwd: '/proc/self/fd/3' });
+    const e = await launch(bundle, stateRoot, 'cwd').then(
+      () => assert.fail('launched'),
+      (err: unknown) => err as LaunchError,
+    );
+    assert.ok(isLaunchError(e));
+    assert.equal(e.reason, 'process-failed');
+    assert.equal(e.stage?.errno, 'ELOOP');
+  });
+
+  it('reports a missing bind source on its entry and leaves nothing behind', async (t: TestContext) => {
+    if (!needsRoot(t)) return;
+    const bundle = makeBundle({
+      args: ['/bin/true'],
+      mounts: [
+        { destination: '/proc', type: 'proc', source: 'proc' },
+        { destination: '/data', type: 'bind', source: 'hostdata', options: ['rbind'] },
+      ],
+    });
+    fs.mkdirSync(path.join(bundle, 'hostdata'));
+    const plan = planFor(bundle, stateRoot, 'nosource');
+    fs.rmdirSync(path.join(bundle, 'hostdata')); // gone between validation and launch
+    const e = await launch(bundle, stateRoot, 'nosource', plan).then(
+      () => assert.fail('launched'),
+      (err: unknown) => err as LaunchError,
+    );
+    assert.equal(e.reason, 'mount-failed');
+    assert.equal(e.failure?.errno, 'ENOENT');
+    assert.equal(e.failure?.message, `ENOENT: bind source ${path.join(bundle, 'hostdata')} does not exist on the host`);
+    assert.deepEqual(e.failure?.operation.origin.kind === 'spec' && e.failure.operation.origin.path, ['mounts', 1]);
+  });
+
+  it('reports a tmpfs option the kernel refuses as EINVAL naming the option', async (t: TestContext) => {
+    if (!needsRoot(t)) return;
+    const bundle = makeBundle({
+      args: ['/bin/true'],
+      mounts: [{ destination: '/tmp', type: 'tmpfs', source: 'tmpfs', options: ['size=1m'] }],
+    });
+    const plan = planFor(bundle, stateRoot, 'sizee');
+    // The planner catches this one; the runtime must still say it well when a plan lets one through.
+    const op = plan.operations.find((o) => o.op === 'mount' && o.fstype === 'tmpfs' && o.target === '/tmp');
+    assert.ok(op && op.op === 'mount');
+    op.data = 'sizee=1m';
+    const e = await launch(bundle, stateRoot, 'sizee', plan).then(
+      () => assert.fail('launched'),
+      (err: unknown) => err as LaunchError,
+    );
+    assert.equal(e.failure?.errno, 'EINVAL');
+    assert.equal(e.failure?.message, 'EINVAL: tmpfs does not accept option sizee');
+  });
+
+  it('keeps symlinked and ../ destinations inside the rootfs', async (t: TestContext) => {
+    if (!needsRoot(t)) return;
+    const marker = `bindery-escape-${process.pid}`;
+    const bundle = makeBundle({
+      args: ['/bin/sh', '-c', `cat /etc/${marker}/file; ls /etc/${marker}2`],
+      prepare: (rootfs) => {
+        fs.symlinkSync('/etc', path.join(rootfs, 'escape')); // absolute: means the container's /etc
+        fs.symlinkSync('../../../../../../etc', path.join(rootfs, 'up')); // climbs: stops at the root
+      },
+      mounts: [
+        { destination: '/proc', type: 'proc', source: 'proc' },
+        { destination: `/escape/${marker}`, type: 'bind', source: 'src', options: ['rbind', 'ro'] },
+        { destination: `/up/${marker}2`, type: 'bind', source: 'src', options: ['rbind', 'ro'] },
+        { destination: `/../../tmp/${marker}3`, type: 'tmpfs', source: 'tmpfs', options: ['size=1m'] },
+      ],
+    });
+    fs.mkdirSync(path.join(bundle, 'src'));
+    fs.writeFileSync(path.join(bundle, 'src', 'file'), 'inside\n');
+    const r = await runToEnd(bundle, stateRoot, 'escape');
+    assert.equal(r.exit.exitCode, 0, r.stderr);
+    assert.equal(r.stdout, 'inside\nfile\n');
+    for (const suffix of ['', '2']) assert.ok(!fs.existsSync(`/etc/${marker}${suffix}`), `nothing was created in the host's /etc`);
+    assert.ok(!fs.existsSync(`/tmp/${marker}3`));
+    assert.ok(fs.existsSync(path.join(bundle, 'rootfs', 'etc', marker)), 'the mount point was made inside the rootfs');
+  });
+
+  it('launches and tears down 20 containers at once', async (t: TestContext) => {
+    if (!needsRoot(t)) return;
+    const bundle = makeBundle({ args: ['/bin/sh', '-c', 'hostname; cat /proc/self/mountinfo | grep -c .'] });
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => runToEnd(bundle, stateRoot, `many-${i}`)));
+    for (const r of results) {
+      assert.equal(r.exit.exitCode, 0, r.stderr);
+      assert.match(r.stdout, /^testbox\n\d+\n$/);
+    }
+  });
+
+  it('re-adopts a running container from its state directory and stops it through a pidfd', async (t: TestContext) => {
+    if (!needsRoot(t)) return;
+    const l = await launch(makeBundle({ args: ['/bin/sh', '-c', 'echo up; exec sleep 1000'] }), stateRoot, 'adopt');
+    await new Promise((resolve) => l.container.once('output', resolve));
+    const adopted = adoptContainer(path.join(stateRoot, 'adopt'));
+    assert.ok(adopted);
+    assert.equal(adopted.status, 'running');
+    assert.equal(adopted.pid, l.container.pid);
+    const replay: string[] = [];
+    adopted.on('output', (o) => replay.push(o.data));
+    await new Promise((resolve) => adopted.once('started', resolve));
+    await adopted.stop(5000); // sleep as PID 1 ignores TERM: KILL through the pidfd
+    const [a, b] = await Promise.all([adopted.exited, l.container.exited]);
+    assert.equal(a.id, 'adopt');
+    assert.equal(b.signal, 'SIGKILL');
+    assert.equal(replay.join(''), 'up\n', 'an adopted container replays its output from the log file');
+    await adopted.teardown();
+    await l.container.teardown();
+    assert.equal(adoptContainer(path.join(stateRoot, 'adopt')), undefined);
+  });
+
+  it('refuses a plan with errors and an id that is taken, starting nothing', async (t: TestContext) => {
+    if (!needsRoot(t)) return;
+    const bundle = makeBundle({ args: ['/bin/true'] });
+    const plan = planFor(bundle, stateRoot, 'dup');
+    const bad = { ...plan, findings: [{ code: 'x', severity: 'error' as const, message: 'broken', range: plan.operations[0].origin.kind === 'spec' ? plan.operations[0].origin.range : { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, path: [] }] };
+    await assert.rejects(launchContainer({ id: 'dup', bundleDir: bundle, plan: bad, owner: { uid: 0, gid: 0 }, stateRoot }), (e: LaunchError) => e.reason === 'plan-has-errors');
+    fs.mkdirSync(path.join(stateRoot, 'dup'));
+    await assert.rejects(launchContainer({ id: 'dup', bundleDir: bundle, plan, owner: { uid: 0, gid: 0 }, stateRoot }), (e: LaunchError) => e.reason === 'already-exists');
+    fs.rmdirSync(path.join(stateRoot, 'dup'));
+  });
+});

@@ -1,0 +1,156 @@
+// Shared by the root integration tests: root check, throw-away bundles with a busybox
+// rootfs, launching through the real runtime, and the host mount table.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { TestContext } from 'node:test';
+import { realHostView } from '../../src/hostView';
+import { planBundle } from '../../src/plan';
+import type { Plan } from '../../src/plan/types';
+import type { OperationEvent, OutputEvent } from '../../src/protocol';
+import { launchContainer, type Container } from '../../src/runtime/container';
+
+/** Root tests fail in CI when not root (a skip there would hide that nothing was tested), skip locally. */
+export function needsRoot(t: TestContext): boolean {
+  if (process.getuid?.() === 0) return true;
+  if (process.env.CI) throw new Error('root integration tests must run as root in CI (they were about to be skipped)');
+  t.skip('needs root: run as root to exercise real mounts');
+  return false;
+}
+
+export function findBusybox(): string {
+  for (const p of ['/bin/busybox', '/usr/bin/busybox']) if (fs.existsSync(p)) return p;
+  throw new Error('busybox not found: apt-get install busybox-static');
+}
+
+const tmpRoots: string[] = [];
+
+/**
+ * The host's mount table, every line of it except mounts inside *other* programs' scratch
+ * directories under the temp dir (other test suites on the same machine mount there while
+ * these tests run). Mounts under this file's own temp dirs are kept, so a leak there shows.
+ */
+export function hostMountinfo(): string {
+  const tmp = os.tmpdir().replace(/\/+$/, '') + '/';
+  return fs
+    .readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .filter((line) => {
+      const point = line.split(' ')[4] ?? '';
+      return !point.startsWith(tmp) || tmpRoots.some((d) => point === d || point.startsWith(d + '/'));
+    })
+    .join('\n');
+}
+
+/** A temp directory removed by cleanupTemp() (never through a mount: nothing is mounted on the host). */
+export function tempDir(prefix: string): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), `bindery-${prefix}-`));
+  tmpRoots.push(d);
+  return d;
+}
+
+export function cleanupTemp(): void {
+  for (const d of tmpRoots.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+}
+
+export interface BundleOptions {
+  args: string[];
+  mounts?: unknown[];
+  hostname?: string;
+  readonlyRoot?: boolean;
+  namespaces?: string[];
+  user?: Record<string, unknown>;
+  cwd?: string;
+  extra?: Record<string, unknown>;
+  /** Called with the rootfs path to add files or symlinks before launch. */
+  prepare?: (rootfs: string) => void;
+}
+
+export function makeBundle(o: BundleOptions): string {
+  const dir = tempDir('bundle');
+  const rootfs = path.join(dir, 'rootfs');
+  for (const d of ['bin', 'proc', 'sys', 'dev', 'etc', 'tmp', 'data', 'root']) fs.mkdirSync(path.join(rootfs, d), { recursive: true });
+  const busybox = findBusybox();
+  fs.copyFileSync(busybox, path.join(rootfs, 'bin', 'busybox'));
+  fs.chmodSync(path.join(rootfs, 'bin', 'busybox'), 0o755);
+  for (const applet of ['sh', 'cat', 'echo', 'mount', 'hostname', 'sleep', 'true', 'false', 'touch', 'grep', 'id', 'ls', 'head', 'printf', 'readlink', 'pwd', 'ip', 'kill']) {
+    fs.symlinkSync('busybox', path.join(rootfs, 'bin', applet));
+  }
+  o.prepare?.(rootfs);
+  const config = {
+    ociVersion: '1.2.0',
+    process: {
+      terminal: false,
+      user: o.user ?? { uid: 0, gid: 0 },
+      args: o.args,
+      env: ['PATH=/bin', 'HOME=/root'],
+      cwd: o.cwd ?? '/',
+      noNewPrivileges: true,
+      ...(o.extra?.process as object | undefined),
+    },
+    root: { path: 'rootfs', readonly: o.readonlyRoot ?? false },
+    hostname: o.hostname ?? 'testbox',
+    mounts: o.mounts ?? [
+      { destination: '/proc', type: 'proc', source: 'proc' },
+      { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
+    ],
+    linux: {
+      namespaces: (o.namespaces ?? ['pid', 'network', 'ipc', 'uts', 'mount']).map((type) => ({ type })),
+      ...(o.extra?.linux as object | undefined),
+    },
+  };
+  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config, null, 2));
+  return dir;
+}
+
+export function planFor(bundle: string, stateRoot: string, id: string): Plan {
+  return planBundle({ text: fs.readFileSync(path.join(bundle, 'config.json'), 'utf8'), bundleDir: bundle, host: realHostView(), stateDir: path.join(stateRoot, id) });
+}
+
+export interface Launched {
+  container: Container;
+  operations: OperationEvent[];
+  /** Output so far, per stream. */
+  out: { stdout: string; stderr: string };
+  chunks: OutputEvent[];
+}
+
+export async function launch(bundle: string, stateRoot: string, id: string, plan = planFor(bundle, stateRoot, id)): Promise<Launched> {
+  const operations: OperationEvent[] = [];
+  const container = await launchContainer({ id, bundleDir: bundle, plan, owner: { uid: 0, gid: 0 }, stateRoot, onOperation: (e) => operations.push(e) });
+  const launched: Launched = { container, operations, out: { stdout: '', stderr: '' }, chunks: [] };
+  container.on('output', (o: OutputEvent) => {
+    launched.chunks.push(o);
+    launched.out[o.stream] += o.data;
+  });
+  return launched;
+}
+
+/** Run to completion and tear down; returns stdout, stderr and the exit event. */
+export async function runToEnd(bundle: string, stateRoot: string, id: string) {
+  const l = await launch(bundle, stateRoot, id);
+  const exit = await l.container.exited;
+  await l.container.teardown();
+  return { ...l.out, exit, operations: l.operations };
+}
+
+/** The fields of one /proc/PID/mountinfo line that a user checks. */
+export interface MountLine {
+  mountPoint: string;
+  options: string[];
+  fstype: string;
+  superOptions: string[];
+}
+
+export function parseMountinfo(text: string): MountLine[] {
+  return text
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [left, right] = line.split(' - ');
+      const f = left.split(' ');
+      const r = right.split(' ');
+      return { mountPoint: f[4], options: f[5].split(','), fstype: r[0], superOptions: (r[2] ?? '').split(',') };
+    });
+}
