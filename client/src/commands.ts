@@ -93,21 +93,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       const bundle = await pickBundle(d, arg);
       if (!bundle) return undefined;
       const result = await d.helper.request(ValidateRequest, { bundle: bundle.dir });
-      // The language server already shows what it found; add only what the helper sees differently
-      // (it runs as root and checks the host as it is now).
-      const uri = vscode.Uri.file(bundle.specPath);
-      const ours = new Set((d.diagnostics.collection.get(uri) ?? []).map((x) => `${x.message}@${x.range.start.line}`));
-      const shown = new Set(
-        vscode.languages
-          .getDiagnostics(uri)
-          .filter((x) => !ours.has(`${x.message}@${x.range.start.line}`))
-          .map((x) => `${typeof x.code === 'object' ? x.code.value : x.code}@${x.range.start.line}`),
-      );
-      d.diagnostics.setPlanFindings(
-        bundle.specPath,
-        result.findings.filter((f) => !shown.has(`${f.code}@${f.range.start.line}`)),
-        'validate',
-      );
+      d.diagnostics.setPlanFindings(bundle.specPath, result.findings, 'validate');
       const errors = result.findings.filter((f) => f.severity === 'error').length;
       const warnings = result.findings.length - errors;
       const summary = `${bundle.name}: ${errors} error(s), ${warnings} other finding(s), ${result.plan.operations.length} operations planned`;

@@ -29,6 +29,7 @@ export interface BinderyApi {
 }
 
 export function activate(context: vscode.ExtensionContext): BinderyApi {
+  const started = performance.now();
   const log = vscode.window.createOutputChannel('Bindery');
   const socketPath = () => vscode.workspace.getConfiguration('bindery').get<string>('helper.socketPath') || DEFAULT_SOCKET_PATH;
 
@@ -73,6 +74,7 @@ export function activate(context: vscode.ExtensionContext): BinderyApi {
   setSpecContext(vscode.window.activeTextEditor);
   // One attempt now so the status bar tells the truth; retries only while the view is open.
   void helper.connect();
+  log.appendLine(`[bindery] activated in ${(performance.now() - started).toFixed(1)} ms`);
   return { helper, store, view, bundles, diagnostics, lenses, live, output, languageClient, statusBar };
 }
 

@@ -86,6 +86,11 @@ export async function launchBundle(deps: LaunchDeps, bundleDir: string, specPath
 
 function reportLaunchError(deps: LaunchDeps, specPath: string, bundleDir: string, e: unknown): void {
   const name = basename(bundleDir);
+  if (e instanceof HelperError && e.code === 'unreachable') {
+    // Say why, with the fixes, rather than a bare "failed to connect".
+    void vscode.commands.executeCommand('bindery.showConnectionStatus');
+    return;
+  }
   if (!(e instanceof HelperError)) {
     void vscode.window.showErrorMessage(`Bindery: launching ${name} failed: ${e instanceof Error ? e.message : String(e)}`);
     return;

@@ -69,9 +69,26 @@ export class MountDiagnostics implements vscode.Disposable {
     this.set(specPath, 'launch', [d]);
   }
 
-  /** The helper refused the plan (PlanHasErrors): show its findings as it saw them. */
+  /**
+   * The helper's findings (it refused the plan, or the user asked it to validate). The
+   * language server shows most of them already; add only what the helper sees differently
+   * (it runs as root and looks at the host as it is now), so nothing is listed twice.
+   */
   setPlanFindings(specPath: string, findings: Finding[], layer: Layer = 'launch'): void {
-    this.set(specPath, layer, findings.map(findingToDiagnostic));
+    const uri = vscode.Uri.file(specPath);
+    const key = (code: unknown, line: number) => `${String(code)}@${line}`;
+    const ours = new Set((this.collection.get(uri) ?? []).map((d) => `${d.message}@${d.range.start.line}`));
+    const shown = new Set(
+      vscode.languages
+        .getDiagnostics(uri)
+        .filter((d) => !ours.has(`${d.message}@${d.range.start.line}`))
+        .map((d) => key(typeof d.code === 'object' ? d.code.value : d.code, d.range.start.line)),
+    );
+    this.set(
+      specPath,
+      layer,
+      findings.filter((f) => !shown.has(key(f.code, f.range.start.line))).map(findingToDiagnostic),
+    );
   }
 
   clearValidate(specPath: string): void {

@@ -23,6 +23,7 @@ let root: string;
 let hello: TestBundle;
 let fault: TestBundle;
 let badMount: TestBundle;
+let refused: TestBundle;
 let readOnly: TestBundle;
 let readOnlySource: string;
 let readOnlyMounted = false;
@@ -94,6 +95,12 @@ describe('Bindery in a real VS Code', function () {
       root,
       'bad-mount',
       spec(['/bin/sh', '-c', RUN_UNTIL_TERM], [...STANDARD_MOUNTS, { destination: '/scratch', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'size=lots'] }]),
+    );
+    // A bind source that does not exist: the helper refuses the plan before mounting anything.
+    refused = writeBundle(
+      root,
+      'refused',
+      spec(['/bin/sh', '-c', RUN_UNTIL_TERM], [...STANDARD_MOUNTS, { destination: '/srv', type: 'bind', source: '/nonexistent/bindery-e2e', options: ['rbind'] }]),
     );
     // A writable bind of a filesystem that is read-only on the host: the spec asks rw, the
     // kernel gives ro. The test mounts that filesystem and removes it afterwards.
@@ -270,6 +277,22 @@ describe('Bindery in a real VS Code', function () {
     );
     assert.ok(!after.some((c) => c.bundle.startsWith(badMount.dir)));
     assert.deepEqual(hostMountsMentioning(badMount.dir), []);
+  });
+
+  it('shows the findings of a plan the helper refuses, on the entry, and launches nothing', async function () {
+    requireHelper(this);
+    const before = (await api.helper.request(ListRequest, undefined)).map((c) => c.id);
+    // The spec is not open in an editor, so the language server has said nothing about it yet.
+    const result = await vscode.commands.executeCommand<ContainerInfo | undefined>('bindery.launch', refused.dir);
+    assert.equal(result, undefined, 'the launch was refused');
+    const uri = vscode.Uri.file(refused.specPath);
+    const finding = await waitFor('the bind-source-not-found finding', () =>
+      api.diagnostics.collection.get(uri)?.find((d) => codeOf(d) === 'bind-source-not-found'),
+    );
+    assert.equal(finding.severity, vscode.DiagnosticSeverity.Error);
+    assert.equal(finding.range.start.line, lineOf(refused.text, '"source": "/nonexistent/bindery-e2e"'));
+    const after = (await api.helper.request(ListRequest, undefined)).map((c) => c.id);
+    assert.deepEqual(after.filter((id) => !before.includes(id)), []);
   });
 
   it('stop and tear down update the tree', async function () {
