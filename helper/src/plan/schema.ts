@@ -92,7 +92,7 @@ const hook = obj(
   'A program the runtime runs at a point of the container lifecycle. It receives the container state as JSON on stdin.',
   {
     path: str(
-      'Absolute path of the program on the host (the runtime namespace for `createContainer` and later hooks, see the spec).',
+      'Absolute path of the program. `startContainer` hooks are looked up inside the container; all other hooks on the host.',
       { absolutePath: true },
     ),
     args: strings('Full argv, including argv[0] (like execv).'),
@@ -356,7 +356,7 @@ const seccomp = obj(
 );
 
 const resources = obj(
-  "cgroup limits for the container. Applied by the runtime's cgroup manager; Bindery does not run containers in a cgroup of their own.",
+  "cgroup limits for the container, applied by the runtime's cgroup manager (cgroupfs or systemd). Unset fields leave the parent's limits in force.",
   {
     devices: arr(
       'Device access rules (cgroup v1 devices controller; an eBPF program on cgroup v2).',
@@ -445,7 +445,7 @@ export const SPEC_SCHEMA: FieldSchema = obj(
   'An OCI runtime configuration (`config.json`): what a runtime such as runc or crun needs to create a container from the bundle.',
   {
     ociVersion: str(
-      'Version of the runtime specification this file follows, e.g. `1.2.0`. runc and crun accept any 1.x.',
+      'Version of the runtime specification this file follows, in SemVer, e.g. `1.2.0`. Specs are compatible within a major version, so a 1.x runtime reads any 1.x file.',
       { example: '1.2.0' },
     ),
     root: obj(

@@ -64,9 +64,8 @@ export const procSysTargetRule: Rule = (ctx) => {
       if (!entry) break; // the runtime creates what is missing
       const last = i === parts.length;
       if (entry.type === 'symlink') {
-        report(
+        reportTarget(
           ctx,
-          m.label,
           m.path,
           'proc-sys-target-symlink',
           `${m.label}: ${inRoot} in the rootfs is a symbolic link${entry.linkTarget ? ` to ${entry.linkTarget}` : ''}; runc, crun and youki refuse to mount ${m.type} through a symlink (CVE-2023-27561). Replace it with a directory in the image.`,
@@ -74,9 +73,8 @@ export const procSysTargetRule: Rule = (ctx) => {
         break;
       }
       if (entry.type !== 'directory') {
-        report(
+        reportTarget(
           ctx,
-          m.label,
           m.path,
           'proc-sys-target-not-directory',
           `${m.label}: ${inRoot} in the rootfs is ${entry.type === 'file' ? 'a regular file' : 'not a directory'}; ${m.type} must be mounted on an ordinary directory${last ? '' : ' path'}. Replace it with a directory in the image.`,
@@ -87,9 +85,9 @@ export const procSysTargetRule: Rule = (ctx) => {
   }
 };
 
-function report(
+/** Target problems are the destination's: that is the path the runtime would follow. */
+function reportTarget(
   ctx: RuleContext,
-  _label: string,
   mountPath: (string | number)[],
   code: string,
   message: string,

@@ -15,7 +15,10 @@ export const rootRule: Rule = (ctx) => {
       severity: 'error',
       message:
         'The spec has no "root": a Linux container needs "root": {"path": "rootfs"}, the directory that becomes "/". runc and crun refuse to start without it.',
-      range: ctx.doc.keyRangeOf(['ociVersion']) ?? ctx.doc.rangeNear([]),
+      range: ctx.doc.keyRangeOf(['ociVersion']) ?? {
+        start: ctx.doc.positionAt(ctx.doc.tree?.offset ?? 0),
+        end: ctx.doc.positionAt((ctx.doc.tree?.offset ?? 0) + 1),
+      },
       path: [],
       fixes: ctx.doc.tree?.type === 'object' ? [addRootFix(ctx)] : undefined,
     });
