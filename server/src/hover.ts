@@ -43,12 +43,23 @@ export function provideHover(analysis: Analysis, position: Position): Hover | nu
   // On the mount object itself, or its destination: the operations.
   const onEntry = mountIndex !== undefined && (path.length === 2 || (path.length === 3 && path[2] === 'destination'));
   if (onEntry) sections.push(operationsDoc(analysis, mountIndex!));
+  else if (mountIndex === undefined) {
+    // Other fields that become calls: root.path, root.readonly, hostname, maskedPaths[i]…
+    const ops = analysis.plan.operations.filter(
+      (op) => op.origin.kind === 'spec' && op.origin.mountIndex === undefined && (samePath(op.origin.path, path) || (path.length === 1 && path[0] === 'root' && op.origin.path[0] === 'root')),
+    );
+    if (ops.length) sections.push(`What the helper does for this:\n\n\`\`\`c\n${ops.map((op) => renderOperation(op)).join('\n')}\n\`\`\``);
+  }
 
   if (sections.length === 0) return null;
   return {
     contents: { kind: MarkupKind.Markdown, value: sections.join('\n\n---\n\n') },
     range: analysis.spec.rangeOfNode(node),
   };
+}
+
+function samePath(a: readonly (string | number)[], b: readonly (string | number)[]): boolean {
+  return a.length === b.length && a.every((seg, i) => seg === b[i]);
 }
 
 function mountTypeAt(analysis: Analysis, index: number): string | undefined {

@@ -90,4 +90,15 @@ describe('hover', () => {
     assert.match(md, /`\/etc\/resolv\.conf`/);
     assert.ok(!md.includes('`/dev/shm`'), 'the spec mounts /dev/shm itself');
   });
+
+  it('on other fields that become calls: root, hostname, masked paths', async () => {
+    const root = markdown(await client.hover(bundle.uri, positionOf(text, '"root"', 2)));
+    assert.match(root, /pivot_root/);
+    assert.match(root, /MS_BIND\|MS_REC/);
+    const host = markdown(await client.hover(bundle.uri, positionOf(text, '"hostname"', 2)));
+    assert.ok(host.includes('sethostname("box")'), host);
+    const masked = markdown(await client.hover(bundle.uri, positionOf(text, '"/proc/kcore"', 2)));
+    assert.match(masked, /\/proc\/kcore/);
+    assert.match(masked, /mount\(/);
+  });
 });
