@@ -196,6 +196,15 @@ interface BundleRef {
 
 /** A bundle from a view node, a Uri, a path, the active spec editor, or a quick pick. */
 async function pickBundle(d: CommandDeps, arg: unknown): Promise<BundleRef | undefined> {
+  const found = await findBundle(d, arg);
+  if (found && !found.specPath.endsWith('/config.json')) {
+    // The helper reads a bundle's config.json and nothing else; say so rather than fail obscurely.
+    throw new Error(`${vscode.workspace.asRelativePath(found.specPath)} is a spec kept outside a bundle: the helper launches and plans a folder's config.json (next to its rootfs). Copy it there to use it.`);
+  }
+  return found;
+}
+
+async function findBundle(d: CommandDeps, arg: unknown): Promise<BundleRef | undefined> {
   const fromPath = (p: string): BundleRef => {
     const isFile = p.endsWith('.json') || (fs.existsSync(p) && fs.statSync(p).isFile());
     const dir = isFile ? dirname(p) : p.replace(/\/+$/, '');
