@@ -7,7 +7,7 @@ import { renderOperation } from '../../helper/src/plan/render';
 import { knownDataOptions } from '../../helper/src/plan/rules/filesystemData';
 import type { NormalizedMount } from '../../helper/src/plan/types';
 import type { Analysis } from './analysis';
-import { DATA_OPTIONS, DEFAULTS_NOTE, OPTION_NOTES } from './docs/mountOptions';
+import { CRUN_ONLY_NOTES, DATA_OPTIONS, DEFAULTS_NOTE, OPTION_NOTES } from './docs/mountOptions';
 import { MOUNT_TYPES } from './docs/mountTypes';
 import { NAMESPACE_TYPES } from './docs/namespaces';
 import { fieldAt } from './fieldDocs';
@@ -95,7 +95,11 @@ export function optionDoc(option: string, mountType: string | undefined): string
       lines.push(`**\`${option}\`** · filesystem data (the last argument of mount(2))`);
       if (key === 'defaults') {
         lines.push(DEFAULTS_NOTE);
-        break;
+        return lines.join('\n\n');
+      }
+      if (CRUN_ONLY_NOTES[option]) {
+        lines.push(`${CRUN_ONLY_NOTES[option]} runc does not know it and passes it to the filesystem as data; the helper follows runc, so the kernel will most likely refuse the mount.`);
+        return lines.join('\n\n');
       }
       const doc = mountType ? DATA_OPTIONS[mountType]?.[key] : undefined;
       const known = knownDataOptions(mountType);

@@ -62,6 +62,19 @@ describe('hover', () => {
     assert.match(pts, /ptmx/);
   });
 
+  it('on options runc and crun read differently', async () => {
+    const uri = 'untitled:crun.oci.json';
+    const doc = '{ "ociVersion": "1.2.0", "mounts": [ { "destination": "/a", "type": "bind", "source": "/a", "options": ["rbind", "src-nofollow", "defaults"] } ] }';
+    await client.openAndValidate(uri, doc);
+    const crun = markdown(await client.hover(uri, positionOf(doc, '"src-nofollow"', 2)));
+    assert.match(crun, /^\*\*`src-nofollow`\*\* · filesystem data/);
+    assert.match(crun, /crun: do not follow a symlink/);
+    assert.match(crun, /helper follows runc/);
+    const defaults = markdown(await client.hover(uri, positionOf(doc, '"defaults"', 2)));
+    assert.match(defaults, /bind mounts cannot have any filesystem-specific options/);
+    await client.close(uri);
+  });
+
   it('on a mount type and a namespace type', async () => {
     const md = markdown(await client.hover(bundle.uri, positionOf(text, '"devpts"', 2)));
     assert.match(md, /pseudo-terminals/i);

@@ -28,6 +28,21 @@ export const OPTION_NOTES: Record<string, string> = {
   mand: 'Removed in Linux 5.15; the kernel ignores it or refuses the mount.',
 };
 
+/**
+ * Options crun understands and runc does not (the plan's CRUN_ONLY_OPTIONS). runc, and the
+ * helper with it, passes them to the filesystem as data, where the kernel usually refuses them.
+ */
+export const CRUN_ONLY_NOTES: Record<string, string> = {
+  rsync: 'crun: `sync` for every submount.',
+  rasync: 'crun: `async` for every submount.',
+  rdirsync: 'crun: `dirsync` for every submount.',
+  rmand: 'crun: `mand` for every submount.',
+  rnomand: 'crun: `nomand` for every submount.',
+  'copy-symlink': 'crun: when the bind source is a symlink, create the same symlink at the destination instead of mounting what it points at.',
+  'src-nofollow': 'crun: do not follow a symlink in the last component of the bind source.',
+  'dest-nofollow': 'crun: do not follow a symlink in the last component of the destination.',
+};
+
 /** Filesystem data options (`key=value` or bare), by mount type. */
 export const DATA_OPTIONS: Record<string, Record<string, string>> = {
   tmpfs: {
