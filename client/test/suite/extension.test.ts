@@ -4,9 +4,11 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { type ContainerInfo, ListRequest, StopRequest, TeardownRequest } from '../../../helper/src/protocol';
+import { createMessageConnection, SocketMessageReader, SocketMessageWriter } from 'vscode-jsonrpc/node';
+import { type ContainerInfo, ListRequest, StopRequest, TeardownRequest, VersionRequest } from '../../../helper/src/protocol';
 import { requestScreenshot } from '../../../test/e2e/screenshot';
 import type { BinderyApi } from '../../src/extension';
 import type { TreeNode } from '../../src/treeModel';
@@ -335,6 +337,32 @@ describe('Bindery in a real VS Code', function () {
       await requestScreenshot('unreachable');
     } finally {
       await config.update('helper.socketPath', original, vscode.ConfigurationTarget.Workspace);
+    }
+    if (socket) await waitFor('the connection to come back', () => api.helper.state.kind === 'connected');
+  });
+
+  it('refuses a helper that speaks another protocol version, and says which side to update', async () => {
+    // A peer that answers `version` like a helper from an older major release.
+    const oldHelper = join(root, 'old-helper.sock');
+    const server = createServer((s) => {
+      const c = createMessageConnection(new SocketMessageReader(s), new SocketMessageWriter(s));
+      c.onRequest(VersionRequest, () => ({ protocol: '0.9.0', helper: '0.0.1', peerUid: 0 }));
+      c.listen();
+    });
+    await new Promise<void>((resolve) => server.listen(oldHelper, resolve));
+    const config = vscode.workspace.getConfiguration('bindery');
+    const original = config.inspect<string>('helper.socketPath')?.workspaceValue;
+    await config.update('helper.socketPath', oldHelper, vscode.ConfigurationTarget.Workspace);
+    try {
+      await waitFor('the version check', () => api.helper.state.kind === 'unreachable');
+      const state = api.helper.state;
+      assert.ok(state.kind === 'unreachable');
+      assert.equal(state.problem.code, 'version-mismatch');
+      assert.match(state.problem.detail, /Update the helper/);
+      assert.equal(roots().find((n) => n.kind === 'problem')?.label, 'Helper unreachable: protocol version mismatch');
+    } finally {
+      await config.update('helper.socketPath', original, vscode.ConfigurationTarget.Workspace);
+      server.close();
     }
     if (socket) await waitFor('the connection to come back', () => api.helper.state.kind === 'connected');
   });
