@@ -64,3 +64,10 @@ export const CRUN_ONLY_OPTIONS: readonly string[] = [
   'src-nofollow',
   'dest-nofollow',
 ];
+
+/**
+ * Real options of common filesystems one letter away from a runtime option (xfs `nouuid`
+ * vs `nosuid`, ext4 `i_version` vs `iversion`): never "corrected" on a filesystem whose
+ * parameters Bindery does not know.
+ */
+export const FILESYSTEM_OPTIONS_NEAR_RUNTIME_NAMES: readonly string[] = ['nouuid', 'i_version'];

@@ -3,7 +3,12 @@ import { MOUNT_OPTIONS, optionInfo } from '../flags';
 import type { Rule, RuleContext } from '../rule';
 import type { Fix } from '../types';
 import { removeArrayElements, replaceWithJson } from './edits';
-import { CRUN_ONLY_OPTIONS, DATA_OPTIONS_ANY_TYPE, knownDataOptions } from './filesystemData';
+import {
+  CRUN_ONLY_OPTIONS,
+  DATA_OPTIONS_ANY_TYPE,
+  FILESYSTEM_OPTIONS_NEAR_RUNTIME_NAMES,
+  knownDataOptions,
+} from './filesystemData';
 import { dataOptions, mountViews, type MountOption, type MountView } from './mountView';
 import { nearest } from './nearest';
 
@@ -26,6 +31,8 @@ export function misspelling(view: MountView, option: MountOption): string | unde
   }
   // For a filesystem whose parameters are unknown, only a one-letter slip counts as a typo:
   // its own options (btrfs "nossd", …) may well sit two edits from a runtime option.
+  if (!view.meantAsBind && !known && FILESYSTEM_OPTIONS_NEAR_RUNTIME_NAMES.includes(key))
+    return undefined;
   const maxDistance = view.meantAsBind || known ? 2 : 1;
   return nearest(key, [...RUNTIME_OPTION_NAMES, ...(known ?? [])], maxDistance);
 }
