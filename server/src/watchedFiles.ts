@@ -21,6 +21,9 @@ export function changedPaths(uris: string[]): string[] {
   return uris.map((u) => URI.parse(u)).filter((u) => u.scheme === 'file').map((u) => u.fsPath);
 }
 
+/** More folders than this are left to the workspace watcher and the host cache's expiry. */
+const MAX_WATCHED_FOLDERS = 256;
+
 /** Keeps one dynamic watcher registration covering the host paths specs depend on. */
 export class HostWatcher {
   private registration: Promise<Disposable> | undefined;
@@ -33,7 +36,7 @@ export class HostWatcher {
 
   update(hostPaths: Iterable<string>): void {
     if (!this.enabled) return;
-    const parents = [...new Set([...hostPaths].map((p) => path.dirname(path.resolve(p))))].sort();
+    const parents = [...new Set([...hostPaths].map((p) => path.dirname(path.resolve(p))))].sort().slice(0, MAX_WATCHED_FOLDERS);
     const key = parents.join('\n');
     if (key === this.current) return;
     this.current = key;
