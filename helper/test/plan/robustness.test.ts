@@ -37,10 +37,17 @@ function rng(seed: number) {
 function mutate(value: unknown, pick: (n: number) => number): unknown {
   const holders: { holder: Record<string, unknown> | unknown[]; key: string | number }[] = [];
   const walk = (v: unknown) => {
-    if (Array.isArray(v)) v.forEach((x, i) => (holders.push({ holder: v, key: i }), walk(x)));
-    else if (v && typeof v === 'object')
-      for (const [k, x] of Object.entries(v))
-        (holders.push({ holder: v as Record<string, unknown>, key: k }), walk(x));
+    if (Array.isArray(v)) {
+      v.forEach((x, i) => {
+        holders.push({ holder: v, key: i });
+        walk(x);
+      });
+    } else if (v && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        holders.push({ holder: v as Record<string, unknown>, key: k });
+        walk(x);
+      }
+    }
   };
   const copy = structuredClone(value);
   walk(copy);
