@@ -22,7 +22,7 @@ export const idmapRule: Rule = (ctx) => {
       ctx.report({
         code: 'idmap-not-bind',
         severity: 'error',
-        message: `${m.label}: ${what} only work on bind mounts; runc and crun refuse them on a ${m.type ?? 'non-bind'} mount.`,
+        message: `${m.label}: ${what} only work on bind mounts; runc and crun refuse them on a ${m.type ?? 'non-bind'} mount. Make it a bind mount or drop them.`,
         range,
         path: where,
       });

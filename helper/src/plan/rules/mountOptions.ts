@@ -105,7 +105,7 @@ export const dataOptionsForTypeRule: Rule = (ctx) => {
       ctx.report({
         code: 'unsupported-data-option',
         severity: 'error',
-        message: `${m.label}: ${m.type} does not accept "${o.value}" (${accepted}); mount(2) would fail with EINVAL at launch.${
+        message: `${m.label}: ${m.type} does not accept "${o.value}" (${accepted}); mount(2) would fail with EINVAL at launch. Remove it.${
           o.value === 'defaults'
             ? ' runc passes "defaults" on as filesystem data rather than ignoring it.'
             : ''

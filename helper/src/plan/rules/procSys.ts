@@ -34,7 +34,7 @@ export const procMountRule: Rule = (ctx) => {
       ctx.report({
         code: 'proc-not-procfs',
         severity: 'error',
-        message: `${m.label}: only a proc filesystem may be mounted on /proc (type "proc", or a bind of the host's /proc); runc refuses anything else, because a fake /proc lets the container redirect what the runtime writes there (CVE-2019-16884).`,
+        message: `${m.label}: only a proc filesystem may be mounted on /proc (type "proc", or a bind of the host's /proc); runc refuses anything else, because a fake /proc lets the container redirect what the runtime writes there (CVE-2019-16884). Use "type": "proc", "source": "proc".`,
         range: ctx.doc.rangeOf(typePath) ?? ctx.doc.rangeNear([...m.path, 'destination']),
         path: ctx.doc.nodeAt(typePath) ? typePath : [...m.path, 'destination'],
       });
