@@ -349,6 +349,8 @@ function runLaunch(child: ChildProcess, container: ContainerImpl, opts: LaunchOp
         case 'exec':
           execSeen = true;
           break;
+        case 'ready':
+          break;
       }
     };
     events.setEncoding('utf8');

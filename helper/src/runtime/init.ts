@@ -11,6 +11,7 @@ import { koffiSyscalls } from './koffiSyscalls';
 import { EVENT_FD, type InitMessage, type InitRequest, type StageFailure } from './initProtocol';
 import { execProcess } from './processSetup';
 import { setupRootfs } from './rootfs';
+import { warmUp } from './warmUp';
 import { AT_FDCWD, O_APPEND, O_CLOEXEC, O_CREAT, O_NOFOLLOW, O_RDONLY, O_WRONLY, type Syscalls } from './syscalls';
 
 function send(msg: InitMessage): void {
@@ -77,6 +78,8 @@ export function runInit(req: InitRequest, sys: Syscalls): number {
 
 function main(): void {
   const sys = koffiSyscalls(); // loaded now, while warm, not on the launch path
+  warmUp(sys);
+  send({ type: 'ready' });
   let buf = '';
   process.stdin.setEncoding('utf8');
   process.stdin.on('data', (chunk: string) => {

@@ -17,8 +17,16 @@ import * as path from 'node:path';
 import { koffiSyscalls } from './koffiSyscalls';
 import { CLONE_NEWPID, type Syscalls } from './syscalls';
 
+let explicitScript: string | undefined;
+
+/** Run inits from this bundled init.js (benchmarks run sources but want the shipped init). */
+export function useInitScript(jsPath: string | undefined): void {
+  explicitScript = jsPath;
+}
+
 /** How to run init: the bundled dist/init.js next to this code, or init.ts through tsx when running from sources. */
 export function initCommand(): string[] {
+  if (explicitScript) return [process.execPath, explicitScript];
   const js = path.join(__dirname, 'init.js');
   if (fs.existsSync(js)) return [process.execPath, js];
   const ts = path.join(__dirname, 'init.ts');
@@ -55,6 +63,8 @@ export function spawnInit(newPid: boolean, sys: Syscalls = koffiSyscalls()): Chi
 /** Warm inits in new PID namespaces, ready for a launch. */
 class InitPool {
   private idle: ChildProcess[] = [];
+  private readyOnes = new WeakSet<ChildProcess>();
+  private waiters: (() => void)[] = [];
   private size = 0;
   private refillScheduled = false;
 
@@ -67,14 +77,32 @@ class InitPool {
 
   /** A warm init when one is ready, else a freshly spawned one. */
   take(): ChildProcess {
-    let child: ChildProcess | undefined;
-    while ((child = this.idle.shift())) {
-      if (child.exitCode === null && child.signalCode === null) {
-        ref(child, true);
-        return child;
-      }
+    this.idle = this.idle.filter((c) => c.exitCode === null && c.signalCode === null);
+    // A warm one first; one still loading beats spawning another.
+    const i = this.idle.findIndex((c) => this.readyOnes.has(c));
+    const child = i >= 0 ? this.idle.splice(i, 1)[0] : this.idle.shift();
+    if (child) {
+      ref(child, true);
+      return child;
     }
     return spawnInit(true);
+  }
+
+  /** Resolves when the pool is full of inits that have loaded (benchmarks wait for this). */
+  whenWarm(): Promise<void> {
+    if (this.idle.length >= this.size && this.idle.every((c) => this.readyOnes.has(c))) return Promise.resolve();
+    // Idle inits do not hold the event loop; whoever waits for them does.
+    const hold = setInterval(() => {}, 1 << 30);
+    return new Promise((resolve) =>
+      this.waiters.push(() => {
+        clearInterval(hold);
+        resolve();
+      }),
+    );
+  }
+
+  private checkWarm(): void {
+    if (this.idle.length >= this.size && this.idle.every((c) => this.readyOnes.has(c))) for (const w of this.waiters.splice(0)) w();
   }
 
   /** Refill after the current launch, so the spawn is not on its path. */
@@ -87,6 +115,11 @@ class InitPool {
         const child = spawnInit(true);
         ref(child, false);
         child.once('exit', () => (this.idle = this.idle.filter((c) => c !== child)));
+        // The init's first line says it has loaded; the launch that takes it reads the rest.
+        child.stdio[3]!.once('data', () => {
+          this.readyOnes.add(child);
+          this.checkWarm();
+        });
         this.idle.push(child);
       }
     });

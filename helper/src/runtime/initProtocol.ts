@@ -36,6 +36,8 @@ export interface StageFailure {
 }
 
 export type InitMessage =
+  /** Sent once at start-up, when Node and koffi are loaded: the init is warm. */
+  | { type: 'ready' }
   | { type: 'operation'; event: OperationEvent }
   | { type: 'operation-failure'; failure: OperationFailure }
   | { type: 'stage-failure'; failure: StageFailure }

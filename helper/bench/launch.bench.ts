@@ -1,0 +1,77 @@
+// One container lifecycle, measured in-process with the warm init pool: launch request →
+// /bin/true exits → torn down. Uses the shipped dist/init.js (run `npm run build` first)
+// and the example bundle's rootfs (examples/build-rootfs.sh). Needs root.
+//
+//   node --import tsx helper/bench/launch.bench.ts [RUNS]
+//
+// When runc is installed, `runc run` on the same bundle is timed interleaved with it (this
+// machine is shared and noisy: compare the ratio, not the milliseconds). runc's figure
+// includes spawning it from this process. The daemon-level comparison over the socket is
+// the daemon's benchmark; this one isolates the runtime.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { realHostView } from '../src/hostView';
+import { planBundle } from '../src/plan';
+import { launchContainer } from '../src/runtime/container';
+import { initPool, useInitScript, warmInits } from '../src/runtime/initLauncher';
+
+async function main(): Promise<void> {
+  const runs = Number(process.argv[2] ?? 50);
+  const helper = path.join(__dirname, '..');
+  const init = path.join(helper, 'dist', 'init.js');
+  const example = path.join(helper, '..', 'examples', 'hello');
+  if (!fs.existsSync(init)) throw new Error(`${init} missing: run npm run build -w helper`);
+  if (!fs.existsSync(path.join(example, 'rootfs', 'bin', 'busybox'))) throw new Error('example rootfs missing: run examples/build-rootfs.sh');
+  useInitScript(init);
+
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bindery-bench-'));
+  const stateRoot = path.join(dir, 'state');
+  const spec = JSON.parse(fs.readFileSync(path.join(example, 'config.json'), 'utf8'));
+  spec.process.args = ['/bin/true'];
+  spec.root.path = path.join(example, 'rootfs');
+  fs.mkdirSync(path.join(dir, 'data'));
+  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(spec));
+  const text = fs.readFileSync(path.join(dir, 'config.json'), 'utf8');
+
+  const haveRunc = spawnSync('runc', ['--version']).status === 0;
+  warmInits(1);
+  const times: number[] = [];
+  const runcTimes: number[] = [];
+  try {
+    for (let i = 0; i < runs; i++) {
+      if (haveRunc) {
+        const t = process.hrtime.bigint();
+        const r = spawnSync('runc', ['run', '-b', dir, `bench-runc-${process.pid}-${i}`], { stdio: 'ignore' });
+        runcTimes.push(Number(process.hrtime.bigint() - t) / 1e6);
+        if (r.status !== 0) throw new Error(`runc run failed (${r.status})`);
+      }
+      await initPool.whenWarm();
+      const id = `bench-${i}`;
+      const t0 = process.hrtime.bigint();
+      const plan = planBundle({ text, bundleDir: dir, host: realHostView(), stateDir: path.join(stateRoot, id) });
+      const c = await launchContainer({ id, bundleDir: dir, plan, owner: { uid: 0, gid: 0 }, stateRoot });
+      const exit = await c.exited;
+      await c.teardown();
+      times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      if (exit.exitCode !== 0) throw new Error(`run ${i}: exit ${JSON.stringify(exit)}`);
+    }
+  } finally {
+    warmInits(0);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  const q = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
+  const line = (name: string, xs: number[]) => `${name.padEnd(8)} median ${q(xs, 0.5).toFixed(1)} ms  p10 ${q(xs, 0.1).toFixed(1)} ms  p90 ${q(xs, 0.9).toFixed(1)} ms`;
+  console.log(`launch → /bin/true exits → torn down, warm init pool, ${runs} runs (example bundle, ${spec.mounts.length} spec mounts + network files)`);
+  console.log(line('bindery', times));
+  if (runcTimes.length) {
+    console.log(line('runc', runcTimes));
+    console.log(`bindery / runc (medians): ${(q(times, 0.5) / q(runcTimes, 0.5)).toFixed(2)}`);
+  }
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});
