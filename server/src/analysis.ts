@@ -51,6 +51,11 @@ export class AnalysisCache {
     return analysis;
   }
 
+  /** Analyses already made, without planning anything new. */
+  cached(): Iterable<Analysis> {
+    return this.byUri.values();
+  }
+
   /** Forget a document (closed), or every document (the host changed under them). */
   invalidate(uri?: string): void {
     if (uri === undefined) this.byUri.clear();

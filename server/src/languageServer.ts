@@ -73,10 +73,7 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
   // After validating, keep watching what the open specs depend on.
   function refreshWatchers(): void {
     const paths = new Set<string>();
-    for (const doc of documents.all()) {
-      const a = analyses.get(doc);
-      if (a) for (const p of AnalysisCache.watchedPaths(a)) paths.add(p);
-    }
+    for (const a of analyses.cached()) for (const p of AnalysisCache.watchedPaths(a)) paths.add(p);
     watcher?.update(paths);
   }
 
@@ -84,13 +81,12 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
     const changed = changedPaths(params.changes.map((c) => c.uri));
     if (changed.length === 0) return;
     host.invalidate(changed);
-    for (const doc of documents.all()) {
-      const a = analyses.get(doc);
-      if (!a) continue;
+    // Documents not analysed yet have a validation pending anyway.
+    for (const a of [...analyses.cached()]) {
       const deps = AnalysisCache.watchedPaths(a);
       if (changed.some((c) => deps.some((d) => affects(c, d)))) {
-        analyses.invalidate(doc.uri);
-        diagnostics?.schedule(doc.uri);
+        analyses.invalidate(a.uri);
+        diagnostics?.schedule(a.uri);
       }
     }
   });
