@@ -25,7 +25,7 @@ export function formatPlan(
     let label: string;
     if (o.kind === 'added') {
       if (!sameOrigin(o, previous)) lines.push(`# added: ${o.reason}`);
-      const target = operationTarget(op);
+      const target = op.op === 'write-network-file' ? `/etc/${op.file}` : operationTarget(op);
       label = target ? `added ${target}` : 'added';
     } else {
       label = renderOrigin(
