@@ -75,7 +75,12 @@ export function setupRootfs(plan: Plan, sys: Syscalls, opts: SetupRootfsOptions)
 function perform(ctx: RootContext, op: Operation): StepOutcome {
   switch (op.op) {
     case 'mount':
-      return op.purpose === 'mask' ? performMask(ctx, op) : performMount(ctx, op);
+      if (op.purpose === 'mask') return performMask(ctx, op);
+      if (op.purpose === 'rootfs-bind') {
+        const p = makeRootfsParentPrivate(ctx);
+        if (!p.ok) return p;
+      }
+      return performMount(ctx, op);
     case 'setattr':
       return performSetattr(ctx, op);
     case 'mkdir':
@@ -96,6 +101,35 @@ function perform(ctx: RootContext, op: Operation): StepOutcome {
     case 'pivot-root':
       return pivotRoot(ctx, op);
   }
+}
+
+/** mountinfo escapes space, tab, newline and backslash as \\ooo. */
+function unescapeMountinfo(s: string): string {
+  return s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+}
+
+/**
+ * runc's rootfsParentMountPrivate: with a shared root propagation (rootfsPropagation
+ * "shared"/"rshared") the mount holding the rootfs is shared, so the rootfs bind and every
+ * container mount would propagate to the host, and pivot_root refuses a shared parent.
+ * Making just that parent private keeps the container's mounts in the container.
+ */
+function makeRootfsParentPrivate(ctx: RootContext): StepOutcome {
+  const info = ctx.sys.readFile('/proc/self/mountinfo');
+  if (!info.ok) return DONE; // not readable (the fake): nothing known to fix
+  let parent: { point: string; shared: boolean } | undefined;
+  for (const line of info.value.split('\n')) {
+    const fields = line.split(' ');
+    if (fields.length < 7) continue;
+    const point = unescapeMountinfo(fields[4]);
+    const below = point === '/' || ctx.rootfs === point || ctx.rootfs.startsWith(point + '/');
+    if (!below || (parent && parent.point.length > point.length)) continue;
+    const optional = fields.slice(6, fields.indexOf('-'));
+    parent = { point, shared: optional.some((f) => f.startsWith('shared:')) };
+  }
+  if (!parent?.shared) return DONE;
+  const r = ctx.sys.mount(null, parent.point, null, 0x40000 /* MS_PRIVATE */, null);
+  return r.ok ? DONE : fail(r.errno, `cannot make ${parent.point}, the mount holding the rootfs, private`, 'a shared parent would carry the container mounts to the host');
 }
 
 function makeMountPoint(ctx: RootContext, op: MkdirOp | MkfileOp): StepOutcome {

@@ -1,6 +1,7 @@
 // Real containers, as root: what a user would check from inside, and that the host is
 // left exactly as it was.
 import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, afterEach, beforeEach, describe, it, type TestContext } from 'node:test';
@@ -197,6 +198,31 @@ describe('containers (root)', () => {
     for (const suffix of ['', '2']) assert.ok(!fs.existsSync(`/etc/${marker}${suffix}`), `nothing was created in the host's /etc`);
     assert.ok(!fs.existsSync(`/tmp/${marker}3`));
     assert.ok(fs.existsSync(path.join(bundle, 'rootfs', 'etc', marker)), 'the mount point was made inside the rootfs');
+  });
+
+  it('keeps container mounts off the host when the rootfs sits on a shared mount and rootfsPropagation is rshared', async (t: TestContext) => {
+    if (!needsRoot(t)) return;
+    const shared = tempDir('shared');
+    const mountOnHost = (args: string[]) => {
+      const r = spawnSync('mount', args, { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+    };
+    mountOnHost(['-t', 'tmpfs', '-o', 'size=64m', 'bindery-test-shared', shared]);
+    try {
+      mountOnHost(['--make-shared', shared]);
+      const withShared = hostMountinfo();
+      const bundle = makeBundle({ args: ['/bin/sh', '-c', 'echo up; sleep 0.5'], extra: { linux: { rootfsPropagation: 'rshared' } } });
+      fs.cpSync(bundle, path.join(shared, 'b'), { recursive: true, verbatimSymlinks: true });
+      const l = await launch(path.join(shared, 'b'), stateRoot, 'shared');
+      await new Promise((resolve) => l.container.once('output', resolve));
+      assert.equal(hostMountinfo(), withShared, 'nothing of the running container shows in the host mount table');
+      const exit = await l.container.exited;
+      assert.equal(exit.exitCode, 0, l.out.stderr);
+      await l.container.teardown();
+      assert.equal(hostMountinfo(), withShared);
+    } finally {
+      spawnSync('umount', ['-l', shared]);
+    }
   });
 
   it('launches and tears down 20 containers at once', async (t: TestContext) => {
