@@ -11,6 +11,12 @@ import { performance } from 'node:perf_hooks';
 import * as esbuild from 'esbuild';
 import { makeBundle, spec, STANDARD_MOUNTS, type Bundle } from '../test/bundle';
 import { positionOf, TestClient } from '../test/lspHarness';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { URI } from 'vscode-uri';
+import { realHostView } from '../../helper/src/hostView';
+import { planBundle } from '../../helper/src/plan/planBundle';
+import { CachedHost } from '../src/cachedHost';
+import { schemaOnlyService } from './schemaOnlyServer';
 
 const SERVER = path.join(__dirname, '..', 'dist', 'server.js');
 
@@ -99,6 +105,28 @@ async function measure(ours: TestClient, baseline: TestClient, uri: string, c: C
   return { ours: { samples: sa, findings: a.findings }, baseline: { samples: sb, findings: b.findings } };
 }
 
+/** planBundle and the JSON service's validation called directly, alternating, same text. */
+async function core(bundle: Bundle, c: Case): Promise<{ plan: number; schema: number }> {
+  const host = new CachedHost(realHostView(), Number.POSITIVE_INFINITY);
+  const service = schemaOnlyService(path.join(__dirname, 'schema'));
+  const doc = TextDocument.create(URI.file(bundle.path('core.json')).toString(), 'json', 1, c.text);
+  const pa: number[] = [];
+  const pb: number[] = [];
+  for (let i = 0; i < 5 + c.iterations * 2; i++) {
+    let t = performance.now();
+    planBundle({ text: c.text, bundleDir: bundle.dir, host });
+    const ta = performance.now() - t;
+    t = performance.now();
+    await service.doValidation(doc, service.parseJSONDocument(doc));
+    const tb = performance.now() - t;
+    if (i >= 5) {
+      pa.push(ta);
+      pb.push(tb);
+    }
+  }
+  return { plan: stats(pa).median, schema: stats(pb).median };
+}
+
 async function main() {
   const bundle = makeBundle();
   try {
@@ -115,7 +143,7 @@ async function main() {
     console.log('| document | size | Bindery (full plan) | schema only (vscode-json-languageservice) | ratio Bindery / schema |');
     console.log('| --- | --- | --- | --- | --- |');
     for (const [i, c] of cases.entries()) {
-      const uri = bundle.uri.replace('config.json', `bench-${i}/config.json`);
+      const uri = bundle.uri.replace('config.json', `bench-${i}.oci.json`);
       const { ours: a, baseline: b } = await measure(ours.client, baseline.client, uri, c, 5);
       const sa = stats(a.samples);
       const sb = stats(b.samples);
@@ -128,6 +156,14 @@ async function main() {
       server.child.kill();
     }
     fs.rmSync(tmp, { recursive: true, force: true });
+
+    console.log('\nThe validation alone, in this process (no protocol, no process boundary), ms median:\n');
+    console.log('| document | planBundle (host look-ups cached) | parse + doValidation against the schema | ratio |');
+    console.log('| --- | --- | --- | --- |');
+    for (const c of cases) {
+      const { plan, schema } = await core(bundle, c);
+      console.log(`| ${c.name} | ${plan.toFixed(2)} | ${schema.toFixed(2)} | ${(plan / schema).toFixed(2)} |`);
+    }
   } finally {
     bundle.cleanup();
   }

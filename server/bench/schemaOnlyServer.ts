@@ -3,12 +3,13 @@
 // (incremental sync, a zero-delay timer before validating, publishDiagnostics).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { getLanguageService, type JSONDocument } from 'vscode-json-languageservice';
+import { getLanguageService, type JSONDocument, type LanguageService } from 'vscode-json-languageservice';
 import { TextDocuments, TextDocumentSyncKind, type Connection, type Diagnostic } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
 
-export function startSchemaOnlyServer(connection: Connection, schemaDir = path.join(__dirname, 'schema')): void {
+/** vscode-json-languageservice set up with the upstream OCI schema from `schemaDir`. */
+export function schemaOnlyService(schemaDir: string): LanguageService {
   const service = getLanguageService({
     schemaRequestService: async (uri) => fs.readFileSync(URI.parse(uri).fsPath, 'utf8'),
     workspaceContext: { resolveRelativePath: (rel, resource) => URI.parse(resource).with({ path: path.posix.join(path.posix.dirname(URI.parse(resource).path), rel) }).toString() },
@@ -17,6 +18,11 @@ export function startSchemaOnlyServer(connection: Connection, schemaDir = path.j
     validate: true,
     schemas: [{ uri: URI.file(path.join(schemaDir, 'config-schema.json')).toString(), fileMatch: ['*.json'] }],
   });
+  return service;
+}
+
+export function startSchemaOnlyServer(connection: Connection, schemaDir = path.join(__dirname, 'schema')): void {
+  const service = schemaOnlyService(schemaDir);
   const documents = new TextDocuments(TextDocument);
   const timers = new Map<string, NodeJS.Timeout>();
   const validate = async (uri: string) => {
