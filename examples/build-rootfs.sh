@@ -14,7 +14,10 @@ if [ -z "$busybox" ]; then
 fi
 if [ -z "$busybox" ]; then
   echo "build-rootfs: busybox not found; install it (Debian/Ubuntu: apt-get install busybox-static)" >&2
-  exit 1
+  # A developer build without it still produces the helper; CI must have the example.
+  [ -n "${CI:-}" ] && exit 1
+  echo "build-rootfs: examples/*/rootfs not built; \`bindery run examples/hello\` will not work" >&2
+  exit 0
 fi
 # A dynamically linked busybox would need the host's libraries inside the rootfs.
 if LC_ALL=C ldd "$busybox" 2>&1 | grep -q '=>'; then

@@ -1,0 +1,69 @@
+// The process set-up sequence, call by call, against the recording fake.
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import type { ProcessSetup } from '../../src/runtime/launchSpec';
+import { execProcess, findExecutable } from '../../src/runtime/processSetup';
+import { RecordingSyscalls } from '../../src/runtime/recordingSyscalls';
+
+const base: ProcessSetup = {
+  args: ['sh', '-c', 'true'],
+  env: ['PATH=/usr/bin:/bin', 'A=1'],
+  cwd: '/work',
+  uid: 1000,
+  gid: 100,
+  additionalGids: [5, 6],
+  umask: 0o027,
+  rlimits: [{ name: 'RLIMIT_NOFILE', resource: 7, soft: 64, hard: 128 }],
+  noNewPrivileges: true,
+  capabilities: { bounding: [5, 10], effective: [5], permitted: [5], inheritable: [], ambient: [] },
+};
+
+describe('execProcess', () => {
+  it('sets up the process in runc order and execs it last', () => {
+    const sys = new RecordingSyscalls({ '/bin/sh': 'file', '/work': 'dir' });
+    let umask = -1;
+    let beforeExec = false;
+    const f = execProcess(sys, base, { stdin: 20, stdout: 21, stderr: 22 }, (m) => (umask = m), () => (beforeExec = true));
+    assert.equal(f.message, 'EIO: execve returned', 'the fake execve returns; the real one does not');
+    assert.equal(umask, 0o027);
+    assert.ok(beforeExec);
+    const dropped = Array.from({ length: 41 }, (_, c) => c).filter((c) => c !== 5 && c !== 10).map((c) => `prctl 24 ${c}`);
+    assert.deepEqual(sys.calls, [
+      'setsid',
+      'prlimit 7 64 128',
+      ...dropped,
+      'prctl 8 1',
+      'setgroups [5,6]',
+      'setresgid 100',
+      'setresuid 1000',
+      'prctl 8 0',
+      'capset e=20 p=20 i=0',
+      'prctl 38 1',
+      'fchdir fd:/work',
+      'dup3 20 0 0',
+      'dup3 21 1 0',
+      'dup3 22 2 0',
+      'reset_signals',
+      'close_range 3 4294967295 4',
+      'execve /bin/sh ["sh","-c","true"] ["PATH=/usr/bin:/bin","A=1"]',
+    ]);
+    assert.equal(sys.openFds(), 0);
+  });
+
+  it('stops before execve when the uid cannot be set, naming it', () => {
+    const sys = new RecordingSyscalls({ '/bin/sh': 'file', '/work': 'dir' });
+    sys.failOn('setresuid', 'EPERM');
+    const f = execProcess(sys, base, { stdin: 0, stdout: 1, stderr: 2 }, () => {}, () => {});
+    assert.equal(f.message, 'EPERM: cannot switch to uid 1000');
+    assert.ok(!sys.calls.some((c) => c.startsWith('execve')));
+  });
+
+  it('finds args[0] through the spec PATH, and says so when it cannot', () => {
+    const sys = new RecordingSyscalls({ '/usr/local/bin/tool': 'file' });
+    assert.equal(findExecutable(sys, 'tool', ['PATH=/bin:/usr/local/bin']), '/usr/local/bin/tool');
+    assert.equal(findExecutable(sys, 'tool', ['PATH=/bin']), undefined);
+    const f = execProcess(sys, { ...base, args: ['missing'], cwd: '/' }, { stdin: 0, stdout: 1, stderr: 2 }, () => {}, () => {});
+    assert.equal(f.errno, 'ENOENT');
+    assert.match(f.message, /missing not found in the PATH/);
+  });
+});
