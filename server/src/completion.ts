@@ -34,7 +34,12 @@ export function provideCompletion(analysis: Analysis, position: Position): Compl
   // The string being typed, if any: completions replace it whole (quotes included).
   const prev = location.previousNode;
   const inString = prev?.type === 'string' && isInsideString(text, prev, offset);
-  const replace: Range | undefined = inString ? spec.rangeOfNode(prev!) : undefined;
+  // An unclosed string runs to the end of the line: replace only what was typed of it.
+  const replace: Range | undefined = !inString
+    ? undefined
+    : isClosedString(text, prev!)
+      ? spec.rangeOfNode(prev!)
+      : { start: spec.positionAt(prev!.offset), end: position };
 
   if (location.isAtPropertyKey) {
     return keyItems(analysis, path.slice(0, -1), replace, position);
@@ -105,8 +110,11 @@ export function provideCompletion(analysis: Analysis, position: Position): Compl
 /** Inside the quotes; right after a closing quote is outside, right after an unclosed one inside. */
 function isInsideString(text: string, node: jsonc.Node, offset: number): boolean {
   const end = node.offset + node.length;
-  const closed = node.length >= 2 && text[end - 1] === '"';
-  return offset > node.offset && (closed ? offset < end : offset <= end);
+  return offset > node.offset && (isClosedString(text, node) ? offset < end : offset <= end);
+}
+
+function isClosedString(text: string, node: jsonc.Node): boolean {
+  return node.length >= 2 && text[node.offset + node.length - 1] === '"';
 }
 
 interface MountEntry {

@@ -110,4 +110,13 @@ describe('completion', () => {
     const hostname = (await client.completion(uri2, positionOf(doc2, ' }'))).find((i) => i.label === 'hostname')!;
     assert.equal((hostname.textEdit as TextEdit).newText, ',"hostname": "$1"');
   });
+
+  it('in an unclosed string, replaces only what was typed', async () => {
+    const uri = bundle.uri.replace('config.json', 'unclosed.oci.json');
+    const doc = '{ "ociVersion": "1.2.0", "linux": { "namespaces": [ { "type": "ne } ] } }\n';
+    await client.openAndValidate(uri, doc);
+    const items = await client.completion(uri, positionOf(doc, '"ne', 3));
+    const network = items.find((i) => i.label === 'network')!;
+    assert.equal(applyTextEdits(doc, [network.textEdit as TextEdit]), '{ "ociVersion": "1.2.0", "linux": { "namespaces": [ { "type": "network" } ] } }\n');
+  });
 });
