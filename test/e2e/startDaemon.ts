@@ -1,6 +1,6 @@
 // Starts the real helper daemon (as root) on a socket and state directory of our own,
 // and waits until it accepts connections.
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { delay, startChild, type Started } from './childProcesses';
@@ -47,8 +47,9 @@ export async function startDaemon(
   const deadline = Date.now() + timeoutMs;
   while (!(await canConnect(socketPath))) {
     if (daemon.child.exitCode !== null) {
+      const said = logDir ? `:\n${tail(logPath)}` : '';
       throw new Error(
-        `the helper daemon exited with code ${daemon.child.exitCode} before listening; see ${logPath}`,
+        `the helper daemon exited with code ${daemon.child.exitCode} before listening; see ${logPath}${said}`,
       );
     }
     if (Date.now() > deadline)
@@ -69,4 +70,13 @@ function canConnect(socketPath: string): Promise<boolean> {
     });
     socket.once('error', () => resolve(false));
   });
+}
+
+/** The last lines of a log, for an error message that explains itself in CI. */
+function tail(path: string, lines = 20): string {
+  try {
+    return readFileSync(path, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
 }
