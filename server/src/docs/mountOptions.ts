@@ -18,7 +18,7 @@ export const OPTION_NOTES: Record<string, string> = {
   private: 'Propagation is changed by a separate mount(2) call after the mount itself.',
   rprivate: 'What containerd and podman write for most bind mounts; the default propagation of the container\'s root.',
   shared: 'Mounts made inside the container appear on the host and vice versa: needs a shared parent, and weakens isolation.',
-  rshared: 'Needs the root to be shared too (`linux.rootfsPropagation: "rshared"`), or the kernel silently keeps it private.',
+  rshared: 'Mounts reach the host (and come back) only when the source sits on a shared host mount and the container\'s root is not made private first: with the default `rprivate` root propagation the new mount starts a peer group of its own. Set `linux.rootfsPropagation` to `rshared` as well.',
   slave: 'Host mounts below the source show up in the container later; nothing flows back.',
   rslave: 'The usual choice for a host path whose later mounts (e.g. removable media) must appear in the container.',
   tmpcopyup: 'A crun extension that runc also implements. Only on tmpfs; never on `/`.',
