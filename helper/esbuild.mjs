@@ -10,7 +10,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const ENTRIES = [
   { in: 'src/cli.ts', out: 'cli' },
   { in: 'src/runtime/init.ts', out: 'init' },
-  // { in: 'src/binderyd.ts', out: 'binderyd' },
+  { in: 'src/binderyd.ts', out: 'binderyd' },
 ];
 
 const options = {

@@ -9,6 +9,12 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   validate: async () => (await import('./cli/validate')).validateCommand,
   plan: async () => (await import('./cli/plan')).planCommand,
   run: async () => (await import('./cli/run')).runCommand,
+  daemon: async () => (await import('./cli/daemon')).daemonCommand,
+  ps: async () => (await import('./cli/ps')).psCommand,
+  inspect: async () => (await import('./cli/inspect')).inspectCommand,
+  logs: async () => (await import('./cli/logs')).logsCommand,
+  stop: async () => (await import('./cli/stop')).stopCommand,
+  rm: async () => (await import('./cli/rm')).rmCommand,
 };
 
 const stdio: CliIO = {

@@ -153,8 +153,23 @@ export class HelperClient {
     return this.call(LogsRequest, { id });
   }
 
+  // vscode-jsonrpc keeps one handler per method; listeners are fanned out here so that any
+  // number of subscribers can watch the same notification.
+  private readonly listeners = new Map<string, Set<(e: unknown) => void>>();
+
   private on<E>(type: NotificationType<E>, fn: (e: E) => void): Disposable {
-    return this.rpc.onNotification(type, fn);
+    let set = this.listeners.get(type.method);
+    if (!set) {
+      const fresh = new Set<(e: unknown) => void>();
+      this.rpc.onNotification(type, (e: E) => {
+        for (const l of [...fresh]) l(e);
+      });
+      this.listeners.set(type.method, fresh);
+      set = fresh;
+    }
+    const listener = fn as (e: unknown) => void;
+    set.add(listener);
+    return { dispose: () => void set.delete(listener) };
   }
   onOperation(fn: (e: OperationEvent) => void): Disposable {
     return this.on(OperationNotification, fn);

@@ -67,13 +67,20 @@ export class Registry extends EventEmitter<{ event: [RegistryEvent] }> {
     if (e && !e.container) this.entries.delete(id);
   }
 
-  async launch(id: string, bundleDir: string, plan: Plan, owner: { uid: number; gid: number }): Promise<ContainerInfo> {
+  async launch(id: string, bundleDir: string, plan: Plan, owner: { uid: number; gid: number }, specText: string): Promise<ContainerInfo> {
     const entry = this.entries.get(id);
     if (!entry) throw notFound(id);
     entry.plan = plan;
     let container: ContainerHandle;
+    // Steps done before the container object exists are reported through this callback;
+    // once it exists, through its 'operation' events.
+    let attached = false;
+    const onOperation = (p: OperationEvent) => {
+      if (!attached) this.emit('event', { kind: 'operation', owner: entry.owner, payload: p });
+    };
     try {
-      container = await this.runtime.launchContainer({ id, bundleDir, plan, owner, stateRoot: this.stateRoot });
+      container = await this.runtime.launchContainer({ id, bundleDir, plan, owner, stateRoot: this.stateRoot, onOperation, specText });
+      attached = true;
     } catch (e) {
       this.entries.delete(id);
       throw launchError(e);

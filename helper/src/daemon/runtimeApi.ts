@@ -1,7 +1,7 @@
 // The runtime as the daemon uses it: the shape of runtime/container.ts, so the registry can
 // be driven by the real runtime in the daemon and by a small fake in unit tests.
 import type { EventEmitter } from 'node:events';
-import type { ContainerInfo, ContainerStatus, ExitedEvent } from '../protocol';
+import type { ContainerInfo, ContainerStatus, ExitedEvent, OperationEvent } from '../protocol';
 import type { Plan } from '../plan/types';
 
 export interface LaunchOptions {
@@ -10,6 +10,10 @@ export interface LaunchOptions {
   plan: Plan;
   owner: { uid: number; gid: number };
   stateRoot: string;
+  /** Operation events during the launch, before the container object exists. */
+  onOperation?: (event: OperationEvent) => void;
+  /** The config.json text that was planned and authorised; the runtime must not read another. */
+  specText?: string;
 }
 
 /** Events: 'operation', 'started', 'output', 'exited', 'torn-down' (protocol payloads). */

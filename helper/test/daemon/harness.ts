@@ -115,7 +115,7 @@ export function bodies(text: string): Record<string, unknown>[] {
 
 /** Resolves with the first event `pick` accepts. */
 export function waitFor<E>(subscribe: (fn: (e: E) => void) => { dispose(): void }, pick: (e: E) => boolean, what = 'event', ms = 20000): Promise<E> {
-  return new Promise((resolve, reject) => {
+  const p = new Promise<E>((resolve, reject) => {
     const timer = setTimeout(() => {
       d.dispose();
       reject(new Error(`timed out waiting for ${what}`));
@@ -127,4 +127,7 @@ export function waitFor<E>(subscribe: (fn: (e: E) => void) => { dispose(): void 
       resolve(e);
     });
   });
+  // A test that fails before awaiting this must not also leave an unhandled rejection.
+  p.catch(() => {});
+  return p;
 }

@@ -1,0 +1,47 @@
+// `bindery daemon` (also installed as `binderyd`): the root helper in the foreground.
+import * as path from 'node:path';
+import { Daemon } from '../daemon/daemon';
+import { DEFAULT_SOCKET_PATH } from '../protocol';
+import pkg from '../../package.json';
+import { UsageError } from './readBundle';
+import type { CliIO, Command } from './command';
+import { parseCommandArgs } from './command';
+
+export async function runDaemon(args: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseCommandArgs(args, { socket: { type: 'string' }, 'state-dir': { type: 'string' } });
+  if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`);
+  if (process.getuid?.() !== 0) {
+    io.err('bindery daemon: must run as root (it mounts and creates namespaces); try `sudo bindery daemon`');
+    return 1;
+  }
+  const socketPath = path.resolve(values.socket ?? DEFAULT_SOCKET_PATH);
+  const stateDir = path.resolve(values['state-dir'] ?? path.dirname(socketPath));
+  const runtime = await import('../runtime/container');
+  const daemon = new Daemon({ socketPath, stateDir, runtime, helperVersion: pkg.version, log: (l) => io.err(`binderyd: ${l}`) });
+  try {
+    await daemon.start();
+  } catch (e) {
+    io.err(`bindery daemon: ${e instanceof Error ? e.message : String(e)}`);
+    return 1;
+  }
+  return new Promise<number>((resolve) => {
+    const shutdown = (signal: string) => {
+      io.err(`binderyd: ${signal}: tearing down every container, then exiting`);
+      daemon.close().then(
+        () => resolve(0),
+        (e) => {
+          io.err(`binderyd: shutdown: ${e instanceof Error ? e.message : String(e)}`);
+          resolve(1);
+        },
+      );
+    };
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    process.once('SIGINT', () => shutdown('SIGINT'));
+  });
+}
+
+export const daemonCommand: Command = {
+  summary: 'run the root helper (binderyd) in the foreground',
+  usage: `bindery daemon [--socket PATH] [--state-dir DIR]\n  default socket ${DEFAULT_SOCKET_PATH}; the state directory defaults to the socket's directory.\n  Under systemd socket activation (LISTEN_FDS) the passed socket is used.`,
+  run: runDaemon,
+};

@@ -1,0 +1,75 @@
+// `bindery inspect ID`: state, pid, owner, the planned mounts and, while it runs, the
+// container's actual mount table from /proc/PID/mountinfo.
+import type { InspectResult } from '../protocol';
+import { UsageError } from './readBundle';
+import type { CliIO, Command } from './command';
+import { parseCommandArgs } from './command';
+import { SOCKET_OPTION, table, withHelper } from './helperCommand';
+
+export interface MountinfoLine {
+  mountPoint: string;
+  fstype: string;
+  source: string;
+  /** Per-mount options (ro, nosuid, …), then the filesystem's own. */
+  options: string;
+  superOptions: string;
+}
+
+// mountinfo escapes space, tab, newline and backslash as octal.
+const unescape = (s: string) => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+
+/** Parses /proc/PID/mountinfo (proc(5)). */
+export function parseMountinfo(text: string): MountinfoLine[] {
+  const out: MountinfoLine[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    const f = line.split(' ');
+    const dash = f.indexOf('-', 6);
+    if (dash < 0 || f.length < dash + 4) continue;
+    out.push({ mountPoint: unescape(f[4]), options: f[5], fstype: f[dash + 1], source: unescape(f[dash + 2]), superOptions: f[dash + 3] });
+  }
+  return out;
+}
+
+function print(info: InspectResult, io: CliIO): void {
+  io.out(`ID:       ${info.id}`);
+  io.out(`Status:   ${info.status}${info.signal ? ` (${info.signal})` : info.exitCode !== undefined ? ` (exit ${info.exitCode})` : ''}`);
+  io.out(`PID:      ${info.pid ?? '-'}`);
+  io.out(`Owner:    uid ${info.owner}`);
+  io.out(`Bundle:   ${info.bundle}`);
+  io.out(`Created:  ${info.createdAt}`);
+  io.out(`Command:  ${info.args.map((a) => (/[\s"'\\]/.test(a) ? JSON.stringify(a) : a)).join(' ')}`);
+  for (const f of info.networkFiles) io.out(`${f.name.padEnd(9)} ${f.path}`);
+  io.out('');
+  io.out('Planned mounts:');
+  if (info.mounts.length === 0) io.out('  (none reported)');
+  else
+    for (const line of table([
+      ['#', 'DESTINATION', 'TYPE', 'SOURCE', 'OPTIONS', 'STATE'],
+      ...info.mounts.map((m) => [m.index === null ? 'added' : String(m.index), m.destination, m.type, m.source, m.options, m.errno ? `${m.state} ${m.errno}` : m.state]),
+    ]))
+      io.out('  ' + line);
+  io.out('');
+  if (info.mountinfo === undefined) {
+    io.out(`Mount table: not available (the container is ${info.status})`);
+    return;
+  }
+  io.out(`Mount table (/proc/${info.pid}/mountinfo):`);
+  for (const line of table([['MOUNT POINT', 'TYPE', 'SOURCE', 'OPTIONS'], ...parseMountinfo(info.mountinfo).map((m) => [m.mountPoint, m.fstype, m.source, m.options])]))
+    io.out('  ' + line);
+}
+
+export const inspectCommand: Command = {
+  summary: "show a container: state, pid, owner, planned mounts and its actual mount table",
+  usage: 'bindery inspect ID [--json] [--socket PATH]',
+  run(args, io) {
+    const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean' }, ...SOCKET_OPTION });
+    if (positionals.length !== 1) throw new UsageError('expects one container ID');
+    return withHelper(io, 'inspect', values.socket, async (c) => {
+      const info = await c.inspect(positionals[0]);
+      if (values.json) io.out(JSON.stringify(info, null, 2));
+      else print(info, io);
+      return 0;
+    });
+  },
+};

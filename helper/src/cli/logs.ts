@@ -1,0 +1,44 @@
+// `bindery logs ID [--follow]`: the container's output so far, and with --follow what it
+// prints next, until it exits. Pushed by the helper; nothing polls.
+import type { OutputEvent } from '../protocol';
+import { UsageError } from './readBundle';
+import type { Command } from './command';
+import { parseCommandArgs } from './command';
+import { SOCKET_OPTION, withHelper } from './helperCommand';
+
+function write(e: OutputEvent): void {
+  (e.stream === 'stderr' ? process.stderr : process.stdout).write(e.data);
+}
+
+export const logsCommand: Command = {
+  summary: "print a container's output (--follow: keep printing until it exits)",
+  usage: 'bindery logs ID [--follow] [--socket PATH]',
+  run(args, io) {
+    const { values, positionals } = parseCommandArgs(args, { follow: { type: 'boolean', short: 'f' }, ...SOCKET_OPTION });
+    if (positionals.length !== 1) throw new UsageError('expects one container ID');
+    const id = positionals[0];
+    return withHelper(io, 'logs', values.socket, async (c) => {
+      // Subscribe before asking: a connection delivers in order, so every chunk that
+      // arrives after the reply is new, and every one before it is in the reply.
+      let replied = false;
+      let done: () => void = () => {};
+      const finished = new Promise<void>((r) => (done = r));
+      if (values.follow) {
+        c.onOutput((e) => {
+          if (e.id !== id || !replied) return;
+          write(e);
+        });
+        c.onExited((e) => e.id === id && done());
+        c.onTornDown((e) => e.id === id && done());
+        c.onClose(() => done());
+      }
+      const { chunks } = await c.logs(id);
+      replied = true;
+      for (const e of chunks) write(e);
+      if (!values.follow) return 0;
+      const info = await c.inspect(id);
+      if (info.status === 'running' || info.status === 'creating') await finished;
+      return 0;
+    });
+  },
+};

@@ -1,0 +1,397 @@
+// binderyd with the real runtime, over a real socket, as root: real mounts, a non-root
+// peer (a user created for the test), concurrency, and a helper killed with SIGKILL.
+import assert from 'node:assert/strict';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { HelperClient, type HelperRequestError } from '../../src/client';
+import { parseMountinfo } from '../../src/cli/inspect';
+import { ErrorCodes, type ContainerInfo, type ExitedEvent } from '../../src/protocol';
+import * as runtime from '../../src/runtime/container';
+import { makeBundle, startDaemon, waitFor, type TestDaemon } from './harness';
+import { assertRoot, hostMountsUnder, isRoot, rootSkip } from './rootOnly';
+
+const HELPER_DIR = path.join(__dirname, '..', '..');
+const skip = rootSkip('binderyd root tests');
+
+const sh = (script: string) => ({ process: { user: { uid: 0, gid: 0 }, args: ['/bin/sh', '-c', script], cwd: '/', env: ['PATH=/bin'] } });
+
+describe('binderyd as root, real runtime', { skip }, () => {
+  let d: TestDaemon;
+  let work: string;
+  let data: string;
+
+  before(async () => {
+    assertRoot('binderyd root tests');
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'bindery-r-'));
+    fs.chmodSync(work, 0o755);
+    data = path.join(work, 'data');
+    fs.mkdirSync(data);
+    fs.writeFileSync(path.join(data, 'greeting'), 'hi from the host\n');
+    d = await startDaemon(runtime);
+  });
+  after(async () => {
+    if (!isRoot) return;
+    await d?.stop();
+    assert.deepEqual(hostMountsUnder(work), [], 'nothing of the test stays mounted on the host');
+    fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  it('launches a bundle: events stream, inspect shows the real mount table, logs, exit, teardown', async () => {
+    const bundle = makeBundle(work, 'one', {
+      ...sh('cat /data/greeting; echo to-stderr >&2; exit 3'),
+      mounts: [{ destination: '/data', type: 'bind', source: data, options: ['rbind', 'ro'] }],
+    });
+    const c = await HelperClient.connect({ socketPath: d.socketPath });
+    try {
+      const out: string[] = [];
+      c.onOutput((e) => e.id === 'one' && out.push(`${e.stream}:${e.data}`));
+      const applied: number[] = [];
+      c.onOperation((e) => e.id === 'one' && e.ok && applied.push(e.index));
+      const exited = waitFor<ExitedEvent>(c.onExited.bind(c), (e) => e.id === 'one', 'exited');
+      const info = await c.launch({ bundle, id: 'one' });
+      assert.equal(info.owner, 0);
+      const ex = await exited;
+      assert.equal(ex.exitCode, 3);
+      const logs = (await c.logs('one')).chunks.map((x) => `${x.stream}:${x.data}`).join('');
+      assert.match(logs, /stdout:hi from the host\n/);
+      assert.match(logs, /stderr:to-stderr\n/);
+      assert.ok(out.join('').includes('hi from the host'), 'output arrived as notifications');
+      const stopped = (await c.list()).find((x) => x.id === 'one')!;
+      assert.equal(stopped.status, 'stopped');
+      assert.equal(stopped.exitCode, 3);
+      const gone = waitFor(c.onTornDown.bind(c), (e) => e.id === 'one', 'tornDown');
+      await c.teardown('one');
+      await gone;
+      assert.equal(fs.existsSync(path.join(d.stateDir, 'one')), false);
+    } finally {
+      c.close();
+    }
+  });
+
+  it('inspect of a running container returns its /proc/PID/mountinfo with the spec mounts', async () => {
+    const bundle = makeBundle(work, 'insp', {
+      ...sh('sleep 60'),
+      mounts: [
+        { destination: '/data', type: 'bind', source: data, options: ['rbind', 'ro'] },
+        { destination: '/scratch', type: 'tmpfs', source: 'tmpfs', options: ['size=1m', 'noexec'] },
+      ],
+    });
+    const c = await HelperClient.connect({ socketPath: d.socketPath });
+    try {
+      await c.launch({ bundle, id: 'insp' });
+      const r = await c.inspect('insp');
+      assert.equal(r.status, 'running');
+      assert.ok(r.pid && r.pid > 1);
+      assert.ok(r.plan.operations.length > 0);
+      const table = parseMountinfo(r.mountinfo ?? '');
+      const dataMount = table.find((m) => m.mountPoint === '/data');
+      assert.ok(dataMount, r.mountinfo);
+      assert.match(dataMount.options, /(^|,)ro(,|$)/);
+      const scratch = table.find((m) => m.mountPoint === '/scratch');
+      assert.equal(scratch?.fstype, 'tmpfs');
+      assert.match(scratch!.options, /noexec/);
+      const stopped = await c.stop({ id: 'insp', timeoutMs: 2000 });
+      assert.equal(stopped.status, 'stopped');
+      await c.teardown('insp');
+    } finally {
+      c.close();
+    }
+  });
+
+  it('a failing mount is refused with the entry, the errno and a hint, and nothing is left', async () => {
+    const bundle = makeBundle(work, 'fail', {
+      ...sh('true'),
+      mounts: [{ destination: '/x', type: 'bind', source: path.join(work, 'vanishes'), options: ['rbind'] }],
+    });
+    fs.mkdirSync(path.join(work, 'vanishes'));
+    const c = await HelperClient.connect({ socketPath: d.socketPath });
+    try {
+      // Valid when planned, gone when mounted: the launch itself must fail cleanly.
+      const launching = c.launch({ bundle, id: 'fail' });
+      fs.rmdirSync(path.join(work, 'vanishes'));
+      await launching.then(
+        async () => {
+          // The directory went before planning: the plan refused it instead. Either way nothing runs.
+          await c.teardown('fail').catch(() => {});
+        },
+        (e: HelperRequestError) => {
+          assert.ok([ErrorCodes.LaunchFailed, ErrorCodes.PlanHasErrors].includes(e.code as 1004 | 1001), e.message);
+          if (e.code === ErrorCodes.LaunchFailed) {
+            assert.equal(e.data?.failure?.errno, 'ENOENT');
+            assert.ok(e.data?.failure?.hint);
+          }
+        },
+      );
+      assert.deepEqual(
+        (await c.list()).filter((x) => x.id === 'fail' && x.status === 'running'),
+        [],
+      );
+      assert.deepEqual(hostMountsUnder(path.join(work, 'fail')), []);
+    } finally {
+      c.close();
+    }
+  });
+
+  it('launches and tears down 20 containers concurrently over the socket', async () => {
+    const bundle = makeBundle(work, 'many', sh('echo $$'));
+    const clients = await Promise.all([0, 1, 2, 3].map(() => HelperClient.connect({ socketPath: d.socketPath })));
+    try {
+      const ids = Array.from({ length: 20 }, (_, i) => `many-${i}`);
+      const exitedAll = ids.map((id, i) => waitFor<ExitedEvent>(clients[i % 4].onExited.bind(clients[i % 4]), (e) => e.id === id, `exit of ${id}`, 300000));
+      const infos = await Promise.all(ids.map((id, i) => clients[i % 4].launch({ bundle, id })));
+      assert.deepEqual(infos.map((x) => x.id).sort(), [...ids].sort());
+      const exits = await Promise.all(exitedAll);
+      assert.ok(exits.every((e) => e.exitCode === 0));
+      // Each printed its own pid in its own PID namespace: 1.
+      for (const id of ids) assert.equal((await clients[0].logs(id)).chunks.map((c) => c.data).join(''), '1\n', id);
+      await Promise.all(ids.map((id, i) => clients[i % 4].teardown(id)));
+      assert.deepEqual(
+        (await clients[0].list()).filter((x) => x.id.startsWith('many-')),
+        [],
+      );
+      assert.deepEqual(hostMountsUnder(path.join(work, 'many')), []);
+    } finally {
+      for (const c of clients) c.close();
+    }
+  });
+});
+
+describe('binderyd and a non-root peer', { skip }, () => {
+  let d: TestDaemon;
+  let work: string;
+  let user: string;
+  let uid: number;
+  let gid: number;
+
+  /** Runs the calls as the test user (async: the daemon lives in this process); one parsed line per call. */
+  async function asPeer(calls: { method: string; params?: unknown }[]): Promise<Record<string, unknown>[]> {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'peerClient.ts'), JSON.stringify({ socket: d.socketPath, calls })], {
+      cwd: HELPER_DIR,
+      uid,
+      gid,
+      env: { PATH: process.env.PATH, HOME: work, TMPDIR: path.join(work, 'tmp') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout!.on('data', (c) => (out += c));
+    child.stderr!.on('data', (c) => (err += c));
+    const code = await new Promise<number | null>((r) => child.once('exit', r));
+    assert.equal(code, 0, err);
+    return out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+  }
+  const errorOf = (r: Record<string, unknown>) => r.error as { code: number; message: string; data?: { reason: string; findings?: { code: string }[] } };
+
+  before(async () => {
+    assertRoot('non-root peer tests');
+    user = `bindery-t${process.pid}`;
+    execFileSync('useradd', ['--system', '--no-create-home', '--user-group', '--shell', '/usr/sbin/nologin', user]);
+    uid = Number(execFileSync('id', ['-u', user], { encoding: 'utf8' }));
+    gid = Number(execFileSync('id', ['-g', user], { encoding: 'utf8' }));
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'bindery-p-'));
+    fs.chmodSync(work, 0o755);
+    fs.mkdirSync(path.join(work, 'tmp'), { mode: 0o777 });
+    fs.chmodSync(path.join(work, 'tmp'), 0o1777);
+    // The socket is group-accessible to the test user's own group, as `bindery` would be.
+    d = await startDaemon(runtime, { socketGroup: user });
+  });
+  after(async () => {
+    if (!isRoot) return;
+    await d?.stop();
+    try {
+      execFileSync('userdel', [user]);
+    } catch {
+      // already gone
+    }
+    assert.deepEqual(hostMountsUnder(work), []);
+    fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  /** A bundle the peer owns, running as the peer. */
+  function peerBundle(name: string, spec: Record<string, unknown> = {}): string {
+    const b = makeBundle(work, name, {
+      process: { user: { uid, gid }, args: ['/bin/sleep', '60'], cwd: '/', env: ['PATH=/bin'] },
+      ...spec,
+    });
+    execFileSync('chown', ['-R', `${uid}:${gid}`, b]);
+    return b;
+  }
+
+  it('the socket is 0660 with the group, and the peer is identified by its uid', async () => {
+    const st = fs.statSync(d.socketPath);
+    assert.equal(st.mode & 0o777, 0o660);
+    assert.equal(st.gid, gid);
+    const [v] = await asPeer([{ method: 'version' }]);
+    assert.equal((v.ok as { peerUid: number }).peerUid, uid);
+  });
+
+  it("cannot see, inspect, stop, tear down or read the logs of root's container", async () => {
+    const rootBundle = makeBundle(work, 'roots', sh('sleep 60'));
+    const c = await HelperClient.connect({ socketPath: d.socketPath });
+    try {
+      await c.launch({ bundle: rootBundle, id: 'roots' });
+      const [list, ins, stop, td, logs] = await asPeer([
+        { method: 'list' },
+        { method: 'inspect', params: { id: 'roots' } },
+        { method: 'stop', params: { id: 'roots' } },
+        { method: 'teardown', params: { id: 'roots' } },
+        { method: 'logs', params: { id: 'roots' } },
+      ]);
+      assert.deepEqual(list.ok, []);
+      for (const r of [ins, stop, td, logs]) {
+        assert.equal(errorOf(r).code, ErrorCodes.PermissionDenied);
+        assert.equal(errorOf(r).data?.reason, 'not-owner');
+      }
+      assert.equal((await c.inspect('roots')).status, 'running', 'still running after the attempts');
+      await c.teardown('roots');
+    } finally {
+      c.close();
+    }
+  });
+
+  it('is refused what it could not do itself, each with a finding', async () => {
+    const secret = path.join(work, 'secret');
+    fs.mkdirSync(secret, { mode: 0o700 });
+    const cases: [string, Record<string, unknown>, string][] = [
+      ['bind-unreadable', { mounts: [{ destination: '/s', type: 'bind', source: secret, options: ['rbind'] }] }, 'peer-bind-source'],
+      ['as-root', { process: { user: { uid: 0, gid: 0 }, args: ['/bin/true'], cwd: '/', env: ['PATH=/bin'] } }, 'peer-process-user'],
+      // runc allows a bind over /proc/uptime (lxcfs does it); a non-root peer may not.
+      ['proc-mount', { mounts: [{ destination: '/proc/uptime', type: 'bind', source: '/etc/hostname', options: ['bind'] }] }, 'peer-proc-mount'],
+      ['devices', { linux: { namespaces: [{ type: 'pid' }, { type: 'mount' }, { type: 'uts' }], devices: [{ path: '/dev/sda', type: 'b', major: 8, minor: 0 }] } }, 'peer-devices'],
+      [
+        'caps',
+        { process: { user: { uid, gid }, args: ['/bin/true'], cwd: '/', env: ['PATH=/bin'], capabilities: { ambient: ['CAP_SYS_ADMIN'], permitted: ['CAP_SYS_ADMIN'] } } },
+        'peer-capability',
+      ],
+    ];
+    const bundles = cases.map(([name, spec]) => peerBundle(name, spec));
+    const replies = await asPeer(bundles.map((bundle, i) => ({ method: 'launch', params: { bundle, id: `p-${cases[i][0]}` } })));
+    replies.forEach((r, i) => {
+      const e = errorOf(r);
+      assert.ok(e, `${cases[i][0]} was launched`);
+      assert.equal(e.code, ErrorCodes.PermissionDenied, `${cases[i][0]}: ${e.message}`);
+      assert.ok(e.data?.findings?.some((f) => f.code === cases[i][2]), `${cases[i][0]}: ${JSON.stringify(e.data)}`);
+    });
+    // And the config of someone else it cannot read is not read for it.
+    const rootOnly = makeBundle(work, 'root-only', sh('true'));
+    fs.chmodSync(path.join(rootOnly, 'config.json'), 0o600);
+    const [v] = await asPeer([{ method: 'validate', params: { bundle: rootOnly } }]);
+    assert.equal(errorOf(v).code, ErrorCodes.PermissionDenied);
+    assert.equal(errorOf(v).data?.reason, 'bundle-not-readable');
+  });
+
+  it('runs its own container as itself, with nosuid and nodev on every mount', async () => {
+    const mine = path.join(work, 'mine');
+    fs.mkdirSync(mine);
+    execFileSync('chown', [`${uid}:${gid}`, mine]);
+    const b = peerBundle('own', {
+      mounts: [
+        { destination: '/mine', type: 'bind', source: mine, options: ['rbind'] },
+        { destination: '/scratch', type: 'tmpfs', source: 'tmpfs', options: ['size=1m'] },
+      ],
+    });
+    const [launched, ins] = await asPeer([{ method: 'launch', params: { bundle: b, id: 'own' } }, { method: 'inspect', params: { id: 'own' } }]);
+    assert.ok(launched.ok, JSON.stringify(launched));
+    const info = ins.ok as ContainerInfo & { mountinfo: string; pid: number };
+    assert.equal(info.owner, uid);
+    const status = fs.readFileSync(`/proc/${info.pid}/status`, 'utf8');
+    assert.match(status, new RegExp(`^Uid:\\s+${uid}\\s+${uid}\\s+${uid}\\s+${uid}$`, 'm'));
+    assert.match(status, /^CapEff:\s+0+$/m);
+    for (const m of parseMountinfo(info.mountinfo)) {
+      assert.match(m.options, /nosuid/, `${m.mountPoint} ${m.options}`);
+      if (m.mountPoint !== '/dev') assert.match(m.options, /nodev/, `${m.mountPoint} ${m.options}`);
+    }
+    const [td] = await asPeer([{ method: 'teardown', params: { id: 'own' } }]);
+    assert.equal(td.ok, null);
+  });
+});
+
+describe('binderyd killed with SIGKILL, then restarted', { skip }, () => {
+  let work: string;
+  let helper: ChildProcess | undefined;
+  const socket = () => path.join(work, 'bindery.sock');
+  const state = () => path.join(work, 'state');
+
+  async function startHelper(): Promise<ChildProcess> {
+    const p = spawn(process.execPath, ['--import', 'tsx', path.join(HELPER_DIR, 'src', 'binderyd.ts'), '--socket', socket(), '--state-dir', state()], {
+      cwd: HELPER_DIR,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let err = '';
+    p.stderr!.on('data', (c) => (err += c));
+    for (let i = 0; i < 300; i++) {
+      // Waiting for a process to come up is not a timed assertion: it only bounds a hang.
+      try {
+        const c = await HelperClient.connect({ socketPath: socket() });
+        c.close();
+        return p;
+      } catch {
+        if (p.exitCode !== null) throw new Error(`helper exited: ${err}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    throw new Error(`helper did not come up: ${err}`);
+  }
+
+  before(() => {
+    assertRoot('crash recovery tests');
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'bindery-k-'));
+  });
+  after(async () => {
+    if (!isRoot) return;
+    if (helper && helper.exitCode === null) {
+      const exited = new Promise((r) => helper!.once('exit', r));
+      helper.kill('SIGTERM');
+      await exited;
+    }
+    assert.deepEqual(hostMountsUnder(work), []);
+    fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  it('re-adopts a container that still runs and tears down one that died meanwhile', async () => {
+    const live = makeBundle(work, 'live', sh('sleep 300'));
+    const dies = makeBundle(work, 'dies', sh('sleep 300'));
+    helper = await startHelper();
+    let c = await HelperClient.connect({ socketPath: socket() });
+    const a = await c.launch({ bundle: live, id: 'live' });
+    const b = await c.launch({ bundle: dies, id: 'dies' });
+    c.close();
+    assert.ok(a.pid && b.pid);
+
+    const killed = new Promise((r) => helper!.once('exit', r));
+    helper.kill('SIGKILL');
+    await killed;
+    // While no helper runs, one container's process ends.
+    process.kill(b.pid!, 'SIGKILL');
+    assert.equal(fs.existsSync(`/proc/${a.pid}`), true, 'the live container survived its helper');
+
+    helper = await startHelper();
+    c = await HelperClient.connect({ socketPath: socket() });
+    try {
+      const list = await c.list();
+      const adopted = list.find((x) => x.id === 'live');
+      assert.ok(adopted, JSON.stringify(list));
+      assert.equal(adopted.status, 'running');
+      assert.equal(adopted.pid, a.pid);
+      assert.equal(
+        list.find((x) => x.id === 'dies'),
+        undefined,
+        'the dead one was torn down',
+      );
+      assert.equal(fs.existsSync(path.join(state(), 'dies')), false);
+      // The adopted container is fully usable: inspect, stop, teardown.
+      assert.ok((await c.inspect('live')).mountinfo);
+      await c.teardown('live');
+      assert.equal(fs.existsSync(`/proc/${a.pid}`) && !fs.readFileSync(`/proc/${a.pid}/stat`, 'utf8').includes(') Z '), false);
+    } finally {
+      c.close();
+    }
+    assert.deepEqual(hostMountsUnder(work), []);
+  });
+});

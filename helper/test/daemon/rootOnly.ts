@@ -1,0 +1,25 @@
+// Root tests: skipped with a message on a developer's machine, a failure in CI.
+import * as fs from 'node:fs';
+
+export const isRoot = process.getuid?.() === 0;
+
+/**
+ * The `skip` option for a root-only suite: a message when not root on a developer's
+ * machine; false in CI, where `assertRoot` in the suite's `before` then fails it.
+ */
+export function rootSkip(what: string): string | false {
+  if (isRoot || process.env.CI) return false;
+  return `${what}: not root (run with sudo; in CI this is a failure, not a skip)`;
+}
+
+export function assertRoot(what: string): void {
+  if (!isRoot) throw new Error(`${what} must run as root in CI (uid ${process.getuid?.()}); a skip there is a failure`);
+}
+
+/** Lines of the host's mount table that mention `dir` (there must be none after a test). */
+export function hostMountsUnder(dir: string): string[] {
+  return fs
+    .readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .filter((l) => l.includes(dir));
+}
