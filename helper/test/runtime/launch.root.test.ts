@@ -77,6 +77,24 @@ describe('containers (root)', () => {
     assert.ok(!fs.existsSync(path.join(bundle, 'hostdata', 'probe')));
   });
 
+  it('copies the rootfs content into a tmpcopyup tmpfs, and brings loopback up in a new network namespace', async (t: TestContext) => {
+    if (!needsRoot(t)) return;
+    const bundle = makeBundle({
+      args: ['/bin/sh', '-c', 'cat /etc/motd; echo new > /etc/motd && cat /etc/motd; grep " /etc " /proc/self/mountinfo | grep -c tmpfs; ip link show lo'],
+      prepare: (rootfs) => fs.writeFileSync(path.join(rootfs, 'etc', 'motd'), 'from the image\n'),
+      mounts: [
+        { destination: '/proc', type: 'proc', source: 'proc' },
+        { destination: '/etc', type: 'tmpfs', source: 'tmpfs', options: ['tmpcopyup', 'mode=755', 'size=1m'] },
+      ],
+    });
+    const r = await runToEnd(bundle, stateRoot, 'copyup');
+    assert.equal(r.exit.exitCode, 0, r.stderr);
+    const lines = r.stdout.split('\n');
+    assert.deepEqual(lines.slice(0, 3), ['from the image', 'new', '1']);
+    assert.match(lines[3], /^1: lo: <[^>]*\bUP\b/);
+    assert.equal(fs.readFileSync(path.join(bundle, 'rootfs', 'etc', 'motd'), 'utf8'), 'from the image\n', 'the rootfs itself is unchanged');
+  });
+
   it('streams output while the process runs and exits with its code', async (t: TestContext) => {
     if (!needsRoot(t)) return;
     const bundle = makeBundle({ args: ['/bin/sh', '-c', 'echo one; echo oops >&2; sleep 0.3; echo two; exit 3'] });
