@@ -7,6 +7,9 @@ import { UsageError } from './readBundle';
 import type { CliIO, Command } from './command';
 import { parseCommandArgs } from './command';
 
+/** Inits kept warm: two, so a second launch right after the first does not wait for a refill. */
+const WARM_INITS = 2;
+
 export async function runDaemon(args: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommandArgs(args, { socket: { type: 'string' }, 'state-dir': { type: 'string' } });
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`);
@@ -24,6 +27,8 @@ export async function runDaemon(args: string[], io: CliIO): Promise<number> {
     io.err(`bindery daemon: ${e instanceof Error ? e.message : String(e)}`);
     return 1;
   }
+  // Container inits started ahead of need keep Node's start-up off the launch path.
+  (await import('../runtime/initLauncher')).warmInits(WARM_INITS);
   return new Promise<number>((resolve) => {
     const shutdown = (signal: string) => {
       io.err(`binderyd: ${signal}: tearing down every container, then exiting`);
