@@ -18,7 +18,8 @@ export const codeServerEntry = join(
 export const resultsDir = join(repoRoot, 'test-results');
 export const chromiumPath = process.env.BINDERY_CHROMIUM ?? '/usr/bin/chromium';
 /** The `bindery` CLI whose `daemon` command the runs start; BINDERY_HELPER_CLI overrides it. */
-export const helperCli = process.env.BINDERY_HELPER_CLI ?? join(repoRoot, 'helper', 'dist', 'cli.js');
+export const helperCli =
+  process.env.BINDERY_HELPER_CLI ?? join(repoRoot, 'helper', 'dist', 'cli.js');
 export const extensionMain = join(repoRoot, 'client', 'dist', 'extension.js');
 
 /** Throws a message that says what to run when something the run needs is missing. */

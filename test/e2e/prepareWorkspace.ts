@@ -25,9 +25,15 @@ export function prepareWorkspace(tempDir: string, socketPath: string | undefined
   return workspace;
 }
 
-export function writeUserSettings(userDataDir: string, extra: Record<string, unknown> = {}): void {
-  const dir = join(userDataDir, 'User');
-  mkdirSync(dir, { recursive: true });
+/**
+ * User settings for a fresh profile. `machine` settings (the helper's socket is
+ * machine-overridable) are not read from user settings in a remote window such as
+ * code-server's, only from the server's Machine settings: `machineSettings` go to both.
+ */
+export function writeUserSettings(
+  userDataDir: string,
+  machineSettings: Record<string, unknown> = {},
+): void {
   const settings = {
     'workbench.startupEditor': 'none',
     'workbench.tips.enabled': false,
@@ -44,7 +50,13 @@ export function writeUserSettings(userDataDir: string, extra: Record<string, unk
     'chat.agent.enabled': false,
     'extensions.ignoreRecommendations': true,
     'workbench.secondarySideBar.defaultVisibility': 'hidden',
-    ...extra,
+    ...machineSettings,
   };
+  writeSettings(join(userDataDir, 'User'), settings);
+  writeSettings(join(userDataDir, 'Machine'), machineSettings);
+}
+
+function writeSettings(dir: string, settings: Record<string, unknown>): void {
+  mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'settings.json'), JSON.stringify(settings, null, 2) + '\n');
 }
