@@ -316,6 +316,28 @@ describe('Bindery in a real VS Code', function () {
     assert.deepEqual(hostMountsMentioning(hello.dir), []);
   });
 
+  it('does not redraw the view while it is hidden, and catches up when shown', async function () {
+    requireHelper(this);
+    await vscode.commands.executeCommand('workbench.view.explorer');
+    await waitFor('the Containers view to be hidden', () => !api.view.visible);
+    let redraws = 0;
+    const counting = api.view.onDidChangeTreeData(() => redraws++);
+    try {
+      const info = await vscode.commands.executeCommand<ContainerInfo | undefined>('bindery.launch', hello.dir);
+      assert.ok(info, 'launched while the view is hidden');
+      launched.push(info.id);
+      await waitFor('the store to know it runs', () => api.store.get(info.id)?.status === 'running');
+      assert.equal(redraws, 0, 'no redraw while hidden');
+      await vscode.commands.executeCommand('workbench.view.extension.bindery');
+      await waitFor('one redraw once shown', () => redraws > 0);
+      assert.ok(containerRow(info.id), 'the container is in the view');
+      await vscode.commands.executeCommand('bindery.teardown', info.id);
+      await waitFor('the container to leave the view', () => containerRow(info.id) === undefined);
+    } finally {
+      counting.dispose();
+    }
+  });
+
   it('explains in the view why the helper is unreachable', async () => {
     const config = vscode.workspace.getConfiguration('bindery');
     const original = config.inspect<string>('helper.socketPath')?.workspaceValue;
