@@ -283,13 +283,16 @@ export async function launchContainer(opts: LaunchOptions): Promise<Container> {
   const container = new ContainerImpl(sys, state, stateDir);
   let child: ChildProcess | undefined;
   try {
-    writeState(stateDir, state);
     child = spec.namespaces.newPid ? initPool.take() : spawnInit(false);
-    const result = await runLaunch(child, container, opts, spec, stateDir);
-    if (result) throw result;
-    const pid = child.pid!;
+    // The init becomes the process: its pid and start time are the container's. Written
+    // before the launch, so a helper that dies mid-launch leaves enough to re-adopt it.
+    const pid = child.pid;
+    if (pid === undefined) throw launchError(ErrorCodes.LaunchFailed, 'init-died', 'the container init could not be started (is node still installed where the helper runs from?)');
     container.state.pid = pid;
     container.state.startTime = processStartTime(pid);
+    writeState(stateDir, container.state);
+    const result = await runLaunch(child, container, opts, spec, stateDir);
+    if (result) throw result;
     container.state.status = 'running';
     writeState(stateDir, container.state);
     container.markStarted(pid, { child });
@@ -393,7 +396,9 @@ export function adoptContainer(stateDir: string): Container | undefined {
   const sys = koffiSyscalls();
   const c = new ContainerImpl(sys, state, stateDir);
   for (const m of c.mounts) m.state = 'applied';
-  if (state.status === 'running' && state.pid !== undefined && state.startTime !== undefined && processStartTime(state.pid) === state.startTime) {
+  // 'creating' with a live process: the helper died after the init cleared its parent-death
+  // signal, i.e. right at execve; the process runs.
+  if ((state.status === 'running' || state.status === 'creating') && state.pid !== undefined && state.startTime !== undefined && processStartTime(state.pid) === state.startTime) {
     const pidfd = sys.pidfdOpen(state.pid);
     // Checked again with the pidfd held: from here on the pid cannot be recycled under us.
     if (pidfd.ok && processStartTime(state.pid) === state.startTime) {

@@ -12,7 +12,7 @@ import { EVENT_FD, type InitMessage, type InitRequest, type StageFailure } from 
 import { execProcess } from './processSetup';
 import { setupRootfs } from './rootfs';
 import { warmUp } from './warmUp';
-import { AT_FDCWD, O_APPEND, O_CLOEXEC, O_CREAT, O_NOFOLLOW, O_RDONLY, O_WRONLY, type Syscalls } from './syscalls';
+import { AT_FDCWD, PR_SET_PDEATHSIG, O_APPEND, O_CLOEXEC, O_CREAT, O_NOFOLLOW, O_RDONLY, O_WRONLY, type Syscalls } from './syscalls';
 
 function send(msg: InitMessage): void {
   fs.writeSync(EVENT_FD, JSON.stringify(msg) + '\n');
@@ -78,6 +78,9 @@ export function runInit(req: InitRequest, sys: Syscalls): number {
 
 function main(): void {
   const sys = koffiSyscalls(); // loaded now, while warm, not on the launch path
+  // If the launcher dies before the process starts, so does this init (nothing is left
+  // half-made with nobody to tear it down); cleared right before execve.
+  sys.prctl(PR_SET_PDEATHSIG, 9 /* SIGKILL */);
   warmUp(sys);
   send({ type: 'ready' });
   let buf = '';

@@ -19,6 +19,7 @@ import {
   PR_CAP_AMBIENT_RAISE,
   PR_SET_KEEPCAPS,
   PR_SET_NO_NEW_PRIVS,
+  PR_SET_PDEATHSIG,
   type Syscalls,
 } from './syscalls';
 
@@ -122,6 +123,8 @@ export function execProcess(sys: Syscalls, p: ProcessSetup, stdio: ProcessStdio,
   if (!cr.ok) return fail(cr.errno, 'close_range failed', 'close_range needs Linux 5.11+');
 
   beforeExec();
+  // From here the process must outlive a helper crash (it is re-adopted from state.json).
+  sys.prctl(PR_SET_PDEATHSIG, 0);
   const r = sys.execve(exe, p.args, p.env);
   const what = r.ok ? 'execve returned' : `cannot execute ${exe}`;
   const errno = r.ok ? 'EIO' : r.errno;

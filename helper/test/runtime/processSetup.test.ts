@@ -45,6 +45,7 @@ describe('execProcess', () => {
       'dup3 22 2 0',
       'reset_signals',
       'close_range 3 4294967295 4',
+      'prctl 1 0',
       'execve /bin/sh ["sh","-c","true"] ["PATH=/usr/bin:/bin","A=1"]',
     ]);
     assert.equal(sys.openFds(), 0);
