@@ -27,7 +27,17 @@ export function startChild(
 ): Started {
   const child = spawn(command, args, { ...options, detached: true });
   if (child.pid === undefined) throw new Error(`${name}: could not start ${command}`);
+  return adoptChild(name, child, leaderHandlesTerm);
+}
+
+/**
+ * Tracks a child someone else spawned as a process-group leader (Playwright starts
+ * Chromium detached), so that it is ended with the rest.
+ */
+export function adoptChild(name: string, child: ChildProcess, leaderHandlesTerm = false): Started {
+  if (child.pid === undefined) throw new Error(`${name}: not running`);
   const exited = new Promise<number>((resolve) => {
+    if (child.exitCode !== null) resolve(child.exitCode);
     child.once('exit', (code, signal) => resolve(code ?? 128 + signalNumber(signal)));
     child.once('error', () => resolve(127));
   });

@@ -12,6 +12,7 @@ import {
   type ConsoleMessage,
   type Page,
 } from 'playwright-core';
+import { adoptChild } from './childProcesses';
 import { chromiumPath } from './paths';
 import { screenshotFileName } from './screenshot';
 import { SCREENSHOT_MARKER } from './screenshotMarker';
@@ -55,7 +56,7 @@ export async function driveWorkbench(options: WorkbenchOptions): Promise<Workben
       '--disable-quic',
     ],
   });
-  const browserPid = server.process().pid ?? -1;
+  const browserPid = adoptChild('chromium', server.process()).pid;
   const browser: Browser = await chromium.connect(server.wsEndpoint());
   const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
 
