@@ -23,6 +23,7 @@ export class AnalysisCache {
     private readonly host: HostView,
     /** Where specs that are not files on disk (untitled) resolve relative paths. */
     private readonly fallbackBundleDir: () => string,
+    private readonly plan: typeof planBundle = planBundle,
   ) {}
 
   /** The analysis of `doc`, or undefined when it is not an OCI spec (see documents.ts). */
@@ -36,7 +37,7 @@ export class AnalysisCache {
     const text = doc.getText();
     const fileName = fileNameOf(doc.uri);
     const bundleDir = bundleDirOf(doc.uri) ?? this.fallbackBundleDir();
-    const plan = planBundle({ text, bundleDir, host: this.host, fileName });
+    const plan = this.plan({ text, bundleDir, host: this.host, fileName });
     let spec: SpecDocument | undefined;
     const analysis: Analysis = {
       uri: doc.uri,

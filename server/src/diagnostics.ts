@@ -82,7 +82,29 @@ export class DiagnosticsPublisher {
   private validate(uri: string): void {
     const doc = this.documents.get(uri);
     if (!doc) return;
-    const analysis = this.analyses.get(doc);
+    let analysis;
+    try {
+      analysis = this.analyses.get(doc);
+    } catch (e) {
+      // A bug in a check must not take the server down with it (this runs from a timer, where
+      // nothing would catch it); say so where the user looks, and in the log.
+      const reason = e instanceof Error ? e.message : String(e);
+      this.connection.console.error(`bindery: validating ${uri} failed: ${e instanceof Error ? e.stack : reason}`);
+      this.published.add(uri);
+      void this.connection.sendDiagnostics({
+        uri,
+        diagnostics: [
+          {
+            range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+            severity: DiagnosticSeverity.Warning,
+            source: DIAGNOSTIC_SOURCE,
+            code: 'internal-error',
+            message: `Bindery could not check this file (${reason}); please report this. The output of the language server has the details.`,
+          },
+        ],
+      });
+      return;
+    }
     if (!analysis) {
       // Not (or no longer) an OCI spec: say nothing, but take back what we said before.
       this.clear(uri);

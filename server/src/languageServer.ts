@@ -10,6 +10,7 @@ import {
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
+import type { planBundle } from '../../helper/src/plan/planBundle';
 import type { HostView } from '../../helper/src/plan/types';
 import { realHostView } from '../../helper/src/hostView';
 import { AnalysisCache } from './analysis';
@@ -25,6 +26,8 @@ import { affects, changedPaths, HostWatcher } from './watchedFiles';
 export interface ServerOptions {
   /** What the plan may ask about the host; the real file system unless a test fakes it. */
   host?: HostView;
+  /** The planner; tests replace it to see how the server copes with a failing one. */
+  planBundle?: typeof planBundle;
 }
 
 /** Settings a client may pass in `initializationOptions`. */
@@ -37,7 +40,7 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
   const documents = new TextDocuments(TextDocument);
   let workspaceDir: string | undefined;
   const host = new CachedHost(options.host ?? realHostView());
-  const analyses = new AnalysisCache(host, () => workspaceDir ?? os.homedir());
+  const analyses = new AnalysisCache(host, () => workspaceDir ?? os.homedir(), options.planBundle);
   let diagnostics: DiagnosticsPublisher | undefined;
   let watcher: HostWatcher | undefined;
 

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DiagnosticSeverity } from 'vscode-languageserver';
 import { makeBundle, spec, STANDARD_MOUNTS, type Bundle } from './bundle';
+import { planBundle } from '../../helper/src/plan/planBundle';
 import { positionOf, TestClient } from './lspHarness';
 
 describe('diagnostics', () => {
@@ -102,6 +103,28 @@ describe('diagnostics', () => {
       assert.equal(slow.published.filter((p) => p.uri === uri).length, 2);
     } finally {
       await slow.dispose();
+    }
+  });
+
+  it('survives a failing planner: a warning on the file, and the server keeps answering', async () => {
+    let fail = true;
+    const odd = await TestClient.start({
+      planBundle: (input) => {
+        if (fail) throw new Error('planner on fire');
+        return planBundle(input);
+      },
+    });
+    try {
+      const uri = bundle.uri.replace('config.json', 'odd.oci.json');
+      const diags = await odd.openAndValidate(uri, spec(STANDARD_MOUNTS));
+      assert.equal(diags.length, 1);
+      assert.equal(diags[0].code, 'internal-error');
+      assert.match(diags[0].message, /planner on fire/);
+      fail = false;
+      const again = await odd.changeAndValidate(uri, { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, ' ');
+      assert.ok(!again.some((d) => d.code === 'internal-error'), JSON.stringify(again.map((d) => d.code)));
+    } finally {
+      await odd.dispose();
     }
   });
 });

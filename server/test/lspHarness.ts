@@ -18,7 +18,7 @@ import type {
   TextEdit,
 } from 'vscode-languageserver';
 import type { HostView } from '../../helper/src/plan/types';
-import { startLanguageServer } from '../src/languageServer';
+import { startLanguageServer, type ServerOptions } from '../src/languageServer';
 
 export interface Published {
   uri: string;
@@ -31,6 +31,8 @@ export interface ClientOptions {
   debounceMs?: number;
   /** Advertise dynamic watcher registration with relative patterns, as VS Code does. */
   dynamicWatchers?: boolean;
+  /** Replaces the planner (see ServerOptions). */
+  planBundle?: ServerOptions['planBundle'];
   /** Another server to talk to (the benchmark's schema-only baseline); Bindery's by default. */
   start?: (connection: Connection) => void;
 }
@@ -67,7 +69,7 @@ export class TestClient {
     const toClient = new PassThrough();
     const serverConnection = createConnection(new StreamMessageReader(toServer), new StreamMessageWriter(toClient));
     if (options.start) options.start(serverConnection);
-    else startLanguageServer(serverConnection, { host: options.host });
+    else startLanguageServer(serverConnection, { host: options.host, planBundle: options.planBundle });
     return TestClient.connect(toClient, toServer, options, [toServer, toClient]);
   }
 
