@@ -17,7 +17,7 @@ import type { Analysis } from './analysis';
 import { DATA_OPTIONS } from './docs/mountOptions';
 import { COMMON_DESTINATIONS, MOUNT_TYPES } from './docs/mountTypes';
 import { NAMESPACE_TYPES } from './docs/namespaces';
-import { fieldsOf, type FieldInfo } from './fieldDocs';
+import { enumAt, fieldsOf, type FieldInfo } from './fieldDocs';
 import { mountTypeDoc, optionDoc } from './hover';
 import { MOUNT_SNIPPETS } from './snippets';
 
@@ -102,8 +102,8 @@ export function provideCompletion(analysis: Analysis, position: Position): Compl
     return value(PROPAGATION.map((p) => ({ label: p, kind: CompletionItemKind.EnumMember, doc: optionDoc(p, undefined) })));
   }
   // Any other field with a fixed set of values.
-  const field = fieldsOf(path.slice(0, -1)).find((f) => f.key === String(path[path.length - 1]));
-  if (field?.enum) return value(field.enum.map((e) => ({ label: e, kind: CompletionItemKind.EnumMember })));
+  const values = enumAt(path);
+  if (values) return value(values.map((e) => ({ label: e, kind: CompletionItemKind.EnumMember })));
   return [];
 }
 

@@ -38,3 +38,8 @@ export function fieldAt(path: JsonPath): string | undefined {
   const values = schema.enum?.length ? `\n\nOne of: ${schema.enum.map((e) => `\`${e}\``).join(', ')}.` : '';
   return `**${name}** · ${schema.type}${required}\n\n${schema.doc}${values}`;
 }
+
+/** The allowed values of the value at `path` (a property or an array item), if fixed. */
+export function enumAt(path: JsonPath): readonly string[] | undefined {
+  return schemaAt(path)?.enum;
+}

@@ -119,4 +119,14 @@ describe('completion', () => {
     const network = items.find((i) => i.label === 'network')!;
     assert.equal(applyTextEdits(doc, [network.textEdit as TextEdit]), '{ "ociVersion": "1.2.0", "linux": { "namespaces": [ { "type": "network" } ] } }\n');
   });
+
+  it('values of any other field with a fixed set, from the schema', async () => {
+    const uri = bundle.uri.replace('config.json', 'enums.oci.json');
+    const doc = '{ "ociVersion": "1.2.0", "linux": { "seccomp": { "defaultAction": "" }, "devices": [ { "type": "" } ] } }\n';
+    await client.openAndValidate(uri, doc);
+    const actions = labels(await client.completion(uri, positionOf(doc, '"defaultAction": ""', 18)));
+    assert.ok(actions.includes('SCMP_ACT_ERRNO') && actions.includes('SCMP_ACT_ALLOW'), String(actions));
+    const devices = labels(await client.completion(uri, positionOf(doc, '"type": ""', 9)));
+    assert.deepEqual(devices.sort(), ['b', 'c', 'p', 'u']);
+  });
 });
