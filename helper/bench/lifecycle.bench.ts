@@ -125,7 +125,10 @@ async function startHelper(dir: string): Promise<{ socket: string; stop(): Promi
 async function inner(): Promise<void> {
   const tools: Tool[] = ['bindery'];
   const missing: string[] = [];
-  for (const t of ['runc', 'crun'] as const) (have(t) ? tools.push(t) : missing.push(t));
+  for (const t of ['runc', 'crun'] as const) {
+    if (have(t)) tools.push(t);
+    else missing.push(t);
+  }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bindery-lifecycle-'));
   fs.chmodSync(dir, 0o755);
   const helper = await startHelper(dir);

@@ -101,7 +101,7 @@ describe('binderyd as root, real runtime', { skip }, () => {
     }
   });
 
-  it('a failing mount is refused with the entry, the errno and a hint, and nothing is left', async () => {
+  it('a bind source that vanishes during the launch leaves nothing running or mounted', async () => {
     const bundle = makeBundle(work, 'fail', {
       ...sh('true'),
       mounts: [{ destination: '/x', type: 'bind', source: path.join(work, 'vanishes'), options: ['rbind'] }],
@@ -231,6 +231,18 @@ describe('binderyd and a non-root peer', { skip }, () => {
     assert.equal((v.ok as { peerUid: number }).peerUid, uid);
   });
 
+  it('outside the socket group, is told how to get in', async () => {
+    fs.chmodSync(d.socketPath, 0o600);
+    try {
+      const [r] = await asPeer([{ method: 'version' }]);
+      const e = r.connectError as { kind: string; message: string };
+      assert.equal(e.kind, 'permission-denied');
+      assert.match(e.message, /^permission denied on .*bindery\.sock: add yourself to the bindery group .*membership is not root-equivalent, see PROTOCOL\.md$/);
+    } finally {
+      fs.chmodSync(d.socketPath, 0o660);
+    }
+  });
+
   it("cannot see, inspect, stop, tear down or read the logs of root's container", async () => {
     const rootBundle = makeBundle(work, 'roots', sh('sleep 60'));
     const c = await HelperClient.connect({ socketPath: d.socketPath });
@@ -352,6 +364,44 @@ describe('binderyd killed with SIGKILL, then restarted', { skip }, () => {
     }
     assert.deepEqual(hostMountsUnder(work), []);
     fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  it('SIGTERM tears down every container it runs and removes the socket', async () => {
+    const b = makeBundle(work, 'term', sh('sleep 300'));
+    helper = await startHelper();
+    const c = await HelperClient.connect({ socketPath: socket() });
+    const info = await c.launch({ bundle: b, id: 'term' });
+    c.close();
+    const exited = new Promise<number | null>((r) => helper!.once('exit', r));
+    helper.kill('SIGTERM');
+    assert.equal(await exited, 0);
+    assert.equal(fs.existsSync(`/proc/${info.pid}`), false, 'the container process is gone');
+    assert.equal(fs.existsSync(path.join(state(), 'term')), false, 'its state is gone');
+    assert.equal(fs.existsSync(socket()), false, 'the socket is gone');
+    assert.deepEqual(hostMountsUnder(work), []);
+  });
+
+  it('takes its socket from systemd socket activation', async () => {
+    const sock = path.join(work, 'activated.sock');
+    const p = spawn(
+      'systemd-socket-activate',
+      ['-l', sock, process.execPath, '--import', 'tsx', path.join(HELPER_DIR, 'src', 'binderyd.ts'), '--state-dir', path.join(work, 'activated-state')],
+      { cwd: HELPER_DIR, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let err = '';
+    p.stderr!.on('data', (c) => (err += c));
+    try {
+      for (let i = 0; i < 100 && !fs.existsSync(sock); i++) await new Promise((r) => setTimeout(r, 50));
+      // The first connection starts the helper, which then answers on the passed socket.
+      const c = await HelperClient.connect({ socketPath: sock });
+      assert.equal((await c.version()).peerUid, 0);
+      c.close();
+      assert.match(err, /listening on the socket systemd passed \(fd 3\)/);
+    } finally {
+      const gone = new Promise((r) => p.once('exit', r));
+      p.kill('SIGTERM');
+      await gone;
+    }
   });
 
   it('re-adopts a container that still runs and tears down one that died meanwhile', async () => {

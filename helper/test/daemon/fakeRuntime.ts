@@ -11,6 +11,7 @@ export class FakeContainer extends EventEmitter implements ContainerHandle {
   pid?: number = 4242;
   readonly exited: Promise<ExitedEvent>;
   private exit!: (e: ExitedEvent) => void;
+  private exit_?: ExitedEvent;
   constructor(
     readonly id: string,
     private readonly opts: LaunchOptions,
@@ -27,6 +28,8 @@ export class FakeContainer extends EventEmitter implements ContainerHandle {
       ...(this.status === 'running' ? { pid: this.pid } : {}),
       owner: this.opts.owner.uid,
       createdAt: this.createdAt,
+      ...(this.exit_?.exitCode !== undefined ? { exitCode: this.exit_.exitCode } : {}),
+      ...(this.exit_?.signal ? { signal: this.exit_.signal } : {}),
       args: ['/bin/true'],
       mounts: [],
       networkFiles: [],
@@ -36,6 +39,7 @@ export class FakeContainer extends EventEmitter implements ContainerHandle {
     if (this.status !== 'running') return;
     this.status = 'stopped';
     const e = { id: this.id, exitCode };
+    this.exit_ = e;
     this.emit('exited', e);
     this.exit(e);
   }
@@ -43,6 +47,7 @@ export class FakeContainer extends EventEmitter implements ContainerHandle {
     if (this.status !== 'running') return;
     this.status = 'stopped';
     const e = { id: this.id, signal: 'SIGTERM' };
+    this.exit_ = e;
     this.emit('exited', e);
     this.exit(e);
   }

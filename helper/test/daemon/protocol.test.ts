@@ -214,6 +214,32 @@ describe('binderyd protocol (fake runtime)', () => {
     });
   });
 
+  it('passes a failed launch step on: entry, errno and hint, and forgets the container', async () => {
+    const failing = fakeRuntime();
+    failing.launchContainer = async (o) => {
+      const operation = o.plan.operations.find((op) => op.op === 'pivot-root')!;
+      throw { code: ErrorCodes.LaunchFailed, reason: 'mount-failed', message: 'EINVAL: pivot_root failed', failure: { index: 3, operation, errno: 'EINVAL', message: 'pivot_root failed', hint: 'the rootfs must be a mount point' } };
+    };
+    const d2 = await startDaemon(failing);
+    const c = await HelperClient.connect({ socketPath: d2.socketPath });
+    try {
+      await assert.rejects(c.launch({ bundle: hello, id: 'f1' }), (e: HelperRequestError) => {
+        assert.equal(e.code, ErrorCodes.LaunchFailed);
+        assert.equal(e.data?.reason, 'mount-failed');
+        assert.equal(e.data?.failure?.errno, 'EINVAL');
+        assert.equal(e.data?.failure?.operation.op, 'pivot-root');
+        assert.equal(e.data?.failure?.hint, 'the rootfs must be a mount point');
+        return true;
+      });
+      assert.deepEqual(await c.list(), []);
+      // The id is free again.
+      await assert.rejects(c.launch({ bundle: hello, id: 'f1' }), (e: HelperRequestError) => e.code === ErrorCodes.LaunchFailed);
+    } finally {
+      c.close();
+      await d2.stop();
+    }
+  });
+
   it('a client finds no helper, with a message that says how to start one', async () => {
     await assert.rejects(HelperClient.connect({ socketPath: path.join(bundles, 'none.sock') }), (e: HelperConnectError) => {
       assert.equal(e.kind, 'no-helper');
