@@ -39,7 +39,15 @@ const builds = [
     minify: process.argv.includes('--minify'),
   },
   ...(suiteFiles.length
-    ? [{ ...common, entryPoints: suiteFiles, outbase: suiteDir, outdir: join(here, 'dist', 'test', 'suite'), external: ['vscode', 'mocha'] }]
+    ? [
+        {
+          ...common,
+          entryPoints: suiteFiles,
+          outbase: suiteDir,
+          outdir: join(here, 'dist', 'test', 'suite'),
+          external: ['vscode', 'mocha'],
+        },
+      ]
     : []),
 ];
 

@@ -58,7 +58,12 @@ export class BundleFinder implements vscode.Disposable {
     }
     const dir = dirname(uri.fsPath);
     const had = this.bundles.has(dir);
-    if (isSpec) this.bundles.set(dir, { dir, specPath: uri.fsPath, name: vscode.workspace.asRelativePath(dir) });
+    if (isSpec)
+      this.bundles.set(dir, {
+        dir,
+        specPath: uri.fsPath,
+        name: vscode.workspace.asRelativePath(dir),
+      });
     else this.bundles.delete(dir);
     if (notify && (isSpec || had)) this.changed();
   }
@@ -68,7 +73,11 @@ export class BundleFinder implements vscode.Disposable {
   }
 
   private changed(): void {
-    void vscode.commands.executeCommand('setContext', 'bindery.specFiles', this.list().map((b) => b.specPath));
+    void vscode.commands.executeCommand(
+      'setContext',
+      'bindery.specFiles',
+      this.list().map((b) => b.specPath),
+    );
     this.emitter.fire();
   }
 

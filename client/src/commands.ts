@@ -4,7 +4,13 @@
 import * as fs from 'node:fs';
 import { dirname } from 'node:path';
 import * as vscode from 'vscode';
-import { type ContainerInfo, InspectRequest, StopRequest, TeardownRequest, ValidateRequest } from '../../helper/src/protocol';
+import {
+  type ContainerInfo,
+  InspectRequest,
+  StopRequest,
+  TeardownRequest,
+  ValidateRequest,
+} from '../../helper/src/protocol';
 import type { BundleFinder } from './bundles';
 import { bundleDirOf, type ContainerStore, specPathOf } from './containerStore';
 import type { ContainersView } from './containersView';
@@ -15,7 +21,13 @@ import { launchBundle } from './launch';
 import type { LiveMountTables } from './liveMounts';
 import { type MountDiagnostics, readSpec, toRange } from './mountDiagnostics';
 import type { ContainerOutput } from './output';
-import { mountTableUri, type PlanDocuments, planUri, renderMountTable, renderPlanText } from './planDocument';
+import {
+  mountTableUri,
+  type PlanDocuments,
+  planUri,
+  renderMountTable,
+  renderPlanText,
+} from './planDocument';
 import { findSpecMounts } from './specMounts';
 import type { TreeNode } from './treeModel';
 
@@ -53,9 +65,16 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       return launchBundle(d, bundle.dir, bundle.specPath);
     }),
     reg('bindery.stop', async (arg) => {
-      const c = await pickContainer(d, arg, (x) => x.status === 'running' || x.status === 'creating', 'stop');
+      const c = await pickContainer(
+        d,
+        arg,
+        (x) => x.status === 'running' || x.status === 'creating',
+        'stop',
+      );
       if (!c) return undefined;
-      const timeoutMs = vscode.workspace.getConfiguration('bindery').get<number>('stopTimeoutMs', 10000);
+      const timeoutMs = vscode.workspace
+        .getConfiguration('bindery')
+        .get<number>('stopTimeoutMs', 10000);
       const info = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Window, title: `Stopping ${c.id}` },
         () => d.helper.request(StopRequest, { id: c.id, timeoutMs }),
@@ -78,10 +97,18 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       return d.plans.show(planUri(bundle.specPath), renderPlanText(bundle.specPath, result));
     }),
     reg('bindery.showMountTable', async (arg) => {
-      const c = await pickContainer(d, arg, (x) => x.status === 'running', 'show the mount table of');
+      const c = await pickContainer(
+        d,
+        arg,
+        (x) => x.status === 'running',
+        'show the mount table of',
+      );
       if (!c) return undefined;
       const info = await d.helper.request(InspectRequest, { id: c.id });
-      return d.plans.show(mountTableUri(c.id), renderMountTable(info, readSpec(specPathOf(c.bundle))));
+      return d.plans.show(
+        mountTableUri(c.id),
+        renderMountTable(info, readSpec(specPathOf(c.bundle))),
+      );
     }),
     reg('bindery.showOutput', async (arg) => {
       const c = await pickContainer(d, arg, () => true, 'show the output of');
@@ -102,7 +129,10 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       return result;
     }),
     reg('bindery.refresh', async () => {
-      await Promise.all([d.bundles.rescan(), d.helper.connect().then((ok) => (ok ? d.store.reload() : undefined))]);
+      await Promise.all([
+        d.bundles.rescan(),
+        d.helper.connect().then((ok) => (ok ? d.store.reload() : undefined)),
+      ]);
       d.view.changed();
     }),
     reg('bindery.reconnect', async () => {
@@ -118,19 +148,27 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       if (!(await d.helper.connect())) await explainConnection(d);
     }),
     reg('bindery.applyRemedy', (arg) => applyRemedy(d, arg as Remedy)),
-    reg('bindery.startHelper', () => applyRemedy(d, { title: 'Start', kind: 'terminal', command: 'sudo bindery daemon' })),
+    reg('bindery.startHelper', () =>
+      applyRemedy(d, { title: 'Start', kind: 'terminal', command: 'sudo bindery daemon' }),
+    ),
     reg('bindery.copyStartCommand', () =>
-      applyRemedy(d, { title: 'Copy', kind: 'copy', command: remedyCommand(d, 'copy') ?? 'sudo systemctl enable --now bindery.socket' }),
+      applyRemedy(d, {
+        title: 'Copy',
+        kind: 'copy',
+        command: remedyCommand(d, 'copy') ?? 'sudo systemctl enable --now bindery.socket',
+      }),
     ),
     reg('bindery.openHelperDocs', () => applyRemedy(d, { title: 'Docs', kind: 'docs' })),
     reg('bindery.openSpec', async (arg) => {
       const node = arg as TreeNode | undefined;
-      const spec = node?.bundle?.specPath ?? (node?.container ? specPathOf(node.container.bundle) : undefined);
+      const spec =
+        node?.bundle?.specPath ?? (node?.container ? specPathOf(node.container.bundle) : undefined);
       const target = spec ?? (await pickBundle(d, arg))?.specPath;
       if (target) await vscode.window.showTextDocument(vscode.Uri.file(target));
     }),
     reg('bindery.openPath', async (arg) => {
-      if (typeof arg === 'string') await vscode.window.showTextDocument(vscode.Uri.file(arg), { preview: true });
+      if (typeof arg === 'string')
+        await vscode.window.showTextDocument(vscode.Uri.file(arg), { preview: true });
     }),
     reg('bindery.revealMount', async (bundle, index) => {
       const specPath = specPathOf(String(bundle));
@@ -159,7 +197,9 @@ async function explainConnection(d: CommandDeps): Promise<void> {
 
 function remedyCommand(d: CommandDeps, kind: Remedy['kind']): string | undefined {
   const s = d.helper.state;
-  return s.kind === 'unreachable' ? s.problem.remedies.find((r) => r.kind === kind)?.command : undefined;
+  return s.kind === 'unreachable'
+    ? s.problem.remedies.find((r) => r.kind === kind)?.command
+    : undefined;
 }
 
 async function applyRemedy(d: CommandDeps, r: Remedy | undefined): Promise<void> {
@@ -199,7 +239,9 @@ async function pickBundle(d: CommandDeps, arg: unknown): Promise<BundleRef | und
   const found = await findBundle(d, arg);
   if (found && !found.specPath.endsWith('/config.json')) {
     // The helper reads a bundle's config.json and nothing else; say so rather than fail obscurely.
-    throw new Error(`${vscode.workspace.asRelativePath(found.specPath)} is a spec kept outside a bundle: the helper launches and plans a folder's config.json (next to its rootfs). Copy it there to use it.`);
+    throw new Error(
+      `${vscode.workspace.asRelativePath(found.specPath)} is a spec kept outside a bundle: the helper launches and plans a folder's config.json (next to its rootfs). Copy it there to use it.`,
+    );
   }
   return found;
 }
@@ -208,7 +250,11 @@ async function findBundle(d: CommandDeps, arg: unknown): Promise<BundleRef | und
   const fromPath = (p: string): BundleRef => {
     const isFile = p.endsWith('.json') || (fs.existsSync(p) && fs.statSync(p).isFile());
     const dir = isFile ? dirname(p) : p.replace(/\/+$/, '');
-    return { dir, specPath: isFile ? p : `${dir}/config.json`, name: vscode.workspace.asRelativePath(dir) };
+    return {
+      dir,
+      specPath: isFile ? p : `${dir}/config.json`,
+      name: vscode.workspace.asRelativePath(dir),
+    };
   };
   const node = arg as TreeNode | undefined;
   if (node?.bundle) return node.bundle;
@@ -216,12 +262,15 @@ async function findBundle(d: CommandDeps, arg: unknown): Promise<BundleRef | und
   if (arg instanceof vscode.Uri) return fromPath(arg.fsPath);
   if (typeof arg === 'string') return fromPath(arg);
   const editor = vscode.window.activeTextEditor;
-  if (editor && editor.document.uri.scheme === 'file' && isSpecDocument(editor.document)) return fromPath(editor.document.uri.fsPath);
+  if (editor && editor.document.uri.scheme === 'file' && isSpecDocument(editor.document))
+    return fromPath(editor.document.uri.fsPath);
   await d.bundles.ensureScanned();
   const all = d.bundles.list();
   if (all.length === 1) return all[0];
   if (all.length === 0) {
-    void vscode.window.showInformationMessage('Bindery: no bundle in this workspace (a folder with a config.json carrying "ociVersion").');
+    void vscode.window.showInformationMessage(
+      'Bindery: no bundle in this workspace (a folder with a config.json carrying "ociVersion").',
+    );
     return undefined;
   }
   const pick = await vscode.window.showQuickPick(
@@ -250,7 +299,8 @@ async function pickContainer(
     const c = d.store.latestForBundle(bundleDirOf(editor.document.uri.fsPath));
     if (c && fits(c)) return c;
   }
-  if (!(await d.helper.connect())) throw new HelperError(`helper unreachable: cannot ${verb} a container`, 'unreachable');
+  if (!(await d.helper.connect()))
+    throw new HelperError(`helper unreachable: cannot ${verb} a container`, 'unreachable');
   const candidates = d.store.all().filter(fits);
   if (candidates.length === 0) {
     void vscode.window.showInformationMessage(`Bindery: no container to ${verb}.`);
@@ -258,7 +308,11 @@ async function pickContainer(
   }
   if (candidates.length === 1) return candidates[0];
   const pick = await vscode.window.showQuickPick(
-    candidates.map((c) => ({ label: c.id, description: `${c.status} · ${c.bundle}`, container: c })),
+    candidates.map((c) => ({
+      label: c.id,
+      description: `${c.status} · ${c.bundle}`,
+      container: c,
+    })),
     { placeHolder: `Which container to ${verb}?` },
   );
   return pick?.container;

@@ -27,7 +27,14 @@ export class ContainerStore implements vscode.Disposable {
       }),
       helper.onChanged((info) => this.put(info)),
       helper.onStarted((e) => this.patch(e.id, { pid: e.pid, status: 'running' })),
-      helper.onExited((e) => this.patch(e.id, { pid: undefined, exitCode: e.exitCode, signal: e.signal, status: 'stopped' })),
+      helper.onExited((e) =>
+        this.patch(e.id, {
+          pid: undefined,
+          exitCode: e.exitCode,
+          signal: e.signal,
+          status: 'stopped',
+        }),
+      ),
       helper.onTornDown((e) => {
         if (this.containers.delete(e.id)) this.emitter.fire([e.id]);
       }),
@@ -89,7 +96,9 @@ export class ContainerStore implements vscode.Disposable {
 
 /** A container's `bundle` may name the directory or its config.json. */
 export function bundleDirOf(bundle: string): string {
-  return bundle.endsWith('.json') ? bundle.slice(0, bundle.lastIndexOf('/')) || '/' : bundle.replace(/\/+$/, '');
+  return bundle.endsWith('.json')
+    ? bundle.slice(0, bundle.lastIndexOf('/')) || '/'
+    : bundle.replace(/\/+$/, '');
 }
 
 export function specPathOf(bundle: string): string {

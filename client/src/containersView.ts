@@ -24,7 +24,10 @@ export class ContainersView implements vscode.TreeDataProvider<TreeNode>, vscode
     private readonly store: ContainerStore,
     private readonly bundles: BundleFinder,
   ) {
-    this.view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: this, showCollapseAll: true });
+    this.view = vscode.window.createTreeView(VIEW_ID, {
+      treeDataProvider: this,
+      showCollapseAll: true,
+    });
     this.subscriptions.push(
       this.view,
       this.view.onDidChangeVisibility((e) => this.visibilityChanged(e.visible)),
@@ -66,8 +69,16 @@ export class ContainersView implements vscode.TreeDataProvider<TreeNode>, vscode
     const running = this.store.all().filter((c) => c.status === 'running').length;
     this.view.badge = running ? { value: running, tooltip: `${running} running` } : undefined;
     this.view.message =
-      s.kind === 'unreachable' ? `Helper unreachable: ${s.problem.summary}` : s.kind === 'connecting' ? 'Connecting to the helper…' : undefined;
-    void vscode.commands.executeCommand('setContext', 'bindery.helperState', s.kind === 'unreachable' ? s.problem.code : s.kind);
+      s.kind === 'unreachable'
+        ? `Helper unreachable: ${s.problem.summary}`
+        : s.kind === 'connecting'
+          ? 'Connecting to the helper…'
+          : undefined;
+    void vscode.commands.executeCommand(
+      'setContext',
+      'bindery.helperState',
+      s.kind === 'unreachable' ? s.problem.code : s.kind,
+    );
   }
 
   /** The current roots, as the view would show them (also the test API's entry point). */
@@ -108,13 +119,22 @@ export class ContainersView implements vscode.TreeDataProvider<TreeNode>, vscode
     item.id = node.id;
     item.description = node.description;
     item.contextValue = node.contextValue;
-    if (node.icon) item.iconPath = new vscode.ThemeIcon(node.icon.id, node.icon.color ? new vscode.ThemeColor(node.icon.color) : undefined);
+    if (node.icon)
+      item.iconPath = new vscode.ThemeIcon(
+        node.icon.id,
+        node.icon.color ? new vscode.ThemeColor(node.icon.color) : undefined,
+      );
     if (node.tooltip) {
       const md = new vscode.MarkdownString(node.tooltip);
       md.isTrusted = { enabledCommands: ['bindery.applyRemedy', 'bindery.reconnect'] };
       item.tooltip = md;
     }
-    if (node.command) item.command = { command: node.command.command, title: node.command.title, arguments: node.command.args };
+    if (node.command)
+      item.command = {
+        command: node.command.command,
+        title: node.command.title,
+        arguments: node.command.args,
+      };
     if (node.bundle) item.resourceUri = vscode.Uri.file(node.bundle.specPath);
     return item;
   }

@@ -64,11 +64,17 @@ export function diagnoseConnectError(f: ConnectFacts): HelperProblem {
         summary: `no socket at ${f.socketPath}: the helper is not running`,
         detail:
           `There is no socket at ${f.socketPath}` +
-          (f.socketDirExists === false ? ' (its directory does not exist either, so the helper has not run since boot)' : '') +
+          (f.socketDirExists === false
+            ? ' (its directory does not exist either, so the helper has not run since boot)'
+            : '') +
           `. Start the helper with systemd (\`${START_COMMANDS.systemd}\`, it then starts on first use) ` +
           `or in a terminal with \`${START_COMMANDS.foreground}\`. If it listens elsewhere, set \`bindery.helper.socketPath\`.`,
         remedies: [
-          { title: 'Start helper in terminal', kind: 'terminal', command: START_COMMANDS.foreground },
+          {
+            title: 'Start helper in terminal',
+            kind: 'terminal',
+            command: START_COMMANDS.foreground,
+          },
           { title: 'Copy systemd command', kind: 'copy', command: START_COMMANDS.systemd },
           docs,
           reconnect,
@@ -83,8 +89,16 @@ export function diagnoseConnectError(f: ConnectFacts): HelperProblem {
           `The socket file ${f.socketPath} exists but nothing listens on it: the helper stopped or crashed and left it behind. ` +
           `Restart it (\`sudo systemctl restart bindery.socket\`, or \`${START_COMMANDS.foreground}\`); its state directory is reconciled on start, so running containers are re-adopted.`,
         remedies: [
-          { title: 'Start helper in terminal', kind: 'terminal', command: START_COMMANDS.foreground },
-          { title: 'Copy restart command', kind: 'copy', command: 'sudo systemctl restart bindery.socket' },
+          {
+            title: 'Start helper in terminal',
+            kind: 'terminal',
+            command: START_COMMANDS.foreground,
+          },
+          {
+            title: 'Copy restart command',
+            kind: 'copy',
+            command: 'sudo systemctl restart bindery.socket',
+          },
           docs,
           reconnect,
         ],
@@ -106,7 +120,10 @@ export function diagnoseConnectError(f: ConnectFacts): HelperProblem {
         short: 'no answer',
         summary: `helper did not answer on ${f.socketPath}`,
         detail: `The connection opened but the helper did not answer the version request. It may be stuck; check its log (\`journalctl -u bindery\`).`,
-        remedies: [{ title: 'Copy log command', kind: 'copy', command: 'journalctl -u bindery -e' }, reconnect],
+        remedies: [
+          { title: 'Copy log command', kind: 'copy', command: 'journalctl -u bindery -e' },
+          reconnect,
+        ],
       };
     default:
       return {
@@ -145,11 +162,20 @@ function permissionDenied(f: ConnectFacts, reconnect: Remedy, docs: Remedy): Hel
     detail:
       `The socket ${f.socketPath} is open to group \`${group}\` (mode 0660) and ${f.userName ?? 'this user'} is not a member. ` +
       `Add yourself with \`${add}\`, then log out and back in. ${why}`,
-    remedies: [{ title: 'Copy command', kind: 'copy', command: add }, { title: 'Run in terminal', kind: 'terminal', command: add }, docs, reconnect],
+    remedies: [
+      { title: 'Copy command', kind: 'copy', command: add },
+      { title: 'Run in terminal', kind: 'terminal', command: add },
+      docs,
+      reconnect,
+    ],
   };
 }
 
-export function diagnoseVersion(socketPath: string, helperProtocol: string, helperVersion: string): HelperProblem | undefined {
+export function diagnoseVersion(
+  socketPath: string,
+  helperProtocol: string,
+  helperVersion: string,
+): HelperProblem | undefined {
   if (major(helperProtocol) === major(PROTOCOL_VERSION)) return undefined;
   const helperOlder = major(helperProtocol) < major(PROTOCOL_VERSION);
   return {
@@ -162,7 +188,15 @@ export function diagnoseVersion(socketPath: string, helperProtocol: string, help
         ? 'Update the helper to the version shipped with this extension and restart it.'
         : 'The helper is newer than this extension: update the extension.'),
     remedies: [
-      ...(helperOlder ? [{ title: 'Copy restart command', kind: 'copy' as const, command: 'sudo systemctl restart bindery.socket bindery.service' }] : []),
+      ...(helperOlder
+        ? [
+            {
+              title: 'Copy restart command',
+              kind: 'copy' as const,
+              command: 'sudo systemctl restart bindery.socket bindery.service',
+            },
+          ]
+        : []),
       { title: 'Open docs', kind: 'docs' },
       { title: 'Reconnect', kind: 'reconnect' },
     ],
@@ -174,7 +208,8 @@ export function connectionLost(socketPath: string): HelperProblem {
     code: 'connection-lost',
     short: 'connection lost',
     summary: `lost the connection to the helper at ${socketPath}`,
-    detail: 'The helper closed the connection (it stopped or restarted). Containers keep running; reconnecting shows them again.',
+    detail:
+      'The helper closed the connection (it stopped or restarted). Containers keep running; reconnecting shows them again.',
     remedies: [{ title: 'Reconnect', kind: 'reconnect' }],
   };
 }

@@ -31,7 +31,9 @@ export interface BinderyApi {
 export function activate(context: vscode.ExtensionContext): BinderyApi {
   const started = performance.now();
   const log = vscode.window.createOutputChannel('Bindery');
-  const socketPath = () => vscode.workspace.getConfiguration('bindery').get<string>('helper.socketPath') || DEFAULT_SOCKET_PATH;
+  const socketPath = () =>
+    vscode.workspace.getConfiguration('bindery').get<string>('helper.socketPath') ||
+    DEFAULT_SOCKET_PATH;
 
   const helper = new HelperConnection(socketPath, log);
   const store = new ContainerStore(helper, log);
@@ -65,7 +67,18 @@ export function activate(context: vscode.ExtensionContext): BinderyApi {
       ],
       lenses,
     ),
-    ...registerCommands({ context, helper, store, bundles, view, output, diagnostics, live, plans, log }),
+    ...registerCommands({
+      context,
+      helper,
+      store,
+      bundles,
+      view,
+      output,
+      diagnostics,
+      live,
+      plans,
+      log,
+    }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('bindery.helper.socketPath')) void helper.reconnect();
     }),
@@ -75,12 +88,24 @@ export function activate(context: vscode.ExtensionContext): BinderyApi {
   // One attempt now so the status bar tells the truth; retries only while the view is open.
   void helper.connect();
   log.appendLine(`[bindery] activated in ${(performance.now() - started).toFixed(1)} ms`);
-  return { helper, store, view, bundles, diagnostics, lenses, live, output, languageClient, statusBar };
+  return {
+    helper,
+    store,
+    view,
+    bundles,
+    diagnostics,
+    lenses,
+    live,
+    output,
+    languageClient,
+    statusBar,
+  };
 }
 
 /** Lets the editor title show launch/plan buttons on spec files only. */
 function setSpecContext(editor: vscode.TextEditor | undefined): void {
-  const isSpec = !!editor && editor.document.uri.scheme === 'file' && isSpecDocument(editor.document);
+  const isSpec =
+    !!editor && editor.document.uri.scheme === 'file' && isSpecDocument(editor.document);
   void vscode.commands.executeCommand('setContext', 'bindery.activeEditorIsSpec', isSpec);
 }
 

@@ -32,7 +32,13 @@ import {
   VersionRequest,
   type VersionResult,
 } from '../../helper/src/protocol';
-import { type ConnectFacts, connectionLost, diagnoseConnectError, diagnoseVersion, type HelperProblem } from './diagnoseHelper';
+import {
+  type ConnectFacts,
+  connectionLost,
+  diagnoseConnectError,
+  diagnoseVersion,
+  type HelperProblem,
+} from './diagnoseHelper';
 
 export type HelperState =
   | { kind: 'connecting' }
@@ -115,17 +121,27 @@ export class HelperConnection implements vscode.Disposable {
     }
   }
 
-  async request<P, R>(type: RequestType<P, R, ErrorData>, params: P, token?: vscode.CancellationToken): Promise<R> {
+  async request<P, R>(
+    type: RequestType<P, R, ErrorData>,
+    params: P,
+    token?: vscode.CancellationToken,
+  ): Promise<R> {
     if (!(await this.connect()) || !this.connection) {
-      const problem = this._state.kind === 'unreachable' ? this._state.problem.summary : 'not connected';
+      const problem =
+        this._state.kind === 'unreachable' ? this._state.problem.summary : 'not connected';
       throw new HelperError(`Bindery helper unreachable: ${problem}`, 'unreachable');
     }
     try {
       // A fresh type from our own copy of vscode-jsonrpc: types built by another bundle (the
       // tests') carry a ParameterStructures instance this copy does not recognise.
-      return await this.connection.sendRequest(new RequestType<P, R, ErrorData>(type.method), params, token);
+      return await this.connection.sendRequest(
+        new RequestType<P, R, ErrorData>(type.method),
+        params,
+        token,
+      );
     } catch (e) {
-      if (e instanceof ResponseError) throw new HelperError(e.message, e.code, e.data as ErrorData | undefined);
+      if (e instanceof ResponseError)
+        throw new HelperError(e.message, e.code, e.data as ErrorData | undefined);
       throw new HelperError(e instanceof Error ? e.message : String(e), 'unreachable');
     }
   }
@@ -141,7 +157,10 @@ export class HelperConnection implements vscode.Disposable {
       this.fail(diagnoseConnectError(gatherFacts(socketPath, err)));
       return false;
     }
-    const connection = createMessageConnection(new SocketMessageReader(socket), new SocketMessageWriter(socket));
+    const connection = createMessageConnection(
+      new SocketMessageReader(socket),
+      new SocketMessageWriter(socket),
+    );
     this.wireNotifications(connection);
     connection.onClose(() => {
       if (this.connection !== connection) return;
@@ -153,13 +172,20 @@ export class HelperConnection implements vscode.Disposable {
     connection.listen();
     let version: VersionResult;
     try {
-      version = await withTimeout(connection.sendRequest(VersionRequest, undefined), VERSION_TIMEOUT_MS);
+      version = await withTimeout(
+        connection.sendRequest(VersionRequest, undefined),
+        VERSION_TIMEOUT_MS,
+      );
     } catch (e) {
       connection.dispose();
       socket.destroy();
       const timedOut = e instanceof Error && e.message === 'timeout';
       this.fail(
-        diagnoseConnectError({ socketPath, errno: timedOut ? 'ETIMEDOUT' : undefined, message: e instanceof Error ? e.message : String(e) }),
+        diagnoseConnectError({
+          socketPath,
+          errno: timedOut ? 'ETIMEDOUT' : undefined,
+          message: e instanceof Error ? e.message : String(e),
+        }),
       );
       return false;
     }
@@ -173,7 +199,9 @@ export class HelperConnection implements vscode.Disposable {
     this.connection = connection;
     this.socket = socket;
     this.attempt = 0;
-    this.log.appendLine(`[helper] connected to ${socketPath}: bindery ${version.helper}, protocol ${version.protocol}, uid ${version.peerUid}`);
+    this.log.appendLine(
+      `[helper] connected to ${socketPath}: bindery ${version.helper}, protocol ${version.protocol}, uid ${version.peerUid}`,
+    );
     this.setState({ kind: 'connected', version, socketPath });
     return true;
   }
@@ -289,7 +317,8 @@ function readGroup(gid: number): { name: string; members: string[] } | undefined
   try {
     for (const line of fs.readFileSync('/etc/group', 'utf8').split('\n')) {
       const [name, , id, members] = line.split(':');
-      if (Number(id) === gid) return { name, members: members ? members.split(',').filter(Boolean) : [] };
+      if (Number(id) === gid)
+        return { name, members: members ? members.split(',').filter(Boolean) : [] };
     }
   } catch {
     // Some systems keep groups elsewhere (LDAP); the gid alone still helps.

@@ -1,7 +1,12 @@
 // Starts the language server (server/dist/server.js, over IPC) the first time a spec file is
 // open, so a workspace whose config.json files are unrelated pays nothing but this check.
 import * as vscode from 'vscode';
-import { LanguageClient, type LanguageClientOptions, type ServerOptions, TransportKind } from 'vscode-languageclient/node';
+import {
+  LanguageClient,
+  type LanguageClientOptions,
+  type ServerOptions,
+  TransportKind,
+} from 'vscode-languageclient/node';
 import { isOciSpecText } from './specMounts';
 
 export const OCI_LANGUAGE_ID = 'oci-spec';
@@ -17,7 +22,11 @@ export const DOCUMENT_SELECTOR = [
 
 export function isSpecDocument(doc: vscode.TextDocument): boolean {
   if (doc.languageId === OCI_LANGUAGE_ID) return true;
-  return doc.languageId === 'json' && /(^|\/)config\.json$/.test(doc.uri.path) && isOciSpecText(doc.getText());
+  return (
+    doc.languageId === 'json' &&
+    /(^|\/)config\.json$/.test(doc.uri.path) &&
+    isOciSpecText(doc.getText())
+  );
 }
 
 export class SpecLanguageClient implements vscode.Disposable {
@@ -50,7 +59,11 @@ export class SpecLanguageClient implements vscode.Disposable {
     const module = this.context.asAbsolutePath('server/dist/server.js');
     const serverOptions: ServerOptions = {
       run: { module, transport: TransportKind.ipc },
-      debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6010'] } },
+      debug: {
+        module,
+        transport: TransportKind.ipc,
+        options: { execArgv: ['--nolazy', '--inspect=6010'] },
+      },
     };
     const watchers = [
       vscode.workspace.createFileSystemWatcher('**/{config.json,*.oci.json}'),

@@ -25,20 +25,34 @@ export interface LaunchDeps {
 
 /** A readable, valid container id: the bundle's folder name plus a short random suffix. */
 export function containerIdFor(bundleDir: string): string {
-  const base = basename(bundleDir).replace(/[^A-Za-z0-9_.-]/g, '-').replace(/^[-.]+/, '').slice(0, 48) || 'bundle';
+  const base =
+    basename(bundleDir)
+      .replace(/[^A-Za-z0-9_.-]/g, '-')
+      .replace(/^[-.]+/, '')
+      .slice(0, 48) || 'bundle';
   return `${base}-${Math.random().toString(16).slice(2, 8)}`;
 }
 
-export async function launchBundle(deps: LaunchDeps, bundleDir: string, specPath: string): Promise<ContainerInfo | undefined> {
+export async function launchBundle(
+  deps: LaunchDeps,
+  bundleDir: string,
+  specPath: string,
+): Promise<ContainerInfo | undefined> {
   const { helper, store, output, diagnostics, log } = deps;
   // The helper reads the spec from disk: unsaved edits would launch something else.
-  const open = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === specPath);
+  const open = vscode.workspace.textDocuments.find(
+    (d) => d.uri.scheme === 'file' && d.uri.fsPath === specPath,
+  );
   if (open?.isDirty) await open.save();
   diagnostics.clearLaunch(specPath);
   const id = containerIdFor(bundleDir);
 
   return vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Bindery: launching ${basename(bundleDir)}`, cancellable: true },
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: `Bindery: launching ${basename(bundleDir)}`,
+      cancellable: true,
+    },
     async (progress, token) => {
       let cancelled = false;
       const subscriptions: vscode.Disposable[] = [];
@@ -48,7 +62,9 @@ export async function launchBundle(deps: LaunchDeps, bundleDir: string, specPath
         const errors = validation.findings.filter((f) => f.severity === 'error');
         if (errors.length) {
           diagnostics.setPlanFindings(specPath, errors);
-          void vscode.window.showErrorMessage(`Bindery: ${basename(bundleDir)} cannot launch: ${errors.length} error(s) in config.json. ${errors[0].message}`);
+          void vscode.window.showErrorMessage(
+            `Bindery: ${basename(bundleDir)} cannot launch: ${errors.length} error(s) in config.json. ${errors[0].message}`,
+          );
           return undefined;
         }
         const total = Math.max(1, validation.plan.operations.length);
@@ -56,7 +72,10 @@ export async function launchBundle(deps: LaunchDeps, bundleDir: string, specPath
         subscriptions.push(
           helper.onOperation((e) => {
             if (e.id !== id) return;
-            progress.report({ increment: 100 / total, message: `${e.ok ? '' : 'FAILED '}${e.text}` });
+            progress.report({
+              increment: 100 / total,
+              message: `${e.ok ? '' : 'FAILED '}${e.text}`,
+            });
           }),
           token.onCancellationRequested(() => {
             cancelled = true;
@@ -84,7 +103,12 @@ export async function launchBundle(deps: LaunchDeps, bundleDir: string, specPath
   );
 }
 
-function reportLaunchError(deps: LaunchDeps, specPath: string, bundleDir: string, e: unknown): void {
+function reportLaunchError(
+  deps: LaunchDeps,
+  specPath: string,
+  bundleDir: string,
+  e: unknown,
+): void {
   const name = basename(bundleDir);
   if (e instanceof HelperError && e.code === 'unreachable') {
     // Say why, with the fixes, rather than a bare "failed to connect".
@@ -92,12 +116,20 @@ function reportLaunchError(deps: LaunchDeps, specPath: string, bundleDir: string
     return;
   }
   if (!(e instanceof HelperError)) {
-    void vscode.window.showErrorMessage(`Bindery: launching ${name} failed: ${e instanceof Error ? e.message : String(e)}`);
+    void vscode.window.showErrorMessage(
+      `Bindery: launching ${name} failed: ${e instanceof Error ? e.message : String(e)}`,
+    );
     return;
   }
-  deps.log.appendLine(`[launch] ${name}: ${e.message}${e.data ? ` ${JSON.stringify(e.data.failure ?? e.data.reason)}` : ''}`);
+  deps.log.appendLine(
+    `[launch] ${name}: ${e.message}${e.data ? ` ${JSON.stringify(e.data.failure ?? e.data.reason)}` : ''}`,
+  );
   if (e.data?.failure) deps.diagnostics.setLaunchFailure(specPath, e.data.failure);
-  else if (e.data?.findings?.length) deps.diagnostics.setPlanFindings(specPath, e.data.findings.filter((f) => f.severity === 'error'));
+  else if (e.data?.findings?.length)
+    deps.diagnostics.setPlanFindings(
+      specPath,
+      e.data.findings.filter((f) => f.severity === 'error'),
+    );
   const f = e.data?.failure;
   const text =
     e.code === ErrorCodes.LaunchFailed && f

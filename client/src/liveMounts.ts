@@ -54,11 +54,17 @@ export class LiveMountTables implements vscode.Disposable {
     try {
       const inspect = await this.helper.request(InspectRequest, { id });
       if (inspect.status === 'running' && inspect.mountinfo !== undefined) {
-        this.tables.set(id, { containerId: id, inspect, entries: parseMountinfo(inspect.mountinfo) });
+        this.tables.set(id, {
+          containerId: id,
+          inspect,
+          entries: parseMountinfo(inspect.mountinfo),
+        });
         this.emitter.fire(id);
       }
     } catch (e) {
-      this.log.appendLine(`[helper] inspect ${id} failed: ${e instanceof Error ? e.message : String(e)}`);
+      this.log.appendLine(
+        `[helper] inspect ${id} failed: ${e instanceof Error ? e.message : String(e)}`,
+      );
     } finally {
       this.inFlight.delete(id);
     }

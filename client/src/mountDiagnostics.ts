@@ -46,7 +46,8 @@ export class MountDiagnostics implements vscode.Disposable {
       store.onDidChange((ids) => ids.forEach((id) => this.clearMismatchesIfGone(id))),
       vscode.workspace.onDidChangeTextDocument((e) => {
         // Offsets moved: recompute the comparison for this file if a container runs from it.
-        if (this.layers.get(e.document.uri.fsPath)?.get('mismatch')?.length) this.refreshMismatchesFor(e.document.uri.fsPath);
+        if (this.layers.get(e.document.uri.fsPath)?.get('mismatch')?.length)
+          this.refreshMismatchesFor(e.document.uri.fsPath);
       }),
     );
   }
@@ -77,7 +78,9 @@ export class MountDiagnostics implements vscode.Disposable {
   setPlanFindings(specPath: string, findings: Finding[], layer: Layer = 'launch'): void {
     const uri = vscode.Uri.file(specPath);
     const key = (code: unknown, line: number) => `${String(code)}@${line}`;
-    const ours = new Set((this.collection.get(uri) ?? []).map((d) => `${d.message}@${d.range.start.line}`));
+    const ours = new Set(
+      (this.collection.get(uri) ?? []).map((d) => `${d.message}@${d.range.start.line}`),
+    );
     const shown = new Set(
       vscode.languages
         .getDiagnostics(uri)
@@ -127,7 +130,11 @@ export class MountDiagnostics implements vscode.Disposable {
     this.specOfLastMismatch.set(id, specPath);
     const text = readSpec(specPath);
     if (text === undefined) return;
-    const failed = new Set(c.mounts.filter((m) => m.state === 'failed' && m.index !== null).map((m) => m.index as number));
+    const failed = new Set(
+      c.mounts
+        .filter((m) => m.state === 'failed' && m.index !== null)
+        .map((m) => m.index as number),
+    );
     const diags: vscode.Diagnostic[] = [];
     for (const cmp of compareSpecWithMountinfo(text, table.entries, failed)) {
       if (cmp.differences.length === 0) continue;
@@ -157,7 +164,9 @@ export class MountDiagnostics implements vscode.Disposable {
 
 /** The document's current text when it is open (ranges follow unsaved edits), else the file. */
 export function readSpec(specPath: string): string | undefined {
-  const open = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === specPath);
+  const open = vscode.workspace.textDocuments.find(
+    (d) => d.uri.scheme === 'file' && d.uri.fsPath === specPath,
+  );
   if (open) return open.getText();
   try {
     return fs.readFileSync(specPath, 'utf8');
@@ -169,7 +178,8 @@ export function readSpec(specPath: string): string | undefined {
 /** Prefer the entry's place in the text now; fall back to the range the plan recorded. */
 function rangeOfOperation(specPath: string, op: Operation): Range {
   const origin = op.origin;
-  if (origin.kind !== 'spec') return { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+  if (origin.kind !== 'spec')
+    return { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
   if (origin.mountIndex !== undefined) {
     const text = readSpec(specPath);
     const entry = text !== undefined ? findSpecMounts(text)[origin.mountIndex] : undefined;
@@ -180,7 +190,10 @@ function rangeOfOperation(specPath: string, op: Operation): Range {
 
 function describeEntry(op: Operation): string {
   if (op.origin.kind !== 'spec') return `${op.op} (added by the runtime): `;
-  const path = op.origin.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').replace(/^\./, '');
+  const path = op.origin.path
+    .map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`))
+    .join('')
+    .replace(/^\./, '');
   const target = 'target' in op ? ` (${op.target})` : '';
   return `${path}${target}: ${op.op} failed with `;
 }

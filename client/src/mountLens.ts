@@ -18,13 +18,17 @@ export class MountLensProvider implements vscode.CodeLensProvider, vscode.Dispos
     private readonly store: ContainerStore,
     private readonly live: LiveMountTables,
   ) {
-    this.subscriptions = [store.onDidChange(() => this.emitter.fire()), live.onDidChange(() => this.emitter.fire())];
+    this.subscriptions = [
+      store.onDidChange(() => this.emitter.fire()),
+      live.onDidChange(() => this.emitter.fire()),
+    ];
   }
 
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
     if (doc.uri.scheme !== 'file') return [];
     const c = this.store.latestForBundle(dirname(doc.uri.fsPath));
-    if (!c || (c.status !== 'running' && c.status !== 'creating' && c.status !== 'failed')) return [];
+    if (!c || (c.status !== 'running' && c.status !== 'creating' && c.status !== 'failed'))
+      return [];
     const text = doc.getText();
     if (!isOciSpecText(text)) return [];
     return mountLenses(c, text, this.live.get(c.id)?.entries).map(
@@ -51,31 +55,55 @@ interface LensText {
 }
 
 /** One lens per mount entry, from the live mount table when we have it, else the helper's summary. */
-export function mountLenses(c: ContainerInfo, specText: string, mountinfo: MountinfoEntry[] | undefined): LensText[] {
+export function mountLenses(
+  c: ContainerInfo,
+  specText: string,
+  mountinfo: MountinfoEntry[] | undefined,
+): LensText[] {
   const lenses: LensText[] = [];
   for (const entry of findSpecMounts(specText)) {
     const summary: MountSummary | undefined = c.mounts.find((m) => m.index === entry.index);
     const range = { start: entry.range.start, end: entry.range.start };
     if (summary?.state === 'failed') {
-      lenses.push({ range, title: `$(error) failed: ${summary.errno ?? 'error'} (${c.id})`, tooltip: `The helper could not mount ${summary.destination}` });
+      lenses.push({
+        range,
+        title: `$(error) failed: ${summary.errno ?? 'error'} (${c.id})`,
+        tooltip: `The helper could not mount ${summary.destination}`,
+      });
       continue;
     }
     if (c.status !== 'running' || !entry.destination) {
-      if (summary) lenses.push({ range, title: `${summary.state} ${summary.options}`, tooltip: `Container ${c.id}` });
+      if (summary)
+        lenses.push({
+          range,
+          title: `${summary.state} ${summary.options}`,
+          tooltip: `Container ${c.id}`,
+        });
       continue;
     }
     const actual = mountinfo ? visibleMountAt(mountinfo, entry.destination) : undefined;
     if (mountinfo && actual) {
-      const diffs = compareMount({ destination: entry.destination, type: entry.type, options: entry.options }, actual);
+      const diffs = compareMount(
+        { destination: entry.destination, type: entry.type, options: entry.options },
+        actual,
+      );
       lenses.push({
         range,
         title: `${diffs.length ? '$(warning)' : '$(check)'} mounted ${describeActual(actual)} · ${actual.fstype}${diffs.length ? ` — ${diffs.map((d) => d.message).join('; ')}` : ''}`,
         tooltip: `In ${c.id}: ${actual.source} on ${actual.mountPoint} type ${actual.fstype} (${actual.options.join(',')})`,
       });
     } else if (mountinfo) {
-      lenses.push({ range, title: `$(warning) not in the mount table of ${c.id}`, tooltip: 'Hidden by a later mount, or its destination is a symlink in the rootfs.' });
+      lenses.push({
+        range,
+        title: `$(warning) not in the mount table of ${c.id}`,
+        tooltip: 'Hidden by a later mount, or its destination is a symlink in the rootfs.',
+      });
     } else if (summary) {
-      lenses.push({ range, title: `$(check) ${summary.state} ${summary.options}`, tooltip: `Container ${c.id}` });
+      lenses.push({
+        range,
+        title: `$(check) ${summary.state} ${summary.options}`,
+        tooltip: `Container ${c.id}`,
+      });
     }
   }
   return lenses;

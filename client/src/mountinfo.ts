@@ -48,9 +48,13 @@ function unescapeField(field: string): string {
 }
 
 /** The mount a process sees at `destination`: the last one stacked there. */
-export function visibleMountAt(entries: MountinfoEntry[], destination: string): MountinfoEntry | undefined {
+export function visibleMountAt(
+  entries: MountinfoEntry[],
+  destination: string,
+): MountinfoEntry | undefined {
   const want = normalizeDestination(destination);
-  for (let i = entries.length - 1; i >= 0; i--) if (entries[i].mountPoint === want) return entries[i];
+  for (let i = entries.length - 1; i >= 0; i--)
+    if (entries[i].mountPoint === want) return entries[i];
   return undefined;
 }
 
@@ -69,7 +73,13 @@ export interface RequestedFlags {
 }
 
 export function requestedFlags(type: string | undefined, options: string[]): RequestedFlags {
-  const r: RequestedFlags = { readonly: false, nosuid: false, nodev: false, noexec: false, bind: type === 'bind' };
+  const r: RequestedFlags = {
+    readonly: false,
+    nosuid: false,
+    nodev: false,
+    noexec: false,
+    bind: type === 'bind',
+  };
   for (const o of options) {
     switch (o) {
       case 'ro':
@@ -154,7 +164,8 @@ export function compareMount(
     });
   }
   for (const flag of ['nosuid', 'nodev', 'noexec'] as const) {
-    if (asked[flag] && !has.has(flag)) diffs.push({ kind: flag, message: `asked ${flag}, mounted without it` });
+    if (asked[flag] && !has.has(flag))
+      diffs.push({ kind: flag, message: `asked ${flag}, mounted without it` });
   }
   if (!asked.bind && spec.type && spec.type !== 'none') {
     const accepted = FSTYPE_ALIASES[spec.type] ?? [spec.type];
@@ -167,7 +178,9 @@ export function compareMount(
 
 /** The flags a user cares about, as the kernel applied them: `ro,nosuid,nodev`. */
 export function describeActual(actual: MountinfoEntry): string {
-  const keep = actual.options.filter((o) => ['ro', 'rw', 'nosuid', 'nodev', 'noexec', 'noatime', 'nosymfollow'].includes(o));
+  const keep = actual.options.filter((o) =>
+    ['ro', 'rw', 'nosuid', 'nodev', 'noexec', 'noatime', 'nosymfollow'].includes(o),
+  );
   return keep.join(',');
 }
 
@@ -182,16 +195,28 @@ export interface EntryComparison {
  * later one with the same destination is not compared: the kernel only shows the top one.
  * `skip` holds indexes not to compare (mounts the helper reported as failed).
  */
-export function compareSpecWithMountinfo(specText: string, entries: MountinfoEntry[], skip: ReadonlySet<number> = new Set()): EntryComparison[] {
+export function compareSpecWithMountinfo(
+  specText: string,
+  entries: MountinfoEntry[],
+  skip: ReadonlySet<number> = new Set(),
+): EntryComparison[] {
   const specMounts = findSpecMounts(specText);
   const lastIndexAt = new Map<string, number>();
-  for (const m of specMounts) if (m.destination) lastIndexAt.set(normalizeDestination(m.destination), m.index);
+  for (const m of specMounts)
+    if (m.destination) lastIndexAt.set(normalizeDestination(m.destination), m.index);
   const out: EntryComparison[] = [];
   for (const m of specMounts) {
     if (!m.destination || skip.has(m.index)) continue;
     if (lastIndexAt.get(normalizeDestination(m.destination)) !== m.index) continue;
     const actual = visibleMountAt(entries, m.destination);
-    out.push({ entry: m, actual, differences: compareMount({ destination: m.destination, type: m.type, options: m.options }, actual) });
+    out.push({
+      entry: m,
+      actual,
+      differences: compareMount(
+        { destination: m.destination, type: m.type, options: m.options },
+        actual,
+      ),
+    });
   }
   return out;
 }

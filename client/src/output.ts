@@ -19,14 +19,19 @@ export class ContainerOutput implements vscode.Disposable {
         const how = e.signal ? `killed by ${e.signal}` : `exited with code ${e.exitCode ?? '?'}`;
         this.channels.get(e.id)?.appendLine(`[bindery] process ${how}`);
       }),
-      helper.onTornDown((e) => this.channels.get(e.id)?.appendLine('[bindery] container torn down')),
+      helper.onTornDown((e) =>
+        this.channels.get(e.id)?.appendLine('[bindery] container torn down'),
+      ),
     );
   }
 
   private append(e: OutputEvent): void {
     const prev = this.buffers.get(e.id) ?? '';
     const next = prev + e.data;
-    this.buffers.set(e.id, next.length > MAX_BUFFER_CHARS ? next.slice(next.length - MAX_BUFFER_CHARS) : next);
+    this.buffers.set(
+      e.id,
+      next.length > MAX_BUFFER_CHARS ? next.slice(next.length - MAX_BUFFER_CHARS) : next,
+    );
     this.channels.get(e.id)?.append(e.data);
   }
 
@@ -52,7 +57,9 @@ export class ContainerOutput implements vscode.Disposable {
           // Output that arrived while we waited is already in the buffer; keep the backlog first.
           this.buffers.set(id, backlog + (this.buffers.get(id) ?? ''));
         } catch (e) {
-          channel.appendLine(`[bindery] no earlier output: ${e instanceof Error ? e.message : String(e)}`);
+          channel.appendLine(
+            `[bindery] no earlier output: ${e instanceof Error ? e.message : String(e)}`,
+          );
         }
       }
       channel.append(this.buffers.get(id) ?? '');

@@ -13,7 +13,10 @@ export class PlanDocuments implements vscode.TextDocumentContentProvider, vscode
   private readonly contents = new Map<string, string>();
   private readonly emitter = new vscode.EventEmitter<vscode.Uri>();
   readonly onDidChange = this.emitter.event;
-  private readonly registration = vscode.workspace.registerTextDocumentContentProvider(PLAN_SCHEME, this);
+  private readonly registration = vscode.workspace.registerTextDocumentContentProvider(
+    PLAN_SCHEME,
+    this,
+  );
 
   provideTextDocumentContent(uri: vscode.Uri): string {
     return this.contents.get(uri.toString()) ?? 'This document is gone: run the command again.';
@@ -24,7 +27,10 @@ export class PlanDocuments implements vscode.TextDocumentContentProvider, vscode
     this.contents.set(uri.toString(), text);
     this.emitter.fire(uri);
     const doc = await vscode.workspace.openTextDocument(uri);
-    return vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+    return vscode.window.showTextDocument(doc, {
+      preview: true,
+      viewColumn: vscode.ViewColumn.Beside,
+    });
   }
 
   dispose(): void {
@@ -43,7 +49,11 @@ export function mountTableUri(id: string): vscode.Uri {
 
 export function renderPlanText(specPath: string, result: ValidateResult): string {
   const { plan } = result;
-  const lines = [`# Mount plan of ${specPath}`, `# ${plan.operations.length} operations, in the order the helper performs them`, ''];
+  const lines = [
+    `# Mount plan of ${specPath}`,
+    `# ${plan.operations.length} operations, in the order the helper performs them`,
+    '',
+  ];
   plan.operations.forEach((op, i) => {
     lines.push(`${String(i + 1).padStart(3)}. ${renderOperation(op)}`);
     lines.push(`     ← ${renderOrigin(op.origin, operationTarget(op))}${originLine(op.origin)}`);
@@ -57,7 +67,9 @@ export function renderPlanText(specPath: string, result: ValidateResult): string
 }
 
 function originLine(origin: { kind: string; range?: { start: { line: number } } }): string {
-  return origin.kind === 'spec' && origin.range ? ` (config.json line ${origin.range.start.line + 1})` : '';
+  return origin.kind === 'spec' && origin.range
+    ? ` (config.json line ${origin.range.start.line + 1})`
+    : '';
 }
 
 function findingLine(f: Finding): string {
@@ -77,18 +89,43 @@ export function renderMountTable(info: InspectResult, specText: string | undefin
     return lines.join('\n') + '\n';
   }
   const widths = [28, 10, 24];
-  lines.push(['MOUNT POINT'.padEnd(widths[0]), 'TYPE'.padEnd(widths[1]), 'SOURCE'.padEnd(widths[2]), 'OPTIONS'].join(' '));
+  lines.push(
+    [
+      'MOUNT POINT'.padEnd(widths[0]),
+      'TYPE'.padEnd(widths[1]),
+      'SOURCE'.padEnd(widths[2]),
+      'OPTIONS',
+    ].join(' '),
+  );
   for (const e of entries) {
     lines.push(
-      [e.mountPoint.padEnd(widths[0]), e.fstype.padEnd(widths[1]), e.source.padEnd(widths[2]), `${e.options.join(',')}  [${e.superOptions.join(',')}]`].join(' '),
+      [
+        e.mountPoint.padEnd(widths[0]),
+        e.fstype.padEnd(widths[1]),
+        e.source.padEnd(widths[2]),
+        `${e.options.join(',')}  [${e.superOptions.join(',')}]`,
+      ].join(' '),
     );
   }
   if (specText !== undefined) {
-    const failed = new Set(info.mounts.filter((m) => m.state === 'failed' && m.index !== null).map((m) => m.index as number));
-    const diffs = compareSpecWithMountinfo(specText, entries, failed).filter((c) => c.differences.length);
-    lines.push('', diffs.length ? '# Differences from config.json' : '# Every mount entry of config.json is mounted as asked.');
+    const failed = new Set(
+      info.mounts
+        .filter((m) => m.state === 'failed' && m.index !== null)
+        .map((m) => m.index as number),
+    );
+    const diffs = compareSpecWithMountinfo(specText, entries, failed).filter(
+      (c) => c.differences.length,
+    );
+    lines.push(
+      '',
+      diffs.length
+        ? '# Differences from config.json'
+        : '# Every mount entry of config.json is mounted as asked.',
+    );
     for (const d of diffs) {
-      lines.push(`  mounts[${d.entry.index}] ${d.entry.destination} (line ${d.entry.range.start.line + 1}): ${d.differences.map((x) => x.message).join('; ')}`);
+      lines.push(
+        `  mounts[${d.entry.index}] ${d.entry.destination} (line ${d.entry.range.start.line + 1}): ${d.differences.map((x) => x.message).join('; ')}`,
+      );
     }
   }
   return lines.join('\n') + '\n';

@@ -35,7 +35,9 @@ export function findSpecMounts(text: string): SpecMountEntry[] {
       destination: typeof obj.destination === 'string' ? obj.destination : undefined,
       type: typeof obj.type === 'string' ? obj.type : undefined,
       source: typeof obj.source === 'string' ? obj.source : undefined,
-      options: Array.isArray(obj.options) ? obj.options.filter((o): o is string => typeof o === 'string') : [],
+      options: Array.isArray(obj.options)
+        ? obj.options.filter((o): o is string => typeof o === 'string')
+        : [],
     };
   });
 }

@@ -3,7 +3,11 @@ import * as vscode from 'vscode';
 import type { HelperConnection, HelperState } from './helperConnection';
 
 export class HelperStatusBar implements vscode.Disposable {
-  readonly item = vscode.window.createStatusBarItem('bindery.helper', vscode.StatusBarAlignment.Left, 10);
+  readonly item = vscode.window.createStatusBarItem(
+    'bindery.helper',
+    vscode.StatusBarAlignment.Left,
+    10,
+  );
   private readonly subscription: vscode.Disposable;
 
   constructor(helper: HelperConnection) {
@@ -28,7 +32,9 @@ export class HelperStatusBar implements vscode.Disposable {
         break;
       case 'unreachable':
         this.item.text = '$(debug-disconnect) Bindery: helper unreachable';
-        this.item.tooltip = new vscode.MarkdownString(`**${s.problem.summary}**\n\n${s.problem.detail}\n\nClick for the fix.`);
+        this.item.tooltip = new vscode.MarkdownString(
+          `**${s.problem.summary}**\n\n${s.problem.detail}\n\nClick for the fix.`,
+        );
         this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
         break;
     }

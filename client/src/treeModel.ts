@@ -24,7 +24,8 @@ export interface NodeCommand {
   args: unknown[];
 }
 
-export type NodeKind = 'problem' | 'remedy' | 'group' | 'bundle' | 'container' | 'mount' | 'network-file' | 'process';
+export type NodeKind =
+  'problem' | 'remedy' | 'group' | 'bundle' | 'container' | 'mount' | 'network-file' | 'process';
 
 export interface TreeNode {
   kind: NodeKind;
@@ -85,7 +86,8 @@ export function buildRoots(state: ViewState): TreeNode[] {
     kind: 'group',
     id: 'group:bundles',
     label: 'Bundles',
-    description: state.bundles.length === 0 ? 'none in this workspace' : String(state.bundles.length),
+    description:
+      state.bundles.length === 0 ? 'none in this workspace' : String(state.bundles.length),
     icon: { id: 'package' },
     collapsible: 'expanded',
     contextValue: 'group.bundles',
@@ -118,23 +120,33 @@ function problemNode(p: HelperProblem): TreeNode {
     contextValue: 'problem',
     collapsible: 'expanded',
     children: [
-      { kind: 'remedy', id: `problem:${p.code}:why`, label: p.detail, icon: { id: 'info' }, tooltip: p.detail, collapsible: 'none' },
-      ...p.remedies.map(
-        (r, i): TreeNode => ({
-          kind: 'remedy',
-          id: `problem:${p.code}:${i}`,
-          label: r.title,
-          description: r.command,
-          icon: { id: REMEDY_ICON[r.kind] },
-          collapsible: 'none',
-          command: { command: 'bindery.applyRemedy', title: r.title, args: [r] },
-        }),
-      ),
+      {
+        kind: 'remedy',
+        id: `problem:${p.code}:why`,
+        label: p.detail,
+        icon: { id: 'info' },
+        tooltip: p.detail,
+        collapsible: 'none',
+      },
+      ...p.remedies.map((r, i): TreeNode => ({
+        kind: 'remedy',
+        id: `problem:${p.code}:${i}`,
+        label: r.title,
+        description: r.command,
+        icon: { id: REMEDY_ICON[r.kind] },
+        collapsible: 'none',
+        command: { command: 'bindery.applyRemedy', title: r.title, args: [r] },
+      })),
     ],
   };
 }
 
-const REMEDY_ICON: Record<string, string> = { copy: 'copy', terminal: 'terminal', docs: 'book', reconnect: 'refresh' };
+const REMEDY_ICON: Record<string, string> = {
+  copy: 'copy',
+  terminal: 'terminal',
+  docs: 'book',
+  reconnect: 'refresh',
+};
 
 export function bundleNode(b: Bundle): TreeNode {
   return {
@@ -151,7 +163,11 @@ export function bundleNode(b: Bundle): TreeNode {
 }
 
 export function containerNode(c: ContainerInfo): TreeNode {
-  const children: TreeNode[] = [processNode(c), ...c.mounts.map((m, i) => mountNode(c, m, i)), ...networkFileNodes(c)];
+  const children: TreeNode[] = [
+    processNode(c),
+    ...c.mounts.map((m, i) => mountNode(c, m, i)),
+    ...networkFileNodes(c),
+  ];
   return {
     kind: 'container',
     id: `container:${c.id}`,
@@ -191,7 +207,9 @@ export function containerTooltip(c: ContainerInfo): string {
 }
 
 function processNode(c: ContainerInfo): TreeNode {
-  const state = c.pid ? `pid ${c.pid}` : (exitText(c) ?? (c.status === 'creating' ? 'starting' : 'not started'));
+  const state = c.pid
+    ? `pid ${c.pid}`
+    : (exitText(c) ?? (c.status === 'creating' ? 'starting' : 'not started'));
   return {
     kind: 'process',
     id: `container:${c.id}:process`,
@@ -223,14 +241,20 @@ export function mountNode(c: ContainerInfo, m: MountSummary, position: number): 
       `**${m.destination}** — ${state}\n\n` +
       `type \`${m.type}\`, source \`${m.source}\`\n\n` +
       `effective options: \`${m.options || 'defaults'}\`\n\n` +
-      (m.index === null ? 'added by the runtime (not in config.json)' : `config.json: mounts[${m.index}]`),
+      (m.index === null
+        ? 'added by the runtime (not in config.json)'
+        : `config.json: mounts[${m.index}]`),
     icon,
     contextValue: `mount.${m.state}`,
     collapsible: 'none',
     command:
       m.index === null
         ? undefined
-        : { command: 'bindery.revealMount', title: 'Show in config.json', args: [c.bundle, m.index] },
+        : {
+            command: 'bindery.revealMount',
+            title: 'Show in config.json',
+            args: [c.bundle, m.index],
+          },
     container: c,
     mount: m,
   };

@@ -7,8 +7,18 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { createMessageConnection, SocketMessageReader, SocketMessageWriter } from 'vscode-jsonrpc/node';
-import { type ContainerInfo, ListRequest, StopRequest, TeardownRequest, VersionRequest } from '../../../helper/src/protocol';
+import {
+  createMessageConnection,
+  SocketMessageReader,
+  SocketMessageWriter,
+} from 'vscode-jsonrpc/node';
+import {
+  type ContainerInfo,
+  ListRequest,
+  StopRequest,
+  TeardownRequest,
+  VersionRequest,
+} from '../../../helper/src/protocol';
 import { requestScreenshot } from '../../../test/e2e/screenshot';
 import type { BinderyApi } from '../../src/extension';
 import type { TreeNode } from '../../src/treeModel';
@@ -32,7 +42,11 @@ let readOnlyMounted = false;
 const launched: string[] = [];
 
 function codeOf(d: vscode.Diagnostic): string | undefined {
-  return typeof d.code === 'object' ? String(d.code.value) : d.code === undefined ? undefined : String(d.code);
+  return typeof d.code === 'object'
+    ? String(d.code.value)
+    : d.code === undefined
+      ? undefined
+      : String(d.code);
 }
 
 function hoverText(hovers: vscode.Hover[]): string {
@@ -83,26 +97,67 @@ describe('Bindery in a real VS Code', function () {
       'hello',
       spec(
         ['/bin/sh', '-c', `echo hello from bindery; echo to stderr >&2; ${RUN_UNTIL_TERM}`],
-        [...STANDARD_MOUNTS, { destination: '/data', type: 'tmpfs', source: 'tmpfs', options: ['ro', 'nosuid', 'nodev', 'size=1m'] }],
+        [
+          ...STANDARD_MOUNTS,
+          {
+            destination: '/data',
+            type: 'tmpfs',
+            source: 'tmpfs',
+            options: ['ro', 'nosuid', 'nodev', 'size=1m'],
+          },
+        ],
       ),
     );
     // A data option tmpfs does not have: the plan knows mount(2) would fail with EINVAL.
     fault = writeBundle(
       root,
       'fault',
-      spec(['/bin/sh'], [...STANDARD_MOUNTS, { destination: '/data', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'colour=blue'] }]),
+      spec(
+        ['/bin/sh'],
+        [
+          ...STANDARD_MOUNTS,
+          {
+            destination: '/data',
+            type: 'tmpfs',
+            source: 'tmpfs',
+            options: ['nosuid', 'colour=blue'],
+          },
+        ],
+      ),
     );
     // "size=lots" is a tmpfs option the plan knows, with a value only the kernel checks: EINVAL.
     badMount = writeBundle(
       root,
       'bad-mount',
-      spec(['/bin/sh', '-c', RUN_UNTIL_TERM], [...STANDARD_MOUNTS, { destination: '/scratch', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'size=lots'] }]),
+      spec(
+        ['/bin/sh', '-c', RUN_UNTIL_TERM],
+        [
+          ...STANDARD_MOUNTS,
+          {
+            destination: '/scratch',
+            type: 'tmpfs',
+            source: 'tmpfs',
+            options: ['nosuid', 'size=lots'],
+          },
+        ],
+      ),
     );
     // A bind source that does not exist: the helper refuses the plan before mounting anything.
     refused = writeBundle(
       root,
       'refused',
-      spec(['/bin/sh', '-c', RUN_UNTIL_TERM], [...STANDARD_MOUNTS, { destination: '/srv', type: 'bind', source: '/nonexistent/bindery-e2e', options: ['rbind'] }]),
+      spec(
+        ['/bin/sh', '-c', RUN_UNTIL_TERM],
+        [
+          ...STANDARD_MOUNTS,
+          {
+            destination: '/srv',
+            type: 'bind',
+            source: '/nonexistent/bindery-e2e',
+            options: ['rbind'],
+          },
+        ],
+      ),
     );
     // A writable bind of a filesystem that is read-only on the host: the spec asks rw, the
     // kernel gives ro. The test mounts that filesystem and removes it afterwards.
@@ -111,7 +166,13 @@ describe('Bindery in a real VS Code', function () {
     readOnly = writeBundle(
       root,
       'read-only-source',
-      spec(['/bin/sh', '-c', RUN_UNTIL_TERM], [...STANDARD_MOUNTS, { destination: '/srv', type: 'bind', source: readOnlySource, options: ['rbind'] }]),
+      spec(
+        ['/bin/sh', '-c', RUN_UNTIL_TERM],
+        [
+          ...STANDARD_MOUNTS,
+          { destination: '/srv', type: 'bind', source: readOnlySource, options: ['rbind'] },
+        ],
+      ),
     );
   });
 
@@ -145,7 +206,11 @@ describe('Bindery in a real VS Code', function () {
     const line = lineOf(hello.text, '"destination": "/data"');
     const position = new vscode.Position(line, doc.lineAt(line).text.indexOf('/data') + 1);
     const text = await waitFor('a hover on the /data entry', async () => {
-      const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, position);
+      const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
+        'vscode.executeHoverProvider',
+        doc.uri,
+        position,
+      );
       const t = hoverText(hovers ?? []);
       return t.includes('mount(') ? t : undefined;
     });
@@ -157,7 +222,9 @@ describe('Bindery in a real VS Code', function () {
     await waitFor('the Containers view to be visible', () => api.view.visible);
     const names = await waitFor('the test bundles in the view', () => {
       const labels = (group('group:bundles')?.children ?? []).map((n) => n.label);
-      return labels.includes('e2e-client/hello') && labels.includes('e2e-client/bad-mount') ? labels : undefined;
+      return labels.includes('e2e-client/hello') && labels.includes('e2e-client/bad-mount')
+        ? labels
+        : undefined;
     });
     // The unrelated config.json-less folder is not a bundle; the fault bundle still is one.
     assert.ok(names.includes('e2e-client/fault'));
@@ -167,9 +234,14 @@ describe('Bindery in a real VS Code', function () {
   it('launches a bundle from the view and shows it running, with its mounts and its output', async function () {
     requireHelper(this);
     await waitFor('a connection to the helper', () => api.helper.state.kind === 'connected');
-    const node = (group('group:bundles')?.children ?? []).find((n) => n.label === 'e2e-client/hello');
+    const node = (group('group:bundles')?.children ?? []).find(
+      (n) => n.label === 'e2e-client/hello',
+    );
     assert.ok(node, 'the hello bundle is in the view');
-    const info = await vscode.commands.executeCommand<ContainerInfo | undefined>('bindery.launch', node);
+    const info = await vscode.commands.executeCommand<ContainerInfo | undefined>(
+      'bindery.launch',
+      node,
+    );
     assert.ok(info, 'the launch command returns the container');
     launched.push(info.id);
     assert.equal(info.status, 'running');
@@ -187,22 +259,33 @@ describe('Bindery in a real VS Code', function () {
     assert.match(dataRow?.description ?? '', /tmpfs tmpfs · .*ro.* · applied/);
 
     // The output streamed from the helper's notifications.
-    await waitFor('the container output', () => api.output.text(info.id).includes('hello from bindery'));
+    await waitFor('the container output', () =>
+      api.output.text(info.id).includes('hello from bindery'),
+    );
     assert.match(api.output.text(info.id), /to stderr/);
 
     // The actual mount table, read from the container's /proc/PID/mountinfo.
     const table = await waitFor('the live mount table', () => api.live.get(info.id));
     const actual = table.entries.filter((e) => e.mountPoint === '/data').pop();
     assert.equal(actual?.fstype, 'tmpfs');
-    assert.ok(actual?.options.includes('ro') && actual.options.includes('nosuid') && actual.options.includes('nodev'));
+    assert.ok(
+      actual?.options.includes('ro') &&
+        actual.options.includes('nosuid') &&
+        actual.options.includes('nodev'),
+    );
 
     // Each mount entry of the open spec shows its live state.
     const doc = await vscode.workspace.openTextDocument(hello.specPath);
     await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
     const entryLine = lineOf(hello.text, '"destination": "/data"') - 1;
     const lens = await waitFor('a CodeLens on the /data entry', async () => {
-      const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri);
-      return lenses?.find((l) => l.range.start.line === entryLine && l.command?.title.includes('mounted'));
+      const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>(
+        'vscode.executeCodeLensProvider',
+        doc.uri,
+      );
+      return lenses?.find(
+        (l) => l.range.start.line === entryLine && l.command?.title.includes('mounted'),
+      );
     });
     assert.match(lens.command?.title ?? '', /mounted ro,nosuid,nodev · tmpfs/);
     // Everything is mounted as asked: no "differs" warning on any entry.
@@ -213,7 +296,10 @@ describe('Bindery in a real VS Code', function () {
     await api.view.view.reveal(row, { expand: true, focus: false, select: true });
     await vscode.commands.executeCommand('bindery.showOutput', info.id);
     const editor = await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
-    editor.revealRange(new vscode.Range(entryLine, 0, entryLine, 0), vscode.TextEditorRevealType.AtTop);
+    editor.revealRange(
+      new vscode.Range(entryLine, 0, entryLine, 0),
+      vscode.TextEditorRevealType.AtTop,
+    );
     await requestScreenshot('launched');
     await requestScreenshot('readme');
     await sleep(2000);
@@ -223,13 +309,19 @@ describe('Bindery in a real VS Code', function () {
     requireHelper(this);
     const id = launched[0];
     assert.ok(id, 'a container is running');
-    const table = await vscode.commands.executeCommand<vscode.TextEditor>('bindery.showMountTable', id);
+    const table = await vscode.commands.executeCommand<vscode.TextEditor>(
+      'bindery.showMountTable',
+      id,
+    );
     const tableText = table.document.getText();
     assert.equal(table.document.uri.scheme, 'bindery-plan');
     assert.match(tableText, /^\/data\s+tmpfs\s+tmpfs\s+ro,nosuid,nodev/m);
     assert.match(tableText, /Every mount entry of config.json is mounted as asked/);
 
-    const plan = await vscode.commands.executeCommand<vscode.TextEditor>('bindery.showPlan', vscode.Uri.file(hello.specPath));
+    const plan = await vscode.commands.executeCommand<vscode.TextEditor>(
+      'bindery.showPlan',
+      vscode.Uri.file(hello.specPath),
+    );
     const planText = plan.document.getText();
     assert.match(planText, /mount\("tmpfs", "\/data", "tmpfs", /);
     assert.match(planText, /← mounts\[6\]/);
@@ -240,7 +332,10 @@ describe('Bindery in a real VS Code', function () {
     requireHelper(this);
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=1m', 'bindery-e2e-ro', readOnlySource]);
     readOnlyMounted = true;
-    const info = await vscode.commands.executeCommand<ContainerInfo | undefined>('bindery.launch', readOnly.dir);
+    const info = await vscode.commands.executeCommand<ContainerInfo | undefined>(
+      'bindery.launch',
+      readOnly.dir,
+    );
     assert.ok(info, 'the launch command returns the container');
     launched.push(info.id);
     assert.equal(info.status, 'running');
@@ -253,13 +348,19 @@ describe('Bindery in a real VS Code', function () {
     assert.equal(warning.range.start.line, lineOf(readOnly.text, '"destination": "/srv"') - 1);
 
     await vscode.commands.executeCommand('bindery.teardown', info.id);
-    await waitFor('the warning to go with the container', () => (api.diagnostics.collection.get(uri) ?? []).length === 0);
+    await waitFor(
+      'the warning to go with the container',
+      () => (api.diagnostics.collection.get(uri) ?? []).length === 0,
+    );
   });
 
   it('turns a mount the kernel rejects into a diagnostic on that entry, and leaves nothing mounted', async function () {
     requireHelper(this);
     const before = (await api.helper.request(ListRequest, undefined)).map((c) => c.id);
-    const result = await vscode.commands.executeCommand<ContainerInfo | undefined>('bindery.launch', badMount.dir);
+    const result = await vscode.commands.executeCommand<ContainerInfo | undefined>(
+      'bindery.launch',
+      badMount.dir,
+    );
     assert.equal(result, undefined, 'the launch failed');
     const uri = vscode.Uri.file(badMount.specPath);
     const diagnostic = await waitFor('the launch-failure diagnostic', () =>
@@ -267,7 +368,11 @@ describe('Bindery in a real VS Code', function () {
     );
     assert.equal(diagnostic.source, 'bindery');
     assert.equal(diagnostic.severity, vscode.DiagnosticSeverity.Error);
-    assert.equal(diagnostic.range.start.line, lineOf(badMount.text, '"destination": "/scratch"') - 1, 'on the /scratch entry');
+    assert.equal(
+      diagnostic.range.start.line,
+      lineOf(badMount.text, '"destination": "/scratch"') - 1,
+      'on the /scratch entry',
+    );
     assert.match(diagnostic.message, /mounts\[6\]/);
     assert.match(diagnostic.message, /EINVAL/);
 
@@ -285,16 +390,25 @@ describe('Bindery in a real VS Code', function () {
     requireHelper(this);
     const before = (await api.helper.request(ListRequest, undefined)).map((c) => c.id);
     // The spec is not open in an editor, so the language server has said nothing about it yet.
-    const result = await vscode.commands.executeCommand<ContainerInfo | undefined>('bindery.launch', refused.dir);
+    const result = await vscode.commands.executeCommand<ContainerInfo | undefined>(
+      'bindery.launch',
+      refused.dir,
+    );
     assert.equal(result, undefined, 'the launch was refused');
     const uri = vscode.Uri.file(refused.specPath);
     const finding = await waitFor('the bind-source-not-found finding', () =>
       api.diagnostics.collection.get(uri)?.find((d) => codeOf(d) === 'bind-source-not-found'),
     );
     assert.equal(finding.severity, vscode.DiagnosticSeverity.Error);
-    assert.equal(finding.range.start.line, lineOf(refused.text, '"source": "/nonexistent/bindery-e2e"'));
+    assert.equal(
+      finding.range.start.line,
+      lineOf(refused.text, '"source": "/nonexistent/bindery-e2e"'),
+    );
     const after = (await api.helper.request(ListRequest, undefined)).map((c) => c.id);
-    assert.deepEqual(after.filter((id) => !before.includes(id)), []);
+    assert.deepEqual(
+      after.filter((id) => !before.includes(id)),
+      [],
+    );
   });
 
   it('stop and tear down update the tree', async function () {
@@ -304,10 +418,15 @@ describe('Bindery in a real VS Code', function () {
     assert.equal(stopped.status, 'stopped');
     assert.equal(stopped.exitCode, 0, 'the process ended on SIGTERM with its own exit code');
     await waitFor('the goodbye in the output', () => api.output.text(id).includes('bye'));
-    const row = await waitFor('the container under Stopped', () => group('group:stopped')?.children?.find((n) => n.container?.id === id));
+    const row = await waitFor('the container under Stopped', () =>
+      group('group:stopped')?.children?.find((n) => n.container?.id === id),
+    );
     assert.equal(row.contextValue, 'container.stopped');
     assert.equal(row.children?.find((n) => n.kind === 'process')?.description, 'exit 0');
-    assert.equal(group('group:running')?.children?.some((n) => n.container?.id === id) ?? false, false);
+    assert.equal(
+      group('group:running')?.children?.some((n) => n.container?.id === id) ?? false,
+      false,
+    );
 
     await vscode.commands.executeCommand('bindery.teardown', id);
     await waitFor('the container to leave the view', () => containerRow(id) === undefined);
@@ -323,10 +442,16 @@ describe('Bindery in a real VS Code', function () {
     let redraws = 0;
     const counting = api.view.onDidChangeTreeData(() => redraws++);
     try {
-      const info = await vscode.commands.executeCommand<ContainerInfo | undefined>('bindery.launch', hello.dir);
+      const info = await vscode.commands.executeCommand<ContainerInfo | undefined>(
+        'bindery.launch',
+        hello.dir,
+      );
       assert.ok(info, 'launched while the view is hidden');
       launched.push(info.id);
-      await waitFor('the store to know it runs', () => api.store.get(info.id)?.status === 'running');
+      await waitFor(
+        'the store to know it runs',
+        () => api.store.get(info.id)?.status === 'running',
+      );
       assert.equal(redraws, 0, 'no redraw while hidden');
       await vscode.commands.executeCommand('workbench.view.extension.bindery');
       await waitFor('one redraw once shown', () => redraws > 0);
@@ -348,19 +473,31 @@ describe('Bindery in a real VS Code', function () {
       const state = api.helper.state;
       assert.ok(state.kind === 'unreachable');
       assert.equal(state.problem.code, 'no-socket');
-      const first = await waitFor('the problem row', () => roots().find((n) => n.kind === 'problem'));
+      const first = await waitFor('the problem row', () =>
+        roots().find((n) => n.kind === 'problem'),
+      );
       assert.equal(roots()[0].id, first.id, 'the reason comes first');
       assert.equal(first.label, 'Helper unreachable: no socket');
-      assert.ok(first.children?.[0].label.includes(`There is no socket at ${missing}`), first.children?.[0].label);
+      assert.ok(
+        first.children?.[0].label.includes(`There is no socket at ${missing}`),
+        first.children?.[0].label,
+      );
       const remedies = (first.children ?? []).map((c) => c.description ?? c.label);
-      assert.ok(remedies.includes('sudo bindery daemon'), `offers to start the helper (${remedies.join(', ')})`);
-      assert.equal(api.view.view.message, `Helper unreachable: no socket at ${missing}: the helper is not running`);
+      assert.ok(
+        remedies.includes('sudo bindery daemon'),
+        `offers to start the helper (${remedies.join(', ')})`,
+      );
+      assert.equal(
+        api.view.view.message,
+        `Helper unreachable: no socket at ${missing}: the helper is not running`,
+      );
       assert.match(api.statusBar.item.text, /unreachable/);
       await requestScreenshot('unreachable');
     } finally {
       await config.update('helper.socketPath', original, vscode.ConfigurationTarget.Workspace);
     }
-    if (socket) await waitFor('the connection to come back', () => api.helper.state.kind === 'connected');
+    if (socket)
+      await waitFor('the connection to come back', () => api.helper.state.kind === 'connected');
   });
 
   it('refuses a helper that speaks another protocol version, and says which side to update', async () => {
@@ -381,11 +518,15 @@ describe('Bindery in a real VS Code', function () {
       assert.ok(state.kind === 'unreachable');
       assert.equal(state.problem.code, 'version-mismatch');
       assert.match(state.problem.detail, /Update the helper/);
-      assert.equal(roots().find((n) => n.kind === 'problem')?.label, 'Helper unreachable: protocol version mismatch');
+      assert.equal(
+        roots().find((n) => n.kind === 'problem')?.label,
+        'Helper unreachable: protocol version mismatch',
+      );
     } finally {
       await config.update('helper.socketPath', original, vscode.ConfigurationTarget.Workspace);
       server.close();
     }
-    if (socket) await waitFor('the connection to come back', () => api.helper.state.kind === 'connected');
+    if (socket)
+      await waitFor('the connection to come back', () => api.helper.state.kind === 'connected');
   });
 });

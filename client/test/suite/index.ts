@@ -12,6 +12,8 @@ export function run(): Promise<void> {
     mocha.addFile(join(__dirname, file));
   }
   return new Promise((resolve, reject) => {
-    mocha.run((failures) => (failures > 0 ? reject(new Error(`${failures} extension test(s) failed`)) : resolve()));
+    mocha.run((failures) =>
+      failures > 0 ? reject(new Error(`${failures} extension test(s) failed`)) : resolve(),
+    );
   });
 }

@@ -1,6 +1,13 @@
 // Bundles the suite launches, written into the test workspace at run time: a busybox rootfs
 // (the static busybox from Debian's busybox-static) and a config.json per scenario.
-import { chmodSync, copyFileSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 
 export const BUSYBOX = process.env.BINDERY_BUSYBOX ?? '/bin/busybox';
@@ -14,11 +21,36 @@ export interface TestBundle {
 /** The mounts every Linux container gets, as runc's default spec writes them. */
 export const STANDARD_MOUNTS = [
   { destination: '/proc', type: 'proc', source: 'proc', options: ['nosuid', 'noexec', 'nodev'] },
-  { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
-  { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620'] },
-  { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'] },
-  { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
-  { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
+  {
+    destination: '/dev',
+    type: 'tmpfs',
+    source: 'tmpfs',
+    options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'],
+  },
+  {
+    destination: '/dev/pts',
+    type: 'devpts',
+    source: 'devpts',
+    options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620'],
+  },
+  {
+    destination: '/dev/shm',
+    type: 'tmpfs',
+    source: 'shm',
+    options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'],
+  },
+  {
+    destination: '/dev/mqueue',
+    type: 'mqueue',
+    source: 'mqueue',
+    options: ['nosuid', 'noexec', 'nodev'],
+  },
+  {
+    destination: '/sys',
+    type: 'sysfs',
+    source: 'sysfs',
+    options: ['nosuid', 'noexec', 'nodev', 'ro'],
+  },
 ];
 
 export function spec(args: string[], mounts: object[]): object {
@@ -35,11 +67,13 @@ export function spec(args: string[], mounts: object[]): object {
 export function writeBundle(parent: string, name: string, content: object | string): TestBundle {
   const dir = join(parent, name);
   const rootfs = join(dir, 'rootfs');
-  for (const d of ['bin', 'proc', 'dev', 'sys', 'tmp', 'etc']) mkdirSync(join(rootfs, d), { recursive: true });
+  for (const d of ['bin', 'proc', 'dev', 'sys', 'tmp', 'etc'])
+    mkdirSync(join(rootfs, d), { recursive: true });
   if (!existsSync(join(rootfs, 'bin', 'busybox'))) {
     copyFileSync(BUSYBOX, join(rootfs, 'bin', 'busybox'));
     chmodSync(join(rootfs, 'bin', 'busybox'), 0o755);
-    for (const applet of ['sh', 'echo', 'sleep', 'cat', 'ls']) symlinkSync('busybox', join(rootfs, 'bin', applet));
+    for (const applet of ['sh', 'echo', 'sleep', 'cat', 'ls'])
+      symlinkSync('busybox', join(rootfs, 'bin', applet));
   }
   const text = typeof content === 'string' ? content : JSON.stringify(content, null, 2) + '\n';
   const specPath = join(dir, 'config.json');

@@ -1,6 +1,10 @@
 // Waiting for something the extension does in response to an event (a diagnostic published,
 // a notification from the helper). Not a timing assertion: the bound only stops a hang.
-export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 30000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -11,7 +15,9 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | fals
       last = e;
     }
     if (Date.now() > deadline) {
-      throw new Error(`gave up waiting for ${what}${last ? ` (last error: ${last instanceof Error ? last.message : String(last)})` : ''}`);
+      throw new Error(
+        `gave up waiting for ${what}${last ? ` (last error: ${last instanceof Error ? last.message : String(last)})` : ''}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

@@ -36,7 +36,13 @@ describe('diagnoseConnectError', () => {
   });
 
   it('permission denied for a member whose session predates the group: log in again', () => {
-    const p = diagnoseConnectError({ socketPath, errno: 'EACCES', socketGroup: { gid: 998, name: 'bindery' }, groupMembers: ['bob'], userName: 'bob' });
+    const p = diagnoseConnectError({
+      socketPath,
+      errno: 'EACCES',
+      socketGroup: { gid: 998, name: 'bindery' },
+      groupMembers: ['bob'],
+      userName: 'bob',
+    });
     assert.match(p.summary, /log in again/);
     assert.ok(!p.remedies.some((r) => r.command?.includes('usermod')));
   });
@@ -50,6 +56,9 @@ describe('diagnoseVersion', () => {
     const older = diagnoseVersion(socketPath, '0.9.0', '0.1.0');
     assert.equal(older?.code, 'version-mismatch');
     assert.match(older?.detail ?? '', /Update the helper/);
-    assert.match(diagnoseVersion(socketPath, '2.0.0', '0.9.0')?.detail ?? '', /update the extension/);
+    assert.match(
+      diagnoseVersion(socketPath, '2.0.0', '0.9.0')?.detail ?? '',
+      /update the extension/,
+    );
   });
 });

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { compareMount, compareSpecWithMountinfo, describeActual, parseMountinfo, requestedFlags, visibleMountAt } from '../../src/mountinfo';
+import {
+  compareMount,
+  compareSpecWithMountinfo,
+  describeActual,
+  parseMountinfo,
+  requestedFlags,
+  visibleMountAt,
+} from '../../src/mountinfo';
 
 // The shape of a container PID 1's mountinfo after pivot_root: paths are container paths.
 const MOUNTINFO = [
@@ -67,17 +74,38 @@ describe('compareMount', () => {
   const entries = parseMountinfo(MOUNTINFO);
 
   it('is silent when the kernel did what the spec asked', () => {
-    assert.deepEqual(compareMount({ destination: '/proc', type: 'proc', options: ['nosuid', 'noexec', 'nodev'] }, entries[1]), []);
-    assert.deepEqual(compareMount({ destination: '/data', type: 'bind', options: ['rbind', 'ro', 'nosuid'] }, entries[4]), []);
+    assert.deepEqual(
+      compareMount(
+        { destination: '/proc', type: 'proc', options: ['nosuid', 'noexec', 'nodev'] },
+        entries[1],
+      ),
+      [],
+    );
+    assert.deepEqual(
+      compareMount(
+        { destination: '/data', type: 'bind', options: ['rbind', 'ro', 'nosuid'] },
+        entries[4],
+      ),
+      [],
+    );
   });
 
   it('says "asked ro, mounted rw"', () => {
-    const diffs = compareMount({ destination: '/tmp dir', type: 'tmpfs', options: ['ro', 'nosuid'] }, entries[5]);
-    assert.deepEqual(diffs.map((d) => d.message), ['asked ro, mounted rw']);
+    const diffs = compareMount(
+      { destination: '/tmp dir', type: 'tmpfs', options: ['ro', 'nosuid'] },
+      entries[5],
+    );
+    assert.deepEqual(
+      diffs.map((d) => d.message),
+      ['asked ro, mounted rw'],
+    );
   });
 
   it('reports a writable mount that came out read-only, and a missing noexec', () => {
-    const diffs = compareMount({ destination: '/data', type: 'bind', options: ['rbind', 'noexec'] }, entries[4]);
+    const diffs = compareMount(
+      { destination: '/data', type: 'bind', options: ['rbind', 'noexec'] },
+      entries[4],
+    );
     assert.deepEqual(
       diffs.map((d) => d.kind),
       ['readonly', 'noexec'],
@@ -88,21 +116,31 @@ describe('compareMount', () => {
   it('sees a read-only filesystem under a mount whose own flag says rw', () => {
     const [entry] = parseMountinfo('700 600 0:70 / /srv rw,relatime - tmpfs tmpfs ro,size=1024k\n');
     assert.deepEqual(
-      compareMount({ destination: '/srv', type: 'bind', options: ['rbind'] }, entry).map((d) => d.message),
+      compareMount({ destination: '/srv', type: 'bind', options: ['rbind'] }, entry).map(
+        (d) => d.message,
+      ),
       ['asked rw, mounted ro (the filesystem itself is read-only)'],
     );
   });
 
   it('compares the filesystem type of non-bind mounts only', () => {
     assert.deepEqual(
-      compareMount({ destination: '/dev', type: 'devtmpfs', options: ['nosuid'] }, entries[2]).map((d) => d.message),
+      compareMount({ destination: '/dev', type: 'devtmpfs', options: ['nosuid'] }, entries[2]).map(
+        (d) => d.message,
+      ),
       ['asked type devtmpfs, mounted tmpfs'],
     );
-    assert.deepEqual(compareMount({ destination: '/data', type: 'bind', options: ['ro'] }, entries[4]), []);
+    assert.deepEqual(
+      compareMount({ destination: '/data', type: 'bind', options: ['ro'] }, entries[4]),
+      [],
+    );
   });
 
   it('reports a destination with nothing mounted', () => {
-    assert.equal(compareMount({ destination: '/srv', type: 'tmpfs', options: [] }, undefined)[0].kind, 'not-mounted');
+    assert.equal(
+      compareMount({ destination: '/srv', type: 'tmpfs', options: [] }, undefined)[0].kind,
+      'not-mounted',
+    );
   });
 });
 
@@ -111,7 +149,12 @@ describe('compareSpecWithMountinfo', () => {
     {
       ociVersion: '1.2.0',
       mounts: [
-        { destination: '/proc', type: 'proc', source: 'proc', options: ['nosuid', 'noexec', 'nodev'] },
+        {
+          destination: '/proc',
+          type: 'proc',
+          source: 'proc',
+          options: ['nosuid', 'noexec', 'nodev'],
+        },
         { destination: '/cache', type: 'tmpfs', source: 'tmpfs', options: [] },
         { destination: '/cache', type: 'tmpfs', source: 'tmpfs', options: ['ro'] },
         { destination: '/tmp dir', type: 'tmpfs', source: 'tmpfs', options: ['ro'] },

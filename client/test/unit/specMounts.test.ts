@@ -14,10 +14,14 @@ describe('isOciSpecText', () => {
 
 describe('findSpecMounts', () => {
   it('gives each entry its 0-based range and its fields', () => {
-    const text = '{\n  "ociVersion": "1.2.0",\n  "mounts": [\n    { "destination": "/proc", "type": "proc", "source": "proc" },\n    {\n      "destination": "/data",\n      "options": ["rbind", "ro", 3]\n    }\n  ]\n}\n';
+    const text =
+      '{\n  "ociVersion": "1.2.0",\n  "mounts": [\n    { "destination": "/proc", "type": "proc", "source": "proc" },\n    {\n      "destination": "/data",\n      "options": ["rbind", "ro", 3]\n    }\n  ]\n}\n';
     const mounts = findSpecMounts(text);
     assert.equal(mounts.length, 2);
-    assert.deepEqual(mounts[0].range, { start: { line: 3, character: 4 }, end: { line: 3, character: 64 } });
+    assert.deepEqual(mounts[0].range, {
+      start: { line: 3, character: 4 },
+      end: { line: 3, character: 64 },
+    });
     assert.equal(mounts[0].type, 'proc');
     assert.deepEqual(mounts[1].range.start, { line: 4, character: 4 });
     assert.deepEqual(mounts[1].range.end, { line: 7, character: 5 });

@@ -14,9 +14,31 @@ function container(over: Partial<ContainerInfo>): ContainerInfo {
     createdAt: '2026-01-01T10:00:00.000Z',
     args: ['sh', '-c', 'echo hi'],
     mounts: [
-      { index: 0, destination: '/proc', type: 'proc', source: 'proc', options: 'nosuid,nodev,noexec', state: 'applied' },
-      { index: 1, destination: '/data', type: 'bind', source: '/srv/data', options: 'ro,rbind', state: 'failed', errno: 'ENOENT' },
-      { index: null, destination: '/dev/pts', type: 'devpts', source: 'devpts', options: 'nosuid,noexec', state: 'applied' },
+      {
+        index: 0,
+        destination: '/proc',
+        type: 'proc',
+        source: 'proc',
+        options: 'nosuid,nodev,noexec',
+        state: 'applied',
+      },
+      {
+        index: 1,
+        destination: '/data',
+        type: 'bind',
+        source: '/srv/data',
+        options: 'ro,rbind',
+        state: 'failed',
+        errno: 'ENOENT',
+      },
+      {
+        index: null,
+        destination: '/dev/pts',
+        type: 'devpts',
+        source: 'devpts',
+        options: 'nosuid,noexec',
+        state: 'applied',
+      },
     ],
     networkFiles: [{ name: 'hosts', path: '/run/bindery/state/web-1/hosts' }],
     ...over,
@@ -81,11 +103,18 @@ describe('buildRoots', () => {
   });
 
   it('puts the reason the helper is unreachable first, with its remedies', () => {
-    const problem = diagnoseConnectError({ socketPath: '/run/bindery/bindery.sock', errno: 'ENOENT', socketDirExists: false });
+    const problem = diagnoseConnectError({
+      socketPath: '/run/bindery/bindery.sock',
+      errno: 'ENOENT',
+      socketDirExists: false,
+    });
     const roots = buildRoots({ bundles: [bundle], containers: [], problem });
     assert.equal(roots[0].kind, 'problem');
     assert.equal(roots[0].label, 'Helper unreachable: no socket');
-    assert.match(roots[0].children?.[0].label ?? '', /There is no socket at \/run\/bindery\/bindery.sock/);
+    assert.match(
+      roots[0].children?.[0].label ?? '',
+      /There is no socket at \/run\/bindery\/bindery.sock/,
+    );
     const remedies = (roots[0].children ?? []).filter((c) => c.command);
     assert.ok(remedies.some((r) => r.description === 'sudo bindery daemon'));
   });
