@@ -23,7 +23,8 @@ async function main(): Promise<void> {
   const init = path.join(helper, 'dist', 'init.js');
   const example = path.join(helper, '..', 'examples', 'hello');
   if (!fs.existsSync(init)) throw new Error(`${init} missing: run npm run build -w helper`);
-  if (!fs.existsSync(path.join(example, 'rootfs', 'bin', 'busybox'))) throw new Error('example rootfs missing: run examples/build-rootfs.sh');
+  if (!fs.existsSync(path.join(example, 'rootfs', 'bin', 'busybox')))
+    throw new Error('example rootfs missing: run examples/build-rootfs.sh');
   useInitScript(init);
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bindery-bench-'));
@@ -43,15 +44,28 @@ async function main(): Promise<void> {
     for (let i = 0; i < runs; i++) {
       if (haveRunc) {
         const t = process.hrtime.bigint();
-        const r = spawnSync('runc', ['run', '-b', dir, `bench-runc-${process.pid}-${i}`], { stdio: 'ignore' });
+        const r = spawnSync('runc', ['run', '-b', dir, `bench-runc-${process.pid}-${i}`], {
+          stdio: 'ignore',
+        });
         runcTimes.push(Number(process.hrtime.bigint() - t) / 1e6);
         if (r.status !== 0) throw new Error(`runc run failed (${r.status})`);
       }
       await initPool.whenWarm();
       const id = `bench-${i}`;
       const t0 = process.hrtime.bigint();
-      const plan = planBundle({ text, bundleDir: dir, host: realHostView(), stateDir: path.join(stateRoot, id) });
-      const c = await launchContainer({ id, bundleDir: dir, plan, owner: { uid: 0, gid: 0 }, stateRoot });
+      const plan = planBundle({
+        text,
+        bundleDir: dir,
+        host: realHostView(),
+        stateDir: path.join(stateRoot, id),
+      });
+      const c = await launchContainer({
+        id,
+        bundleDir: dir,
+        plan,
+        owner: { uid: 0, gid: 0 },
+        stateRoot,
+      });
       const exit = await c.exited;
       await c.teardown();
       times.push(Number(process.hrtime.bigint() - t0) / 1e6);
@@ -61,9 +75,13 @@ async function main(): Promise<void> {
     warmInits(0);
     fs.rmSync(dir, { recursive: true, force: true });
   }
-  const q = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
-  const line = (name: string, xs: number[]) => `${name.padEnd(8)} median ${q(xs, 0.5).toFixed(1)} ms  p10 ${q(xs, 0.1).toFixed(1)} ms  p90 ${q(xs, 0.9).toFixed(1)} ms`;
-  console.log(`launch → /bin/true exits → torn down, warm init pool, ${runs} runs (example bundle, ${spec.mounts.length} spec mounts + network files)`);
+  const q = (xs: number[], p: number) =>
+    [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
+  const line = (name: string, xs: number[]) =>
+    `${name.padEnd(8)} median ${q(xs, 0.5).toFixed(1)} ms  p10 ${q(xs, 0.1).toFixed(1)} ms  p90 ${q(xs, 0.9).toFixed(1)} ms`;
+  console.log(
+    `launch → /bin/true exits → torn down, warm init pool, ${runs} runs (example bundle, ${spec.mounts.length} spec mounts + network files)`,
+  );
   console.log(line('bindery', times));
   if (runcTimes.length) {
     console.log(line('runc', runcTimes));

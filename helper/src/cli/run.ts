@@ -50,7 +50,13 @@ function forwardSignals(stop: (graceMs: number) => void): () => void {
   };
 }
 
-async function viaDaemon(io: CliIO, bundleDir: string, id: string, detach: boolean, socketPath: string | undefined): Promise<number | undefined> {
+async function viaDaemon(
+  io: CliIO,
+  bundleDir: string,
+  id: string,
+  detach: boolean,
+  socketPath: string | undefined,
+): Promise<number | undefined> {
   const { HelperClient, HelperConnectError, HelperRequestError } = await import('../client');
   let client: HelperClientType;
   try {
@@ -75,7 +81,8 @@ async function viaDaemon(io: CliIO, bundleDir: string, id: string, detach: boole
       if (e instanceof HelperRequestError) {
         if (e.data?.failure) reportFailure(io, e.data.failure);
         else io.err(`bindery run: ${e.message}`);
-        for (const f of e.data?.findings?.filter((x) => x.severity === 'error') ?? []) io.err(`  ${f.code}: ${f.message}`);
+        for (const f of e.data?.findings?.filter((x) => x.severity === 'error') ?? [])
+          io.err(`  ${f.code}: ${f.message}`);
         return 1;
       }
       throw e;
@@ -84,7 +91,9 @@ async function viaDaemon(io: CliIO, bundleDir: string, id: string, detach: boole
       io.out(id);
       return 0;
     }
-    const unforward = forwardSignals((graceMs) => void client.stop({ id, timeoutMs: graceMs }).catch(() => {}));
+    const unforward = forwardSignals(
+      (graceMs) => void client.stop({ id, timeoutMs: graceMs }).catch(() => {}),
+    );
     const code = await exitCode;
     unforward();
     await client.teardown(id).catch(() => {});
@@ -94,23 +103,43 @@ async function viaDaemon(io: CliIO, bundleDir: string, id: string, detach: boole
   }
 }
 
-async function embedded(io: CliIO, bundleDir: string, text: string, displayPath: string, id: string): Promise<number> {
-  const [{ planBundle }, { realHostView }, { launchContainer, isLaunchError, DEFAULT_STATE_ROOT }] = await Promise.all([
-    import('../plan'),
-    import('../hostView'),
-    import('../runtime/container'),
-  ]);
+async function embedded(
+  io: CliIO,
+  bundleDir: string,
+  text: string,
+  displayPath: string,
+  id: string,
+): Promise<number> {
+  const [{ planBundle }, { realHostView }, { launchContainer, isLaunchError, DEFAULT_STATE_ROOT }] =
+    await Promise.all([import('../plan'), import('../hostView'), import('../runtime/container')]);
   const stateRoot = process.env.BINDERY_STATE_ROOT || DEFAULT_STATE_ROOT;
-  const plan = planBundle({ text, bundleDir, host: realHostView(), fileName: displayPath, stateDir: path.join(stateRoot, id) });
+  const plan = planBundle({
+    text,
+    bundleDir,
+    host: realHostView(),
+    fileName: displayPath,
+    stateDir: path.join(stateRoot, id),
+  });
   const errors = plan.findings.filter((f) => f.severity === 'error');
   if (errors.length) {
-    for (const f of errors) io.err(`${displayPath}:${f.range.start.line + 1}:${f.range.start.character + 1}: error ${f.code}: ${f.message}`);
-    io.err(`bindery run: ${errors.length} error${errors.length > 1 ? 's' : ''} in the spec; nothing was started`);
+    for (const f of errors)
+      io.err(
+        `${displayPath}:${f.range.start.line + 1}:${f.range.start.character + 1}: error ${f.code}: ${f.message}`,
+      );
+    io.err(
+      `bindery run: ${errors.length} error${errors.length > 1 ? 's' : ''} in the spec; nothing was started`,
+    );
     return 1;
   }
   let container;
   try {
-    container = await launchContainer({ id, bundleDir, plan, owner: { uid: 0, gid: 0 }, stateRoot });
+    container = await launchContainer({
+      id,
+      bundleDir,
+      plan,
+      owner: { uid: 0, gid: 0 },
+      stateRoot,
+    });
   } catch (e) {
     if (!isLaunchError(e)) throw e;
     if (e.failure) reportFailure(io, e.failure);
@@ -118,7 +147,9 @@ async function embedded(io: CliIO, bundleDir: string, text: string, displayPath:
     else io.err(`bindery run: ${e.message}`);
     return 1;
   }
-  container.on('output', (o: { stream: string; data: string }) => (o.stream === 'stdout' ? process.stdout : process.stderr).write(o.data));
+  container.on('output', (o: { stream: string; data: string }) =>
+    (o.stream === 'stdout' ? process.stdout : process.stderr).write(o.data),
+  );
   const unforward = forwardSignals((graceMs) => void container.stop(graceMs));
   const ev = await container.exited;
   unforward();
@@ -145,16 +176,34 @@ export const runCommand: Command = {
       detach: { type: 'boolean', short: 'd' },
       socket: { type: 'string' },
     });
-    if (positionals.length !== 1) throw new UsageError('expected exactly one BUNDLE (a directory with config.json)');
+    if (positionals.length !== 1)
+      throw new UsageError('expected exactly one BUNDLE (a directory with config.json)');
     const bundle = readBundle(positionals[0]);
-    const id = values.id ?? `${path.basename(bundle.bundleDir).replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 50)}-${crypto.randomBytes(3).toString('hex')}`;
-    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(id)) throw new UsageError(`--id "${id}": use 1–64 of A–Z a–z 0–9 _ . -`);
+    const id =
+      values.id ??
+      `${path
+        .basename(bundle.bundleDir)
+        .replace(/[^A-Za-z0-9_.-]/g, '_')
+        .slice(0, 50)}-${crypto.randomBytes(3).toString('hex')}`;
+    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(id))
+      throw new UsageError(`--id "${id}": use 1–64 of A–Z a–z 0–9 _ . -`);
 
-    const viaHelper = await viaDaemon(io, bundle.bundleDir, id, values.detach === true, values.socket);
+    const viaHelper = await viaDaemon(
+      io,
+      bundle.bundleDir,
+      id,
+      values.detach === true,
+      values.socket,
+    );
     if (viaHelper !== undefined) return viaHelper;
-    if (values.detach) throw new UsageError('--detach needs the helper daemon (start it with `sudo bindery daemon`); without it, run in the foreground');
+    if (values.detach)
+      throw new UsageError(
+        '--detach needs the helper daemon (start it with `sudo bindery daemon`); without it, run in the foreground',
+      );
     if (process.getuid?.() !== 0)
-      throw new UsageError('no helper daemon is listening, and running a container without it needs root: start the daemon (`sudo bindery daemon`) or use sudo');
+      throw new UsageError(
+        'no helper daemon is listening, and running a container without it needs root: start the daemon (`sudo bindery daemon`) or use sudo',
+      );
     return embedded(io, bundle.bundleDir, bundle.text, bundle.displayPath, id);
   },
 };

@@ -29,7 +29,14 @@ import { koffiSyscalls } from './koffiSyscalls';
 import { readLaunchSpec, type LaunchSpec } from './launchSpec';
 import { LogFollower } from './logFollower';
 import { applyOperationEvent, planMountSummaries } from './mountSummary';
-import { readState, processStartTime, STDERR_LOG, STDOUT_LOG, writeState, type ContainerState } from './stateFile';
+import {
+  readState,
+  processStartTime,
+  STDERR_LOG,
+  STDOUT_LOG,
+  writeState,
+  type ContainerState,
+} from './stateFile';
 import { CLONE_NEWUTS, type Syscalls } from './syscalls';
 
 export const DEFAULT_STATE_ROOT = '/run/bindery';
@@ -72,7 +79,12 @@ export interface LaunchError {
 }
 
 export function isLaunchError(e: unknown): e is LaunchError {
-  return !!e && typeof e === 'object' && typeof (e as LaunchError).code === 'number' && typeof (e as LaunchError).reason === 'string';
+  return (
+    !!e &&
+    typeof e === 'object' &&
+    typeof (e as LaunchError).code === 'number' &&
+    typeof (e as LaunchError).reason === 'string'
+  );
 }
 
 /** Events: 'operation' OperationEvent, 'started' StartedEvent, 'output' OutputEvent, 'exited' ExitedEvent, 'torn-down'. */
@@ -120,7 +132,9 @@ class ContainerImpl extends EventEmitter implements Container {
   readonly id: string;
 
   info(): ContainerInfo {
-    const net = this.state.plan.operations.flatMap((o) => (o.op === 'write-network-file' ? [{ name: o.file, path: o.hostPath }] : []));
+    const net = this.state.plan.operations.flatMap((o) =>
+      o.op === 'write-network-file' ? [{ name: o.file, path: o.hostPath }] : [],
+    );
     return {
       id: this.id,
       bundle: this.state.bundle,
@@ -142,8 +156,15 @@ class ContainerImpl extends EventEmitter implements Container {
     this.child = from.child;
     this.pidfd = from.pidfd;
     this.status = 'running';
-    for (const [file, stream] of [[STDOUT_LOG, 'stdout'], [STDERR_LOG, 'stderr']] as const) {
-      const f = new LogFollower(path.join(this.stateDir, file), (data) => this.emit('output', { id: this.id, stream, data }), replayFrom);
+    for (const [file, stream] of [
+      [STDOUT_LOG, 'stdout'],
+      [STDERR_LOG, 'stderr'],
+    ] as const) {
+      const f = new LogFollower(
+        path.join(this.stateDir, file),
+        (data) => this.emit('output', { id: this.id, stream, data }),
+        replayFrom,
+      );
       this.followers.push(f);
     }
     this.startedShown = new Promise((resolve) =>
@@ -170,10 +191,7 @@ class ContainerImpl extends EventEmitter implements Container {
     this.exitEvent = ev;
     this.status = 'stopped';
     await this.startedShown;
-    for (const f of this.followers) {
-      await f.flush();
-      f.stop();
-    }
+    await Promise.all(this.followers.map((f) => f.flush().then(() => f.stop())));
     this.pid = undefined;
     if (this.pidfd !== undefined) this.sys.close(this.pidfd);
     this.pidfd = undefined;
@@ -202,7 +220,9 @@ class ContainerImpl extends EventEmitter implements Container {
     let timer: NodeJS.Timeout | undefined;
     const timedOut = await Promise.race([
       this.exited.then(() => false),
-      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), Math.max(0, timeoutMs)))),
+      new Promise<boolean>(
+        (resolve) => (timer = setTimeout(() => resolve(true), Math.max(0, timeoutMs))),
+      ),
     ]);
     clearTimeout(timer);
     if (timedOut) {
@@ -224,32 +244,76 @@ class ContainerImpl extends EventEmitter implements Container {
   }
 }
 
-function launchError(code: number, reason: string, message: string, extra: Partial<LaunchError> = {}): LaunchError {
+function launchError(
+  code: number,
+  reason: string,
+  message: string,
+  extra: Partial<LaunchError> = {},
+): LaunchError {
   return { code, reason, message, ...extra };
 }
 
 /** Check what the plan and spec ask for before any process is started. */
 function prepare(opts: LaunchOptions, stateDir: string): { spec: LaunchSpec } | LaunchError {
   if (!ID_PATTERN.test(opts.id) || opts.id === '.' || opts.id === '..')
-    return launchError(ErrorCodes.InvalidParams, 'invalid-id', `container id "${opts.id}" must be 1–64 of A–Z a–z 0–9 _ . -`);
+    return launchError(
+      ErrorCodes.InvalidParams,
+      'invalid-id',
+      `container id "${opts.id}" must be 1–64 of A–Z a–z 0–9 _ . -`,
+    );
   const errors = opts.plan.findings.filter((f) => f.severity === 'error');
-  if (errors.length) return launchError(ErrorCodes.PlanHasErrors, 'plan-has-errors', `the spec has ${errors.length} error${errors.length > 1 ? 's' : ''}; first: ${errors[0].message}`);
-  if (!opts.plan.rootfs || opts.plan.operations.length === 0) return launchError(ErrorCodes.PlanHasErrors, 'plan-has-errors', 'the plan has no rootfs or no operations');
+  if (errors.length)
+    return launchError(
+      ErrorCodes.PlanHasErrors,
+      'plan-has-errors',
+      `the spec has ${errors.length} error${errors.length > 1 ? 's' : ''}; first: ${errors[0].message}`,
+    );
+  if (!opts.plan.rootfs || opts.plan.operations.length === 0)
+    return launchError(
+      ErrorCodes.PlanHasErrors,
+      'plan-has-errors',
+      'the plan has no rootfs or no operations',
+    );
   for (const op of opts.plan.operations) {
-    if (op.op === 'write-network-file' && path.resolve(op.hostPath) !== path.join(stateDir, op.file))
-      return launchError(ErrorCodes.InvalidParams, 'wrong-state-dir', `the plan writes ${op.hostPath}; plan the bundle with stateDir ${stateDir}`);
+    if (
+      op.op === 'write-network-file' &&
+      path.resolve(op.hostPath) !== path.join(stateDir, op.file)
+    )
+      return launchError(
+        ErrorCodes.InvalidParams,
+        'wrong-state-dir',
+        `the plan writes ${op.hostPath}; plan the bundle with stateDir ${stateDir}`,
+      );
   }
   let text: string;
   try {
     text = opts.specText ?? fs.readFileSync(path.join(opts.bundleDir, 'config.json'), 'utf8');
   } catch (e) {
-    return launchError(ErrorCodes.InvalidParams, 'invalid-spec', `cannot read ${path.join(opts.bundleDir, 'config.json')}: ${(e as NodeJS.ErrnoException).code ?? e}`);
+    return launchError(
+      ErrorCodes.InvalidParams,
+      'invalid-spec',
+      `cannot read ${path.join(opts.bundleDir, 'config.json')}: ${(e as NodeJS.ErrnoException).code ?? e}`,
+    );
   }
   const spec = readLaunchSpec(jsonc.parse(text));
-  if ('message' in spec) return launchError(ErrorCodes.InvalidParams, 'invalid-spec', `config.json ${spec.field}: ${spec.message}`);
-  const ownUts = (spec.namespaces.unshare & CLONE_NEWUTS) !== 0 || spec.namespaces.join.some((j) => j.type === 'uts');
-  if (!ownUts && opts.plan.operations.some((o) => o.op === 'sethostname' || o.op === 'setdomainname'))
-    return launchError(ErrorCodes.PlanHasErrors, 'invalid-spec', 'config.json sets hostname or domainname without a uts namespace; that would rename the host');
+  if ('message' in spec)
+    return launchError(
+      ErrorCodes.InvalidParams,
+      'invalid-spec',
+      `config.json ${spec.field}: ${spec.message}`,
+    );
+  const ownUts =
+    (spec.namespaces.unshare & CLONE_NEWUTS) !== 0 ||
+    spec.namespaces.join.some((j) => j.type === 'uts');
+  if (
+    !ownUts &&
+    opts.plan.operations.some((o) => o.op === 'sethostname' || o.op === 'setdomainname')
+  )
+    return launchError(
+      ErrorCodes.PlanHasErrors,
+      'invalid-spec',
+      'config.json sets hostname or domainname without a uts namespace; that would rename the host',
+    );
   return { spec };
 }
 
@@ -266,8 +330,17 @@ export async function launchContainer(opts: LaunchOptions): Promise<Container> {
     fs.mkdirSync(stateDir, { mode: 0o711 });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') throw launchError(ErrorCodes.AlreadyExists, 'already-exists', `a container named ${opts.id} already exists in ${stateRoot}`);
-    throw launchError(ErrorCodes.LaunchFailed, 'state-dir', `cannot create the state directory ${stateDir}: ${code}`);
+    if (code === 'EEXIST')
+      throw launchError(
+        ErrorCodes.AlreadyExists,
+        'already-exists',
+        `a container named ${opts.id} already exists in ${stateRoot}`,
+      );
+    throw launchError(
+      ErrorCodes.LaunchFailed,
+      'state-dir',
+      `cannot create the state directory ${stateDir}: ${code}`,
+    );
   }
 
   const state: ContainerState = {
@@ -287,7 +360,12 @@ export async function launchContainer(opts: LaunchOptions): Promise<Container> {
     // The init becomes the process: its pid and start time are the container's. Written
     // before the launch, so a helper that dies mid-launch leaves enough to re-adopt it.
     const pid = child.pid;
-    if (pid === undefined) throw launchError(ErrorCodes.LaunchFailed, 'init-died', 'the container init could not be started (is node still installed where the helper runs from?)');
+    if (pid === undefined)
+      throw launchError(
+        ErrorCodes.LaunchFailed,
+        'init-died',
+        'the container init could not be started (is node still installed where the helper runs from?)',
+      );
     container.state.pid = pid;
     container.state.startTime = processStartTime(pid);
     writeState(stateDir, container.state);
@@ -306,21 +384,37 @@ export async function launchContainer(opts: LaunchOptions): Promise<Container> {
     fs.rmSync(stateDir, { recursive: true, force: true });
     initPool.scheduleRefill();
     if (isLaunchError(e)) throw e;
-    throw launchError(ErrorCodes.LaunchFailed, 'internal', `launch failed: ${e instanceof Error ? e.message : String(e)}`);
+    throw launchError(
+      ErrorCodes.LaunchFailed,
+      'internal',
+      `launch failed: ${e instanceof Error ? e.message : String(e)}`,
+    );
   }
 }
 
+let launcherMountNamespace: string | undefined;
+
 /** Send the request, relay the init's messages; undefined when the process was started. */
-function runLaunch(child: ChildProcess, container: ContainerImpl, opts: LaunchOptions, spec: LaunchSpec, stateDir: string): Promise<LaunchError | undefined> {
+function runLaunch(
+  child: ChildProcess,
+  container: ContainerImpl,
+  opts: LaunchOptions,
+  spec: LaunchSpec,
+  stateDir: string,
+): Promise<LaunchError | undefined> {
   const req: InitRequest = {
     id: opts.id,
     plan: opts.plan,
     stateDir,
     spec,
-    network: { hostname: spec.hostname ?? os.hostname(), domainname: spec.domainname, ownNetworkNamespace: spec.namespaces.ownNetwork },
+    network: {
+      hostname: spec.hostname ?? os.hostname(),
+      domainname: spec.domainname,
+      ownNetworkNamespace: spec.namespaces.ownNetwork,
+    },
     stdoutPath: path.join(stateDir, STDOUT_LOG),
     stderrPath: path.join(stateDir, STDERR_LOG),
-    hostMountNamespace: fs.readlinkSync('/proc/self/ns/mnt'),
+    hostMountNamespace: (launcherMountNamespace ??= fs.readlinkSync('/proc/self/ns/mnt')),
     expectPid1: spec.namespaces.newPid,
   };
   return new Promise((resolve) => {
@@ -334,7 +428,11 @@ function runLaunch(child: ChildProcess, container: ContainerImpl, opts: LaunchOp
     });
     child.once('exit', (code, signal) => {
       const exitCode = code ?? undefined;
-      container.noteExit({ id: opts.id, ...(exitCode !== undefined ? { exitCode } : {}), ...(signal ? { signal } : {}) });
+      container.noteExit({
+        id: opts.id,
+        ...(exitCode !== undefined ? { exitCode } : {}),
+        ...(signal ? { signal } : {}),
+      });
     });
     const handle = (msg: InitMessage) => {
       switch (msg.type) {
@@ -344,10 +442,17 @@ function runLaunch(child: ChildProcess, container: ContainerImpl, opts: LaunchOp
           container.emit('operation', msg.event);
           break;
         case 'operation-failure':
-          outcome = launchError(ErrorCodes.LaunchFailed, 'mount-failed', msg.failure.message, { failure: msg.failure });
+          outcome = launchError(ErrorCodes.LaunchFailed, 'mount-failed', msg.failure.message, {
+            failure: msg.failure,
+          });
           break;
         case 'stage-failure':
-          outcome = launchError(ErrorCodes.LaunchFailed, msg.failure.stage === 'namespaces' ? 'namespace-failed' : 'process-failed', msg.failure.message, { stage: msg.failure });
+          outcome = launchError(
+            ErrorCodes.LaunchFailed,
+            msg.failure.stage === 'namespaces' ? 'namespace-failed' : 'process-failed',
+            msg.failure.message,
+            { stage: msg.failure },
+          );
           break;
         case 'exec':
           execSeen = true;
@@ -366,7 +471,11 @@ function runLaunch(child: ChildProcess, container: ContainerImpl, opts: LaunchOp
         try {
           handle(JSON.parse(line) as InitMessage);
         } catch {
-          outcome ??= launchError(ErrorCodes.LaunchFailed, 'init-died', `the init sent something unreadable: ${line.slice(0, 200)}`);
+          outcome ??= launchError(
+            ErrorCodes.LaunchFailed,
+            'init-died',
+            `the init sent something unreadable: ${line.slice(0, 200)}`,
+          );
         }
       }
     });
@@ -374,9 +483,18 @@ function runLaunch(child: ChildProcess, container: ContainerImpl, opts: LaunchOp
       if (outcome) return resolve(outcome);
       if (execSeen) return resolve(undefined);
       // The init died before execve without saying why: its stderr may.
-      const wait = child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', r));
+      const wait =
+        child.exitCode !== null || child.signalCode !== null
+          ? Promise.resolve()
+          : new Promise((r) => child.once('exit', r));
       void wait.then(() =>
-        resolve(launchError(ErrorCodes.LaunchFailed, 'init-died', `the container's init exited before starting the process${stderr ? `: ${stderr.trim().split('\n').slice(0, 6).join(' | ')}` : ''}`)),
+        resolve(
+          launchError(
+            ErrorCodes.LaunchFailed,
+            'init-died',
+            `the container's init exited before starting the process${stderr ? `: ${stderr.trim().split('\n').slice(0, 6).join(' | ')}` : ''}`,
+          ),
+        ),
       );
     });
     child.stdin!.on('error', () => {}); // the init died: reported through 'end' above
@@ -398,7 +516,12 @@ export function adoptContainer(stateDir: string): Container | undefined {
   for (const m of c.mounts) m.state = 'applied';
   // 'creating' with a live process: the helper died after the init cleared its parent-death
   // signal, i.e. right at execve; the process runs.
-  if ((state.status === 'running' || state.status === 'creating') && state.pid !== undefined && state.startTime !== undefined && processStartTime(state.pid) === state.startTime) {
+  if (
+    (state.status === 'running' || state.status === 'creating') &&
+    state.pid !== undefined &&
+    state.startTime !== undefined &&
+    processStartTime(state.pid) === state.startTime
+  ) {
     const pidfd = sys.pidfdOpen(state.pid);
     // Checked again with the pidfd held: from here on the pid cannot be recycled under us.
     if (pidfd.ok && processStartTime(state.pid) === state.startTime) {

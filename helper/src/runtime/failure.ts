@@ -30,18 +30,47 @@ export function fail(errno: string, what: string, hint: string): StepFailure {
 export function entryName(origin: Origin): string {
   if (origin.kind === 'added') return 'the runtime default';
   let out = '';
-  for (const seg of origin.path) out += typeof seg === 'number' ? `[${seg}]` : out ? `.${seg}` : seg;
+  for (const seg of origin.path)
+    out += typeof seg === 'number' ? `[${seg}]` : out ? `.${seg}` : seg;
   return out || 'the spec';
 }
 
 /** Filesystem data options each common type accepts (the kernel's parsers, Linux 6.x). */
 const KNOWN_DATA_OPTIONS: Record<string, string[]> = {
-  tmpfs: ['size', 'nr_blocks', 'nr_inodes', 'mode', 'uid', 'gid', 'huge', 'mpol', 'noswap', 'inode32', 'inode64', 'quota', 'usrquota', 'grpquota', 'usrquota_block_hardlimit', 'usrquota_inode_hardlimit', 'grpquota_block_hardlimit', 'grpquota_inode_hardlimit', 'casefold', 'strict_encoding'],
+  tmpfs: [
+    'size',
+    'nr_blocks',
+    'nr_inodes',
+    'mode',
+    'uid',
+    'gid',
+    'huge',
+    'mpol',
+    'noswap',
+    'inode32',
+    'inode64',
+    'quota',
+    'usrquota',
+    'grpquota',
+    'usrquota_block_hardlimit',
+    'usrquota_inode_hardlimit',
+    'grpquota_block_hardlimit',
+    'grpquota_inode_hardlimit',
+    'casefold',
+    'strict_encoding',
+  ],
   devpts: ['newinstance', 'ptmxmode', 'mode', 'uid', 'gid', 'max'],
   proc: ['hidepid', 'gid', 'subset'],
   mqueue: [],
   sysfs: [],
-  cgroup2: ['nsdelegate', 'favordynmods', 'memory_localevents', 'memory_recursiveprot', 'memory_hugetlb_accounting', 'pids_localevents'],
+  cgroup2: [
+    'nsdelegate',
+    'favordynmods',
+    'memory_localevents',
+    'memory_recursiveprot',
+    'memory_hugetlb_accounting',
+    'pids_localevents',
+  ],
 };
 
 /** The data options `fstype` does not know, when we know the type; [] otherwise. */
@@ -56,27 +85,76 @@ export function unknownDataOptions(fstype: string | null, data: string): string[
 }
 
 /** Why mount(2) itself said no. `target` is the container path (or host path for host-scope steps). */
-export function explainMountError(errno: string, m: { fstype: string | null; data: string; target: string; source: string | null; bind: boolean; remount: boolean; entry: string }): StepFailure {
+export function explainMountError(
+  errno: string,
+  m: {
+    fstype: string | null;
+    data: string;
+    target: string;
+    source: string | null;
+    bind: boolean;
+    remount: boolean;
+    entry: string;
+  },
+): StepFailure {
   switch (errno) {
     case 'EINVAL': {
       const bad = unknownDataOptions(m.fstype, m.data);
       if (bad.length)
-        return fail(errno, `${m.fstype} does not accept option${bad.length > 1 ? 's' : ''} ${bad.join(', ')}`, `remove or correct ${bad.join(', ')} in ${m.entry}.options`);
-      if (m.bind && m.data) return fail(errno, `bind mount of ${m.source} onto ${m.target} cannot take filesystem options (${m.data})`, `remove the filesystem options from ${m.entry}.options`);
-      if (m.data) return fail(errno, `${m.fstype ?? 'the filesystem'} refused the options "${m.data}" for ${m.target}`, `check ${m.entry}.options against the filesystem's documentation`);
-      return fail(errno, `the kernel refused to mount ${m.fstype ?? m.source ?? ''} on ${m.target}`, `check the type and options of ${m.entry}`);
+        return fail(
+          errno,
+          `${m.fstype} does not accept option${bad.length > 1 ? 's' : ''} ${bad.join(', ')}`,
+          `remove or correct ${bad.join(', ')} in ${m.entry}.options`,
+        );
+      if (m.bind && m.data)
+        return fail(
+          errno,
+          `bind mount of ${m.source} onto ${m.target} cannot take filesystem options (${m.data})`,
+          `remove the filesystem options from ${m.entry}.options`,
+        );
+      if (m.data)
+        return fail(
+          errno,
+          `${m.fstype ?? 'the filesystem'} refused the options "${m.data}" for ${m.target}`,
+          `check ${m.entry}.options against the filesystem's documentation`,
+        );
+      return fail(
+        errno,
+        `the kernel refused to mount ${m.fstype ?? m.source ?? ''} on ${m.target}`,
+        `check the type and options of ${m.entry}`,
+      );
     }
     case 'ENODEV':
-      return fail(errno, `filesystem type ${m.fstype} is not supported by this kernel`, `load the module for ${m.fstype} or change ${m.entry}.type`);
+      return fail(
+        errno,
+        `filesystem type ${m.fstype} is not supported by this kernel`,
+        `load the module for ${m.fstype} or change ${m.entry}.type`,
+      );
     case 'ENOTDIR':
-      return fail(errno, `${m.source ?? m.fstype} is a directory but ${m.target} is not (or the other way round)`, `make the source and the destination of ${m.entry} the same kind: both files or both directories`);
+      return fail(
+        errno,
+        `${m.source ?? m.fstype} is a directory but ${m.target} is not (or the other way round)`,
+        `make the source and the destination of ${m.entry} the same kind: both files or both directories`,
+      );
     case 'ENOENT':
-      return fail(errno, `${m.bind ? `bind source ${m.source}` : `mount point ${m.target}`} does not exist`, `create it, or fix ${m.entry}`);
+      return fail(
+        errno,
+        `${m.bind ? `bind source ${m.source}` : `mount point ${m.target}`} does not exist`,
+        `create it, or fix ${m.entry}`,
+      );
     case 'EPERM':
     case 'EACCES':
-      return fail(errno, `the kernel refused to ${m.remount ? 'remount' : 'mount'} ${m.target}`, `a locked or read-only parent mount, or a missing capability; check ${m.entry}`);
+      return fail(
+        errno,
+        `the kernel refused to ${m.remount ? 'remount' : 'mount'} ${m.target}`,
+        `a locked or read-only parent mount, or a missing capability; check ${m.entry}`,
+      );
     case 'EBUSY':
-      return fail(errno, `${m.target} is busy`, `another mount is in the way; check the mounts before ${m.entry}`);
+      return fail(
+        errno,
+        `${m.target} is busy`,
+        `another mount is in the way; check the mounts before ${m.entry}`,
+      );
     default:
       return fail(errno, `mount on ${m.target} failed`, `check ${m.entry}`);
   }

@@ -12,54 +12,140 @@ import { EVENT_FD, type InitMessage, type InitRequest, type StageFailure } from 
 import { execProcess } from './processSetup';
 import { setupRootfs } from './rootfs';
 import { warmUp } from './warmUp';
-import { AT_FDCWD, PR_SET_PDEATHSIG, O_APPEND, O_CLOEXEC, O_CREAT, O_NOFOLLOW, O_RDONLY, O_WRONLY, type Syscalls } from './syscalls';
+import {
+  AT_FDCWD,
+  PR_SET_PDEATHSIG,
+  O_APPEND,
+  O_CLOEXEC,
+  O_CREAT,
+  O_NOFOLLOW,
+  O_RDONLY,
+  O_WRONLY,
+  type Syscalls,
+} from './syscalls';
 
 function send(msg: InitMessage): void {
   fs.writeSync(EVENT_FD, JSON.stringify(msg) + '\n');
 }
 
-function stageFailure(stage: StageFailure['stage'], errno: string, message: string, hint: string): number {
-  send({ type: 'stage-failure', failure: { stage, errno, message: message.startsWith(errno) ? message : `${errno}: ${message}`, hint } });
+function stageFailure(
+  stage: StageFailure['stage'],
+  errno: string,
+  message: string,
+  hint: string,
+): number {
+  send({
+    type: 'stage-failure',
+    failure: {
+      stage,
+      errno,
+      message: message.startsWith(errno) ? message : `${errno}: ${message}`,
+      hint,
+    },
+  });
   return 1;
 }
 
 /** Everything after the request arrived. Returns the exit code when the launch failed. */
 export function runInit(req: InitRequest, sys: Syscalls): number {
-  if (req.expectPid1 && sys.getpid() !== 1) return stageFailure('namespaces', 'EINVAL', `the init is pid ${sys.getpid()}, not 1 of a new PID namespace`, 'report this: the launcher did not create the PID namespace');
+  if (req.expectPid1 && sys.getpid() !== 1)
+    return stageFailure(
+      'namespaces',
+      'EINVAL',
+      `the init is pid ${sys.getpid()}, not 1 of a new PID namespace`,
+      'report this: the launcher did not create the PID namespace',
+    );
 
   // Opened on the host side, before any namespace change.
-  const out = sys.openat(AT_FDCWD, req.stdoutPath, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0o640);
-  const err = sys.openat(AT_FDCWD, req.stderrPath, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0o640);
+  const out = sys.openat(
+    AT_FDCWD,
+    req.stdoutPath,
+    O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC,
+    0o640,
+  );
+  const err = sys.openat(
+    AT_FDCWD,
+    req.stderrPath,
+    O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC,
+    0o640,
+  );
   const nul = sys.openat(AT_FDCWD, '/dev/null', O_RDONLY | O_CLOEXEC, 0);
-  for (const r of [out, err, nul]) if (!r.ok) return stageFailure('process', r.errno, 'cannot open the output files in the state directory', 'check that the state directory is writable');
+  for (const r of [out, err, nul])
+    if (!r.ok)
+      return stageFailure(
+        'process',
+        r.errno,
+        'cannot open the output files in the state directory',
+        'check that the state directory is writable',
+      );
   if (!out.ok || !err.ok || !nul.ok) return 1;
 
   const ns = req.spec.namespaces;
   for (const j of ns.join) {
     const fd = sys.openat(AT_FDCWD, j.path, O_RDONLY | O_CLOEXEC, 0);
-    if (!fd.ok) return stageFailure('namespaces', fd.errno, `cannot open the ${j.type} namespace ${j.path}`, `check linux.namespaces (${j.type}).path`);
+    if (!fd.ok)
+      return stageFailure(
+        'namespaces',
+        fd.errno,
+        `cannot open the ${j.type} namespace ${j.path}`,
+        `check linux.namespaces (${j.type}).path`,
+      );
     const r = sys.setns(fd.value, j.flag);
     sys.close(fd.value);
-    if (!r.ok) return stageFailure('namespaces', r.errno, `cannot join the ${j.type} namespace ${j.path}`, `${j.path} must be a ${j.type} namespace file (e.g. /proc/PID/ns/${j.type === 'network' ? 'net' : j.type})`);
+    if (!r.ok)
+      return stageFailure(
+        'namespaces',
+        r.errno,
+        `cannot join the ${j.type} namespace ${j.path}`,
+        `${j.path} must be a ${j.type} namespace file (e.g. /proc/PID/ns/${j.type === 'network' ? 'net' : j.type})`,
+      );
   }
   const u = sys.unshare(ns.unshare);
-  if (!u.ok) return stageFailure('namespaces', u.errno, 'unshare failed', 'the helper needs CAP_SYS_ADMIN; nothing was mounted');
+  if (!u.ok)
+    return stageFailure(
+      'namespaces',
+      u.errno,
+      'unshare failed',
+      'the helper needs CAP_SYS_ADMIN; nothing was mounted',
+    );
   // A failed or partial unshare followed by mounts would mount on the host: check again.
   let mine: string;
   try {
     mine = fs.readlinkSync('/proc/thread-self/ns/mnt');
   } catch {
-    return stageFailure('namespaces', 'EIO', 'cannot read /proc/thread-self/ns/mnt', 'mount procfs on /proc on the host');
+    return stageFailure(
+      'namespaces',
+      'EIO',
+      'cannot read /proc/thread-self/ns/mnt',
+      'mount procfs on /proc on the host',
+    );
   }
-  if (mine === req.hostMountNamespace) return stageFailure('namespaces', 'EINVAL', 'the init is still in the host mount namespace', 'report this; nothing was mounted');
+  if (mine === req.hostMountNamespace)
+    return stageFailure(
+      'namespaces',
+      'EINVAL',
+      'the init is still in the host mount namespace',
+      'report this; nothing was mounted',
+    );
   if (ns.newNetwork) {
     const lo = sys.linkUp('lo');
-    if (!lo.ok) return stageFailure('namespaces', lo.errno, 'cannot bring up loopback in the new network namespace', 'report this');
+    if (!lo.ok)
+      return stageFailure(
+        'namespaces',
+        lo.errno,
+        'cannot bring up loopback in the new network namespace',
+        'report this',
+      );
   }
 
   // Modes in the plan are exact (device nodes, mount points), as in runc.
   process.umask(0);
-  const failure = setupRootfs(req.plan, sys, { id: req.id, stateDir: req.stateDir, network: req.network, emit: (event) => send({ type: 'operation', event }) });
+  const failure = setupRootfs(req.plan, sys, {
+    id: req.id,
+    stateDir: req.stateDir,
+    network: req.network,
+    emit: (event) => send({ type: 'operation', event }),
+  });
   if (failure) {
     send({ type: 'operation-failure', failure });
     return 1;
@@ -72,7 +158,10 @@ export function runInit(req: InitRequest, sys: Syscalls): number {
     (m) => process.umask(m),
     () => send({ type: 'exec' }),
   );
-  send({ type: 'stage-failure', failure: { stage: 'process', errno: f.errno, message: f.message, hint: f.hint } });
+  send({
+    type: 'stage-failure',
+    failure: { stage: 'process', errno: f.errno, message: f.message, hint: f.hint },
+  });
   return 127;
 }
 
@@ -94,7 +183,9 @@ function main(): void {
     try {
       req = JSON.parse(buf.slice(0, nl)) as InitRequest;
     } catch {
-      process.exit(stageFailure('namespaces', 'EINVAL', 'the launch request is not valid JSON', 'report this'));
+      process.exit(
+        stageFailure('namespaces', 'EINVAL', 'the launch request is not valid JSON', 'report this'),
+      );
     }
     process.exit(runInit(req, sys));
   });

@@ -54,7 +54,9 @@ export function spawnInit(newPid: boolean, sys: Syscalls = koffiSyscalls()): Chi
     const back = sys.setns(ownPidNamespace, CLONE_NEWPID);
     // Every later child of this process would land in the container's namespace: stop here.
     if (!back.ok) {
-      process.stderr.write(`bindery: cannot return to the helper's PID namespace (${back.errno}); exiting\n`);
+      process.stderr.write(
+        `bindery: cannot return to the helper's PID namespace (${back.errno}); exiting\n`,
+      );
       process.exit(70);
     }
   }
@@ -90,7 +92,8 @@ class InitPool {
 
   /** Resolves when the pool is full of inits that have loaded (benchmarks wait for this). */
   whenWarm(): Promise<void> {
-    if (this.idle.length >= this.size && this.idle.every((c) => this.readyOnes.has(c))) return Promise.resolve();
+    if (this.idle.length >= this.size && this.idle.every((c) => this.readyOnes.has(c)))
+      return Promise.resolve();
     // Idle inits do not hold the event loop; whoever waits for them does.
     const hold = setInterval(() => {}, 1 << 30);
     return new Promise((resolve) =>
@@ -102,7 +105,8 @@ class InitPool {
   }
 
   private checkWarm(): void {
-    if (this.idle.length >= this.size && this.idle.every((c) => this.readyOnes.has(c))) for (const w of this.waiters.splice(0)) w();
+    if (this.idle.length >= this.size && this.idle.every((c) => this.readyOnes.has(c)))
+      for (const w of this.waiters.splice(0)) w();
   }
 
   /** Refill after the current launch, so the spawn is not on its path. */
@@ -128,7 +132,10 @@ class InitPool {
 
 /** An idle init must not keep the helper's event loop alive (the embedded CLI exits when done). */
 function ref(child: ChildProcess, on: boolean): void {
-  const items = [child, ...child.stdio.filter((s) => s !== null)] as unknown as { ref(): void; unref(): void }[];
+  const items = [child, ...child.stdio.filter((s) => s !== null)] as unknown as {
+    ref(): void;
+    unref(): void;
+  }[];
   for (const s of items) {
     if (on) s.ref();
     else s.unref();

@@ -60,7 +60,9 @@ function createKoffiSyscalls(): Syscalls {
   const libc = koffi.load('libc.so.6');
 
   const c = {
-    mount: libc.func('int mount(const char *source, const char *target, const char *fstype, unsigned long flags, const char *data)'),
+    mount: libc.func(
+      'int mount(const char *source, const char *target, const char *fstype, unsigned long flags, const char *data)',
+    ),
     umount2: libc.func('int umount2(const char *target, int flags)'),
     fstatfs: libc.func('int fstatfs(int fd, void *buf)'),
     openat: libc.func('int openat(int dirfd, const char *path, int flags, uint32_t mode)'),
@@ -69,7 +71,9 @@ function createKoffiSyscalls(): Syscalls {
     mknodat: libc.func('int mknodat(int dirfd, const char *path, uint32_t mode, uint64_t dev)'),
     symlinkat: libc.func('int symlinkat(const char *target, int dirfd, const char *path)'),
     fchmod: libc.func('int fchmod(int fd, uint32_t mode)'),
-    fchownat: libc.func('int fchownat(int dirfd, const char *path, uint32_t uid, uint32_t gid, int flags)'),
+    fchownat: libc.func(
+      'int fchownat(int dirfd, const char *path, uint32_t uid, uint32_t gid, int flags)',
+    ),
     dup3: libc.func('int dup3(int oldfd, int newfd, int flags)'),
     closeRange: libc.func('int close_range(unsigned int first, unsigned int last, int flags)'),
     unshare: libc.func('int unshare(int flags)'),
@@ -78,7 +82,9 @@ function createKoffiSyscalls(): Syscalls {
     fchdir: libc.func('int fchdir(int fd)'),
     sethostname: libc.func('int sethostname(const char *name, size_t len)'),
     setdomainname: libc.func('int setdomainname(const char *name, size_t len)'),
-    prctl: libc.func('int prctl(int option, unsigned long arg2, unsigned long arg3, unsigned long arg4, unsigned long arg5)'),
+    prctl: libc.func(
+      'int prctl(int option, unsigned long arg2, unsigned long arg3, unsigned long arg4, unsigned long arg5)',
+    ),
     setresuid: libc.func('int setresuid(uint32_t r, uint32_t e, uint32_t s)'),
     setresgid: libc.func('int setresgid(uint32_t r, uint32_t e, uint32_t s)'),
     setgroups: libc.func('int setgroups(size_t size, const uint32_t *list)'),
@@ -94,7 +100,14 @@ function createKoffiSyscalls(): Syscalls {
     poll: libc.func('int poll(void *fds, unsigned long n, int timeout)'),
     getsockopt: libc.func('int getsockopt(int fd, int level, int name, void *value, void *len)'),
     sysOpenat2: libc.func('syscall', 'long', ['long', 'int', 'const char *', 'void *', 'size_t']),
-    sysMountSetattr: libc.func('syscall', 'long', ['long', 'int', 'const char *', 'uint32_t', 'void *', 'size_t']),
+    sysMountSetattr: libc.func('syscall', 'long', [
+      'long',
+      'int',
+      'const char *',
+      'uint32_t',
+      'void *',
+      'size_t',
+    ]),
     sysPivotRoot: libc.func('syscall', 'long', ['long', 'const char *', 'const char *']),
     sysPidfdOpen: libc.func('syscall', 'long', ['long', 'int', 'uint32_t']),
     sysPidfdSendSignal: libc.func('syscall', 'long', ['long', 'int', 'int', 'void *', 'uint32_t']),
@@ -121,7 +134,8 @@ function createKoffiSyscalls(): Syscalls {
   };
 
   const sys: Syscalls = {
-    mount: (source, target, fstype, flags, data) => unit('mount', c.mount(source, target, fstype, flags, data || null)),
+    mount: (source, target, fstype, flags, data) =>
+      unit('mount', c.mount(source, target, fstype, flags, data || null)),
     umount2: (target, flags) => unit('umount2', c.umount2(target, flags)),
     mountSetattr: (dirfd, p, flags, attrSet, attrClr, propagation) => {
       const attr = Buffer.alloc(32);
@@ -129,9 +143,13 @@ function createKoffiSyscalls(): Syscalls {
       attr.writeBigUInt64LE(BigInt(attrClr), 8);
       attr.writeBigUInt64LE(BigInt(propagation), 16);
       const f = p === '' ? flags | AT_EMPTY_PATH : flags;
-      return unit('mount_setattr', c.sysMountSetattr(SYS_mount_setattr, dirfd, p, f, attr, attr.length));
+      return unit(
+        'mount_setattr',
+        c.sysMountSetattr(SYS_mount_setattr, dirfd, p, f, attr, attr.length),
+      );
     },
-    pivotRoot: (newRoot, putOld) => unit('pivot_root', c.sysPivotRoot(SYS[arch].pivot_root, newRoot, putOld)),
+    pivotRoot: (newRoot, putOld) =>
+      unit('pivot_root', c.sysPivotRoot(SYS[arch].pivot_root, newRoot, putOld)),
 
     mountFlags: (fd) => {
       const buf = Buffer.alloc(120);
@@ -161,8 +179,10 @@ function createKoffiSyscalls(): Syscalls {
         return { mode: s.mode, uid: s.uid, gid: s.gid, rdev: s.rdev, dev: s.dev, ino: s.ino };
       }),
     fchmod: (fd, mode) => unit('fchmod', c.fchmod(fd, mode)),
-    lchownat: (dirfd, name, uid, gid) => unit('fchownat', c.fchownat(dirfd, name, uid, gid, AT_SYMLINK_NOFOLLOW)),
-    copyTree: (from, to) => fsCall('copy', () => copyTree(`/proc/self/fd/${from}`, `/proc/self/fd/${to}`)),
+    lchownat: (dirfd, name, uid, gid) =>
+      unit('fchownat', c.fchownat(dirfd, name, uid, gid, AT_SYMLINK_NOFOLLOW)),
+    copyTree: (from, to) =>
+      fsCall('copy', () => copyTree(`/proc/self/fd/${from}`, `/proc/self/fd/${to}`)),
     readFile: (p) => fsCall('read', () => fs.readFileSync(p, 'utf8')),
     writeFile: (p, content, mode) =>
       fsCall('write', () => {
@@ -194,7 +214,8 @@ function createKoffiSyscalls(): Syscalls {
     prctl: (option, arg2, arg3 = 0) => check('prctl', c.prctl(option, arg2, arg3, 0, 0)),
     setresuid: (uid) => unit('setresuid', c.setresuid(uid, uid, uid)),
     setresgid: (gid) => unit('setresgid', c.setresgid(gid, gid, gid)),
-    setgroups: (gids) => unit('setgroups', c.setgroups(gids.length, gids.length ? Uint32Array.from(gids) : null)),
+    setgroups: (gids) =>
+      unit('setgroups', c.setgroups(gids.length, gids.length ? Uint32Array.from(gids) : null)),
     setrlimit: (resource, soft, hard) => {
       const lim = Buffer.alloc(16);
       lim.writeBigUInt64LE(soft === Infinity ? RLIM_INFINITY : BigInt(soft), 0);
@@ -247,13 +268,24 @@ function createKoffiSyscalls(): Syscalls {
       const cred = Buffer.alloc(12);
       const len = Buffer.alloc(4);
       len.writeUInt32LE(12, 0);
-      const r = unit('getsockopt(SO_PEERCRED)', c.getsockopt(fd, SOL_SOCKET, SO_PEERCRED, cred, len));
+      const r = unit(
+        'getsockopt(SO_PEERCRED)',
+        c.getsockopt(fd, SOL_SOCKET, SO_PEERCRED, cred, len),
+      );
       if (!r.ok) return r;
-      const v: PeerCred = { pid: cred.readInt32LE(0), uid: cred.readUInt32LE(4), gid: cred.readUInt32LE(8) };
+      const v: PeerCred = {
+        pid: cred.readInt32LE(0),
+        uid: cred.readUInt32LE(4),
+        gid: cred.readUInt32LE(8),
+      };
       return ok(v);
     },
     pidfdOpen: (pid) => check('pidfd_open', c.sysPidfdOpen(SYS_pidfd_open, pid, 0)),
-    pidfdSendSignal: (pidfd, signal) => unit('pidfd_send_signal', c.sysPidfdSendSignal(SYS_pidfd_send_signal, pidfd, signal, null, 0)),
+    pidfdSendSignal: (pidfd, signal) =>
+      unit(
+        'pidfd_send_signal',
+        c.sysPidfdSendSignal(SYS_pidfd_send_signal, pidfd, signal, null, 0),
+      ),
     waitReadable: (fd) =>
       new Promise((resolve) => {
         const pfd = Buffer.alloc(8);
@@ -262,7 +294,8 @@ function createKoffiSyscalls(): Syscalls {
         const again = () =>
           c.poll.async(pfd, 1, -1, (err: unknown, rc: number) => {
             if (err) resolve({ ok: false, errno: 'EIO', call: 'poll' });
-            else if (rc === -1) again(); // EINTR; errno is not readable from another thread's call
+            else if (rc === -1)
+              again(); // EINTR; errno is not readable from another thread's call
             else resolve(OK);
           });
         again();

@@ -18,22 +18,36 @@ export function performMask(ctx: RootContext, op: MountOp): StepOutcome {
   const { sys } = ctx;
   const entry = entryName(op.origin);
   const t = openTarget(ctx, op.target, null, entry);
-  if (!t.ok) return t.errno === 'ENOENT' ? { ok: true, note: `${op.target} is not in the rootfs; nothing to mask` } : t;
+  if (!t.ok)
+    return t.errno === 'ENOENT'
+      ? { ok: true, note: `${op.target} is not in the rootfs; nothing to mask` }
+      : t;
   try {
     const st = sys.fstat(t.fd);
     if (!st.ok) return fail(st.errno, `cannot inspect ${op.target}`, `check ${entry}`);
     if (isDir(st.value.mode)) {
       const r = sys.mount('tmpfs', fdPath(t.fd), 'tmpfs', MS_RDONLY, null);
-      return r.ok ? { ok: true, note: `${op.target} is a directory: covered with an empty read-only tmpfs` } : fail(r.errno, `cannot mask ${op.target}`, `check ${entry}`);
+      return r.ok
+        ? { ok: true, note: `${op.target} is a directory: covered with an empty read-only tmpfs` }
+        : fail(r.errno, `cannot mask ${op.target}`, `check ${entry}`);
     }
     const root = ctx.root();
     if (!root.ok) return fail(root.errno, 'cannot open the root', 'check root.path');
     const nul = resolveInRoot(sys, root.value, '/dev/null', { noSymlinks: true });
-    if (!nul.ok) return fail(nul.errno, '/dev/null is missing or a symlink in the container', 'maskedPaths need the real /dev/null; check the /dev mount');
+    if (!nul.ok)
+      return fail(
+        nul.errno,
+        '/dev/null is missing or a symlink in the container',
+        'maskedPaths need the real /dev/null; check the /dev mount',
+      );
     try {
       const ns = sys.fstat(nul.value);
       if (!ns.ok || (ns.value.mode & S_IFMT) !== S_IFCHR || ns.value.rdev !== makedev(1, 3))
-        return fail('EPERM', '/dev/null in the container is not the null device', 'refusing to mask with it (CVE-2025-31133); check the rootfs /dev');
+        return fail(
+          'EPERM',
+          '/dev/null in the container is not the null device',
+          'refusing to mask with it (CVE-2025-31133); check the rootfs /dev',
+        );
       const r = sys.mount(fdPath(nul.value), fdPath(t.fd), null, MS_BIND, null);
       return r.ok ? DONE : fail(r.errno, `cannot mask ${op.target}`, `check ${entry}`);
     } finally {

@@ -17,21 +17,47 @@ const MS_REMOUNT = 0x20;
 const KEPT_ON_REMOUNT = 0x1 | 0x2 | 0x4 | 0x8 | 0x400 | 0x800 | 0x200000;
 
 /** Resolve a container-side target; proc and sysfs must not be reached through a symlink. */
-export function openTarget(ctx: RootContext, target: string, fstype: string | null, entry: string): { ok: true; fd: number } | Exclude<StepOutcome, { ok: true }> {
+export function openTarget(
+  ctx: RootContext,
+  target: string,
+  fstype: string | null,
+  entry: string,
+): { ok: true; fd: number } | Exclude<StepOutcome, { ok: true }> {
   const root = ctx.root();
-  if (!root.ok) return fail(root.errno, `cannot open the root ${ctx.pivoted ? '/' : ctx.rootfs}`, 'check root.path in the spec');
+  if (!root.ok)
+    return fail(
+      root.errno,
+      `cannot open the root ${ctx.pivoted ? '/' : ctx.rootfs}`,
+      'check root.path in the spec',
+    );
   const strict = fstype === 'proc' || fstype === 'sysfs';
   const r = resolveInRoot(ctx.sys, root.value, target, { noSymlinks: strict });
   if (r.ok) return { ok: true, fd: r.value };
   switch (r.errno) {
     case 'ENOENT':
-      return fail(r.errno, `mount point ${target} does not exist in the rootfs`, `create ${target} in the rootfs, or check ${entry}.destination`);
+      return fail(
+        r.errno,
+        `mount point ${target} does not exist in the rootfs`,
+        `create ${target} in the rootfs, or check ${entry}.destination`,
+      );
     case 'ELOOP':
-      return fail(r.errno, `${target} is reached through a symlink in the rootfs`, `${fstype} must be mounted on a real directory (CVE-2023-27561); replace the symlink in the rootfs`);
+      return fail(
+        r.errno,
+        `${target} is reached through a symlink in the rootfs`,
+        `${fstype} must be mounted on a real directory (CVE-2023-27561); replace the symlink in the rootfs`,
+      );
     case 'ENOTDIR':
-      return fail(r.errno, `a component of ${target} is not a directory in the rootfs`, `check ${entry}.destination against the rootfs`);
+      return fail(
+        r.errno,
+        `a component of ${target} is not a directory in the rootfs`,
+        `check ${entry}.destination against the rootfs`,
+      );
     case 'EXDEV':
-      return fail(r.errno, `${target} resolves outside the rootfs`, `a symlink or '..' in ${entry}.destination leads out of the rootfs; it is refused`);
+      return fail(
+        r.errno,
+        `${target} resolves outside the rootfs`,
+        `a symlink or '..' in ${entry}.destination leads out of the rootfs; it is refused`,
+      );
     default:
       return fail(r.errno, `cannot resolve ${target} in the rootfs`, `check ${entry}.destination`);
   }
@@ -49,7 +75,8 @@ export function performMount(ctx: RootContext, op: MountOp): StepOutcome {
   if (op.targetScope !== 'host') {
     const t = openTarget(ctx, op.target, op.fstype, entry);
     // Like runc: a readonlyPath the container does not have is nothing to protect.
-    if (!t.ok && t.errno === 'ENOENT' && op.purpose === 'readonly-path') return { ok: true, note: `${op.target} does not exist in the container; skipped` };
+    if (!t.ok && t.errno === 'ENOENT' && op.purpose === 'readonly-path')
+      return { ok: true, note: `${op.target} does not exist in the container; skipped` };
     if (!t.ok) return t;
     targetFd = t.fd;
     targetPath = fdPath(t.fd);
@@ -62,7 +89,12 @@ export function performMount(ctx: RootContext, op: MountOp): StepOutcome {
       const s = sys.openat(AT_FDCWD, op.source, O_PATH | O_CLOEXEC, 0);
       if (!s.ok) {
         const where = ctx.pivoted ? 'in the container' : 'on the host';
-        if (s.errno === 'ENOENT') return fail(s.errno, `bind source ${op.source} does not exist ${where}`, `create ${op.source} ${where} or fix ${entry}.source`);
+        if (s.errno === 'ENOENT')
+          return fail(
+            s.errno,
+            `bind source ${op.source} does not exist ${where}`,
+            `create ${op.source} ${where} or fix ${entry}.source`,
+          );
         return fail(s.errno, `cannot open bind source ${op.source}`, `check ${entry}.source`);
       }
       sourceFd = s.value;
@@ -70,14 +102,29 @@ export function performMount(ctx: RootContext, op: MountOp): StepOutcome {
     }
 
     let extra = 0;
-    if (remount && (flags & MS_BIND) !== 0 && op.purpose === 'readonly-path' && targetFd !== undefined) {
+    if (
+      remount &&
+      (flags & MS_BIND) !== 0 &&
+      op.purpose === 'readonly-path' &&
+      targetFd !== undefined
+    ) {
       const cur = sys.mountFlags(targetFd);
-      if (!cur.ok) return fail(cur.errno, `cannot read the flags of ${op.target}`, `check ${entry}`);
+      if (!cur.ok)
+        return fail(cur.errno, `cannot read the flags of ${op.target}`, `check ${entry}`);
       extra = cur.value & KEPT_ON_REMOUNT;
     }
 
     const r = sys.mount(source, targetPath, op.fstype, flags | extra, op.data || null);
-    if (!r.ok) return explainMountError(r.errno, { fstype: op.fstype, data: op.data, target: op.target, source: op.source, bind, remount, entry });
+    if (!r.ok)
+      return explainMountError(r.errno, {
+        fstype: op.fstype,
+        data: op.data,
+        target: op.target,
+        source: op.source,
+        bind,
+        remount,
+        entry,
+      });
     if (op.purpose === 'rootfs-bind') ctx.resetRoot();
     return DONE;
   } finally {
@@ -99,10 +146,27 @@ export function performSetattr(ctx: RootContext, op: SetattrOp): StepOutcome {
     where = '';
   }
   try {
-    const r = ctx.sys.mountSetattr(dirfd, where, op.recursive ? AT_RECURSIVE : 0, mountAttrValue(op.attrSet), mountAttrValue(op.attrClr), 0);
+    const r = ctx.sys.mountSetattr(
+      dirfd,
+      where,
+      op.recursive ? AT_RECURSIVE : 0,
+      mountAttrValue(op.attrSet),
+      mountAttrValue(op.attrClr),
+      0,
+    );
     if (r.ok) return DONE;
-    if (r.errno === 'ENOSYS') return fail(r.errno, 'mount_setattr is not available on this kernel', `recursive options (rro, rnosuid, …) need Linux 5.12+; remove them from ${entry}.options`);
-    if (r.errno === 'EINVAL') return fail(r.errno, `the kernel refused the recursive attributes on ${op.target}`, `${op.target} must be a mount point; check ${entry}.options`);
+    if (r.errno === 'ENOSYS')
+      return fail(
+        r.errno,
+        'mount_setattr is not available on this kernel',
+        `recursive options (rro, rnosuid, …) need Linux 5.12+; remove them from ${entry}.options`,
+      );
+    if (r.errno === 'EINVAL')
+      return fail(
+        r.errno,
+        `the kernel refused the recursive attributes on ${op.target}`,
+        `${op.target} must be a mount point; check ${entry}.options`,
+      );
     return fail(r.errno, `mount_setattr on ${op.target} failed`, `check ${entry}.options`);
   } finally {
     if (fd !== undefined) ctx.sys.close(fd);

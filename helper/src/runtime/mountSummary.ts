@@ -22,7 +22,12 @@ const FLAG_WORDS: Partial<Record<MsFlag, string>> = {
   MS_SILENT: 'silent',
 };
 
-const PROPAGATION_WORDS: Partial<Record<MsFlag, string>> = { MS_PRIVATE: 'private', MS_SLAVE: 'slave', MS_SHARED: 'shared', MS_UNBINDABLE: 'unbindable' };
+const PROPAGATION_WORDS: Partial<Record<MsFlag, string>> = {
+  MS_PRIVATE: 'private',
+  MS_SLAVE: 'slave',
+  MS_SHARED: 'shared',
+  MS_UNBINDABLE: 'unbindable',
+};
 
 const ATTR_WORDS: Partial<Record<MountAttr, string>> = {
   MOUNT_ATTR_RDONLY: 'ro',
@@ -52,7 +57,14 @@ export function effectiveOptions(m: NormalizedMount): string {
 }
 
 export function planMountSummaries(plan: Plan): MountSummary[] {
-  return plan.mounts.map((m) => ({ index: m.index, destination: m.destination, type: m.type, source: m.source, options: effectiveOptions(m), state: 'planned' }));
+  return plan.mounts.map((m) => ({
+    index: m.index,
+    destination: m.destination,
+    type: m.type,
+    source: m.source,
+    options: effectiveOptions(m),
+    state: 'planned',
+  }));
 }
 
 /** Which of the plan's mounts an operation belongs to, or -1. */

@@ -57,35 +57,54 @@ function nameserverCount(text: string): number {
  * resolv.conf for the container from the host's text (`upstream` is systemd-resolved's
  * upstream file, when the host has one).
  */
-export function renderResolvConf(hostText: string, ownNetworkNamespace: boolean, upstream?: string): string {
-  if (!ownNetworkNamespace) return hostText.endsWith('\n') || hostText === '' ? hostText : `${hostText}\n`;
+export function renderResolvConf(
+  hostText: string,
+  ownNetworkNamespace: boolean,
+  upstream?: string,
+): string {
+  if (!ownNetworkNamespace)
+    return hostText.endsWith('\n') || hostText === '' ? hostText : `${hostText}\n`;
   let source = hostText;
   const dropLoopback = (t: string) =>
     t
       .split('\n')
       .filter((l) => !isLoopbackNameserver(l))
       .join('\n');
-  if (nameserverCount(dropLoopback(source)) === 0 && upstream !== undefined && nameserverCount(dropLoopback(upstream)) > 0) {
+  if (
+    nameserverCount(dropLoopback(source)) === 0 &&
+    upstream !== undefined &&
+    nameserverCount(dropLoopback(upstream)) > 0
+  ) {
     source = upstream;
   }
   let text = dropLoopback(source).replace(/\n*$/, '\n');
   if (text.trim() === '') text = '';
   if (nameserverCount(text) === 0) {
-    text += '# bindery: the host has no nameserver reachable from this network namespace; public defaults follow\n';
+    text +=
+      '# bindery: the host has no nameserver reachable from this network namespace; public defaults follow\n';
     text += DEFAULT_NAMESERVERS.map((ns) => `nameserver ${ns}\n`).join('');
   }
   return text;
 }
 
 /** Write one network file to its host path in the state directory. */
-export function writeNetworkFile(sys: Syscalls, file: 'hosts' | 'hostname' | 'resolv.conf', hostPath: string, id: NetworkIdentity): SysResult {
+export function writeNetworkFile(
+  sys: Syscalls,
+  file: 'hosts' | 'hostname' | 'resolv.conf',
+  hostPath: string,
+  id: NetworkIdentity,
+): SysResult {
   let content: string;
   if (file === 'hosts') content = renderHosts(id);
   else if (file === 'hostname') content = renderHostname(id);
   else {
     const host = sys.readFile(HOST_RESOLV_CONF);
     const upstream = sys.readFile(SYSTEMD_RESOLVED_UPSTREAM);
-    content = renderResolvConf(host.ok ? host.value : '', id.ownNetworkNamespace, upstream.ok ? upstream.value : undefined);
+    content = renderResolvConf(
+      host.ok ? host.value : '',
+      id.ownNetworkNamespace,
+      upstream.ok ? upstream.value : undefined,
+    );
   }
   return sys.writeFile(hostPath, content, 0o644);
 }

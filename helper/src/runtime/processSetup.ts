@@ -36,7 +36,9 @@ const mask = (caps: number[]) => caps.reduce((m, c) => m | (1n << BigInt(c)), 0n
 /** `args[0]` as execve needs it: a path, found through the spec's PATH when it has no slash. */
 export function findExecutable(sys: Syscalls, arg0: string, env: string[]): string | undefined {
   if (arg0.includes('/')) return sys.isExecutable(arg0) ? arg0 : undefined;
-  const pathVar = env.find((e) => e.startsWith('PATH='))?.slice(5) ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+  const pathVar =
+    env.find((e) => e.startsWith('PATH='))?.slice(5) ??
+    '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
   for (const dir of pathVar.split(':')) {
     if (!dir.startsWith('/')) continue; // relative PATH entries would depend on the cwd
     const candidate = path.posix.join(dir, arg0);
@@ -45,13 +47,29 @@ export function findExecutable(sys: Syscalls, arg0: string, env: string[]): stri
   return undefined;
 }
 
-export function execProcess(sys: Syscalls, p: ProcessSetup, stdio: ProcessStdio, setUmask: (m: number) => void, beforeExec: () => void): StepFailure {
+export function execProcess(
+  sys: Syscalls,
+  p: ProcessSetup,
+  stdio: ProcessStdio,
+  setUmask: (m: number) => void,
+  beforeExec: () => void,
+): StepFailure {
   const sid = sys.setsid();
-  if (!sid.ok) return fail(sid.errno, 'setsid failed', 'report this: the init should be able to start a session');
+  if (!sid.ok)
+    return fail(
+      sid.errno,
+      'setsid failed',
+      'report this: the init should be able to start a session',
+    );
 
   for (const r of p.rlimits) {
     const res = sys.setrlimit(r.resource, r.soft, r.hard);
-    if (!res.ok) return fail(res.errno, `cannot set ${r.name} to ${r.soft}/${r.hard}`, `lower process.rlimits ${r.name}; a hard limit above the helper's own needs CAP_SYS_RESOURCE`);
+    if (!res.ok)
+      return fail(
+        res.errno,
+        `cannot set ${r.name} to ${r.soft}/${r.hard}`,
+        `lower process.rlimits ${r.name}; a hard limit above the helper's own needs CAP_SYS_RESOURCE`,
+      );
   }
 
   const caps = p.capabilities;
@@ -61,16 +79,31 @@ export function execProcess(sys: Syscalls, p: ProcessSetup, stdio: ProcessStdio,
       if (keep.has(cap)) continue;
       const r = sys.prctl(PR_CAPBSET_DROP, cap);
       // EINVAL: the kernel does not know this capability; nothing to drop.
-      if (!r.ok && r.errno !== 'EINVAL') return fail(r.errno, `cannot drop capability ${cap} from the bounding set`, 'check process.capabilities.bounding');
+      if (!r.ok && r.errno !== 'EINVAL')
+        return fail(
+          r.errno,
+          `cannot drop capability ${cap} from the bounding set`,
+          'check process.capabilities.bounding',
+        );
     }
     if (p.uid !== 0) {
       const r = sys.prctl(PR_SET_KEEPCAPS, 1);
-      if (!r.ok) return fail(r.errno, 'cannot keep capabilities across the uid change', 'check process.capabilities');
+      if (!r.ok)
+        return fail(
+          r.errno,
+          'cannot keep capabilities across the uid change',
+          'check process.capabilities',
+        );
     }
   }
 
   const groups = sys.setgroups(p.additionalGids);
-  if (!groups.ok) return fail(groups.errno, `cannot set supplementary groups ${p.additionalGids.join(',') || '(none)'}`, 'check process.user.additionalGids');
+  if (!groups.ok)
+    return fail(
+      groups.errno,
+      `cannot set supplementary groups ${p.additionalGids.join(',') || '(none)'}`,
+      'check process.user.additionalGids',
+    );
   const g = sys.setresgid(p.gid);
   if (!g.ok) return fail(g.errno, `cannot switch to gid ${p.gid}`, 'check process.user.gid');
   const u = sys.setresuid(p.uid);
@@ -79,16 +112,31 @@ export function execProcess(sys: Syscalls, p: ProcessSetup, stdio: ProcessStdio,
   if (caps) {
     if (p.uid !== 0) sys.prctl(PR_SET_KEEPCAPS, 0);
     const r = sys.capset(mask(caps.effective), mask(caps.permitted), mask(caps.inheritable));
-    if (!r.ok) return fail(r.errno, 'cannot set the capability sets', 'effective must be a subset of permitted, and both of bounding, in process.capabilities');
+    if (!r.ok)
+      return fail(
+        r.errno,
+        'cannot set the capability sets',
+        'effective must be a subset of permitted, and both of bounding, in process.capabilities',
+      );
     for (const cap of caps.ambient) {
       const a = sys.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap);
-      if (!a.ok) return fail(a.errno, `cannot raise ambient capability ${cap}`, 'an ambient capability must also be permitted and inheritable');
+      if (!a.ok)
+        return fail(
+          a.errno,
+          `cannot raise ambient capability ${cap}`,
+          'an ambient capability must also be permitted and inheritable',
+        );
     }
   }
 
   if (p.noNewPrivileges) {
     const r = sys.prctl(PR_SET_NO_NEW_PRIVS, 1);
-    if (!r.ok) return fail(r.errno, 'cannot set no_new_privs', 'report this: every kernel since 3.5 supports it');
+    if (!r.ok)
+      return fail(
+        r.errno,
+        'cannot set no_new_privs',
+        'report this: every kernel since 3.5 supports it',
+      );
   }
   setUmask(p.umask);
 
@@ -102,17 +150,40 @@ export function execProcess(sys: Syscalls, p: ProcessSetup, stdio: ProcessStdio,
   }
   sys.close(rootFd.value);
   if (!cwd.ok) {
-    if (cwd.errno === 'ELOOP' || cwd.errno === 'EXDEV') return fail(cwd.errno, `process.cwd ${p.cwd} goes through /proc magic links or out of the container`, 'use a directory inside the container (CVE-2024-21626)');
-    return fail(cwd.errno, `process.cwd ${p.cwd} is not a directory in the container`, 'create it in the rootfs or fix process.cwd');
+    if (cwd.errno === 'ELOOP' || cwd.errno === 'EXDEV')
+      return fail(
+        cwd.errno,
+        `process.cwd ${p.cwd} goes through /proc magic links or out of the container`,
+        'use a directory inside the container (CVE-2024-21626)',
+      );
+    return fail(
+      cwd.errno,
+      `process.cwd ${p.cwd} is not a directory in the container`,
+      'create it in the rootfs or fix process.cwd',
+    );
   }
   const cd = sys.fchdir(cwd.value);
   sys.close(cwd.value);
-  if (!cd.ok) return fail(cd.errno, `cannot enter process.cwd ${p.cwd}`, `user ${p.uid}:${p.gid} needs search permission on ${p.cwd}`);
+  if (!cd.ok)
+    return fail(
+      cd.errno,
+      `cannot enter process.cwd ${p.cwd}`,
+      `user ${p.uid}:${p.gid} needs search permission on ${p.cwd}`,
+    );
 
   const exe = findExecutable(sys, p.args[0], p.env);
-  if (!exe) return fail('ENOENT', `${p.args[0]} not found${p.args[0].includes('/') ? '' : ' in the PATH'} in the container, or not executable`, 'check process.args[0] and PATH in process.env against the rootfs');
+  if (!exe)
+    return fail(
+      'ENOENT',
+      `${p.args[0]} not found${p.args[0].includes('/') ? '' : ' in the PATH'} in the container, or not executable`,
+      'check process.args[0] and PATH in process.env against the rootfs',
+    );
 
-  for (const [from, to] of [[stdio.stdin, 0], [stdio.stdout, 1], [stdio.stderr, 2]] as const) {
+  for (const [from, to] of [
+    [stdio.stdin, 0],
+    [stdio.stdout, 1],
+    [stdio.stderr, 2],
+  ] as const) {
     const r = sys.dup3(from, to, 0);
     if (!r.ok) return fail(r.errno, `cannot set up fd ${to} of the process`, 'report this');
   }
@@ -129,9 +200,12 @@ export function execProcess(sys: Syscalls, p: ProcessSetup, stdio: ProcessStdio,
   const what = r.ok ? 'execve returned' : `cannot execute ${exe}`;
   const errno = r.ok ? 'EIO' : r.errno;
   const hint =
-    errno === 'ENOEXEC' ? `${exe} is not a binary this kernel can run (wrong architecture, or a script without #!)` :
-    errno === 'ENOENT' ? `${exe} exists but its interpreter or dynamic loader is missing in the rootfs` :
-    errno === 'EACCES' ? `${exe} is not executable for ${p.uid}:${p.gid}, or its mount is noexec` :
-    'check process.args[0]';
+    errno === 'ENOEXEC'
+      ? `${exe} is not a binary this kernel can run (wrong architecture, or a script without #!)`
+      : errno === 'ENOENT'
+        ? `${exe} exists but its interpreter or dynamic loader is missing in the rootfs`
+        : errno === 'EACCES'
+          ? `${exe} is not executable for ${p.uid}:${p.gid}, or its mount is noexec`
+          : 'check process.args[0]';
   return fail(errno, what, hint);
 }

@@ -76,8 +76,13 @@ export class RecordingSyscalls implements Syscalls {
     this.failures.push({ call, errno, match, once });
   }
 
-  private injected(call: string, line: string): { ok: false; errno: string; call: string } | undefined {
-    const i = this.failures.findIndex((f) => f.call === call && (f.match === undefined || line.includes(f.match)));
+  private injected(
+    call: string,
+    line: string,
+  ): { ok: false; errno: string; call: string } | undefined {
+    const i = this.failures.findIndex(
+      (f) => f.call === call && (f.match === undefined || line.includes(f.match)),
+    );
     if (i < 0) return undefined;
     const f = this.failures[i];
     if (f.once) this.failures.splice(i, 1);
@@ -122,10 +127,14 @@ export class RecordingSyscalls implements Syscalls {
       if ((node.mode & S_IFMT) === S_IFLNK) {
         if (noSymlinks) return { ok: false, errno: 'ELOOP', call: 'openat2' };
         const target = node.link ?? '';
-        const restRel = [target.startsWith('/') ? target : path.posix.relative(root, cur) + '/' + target, ...parts.slice(i + 1)].join('/');
+        const restRel = [
+          target.startsWith('/') ? target : path.posix.relative(root, cur) + '/' + target,
+          ...parts.slice(i + 1),
+        ].join('/');
         return this.walk(root, restRel, noSymlinks, depth + 1);
       }
-      if (i < parts.length - 1 && (node.mode & S_IFMT) !== S_IFDIR) return { ok: false, errno: 'ENOTDIR', call: 'openat2' };
+      if (i < parts.length - 1 && (node.mode & S_IFMT) !== S_IFDIR)
+        return { ok: false, errno: 'ENOTDIR', call: 'openat2' };
       cur = next;
     }
     return ok(cur);
@@ -142,24 +151,47 @@ export class RecordingSyscalls implements Syscalls {
     return this.fds.size;
   }
 
-  mount(source: string | null, target: string, fstype: string | null, flags: number, data: string | null): SysResult {
-    const r = this.log('mount', `${this.show(source)} ${this.show(target)} ${fstype ?? 'NULL'} ${msFlagNames(flags)} ${data ?? 'NULL'}`);
+  mount(
+    source: string | null,
+    target: string,
+    fstype: string | null,
+    flags: number,
+    data: string | null,
+  ): SysResult {
+    const r = this.log(
+      'mount',
+      `${this.show(source)} ${this.show(target)} ${fstype ?? 'NULL'} ${msFlagNames(flags)} ${data ?? 'NULL'}`,
+    );
     if (r.ok && (flags & MS.MS_BIND) === 0 && fstype === 'tmpfs') {
       // A fresh tmpfs hides what was there.
       const t = /^\/proc\/self\/fd\/(\d+)$/.exec(target);
       const dir = t ? this.fds.get(Number(t[1])) : target;
-      if (dir) for (const k of [...this.files.keys()]) if (k.startsWith(dir + '/')) this.files.delete(k);
+      if (dir)
+        for (const k of [...this.files.keys()]) if (k.startsWith(dir + '/')) this.files.delete(k);
     }
     return r;
   }
   umount2(target: string, flags: number): SysResult {
     return this.log('umount2', `${this.show(target)} ${flags}`);
   }
-  mountSetattr(dirfd: number, p: string, flags: number, attrSet: number, attrClr: number, propagation: number): SysResult {
-    return this.log('mount_setattr', `fd:${this.fds.get(dirfd) ?? dirfd} "${p}" ${flags.toString(16)} set=${attrSet.toString(16)} clr=${attrClr.toString(16)} prop=${propagation}`);
+  mountSetattr(
+    dirfd: number,
+    p: string,
+    flags: number,
+    attrSet: number,
+    attrClr: number,
+    propagation: number,
+  ): SysResult {
+    return this.log(
+      'mount_setattr',
+      `fd:${this.fds.get(dirfd) ?? dirfd} "${p}" ${flags.toString(16)} set=${attrSet.toString(16)} clr=${attrClr.toString(16)} prop=${propagation}`,
+    );
   }
   pivotRoot(newRoot: string, putOld: string): SysResult {
-    const r = this.log('pivot_root', `${newRoot} ${putOld} (cwd ${path.posix.join(this.root, this.cwd)})`);
+    const r = this.log(
+      'pivot_root',
+      `${newRoot} ${putOld} (cwd ${path.posix.join(this.root, this.cwd)})`,
+    );
     if (r.ok) {
       this.root = path.posix.join(this.root, this.cwd);
       this.cwd = '/';
@@ -170,14 +202,24 @@ export class RecordingSyscalls implements Syscalls {
     return ok(MS.MS_NOSUID | MS.MS_NODEV | MS.MS_NOEXEC);
   }
 
-  openat2(dirfd: number, p: string, _flags: number, _mode: number, resolve: number): SysResult<number> {
+  openat2(
+    dirfd: number,
+    p: string,
+    _flags: number,
+    _mode: number,
+    resolve: number,
+  ): SysResult<number> {
     const root = dirfd === AT_FDCWD ? this.root : this.fds.get(dirfd);
     if (root === undefined) return { ok: false, errno: 'EBADF', call: 'openat2' };
     const inj = this.injected('openat2', `openat2 ${path.posix.join(root, p)}`);
     if (inj) return inj;
-    const r = resolve & RESOLVE_IN_ROOT ? this.walk(root, p, (resolve & RESOLVE_NO_SYMLINKS) !== 0) : this.walk('/', path.posix.join(root, p), false);
+    const r =
+      resolve & RESOLVE_IN_ROOT
+        ? this.walk(root, p, (resolve & RESOLVE_NO_SYMLINKS) !== 0)
+        : this.walk('/', path.posix.join(root, p), false);
     if (!r.ok) return r;
-    if (_flags & O_DIRECTORY && (this.files.get(r.value)!.mode & S_IFMT) !== S_IFDIR) return { ok: false, errno: 'ENOTDIR', call: 'openat2' };
+    if (_flags & O_DIRECTORY && (this.files.get(r.value)!.mode & S_IFMT) !== S_IFDIR)
+      return { ok: false, errno: 'ENOTDIR', call: 'openat2' };
     return ok(this.newFd(r.value));
   }
   openat(dirfd: number, p: string, flags: number, mode: number): SysResult<number> {
@@ -275,7 +317,8 @@ export class RecordingSyscalls implements Syscalls {
   fchdir(fd: number): SysResult {
     const p = this.fds.get(fd);
     const r = this.log('fchdir', `fd:${p}`);
-    if (r.ok && p) this.cwd = path.posix.relative(this.root, p) ? '/' + path.posix.relative(this.root, p) : '/';
+    if (r.ok && p)
+      this.cwd = path.posix.relative(this.root, p) ? '/' + path.posix.relative(this.root, p) : '/';
     return r;
   }
   sethostname(name: string): SysResult {
@@ -301,7 +344,10 @@ export class RecordingSyscalls implements Syscalls {
     return this.log('prlimit', `${resource} ${soft} ${hard}`);
   }
   capset(effective: bigint, permitted: bigint, inheritable: bigint): SysResult {
-    return this.log('capset', `e=${effective.toString(16)} p=${permitted.toString(16)} i=${inheritable.toString(16)}`);
+    return this.log(
+      'capset',
+      `e=${effective.toString(16)} p=${permitted.toString(16)} i=${inheritable.toString(16)}`,
+    );
   }
   setsid(): SysResult<number> {
     const r = this.log('setsid', '');

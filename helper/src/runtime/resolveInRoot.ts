@@ -41,15 +41,26 @@ export interface ResolveOptions {
 }
 
 /** Open `containerPath` inside the root `rootFd`. The caller closes the fd. */
-export function resolveInRoot(sys: Syscalls, rootFd: number, containerPath: string, opts: ResolveOptions = {}): SysResult<number> {
+export function resolveInRoot(
+  sys: Syscalls,
+  rootFd: number,
+  containerPath: string,
+  opts: ResolveOptions = {},
+): SysResult<number> {
   const rel = relativeInRoot(containerPath) || '.';
   const flags = (opts.flags ?? O_PATH) | O_CLOEXEC;
-  const resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | (opts.noSymlinks ? RESOLVE_NO_SYMLINKS : 0);
+  const resolve =
+    RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | (opts.noSymlinks ? RESOLVE_NO_SYMLINKS : 0);
   return sys.openat2(rootFd, rel, flags, 0, resolve);
 }
 
 /** Create `containerPath` and its missing parents inside the root, like `mkdir -p`. */
-export function mkdirAllInRoot(sys: Syscalls, rootFd: number, containerPath: string, mode: number): SysResult {
+export function mkdirAllInRoot(
+  sys: Syscalls,
+  rootFd: number,
+  containerPath: string,
+  mode: number,
+): SysResult {
   const existing = resolveInRoot(sys, rootFd, containerPath, { flags: O_PATH | O_DIRECTORY });
   if (existing.ok) return sys.close(existing.value);
   if (existing.errno !== 'ENOENT') return existing;
@@ -72,7 +83,12 @@ export function mkdirAllInRoot(sys: Syscalls, rootFd: number, containerPath: str
 }
 
 /** Create an empty file at `containerPath` (parents included) unless something is there. */
-export function mkfileInRoot(sys: Syscalls, rootFd: number, containerPath: string, mode: number): SysResult {
+export function mkfileInRoot(
+  sys: Syscalls,
+  rootFd: number,
+  containerPath: string,
+  mode: number,
+): SysResult {
   const existing = resolveInRoot(sys, rootFd, containerPath);
   if (existing.ok) return sys.close(existing.value);
   if (existing.errno !== 'ENOENT') return existing;
@@ -83,17 +99,28 @@ export function mkfileInRoot(sys: Syscalls, rootFd: number, containerPath: strin
   if (!made.ok) return made;
   const parent = resolveInRoot(sys, rootFd, dir, { flags: O_PATH | O_DIRECTORY });
   if (!parent.ok) return parent;
-  const file = sys.openat(parent.value, path.posix.basename(rel), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+  const file = sys.openat(
+    parent.value,
+    path.posix.basename(rel),
+    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+    mode,
+  );
   sys.close(parent.value);
   if (!file.ok) return file.errno === 'EEXIST' ? { ok: true, value: undefined } : file;
   return sys.close(file.value);
 }
 
 /** Open the directory that holds `containerPath`, and give the last component's name. */
-export function resolveParentInRoot(sys: Syscalls, rootFd: number, containerPath: string): SysResult<{ fd: number; name: string }> {
+export function resolveParentInRoot(
+  sys: Syscalls,
+  rootFd: number,
+  containerPath: string,
+): SysResult<{ fd: number; name: string }> {
   const rel = relativeInRoot(containerPath);
   if (!rel) return { ok: false, errno: 'EINVAL', call: 'resolve' };
-  const parent = resolveInRoot(sys, rootFd, path.posix.dirname(`/${rel}`), { flags: O_PATH | O_DIRECTORY });
+  const parent = resolveInRoot(sys, rootFd, path.posix.dirname(`/${rel}`), {
+    flags: O_PATH | O_DIRECTORY,
+  });
   if (!parent.ok) return parent;
   return { ok: true, value: { fd: parent.value, name: path.posix.basename(rel) } };
 }

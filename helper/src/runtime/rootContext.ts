@@ -1,7 +1,14 @@
 // What the rootfs steps share while a plan runs: the syscalls, where the root is, and
 // whether pivot_root has happened yet.
 import type { NetworkIdentity } from './networkFiles';
-import { AT_FDCWD, O_CLOEXEC, O_DIRECTORY, O_PATH, type SysResult, type Syscalls } from './syscalls';
+import {
+  AT_FDCWD,
+  O_CLOEXEC,
+  O_DIRECTORY,
+  O_PATH,
+  type SysResult,
+  type Syscalls,
+} from './syscalls';
 
 export class RootContext {
   private rootFd: number | undefined;
@@ -25,7 +32,12 @@ export class RootContext {
    */
   root(): SysResult<number> {
     if (this.rootFd !== undefined) return { ok: true, value: this.rootFd };
-    const r = this.sys.openat(AT_FDCWD, this.pivoted ? '/' : this.rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+    const r = this.sys.openat(
+      AT_FDCWD,
+      this.pivoted ? '/' : this.rootfs,
+      O_PATH | O_DIRECTORY | O_CLOEXEC,
+      0,
+    );
     if (r.ok) this.rootFd = r.value;
     return r;
   }

@@ -9,7 +9,17 @@
 // everything mounted in it, dies with the process).
 import * as path from 'node:path';
 import { renderOperation } from '../plan/render';
-import type { CopyUpOp, MknodOp, MkdirOp, MkfileOp, Operation, Plan, PivotRootOp, SetHostnameOp, WriteNetworkFileOp } from '../plan/types';
+import type {
+  CopyUpOp,
+  MknodOp,
+  MkdirOp,
+  MkfileOp,
+  Operation,
+  Plan,
+  PivotRootOp,
+  SetHostnameOp,
+  WriteNetworkFileOp,
+} from '../plan/types';
 import type { OperationEvent, OperationFailure } from '../protocol';
 import { DONE, entryName, fail, type StepOutcome } from './failure';
 import { performMask } from './maskedPaths';
@@ -41,30 +51,75 @@ export interface SetupRootfsOptions {
 }
 
 /** Returns undefined when every operation succeeded, else the first failure. */
-export function setupRootfs(plan: Plan, sys: Syscalls, opts: SetupRootfsOptions): OperationFailure | undefined {
+export function setupRootfs(
+  plan: Plan,
+  sys: Syscalls,
+  opts: SetupRootfsOptions,
+): OperationFailure | undefined {
   if (!plan.rootfs) {
-    const operation: Operation = { op: 'pivot-root', rootfs: '', origin: { kind: 'added', reason: 'the container needs a root' } };
-    return { index: -1, operation, errno: 'EINVAL', message: 'EINVAL: the plan has no rootfs', hint: 'set root.path in the spec' };
+    const operation: Operation = {
+      op: 'pivot-root',
+      rootfs: '',
+      origin: { kind: 'added', reason: 'the container needs a root' },
+    };
+    return {
+      index: -1,
+      operation,
+      errno: 'EINVAL',
+      message: 'EINVAL: the plan has no rootfs',
+      hint: 'set root.path in the spec',
+    };
   }
   const ctx = new RootContext(sys, plan.rootfs, opts.stateDir, opts.network);
-  const copyUpTargets = new Set(plan.operations.filter((o): o is CopyUpOp => o.op === 'copyup').map((o) => o.path));
+  const copyUpTargets = new Set(
+    plan.operations.filter((o): o is CopyUpOp => o.op === 'copyup').map((o) => o.path),
+  );
   try {
     for (let index = 0; index < plan.operations.length; index++) {
       const op = plan.operations[index];
       // tmpcopyup: keep a handle on what the tmpfs is about to cover.
-      if (op.op === 'mount' && op.purpose === 'mount' && copyUpTargets.has(op.target) && !ctx.copyUpSources.has(op.target)) {
+      if (
+        op.op === 'mount' &&
+        op.purpose === 'mount' &&
+        copyUpTargets.has(op.target) &&
+        !ctx.copyUpSources.has(op.target)
+      ) {
         const root = ctx.root();
-        const src = root.ok ? resolveInRoot(sys, root.value, op.target, { flags: O_RDONLY | O_DIRECTORY }) : root;
+        const src = root.ok
+          ? resolveInRoot(sys, root.value, op.target, { flags: O_RDONLY | O_DIRECTORY })
+          : root;
         if (src.ok) ctx.copyUpSources.set(op.target, src.value);
       }
       const outcome = perform(ctx, op);
       const text = renderOperation(op);
       if (outcome.ok) {
-        opts.emit({ id: opts.id, index, operation: op, text, ok: true, ...(outcome.note ? { message: outcome.note } : {}) });
+        opts.emit({
+          id: opts.id,
+          index,
+          operation: op,
+          text,
+          ok: true,
+          ...(outcome.note ? { message: outcome.note } : {}),
+        });
         continue;
       }
-      opts.emit({ id: opts.id, index, operation: op, text, ok: false, errno: outcome.errno, message: outcome.message, hint: outcome.hint });
-      return { index, operation: op, errno: outcome.errno, message: outcome.message, hint: outcome.hint };
+      opts.emit({
+        id: opts.id,
+        index,
+        operation: op,
+        text,
+        ok: false,
+        errno: outcome.errno,
+        message: outcome.message,
+        hint: outcome.hint,
+      });
+      return {
+        index,
+        operation: op,
+        errno: outcome.errno,
+        message: outcome.message,
+        hint: outcome.hint,
+      };
     }
     return undefined;
   } finally {
@@ -129,18 +184,43 @@ function makeRootfsParentPrivate(ctx: RootContext): StepOutcome {
   }
   if (!parent?.shared) return DONE;
   const r = ctx.sys.mount(null, parent.point, null, 0x40000 /* MS_PRIVATE */, null);
-  return r.ok ? DONE : fail(r.errno, `cannot make ${parent.point}, the mount holding the rootfs, private`, 'a shared parent would carry the container mounts to the host');
+  return r.ok
+    ? DONE
+    : fail(
+        r.errno,
+        `cannot make ${parent.point}, the mount holding the rootfs, private`,
+        'a shared parent would carry the container mounts to the host',
+      );
 }
 
 function makeMountPoint(ctx: RootContext, op: MkdirOp | MkfileOp): StepOutcome {
   const root = ctx.root();
-  if (!root.ok) return fail(root.errno, `cannot open the rootfs ${ctx.rootfs}`, 'check root.path in the spec');
-  const r = op.op === 'mkdir' ? mkdirAllInRoot(ctx.sys, root.value, op.path, op.mode) : mkfileInRoot(ctx.sys, root.value, op.path, op.mode);
+  if (!root.ok)
+    return fail(root.errno, `cannot open the rootfs ${ctx.rootfs}`, 'check root.path in the spec');
+  const r =
+    op.op === 'mkdir'
+      ? mkdirAllInRoot(ctx.sys, root.value, op.path, op.mode)
+      : mkfileInRoot(ctx.sys, root.value, op.path, op.mode);
   if (r.ok) return DONE;
   const entry = entryName(op.origin);
-  if (r.errno === 'EROFS') return fail(r.errno, `cannot create ${op.path}: the rootfs is read-only`, `create ${op.path} in the rootfs beforehand, or mount a writable parent first (${entry})`);
-  if (r.errno === 'ENOTDIR') return fail(r.errno, `a component of ${op.path} is a file in the rootfs`, `check ${entry}.destination against the rootfs`);
-  if (r.errno === 'ENOENT') return fail(r.errno, `cannot create ${op.path}: a symlink on the way points at nothing`, `check the rootfs for dangling symlinks in ${op.path}`);
+  if (r.errno === 'EROFS')
+    return fail(
+      r.errno,
+      `cannot create ${op.path}: the rootfs is read-only`,
+      `create ${op.path} in the rootfs beforehand, or mount a writable parent first (${entry})`,
+    );
+  if (r.errno === 'ENOTDIR')
+    return fail(
+      r.errno,
+      `a component of ${op.path} is a file in the rootfs`,
+      `check ${entry}.destination against the rootfs`,
+    );
+  if (r.errno === 'ENOENT')
+    return fail(
+      r.errno,
+      `cannot create ${op.path}: a symlink on the way points at nothing`,
+      `check the rootfs for dangling symlinks in ${op.path}`,
+    );
   return fail(r.errno, `cannot create mount point ${op.path}`, `check ${entry}`);
 }
 
@@ -150,10 +230,21 @@ function copyUp(ctx: RootContext, op: CopyUpOp): StepOutcome {
   const root = ctx.root();
   if (!root.ok) return fail(root.errno, 'cannot open the rootfs', 'check root.path');
   const to = resolveInRoot(ctx.sys, root.value, op.path, { flags: O_RDONLY | O_DIRECTORY });
-  if (!to.ok) return fail(to.errno, `cannot open the new tmpfs at ${op.path}`, `check ${entryName(op.origin)}`);
+  if (!to.ok)
+    return fail(
+      to.errno,
+      `cannot open the new tmpfs at ${op.path}`,
+      `check ${entryName(op.origin)}`,
+    );
   try {
     const r = ctx.sys.copyTree(from, to.value);
-    return r.ok ? DONE : fail(r.errno, `copying the rootfs content of ${op.path} into its tmpfs failed`, `check the tmpfs size in ${entryName(op.origin)}.options`);
+    return r.ok
+      ? DONE
+      : fail(
+          r.errno,
+          `copying the rootfs content of ${op.path} into its tmpfs failed`,
+          `check the tmpfs size in ${entryName(op.origin)}.options`,
+        );
   } finally {
     ctx.sys.close(to.value);
     ctx.sys.close(from);
@@ -161,22 +252,48 @@ function copyUp(ctx: RootContext, op: CopyUpOp): StepOutcome {
   }
 }
 
-const DEVICE_TYPE: Record<MknodOp['deviceType'], number> = { c: S_IFCHR, u: S_IFCHR, b: S_IFBLK, p: S_IFIFO };
+const DEVICE_TYPE: Record<MknodOp['deviceType'], number> = {
+  c: S_IFCHR,
+  u: S_IFCHR,
+  b: S_IFBLK,
+  p: S_IFIFO,
+};
 
 function makeDevice(ctx: RootContext, op: MknodOp): StepOutcome {
   const root = ctx.root();
   if (!root.ok) return fail(root.errno, 'cannot open the rootfs', 'check root.path');
   const parent = resolveParentInRoot(ctx.sys, root.value, op.path);
-  if (!parent.ok) return fail(parent.errno, `the directory holding ${op.path} is missing in the rootfs`, 'devices are created in /dev; mount /dev or create it in the rootfs');
+  if (!parent.ok)
+    return fail(
+      parent.errno,
+      `the directory holding ${op.path} is missing in the rootfs`,
+      'devices are created in /dev; mount /dev or create it in the rootfs',
+    );
   try {
     // The init runs with umask 0, so the mode is exactly fileMode (as runc).
     const dev = op.deviceType === 'p' ? 0 : makedev(op.major, op.minor);
-    const r = ctx.sys.mknodat(parent.value.fd, parent.value.name, DEVICE_TYPE[op.deviceType] | op.fileMode, dev);
-    if (!r.ok && r.errno === 'EEXIST') return { ok: true, note: `${op.path} already exists; left as it is` };
-    if (!r.ok) return fail(r.errno, `cannot create device ${op.path}`, `check ${entryName(op.origin)}; the /dev mount must be writable`);
+    const r = ctx.sys.mknodat(
+      parent.value.fd,
+      parent.value.name,
+      DEVICE_TYPE[op.deviceType] | op.fileMode,
+      dev,
+    );
+    if (!r.ok && r.errno === 'EEXIST')
+      return { ok: true, note: `${op.path} already exists; left as it is` };
+    if (!r.ok)
+      return fail(
+        r.errno,
+        `cannot create device ${op.path}`,
+        `check ${entryName(op.origin)}; the /dev mount must be writable`,
+      );
     if (op.uid !== 0 || op.gid !== 0) {
       const c = ctx.sys.lchownat(parent.value.fd, parent.value.name, op.uid, op.gid);
-      if (!c.ok) return fail(c.errno, `cannot give ${op.path} to ${op.uid}:${op.gid}`, `check ${entryName(op.origin)}`);
+      if (!c.ok)
+        return fail(
+          c.errno,
+          `cannot give ${op.path} to ${op.uid}:${op.gid}`,
+          `check ${entryName(op.origin)}`,
+        );
     }
     return DONE;
   } finally {
@@ -187,17 +304,28 @@ function makeDevice(ctx: RootContext, op: MknodOp): StepOutcome {
 function writeNetwork(ctx: RootContext, op: WriteNetworkFileOp): StepOutcome {
   // Never trust the plan with a host path: network files go into this container's state directory only.
   if (path.resolve(op.hostPath) !== path.join(ctx.stateDir, op.file))
-    return fail('EPERM', `refusing to write ${op.hostPath}`, `network files are written to the container's state directory ${ctx.stateDir}; plan the bundle with that stateDir`);
+    return fail(
+      'EPERM',
+      `refusing to write ${op.hostPath}`,
+      `network files are written to the container's state directory ${ctx.stateDir}; plan the bundle with that stateDir`,
+    );
   const r = writeNetworkFile(ctx.sys, op.file, op.hostPath, ctx.network);
-  return r.ok ? DONE : fail(r.errno, `cannot write ${op.hostPath}`, 'check that the state directory is writable');
+  return r.ok
+    ? DONE
+    : fail(r.errno, `cannot write ${op.hostPath}`, 'check that the state directory is writable');
 }
 
 function setName(ctx: RootContext, op: SetHostnameOp): StepOutcome {
   const r = op.op === 'sethostname' ? ctx.sys.sethostname(op.name) : ctx.sys.setdomainname(op.name);
   if (r.ok) return DONE;
   const field = op.op === 'sethostname' ? 'hostname' : 'domainname';
-  if (r.errno === 'EINVAL') return fail(r.errno, `${field} "${op.name}" is too long`, `${field} takes at most 64 bytes`);
-  return fail(r.errno, `cannot set the ${field}`, `${field} needs a UTS namespace in linux.namespaces`);
+  if (r.errno === 'EINVAL')
+    return fail(r.errno, `${field} "${op.name}" is too long`, `${field} takes at most 64 bytes`);
+  return fail(
+    r.errno,
+    `cannot set the ${field}`,
+    `${field} needs a UTS namespace in linux.namespaces`,
+  );
 }
 
 /**
@@ -211,19 +339,30 @@ function pivotRoot(ctx: RootContext, op: PivotRootOp): StepOutcome {
   if (!oldRoot.ok) return fail(oldRoot.errno, 'cannot open /', 'the host root is not reachable');
   const newRoot = sys.openat(AT_FDCWD, op.rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
   try {
-    if (!newRoot.ok) return fail(newRoot.errno, `cannot open the rootfs ${op.rootfs}`, 'check root.path in the spec');
+    if (!newRoot.ok)
+      return fail(
+        newRoot.errno,
+        `cannot open the rootfs ${op.rootfs}`,
+        'check root.path in the spec',
+      );
     const steps: [string, () => ReturnType<Syscalls['chdir']>][] = [
       ['fchdir(rootfs)', () => sys.fchdir(newRoot.value)],
       ['pivot_root', () => sys.pivotRoot('.', '.')],
       ['fchdir(old root)', () => sys.fchdir(oldRoot.value)],
-      ['make the old root slave', () => sys.mount(null, '.', null, 0x80000 | 0x4000 /* MS_SLAVE|MS_REC */, null)],
+      [
+        'make the old root slave',
+        () => sys.mount(null, '.', null, 0x80000 | 0x4000 /* MS_SLAVE|MS_REC */, null),
+      ],
       ['detach the old root', () => sys.umount2('.', MNT_DETACH)],
       ['chdir(/)', () => sys.chdir('/')],
     ];
     for (const [what, step] of steps) {
       const r = step();
       if (!r.ok) {
-        const hint = r.errno === 'EINVAL' && what === 'pivot_root' ? 'the rootfs must be a mount point below the current root (the rootfs bind did not take?)' : 'check root.path in the spec';
+        const hint =
+          r.errno === 'EINVAL' && what === 'pivot_root'
+            ? 'the rootfs must be a mount point below the current root (the rootfs bind did not take?)'
+            : 'check root.path in the spec';
         return fail(r.errno, `${what} failed for ${op.rootfs}`, hint);
       }
     }
@@ -235,4 +374,3 @@ function pivotRoot(ctx: RootContext, op: PivotRootOp): StepOutcome {
     if (newRoot.ok) sys.close(newRoot.value);
   }
 }
-

@@ -35,7 +35,8 @@ export function writeState(dir: string, state: ContainerState): void {
 export function readState(dir: string): ContainerState | undefined {
   try {
     const s = JSON.parse(fs.readFileSync(path.join(dir, STATE_FILE), 'utf8')) as ContainerState;
-    if (s.version !== 1 || typeof s.id !== 'string' || typeof s.bundle !== 'string' || !s.plan) return undefined;
+    if (s.version !== 1 || typeof s.id !== 'string' || typeof s.bundle !== 'string' || !s.plan)
+      return undefined;
     return s;
   } catch {
     return undefined;

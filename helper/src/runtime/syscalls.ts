@@ -6,7 +6,8 @@
 // checked wrapper. Calls never throw for a kernel error: they return a result carrying the
 // errno name, and the caller decides what a person should be told.
 
-export type SysResult<T = void> = { ok: true; value: T } | { ok: false; errno: string; call: string };
+export type SysResult<T = void> =
+  { ok: true; value: T } | { ok: false; errno: string; call: string };
 
 export function ok<T>(value: T): SysResult<T> {
   return { ok: true, value };
@@ -34,17 +35,36 @@ export interface PeerCred {
 
 export interface Syscalls {
   // --- mounts -----------------------------------------------------------------------
-  mount(source: string | null, target: string, fstype: string | null, flags: number, data: string | null): SysResult;
+  mount(
+    source: string | null,
+    target: string,
+    fstype: string | null,
+    flags: number,
+    data: string | null,
+  ): SysResult;
   umount2(target: string, flags: number): SysResult;
   /** mount_setattr(2) on `dirfd`+`path` (AT_EMPTY_PATH when path is ''). */
-  mountSetattr(dirfd: number, path: string, flags: number, attrSet: number, attrClr: number, propagation: number): SysResult;
+  mountSetattr(
+    dirfd: number,
+    path: string,
+    flags: number,
+    attrSet: number,
+    attrClr: number,
+    propagation: number,
+  ): SysResult;
   pivotRoot(newRoot: string, putOld: string): SysResult;
   /** The MS_* flags the mount holding `fd` has now (fstatfs f_flags, translated). */
   mountFlags(fd: number): SysResult<number>;
 
   // --- files (all *at calls; paths are single components or relative to dirfd) ---------
   /** openat2(2) with a `resolve` mask (RESOLVE_IN_ROOT …). */
-  openat2(dirfd: number, path: string, flags: number, mode: number, resolve: number): SysResult<number>;
+  openat2(
+    dirfd: number,
+    path: string,
+    flags: number,
+    mode: number,
+    resolve: number,
+  ): SysResult<number>;
   openat(dirfd: number, path: string, flags: number, mode: number): SysResult<number>;
   close(fd: number): SysResult;
   mkdirat(dirfd: number, name: string, mode: number): SysResult;

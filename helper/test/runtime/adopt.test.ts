@@ -12,7 +12,17 @@ const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bindery-adopt-'));
 function stateDir(id: string, s: Partial<ContainerState>): string {
   const dir = path.join(root, id);
   fs.mkdirSync(dir);
-  writeState(dir, { version: 1, id, bundle: '/b', owner: { uid: 1000, gid: 1000 }, createdAt: '2026-01-01T00:00:00.000Z', status: 'running', args: ['sh'], plan: { mounts: [], operations: [], findings: [] }, ...s });
+  writeState(dir, {
+    version: 1,
+    id,
+    bundle: '/b',
+    owner: { uid: 1000, gid: 1000 },
+    createdAt: '2026-01-01T00:00:00.000Z',
+    status: 'running',
+    args: ['sh'],
+    plan: { mounts: [], operations: [], findings: [] },
+    ...s,
+  });
   return dir;
 }
 

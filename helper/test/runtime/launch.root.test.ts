@@ -5,8 +5,23 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, afterEach, beforeEach, describe, it, type TestContext } from 'node:test';
-import { adoptContainer, isLaunchError, launchContainer, type LaunchError } from '../../src/runtime/container';
-import { cleanupTemp, hostMountinfo, launch, makeBundle, needsRoot, parseMountinfo, planFor, runToEnd, tempDir } from './rootHarness';
+import {
+  adoptContainer,
+  isLaunchError,
+  launchContainer,
+  type LaunchError,
+} from '../../src/runtime/container';
+import {
+  cleanupTemp,
+  hostMountinfo,
+  launch,
+  makeBundle,
+  needsRoot,
+  parseMountinfo,
+  planFor,
+  runToEnd,
+  tempDir,
+} from './rootHarness';
 
 let before = '';
 let stateRoot = '';
@@ -18,7 +33,11 @@ describe('containers (root)', () => {
   });
   afterEach(() => {
     assert.equal(hostMountinfo(), before, 'the host mount table is unchanged');
-    assert.deepEqual(fs.existsSync(stateRoot) ? fs.readdirSync(stateRoot) : [], [], 'no container state left behind');
+    assert.deepEqual(
+      fs.existsSync(stateRoot) ? fs.readdirSync(stateRoot) : [],
+      [],
+      'no container state left behind',
+    );
   });
   after(cleanupTemp);
 
@@ -36,9 +55,24 @@ describe('containers (root)', () => {
       ],
       mounts: [
         { destination: '/proc', type: 'proc', source: 'proc' },
-        { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
-        { destination: '/tmp', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'noexec', 'mode=1777', 'size=4m'] },
-        { destination: '/data', type: 'bind', source: 'hostdata', options: ['rbind', 'ro', 'nosuid', 'nodev'] },
+        {
+          destination: '/dev',
+          type: 'tmpfs',
+          source: 'tmpfs',
+          options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'],
+        },
+        {
+          destination: '/tmp',
+          type: 'tmpfs',
+          source: 'tmpfs',
+          options: ['nosuid', 'nodev', 'noexec', 'mode=1777', 'size=4m'],
+        },
+        {
+          destination: '/data',
+          type: 'bind',
+          source: 'hostdata',
+          options: ['rbind', 'ro', 'nosuid', 'nodev'],
+        },
       ],
     });
     fs.mkdirSync(path.join(bundle, 'hostdata'));
@@ -58,21 +92,33 @@ describe('containers (root)', () => {
     assert.ok(byPoint('/dev').options.includes('nosuid'));
     const tmp = byPoint('/tmp');
     assert.equal(tmp.fstype, 'tmpfs');
-    for (const o of ['rw', 'nosuid', 'nodev', 'noexec']) assert.ok(tmp.options.includes(o), `/tmp has ${o}`);
+    for (const o of ['rw', 'nosuid', 'nodev', 'noexec'])
+      assert.ok(tmp.options.includes(o), `/tmp has ${o}`);
     assert.ok(tmp.superOptions.includes('size=4096k'), `/tmp size: ${tmp.superOptions}`);
     const data = byPoint('/data');
-    for (const o of ['ro', 'nosuid', 'nodev']) assert.ok(data.options.includes(o), `/data has ${o}`);
+    for (const o of ['ro', 'nosuid', 'nodev'])
+      assert.ok(data.options.includes(o), `/data has ${o}`);
     for (const f of ['/etc/hosts', '/etc/hostname', '/etc/resolv.conf']) byPoint(f);
     // In spec order (the runtime's additions after the spec's mounts).
-    const order = ['/proc', '/dev', '/tmp', '/data'].map((p) => mounts.findIndex((m) => m.mountPoint === p));
-    assert.deepEqual([...order].sort((a, b) => a - b), order, `mount order ${order}`);
+    const order = ['/proc', '/dev', '/tmp', '/data'].map((p) =>
+      mounts.findIndex((m) => m.mountPoint === p),
+    );
+    assert.deepEqual(
+      [...order].sort((a, b) => a - b),
+      order,
+      `mount order ${order}`,
+    );
 
     assert.equal(hostname, 'inside\n');
     assert.match(hosts, /^127\.0\.0\.1\tlocalhost$/m);
     assert.match(hosts, /^::1\tlocalhost ip6-localhost ip6-loopback$/m);
     assert.match(hosts, /\binside$/m);
     assert.match(resolv, /^nameserver /m);
-    assert.doesNotMatch(resolv, /^nameserver (127\.|::1)/m, 'no loopback nameserver in a network namespace of its own');
+    assert.doesNotMatch(
+      resolv,
+      /^nameserver (127\.|::1)/m,
+      'no loopback nameserver in a network namespace of its own',
+    );
     assert.match(uname, /^inside\ndata-readonly\ntmp-writable\nroot-readonly\n$/);
     assert.ok(!fs.existsSync(path.join(bundle, 'hostdata', 'probe')));
   });
@@ -80,11 +126,20 @@ describe('containers (root)', () => {
   it('copies the rootfs content into a tmpcopyup tmpfs, and brings loopback up in a new network namespace', async (t: TestContext) => {
     if (!needsRoot(t)) return;
     const bundle = makeBundle({
-      args: ['/bin/sh', '-c', 'cat /etc/motd; echo new > /etc/motd && cat /etc/motd; grep " /etc " /proc/self/mountinfo | grep -c tmpfs; ip link show lo'],
+      args: [
+        '/bin/sh',
+        '-c',
+        'cat /etc/motd; echo new > /etc/motd && cat /etc/motd; grep " /etc " /proc/self/mountinfo | grep -c tmpfs; ip link show lo',
+      ],
       prepare: (rootfs) => fs.writeFileSync(path.join(rootfs, 'etc', 'motd'), 'from the image\n'),
       mounts: [
         { destination: '/proc', type: 'proc', source: 'proc' },
-        { destination: '/etc', type: 'tmpfs', source: 'tmpfs', options: ['tmpcopyup', 'mode=755', 'size=1m'] },
+        {
+          destination: '/etc',
+          type: 'tmpfs',
+          source: 'tmpfs',
+          options: ['tmpcopyup', 'mode=755', 'size=1m'],
+        },
       ],
     });
     const r = await runToEnd(bundle, stateRoot, 'copyup');
@@ -92,15 +147,27 @@ describe('containers (root)', () => {
     const lines = r.stdout.split('\n');
     assert.deepEqual(lines.slice(0, 3), ['from the image', 'new', '1']);
     assert.match(lines[3], /^1: lo: <[^>]*\bUP\b/);
-    assert.equal(fs.readFileSync(path.join(bundle, 'rootfs', 'etc', 'motd'), 'utf8'), 'from the image\n', 'the rootfs itself is unchanged');
+    assert.equal(
+      fs.readFileSync(path.join(bundle, 'rootfs', 'etc', 'motd'), 'utf8'),
+      'from the image\n',
+      'the rootfs itself is unchanged',
+    );
   });
 
   it('streams output while the process runs and exits with its code', async (t: TestContext) => {
     if (!needsRoot(t)) return;
-    const bundle = makeBundle({ args: ['/bin/sh', '-c', 'echo one; echo oops >&2; sleep 0.3; echo two; exit 3'] });
+    const bundle = makeBundle({
+      args: ['/bin/sh', '-c', 'echo one; echo oops >&2; sleep 0.3; echo two; exit 3'],
+    });
     const l = await launch(bundle, stateRoot, 'stream');
-    const first = await new Promise<{ status: string; data: string }>((resolve) => l.container.once('output', (o) => resolve({ status: l.container.status, data: o.data })));
-    assert.equal(first.status, 'running', 'the first chunk arrived while the process was still running');
+    const first = await new Promise<{ status: string; data: string }>((resolve) =>
+      l.container.once('output', (o) => resolve({ status: l.container.status, data: o.data })),
+    );
+    assert.equal(
+      first.status,
+      'running',
+      'the first chunk arrived while the process was still running',
+    );
     const exit = await l.container.exited;
     assert.equal(exit.exitCode, 3);
     assert.equal(l.out.stdout, 'one\ntwo\n');
@@ -111,7 +178,13 @@ describe('containers (root)', () => {
 
   it('stops a process that ignores SIGTERM with SIGKILL after the grace period', async (t: TestContext) => {
     if (!needsRoot(t)) return;
-    const l = await launch(makeBundle({ args: ['/bin/sh', '-c', 'trap "" TERM; echo ready; while :; do sleep 1; done'] }), stateRoot, 'stop');
+    const l = await launch(
+      makeBundle({
+        args: ['/bin/sh', '-c', 'trap "" TERM; echo ready; while :; do sleep 1; done'],
+      }),
+      stateRoot,
+      'stop',
+    );
     await new Promise((resolve) => l.container.once('output', resolve));
     assert.equal(l.container.status, 'running');
     assert.ok(l.container.info().pid);
@@ -127,8 +200,20 @@ describe('containers (root)', () => {
     const bundle = makeBundle({
       user: { uid: 65534, gid: 65534, additionalGids: [5] },
       cwd: '/tmp',
-      args: ['/bin/sh', '-c', 'id -u; id -g; id -G; pwd; grep -E "^(CapBnd|CapEff|NoNewPrivs)" /proc/self/status'],
-      extra: { process: { capabilities: { bounding: ['CAP_KILL', 'CAP_NET_BIND_SERVICE'], effective: [], permitted: [] } } },
+      args: [
+        '/bin/sh',
+        '-c',
+        'id -u; id -g; id -G; pwd; grep -E "^(CapBnd|CapEff|NoNewPrivs)" /proc/self/status',
+      ],
+      extra: {
+        process: {
+          capabilities: {
+            bounding: ['CAP_KILL', 'CAP_NET_BIND_SERVICE'],
+            effective: [],
+            permitted: [],
+          },
+        },
+      },
     });
     const r = await runToEnd(bundle, stateRoot, 'user');
     assert.equal(r.exit.exitCode, 0, r.stderr);
@@ -169,8 +254,14 @@ describe('containers (root)', () => {
     );
     assert.equal(e.reason, 'mount-failed');
     assert.equal(e.failure?.errno, 'ENOENT');
-    assert.equal(e.failure?.message, `ENOENT: bind source ${path.join(bundle, 'hostdata')} does not exist on the host`);
-    assert.deepEqual(e.failure?.operation.origin.kind === 'spec' && e.failure.operation.origin.path, ['mounts', 1]);
+    assert.equal(
+      e.failure?.message,
+      `ENOENT: bind source ${path.join(bundle, 'hostdata')} does not exist on the host`,
+    );
+    assert.deepEqual(
+      e.failure?.operation.origin.kind === 'spec' && e.failure.operation.origin.path,
+      ['mounts', 1],
+    );
   });
 
   it('reports a tmpfs option the kernel refuses as EINVAL naming the option', async (t: TestContext) => {
@@ -181,7 +272,9 @@ describe('containers (root)', () => {
     });
     const plan = planFor(bundle, stateRoot, 'sizee');
     // The planner catches this one; the runtime must still say it well when a plan lets one through.
-    const op = plan.operations.find((o) => o.op === 'mount' && o.fstype === 'tmpfs' && o.target === '/tmp');
+    const op = plan.operations.find(
+      (o) => o.op === 'mount' && o.fstype === 'tmpfs' && o.target === '/tmp',
+    );
     assert.ok(op && op.op === 'mount');
     op.data = 'sizee=1m';
     const e = await launch(bundle, stateRoot, 'sizee', plan).then(
@@ -205,7 +298,12 @@ describe('containers (root)', () => {
         { destination: '/proc', type: 'proc', source: 'proc' },
         { destination: `/escape/${marker}`, type: 'bind', source: 'src', options: ['rbind', 'ro'] },
         { destination: `/up/${marker}2`, type: 'bind', source: 'src', options: ['rbind', 'ro'] },
-        { destination: `/../../tmp/${marker}3`, type: 'tmpfs', source: 'tmpfs', options: ['size=1m'] },
+        {
+          destination: `/../../tmp/${marker}3`,
+          type: 'tmpfs',
+          source: 'tmpfs',
+          options: ['size=1m'],
+        },
       ],
     });
     fs.mkdirSync(path.join(bundle, 'src'));
@@ -213,9 +311,16 @@ describe('containers (root)', () => {
     const r = await runToEnd(bundle, stateRoot, 'escape');
     assert.equal(r.exit.exitCode, 0, r.stderr);
     assert.equal(r.stdout, 'inside\nfile\n');
-    for (const suffix of ['', '2']) assert.ok(!fs.existsSync(`/etc/${marker}${suffix}`), `nothing was created in the host's /etc`);
+    for (const suffix of ['', '2'])
+      assert.ok(
+        !fs.existsSync(`/etc/${marker}${suffix}`),
+        `nothing was created in the host's /etc`,
+      );
     assert.ok(!fs.existsSync(`/tmp/${marker}3`));
-    assert.ok(fs.existsSync(path.join(bundle, 'rootfs', 'etc', marker)), 'the mount point was made inside the rootfs');
+    assert.ok(
+      fs.existsSync(path.join(bundle, 'rootfs', 'etc', marker)),
+      'the mount point was made inside the rootfs',
+    );
   });
 
   it('keeps container mounts off the host when the rootfs sits on a shared mount and rootfsPropagation is rshared', async (t: TestContext) => {
@@ -229,11 +334,18 @@ describe('containers (root)', () => {
     try {
       mountOnHost(['--make-shared', shared]);
       const withShared = hostMountinfo();
-      const bundle = makeBundle({ args: ['/bin/sh', '-c', 'echo up; sleep 0.5'], extra: { linux: { rootfsPropagation: 'rshared' } } });
+      const bundle = makeBundle({
+        args: ['/bin/sh', '-c', 'echo up; sleep 0.5'],
+        extra: { linux: { rootfsPropagation: 'rshared' } },
+      });
       fs.cpSync(bundle, path.join(shared, 'b'), { recursive: true, verbatimSymlinks: true });
       const l = await launch(path.join(shared, 'b'), stateRoot, 'shared');
       await new Promise((resolve) => l.container.once('output', resolve));
-      assert.equal(hostMountinfo(), withShared, 'nothing of the running container shows in the host mount table');
+      assert.equal(
+        hostMountinfo(),
+        withShared,
+        'nothing of the running container shows in the host mount table',
+      );
       const exit = await l.container.exited;
       assert.equal(exit.exitCode, 0, l.out.stderr);
       await l.container.teardown();
@@ -245,8 +357,12 @@ describe('containers (root)', () => {
 
   it('launches and tears down 20 containers at once', async (t: TestContext) => {
     if (!needsRoot(t)) return;
-    const bundle = makeBundle({ args: ['/bin/sh', '-c', 'hostname; cat /proc/self/mountinfo | grep -c .'] });
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => runToEnd(bundle, stateRoot, `many-${i}`)));
+    const bundle = makeBundle({
+      args: ['/bin/sh', '-c', 'hostname; cat /proc/self/mountinfo | grep -c .'],
+    });
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => runToEnd(bundle, stateRoot, `many-${i}`)),
+    );
     for (const r of results) {
       assert.equal(r.exit.exitCode, 0, r.stderr);
       assert.match(r.stdout, /^testbox\n\d+\n$/);
@@ -255,7 +371,11 @@ describe('containers (root)', () => {
 
   it('re-adopts a running container from its state directory and stops it through a pidfd', async (t: TestContext) => {
     if (!needsRoot(t)) return;
-    const l = await launch(makeBundle({ args: ['/bin/sh', '-c', 'echo up; exec sleep 1000'] }), stateRoot, 'adopt');
+    const l = await launch(
+      makeBundle({ args: ['/bin/sh', '-c', 'echo up; exec sleep 1000'] }),
+      stateRoot,
+      'adopt',
+    );
     await new Promise((resolve) => l.container.once('output', resolve));
     const adopted = adoptContainer(path.join(stateRoot, 'adopt'));
     assert.ok(adopted);
@@ -268,7 +388,11 @@ describe('containers (root)', () => {
     const [a, b] = await Promise.all([adopted.exited, l.container.exited]);
     assert.equal(a.id, 'adopt');
     assert.equal(b.signal, 'SIGKILL');
-    assert.equal(replay.join(''), 'up\n', 'an adopted container replays its output from the log file');
+    assert.equal(
+      replay.join(''),
+      'up\n',
+      'an adopted container replays its output from the log file',
+    );
     await adopted.teardown();
     await l.container.teardown();
     assert.equal(adoptContainer(path.join(stateRoot, 'adopt')), undefined);
@@ -278,10 +402,36 @@ describe('containers (root)', () => {
     if (!needsRoot(t)) return;
     const bundle = makeBundle({ args: ['/bin/true'] });
     const plan = planFor(bundle, stateRoot, 'dup');
-    const bad = { ...plan, findings: [{ code: 'x', severity: 'error' as const, message: 'broken', range: plan.operations[0].origin.kind === 'spec' ? plan.operations[0].origin.range : { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, path: [] }] };
-    await assert.rejects(launchContainer({ id: 'dup', bundleDir: bundle, plan: bad, owner: { uid: 0, gid: 0 }, stateRoot }), (e: LaunchError) => e.reason === 'plan-has-errors');
+    const bad = {
+      ...plan,
+      findings: [
+        {
+          code: 'x',
+          severity: 'error' as const,
+          message: 'broken',
+          range:
+            plan.operations[0].origin.kind === 'spec'
+              ? plan.operations[0].origin.range
+              : { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+          path: [],
+        },
+      ],
+    };
+    await assert.rejects(
+      launchContainer({
+        id: 'dup',
+        bundleDir: bundle,
+        plan: bad,
+        owner: { uid: 0, gid: 0 },
+        stateRoot,
+      }),
+      (e: LaunchError) => e.reason === 'plan-has-errors',
+    );
     fs.mkdirSync(path.join(stateRoot, 'dup'));
-    await assert.rejects(launchContainer({ id: 'dup', bundleDir: bundle, plan, owner: { uid: 0, gid: 0 }, stateRoot }), (e: LaunchError) => e.reason === 'already-exists');
+    await assert.rejects(
+      launchContainer({ id: 'dup', bundleDir: bundle, plan, owner: { uid: 0, gid: 0 }, stateRoot }),
+      (e: LaunchError) => e.reason === 'already-exists',
+    );
     fs.rmdirSync(path.join(stateRoot, 'dup'));
   });
 });

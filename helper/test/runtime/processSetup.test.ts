@@ -23,11 +23,23 @@ describe('execProcess', () => {
     const sys = new RecordingSyscalls({ '/bin/sh': 'file', '/work': 'dir' });
     let umask = -1;
     let beforeExec = false;
-    const f = execProcess(sys, base, { stdin: 20, stdout: 21, stderr: 22 }, (m) => (umask = m), () => (beforeExec = true));
-    assert.equal(f.message, 'EIO: execve returned', 'the fake execve returns; the real one does not');
+    const f = execProcess(
+      sys,
+      base,
+      { stdin: 20, stdout: 21, stderr: 22 },
+      (m) => (umask = m),
+      () => (beforeExec = true),
+    );
+    assert.equal(
+      f.message,
+      'EIO: execve returned',
+      'the fake execve returns; the real one does not',
+    );
     assert.equal(umask, 0o027);
     assert.ok(beforeExec);
-    const dropped = Array.from({ length: 41 }, (_, c) => c).filter((c) => c !== 5 && c !== 10).map((c) => `prctl 24 ${c}`);
+    const dropped = Array.from({ length: 41 }, (_, c) => c)
+      .filter((c) => c !== 5 && c !== 10)
+      .map((c) => `prctl 24 ${c}`);
     assert.deepEqual(sys.calls, [
       'setsid',
       'prlimit 7 64 128',
@@ -54,7 +66,13 @@ describe('execProcess', () => {
   it('stops before execve when the uid cannot be set, naming it', () => {
     const sys = new RecordingSyscalls({ '/bin/sh': 'file', '/work': 'dir' });
     sys.failOn('setresuid', 'EPERM');
-    const f = execProcess(sys, base, { stdin: 0, stdout: 1, stderr: 2 }, () => {}, () => {});
+    const f = execProcess(
+      sys,
+      base,
+      { stdin: 0, stdout: 1, stderr: 2 },
+      () => {},
+      () => {},
+    );
     assert.equal(f.message, 'EPERM: cannot switch to uid 1000');
     assert.ok(!sys.calls.some((c) => c.startsWith('execve')));
   });
@@ -63,7 +81,13 @@ describe('execProcess', () => {
     const sys = new RecordingSyscalls({ '/usr/local/bin/tool': 'file' });
     assert.equal(findExecutable(sys, 'tool', ['PATH=/bin:/usr/local/bin']), '/usr/local/bin/tool');
     assert.equal(findExecutable(sys, 'tool', ['PATH=/bin']), undefined);
-    const f = execProcess(sys, { ...base, args: ['missing'], cwd: '/' }, { stdin: 0, stdout: 1, stderr: 2 }, () => {}, () => {});
+    const f = execProcess(
+      sys,
+      { ...base, args: ['missing'], cwd: '/' },
+      { stdin: 0, stdout: 1, stderr: 2 },
+      () => {},
+      () => {},
+    );
     assert.equal(f.errno, 'ENOENT');
     assert.match(f.message, /missing not found in the PATH/);
   });

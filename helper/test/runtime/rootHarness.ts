@@ -13,7 +13,10 @@ import { launchContainer, type Container } from '../../src/runtime/container';
 /** Root tests fail in CI when not root (a skip there would hide that nothing was tested), skip locally. */
 export function needsRoot(t: TestContext): boolean {
   if (process.getuid?.() === 0) return true;
-  if (process.env.CI) throw new Error('root integration tests must run as root in CI (they were about to be skipped)');
+  if (process.env.CI)
+    throw new Error(
+      'root integration tests must run as root in CI (they were about to be skipped)',
+    );
   t.skip('needs root: run as root to exercise real mounts');
   return false;
 }
@@ -37,7 +40,9 @@ export function hostMountinfo(): string {
     .split('\n')
     .filter((line) => {
       const point = line.split(' ')[4] ?? '';
-      return !point.startsWith(tmp) || tmpRoots.some((d) => point === d || point.startsWith(d + '/'));
+      return (
+        !point.startsWith(tmp) || tmpRoots.some((d) => point === d || point.startsWith(d + '/'))
+      );
     })
     .join('\n');
 }
@@ -69,11 +74,31 @@ export interface BundleOptions {
 export function makeBundle(o: BundleOptions): string {
   const dir = tempDir('bundle');
   const rootfs = path.join(dir, 'rootfs');
-  for (const d of ['bin', 'proc', 'sys', 'dev', 'etc', 'tmp', 'data', 'root']) fs.mkdirSync(path.join(rootfs, d), { recursive: true });
+  for (const d of ['bin', 'proc', 'sys', 'dev', 'etc', 'tmp', 'data', 'root'])
+    fs.mkdirSync(path.join(rootfs, d), { recursive: true });
   const busybox = findBusybox();
   fs.copyFileSync(busybox, path.join(rootfs, 'bin', 'busybox'));
   fs.chmodSync(path.join(rootfs, 'bin', 'busybox'), 0o755);
-  for (const applet of ['sh', 'cat', 'echo', 'mount', 'hostname', 'sleep', 'true', 'false', 'touch', 'grep', 'id', 'ls', 'head', 'printf', 'readlink', 'pwd', 'ip', 'kill']) {
+  for (const applet of [
+    'sh',
+    'cat',
+    'echo',
+    'mount',
+    'hostname',
+    'sleep',
+    'true',
+    'false',
+    'touch',
+    'grep',
+    'id',
+    'ls',
+    'head',
+    'printf',
+    'readlink',
+    'pwd',
+    'ip',
+    'kill',
+  ]) {
     fs.symlinkSync('busybox', path.join(rootfs, 'bin', applet));
   }
   o.prepare?.(rootfs);
@@ -92,10 +117,17 @@ export function makeBundle(o: BundleOptions): string {
     hostname: o.hostname ?? 'testbox',
     mounts: o.mounts ?? [
       { destination: '/proc', type: 'proc', source: 'proc' },
-      { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
+      {
+        destination: '/dev',
+        type: 'tmpfs',
+        source: 'tmpfs',
+        options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'],
+      },
     ],
     linux: {
-      namespaces: (o.namespaces ?? ['pid', 'network', 'ipc', 'uts', 'mount']).map((type) => ({ type })),
+      namespaces: (o.namespaces ?? ['pid', 'network', 'ipc', 'uts', 'mount']).map((type) => ({
+        type,
+      })),
       ...(o.extra?.linux as object | undefined),
     },
   };
@@ -104,7 +136,12 @@ export function makeBundle(o: BundleOptions): string {
 }
 
 export function planFor(bundle: string, stateRoot: string, id: string): Plan {
-  return planBundle({ text: fs.readFileSync(path.join(bundle, 'config.json'), 'utf8'), bundleDir: bundle, host: realHostView(), stateDir: path.join(stateRoot, id) });
+  return planBundle({
+    text: fs.readFileSync(path.join(bundle, 'config.json'), 'utf8'),
+    bundleDir: bundle,
+    host: realHostView(),
+    stateDir: path.join(stateRoot, id),
+  });
 }
 
 export interface Launched {
@@ -115,9 +152,21 @@ export interface Launched {
   chunks: OutputEvent[];
 }
 
-export async function launch(bundle: string, stateRoot: string, id: string, plan = planFor(bundle, stateRoot, id)): Promise<Launched> {
+export async function launch(
+  bundle: string,
+  stateRoot: string,
+  id: string,
+  plan = planFor(bundle, stateRoot, id),
+): Promise<Launched> {
   const operations: OperationEvent[] = [];
-  const container = await launchContainer({ id, bundleDir: bundle, plan, owner: { uid: 0, gid: 0 }, stateRoot, onOperation: (e) => operations.push(e) });
+  const container = await launchContainer({
+    id,
+    bundleDir: bundle,
+    plan,
+    owner: { uid: 0, gid: 0 },
+    stateRoot,
+    onOperation: (e) => operations.push(e),
+  });
   const launched: Launched = { container, operations, out: { stdout: '', stderr: '' }, chunks: [] };
   container.on('output', (o: OutputEvent) => {
     launched.chunks.push(o);
@@ -151,6 +200,11 @@ export function parseMountinfo(text: string): MountLine[] {
       const [left, right] = line.split(' - ');
       const f = left.split(' ');
       const r = right.split(' ');
-      return { mountPoint: f[4], options: f[5].split(','), fstype: r[0], superOptions: (r[2] ?? '').split(',') };
+      return {
+        mountPoint: f[4],
+        options: f[5].split(','),
+        fstype: r[0],
+        superOptions: (r[2] ?? '').split(','),
+      };
     });
 }

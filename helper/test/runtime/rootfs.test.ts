@@ -9,11 +9,26 @@ import { setupRootfs } from '../../src/runtime/rootfs';
 const R = '/bundle/rootfs';
 const STATE = '/run/bindery/c1';
 const range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
-const spec = (...path: (string | number)[]): Origin => ({ kind: 'spec', path, range, ...(path[0] === 'mounts' ? { mountIndex: path[1] as number } : {}) });
+const spec = (...path: (string | number)[]): Origin => ({
+  kind: 'spec',
+  path,
+  range,
+  ...(path[0] === 'mounts' ? { mountIndex: path[1] as number } : {}),
+});
 const added: Origin = { kind: 'added', reason: 'test' };
 
 function mount(p: Partial<MountOp> & Pick<MountOp, 'target'>): MountOp {
-  return { op: 'mount', source: null, targetScope: 'rootfs', fstype: null, flags: [], data: '', purpose: 'mount', origin: added, ...p };
+  return {
+    op: 'mount',
+    source: null,
+    targetScope: 'rootfs',
+    fstype: null,
+    flags: [],
+    data: '',
+    purpose: 'mount',
+    origin: added,
+    ...p,
+  };
 }
 
 function plan(operations: Operation[]): Plan {
@@ -33,37 +48,112 @@ function host(): RecordingSyscalls {
 
 function run(sys: RecordingSyscalls, p: Plan) {
   const events: OperationEvent[] = [];
-  const failure = setupRootfs(p, sys, { id: 'c1', stateDir: STATE, network: { hostname: 'box', ownNetworkNamespace: true }, emit: (e) => events.push(e) });
+  const failure = setupRootfs(p, sys, {
+    id: 'c1',
+    stateDir: STATE,
+    network: { hostname: 'box', ownNetworkNamespace: true },
+    emit: (e) => events.push(e),
+  });
   return { failure, events };
 }
 
 const head: Operation[] = [
-  mount({ target: '/', targetScope: 'host', flags: ['MS_REC', 'MS_PRIVATE'], purpose: 'root-propagation' }),
-  mount({ source: R, target: R, targetScope: 'host', flags: ['MS_BIND', 'MS_REC'], purpose: 'rootfs-bind', origin: spec('root', 'path') }),
+  mount({
+    target: '/',
+    targetScope: 'host',
+    flags: ['MS_REC', 'MS_PRIVATE'],
+    purpose: 'root-propagation',
+  }),
+  mount({
+    source: R,
+    target: R,
+    targetScope: 'host',
+    flags: ['MS_BIND', 'MS_REC'],
+    purpose: 'rootfs-bind',
+    origin: spec('root', 'path'),
+  }),
 ];
 
 describe('setupRootfs', () => {
   it('performs a plan call by call, mounting onto fds resolved inside the rootfs', () => {
     const sys = host();
-    sys.setContent('/etc/resolv.conf', 'nameserver 127.0.0.53\nnameserver 10.0.0.2\nsearch example.org\n');
+    sys.setContent(
+      '/etc/resolv.conf',
+      'nameserver 127.0.0.53\nnameserver 10.0.0.2\nsearch example.org\n',
+    );
     const p = plan([
       ...head,
       { op: 'mkdir', path: '/proc', mode: 0o755, origin: spec('mounts', 0) },
       mount({ source: 'proc', target: '/proc', fstype: 'proc', origin: spec('mounts', 0) }),
       { op: 'mkdir', path: '/data', mode: 0o755, origin: spec('mounts', 1) },
-      mount({ source: '/srv/data', target: '/data', flags: ['MS_BIND'], origin: spec('mounts', 1) }),
-      mount({ target: '/data', flags: ['MS_PRIVATE'], purpose: 'propagation', origin: spec('mounts', 1) }),
-      mount({ target: '/data', flags: ['MS_REMOUNT', 'MS_BIND', 'MS_RDONLY', 'MS_NOSUID'], purpose: 'remount', origin: spec('mounts', 1) }),
-      { op: 'setattr', target: '/data', targetScope: 'rootfs', attrSet: ['MOUNT_ATTR_NODEV'], attrClr: [], recursive: true, origin: spec('mounts', 1) },
-      { op: 'write-network-file', file: 'resolv.conf', hostPath: `${STATE}/resolv.conf`, origin: added },
+      mount({
+        source: '/srv/data',
+        target: '/data',
+        flags: ['MS_BIND'],
+        origin: spec('mounts', 1),
+      }),
+      mount({
+        target: '/data',
+        flags: ['MS_PRIVATE'],
+        purpose: 'propagation',
+        origin: spec('mounts', 1),
+      }),
+      mount({
+        target: '/data',
+        flags: ['MS_REMOUNT', 'MS_BIND', 'MS_RDONLY', 'MS_NOSUID'],
+        purpose: 'remount',
+        origin: spec('mounts', 1),
+      }),
+      {
+        op: 'setattr',
+        target: '/data',
+        targetScope: 'rootfs',
+        attrSet: ['MOUNT_ATTR_NODEV'],
+        attrClr: [],
+        recursive: true,
+        origin: spec('mounts', 1),
+      },
+      {
+        op: 'write-network-file',
+        file: 'resolv.conf',
+        hostPath: `${STATE}/resolv.conf`,
+        origin: added,
+      },
       { op: 'mkfile', path: '/etc/resolv.conf', mode: 0o755, origin: added },
-      mount({ source: `${STATE}/resolv.conf`, target: '/etc/resolv.conf', flags: ['MS_BIND', 'MS_REC'] }),
-      { op: 'mknod', path: '/dev/null', deviceType: 'c', major: 1, minor: 3, fileMode: 0o666, uid: 0, gid: 0, origin: added },
+      mount({
+        source: `${STATE}/resolv.conf`,
+        target: '/etc/resolv.conf',
+        flags: ['MS_BIND', 'MS_REC'],
+      }),
+      {
+        op: 'mknod',
+        path: '/dev/null',
+        deviceType: 'c',
+        major: 1,
+        minor: 3,
+        fileMode: 0o666,
+        uid: 0,
+        gid: 0,
+        origin: added,
+      },
       { op: 'symlink', linkTarget: '/proc/self/fd', path: '/dev/fd', origin: added },
       { op: 'pivot-root', rootfs: R, origin: spec('root', 'path') },
-      mount({ target: '/', targetScope: 'container', flags: ['MS_RDONLY', 'MS_REMOUNT', 'MS_BIND'], purpose: 'readonly-root', origin: spec('root', 'readonly') }),
+      mount({
+        target: '/',
+        targetScope: 'container',
+        flags: ['MS_RDONLY', 'MS_REMOUNT', 'MS_BIND'],
+        purpose: 'readonly-root',
+        origin: spec('root', 'readonly'),
+      }),
       { op: 'sethostname', name: 'box', origin: spec('hostname') },
-      mount({ source: '/dev/null', target: '/proc/kcore', targetScope: 'container', flags: ['MS_BIND'], purpose: 'mask', origin: spec('linux', 'maskedPaths', 0) }),
+      mount({
+        source: '/dev/null',
+        target: '/proc/kcore',
+        targetScope: 'container',
+        flags: ['MS_BIND'],
+        purpose: 'mask',
+        origin: spec('linux', 'maskedPaths', 0),
+      }),
     ]);
     sys.add(`${R}/proc/kcore`, 'file');
     const { failure, events } = run(sys, p);
@@ -96,7 +186,11 @@ describe('setupRootfs', () => {
     ]);
     assert.equal(sys.openFds(), 0, 'every fd the executor opened is closed');
     // resolv.conf: loopback dropped (own network namespace), the rest kept.
-    assert.equal(sys.readFile(`${STATE}/resolv.conf`).ok && (sys.readFile(`${STATE}/resolv.conf`) as { value: string }).value, 'nameserver 10.0.0.2\nsearch example.org\n');
+    assert.equal(
+      sys.readFile(`${STATE}/resolv.conf`).ok &&
+        (sys.readFile(`${STATE}/resolv.conf`) as { value: string }).value,
+      'nameserver 10.0.0.2\nsearch example.org\n',
+    );
   });
 
   it('stops at a missing bind source and names the entry, errno and path', () => {
@@ -104,7 +198,12 @@ describe('setupRootfs', () => {
     const p = plan([
       ...head,
       { op: 'mkdir', path: '/data', mode: 0o755, origin: spec('mounts', 3) },
-      mount({ source: '/srv/missing', target: '/data', flags: ['MS_BIND'], origin: spec('mounts', 3) }),
+      mount({
+        source: '/srv/missing',
+        target: '/data',
+        flags: ['MS_BIND'],
+        origin: spec('mounts', 3),
+      }),
       mount({ source: 'tmpfs', target: '/tmp', fstype: 'tmpfs' }),
     ]);
     const { failure, events } = run(sys, p);
@@ -125,7 +224,19 @@ describe('setupRootfs', () => {
     const sys = host();
     sys.add(`${R}/tmp`, 'dir');
     sys.failOn('mount', 'EINVAL', 'tmpfs');
-    const { failure } = run(sys, plan([...head, mount({ source: 'tmpfs', target: '/tmp', fstype: 'tmpfs', data: 'mode=1777,sizee=64m', origin: spec('mounts', 2) })]));
+    const { failure } = run(
+      sys,
+      plan([
+        ...head,
+        mount({
+          source: 'tmpfs',
+          target: '/tmp',
+          fstype: 'tmpfs',
+          data: 'mode=1777,sizee=64m',
+          origin: spec('mounts', 2),
+        }),
+      ]),
+    );
     assert.ok(failure);
     assert.equal(failure.message, 'EINVAL: tmpfs does not accept option sizee');
     assert.match(failure.hint, /mounts\[2\]\.options/);
@@ -139,24 +250,44 @@ describe('setupRootfs', () => {
     const p = plan([
       ...head,
       { op: 'mkfile', path: '/conf/passwd', mode: 0o644, origin: spec('mounts', 0) },
-      mount({ source: '/srv/data', target: '/conf/passwd', flags: ['MS_BIND'], origin: spec('mounts', 0) }),
+      mount({
+        source: '/srv/data',
+        target: '/conf/passwd',
+        flags: ['MS_BIND'],
+        origin: spec('mounts', 0),
+      }),
     ]);
     const { failure } = run(sys, p);
     assert.ok(failure, 'the rootfs /etc is a symlink to itself-as-/etc: a loop, refused');
-    assert.ok(!sys.calls.some((c) => / \/etc\//.test(c) || c.includes('fd:/etc')), `nothing touched the host's /etc: ${sys.calls.join('\n')}`);
+    assert.ok(
+      !sys.calls.some((c) => / \/etc\//.test(c) || c.includes('fd:/etc')),
+      `nothing touched the host's /etc: ${sys.calls.join('\n')}`,
+    );
 
     const sys2 = host();
     sys2.add(`${R}/data`, { link: '/../../etc' });
     sys2.add(`${R}/etc/app`, 'dir');
-    const { failure: f2 } = run(sys2, plan([...head, mount({ source: '/srv/data', target: '/data/app', flags: ['MS_BIND'] })]));
+    const { failure: f2 } = run(
+      sys2,
+      plan([...head, mount({ source: '/srv/data', target: '/data/app', flags: ['MS_BIND'] })]),
+    );
     assert.equal(f2, undefined);
-    assert.ok(sys2.calls.includes(`mount fd:/srv/data fd:${R}/etc/app NULL MS_BIND NULL`), sys2.calls.join('\n'));
+    assert.ok(
+      sys2.calls.includes(`mount fd:/srv/data fd:${R}/etc/app NULL MS_BIND NULL`),
+      sys2.calls.join('\n'),
+    );
   });
 
   it('refuses proc on a symlink (CVE-2023-27561)', () => {
     const sys = host();
     sys.add(`${R}/proc`, { link: '/bin' });
-    const { failure } = run(sys, plan([...head, mount({ source: 'proc', target: '/proc', fstype: 'proc', origin: spec('mounts', 0) })]));
+    const { failure } = run(
+      sys,
+      plan([
+        ...head,
+        mount({ source: 'proc', target: '/proc', fstype: 'proc', origin: spec('mounts', 0) }),
+      ]),
+    );
     assert.ok(failure);
     assert.equal(failure.errno, 'ELOOP');
     assert.match(failure.hint, /CVE-2023-27561/);
@@ -165,7 +296,13 @@ describe('setupRootfs', () => {
 
   it('writes network files only into the container state directory', () => {
     const sys = host();
-    const { failure } = run(sys, plan([...head, { op: 'write-network-file', file: 'hosts', hostPath: '/etc/hosts', origin: added }]));
+    const { failure } = run(
+      sys,
+      plan([
+        ...head,
+        { op: 'write-network-file', file: 'hosts', hostPath: '/etc/hosts', origin: added },
+      ]),
+    );
     assert.ok(failure);
     assert.equal(failure.errno, 'EPERM');
     assert.ok(!sys.calls.some((c) => c.startsWith('write')));
@@ -177,22 +314,56 @@ describe('setupRootfs', () => {
     const p = plan([
       ...head,
       { op: 'pivot-root', rootfs: R, origin: added },
-      mount({ source: '/proc/nope', target: '/proc/nope', targetScope: 'container', flags: ['MS_BIND', 'MS_REC'], purpose: 'readonly-path' }),
-      mount({ source: '/dev/null', target: '/proc/gone', targetScope: 'container', flags: ['MS_BIND'], purpose: 'mask' }),
-      mount({ source: '/dev/null', target: '/proc/acpi', targetScope: 'container', flags: ['MS_BIND'], purpose: 'mask' }),
+      mount({
+        source: '/proc/nope',
+        target: '/proc/nope',
+        targetScope: 'container',
+        flags: ['MS_BIND', 'MS_REC'],
+        purpose: 'readonly-path',
+      }),
+      mount({
+        source: '/dev/null',
+        target: '/proc/gone',
+        targetScope: 'container',
+        flags: ['MS_BIND'],
+        purpose: 'mask',
+      }),
+      mount({
+        source: '/dev/null',
+        target: '/proc/acpi',
+        targetScope: 'container',
+        flags: ['MS_BIND'],
+        purpose: 'mask',
+      }),
     ]);
     const { failure, events } = run(sys, p);
     assert.equal(failure, undefined);
     assert.match(events[3].message ?? '', /skipped/);
     assert.match(events[4].message ?? '', /nothing to mask/);
-    assert.ok(sys.calls.includes(`mount tmpfs fd:${R}/proc/acpi tmpfs MS_RDONLY NULL`), sys.calls.join('\n'));
+    assert.ok(
+      sys.calls.includes(`mount tmpfs fd:${R}/proc/acpi tmpfs MS_RDONLY NULL`),
+      sys.calls.join('\n'),
+    );
   });
 
   it('refuses to mask with a /dev/null that is not the null device (CVE-2025-31133)', () => {
     const sys = host();
     sys.add(`${R}/proc/kcore`, 'file');
     sys.add(`${R}/dev/null`, 'file');
-    const { failure } = run(sys, plan([...head, { op: 'pivot-root', rootfs: R, origin: added }, mount({ source: '/dev/null', target: '/proc/kcore', targetScope: 'container', flags: ['MS_BIND'], purpose: 'mask' })]));
+    const { failure } = run(
+      sys,
+      plan([
+        ...head,
+        { op: 'pivot-root', rootfs: R, origin: added },
+        mount({
+          source: '/dev/null',
+          target: '/proc/kcore',
+          targetScope: 'container',
+          flags: ['MS_BIND'],
+          purpose: 'mask',
+        }),
+      ]),
+    );
     assert.ok(failure);
     assert.match(failure.message, /not the null device/);
   });
@@ -200,9 +371,19 @@ describe('setupRootfs', () => {
   it('keeps the content of a directory a tmpfs covers when tmpcopyup asks', () => {
     const sys = host();
     sys.add(`${R}/etc/conf.d/a`, 'file');
-    const { failure } = run(sys, plan([...head, mount({ source: 'tmpfs', target: '/etc', fstype: 'tmpfs' }), { op: 'copyup', path: '/etc', origin: added }]));
+    const { failure } = run(
+      sys,
+      plan([
+        ...head,
+        mount({ source: 'tmpfs', target: '/etc', fstype: 'tmpfs' }),
+        { op: 'copyup', path: '/etc', origin: added },
+      ]),
+    );
     assert.equal(failure, undefined);
-    assert.deepEqual(sys.calls.slice(2), [`mount tmpfs fd:${R}/etc tmpfs 0 NULL`, `copy fd:${R}/etc fd:${R}/etc`]);
+    assert.deepEqual(sys.calls.slice(2), [
+      `mount tmpfs fd:${R}/etc tmpfs 0 NULL`,
+      `copy fd:${R}/etc fd:${R}/etc`,
+    ]);
     assert.equal(sys.openFds(), 0);
   });
 });

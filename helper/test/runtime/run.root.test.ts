@@ -11,7 +11,11 @@ const cli = path.join(__dirname, '..', '..', 'src', 'cli.ts');
 function bindery(args: string[], stateRoot: string) {
   return spawnSync(process.execPath, ['--import', 'tsx', cli, ...args], {
     encoding: 'utf8',
-    env: { ...process.env, BINDERY_SOCKET: path.join(stateRoot, 'no-daemon.sock'), BINDERY_STATE_ROOT: stateRoot },
+    env: {
+      ...process.env,
+      BINDERY_SOCKET: path.join(stateRoot, 'no-daemon.sock'),
+      BINDERY_STATE_ROOT: stateRoot,
+    },
   });
 }
 
@@ -22,7 +26,10 @@ describe('bindery run (root, embedded)', () => {
     if (!needsRoot(t)) return;
     const before = hostMountinfo();
     const stateRoot = tempDir('state');
-    const bundle = makeBundle({ args: ['/bin/sh', '-c', 'echo out; echo err >&2; cat /etc/hostname; exit 42'], hostname: 'runbox' });
+    const bundle = makeBundle({
+      args: ['/bin/sh', '-c', 'echo out; echo err >&2; cat /etc/hostname; exit 42'],
+      hostname: 'runbox',
+    });
     const r = bindery(['run', bundle, '--id', 'cli-1'], stateRoot);
     assert.equal(r.status, 42, r.stderr);
     assert.equal(r.stdout, 'out\nrunbox\n');
