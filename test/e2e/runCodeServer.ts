@@ -99,8 +99,7 @@ async function runSuite(suite: Suite): Promise<number> {
         BINDERY_E2E_DAEMON_PID: String(daemon.process.pid),
       }),
     };
-    const tempUserData = join(tempDir, 'user-data');
-    writeUserSettings(tempUserData);
+    writeUserSettings(join(tempDir, 'user-data'));
     const server = await startCodeServer({
       tempDir,
       logDir: resultsDir,
@@ -127,7 +126,11 @@ async function runSuite(suite: Suite): Promise<number> {
     });
     say(`workbench opened, chromium pid ${workbench.browserPid} (${elapsed()})`);
 
-    const code = await workbench.exitCode;
+    // If code-server dies the workbench never reports; say so instead of waiting for the limit.
+    const serverDied = server.process.exited.then((exit): number => {
+      throw new Error(`code-server exited (${exit}) before the suite finished; see its log`);
+    });
+    const code = await Promise.race([workbench.exitCode, serverDied]);
     await workbench.screenshot(`${suite.name}-final`).catch(() => undefined);
     if (daemon) {
       await stopChild(daemon.process, 10000);
