@@ -69,6 +69,7 @@ export class Daemon {
   private async listenOnPath(): Promise<void> {
     const dir = path.dirname(this.socketPath);
     fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
+    checkSocketDir(dir);
     await removeStaleSocket(this.socketPath);
     // Created 0600 so nobody can connect before its group and mode are set.
     const oldMask = process.umask(0o177);
@@ -115,6 +116,7 @@ export class Daemon {
   /** Stops accepting, tears down every container, closes connections, removes the socket. */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      this.registry.closing = true;
       this.server.close();
       await this.registry.teardownAll();
       for (const c of this.connections) c.destroy();
@@ -132,6 +134,17 @@ export class Daemon {
   get connectionCount(): number {
     return this.connections.size;
   }
+}
+
+/**
+ * The socket's directory must be ours and writable by nobody else, or someone could put
+ * their own socket where clients expect the helper's.
+ */
+function checkSocketDir(dir: string): void {
+  const st = fs.lstatSync(dir);
+  if (!st.isDirectory()) throw new Error(`${dir} is not a directory`);
+  if (st.uid !== process.getuid?.() || (st.mode & 0o022) !== 0)
+    throw new Error(`${dir} must belong to uid ${process.getuid?.()} and not be writable by group or others (it is uid ${st.uid}, mode ${(st.mode & 0o7777).toString(8)})`);
 }
 
 /** A socket file left by a helper that died: removed, unless a helper still answers there. */

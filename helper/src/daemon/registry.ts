@@ -13,6 +13,7 @@ import {
   type StartedEvent,
 } from '../protocol';
 import type { Plan } from '../plan/types';
+import { readState } from '../runtime/stateFile';
 import { HelperError, notFound } from './errors';
 import { MAX_CONTAINERS_PER_USER, MAX_LOG_BYTES } from './limits';
 import { ID_PATTERN } from './params';
@@ -51,8 +52,12 @@ export class Registry extends EventEmitter<{ event: [RegistryEvent] }> {
     super();
   }
 
+  /** Set when the daemon shuts down: no new launches. */
+  closing = false;
+
   /** Holds `id` for a launch; fails when it is taken here or on disk. */
   reserve(id: string, owner: number, bundle: string): void {
+    if (this.closing) throw new HelperError(ErrorCodes.Busy, 'the helper is shutting down', { reason: 'shutting-down' });
     if (this.entries.has(id) || fs.existsSync(path.join(this.stateRoot, id)))
       throw new HelperError(ErrorCodes.AlreadyExists, `a container named ${id} already exists; choose another id or remove it with \`bindery rm ${id}\``, {
         reason: 'already-exists',
@@ -195,7 +200,7 @@ export class Registry extends EventEmitter<{ event: [RegistryEvent] }> {
         continue;
       }
       const info = c.info();
-      const entry: Entry = { id: c.id, owner: info.owner, bundle: info.bundle, createdAt: info.createdAt, logs: [], logBytes: 0 };
+      const entry: Entry = { id: c.id, owner: info.owner, bundle: info.bundle, createdAt: info.createdAt, plan: readState(dir)?.plan, logs: [], logBytes: 0 };
       this.entries.set(c.id, entry);
       this.attach(entry, c);
       if (c.status === 'running' || c.status === 'creating') {
