@@ -236,7 +236,8 @@ export function mountNode(c: ContainerInfo, m: MountSummary, position: number): 
     kind: 'mount',
     id: `container:${c.id}:mount:${position}`,
     label: m.destination,
-    description: `${m.type} ${m.source} · ${m.options || 'defaults'} · ${state}`,
+    // `proc proc` says nothing twice: show the source only when it adds something.
+    description: `${m.type}${m.source && m.source !== m.type ? ` ${m.source}` : ''} · ${m.options || 'defaults'} · ${state}`,
     tooltip:
       `**${m.destination}** — ${state}\n\n` +
       `type \`${m.type}\`, source \`${m.source}\`\n\n` +

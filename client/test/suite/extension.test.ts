@@ -256,7 +256,7 @@ describe('Bindery in a real VS Code', function () {
     assert.equal(row.contextValue, 'container.running');
     assert.deepEqual(row.icon, { id: 'vm-running', color: 'charts.green' });
     const dataRow = row.children?.find((n) => n.kind === 'mount' && n.label === '/data');
-    assert.match(dataRow?.description ?? '', /tmpfs tmpfs · .*ro.* · applied/);
+    assert.match(dataRow?.description ?? '', /^tmpfs · ro,nosuid,nodev\b.* · applied$/);
 
     // The output streamed from the helper's notifications.
     await waitFor('the container output', () =>
@@ -298,7 +298,7 @@ describe('Bindery in a real VS Code', function () {
     const editor = await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
     editor.revealRange(
       new vscode.Range(entryLine, 0, entryLine, 0),
-      vscode.TextEditorRevealType.AtTop,
+      vscode.TextEditorRevealType.InCenter,
     );
     await requestScreenshot('launched');
     await requestScreenshot('readme');

@@ -94,6 +94,7 @@ describe('buildRoots', () => {
       ],
     );
     assert.equal(children[0].description, 'pid 4242');
+    assert.equal(children[1].description, 'proc · nosuid,nodev,noexec · applied');
     assert.equal(children[2].description, 'bind /srv/data · ro,rbind · failed: ENOENT');
     assert.equal(children[2].icon?.id, 'error');
     // A mount from the spec reveals its entry; one the runtime added has nowhere to go.
