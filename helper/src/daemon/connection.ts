@@ -155,8 +155,8 @@ export class Connection {
 }
 
 /**
- * Passes on only what JSON-RPC 2.0 calls a request, notification or response; anything
- * else (an array batch, a number, an object without `method`) is refused.
+ * Passes on only what JSON-RPC 2.0 calls a request or notification; anything else (an
+ * array batch, a number, an object without `method`, a response to nothing) is refused.
  */
 class ShapeCheckingReader implements MessageReader {
   constructor(
@@ -178,8 +178,9 @@ class ShapeCheckingReader implements MessageReader {
       const id = typeof m?.id === 'number' || typeof m?.id === 'string' ? m.id : null;
       if (typeof m !== 'object' || m === null || Array.isArray(m)) return this.refuse('a message must be a JSON object (batches are not supported)', null);
       if (m.jsonrpc !== '2.0') return this.refuse('"jsonrpc" must be "2.0"', id);
-      if (!Message.isRequest(msg) && !Message.isNotification(msg) && !Message.isResponse(msg))
-        return this.refuse('not a JSON-RPC request, notification or response', id);
+      // The helper sends no requests, so a response from a client answers nothing: out of order.
+      if (Message.isResponse(msg)) return this.refuse('unexpected response: the helper sends no requests', id);
+      if (!Message.isRequest(msg) && !Message.isNotification(msg)) return this.refuse('not a JSON-RPC request or notification', id);
       callback(msg);
     });
   }

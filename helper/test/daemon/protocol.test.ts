@@ -191,6 +191,15 @@ describe('binderyd protocol (fake runtime)', () => {
       await stillServing();
     });
 
+    it('a response when the helper asked nothing (out of order)', async () => {
+      const r = await rawExchange(d.socketPath, frame(JSON.stringify({ jsonrpc: '2.0', id: 5, result: { ok: true } })));
+      assert.ok(r.closed);
+      const [reply] = bodies(r.text);
+      assert.equal((reply.error as { code: number }).code, -32600);
+      assert.equal(reply.id, 5);
+      await stillServing();
+    });
+
     it('bad params are an error reply, not a closed connection', async () => {
       const r = await rawExchange(
         d.socketPath,
