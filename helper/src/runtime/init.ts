@@ -169,7 +169,11 @@ function main(): void {
   const sys = koffiSyscalls(); // loaded now, while warm, not on the launch path
   // If the launcher dies before the process starts, so does this init (nothing is left
   // half-made with nobody to tear it down); cleared right before execve.
-  sys.prctl(PR_SET_PDEATHSIG, 9 /* SIGKILL */);
+  const pd = sys.prctl(PR_SET_PDEATHSIG, 9 /* SIGKILL */);
+  if (!pd.ok) {
+    process.stderr.write(`bindery init: prctl(PR_SET_PDEATHSIG) failed: ${pd.errno}\n`);
+    process.exit(70);
+  }
   warmUp(sys);
   send({ type: 'ready' });
   let buf = '';

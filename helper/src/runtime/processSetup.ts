@@ -110,7 +110,8 @@ export function execProcess(
   if (!u.ok) return fail(u.errno, `cannot switch to uid ${p.uid}`, 'check process.user.uid');
 
   if (caps) {
-    if (p.uid !== 0) sys.prctl(PR_SET_KEEPCAPS, 0);
+    const keep = p.uid !== 0 ? sys.prctl(PR_SET_KEEPCAPS, 0) : undefined;
+    if (keep && !keep.ok) return fail(keep.errno, 'cannot clear keep-capabilities', 'report this');
     const r = sys.capset(mask(caps.effective), mask(caps.permitted), mask(caps.inheritable));
     if (!r.ok)
       return fail(
@@ -195,7 +196,8 @@ export function execProcess(
 
   beforeExec();
   // From here the process must outlive a helper crash (it is re-adopted from state.json).
-  sys.prctl(PR_SET_PDEATHSIG, 0);
+  const pd = sys.prctl(PR_SET_PDEATHSIG, 0);
+  if (!pd.ok) return fail(pd.errno, 'cannot clear the parent-death signal', 'report this');
   const r = sys.execve(exe, p.args, p.env);
   const what = r.ok ? 'execve returned' : `cannot execute ${exe}`;
   const errno = r.ok ? 'EIO' : r.errno;
