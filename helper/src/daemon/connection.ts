@@ -34,6 +34,7 @@ import {
 import { maySee, type Peer } from './authorize';
 import { HelperError } from './errors';
 import { FrameGuard, type FrameViolation } from './frameGuard';
+import { MAX_PENDING_WRITE_BYTES } from './limits';
 import type { RegistryEvent } from './registry';
 import * as requests from './requests';
 
@@ -107,6 +108,10 @@ export class Connection {
   /** A container event, if this peer may see it. */
   notify(e: RegistryEvent): void {
     if (this.closed || !maySee(this.peer, e.owner)) return;
+    if (this.socket.writableLength > MAX_PENDING_WRITE_BYTES) {
+      this.log(`uid ${this.peer.uid}: dropping a connection that does not read (${this.socket.writableLength} bytes queued)`);
+      return this.destroy();
+    }
     const type = {
       operation: OperationNotification,
       started: StartedNotification,

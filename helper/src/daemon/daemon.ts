@@ -7,7 +7,7 @@ import { realHostView } from '../hostView';
 import { DEFAULT_SOCKET_PATH, ErrorCodes, SOCKET_GROUP } from '../protocol';
 import { groupId, peerCred } from '../runtime/peerCred';
 import { Connection } from './connection';
-import { MAX_CONNECTIONS } from './limits';
+import { MAX_CONNECTIONS, MAX_CONNECTIONS_PER_USER } from './limits';
 import { Registry } from './registry';
 import type { RuntimeApi } from './runtimeApi';
 
@@ -100,8 +100,9 @@ export class Daemon {
       this.log(`refusing a connection: cannot identify the peer: ${e instanceof Error ? e.message : String(e)}`);
       return void socket.destroy();
     }
-    if (this.connections.size >= MAX_CONNECTIONS) {
-      this.log(`refusing a connection from uid ${peer.uid}: ${MAX_CONNECTIONS} connections open`);
+    const mine = [...this.connections].filter((c) => c.peer.uid === peer.uid).length;
+    if (this.connections.size >= MAX_CONNECTIONS || (peer.uid !== 0 && mine >= MAX_CONNECTIONS_PER_USER)) {
+      this.log(`refusing a connection from uid ${peer.uid}: too many connections open (${mine} of this uid, ${this.connections.size} in all)`);
       const body = JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: ErrorCodes.Busy, message: 'too many connections', data: { reason: 'busy' } } });
       socket.on('error', () => {});
       socket.end(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);

@@ -11,3 +11,7 @@ export const MAX_LOG_BYTES = 1024 * 1024;
 export const MAX_CONTAINERS_PER_USER = 64;
 /** Connections open at once; more are accepted and closed at once with an error. */
 export const MAX_CONNECTIONS = 256;
+/** Connections one non-root uid may hold, so no user can use up the others' share. */
+export const MAX_CONNECTIONS_PER_USER = 32;
+/** Unsent bytes queued for a client that does not read; beyond this it is disconnected. */
+export const MAX_PENDING_WRITE_BYTES = 16 * 1024 * 1024;
