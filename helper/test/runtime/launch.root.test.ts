@@ -76,7 +76,23 @@ describe('containers (root)', () => {
       ],
     });
     fs.mkdirSync(path.join(bundle, 'hostdata'));
-    const r = await runToEnd(bundle, stateRoot, 'mounts');
+    const l = await launch(bundle, stateRoot, 'mounts');
+    const planned = planFor(bundle, stateRoot, 'mounts').operations.length;
+    assert.equal(l.operations.length, planned, 'one event per planned operation');
+    assert.ok(l.operations.every((e, i) => e.ok && e.index === i && e.id === 'mounts'));
+    const summary = l.container.info();
+    assert.ok(
+      summary.mounts.length > 0 && summary.mounts.every((m) => m.state === 'applied'),
+      JSON.stringify(summary.mounts),
+    );
+    assert.deepEqual(summary.networkFiles.map((f) => f.name).sort(), [
+      'hostname',
+      'hosts',
+      'resolv.conf',
+    ]);
+    const exit = await l.container.exited;
+    await l.container.teardown();
+    const r = { ...l.out, exit };
     assert.equal(r.exit.exitCode, 7, r.stderr);
     const [mountinfo, hostname, hosts, resolv, uname] = r.stdout.split('===\n');
 
