@@ -20,7 +20,10 @@ import { schemaOnlyService } from './schemaOnlyServer';
 
 const SERVER = path.join(__dirname, '..', 'dist', 'server.js');
 
-async function spawnServer(args: string[], debounceMs?: number): Promise<{ client: TestClient; child: ChildProcess }> {
+async function spawnServer(
+  args: string[],
+  debounceMs?: number,
+): Promise<{ client: TestClient; child: ChildProcess }> {
   const child = spawn(process.execPath, [...args], { stdio: ['pipe', 'pipe', 'inherit'] });
   const client = await TestClient.connect(child.stdout!, child.stdin!, { debounceMs });
   return { client, child };
@@ -49,13 +52,31 @@ interface Case {
 }
 
 function mounts(bundle: Bundle, count: number): unknown[] {
-  const out: unknown[] = [...STANDARD_MOUNTS, { destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: ['nosuid', 'noexec', 'nodev', 'relatime', 'ro'] }];
+  const out: unknown[] = [
+    ...STANDARD_MOUNTS,
+    {
+      destination: '/sys/fs/cgroup',
+      type: 'cgroup',
+      source: 'cgroup',
+      options: ['nosuid', 'noexec', 'nodev', 'relatime', 'ro'],
+    },
+  ];
   for (let i = 0; out.length < count; i++) {
     if (i % 4 === 3) {
-      out.push({ destination: `/scratch/t${i}`, type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'mode=1777', 'size=16m'] });
+      out.push({
+        destination: `/scratch/t${i}`,
+        type: 'tmpfs',
+        source: 'tmpfs',
+        options: ['nosuid', 'nodev', 'mode=1777', 'size=16m'],
+      });
     } else {
       bundle.mkdir(`volumes/v${i}`);
-      out.push({ destination: `/srv/v${i}`, type: 'bind', source: bundle.path(`volumes/v${i}`), options: ['rbind', 'rprivate', i % 2 ? 'ro' : 'rw', 'nosuid'] });
+      out.push({
+        destination: `/srv/v${i}`,
+        type: 'bind',
+        source: bundle.path(`volumes/v${i}`),
+        options: ['rbind', 'rprivate', i % 2 ? 'ro' : 'rw', 'nosuid'],
+      });
     }
   }
   return out;
@@ -87,7 +108,13 @@ async function prepare(client: TestClient, uri: string, c: Case) {
  * Alternate the two servers edit by edit, so that load from elsewhere on the machine (2 cores,
  * shared) falls on both alike.
  */
-async function measure(ours: TestClient, baseline: TestClient, uri: string, c: Case, warmup: number) {
+async function measure(
+  ours: TestClient,
+  baseline: TestClient,
+  uri: string,
+  c: Case,
+  warmup: number,
+) {
   const a = await prepare(ours, uri, c);
   const b = await prepare(baseline, uri, c);
   const sa: number[] = [];
@@ -102,7 +129,10 @@ async function measure(ours: TestClient, baseline: TestClient, uri: string, c: C
   }
   await a.close();
   await b.close();
-  return { ours: { samples: sa, findings: a.findings }, baseline: { samples: sb, findings: b.findings } };
+  return {
+    ours: { samples: sa, findings: a.findings },
+    baseline: { samples: sb, findings: b.findings },
+  };
 }
 
 /** planBundle and the JSON service's validation called directly, alternating, same text. */
@@ -134,13 +164,18 @@ async function main() {
       { name: 'typical spec (30 mounts)', text: spec(mounts(bundle, 30)), iterations: 60 },
       { name: '1,000-mount spec', text: spec(mounts(bundle, 1000)), iterations: 20 },
     ];
-    if (!fs.existsSync(SERVER)) throw new Error(`${SERVER} is missing: run npm run build -w server first`);
+    if (!fs.existsSync(SERVER))
+      throw new Error(`${SERVER} is missing: run npm run build -w server first`);
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bindery-bench-'));
     const baselineJs = await bundleBaseline(tmp);
     const ours = await spawnServer([SERVER, '--stdio'], 0);
     const baseline = await spawnServer([baselineJs, path.join(__dirname, 'schema'), '--stdio']);
-    console.log(`didChange → publishDiagnostics, ms (median / p90); Node ${process.version}, each server its own process over stdio\n`);
-    console.log('| document | size | Bindery (full plan) | schema only (vscode-json-languageservice) | ratio Bindery / schema |');
+    console.log(
+      `didChange → publishDiagnostics, ms (median / p90); Node ${process.version}, each server its own process over stdio\n`,
+    );
+    console.log(
+      '| document | size | Bindery (full plan) | schema only (vscode-json-languageservice) | ratio Bindery / schema |',
+    );
     console.log('| --- | --- | --- | --- | --- |');
     for (const [i, c] of cases.entries()) {
       const uri = bundle.uri.replace('config.json', `bench-${i}.oci.json`);
@@ -157,12 +192,18 @@ async function main() {
     }
     fs.rmSync(tmp, { recursive: true, force: true });
 
-    console.log('\nThe validation alone, in this process (no protocol, no process boundary), ms median:\n');
-    console.log('| document | planBundle (host look-ups cached) | parse + doValidation against the schema | ratio |');
+    console.log(
+      '\nThe validation alone, in this process (no protocol, no process boundary), ms median:\n',
+    );
+    console.log(
+      '| document | planBundle (host look-ups cached) | parse + doValidation against the schema | ratio |',
+    );
     console.log('| --- | --- | --- | --- |');
     for (const c of cases) {
       const { plan, schema } = await core(bundle, c);
-      console.log(`| ${c.name} | ${plan.toFixed(2)} | ${schema.toFixed(2)} | ${(plan / schema).toFixed(2)} |`);
+      console.log(
+        `| ${c.name} | ${plan.toFixed(2)} | ${schema.toFixed(2)} | ${(plan / schema).toFixed(2)} |`,
+      );
     }
   } finally {
     bundle.cleanup();

@@ -37,7 +37,13 @@ export class CachedHost implements HostView {
     for (const c of changed.map((p) => path.resolve(p))) {
       for (const cache of [this.stats, this.dirs] as Map<string, unknown>[]) {
         for (const key of cache.keys()) {
-          if (key === c || key.startsWith(c + path.sep) || c.startsWith(key + path.sep) || c === path.sep) cache.delete(key);
+          if (
+            key === c ||
+            key.startsWith(c + path.sep) ||
+            c.startsWith(key + path.sep) ||
+            c === path.sep
+          )
+            cache.delete(key);
         }
       }
     }

@@ -1,18 +1,29 @@
 // Quick fixes: the plan computes each finding's edits; here they only become CodeActions.
 // A fix is offered for a diagnostic the client sends back (matched by code and range), so the
 // editor's lightbulb and "Fix all" see exactly what the diagnostics showed.
-import { CodeActionKind, type CodeAction, type CodeActionParams, type Diagnostic } from 'vscode-languageserver';
+import {
+  CodeActionKind,
+  type CodeAction,
+  type CodeActionParams,
+  type Diagnostic,
+} from 'vscode-languageserver';
 import type { Finding, Range } from '../../helper/src/plan/types';
 import type { Analysis } from './analysis';
 import { DIAGNOSTIC_SOURCE, toDiagnostic } from './diagnostics';
 
 export function provideCodeActions(analysis: Analysis, params: CodeActionParams): CodeAction[] {
   const only = params.context.only;
-  if (only && !only.some((k) => k === CodeActionKind.QuickFix || CodeActionKind.QuickFix.startsWith(k + '.'))) return [];
+  if (
+    only &&
+    !only.some((k) => k === CodeActionKind.QuickFix || CodeActionKind.QuickFix.startsWith(k + '.'))
+  )
+    return [];
   const actions: CodeAction[] = [];
   for (const finding of analysis.plan.findings) {
     if (!finding.fixes?.length) continue;
-    const diagnostic = matchingDiagnostic(finding, params.context.diagnostics) ?? fallbackDiagnostic(finding, params.range, analysis.uri);
+    const diagnostic =
+      matchingDiagnostic(finding, params.context.diagnostics) ??
+      fallbackDiagnostic(finding, params.range, analysis.uri);
     if (!diagnostic) continue;
     for (const fix of finding.fixes) {
       actions.push({
@@ -20,7 +31,11 @@ export function provideCodeActions(analysis: Analysis, params: CodeActionParams)
         kind: CodeActionKind.QuickFix,
         diagnostics: [diagnostic],
         isPreferred: fix.preferred ?? finding.fixes.length === 1,
-        edit: { changes: { [analysis.uri]: fix.edits.map((e) => ({ range: e.range, newText: e.newText })) } },
+        edit: {
+          changes: {
+            [analysis.uri]: fix.edits.map((e) => ({ range: e.range, newText: e.newText })),
+          },
+        },
       });
     }
   }
@@ -29,7 +44,10 @@ export function provideCodeActions(analysis: Analysis, params: CodeActionParams)
 
 function matchingDiagnostic(finding: Finding, diagnostics: Diagnostic[]): Diagnostic | undefined {
   return diagnostics.find(
-    (d) => d.source === DIAGNOSTIC_SOURCE && d.code === finding.code && sameRange(d.range, finding.range),
+    (d) =>
+      d.source === DIAGNOSTIC_SOURCE &&
+      d.code === finding.code &&
+      sameRange(d.range, finding.range),
   );
 }
 

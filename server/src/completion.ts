@@ -23,7 +23,16 @@ import { MOUNT_SNIPPETS } from './snippets';
 
 export const COMPLETION_TRIGGERS = ['"', ':'];
 
-const PROPAGATION = ['rprivate', 'private', 'rslave', 'slave', 'rshared', 'shared', 'runbindable', 'unbindable'];
+const PROPAGATION = [
+  'rprivate',
+  'private',
+  'rslave',
+  'slave',
+  'rshared',
+  'shared',
+  'runbindable',
+  'unbindable',
+];
 
 export function provideCompletion(analysis: Analysis, position: Position): CompletionItem[] {
   const { spec } = analysis;
@@ -49,14 +58,19 @@ export function provideCompletion(analysis: Analysis, position: Position): Compl
   if (container?.type === 'object') {
     return keyItems(analysis, jsonc.getNodePath(container), undefined, position);
   }
-  const value = (labels: { label: string; detail?: string; doc?: string; kind?: CompletionItemKind }[]) =>
+  const value = (
+    labels: { label: string; detail?: string; doc?: string; kind?: CompletionItemKind }[],
+  ) =>
     labels.map((l, i): CompletionItem => ({
       label: l.label,
       kind: l.kind ?? CompletionItemKind.Value,
       detail: l.detail,
       documentation: l.doc ? { kind: MarkupKind.Markdown, value: l.doc } : undefined,
       sortText: String(i).padStart(4, '0'),
-      textEdit: { range: replace ?? { start: position, end: position }, newText: JSON.stringify(l.label) },
+      textEdit: {
+        range: replace ?? { start: position, end: position },
+        newText: JSON.stringify(l.label),
+      },
       filterText: JSON.stringify(l.label),
     }));
 
@@ -75,7 +89,13 @@ export function provideCompletion(analysis: Analysis, position: Position): Compl
     }));
   }
   if (entry && path.length === 3 && path[2] === 'type') {
-    return value(Object.keys(MOUNT_TYPES).map((t) => ({ label: t, kind: CompletionItemKind.EnumMember, doc: mountTypeDoc(t) })));
+    return value(
+      Object.keys(MOUNT_TYPES).map((t) => ({
+        label: t,
+        kind: CompletionItemKind.EnumMember,
+        doc: mountTypeDoc(t),
+      })),
+    );
   }
   if (entry && path.length === 3 && path[2] === 'destination') {
     const type = entry.type;
@@ -84,7 +104,14 @@ export function provideCompletion(analysis: Analysis, position: Position): Compl
       .map(([d, t]) => ({ label: d, detail: t, kind: CompletionItemKind.Folder }));
     return value(dests);
   }
-  if (entry && path.length === 3 && path[2] === 'source' && entry.type && entry.type !== 'bind' && !entry.bind) {
+  if (
+    entry &&
+    path.length === 3 &&
+    path[2] === 'source' &&
+    entry.type &&
+    entry.type !== 'bind' &&
+    !entry.bind
+  ) {
     return value([{ label: entry.type, detail: `source of a ${entry.type} mount` }]);
   }
   if (entry && path.length === 4 && path[2] === 'options') {
@@ -99,7 +126,13 @@ export function provideCompletion(analysis: Analysis, position: Position): Compl
     );
   }
   if (path.length === 2 && path[0] === 'linux' && path[1] === 'rootfsPropagation') {
-    return value(PROPAGATION.map((p) => ({ label: p, kind: CompletionItemKind.EnumMember, doc: optionDoc(p, undefined) })));
+    return value(
+      PROPAGATION.map((p) => ({
+        label: p,
+        kind: CompletionItemKind.EnumMember,
+        doc: optionDoc(p, undefined),
+      })),
+    );
   }
   // Any other field with a fixed set of values.
   const values = enumAt(path);
@@ -127,17 +160,31 @@ function mountEntry(analysis: Analysis, index: number): MountEntry | undefined {
   const node = analysis.spec.nodeAt(['mounts', index]);
   if (!node || node.type !== 'object') return undefined;
   const value = jsonc.getNodeValue(node) as Record<string, unknown>;
-  const options = Array.isArray(value.options) ? value.options.filter((o): o is string => typeof o === 'string') : [];
+  const options = Array.isArray(value.options)
+    ? value.options.filter((o): o is string => typeof o === 'string')
+    : [];
   const type = typeof value.type === 'string' ? value.type : undefined;
-  return { type, options, bind: type === 'bind' || options.includes('bind') || options.includes('rbind') };
+  return {
+    type,
+    options,
+    bind: type === 'bind' || options.includes('bind') || options.includes('rbind'),
+  };
 }
 
 /** Options that make sense on this entry, most useful first; those already written are left out. */
 function optionItems(entry: MountEntry, editing: number) {
-  const present = new Set(entry.options.filter((_, i) => i !== editing).map((o) => o.split('=')[0]));
+  const present = new Set(
+    entry.options.filter((_, i) => i !== editing).map((o) => o.split('=')[0]),
+  );
   const items: { label: string; detail?: string; doc?: string; kind?: CompletionItemKind }[] = [];
   const add = (option: string, detail: string) => {
-    if (!present.has(option)) items.push({ label: option, detail, doc: optionDoc(option, entry.type), kind: CompletionItemKind.Keyword });
+    if (!present.has(option))
+      items.push({
+        label: option,
+        detail,
+        doc: optionDoc(option, entry.type),
+        kind: CompletionItemKind.Keyword,
+      });
   };
   if (entry.bind) {
     if (!present.has('bind') && !present.has('rbind')) {
@@ -145,10 +192,13 @@ function optionItems(entry: MountEntry, editing: number) {
       add('bind', 'bind, this mount only');
     }
   }
-  for (const o of ['ro', 'rw', 'nosuid', 'nodev', 'noexec', 'relatime', 'noatime', 'strictatime']) add(o, optionInfo(o).flags.join('|'));
+  for (const o of ['ro', 'rw', 'nosuid', 'nodev', 'noexec', 'relatime', 'noatime', 'strictatime'])
+    add(o, optionInfo(o).flags.join('|'));
   for (const o of PROPAGATION) add(o, 'propagation');
   // runc applies recursive attributes to bind mounts only; follow runc.
-  if (entry.bind) for (const [o, info] of Object.entries(MOUNT_OPTIONS)) if (info.kind === 'recursive') add(o, 'mount_setattr, recursive');
+  if (entry.bind)
+    for (const [o, info] of Object.entries(MOUNT_OPTIONS))
+      if (info.kind === 'recursive') add(o, 'mount_setattr, recursive');
   if (entry.bind) {
     add('idmap', 'ID-mapped bind mount');
     add('ridmap', 'ID-mapped, recursive');
@@ -159,11 +209,22 @@ function optionItems(entry: MountEntry, editing: number) {
     for (const key of keys) {
       if (present.has(key)) continue;
       const doc = DATA_OPTIONS[entry.type]?.[key];
-      const bare = key === 'newinstance' || key === 'noswap' || key === 'inode32' || key === 'inode64' || key === 'userxattr';
-      items.push({ label: bare ? key : `${key}=`, detail: `${entry.type} data`, doc, kind: CompletionItemKind.Property });
+      const bare =
+        key === 'newinstance' ||
+        key === 'noswap' ||
+        key === 'inode32' ||
+        key === 'inode64' ||
+        key === 'userxattr';
+      items.push({
+        label: bare ? key : `${key}=`,
+        detail: `${entry.type} data`,
+        doc,
+        kind: CompletionItemKind.Property,
+      });
     }
   }
-  for (const o of ['dirsync', 'sync', 'lazytime', 'nosymfollow']) add(o, optionInfo(o).flags.join('|'));
+  for (const o of ['dirsync', 'sync', 'lazytime', 'nosymfollow'])
+    add(o, optionInfo(o).flags.join('|'));
   return items;
 }
 
@@ -175,12 +236,24 @@ function namespaceTypes(analysis: Analysis): string[] {
     .filter((t): t is string => typeof t === 'string');
 }
 
-function keyItems(analysis: Analysis, objectPath: JsonPath, replace: Range | undefined, position: Position): CompletionItem[] {
+function keyItems(
+  analysis: Analysis,
+  objectPath: JsonPath,
+  replace: Range | undefined,
+  position: Position,
+): CompletionItem[] {
   const objectNode = analysis.spec.nodeAt(objectPath);
   const present = new Set<string>();
-  if (objectNode?.type === 'object') for (const p of objectNode.children ?? []) if (p.children?.[0]) present.add(String(p.children[0].value));
+  if (objectNode?.type === 'object')
+    for (const p of objectNode.children ?? [])
+      if (p.children?.[0]) present.add(String(p.children[0].value));
   return fieldsOf(objectPath)
-    .filter((f) => !present.has(f.key) || (replace && analysis.spec.text.slice(analysis.spec.offsetAt(replace.start) + 1).startsWith(f.key)))
+    .filter(
+      (f) =>
+        !present.has(f.key) ||
+        (replace &&
+          analysis.spec.text.slice(analysis.spec.offsetAt(replace.start) + 1).startsWith(f.key)),
+    )
     .map((f, i): CompletionItem => ({
       label: f.key,
       kind: CompletionItemKind.Property,
@@ -189,7 +262,10 @@ function keyItems(analysis: Analysis, objectPath: JsonPath, replace: Range | und
       sortText: `${f.required ? 0 : 1}${String(i).padStart(4, '0')}`,
       insertTextFormat: InsertTextFormat.Snippet,
       filterText: `"${f.key}"`,
-      textEdit: { range: replace ?? { start: position, end: position }, newText: keyText(analysis, f, replace ?? { start: position, end: position }, !!replace) },
+      textEdit: {
+        range: replace ?? { start: position, end: position },
+        newText: keyText(analysis, f, replace ?? { start: position, end: position }, !!replace),
+      },
     }));
 }
 
@@ -214,7 +290,8 @@ function hasColonAfter(analysis: Analysis, range: Range): boolean {
 function keySnippet(f: FieldInfo, keyOnly: boolean): string {
   const key = JSON.stringify(f.key);
   if (keyOnly) return key;
-  const example = f.example === undefined ? undefined : JSON.stringify(f.example).replace(/[$}\\]/g, '\\$&');
+  const example =
+    f.example === undefined ? undefined : JSON.stringify(f.example).replace(/[$}\\]/g, '\\$&');
   switch (f.type) {
     case 'string':
       if (f.enum?.length) return `${key}: "\${1|${f.enum.join(',')}|}"`;

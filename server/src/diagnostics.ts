@@ -89,7 +89,9 @@ export class DiagnosticsPublisher {
       // A bug in a check must not take the server down with it (this runs from a timer, where
       // nothing would catch it); say so where the user looks, and in the log.
       const reason = e instanceof Error ? e.message : String(e);
-      this.connection.console.error(`bindery: validating ${uri} failed: ${e instanceof Error ? e.stack : reason}`);
+      this.connection.console.error(
+        `bindery: validating ${uri} failed: ${e instanceof Error ? e.stack : reason}`,
+      );
       this.published.add(uri);
       void this.connection.sendDiagnostics({
         uri,

@@ -19,7 +19,8 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 export const OCI_LANGUAGE_ID = 'oci-spec';
 
 export function isOciSpec(doc: TextDocument): boolean {
-  if (doc.languageId === OCI_LANGUAGE_ID || /\.oci\.json$/i.test(URI.parse(doc.uri).path)) return true;
+  if (doc.languageId === OCI_LANGUAGE_ID || /\.oci\.json$/i.test(URI.parse(doc.uri).path))
+    return true;
   return hasTopLevelOciVersion(doc.getText());
 }
 

@@ -34,8 +34,11 @@ export function fieldAt(path: JsonPath): string | undefined {
   const last = path[path.length - 1];
   const parent = schemaAt(path.slice(0, -1));
   const name = typeof last === 'number' ? `${String(path[path.length - 2] ?? '')}[${last}]` : last;
-  const required = typeof last === 'string' && parent?.required?.includes(last) ? ' · required' : '';
-  const values = schema.enum?.length ? `\n\nOne of: ${schema.enum.map((e) => `\`${e}\``).join(', ')}.` : '';
+  const required =
+    typeof last === 'string' && parent?.required?.includes(last) ? ' · required' : '';
+  const values = schema.enum?.length
+    ? `\n\nOne of: ${schema.enum.map((e) => `\`${e}\``).join(', ')}.`
+    : '';
   return `**${name}** · ${schema.type}${required}\n\n${schema.doc}${values}`;
 }
 

@@ -34,13 +34,18 @@ export function detectIndent(text: string): Indent | undefined {
   if (tabs > spaces) return { insertSpaces: false, tabSize: 4 };
   let best = 0;
   let bestCount = 0;
-  for (const [step, count] of steps) if (count > bestCount || (count === bestCount && step < best)) [best, bestCount] = [step, count];
+  for (const [step, count] of steps)
+    if (count > bestCount || (count === bestCount && step < best))
+      [best, bestCount] = [step, count];
   return best > 0 ? { insertSpaces: true, tabSize: best } : undefined;
 }
 
 export function formatDocument(doc: TextDocument, options: FormattingOptions): TextEdit[] {
   const text = doc.getText();
-  const indent = detectIndent(text) ?? { insertSpaces: options.insertSpaces, tabSize: options.tabSize };
+  const indent = detectIndent(text) ?? {
+    insertSpaces: options.insertSpaces,
+    tabSize: options.tabSize,
+  };
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
   const edits = jsonc.format(text, undefined, {
     ...indent,

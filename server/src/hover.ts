@@ -23,14 +23,43 @@ export function provideHover(analysis: Analysis, position: Position): Hover | nu
   const mountIndex = path[0] === 'mounts' && typeof path[1] === 'number' ? path[1] : undefined;
   const entryType = mountIndex !== undefined ? mountTypeAt(analysis, mountIndex) : undefined;
 
-  if (!isKey && mountIndex !== undefined && path.length === 3 && path[2] === 'type' && valueOf(node)) {
+  if (
+    !isKey &&
+    mountIndex !== undefined &&
+    path.length === 3 &&
+    path[2] === 'type' &&
+    valueOf(node)
+  ) {
     sections.push(mountTypeDoc(valueOf(node)!));
-  } else if (!isKey && mountIndex !== undefined && path.length === 4 && path[2] === 'options' && valueOf(node) !== undefined) {
+  } else if (
+    !isKey &&
+    mountIndex !== undefined &&
+    path.length === 4 &&
+    path[2] === 'options' &&
+    valueOf(node) !== undefined
+  ) {
     sections.push(optionDoc(valueOf(node)!, entryType));
-  } else if (!isKey && path.length === 4 && path[0] === 'linux' && path[1] === 'namespaces' && path[3] === 'type' && valueOf(node)) {
+  } else if (
+    !isKey &&
+    path.length === 4 &&
+    path[0] === 'linux' &&
+    path[1] === 'namespaces' &&
+    path[3] === 'type' &&
+    valueOf(node)
+  ) {
     const doc = NAMESPACE_TYPES[valueOf(node)!];
-    sections.push(doc ? `**\`${valueOf(node)}\` namespace**\n\n${doc}` : `\`${valueOf(node)}\` is not a namespace type.`);
-  } else if (!isKey && path.length === 2 && path[0] === 'linux' && path[1] === 'rootfsPropagation' && valueOf(node)) {
+    sections.push(
+      doc
+        ? `**\`${valueOf(node)}\` namespace**\n\n${doc}`
+        : `\`${valueOf(node)}\` is not a namespace type.`,
+    );
+  } else if (
+    !isKey &&
+    path.length === 2 &&
+    path[0] === 'linux' &&
+    path[1] === 'rootfsPropagation' &&
+    valueOf(node)
+  ) {
     sections.push(optionDoc(valueOf(node)!, undefined));
   } else {
     const field = fieldAt(path);
@@ -41,14 +70,23 @@ export function provideHover(analysis: Analysis, position: Position): Hover | nu
   if (isKey && path.length === 1 && path[0] === 'mounts') sections.push(addedMountsDoc(analysis));
 
   // On the mount object itself, or its destination: the operations.
-  const onEntry = mountIndex !== undefined && (path.length === 2 || (path.length === 3 && path[2] === 'destination'));
+  const onEntry =
+    mountIndex !== undefined &&
+    (path.length === 2 || (path.length === 3 && path[2] === 'destination'));
   if (onEntry) sections.push(operationsDoc(analysis, mountIndex!));
   else if (mountIndex === undefined) {
     // Other fields that become calls: root.path, root.readonly, hostname, maskedPaths[i]…
     const ops = analysis.plan.operations.filter(
-      (op) => op.origin.kind === 'spec' && op.origin.mountIndex === undefined && (samePath(op.origin.path, path) || (path.length === 1 && path[0] === 'root' && op.origin.path[0] === 'root')),
+      (op) =>
+        op.origin.kind === 'spec' &&
+        op.origin.mountIndex === undefined &&
+        (samePath(op.origin.path, path) ||
+          (path.length === 1 && path[0] === 'root' && op.origin.path[0] === 'root')),
     );
-    if (ops.length) sections.push(`What the helper does for this:\n\n\`\`\`c\n${ops.map((op) => renderOperation(op)).join('\n')}\n\`\`\``);
+    if (ops.length)
+      sections.push(
+        `What the helper does for this:\n\n\`\`\`c\n${ops.map((op) => renderOperation(op)).join('\n')}\n\`\`\``,
+      );
   }
 
   if (sections.length === 0) return null;
@@ -68,7 +106,8 @@ function mountTypeAt(analysis: Analysis, index: number): string | undefined {
 
 export function mountTypeDoc(type: string): string {
   const doc = MOUNT_TYPES[type];
-  if (!doc) return `**\`${type}\`**: passed to mount(2) as the filesystem type; the kernel must know it (see /proc/filesystems).`;
+  if (!doc)
+    return `**\`${type}\`**: passed to mount(2) as the filesystem type; the kernel must know it (see /proc/filesystems).`;
   return `**\`${type}\`** mount\n\n${doc.summary}\n\nSource: ${doc.source}.`;
 }
 
@@ -77,10 +116,14 @@ export function optionDoc(option: string, mountType: string | undefined): string
   const lines: string[] = [];
   switch (info.kind) {
     case 'flag':
-      lines.push(`**\`${option}\`** · mount flag · ${info.clear ? 'clears' : 'sets'} \`${info.flags.join('|')}\``);
+      lines.push(
+        `**\`${option}\`** · mount flag · ${info.clear ? 'clears' : 'sets'} \`${info.flags.join('|')}\``,
+      );
       break;
     case 'propagation':
-      lines.push(`**\`${option}\`** · propagation · a separate \`mount(NULL, target, NULL, ${info.flags.join('|')}, NULL)\` after the mount`);
+      lines.push(
+        `**\`${option}\`** · propagation · a separate \`mount(NULL, target, NULL, ${info.flags.join('|')}, NULL)\` after the mount`,
+      );
       break;
     case 'recursive':
       lines.push(
@@ -88,7 +131,9 @@ export function optionDoc(option: string, mountType: string | undefined): string
       );
       break;
     case 'special':
-      lines.push(`**\`${option}\`** · handled by the runtime${info.flags.length ? ` · \`${info.flags.join('|')}\`` : ''}`);
+      lines.push(
+        `**\`${option}\`** · handled by the runtime${info.flags.length ? ` · \`${info.flags.join('|')}\`` : ''}`,
+      );
       break;
     case 'data': {
       const [key, value] = splitData(option);
@@ -98,14 +143,22 @@ export function optionDoc(option: string, mountType: string | undefined): string
         return lines.join('\n\n');
       }
       if (CRUN_ONLY_NOTES[option]) {
-        lines.push(`${CRUN_ONLY_NOTES[option]} runc does not know it and passes it to the filesystem as data; the helper follows runc, so the kernel will most likely refuse the mount.`);
+        lines.push(
+          `${CRUN_ONLY_NOTES[option]} runc does not know it and passes it to the filesystem as data; the helper follows runc, so the kernel will most likely refuse the mount.`,
+        );
         return lines.join('\n\n');
       }
       const doc = mountType ? DATA_OPTIONS[mountType]?.[key] : undefined;
       const known = knownDataOptions(mountType);
       if (doc) lines.push(doc + (value !== undefined ? ` Here: \`${value}\`.` : ''));
-      else if (known && !known.includes(key)) lines.push(`\`${mountType}\` does not accept \`${key}\`: the kernel would refuse the mount (EINVAL).`);
-      else lines.push(mountType ? `Passed to \`${mountType}\` as is.` : 'Passed to the filesystem as is.');
+      else if (known && !known.includes(key))
+        lines.push(
+          `\`${mountType}\` does not accept \`${key}\`: the kernel would refuse the mount (EINVAL).`,
+        );
+      else
+        lines.push(
+          mountType ? `Passed to \`${mountType}\` as is.` : 'Passed to the filesystem as is.',
+        );
       return lines.join('\n\n');
     }
   }
@@ -121,10 +174,14 @@ function splitData(option: string): [string, string | undefined] {
 
 function operationsDoc(analysis: Analysis, index: number): string {
   const mount = analysis.plan.mounts.find((m) => m.index === index);
-  const ops = analysis.plan.operations.filter((op) => op.origin.kind === 'spec' && op.origin.mountIndex === index);
+  const ops = analysis.plan.operations.filter(
+    (op) => op.origin.kind === 'spec' && op.origin.mountIndex === index,
+  );
   const title = `**mounts[${index}]${mount ? ` → \`${mount.destination}\`` : ''}**`;
   if (ops.length === 0) {
-    const errors = analysis.plan.findings.some((f) => f.severity === 'error' && f.path[0] === 'mounts' && f.path[1] === index);
+    const errors = analysis.plan.findings.some(
+      (f) => f.severity === 'error' && f.path[0] === 'mounts' && f.path[1] === index,
+    );
     return `${title}\n\nNo operation planned for this entry${errors ? ': fix its errors first.' : '.'}`;
   }
   const summary = mount ? effectiveSummary(mount) : '';
@@ -133,8 +190,12 @@ function operationsDoc(analysis: Analysis, index: number): string {
 
 function addedMountsDoc(analysis: Analysis): string {
   const added = analysis.plan.mounts.filter((m) => m.origin.kind === 'added');
-  if (added.length === 0) return 'The helper adds no mount of its own: every mount is in this list.';
-  const lines = added.map((m) => `- \`${m.destination}\` (${m.type}): ${m.origin.kind === 'added' ? m.origin.reason : ''}`);
+  if (added.length === 0)
+    return 'The helper adds no mount of its own: every mount is in this list.';
+  const lines = added.map(
+    (m) =>
+      `- \`${m.destination}\` (${m.type}): ${m.origin.kind === 'added' ? m.origin.reason : ''}`,
+  );
   return `**Added by the helper** (write a mount with the same destination to replace one):\n\n${lines.join('\n')}`;
 }
 
@@ -143,9 +204,12 @@ function effectiveSummary(m: NormalizedMount): string {
   parts.push(m.bind ? (m.recursive ? 'recursive bind' : 'bind (submounts not included)') : m.type);
   if (m.flagsSet.length) parts.push(`sets ${m.flagsSet.join(', ')}`);
   if (m.flagsClear.length) parts.push(`clears ${m.flagsClear.join(', ')}`);
-  if (m.propagation.length) parts.push(`propagation ${m.propagation.map((p) => p.join('|')).join(' then ')}`);
-  if (m.attrSet.length || m.attrClr.length) parts.push(`recursive attributes +${m.attrSet.join('+')}${m.attrClr.length ? ` −${m.attrClr.join('−')}` : ''}`);
+  if (m.propagation.length)
+    parts.push(`propagation ${m.propagation.map((p) => p.join('|')).join(' then ')}`);
+  if (m.attrSet.length || m.attrClr.length)
+    parts.push(
+      `recursive attributes +${m.attrSet.join('+')}${m.attrClr.length ? ` −${m.attrClr.join('−')}` : ''}`,
+    );
   if (m.data.length) parts.push(`data \`${m.data.join(',')}\``);
   return `\n\nEffective: ${parts.join(' · ')}.`;
 }
-

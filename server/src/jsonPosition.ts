@@ -22,7 +22,9 @@ export function nodeAtPosition(spec: SpecDocument, position: Position): NodeAt |
   const parent = node.parent;
   if (parent?.type === 'property' && parent.children?.[0] === node) {
     const value = parent.children?.[1];
-    const path = value ? jsonc.getNodePath(value) : [...jsonc.getNodePath(parent), String(node.value)];
+    const path = value
+      ? jsonc.getNodePath(value)
+      : [...jsonc.getNodePath(parent), String(node.value)];
     return { node, path, isKey: true };
   }
   return { node, path: jsonc.getNodePath(node), isKey: false };

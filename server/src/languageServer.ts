@@ -48,9 +48,18 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
     const init = (params.initializationOptions ?? {}) as InitializationOptions;
     const folder = params.workspaceFolders?.[0]?.uri ?? params.rootUri ?? undefined;
     if (folder && URI.parse(folder).scheme === 'file') workspaceDir = URI.parse(folder).fsPath;
-    diagnostics = new DiagnosticsPublisher(connection, documents, analyses, init.debounceMs ?? 150, () => refreshWatchers());
+    diagnostics = new DiagnosticsPublisher(
+      connection,
+      documents,
+      analyses,
+      init.debounceMs ?? 150,
+      () => refreshWatchers(),
+    );
     const watch = params.capabilities.workspace?.didChangeWatchedFiles;
-    watcher = new HostWatcher(connection, !!(watch?.dynamicRegistration && watch.relativePatternSupport));
+    watcher = new HostWatcher(
+      connection,
+      !!(watch?.dynamicRegistration && watch.relativePatternSupport),
+    );
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },

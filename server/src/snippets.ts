@@ -33,17 +33,22 @@ export const MOUNT_SNIPPETS: MountSnippet[] = [
   },
   {
     label: 'proc mount',
-    detail: '/proc of the container\'s PID namespace',
+    detail: "/proc of the container's PID namespace",
     body: entry(['"destination": "/proc",', '"type": "proc",', '"source": "proc"']),
   },
   {
     label: 'sysfs mount',
     detail: '/sys, read-only',
-    body: entry(['"destination": "/sys",', '"type": "sysfs",', '"source": "sysfs",', '"options": ["nosuid", "noexec", "nodev", "ro"]']),
+    body: entry([
+      '"destination": "/sys",',
+      '"type": "sysfs",',
+      '"source": "sysfs",',
+      '"options": ["nosuid", "noexec", "nodev", "ro"]',
+    ]),
   },
   {
     label: 'devpts mount',
-    detail: '/dev/pts, the container\'s own terminals',
+    detail: "/dev/pts, the container's own terminals",
     body: entry([
       '"destination": "/dev/pts",',
       '"type": "devpts",',
@@ -61,16 +66,14 @@ export const MOUNT_SNIPPETS: MountSnippet[] = [
       '"options": ["nosuid", "noexec", "nodev", "mode=1777", "size=${1:65536k}"]',
     ]),
   },
-  ...(['hosts', 'resolv.conf', 'hostname'] as const).map(
-    (file): MountSnippet => ({
-      label: `/etc/${file} mount`,
-      detail: `your own /etc/${file} (replaces the one the helper writes)`,
-      body: entry([
-        `"destination": "/etc/${file}",`,
-        '"type": "bind",',
-        `"source": "\${1:${file}}",`,
-        '"options": ["rbind", "rprivate", "${2|ro,rw|}"]',
-      ]),
-    }),
-  ),
+  ...(['hosts', 'resolv.conf', 'hostname'] as const).map((file): MountSnippet => ({
+    label: `/etc/${file} mount`,
+    detail: `your own /etc/${file} (replaces the one the helper writes)`,
+    body: entry([
+      `"destination": "/etc/${file}",`,
+      '"type": "bind",',
+      `"source": "\${1:${file}}",`,
+      '"options": ["rbind", "rprivate", "${2|ro,rw|}"]',
+    ]),
+  })),
 ];

@@ -10,7 +10,12 @@ export function provideDocumentSymbols(analysis: Analysis): DocumentSymbol[] {
   if (!root || root.type !== 'object') return [];
   const symbols: DocumentSymbol[] = [];
 
-  const section = (key: string, kind: SymbolKind, detail: string | undefined, children?: DocumentSymbol[]) => {
+  const section = (
+    key: string,
+    kind: SymbolKind,
+    detail: string | undefined,
+    children?: DocumentSymbol[],
+  ) => {
     const value = spec.nodeAt([key]);
     const property = value?.parent;
     if (!value || property?.type !== 'property') return;
@@ -25,7 +30,10 @@ export function provideDocumentSymbols(analysis: Analysis): DocumentSymbol[] {
   };
 
   const args = spec.nodeAt(['process', 'args']);
-  const argv = args?.type === 'array' ? (jsonc.getNodeValue(args) as unknown[]).filter((a) => typeof a === 'string') : [];
+  const argv =
+    args?.type === 'array'
+      ? (jsonc.getNodeValue(args) as unknown[]).filter((a) => typeof a === 'string')
+      : [];
   section('process', SymbolKind.Function, argv.length ? argv.join(' ') : undefined);
 
   const rootPath = spec.nodeAt(['root', 'path']);
@@ -33,7 +41,10 @@ export function provideDocumentSymbols(analysis: Analysis): DocumentSymbol[] {
   section(
     'root',
     SymbolKind.Package,
-    [rootPath?.type === 'string' ? String(rootPath.value) : undefined, readonly?.value === true ? 'read-only' : undefined]
+    [
+      rootPath?.type === 'string' ? String(rootPath.value) : undefined,
+      readonly?.value === true ? 'read-only' : undefined,
+    ]
       .filter(Boolean)
       .join(', ') || undefined,
   );
@@ -45,7 +56,8 @@ export function provideDocumentSymbols(analysis: Analysis): DocumentSymbol[] {
         const n = entry.type === 'object' ? jsonc.findNodeAtLocation(entry, [name]) : undefined;
         return n?.type === 'string' ? (n.value as string) : undefined;
       };
-      const destination = entry.type === 'object' ? jsonc.findNodeAtLocation(entry, ['destination']) : undefined;
+      const destination =
+        entry.type === 'object' ? jsonc.findNodeAtLocation(entry, ['destination']) : undefined;
       const detail = [field('type'), field('source')].filter(Boolean).join(' ← ');
       return {
         name: field('destination') || `mounts[${i}]`,
@@ -62,7 +74,8 @@ export function provideDocumentSymbols(analysis: Analysis): DocumentSymbol[] {
   if (namespaces?.type === 'array' && namespaces.parent?.type === 'property') {
     const children = (namespaces.children ?? []).map((entry, i): DocumentSymbol => {
       const type = entry.type === 'object' ? jsonc.findNodeAtLocation(entry, ['type']) : undefined;
-      const nsPath = entry.type === 'object' ? jsonc.findNodeAtLocation(entry, ['path']) : undefined;
+      const nsPath =
+        entry.type === 'object' ? jsonc.findNodeAtLocation(entry, ['path']) : undefined;
       return {
         name: type?.type === 'string' ? String(type.value) : `namespaces[${i}]`,
         detail: nsPath?.type === 'string' ? `join ${String(nsPath.value)}` : 'new',

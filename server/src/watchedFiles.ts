@@ -7,7 +7,11 @@
 // relative patterns (LSP 3.17), the server also asks for a watcher on each such path's parent
 // folder. Editors that send nothing still get fresh results on the next keystroke.
 import * as path from 'node:path';
-import { DidChangeWatchedFilesNotification, type Connection, type Disposable } from 'vscode-languageserver';
+import {
+  DidChangeWatchedFilesNotification,
+  type Connection,
+  type Disposable,
+} from 'vscode-languageserver';
 import { URI } from 'vscode-uri';
 
 /** True when `changed` is `watched`, inside it, or one of its parents (a parent removed takes it along). */
@@ -18,7 +22,10 @@ export function affects(changed: string, watched: string): boolean {
 }
 
 export function changedPaths(uris: string[]): string[] {
-  return uris.map((u) => URI.parse(u)).filter((u) => u.scheme === 'file').map((u) => u.fsPath);
+  return uris
+    .map((u) => URI.parse(u))
+    .filter((u) => u.scheme === 'file')
+    .map((u) => u.fsPath);
 }
 
 /** More folders than this are left to the workspace watcher and the host cache's expiry. */
@@ -36,13 +43,17 @@ export class HostWatcher {
 
   update(hostPaths: Iterable<string>): void {
     if (!this.enabled) return;
-    const parents = [...new Set([...hostPaths].map((p) => path.dirname(path.resolve(p))))].sort().slice(0, MAX_WATCHED_FOLDERS);
+    const parents = [...new Set([...hostPaths].map((p) => path.dirname(path.resolve(p))))]
+      .sort()
+      .slice(0, MAX_WATCHED_FOLDERS);
     const key = parents.join('\n');
     if (key === this.current) return;
     this.current = key;
     const previous = this.registration;
     this.registration = this.connection.client.register(DidChangeWatchedFilesNotification.type, {
-      watchers: parents.map((dir) => ({ globPattern: { baseUri: URI.file(dir).toString(), pattern: '*' } })),
+      watchers: parents.map((dir) => ({
+        globPattern: { baseUri: URI.file(dir).toString(), pattern: '*' },
+      })),
     });
     void previous?.then((d) => d.dispose()).catch(() => undefined);
   }

@@ -38,12 +38,24 @@ export function makeBundle(name = 'config.json'): Bundle {
 export function spec(mounts: unknown[], extra: Record<string, unknown> = {}): string {
   const value = {
     ociVersion: '1.2.0',
-    process: { terminal: false, user: { uid: 0, gid: 0 }, args: ['sh'], env: ['PATH=/usr/bin:/bin'], cwd: '/' },
+    process: {
+      terminal: false,
+      user: { uid: 0, gid: 0 },
+      args: ['sh'],
+      env: ['PATH=/usr/bin:/bin'],
+      cwd: '/',
+    },
     root: { path: 'rootfs', readonly: true },
     hostname: 'box',
     mounts,
     linux: {
-      namespaces: [{ type: 'pid' }, { type: 'network' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }],
+      namespaces: [
+        { type: 'pid' },
+        { type: 'network' },
+        { type: 'ipc' },
+        { type: 'uts' },
+        { type: 'mount' },
+      ],
       maskedPaths: ['/proc/kcore'],
       readonlyPaths: ['/proc/sys'],
     },
@@ -54,9 +66,34 @@ export function spec(mounts: unknown[], extra: Record<string, unknown> = {}): st
 
 export const STANDARD_MOUNTS = [
   { destination: '/proc', type: 'proc', source: 'proc' },
-  { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
-  { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'] },
-  { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'] },
-  { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
-  { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
+  {
+    destination: '/dev',
+    type: 'tmpfs',
+    source: 'tmpfs',
+    options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'],
+  },
+  {
+    destination: '/dev/pts',
+    type: 'devpts',
+    source: 'devpts',
+    options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'],
+  },
+  {
+    destination: '/dev/shm',
+    type: 'tmpfs',
+    source: 'shm',
+    options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'],
+  },
+  {
+    destination: '/dev/mqueue',
+    type: 'mqueue',
+    source: 'mqueue',
+    options: ['nosuid', 'noexec', 'nodev'],
+  },
+  {
+    destination: '/sys',
+    type: 'sysfs',
+    source: 'sysfs',
+    options: ['nosuid', 'noexec', 'nodev', 'ro'],
+  },
 ];

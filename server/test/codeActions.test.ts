@@ -21,8 +21,18 @@ function faultySpec(bundle: Bundle): string {
         mounts: [
           { destination: '/data', type: 'bind', source: bundle.path('data') },
           { destination: 'scratch', type: 'tmpfs', source: 'tmpfs' },
-          { destination: '/ro', type: 'bind', source: bundle.path('data'), options: ['rbind', 'ro'] },
-          { destination: '/b', type: 'bind', source: bundle.path('data'), options: ['bind', 'mode=755'] },
+          {
+            destination: '/ro',
+            type: 'bind',
+            source: bundle.path('data'),
+            options: ['rbind', 'ro'],
+          },
+          {
+            destination: '/b',
+            type: 'bind',
+            source: bundle.path('data'),
+            options: ['bind', 'mode=755'],
+          },
           { destination: '/t', type: 'tmpfs', source: 'tmpfs', options: ['nosiud'] },
         ],
         linux: { namespaces: [{ type: 'pid' }, { type: 'pid' }, { type: 'mount' }] },
@@ -51,11 +61,17 @@ describe('quick fixes', () => {
   });
 
   /** Ask for the fixes of the diagnostic `code` (the n-th one), as an editor does on the lightbulb. */
-  async function fixesFor(code: string, n = 0): Promise<{ diagnostic: Diagnostic; actions: CodeAction[] }> {
+  async function fixesFor(
+    code: string,
+    n = 0,
+  ): Promise<{ diagnostic: Diagnostic; actions: CodeAction[] }> {
     const diagnostic = diagnostics.filter((d) => d.code === code)[n];
     assert.ok(diagnostic, `no ${code} diagnostic in ${diagnostics.map((d) => d.code)}`);
     const actions = await client.codeActions(bundle.uri, diagnostic.range, [diagnostic]);
-    return { diagnostic, actions: actions.filter((a) => a.diagnostics?.some((d) => d.code === code)) };
+    return {
+      diagnostic,
+      actions: actions.filter((a) => a.diagnostics?.some((d) => d.code === code)),
+    };
   }
 
   /** Apply the action's edit to the document text and return the result, parsed. */
@@ -79,7 +95,11 @@ describe('quick fixes', () => {
     const uri = bundle.uri.replace('config.json', `fixed-${code}.oci.json`);
     const diags = await client.openAndValidate(uri, fixed);
     await client.close(uri);
-    assert.equal(diags.filter((d) => d.code === code).length, 0, `${code} still reported after its fix`);
+    assert.equal(
+      diags.filter((d) => d.code === code).length,
+      0,
+      `${code} still reported after its fix`,
+    );
   }
 
   it('bind-type-without-bind-option: adds "rbind" (preferred) or "bind"', async () => {
@@ -99,7 +119,10 @@ describe('quick fixes', () => {
   it('rbind-ro-not-recursive: "ro" becomes "rro"', async () => {
     const { value, action } = await preferred('rbind-ro-not-recursive');
     assert.deepEqual(value.mounts[2].options, ['rbind', 'rro']);
-    assert.deepEqual(action.edit!.changes![bundle.uri].map((e) => e.newText), ['"rro"']);
+    assert.deepEqual(
+      action.edit!.changes![bundle.uri].map((e) => e.newText),
+      ['"rro"'],
+    );
   });
 
   it('bind-with-data-options: drops the filesystem option from the bind', async () => {
@@ -116,7 +139,10 @@ describe('quick fixes', () => {
 
   it('hostname-without-uts-namespace: adds the uts namespace', async () => {
     const { value, text: fixed } = await preferred('hostname-without-uts-namespace');
-    assert.ok(value.linux.namespaces.some((n) => n.type === 'uts'), JSON.stringify(value.linux.namespaces));
+    assert.ok(
+      value.linux.namespaces.some((n) => n.type === 'uts'),
+      JSON.stringify(value.linux.namespaces),
+    );
     await revalidate(fixed, 'hostname-without-uts-namespace');
   });
 
@@ -135,7 +161,8 @@ describe('quick fixes', () => {
     assert.ok(all, actions.map((a) => a.title).join(' | '));
     const { value: v, text: fixed } = apply(all);
     const dests = v.mounts.map((m) => `${m.destination}:${m.type}`);
-    for (const want of ['/proc:proc', '/sys:sysfs', '/dev/pts:devpts', '/dev/shm:tmpfs']) assert.ok(dests.includes(want), String(dests));
+    for (const want of ['/proc:proc', '/sys:sysfs', '/dev/pts:devpts', '/dev/shm:tmpfs'])
+      assert.ok(dests.includes(want), String(dests));
     await revalidate(fixed, 'default-mount-missing');
   });
 
@@ -148,7 +175,14 @@ describe('quick fixes', () => {
   });
 
   it('offers nothing where nothing needs fixing, and nothing but quick fixes', async () => {
-    assert.deepEqual(await client.codeActions(bundle.uri, { start: { line: 1, character: 2 }, end: { line: 1, character: 3 } }, []), []);
+    assert.deepEqual(
+      await client.codeActions(
+        bundle.uri,
+        { start: { line: 1, character: 2 }, end: { line: 1, character: 3 } },
+        [],
+      ),
+      [],
+    );
     const d = diagnostics.find((x) => x.code === 'duplicate-namespace')!;
     const refactors = await client.sendCodeActionRequest(bundle.uri, d.range, [d], ['refactor']);
     assert.deepEqual(refactors, []);

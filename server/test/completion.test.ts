@@ -37,13 +37,16 @@ describe('completion', () => {
     await client.dispose();
     bundle.cleanup();
   });
-  const at = (needle: string, delta: number, n = 0) => client.completion(bundle.uri, positionOf(text, needle, delta, n));
+  const at = (needle: string, delta: number, n = 0) =>
+    client.completion(bundle.uri, positionOf(text, needle, delta, n));
 
   it('tmpfs options: tmpfs data options and tmpcopyup, nothing bind-only, nothing already written', async () => {
     const items = await at('["nosuid", ""', 12);
     const l = labels(items);
-    for (const want of ['size=', 'mode=', 'nr_inodes=', 'tmpcopyup', 'nodev', 'noexec', 'rprivate']) assert.ok(l.includes(want), `${want} in ${l}`);
-    for (const not of ['nosuid', 'rbind', 'rro', 'idmap', 'newinstance']) assert.ok(!l.includes(not), `${not} not in ${l}`);
+    for (const want of ['size=', 'mode=', 'nr_inodes=', 'tmpcopyup', 'nodev', 'noexec', 'rprivate'])
+      assert.ok(l.includes(want), `${want} in ${l}`);
+    for (const not of ['nosuid', 'rbind', 'rro', 'idmap', 'newinstance'])
+      assert.ok(!l.includes(not), `${not} not in ${l}`);
     // The item replaces the string being typed, quotes included.
     const size = items.find((i) => i.label === 'size=')!;
     const edited = applyTextEdits(text, [size.textEdit as TextEdit]);
@@ -52,19 +55,27 @@ describe('completion', () => {
 
   it('bind options: recursive attributes and idmap, no filesystem data, no second bind', async () => {
     const l = labels(await at('["rbind", ""', 11));
-    for (const want of ['rro', 'rnosuid', 'ro', 'rprivate', 'rslave', 'idmap']) assert.ok(l.includes(want), `${want} in ${l}`);
-    for (const not of ['size=', 'mode=', 'tmpcopyup', 'bind', 'rbind']) assert.ok(!l.includes(not), `${not} not in ${l}`);
+    for (const want of ['rro', 'rnosuid', 'ro', 'rprivate', 'rslave', 'idmap'])
+      assert.ok(l.includes(want), `${want} in ${l}`);
+    for (const not of ['size=', 'mode=', 'tmpcopyup', 'bind', 'rbind'])
+      assert.ok(!l.includes(not), `${not} not in ${l}`);
   });
 
   it('devpts options: its own data options', async () => {
     const l = labels(await at('"options": [""', 13));
-    for (const want of ['newinstance', 'ptmxmode=', 'gid=']) assert.ok(l.includes(want), `${want} in ${l}`);
+    for (const want of ['newinstance', 'ptmxmode=', 'gid='])
+      assert.ok(l.includes(want), `${want} in ${l}`);
     assert.ok(!l.includes('size='));
   });
 
   it('mount types, destinations by type, propagation, namespace types not yet used', async () => {
     const types = labels(await at('"type": ""', 9));
-    assert.deepEqual(['bind', 'tmpfs', 'proc', 'sysfs', 'devpts', 'mqueue', 'cgroup2', 'overlay'].filter((t) => !types.includes(t)), []);
+    assert.deepEqual(
+      ['bind', 'tmpfs', 'proc', 'sysfs', 'devpts', 'mqueue', 'cgroup2', 'overlay'].filter(
+        (t) => !types.includes(t),
+      ),
+      [],
+    );
     assert.deepEqual(labels(await at('"destination": ""', 16)), ['/proc']);
     assert.ok(labels(await at('"rootfsPropagation": ""', 22)).includes('rslave'));
     const ns = labels(await at('{ "type": "" }', 11));
@@ -75,7 +86,14 @@ describe('completion', () => {
   it('whole mount entries between entries of mounts', async () => {
     const items = await client.completion(bundle.uri, positionOf(text, '"type": "" },\n    ', 18));
     const l = labels(items);
-    for (const want of ['bind mount', 'tmpfs mount', 'proc mount', '/etc/hosts mount', '/etc/resolv.conf mount', '/etc/hostname mount']) {
+    for (const want of [
+      'bind mount',
+      'tmpfs mount',
+      'proc mount',
+      '/etc/hosts mount',
+      '/etc/resolv.conf mount',
+      '/etc/hostname mount',
+    ]) {
       assert.ok(l.includes(want), `${want} in ${l}`);
     }
     const bind = items.find((i) => i.label === 'bind mount')!;
@@ -89,25 +107,37 @@ describe('completion', () => {
     await client.openAndValidate(uri, doc);
     const top = await client.completion(uri, { line: 2, character: 2 });
     const l = labels(top);
-    for (const want of ['root', 'process', 'hostname', 'linux', 'hooks', 'annotations']) assert.ok(l.includes(want), `${want} in ${l}`);
+    for (const want of ['root', 'process', 'hostname', 'linux', 'hooks', 'annotations'])
+      assert.ok(l.includes(want), `${want} in ${l}`);
     assert.ok(!l.includes('ociVersion') && !l.includes('mounts'), 'already written');
     const root = top.find((i) => i.label === 'root')!;
     // Followed by another property: the comma comes with it.
     assert.equal((root.textEdit as TextEdit).newText, '"root": {$1},');
-    assert.ok(typeof root.documentation === 'object' && /root filesystem/.test(root.documentation.value));
+    assert.ok(
+      typeof root.documentation === 'object' && /root filesystem/.test(root.documentation.value),
+    );
 
     const inMountItems = await client.completion(uri, positionOf(doc, '"/x", ', 6));
     const inMount = labels(inMountItems);
-    assert.deepEqual(['type', 'source', 'options'].filter((k) => !inMount.includes(k)), []);
+    assert.deepEqual(
+      ['type', 'source', 'options'].filter((k) => !inMount.includes(k)),
+      [],
+    );
     assert.ok(!inMount.includes('destination') && !inMount.includes('process'));
     const type = inMountItems.find((i) => i.label === 'type')!;
-    assert.equal((type.textEdit as TextEdit).newText, '"type": "${1:tmpfs}"', 'the schema example as placeholder');
+    assert.equal(
+      (type.textEdit as TextEdit).newText,
+      '"type": "${1:tmpfs}"',
+      'the schema example as placeholder',
+    );
 
     // After a value without a comma, the comma goes first.
     const uri2 = bundle.uri.replace('config.json', 'keys2.oci.json');
     const doc2 = '{ "ociVersion": "1.2.0" }';
     await client.openAndValidate(uri2, doc2);
-    const hostname = (await client.completion(uri2, positionOf(doc2, ' }'))).find((i) => i.label === 'hostname')!;
+    const hostname = (await client.completion(uri2, positionOf(doc2, ' }'))).find(
+      (i) => i.label === 'hostname',
+    )!;
     assert.equal((hostname.textEdit as TextEdit).newText, ',"hostname": "$1"');
   });
 
@@ -117,15 +147,24 @@ describe('completion', () => {
     await client.openAndValidate(uri, doc);
     const items = await client.completion(uri, positionOf(doc, '"ne', 3));
     const network = items.find((i) => i.label === 'network')!;
-    assert.equal(applyTextEdits(doc, [network.textEdit as TextEdit]), '{ "ociVersion": "1.2.0", "linux": { "namespaces": [ { "type": "network" } ] } }\n');
+    assert.equal(
+      applyTextEdits(doc, [network.textEdit as TextEdit]),
+      '{ "ociVersion": "1.2.0", "linux": { "namespaces": [ { "type": "network" } ] } }\n',
+    );
   });
 
   it('values of any other field with a fixed set, from the schema', async () => {
     const uri = bundle.uri.replace('config.json', 'enums.oci.json');
-    const doc = '{ "ociVersion": "1.2.0", "linux": { "seccomp": { "defaultAction": "" }, "devices": [ { "type": "" } ] } }\n';
+    const doc =
+      '{ "ociVersion": "1.2.0", "linux": { "seccomp": { "defaultAction": "" }, "devices": [ { "type": "" } ] } }\n';
     await client.openAndValidate(uri, doc);
-    const actions = labels(await client.completion(uri, positionOf(doc, '"defaultAction": ""', 18)));
-    assert.ok(actions.includes('SCMP_ACT_ERRNO') && actions.includes('SCMP_ACT_ALLOW'), String(actions));
+    const actions = labels(
+      await client.completion(uri, positionOf(doc, '"defaultAction": ""', 18)),
+    );
+    assert.ok(
+      actions.includes('SCMP_ACT_ERRNO') && actions.includes('SCMP_ACT_ALLOW'),
+      String(actions),
+    );
     const devices = labels(await client.completion(uri, positionOf(doc, '"type": ""', 9)));
     assert.deepEqual(devices.sort(), ['b', 'c', 'p', 'u']);
   });

@@ -20,11 +20,20 @@ describe('diagnostics', () => {
   it('advertises incremental sync and the features', () => {
     const caps = client.initializeResult.capabilities;
     assert.deepEqual(caps.textDocumentSync, { openClose: true, change: 2 });
-    assert.ok(caps.hoverProvider && caps.completionProvider && caps.codeActionProvider && caps.documentSymbolProvider && caps.documentFormattingProvider);
+    assert.ok(
+      caps.hoverProvider &&
+        caps.completionProvider &&
+        caps.codeActionProvider &&
+        caps.documentSymbolProvider &&
+        caps.documentFormattingProvider,
+    );
   });
 
   it('publishes a syntax error where it is, with source and code', async () => {
-    const text = spec(STANDARD_MOUNTS).replace('"hostname": "box",', '"hostname": "box", // my box');
+    const text = spec(STANDARD_MOUNTS).replace(
+      '"hostname": "box",',
+      '"hostname": "box", // my box',
+    );
     const diags = await client.openAndValidate(bundle.uri, text, 'json');
     const comment = diags.find((d) => d.code === 'json-comment');
     assert.ok(comment, JSON.stringify(diags));
@@ -35,9 +44,16 @@ describe('diagnostics', () => {
   });
 
   it('re-validates an incremental change', async () => {
-    const text = spec(STANDARD_MOUNTS).replace('"hostname": "box",', '"hostname": "box", // my box');
+    const text = spec(STANDARD_MOUNTS).replace(
+      '"hostname": "box",',
+      '"hostname": "box", // my box',
+    );
     const start = positionOf(text, ' // my box');
-    const diags = await client.changeAndValidate(bundle.uri, { start, end: { line: start.line, character: start.character + 9 } }, '');
+    const diags = await client.changeAndValidate(
+      bundle.uri,
+      { start, end: { line: start.line, character: start.character + 9 } },
+      '',
+    );
     assert.equal(diags.filter((d) => d.code === 'json-comment').length, 0, JSON.stringify(diags));
   });
 
@@ -47,17 +63,32 @@ describe('diagnostics', () => {
       const unrelated = other.uri;
       // Unrelated first, then a spec: timers fire in order, so a publish for the unrelated
       // file would arrive before the spec's.
-      await client.open(unrelated, '{ "compilerOptions": { "strict": true }, // not ours\n }', 'json');
+      await client.open(
+        unrelated,
+        '{ "compilerOptions": { "strict": true }, // not ours\n }',
+        'json',
+      );
       const specUri = other.uri.replace('config.json', 'app.oci.json');
-      await client.openAndValidate(specUri, '{ "ociVersion": "1.2.0", /* c */ "root": {"path": "rootfs"} }');
+      await client.openAndValidate(
+        specUri,
+        '{ "ociVersion": "1.2.0", /* c */ "root": {"path": "rootfs"} }',
+      );
       assert.equal(client.published.filter((p) => p.uri === unrelated).length, 0);
 
       // A config.json that is a spec, then stops being one.
-      const diags = await client.changeAndValidate(bundle.uri, { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } }, '{ /* x */');
+      const diags = await client.changeAndValidate(
+        bundle.uri,
+        { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } },
+        '{ /* x */',
+      );
       assert.ok(diags.some((d) => d.code === 'json-comment'));
       const cleared = client.nextDiagnostics(bundle.uri);
       const text = '{ /* x */ "name": "app" }';
-      await client.change(bundle.uri, { start: { line: 0, character: 0 }, end: { line: 9999, character: 0 } }, text);
+      await client.change(
+        bundle.uri,
+        { start: { line: 0, character: 0 }, end: { line: 9999, character: 0 } },
+        text,
+      );
       assert.deepEqual((await cleared).diagnostics, []);
     } finally {
       other.cleanup();
@@ -68,13 +99,16 @@ describe('diagnostics', () => {
     const uri = bundle.uri.replace('config.json', 'hidden.oci.json');
     bundle.mkdir('a');
     bundle.mkdir('b');
-    const text = spec(
-      [
-        ...STANDARD_MOUNTS.filter((m) => m.destination !== '/dev/shm'),
-        { destination: '/srv/data/cache', type: 'bind', source: bundle.path('a'), options: ['rbind'] },
-        { destination: '/srv/data', type: 'bind', source: bundle.path('b'), options: ['rbind'] },
-      ],
-    );
+    const text = spec([
+      ...STANDARD_MOUNTS.filter((m) => m.destination !== '/dev/shm'),
+      {
+        destination: '/srv/data/cache',
+        type: 'bind',
+        source: bundle.path('a'),
+        options: ['rbind'],
+      },
+      { destination: '/srv/data', type: 'bind', source: bundle.path('b'), options: ['rbind'] },
+    ]);
     const diags = await client.openAndValidate(uri, text);
     const hidden = diags.find((d) => d.code === 'mount-hidden');
     assert.ok(hidden, JSON.stringify(diags.map((d) => d.code)));
@@ -82,7 +116,10 @@ describe('diagnostics', () => {
     assert.deepEqual(hidden.range.start, positionOf(text, '"/srv/data/cache"'));
     assert.equal(hidden.relatedInformation?.length, 1);
     assert.equal(hidden.relatedInformation[0].location.uri, uri);
-    assert.deepEqual(hidden.relatedInformation[0].location.range.start, positionOf(text, '"/srv/data"'));
+    assert.deepEqual(
+      hidden.relatedInformation[0].location.range.start,
+      positionOf(text, '"/srv/data"'),
+    );
 
     const shm = diags.find((d) => d.code === 'default-mount-missing');
     assert.ok(shm, 'the missing /dev/shm is reported');
@@ -96,7 +133,12 @@ describe('diagnostics', () => {
       const uri = bundle.uri.replace('config.json', 'burst.oci.json');
       await slow.openAndValidate(uri, '{ "ociVersion": "1.2.0" }');
       const next = slow.nextDiagnostics(uri);
-      for (const ch of ['/', '/', ' ', 'x']) await slow.change(uri, { start: { line: 0, character: 1 }, end: { line: 0, character: 1 } }, ch);
+      for (const ch of ['/', '/', ' ', 'x'])
+        await slow.change(
+          uri,
+          { start: { line: 0, character: 1 }, end: { line: 0, character: 1 } },
+          ch,
+        );
       const published = await next;
       assert.equal(published.version, 5, 'validated once, at the last version');
       assert.ok(published.diagnostics.some((d) => d.code === 'json-comment'));
@@ -121,8 +163,15 @@ describe('diagnostics', () => {
       assert.equal(diags[0].code, 'internal-error');
       assert.match(diags[0].message, /planner on fire/);
       fail = false;
-      const again = await odd.changeAndValidate(uri, { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, ' ');
-      assert.ok(!again.some((d) => d.code === 'internal-error'), JSON.stringify(again.map((d) => d.code)));
+      const again = await odd.changeAndValidate(
+        uri,
+        { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+        ' ',
+      );
+      assert.ok(
+        !again.some((d) => d.code === 'internal-error'),
+        JSON.stringify(again.map((d) => d.code)),
+      );
     } finally {
       await odd.dispose();
     }

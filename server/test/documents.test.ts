@@ -6,7 +6,10 @@ import { bundleDirOf, hasTopLevelOciVersion, isOciSpec } from '../src/documents'
 describe('which documents are OCI specs', () => {
   it('a top-level ociVersion key, and only that', () => {
     assert.equal(hasTopLevelOciVersion('{ "ociVersion": "1.2.0" }'), true);
-    assert.equal(hasTopLevelOciVersion('// runc wrote this\n{ "process": {}, "ociVersion": "1.0.2" }'), true);
+    assert.equal(
+      hasTopLevelOciVersion('// runc wrote this\n{ "process": {}, "ociVersion": "1.0.2" }'),
+      true,
+    );
     assert.equal(hasTopLevelOciVersion('{ "ociVersion": '), true, 'still typing');
     assert.equal(hasTopLevelOciVersion('{ "nested": { "ociVersion": "1" } }'), false);
     assert.equal(hasTopLevelOciVersion('{ "name": "ociVersion" }'), false, 'a value, not a key');
@@ -16,7 +19,8 @@ describe('which documents are OCI specs', () => {
   });
 
   it('by language id or file name, otherwise by content', () => {
-    const doc = (uri: string, languageId: string, text: string) => TextDocument.create(uri, languageId, 1, text);
+    const doc = (uri: string, languageId: string, text: string) =>
+      TextDocument.create(uri, languageId, 1, text);
     assert.equal(isOciSpec(doc('file:///b/config.json', 'json', '{}')), false);
     assert.equal(isOciSpec(doc('file:///b/config.json', 'json', '{"ociVersion":"1.2.0"}')), true);
     assert.equal(isOciSpec(doc('file:///b/app.json', 'oci-spec', '')), true);

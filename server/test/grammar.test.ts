@@ -50,7 +50,10 @@ describe('grammar agrees with the plan', () => {
   it('every option of the table gets the class it has in the plan', () => {
     for (const [option, info] of Object.entries(MOUNT_OPTIONS)) {
       const scopes = scopesOf(['{ "mounts": [ {', `"options": ["${option}"]`], option);
-      assert.ok(scopes.includes(CLASS_SCOPE[info.kind]), `${option} (${info.kind}): ${scopes.join(' ')}`);
+      assert.ok(
+        scopes.includes(CLASS_SCOPE[info.kind]),
+        `${option} (${info.kind}): ${scopes.join(' ')}`,
+      );
     }
     const data = scopesOf(['{ "mounts": [ {', '"options": ["size=64m"]'], 'size');
     assert.ok(data.includes('variable.parameter.option.data.oci'), data.join(' '));

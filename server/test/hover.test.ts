@@ -6,7 +6,12 @@ import { positionOf, TestClient } from './lspHarness';
 
 const text = spec([
   ...STANDARD_MOUNTS,
-  { destination: '/data', type: 'bind', source: '/srv/data', options: ['rbind', 'rprivate', 'ro', 'rnosuid'] },
+  {
+    destination: '/data',
+    type: 'bind',
+    source: '/srv/data',
+    options: ['rbind', 'rprivate', 'ro', 'rnosuid'],
+  },
 ]);
 
 function markdown(h: Hover | null): string {
@@ -30,7 +35,12 @@ describe('hover', () => {
   it('on a mount destination: the exact calls the helper makes for that entry, and only those', async () => {
     const md = markdown(await client.hover(bundle.uri, positionOf(text, '"/dev/shm"', 3)));
     assert.match(md, /mounts\[3\]/);
-    assert.ok(md.includes('mount("shm", "/dev/shm", "tmpfs", MS_NOSUID|MS_NODEV|MS_NOEXEC, "mode=1777,size=65536k")'), md);
+    assert.ok(
+      md.includes(
+        'mount("shm", "/dev/shm", "tmpfs", MS_NOSUID|MS_NODEV|MS_NOEXEC, "mode=1777,size=65536k")',
+      ),
+      md,
+    );
     assert.ok(!md.includes('"/dev/pts"'), md);
   });
 
@@ -64,7 +74,8 @@ describe('hover', () => {
 
   it('on options runc and crun read differently', async () => {
     const uri = 'untitled:crun.oci.json';
-    const doc = '{ "ociVersion": "1.2.0", "mounts": [ { "destination": "/a", "type": "bind", "source": "/a", "options": ["rbind", "src-nofollow", "defaults"] } ] }';
+    const doc =
+      '{ "ociVersion": "1.2.0", "mounts": [ { "destination": "/a", "type": "bind", "source": "/a", "options": ["rbind", "src-nofollow", "defaults"] } ] }';
     await client.openAndValidate(uri, doc);
     const crun = markdown(await client.hover(uri, positionOf(doc, '"src-nofollow"', 2)));
     assert.match(crun, /^\*\*`src-nofollow`\*\* · filesystem data/);
@@ -94,7 +105,10 @@ describe('hover', () => {
     assert.match(md, /read-only/);
     const dest = markdown(await client.hover(bundle.uri, positionOf(text, '"destination"', 3, 1)));
     assert.match(dest, /\*\*destination\*\*/);
-    assert.ok(dest.includes('mount("tmpfs", "/dev", "tmpfs"'), 'the key of a destination also shows the operations');
+    assert.ok(
+      dest.includes('mount("tmpfs", "/dev", "tmpfs"'),
+      'the key of a destination also shows the operations',
+    );
   });
 
   it('on the mounts key: what the helper adds, and why', async () => {

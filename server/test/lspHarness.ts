@@ -1,7 +1,12 @@
 // An LSP client and the Bindery server in one process, joined by two in-memory streams: the
 // same protocol messages an editor exchanges, without spawning anything.
 import { PassThrough } from 'node:stream';
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import {
+  createMessageConnection,
+  StreamMessageReader,
+  StreamMessageWriter,
+  type MessageConnection,
+} from 'vscode-jsonrpc/node';
 import { createConnection, type Connection } from 'vscode-languageserver/node';
 import type {
   CodeAction,
@@ -67,9 +72,13 @@ export class TestClient {
   static async start(options: ClientOptions = {}): Promise<TestClient> {
     const toServer = new PassThrough();
     const toClient = new PassThrough();
-    const serverConnection = createConnection(new StreamMessageReader(toServer), new StreamMessageWriter(toClient));
+    const serverConnection = createConnection(
+      new StreamMessageReader(toServer),
+      new StreamMessageWriter(toClient),
+    );
     if (options.start) options.start(serverConnection);
-    else startLanguageServer(serverConnection, { host: options.host, planBundle: options.planBundle });
+    else
+      startLanguageServer(serverConnection, { host: options.host, planBundle: options.planBundle });
     return TestClient.connect(toClient, toServer, options, [toServer, toClient]);
   }
 
@@ -80,7 +89,10 @@ export class TestClient {
     options: ClientOptions = {},
     owned: PassThrough[] = [],
   ): Promise<TestClient> {
-    const connection = createMessageConnection(new StreamMessageReader(fromServer), new StreamMessageWriter(toServer));
+    const connection = createMessageConnection(
+      new StreamMessageReader(fromServer),
+      new StreamMessageWriter(toServer),
+    );
     connection.listen();
     const client = new TestClient(connection, owned);
     client.initializeResult = await connection.sendRequest('initialize', {
@@ -88,7 +100,10 @@ export class TestClient {
       rootUri: null,
       capabilities: {
         workspace: {
-          didChangeWatchedFiles: { dynamicRegistration: !!options.dynamicWatchers, relativePatternSupport: !!options.dynamicWatchers },
+          didChangeWatchedFiles: {
+            dynamicRegistration: !!options.dynamicWatchers,
+            relativePatternSupport: !!options.dynamicWatchers,
+          },
         },
         textDocument: { completion: { completionItem: { snippetSupport: true } } },
       },
@@ -105,7 +120,9 @@ export class TestClient {
 
   async open(uri: string, text: string, languageId = 'oci-spec'): Promise<void> {
     this.versions.set(uri, 1);
-    await this.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId, version: 1, text } });
+    await this.connection.sendNotification('textDocument/didOpen', {
+      textDocument: { uri, languageId, version: 1, text },
+    });
   }
 
   /** Open and wait for the first diagnostics. */
@@ -144,10 +161,13 @@ export class TestClient {
   }
 
   async completion(uri: string, position: Position): Promise<CompletionItem[]> {
-    const r: CompletionItem[] | CompletionList | null = await this.connection.sendRequest('textDocument/completion', {
-      textDocument: { uri },
-      position,
-    });
+    const r: CompletionItem[] | CompletionList | null = await this.connection.sendRequest(
+      'textDocument/completion',
+      {
+        textDocument: { uri },
+        position,
+      },
+    );
     return !r ? [] : Array.isArray(r) ? r : r.items;
   }
 
@@ -161,16 +181,36 @@ export class TestClient {
     );
   }
 
-  async sendCodeActionRequest(uri: string, range: Range, diagnostics: Diagnostic[], only: string[]): Promise<CodeAction[]> {
-    return (await this.connection.sendRequest('textDocument/codeAction', { textDocument: { uri }, range, context: { diagnostics, only } })) ?? [];
+  async sendCodeActionRequest(
+    uri: string,
+    range: Range,
+    diagnostics: Diagnostic[],
+    only: string[],
+  ): Promise<CodeAction[]> {
+    return (
+      (await this.connection.sendRequest('textDocument/codeAction', {
+        textDocument: { uri },
+        range,
+        context: { diagnostics, only },
+      })) ?? []
+    );
   }
 
   async symbols(uri: string): Promise<DocumentSymbol[]> {
-    return (await this.connection.sendRequest('textDocument/documentSymbol', { textDocument: { uri } })) ?? [];
+    return (
+      (await this.connection.sendRequest('textDocument/documentSymbol', {
+        textDocument: { uri },
+      })) ?? []
+    );
   }
 
   async format(uri: string, options: FormattingOptions): Promise<TextEdit[]> {
-    return (await this.connection.sendRequest('textDocument/formatting', { textDocument: { uri }, options })) ?? [];
+    return (
+      (await this.connection.sendRequest('textDocument/formatting', {
+        textDocument: { uri },
+        options,
+      })) ?? []
+    );
   }
 
   async dispose(): Promise<void> {
@@ -184,10 +224,12 @@ export class TestClient {
 export function applyTextEdits(text: string, edits: TextEdit[]): string {
   const lineStarts = [0];
   for (let i = 0; i < text.length; i++) if (text[i] === '\n') lineStarts.push(i + 1);
-  const offset = (p: Position) => Math.min((lineStarts[p.line] ?? text.length) + p.character, text.length);
+  const offset = (p: Position) =>
+    Math.min((lineStarts[p.line] ?? text.length) + p.character, text.length);
   const sorted = [...edits].sort((a, b) => offset(b.range.start) - offset(a.range.start));
   let out = text;
-  for (const e of sorted) out = out.slice(0, offset(e.range.start)) + e.newText + out.slice(offset(e.range.end));
+  for (const e of sorted)
+    out = out.slice(0, offset(e.range.start)) + e.newText + out.slice(offset(e.range.end));
   return out;
 }
 

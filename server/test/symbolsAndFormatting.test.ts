@@ -17,7 +17,10 @@ describe('outline and formatting', () => {
   });
 
   it('outlines process, root, each mount by destination, and the namespaces', async () => {
-    const text = spec([...STANDARD_MOUNTS, { destination: '/data', type: 'bind', source: '/srv', options: ['rbind'] }]);
+    const text = spec([
+      ...STANDARD_MOUNTS,
+      { destination: '/data', type: 'bind', source: '/srv', options: ['rbind'] },
+    ]);
     await client.openAndValidate(bundle.uri, text, 'json');
     const symbols = await client.symbols(bundle.uri);
     assert.deepEqual(
@@ -37,12 +40,16 @@ describe('outline and formatting', () => {
     assert.equal(mounts[6].selectionRange.start.line, line);
     const ns = symbols[3];
     assert.equal(ns.kind, SymbolKind.Enum);
-    assert.deepEqual(ns.children!.map((c) => c.name), ['pid', 'network', 'ipc', 'uts', 'mount']);
+    assert.deepEqual(
+      ns.children!.map((c) => c.name),
+      ['pid', 'network', 'ipc', 'uts', 'mount'],
+    );
   });
 
   it('formats with the indentation the file already uses, whatever the editor default', async () => {
     const uri = bundle.uri.replace('config.json', 'four.oci.json');
-    const messy = '{\n    "ociVersion": "1.2.0",\n    "root": {"path": "rootfs",\n        "readonly": true},\n    "mounts": []\n}\n';
+    const messy =
+      '{\n    "ociVersion": "1.2.0",\n    "root": {"path": "rootfs",\n        "readonly": true},\n    "mounts": []\n}\n';
     await client.openAndValidate(uri, messy);
     const edits = await client.format(uri, { tabSize: 2, insertSpaces: true });
     assert.equal(
@@ -55,13 +62,22 @@ describe('outline and formatting', () => {
     const tabs = bundle.uri.replace('config.json', 'tabs.oci.json');
     const tabbed = '{\n\t"ociVersion": "1.2.0", "root": {"path": "rootfs"}\n}\n';
     await client.openAndValidate(tabs, tabbed);
-    const out = applyTextEdits(tabbed, await client.format(tabs, { tabSize: 2, insertSpaces: true }));
+    const out = applyTextEdits(
+      tabbed,
+      await client.format(tabs, { tabSize: 2, insertSpaces: true }),
+    );
     assert.equal(out, '{\n\t"ociVersion": "1.2.0",\n\t"root": {\n\t\t"path": "rootfs"\n\t}\n}\n');
 
     const flat = bundle.uri.replace('config.json', 'flat.oci.json');
     const oneLine = '{"ociVersion": "1.2.0", "root": {"path": "rootfs"}}';
     await client.openAndValidate(flat, oneLine);
-    const out2 = applyTextEdits(oneLine, await client.format(flat, { tabSize: 3, insertSpaces: true }));
-    assert.equal(out2, '{\n   "ociVersion": "1.2.0",\n   "root": {\n      "path": "rootfs"\n   }\n}');
+    const out2 = applyTextEdits(
+      oneLine,
+      await client.format(flat, { tabSize: 3, insertSpaces: true }),
+    );
+    assert.equal(
+      out2,
+      '{\n   "ociVersion": "1.2.0",\n   "root": {\n      "path": "rootfs"\n   }\n}',
+    );
   });
 });

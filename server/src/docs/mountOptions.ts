@@ -5,7 +5,8 @@
 /** Extra notes on options of the plan's table (flags, propagation, recursive, special). */
 export const OPTION_NOTES: Record<string, string> = {
   bind: 'runc and crun both require `bind` or `rbind` to make a bind mount; `type: "bind"` alone is refused. youki tolerates it; the helper follows runc.',
-  rbind: 'Most specs want `rbind` for host directories: with plain `bind`, mounts below the source (e.g. `/srv/data/cache`) are missing in the container. Combined with `bind` it acts as `rbind`.',
+  rbind:
+    'Most specs want `rbind` for host directories: with plain `bind`, mounts below the source (e.g. `/srv/data/cache`) are missing in the container. Combined with `bind` it acts as `rbind`.',
   ro: 'runc mounts a bind first and then remounts it with `MS_REMOUNT|MS_BIND|MS_RDONLY`; the helper does the same.',
   rw: 'The default; useful only to cancel an earlier `ro` in the same list (the last one wins).',
   nosuid: 'On a bind mount this needs the remount step, like `ro`. runc and crun both apply it.',
@@ -16,13 +17,18 @@ export const OPTION_NOTES: Record<string, string> = {
   rnodev: 'runc: bind mounts only. crun: any mount. Kernel 5.12+.',
   rnoexec: 'runc: bind mounts only. crun: any mount. Kernel 5.12+.',
   private: 'Propagation is changed by a separate mount(2) call after the mount itself.',
-  rprivate: 'What containerd and podman write for most bind mounts; the default propagation of the container\'s root.',
-  shared: 'Mounts made inside the container appear on the host and vice versa: needs a shared parent, and weakens isolation.',
-  rshared: 'Mounts reach the host (and come back) only when the source sits on a shared host mount and the container\'s root is not made private first: with the default `rprivate` root propagation the new mount starts a peer group of its own. Set `linux.rootfsPropagation` to `rshared` as well.',
+  rprivate:
+    "What containerd and podman write for most bind mounts; the default propagation of the container's root.",
+  shared:
+    'Mounts made inside the container appear on the host and vice versa: needs a shared parent, and weakens isolation.',
+  rshared:
+    "Mounts reach the host (and come back) only when the source sits on a shared host mount and the container's root is not made private first: with the default `rprivate` root propagation the new mount starts a peer group of its own. Set `linux.rootfsPropagation` to `rshared` as well.",
   slave: 'Host mounts below the source show up in the container later; nothing flows back.',
-  rslave: 'The usual choice for a host path whose later mounts (e.g. removable media) must appear in the container.',
+  rslave:
+    'The usual choice for a host path whose later mounts (e.g. removable media) must appear in the container.',
   tmpcopyup: 'A crun extension that runc also implements. Only on tmpfs; never on `/`.',
-  idmap: 'Needs a user namespace (or the mount\'s own `uidMappings` and `gidMappings`, both) and kernel 5.12+. runc and crun: bind mounts only.',
+  idmap:
+    "Needs a user namespace (or the mount's own `uidMappings` and `gidMappings`, both) and kernel 5.12+. runc and crun: bind mounts only.",
   ridmap: 'As `idmap`, recursive. runc 1.2+ and crun.',
   remount: 'Rarely useful in a spec: the target is not mounted yet when the runtime applies it.',
   mand: 'Removed in Linux 5.15; the kernel ignores it or refuses the mount.',
@@ -38,7 +44,8 @@ export const CRUN_ONLY_NOTES: Record<string, string> = {
   rdirsync: 'crun: `dirsync` for every submount.',
   rmand: 'crun: `mand` for every submount.',
   rnomand: 'crun: `nomand` for every submount.',
-  'copy-symlink': 'crun: when the bind source is a symlink, create the same symlink at the destination instead of mounting what it points at.',
+  'copy-symlink':
+    'crun: when the bind source is a symlink, create the same symlink at the destination instead of mounting what it points at.',
   'src-nofollow': 'crun: do not follow a symlink in the last component of the bind source.',
   'dest-nofollow': 'crun: do not follow a symlink in the last component of the destination.',
 };
@@ -59,15 +66,17 @@ export const DATA_OPTIONS: Record<string, Record<string, string>> = {
     inode64: 'Use 64-bit inode numbers.',
   },
   devpts: {
-    newinstance: 'A new, private set of pseudo-terminals for this mount (always the case since Linux 4.7).',
-    ptmxmode: 'Mode of the `ptmx` node inside this devpts; `0666` so /dev/ptmx works for every user.',
+    newinstance:
+      'A new, private set of pseudo-terminals for this mount (always the case since Linux 4.7).',
+    ptmxmode:
+      'Mode of the `ptmx` node inside this devpts; `0666` so /dev/ptmx works for every user.',
     mode: 'Mode of new terminals (`620`: owner read/write, group write).',
     uid: 'Owner of new terminals.',
     gid: 'Group of new terminals; `gid=5` is the `tty` group. Must be mapped in a user namespace (rootless runc fails otherwise).',
     max: 'Maximum number of terminals.',
   },
   proc: {
-    hidepid: 'Hide other users\' processes: `hidepid=2` or `invisible`.',
+    hidepid: "Hide other users' processes: `hidepid=2` or `invisible`.",
     gid: 'Group exempt from hidepid.',
     subset: '`subset=pid`: only the process directories, no system-wide files.',
   },

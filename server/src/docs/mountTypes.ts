@@ -16,7 +16,7 @@ export const MOUNT_TYPES: Record<string, MountTypeDoc> = {
   },
   none: {
     summary:
-      'No filesystem type; used with `bind`/`rbind` options for bind mounts (the runtime spec\'s own examples write this). Without a bind option it is not a valid mount.',
+      "No filesystem type; used with `bind`/`rbind` options for bind mounts (the runtime spec's own examples write this). Without a bind option it is not a valid mount.",
     source: 'a host path',
   },
   tmpfs: {
@@ -26,7 +26,7 @@ export const MOUNT_TYPES: Record<string, MountTypeDoc> = {
   },
   proc: {
     summary:
-      'The process filesystem of the container\'s PID namespace. Must be mounted at `/proc` on a real directory of the rootfs (not a symlink: CVE-2023-27561). Nothing may be mounted over paths below it except a short allow-list (runc, CVE-2019-16884).',
+      "The process filesystem of the container's PID namespace. Must be mounted at `/proc` on a real directory of the rootfs (not a symlink: CVE-2023-27561). Nothing may be mounted over paths below it except a short allow-list (runc, CVE-2019-16884).",
     source: '"proc"',
   },
   sysfs: {
@@ -40,16 +40,18 @@ export const MOUNT_TYPES: Record<string, MountTypeDoc> = {
     source: '"devpts"',
   },
   mqueue: {
-    summary: 'POSIX message queues of the container\'s IPC namespace, at `/dev/mqueue`. Takes no data options.',
+    summary:
+      "POSIX message queues of the container's IPC namespace, at `/dev/mqueue`. Takes no data options.",
     source: '"mqueue"',
   },
   cgroup: {
     summary:
-      'The cgroup hierarchy at `/sys/fs/cgroup`. Runtimes translate this type themselves (cgroup v1 controllers as separate mounts, or cgroup2 on a unified host). Without a cgroup namespace it shows the host\'s tree.',
+      "The cgroup hierarchy at `/sys/fs/cgroup`. Runtimes translate this type themselves (cgroup v1 controllers as separate mounts, or cgroup2 on a unified host). Without a cgroup namespace it shows the host's tree.",
     source: '"cgroup"',
   },
   cgroup2: {
-    summary: 'The unified cgroup v2 hierarchy. Without a cgroup namespace it shows the host\'s tree.',
+    summary:
+      "The unified cgroup v2 hierarchy. Without a cgroup namespace it shows the host's tree.",
     source: '"cgroup2"',
   },
   overlay: {
@@ -58,11 +60,13 @@ export const MOUNT_TYPES: Record<string, MountTypeDoc> = {
     source: '"overlay"',
   },
   devtmpfs: {
-    summary: 'The host kernel\'s device nodes. Exposes every host device; containers normally get a tmpfs `/dev` with selected nodes instead.',
+    summary:
+      "The host kernel's device nodes. Exposes every host device; containers normally get a tmpfs `/dev` with selected nodes instead.",
     source: '"devtmpfs"',
   },
   ramfs: {
-    summary: 'Like tmpfs but without a size limit and never swapped. Rarely what you want in a container.',
+    summary:
+      'Like tmpfs but without a size limit and never swapped. Rarely what you want in a container.',
     source: '"ramfs"',
   },
 };
