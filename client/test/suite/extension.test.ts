@@ -258,6 +258,26 @@ describe('Bindery in a real VS Code', function () {
     const dataRow = row.children?.find((n) => n.kind === 'mount' && n.label === '/data');
     assert.match(dataRow?.description ?? '', /^tmpfs · ro,nosuid,nodev\b.* · applied$/);
 
+    // Clicking a mount selects its entry in config.json; clicking a network file opens it.
+    assert.ok(dataRow?.command, 'the /data row has a click action');
+    await vscode.commands.executeCommand(dataRow.command.command, ...dataRow.command.args);
+    const specEditor = vscode.window.activeTextEditor;
+    assert.equal(specEditor?.document.uri.fsPath, hello.specPath);
+    assert.equal(
+      specEditor?.selection.start.line,
+      lineOf(hello.text, '"destination": "/data"') - 1,
+    );
+    assert.match(
+      specEditor?.document.getText(specEditor.selection) ?? '',
+      /^\{[^]*"\/data"[^]*\}$/,
+    );
+    const hostnameRow = row.children?.find(
+      (n) => n.kind === 'network-file' && n.label === '/etc/hostname',
+    );
+    assert.ok(hostnameRow?.command, 'the /etc/hostname row opens the file');
+    await vscode.commands.executeCommand(hostnameRow.command.command, ...hostnameRow.command.args);
+    assert.equal(vscode.window.activeTextEditor?.document.getText().trim(), 'bindery-e2e');
+
     // The output streamed from the helper's notifications.
     await waitFor('the container output', () =>
       api.output.text(info.id).includes('hello from bindery'),
