@@ -142,14 +142,15 @@ async function core(bundle: Bundle, c: Case): Promise<{ plan: number; schema: nu
   const doc = TextDocument.create(URI.file(bundle.path('core.json')).toString(), 'json', 1, c.text);
   const pa: number[] = [];
   const pb: number[] = [];
-  for (let i = 0; i < 5 + c.iterations * 2; i++) {
+  const warmup = 30;
+  for (let i = 0; i < warmup + c.iterations * 2; i++) {
     let t = performance.now();
     planBundle({ text: c.text, bundleDir: bundle.dir, host });
     const ta = performance.now() - t;
     t = performance.now();
     await service.doValidation(doc, service.parseJSONDocument(doc));
     const tb = performance.now() - t;
-    if (i >= 5) {
+    if (i >= warmup) {
       pa.push(ta);
       pb.push(tb);
     }
@@ -179,7 +180,7 @@ async function main() {
     console.log('| --- | --- | --- | --- | --- |');
     for (const [i, c] of cases.entries()) {
       const uri = bundle.uri.replace('config.json', `bench-${i}.oci.json`);
-      const { ours: a, baseline: b } = await measure(ours.client, baseline.client, uri, c, 5);
+      const { ours: a, baseline: b } = await measure(ours.client, baseline.client, uri, c, 20);
       const sa = stats(a.samples);
       const sb = stats(b.samples);
       console.log(
