@@ -2,7 +2,7 @@
 // /bin/true exits → torn down. Uses the shipped dist/init.js (run `npm run build` first)
 // and the example bundle's rootfs (examples/build-rootfs.sh). Needs root.
 //
-//   node --import tsx helper/bench/launch.bench.ts [RUNS]
+//   node --import tsx helper/bench/launch.bench.ts [RUNS] [POOL] [--back-to-back]
 //
 // When runc is installed, `runc run` on the same bundle is timed interleaved with it (this
 // machine is shared and noisy: compare the ratio, not the milliseconds). runc's figure
@@ -18,7 +18,11 @@ import { launchContainer } from '../src/runtime/container';
 import { initPool, useInitScript, warmInits } from '../src/runtime/initLauncher';
 
 async function main(): Promise<void> {
-  const runs = Number(process.argv[2] ?? 50);
+  // RUNS [POOL] [--back-to-back]: by default each launch waits until the pool is warm again;
+  // back-to-back shows what a pool of POOL inits sustains when requests do not wait.
+  const args = process.argv.slice(2);
+  const backToBack = args.includes('--back-to-back');
+  const [runs = 50, pool = 1] = args.filter((a) => !a.startsWith('--')).map(Number);
   const helper = path.join(__dirname, '..');
   const init = path.join(helper, 'dist', 'init.js');
   const example = path.join(helper, '..', 'examples', 'hello');
@@ -36,8 +40,9 @@ async function main(): Promise<void> {
   fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(spec));
   const text = fs.readFileSync(path.join(dir, 'config.json'), 'utf8');
 
-  const haveRunc = spawnSync('runc', ['--version']).status === 0;
-  warmInits(1);
+  // Back to back, runc in between would give the pool time to refill: bindery alone then.
+  const haveRunc = !backToBack && spawnSync('runc', ['--version']).status === 0;
+  warmInits(pool);
   const times: number[] = [];
   const runcTimes: number[] = [];
   try {
@@ -50,7 +55,7 @@ async function main(): Promise<void> {
         runcTimes.push(Number(process.hrtime.bigint() - t) / 1e6);
         if (r.status !== 0) throw new Error(`runc run failed (${r.status})`);
       }
-      await initPool.whenWarm();
+      if (!backToBack || i === 0) await initPool.whenWarm();
       const id = `bench-${i}`;
       const t0 = process.hrtime.bigint();
       const plan = planBundle({
@@ -80,7 +85,7 @@ async function main(): Promise<void> {
   const line = (name: string, xs: number[]) =>
     `${name.padEnd(8)} median ${q(xs, 0.5).toFixed(1)} ms  p10 ${q(xs, 0.1).toFixed(1)} ms  p90 ${q(xs, 0.9).toFixed(1)} ms`;
   console.log(
-    `launch → /bin/true exits → torn down, warm init pool, ${runs} runs (example bundle, ${spec.mounts.length} spec mounts + network files)`,
+    `launch → /bin/true exits → torn down, ${runs} runs, ${pool} warm init(s)${backToBack ? ', back to back' : ''} (example bundle, ${spec.mounts.length} spec mounts + network files)`,
   );
   console.log(line('bindery', times));
   if (runcTimes.length) {
