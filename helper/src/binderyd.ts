@@ -1,4 +1,5 @@
 // binderyd: the root helper's own executable; the same code as `bindery daemon`.
+// (runDaemon sizes libuv's thread pool before anything uses it; see cli/daemon.ts.)
 import type { CliIO } from './cli/command';
 import { runDaemon } from './cli/daemon';
 import { UsageError } from './cli/readBundle';

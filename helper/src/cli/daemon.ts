@@ -10,7 +10,15 @@ import { parseCommandArgs } from './command';
 /** Inits kept warm: two, so a second launch right after the first does not wait for a refill. */
 const WARM_INITS = 2;
 
+/**
+ * The runtime watches each re-adopted container's pidfd with poll(2) on a libuv pool
+ * thread; the default pool of 4 would leave none for the daemon's own file reads after a
+ * restart with 4 live containers. Must be set before the pool first starts.
+ */
+const THREADPOOL_SIZE = '128';
+
 export async function runDaemon(args: string[], io: CliIO): Promise<number> {
+  process.env.UV_THREADPOOL_SIZE ??= THREADPOOL_SIZE;
   const { values, positionals } = parseCommandArgs(args, { socket: { type: 'string' }, 'state-dir': { type: 'string' } });
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`);
   if (process.getuid?.() !== 0) {

@@ -5,7 +5,8 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { realHostView } from '../hostView';
 import { DEFAULT_SOCKET_PATH, ErrorCodes, SOCKET_GROUP } from '../protocol';
-import { groupId, peerCred } from '../runtime/peerCred';
+import { koffiSyscalls } from '../runtime/koffiSyscalls';
+import type { Peer } from './authorize';
 import { Connection } from './connection';
 import { MAX_CONNECTIONS, MAX_CONNECTIONS_PER_USER } from './limits';
 import { Registry } from './registry';
@@ -79,7 +80,7 @@ export class Daemon {
       process.umask(oldMask);
     }
     const groupName = this.opts.socketGroup ?? SOCKET_GROUP;
-    const gid = groupId(groupName);
+    const gid = koffiSyscalls().groupId(groupName);
     if (gid === undefined) {
       this.log(`listening on ${this.socketPath} (mode 0600, root only): there is no group "${groupName}"; create it (groupadd --system ${groupName}) to let its members connect`);
     } else {
@@ -92,12 +93,9 @@ export class Daemon {
   private accept(socket: net.Socket): void {
     if (this.closing) return void socket.destroy();
     const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
-    let peer;
-    try {
-      if (typeof fd !== 'number' || fd < 0) throw new Error('no file descriptor');
-      peer = peerCred(fd);
-    } catch (e) {
-      this.log(`refusing a connection: cannot identify the peer: ${e instanceof Error ? e.message : String(e)}`);
+    const peer = typeof fd === 'number' && fd >= 0 ? identify(fd) : 'no file descriptor';
+    if (typeof peer === 'string') {
+      this.log(`refusing a connection: cannot identify the peer: ${peer}`);
       return void socket.destroy();
     }
     const mine = [...this.connections].filter((c) => c.peer.uid === peer.uid).length;
@@ -135,6 +133,16 @@ export class Daemon {
   get connectionCount(): number {
     return this.connections.size;
   }
+}
+
+/** SO_PEERCRED and SO_PEERGROUPS of an accepted connection, or why not. */
+function identify(fd: number): Peer | string {
+  const sys = koffiSyscalls();
+  const cred = sys.getPeerCred(fd);
+  if (!cred.ok) return `${cred.call}: ${cred.errno}`;
+  const groups = sys.getPeerGroups(fd);
+  if (!groups.ok) return `${groups.call}: ${groups.errno}`;
+  return { ...cred.value, groups: groups.value };
 }
 
 /**

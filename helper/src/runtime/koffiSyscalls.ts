@@ -44,6 +44,7 @@ const SIOCSIFFLAGS = 0x8914;
 const IFF_UP = 0x1;
 const SOL_SOCKET = 1;
 const SO_PEERCRED = 17;
+const SO_PEERGROUPS = 59;
 const LINUX_CAPABILITY_VERSION_3 = 0x20080522;
 
 let instance: Syscalls | undefined;
@@ -99,6 +100,7 @@ function createKoffiSyscalls(): Syscalls {
     ioctl: libc.func('int ioctl(int fd, unsigned long request, void *arg)'),
     poll: libc.func('int poll(void *fds, unsigned long n, int timeout)'),
     getsockopt: libc.func('int getsockopt(int fd, int level, int name, void *value, void *len)'),
+    getgrnam: libc.func('void *getgrnam(const char *name)'),
     sysOpenat2: libc.func('syscall', 'long', ['long', 'int', 'const char *', 'void *', 'size_t']),
     sysMountSetattr: libc.func('syscall', 'long', [
       'long',
@@ -279,6 +281,27 @@ function createKoffiSyscalls(): Syscalls {
         gid: cred.readUInt32LE(8),
       };
       return ok(v);
+    },
+    getPeerGroups: (fd) => {
+      // Room for 64 groups first; ERANGE says how much is needed when that is not enough.
+      let buf = Buffer.alloc(4 * 64);
+      const len = Buffer.alloc(4);
+      len.writeUInt32LE(buf.length, 0);
+      let r = unit('getsockopt(SO_PEERGROUPS)', c.getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, buf, len));
+      if (!r.ok && r.errno === 'ERANGE') {
+        buf = Buffer.alloc(len.readUInt32LE(0));
+        len.writeUInt32LE(buf.length, 0);
+        r = unit('getsockopt(SO_PEERGROUPS)', c.getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, buf, len));
+      }
+      if (!r.ok) return r;
+      const groups: number[] = [];
+      for (let off = 0; off + 4 <= len.readUInt32LE(0); off += 4) groups.push(buf.readUInt32LE(off));
+      return ok(groups);
+    },
+    groupId: (name) => {
+      const grp = c.getgrnam(name);
+      // struct group { char *gr_name; char *gr_passwd; gid_t gr_gid; … }
+      return grp === null ? undefined : (koffi.decode(grp, 2 * koffi.sizeof('void *'), 'uint32_t') as number);
     },
     pidfdOpen: (pid) => check('pidfd_open', c.sysPidfdOpen(SYS_pidfd_open, pid, 0)),
     pidfdSendSignal: (pidfd, signal) =>

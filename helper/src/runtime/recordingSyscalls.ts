@@ -368,6 +368,12 @@ export class RecordingSyscalls implements Syscalls {
   getPeerCred(_fd: number) {
     return { ok: false as const, errno: 'ENOTSOCK', call: 'getsockopt' };
   }
+  getPeerGroups(_fd: number) {
+    return { ok: false as const, errno: 'ENOTSOCK', call: 'getsockopt' };
+  }
+  groupId(_name: string): number | undefined {
+    return undefined;
+  }
   pidfdOpen(pid: number): SysResult<number> {
     return ok(this.newFd(`pidfd:${pid}`));
   }

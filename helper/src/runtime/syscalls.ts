@@ -111,6 +111,10 @@ export interface Syscalls {
 
   // --- for the daemon ---------------------------------------------------------------------
   getPeerCred(fd: number): SysResult<PeerCred>;
+  /** Supplementary groups of a unix socket's peer at connect() time (SO_PEERGROUPS). */
+  getPeerGroups(fd: number): SysResult<number[]>;
+  /** The gid of a group by name (getgrnam, through NSS), or undefined when there is none. */
+  groupId(name: string): number | undefined;
   pidfdOpen(pid: number): SysResult<number>;
   pidfdSendSignal(pidfd: number, signal: number): SysResult;
   /**
