@@ -395,6 +395,12 @@ describe('Bindery in a real VS Code', function () {
     );
     assert.match(diagnostic.message, /mounts\[6\]/);
     assert.match(diagnostic.message, /EINVAL/);
+    // What the user sees: the entry underlined in the spec, the reason in Problems.
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const editor = await vscode.window.showTextDocument(uri);
+    editor.revealRange(diagnostic.range, vscode.TextEditorRevealType.InCenter);
+    await vscode.commands.executeCommand('workbench.actions.view.problems');
+    await requestScreenshot('mount-failed');
 
     // The helper keeps nothing of it: no container, nothing mounted from the bundle.
     const after = await api.helper.request(ListRequest, undefined);
