@@ -118,7 +118,8 @@ export function provideCompletion(analysis: Analysis, position: Position): Compl
     return value(optionItems(entry, typeof path[3] === 'number' ? path[3] : -1));
   }
   if (path.length === 4 && path[0] === 'linux' && path[1] === 'namespaces' && path[3] === 'type') {
-    const present = new Set(namespaceTypes(analysis));
+    // Namespaces already listed, except the one being edited.
+    const present = new Set(namespaceTypes(analysis).filter((_, i) => i !== path[2]));
     return value(
       Object.entries(NAMESPACE_TYPES)
         .filter(([t]) => !present.has(t))
@@ -228,12 +229,13 @@ function optionItems(entry: MountEntry, editing: number) {
   return items;
 }
 
-function namespaceTypes(analysis: Analysis): string[] {
+function namespaceTypes(analysis: Analysis): (string | undefined)[] {
   const node = analysis.spec.nodeAt(['linux', 'namespaces']);
   if (!node || node.type !== 'array') return [];
-  return (jsonc.getNodeValue(node) as unknown[])
-    .map((n) => (n && typeof n === 'object' ? (n as Record<string, unknown>).type : undefined))
-    .filter((t): t is string => typeof t === 'string');
+  return (jsonc.getNodeValue(node) as unknown[]).map((n) => {
+    const type = n && typeof n === 'object' ? (n as Record<string, unknown>).type : undefined;
+    return typeof type === 'string' ? type : undefined;
+  });
 }
 
 function keyItems(

@@ -81,6 +81,8 @@ describe('completion', () => {
     const ns = labels(await at('{ "type": "" }', 11));
     assert.ok(ns.includes('user') && ns.includes('uts') && ns.includes('network'), String(ns));
     assert.ok(!ns.includes('pid'), 'pid is already there');
+    const own = labels(await at('{ "type": "pid" }', 12));
+    assert.ok(own.includes('pid'), 'the entry being edited may keep its value');
   });
 
   it('whole mount entries between entries of mounts', async () => {
