@@ -39,7 +39,7 @@ function print(info: InspectResult, io: CliIO): void {
   io.out(`Bundle:   ${info.bundle}`);
   io.out(`Created:  ${info.createdAt}`);
   io.out(`Command:  ${info.args.map((a) => (/[\s"'\\]/.test(a) ? JSON.stringify(a) : a)).join(' ')}`);
-  for (const f of info.networkFiles) io.out(`${f.name.padEnd(9)} ${f.path}`);
+  for (const f of info.networkFiles) io.out(`${(f.name + ':').padEnd(12)} ${f.path}`);
   io.out('');
   io.out('Planned mounts:');
   if (info.mounts.length === 0) io.out('  (none reported)');

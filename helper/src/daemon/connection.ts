@@ -62,7 +62,8 @@ export class Connection {
     this.writer = new StreamMessageWriter(socket);
     const reader = new ShapeCheckingReader(new StreamMessageReader(guard), (why, id) => this.refuse(INVALID_REQUEST, why, id));
     this.rpc = createMessageConnection(reader, this.writer, {
-      error: (m) => this.log(`uid ${peer.uid}: ${m}`),
+      // A client that leaves makes pending sends fail; that is not worth a log line.
+      error: (m) => /^Sending .* failed/.test(m) || this.log(`uid ${peer.uid}: ${m}`),
       warn: () => {},
       info: () => {},
       log: () => {},
