@@ -126,7 +126,10 @@ export class ContainersView implements vscode.TreeDataProvider<TreeNode>, vscode
       );
     if (node.tooltip) {
       const md = new vscode.MarkdownString(node.tooltip);
-      md.isTrusted = { enabledCommands: ['bindery.applyRemedy', 'bindery.reconnect'] };
+      // Untrusted on purpose: tooltips carry paths from the workspace and the helper, and
+      // a crafted name must not become a clickable command link.
+      md.isTrusted = false;
+      md.supportHtml = false;
       item.tooltip = md;
     }
     if (node.command)
