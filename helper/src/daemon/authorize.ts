@@ -124,6 +124,11 @@ export function checkLaunch(peer: Peer, doc: SpecDocument, plan: Plan, host: Hos
   if (plan.rootfs) mustRead.push({ path: plan.rootfs, what: 'rootfs', specPath: ['root', 'path'] });
 
   for (const m of plan.mounts) {
+    // A fresh procfs of the host's PID namespace would not carry the host's hidepid=.
+    if (m.type === 'proc' && !namespaces.has('pid')) {
+      const where: JsonPath = m.origin.kind === 'spec' ? ['mounts', m.index ?? 0, 'type'] : ['linux', 'namespaces'];
+      deny('peer-proc-without-pidns', where, `${m.destination}: a proc mount needs the container's own PID namespace (add {"type": "pid"} to linux.namespaces)`);
+    }
     if (m.origin.kind !== 'spec') continue;
     const path: JsonPath = ['mounts', m.index ?? 0];
     const dest = posix.normalize(m.destination || '/');

@@ -73,7 +73,7 @@ describe('peer policy', () => {
       alice,
       spec({ process: { user: { uid: 1000, gid: 1000 }, args: ['/bin/sh'], cwd: '/', capabilities: { bounding: ['CAP_KILL'] } }, linux: { namespaces: [{ type: 'mount' }] } }),
     );
-    assert.deepEqual(codes(noPidns), ['peer-capability']);
+    assert.deepEqual(codes(noPidns), ['peer-capability', 'peer-proc-without-pidns']);
   });
 
   it('refuses devices, joined namespaces, user namespaces, hooks, sysctls and labels', () => {
@@ -112,6 +112,13 @@ describe('peer policy', () => {
       r.denials.map((d) => `${d.code} ${d.path.join('.')}`),
       ['peer-proc-mount mounts.1.destination', 'peer-proc-mount mounts.2.destination', 'peer-proc-mount mounts.4.destination'],
     );
+  });
+
+  it('refuses a proc mount without the container’s own PID namespace', () => {
+    const r = check(alice, spec({ mounts: [{ destination: '/proc', type: 'proc', source: 'proc' }], linux: { namespaces: [{ type: 'mount' }] } }));
+    assert.deepEqual(codes(r), ['peer-proc-without-pidns']);
+    // Also the /proc the runtime adds when the spec has none.
+    assert.deepEqual(codes(check(alice, spec({ linux: { namespaces: [{ type: 'mount' }] } }))), ['peer-proc-without-pidns']);
   });
 
   it('refuses filesystems that expose host storage', () => {
