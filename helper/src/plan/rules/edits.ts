@@ -4,8 +4,18 @@ import type * as jsonc from 'jsonc-parser';
 import type { SpecDocument } from '../document';
 import type { JsonPath, Range, TextEdit } from '../types';
 
+/** The last text asked about, and its unit: every fix of a plan asks about the same text. */
+let lastIndent: { text: string; unit: string } | undefined;
+
 /** The document's indent unit: a tab, or the smallest indent of an indented line. */
 export function indentUnit(text: string): string {
+  if (lastIndent?.text === text) return lastIndent.unit;
+  const unit = scanIndentUnit(text);
+  lastIndent = { text, unit };
+  return unit;
+}
+
+function scanIndentUnit(text: string): string {
   let smallest = Infinity;
   for (const match of text.matchAll(/\n([ \t]+)\S/g)) {
     const ws = match[1];
@@ -22,7 +32,9 @@ function eolOf(text: string): string {
 /** Leading white space of the line that holds `offset`. */
 function lineIndent(text: string, offset: number): string {
   const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
-  return /^[ \t]*/.exec(text.slice(lineStart))![0];
+  let end = lineStart;
+  while (text[end] === ' ' || text[end] === '\t') end++;
+  return text.slice(lineStart, end);
 }
 
 function spansLines(doc: SpecDocument, node: jsonc.Node): boolean {
