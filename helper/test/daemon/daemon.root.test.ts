@@ -419,6 +419,16 @@ describe('binderyd killed with SIGKILL, then restarted', { skip }, () => {
     await killed;
     // While no helper runs, one container's process ends.
     process.kill(b.pid!, 'SIGKILL');
+    // Dead means gone or a zombie nobody has reaped yet; wait for that, not for a time.
+    const state = () => {
+      try {
+        const st = fs.readFileSync(`/proc/${b.pid}/stat`, 'utf8');
+        return st.slice(st.lastIndexOf(')') + 2, st.lastIndexOf(')') + 3);
+      } catch {
+        return 'gone';
+      }
+    };
+    while (!['gone', 'Z', 'X'].includes(state())) await new Promise((r) => setTimeout(r, 20));
     assert.equal(fs.existsSync(`/proc/${a.pid}`), true, 'the live container survived its helper');
 
     helper = await startHelper();
