@@ -72,7 +72,7 @@ export class Registry extends EventEmitter<{ event: [RegistryEvent] }> {
     if (e && !e.container) this.entries.delete(id);
   }
 
-  async launch(id: string, bundleDir: string, plan: Plan, owner: { uid: number; gid: number }, specText: string): Promise<ContainerInfo> {
+  async launch(id: string, bundleDir: string, plan: Plan, owner: { uid: number; gid: number }): Promise<ContainerInfo> {
     const entry = this.entries.get(id);
     if (!entry) throw notFound(id);
     entry.plan = plan;
@@ -84,7 +84,7 @@ export class Registry extends EventEmitter<{ event: [RegistryEvent] }> {
       if (!attached) this.emit('event', { kind: 'operation', owner: entry.owner, payload: p });
     };
     try {
-      container = await this.runtime.launchContainer({ id, bundleDir, plan, owner, stateRoot: this.stateRoot, onOperation, specText });
+      container = await this.runtime.launchContainer({ id, bundleDir, plan, owner, stateRoot: this.stateRoot, onOperation });
       attached = true;
     } catch (e) {
       this.entries.delete(id);

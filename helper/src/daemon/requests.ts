@@ -107,7 +107,7 @@ export async function launch(ctx: RequestContext, peer: Peer, params: unknown): 
       });
     if (denials.length > 0)
       throw new HelperError(ErrorCodes.PermissionDenied, `not allowed for uid ${peer.uid}: ${denials[0].message}`, { reason: 'peer-not-allowed', findings: denials });
-    return await ctx.registry.launch(id, bundle.dir, restrictPlan(peer, plan), { uid: peer.uid, gid: peer.gid }, bundle.text);
+    return await ctx.registry.launch(id, bundle.dir, restrictPlan(peer, plan), { uid: peer.uid, gid: peer.gid });
   } finally {
     ctx.registry.release(id);
   }

@@ -12,8 +12,6 @@ export interface LaunchOptions {
   stateRoot: string;
   /** Operation events during the launch, before the container object exists. */
   onOperation?: (event: OperationEvent) => void;
-  /** The config.json text that was planned and authorised; the runtime must not read another. */
-  specText?: string;
 }
 
 /** Events: 'operation', 'started', 'output', 'exited', 'torn-down' (protocol payloads). */

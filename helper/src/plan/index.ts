@@ -1,6 +1,13 @@
 // The mount plan: spec → ordered operations + findings. Pure; the host is injected.
 export * from './types';
 export { planBundle } from './planBundle';
+export {
+  readLaunchSpec,
+  type LaunchSpec,
+  type ProcessSetup,
+  type NamespaceSetup,
+  type LaunchProblem,
+} from './launchSpec';
 export { parseSpec, type SpecDocument } from './document';
 export { normalizeMount, parseMountOptions, type ParsedOptions } from './normalize';
 export {

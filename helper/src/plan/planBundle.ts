@@ -2,6 +2,7 @@
 // the runtime adds, order the operations. Pure: the host is only seen through `input.host`.
 import { parseSpec, type SpecDocument } from './document';
 import { asArray, asObject, asString, get } from './json';
+import { readLaunchSpec } from './launchSpec';
 import { normalizeMount } from './normalize';
 import { planOperations } from './operations';
 import { resolveHostPath } from './paths';
@@ -34,12 +35,26 @@ export function planBundle(input: PlanInput): Plan {
     ...doc.syntaxFindings,
     ...runRules(doc, spec, bundleDir, input, specMounts, rootfs),
   ];
+  const launch = findings.some((f) => f.severity === 'error')
+    ? undefined
+    : readLaunchSpec(spec).launch;
+  if (!launch && spec && !findings.some((f) => f.severity === 'error')) {
+    // The rules missed what stops the reader: never let the editor call fine what the helper refuses.
+    findings.push({
+      code: 'launch-settings-unreadable',
+      severity: 'error',
+      message:
+        'Bindery could not read the process or namespace settings although no check failed; please report this.',
+      range: doc.rangeNear(['process']),
+      path: ['process'],
+    });
+  }
   findings.sort(compareFindings);
 
   if (!spec) return { mounts: [], operations: [], findings, rootfs };
   const mounts = addRuntimeMounts(specMounts, spec, bundleDir, input.stateDir);
   const operations = planOperations({ spec, mounts, rootfs, host: input.host, specOrigin });
-  return { mounts, operations, findings, rootfs };
+  return { mounts, operations, findings, rootfs, ...(launch ? { launch } : {}) };
 }
 
 function runRules(

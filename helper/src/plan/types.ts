@@ -6,6 +6,8 @@
 // koffi types: positions and ranges are plain objects shaped like LSP's so the server can
 // pass them through unchanged.
 
+import type { LaunchSpec } from './launchSpec';
+
 /** 0-based line and UTF-16 character offset, as in LSP. */
 export interface Position {
   line: number;
@@ -264,6 +266,11 @@ export interface HostView {
   readdir(path: string): string[] | null;
   /** `uname -r`, for options that need a recent kernel; undefined when unknown. */
   kernelRelease?: string;
+  /**
+   * The first `maxBytes` of a regular file as UTF-8 (symlinks followed, as open(2) would),
+   * or null when it cannot be read. Optional: checks that need contents are skipped without it.
+   */
+  readFile?(path: string, maxBytes: number): string | null;
 }
 
 export interface HostEntry {
@@ -292,4 +299,9 @@ export interface Plan {
   findings: Finding[];
   /** Absolute host path of the rootfs, when `root.path` is usable. */
   rootfs?: string;
+  /**
+   * The process, namespaces and names the helper launches with; present only when the spec
+   * is launchable (no error finding). The helper reads nothing else from config.json.
+   */
+  launch?: LaunchSpec;
 }

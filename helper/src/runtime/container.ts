@@ -11,7 +11,7 @@ import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as jsonc from 'jsonc-parser';
+import type { LaunchSpec } from '../plan/launchSpec';
 import type { Plan } from '../plan/types';
 import {
   ErrorCodes,
@@ -26,7 +26,6 @@ import {
 import { initPool, spawnInit } from './initLauncher';
 import type { InitMessage, InitRequest, StageFailure } from './initProtocol';
 import { koffiSyscalls } from './koffiSyscalls';
-import { readLaunchSpec, type LaunchSpec } from './launchSpec';
 import { LogFollower } from './logFollower';
 import { applyOperationEvent, planMountSummaries } from './mountSummary';
 import {
@@ -47,7 +46,11 @@ export const DEFAULT_STOP_TIMEOUT_MS = 10_000;
 export interface LaunchOptions {
   id: string;
   bundleDir: string;
-  /** planBundle()'s result for this bundle, planned with stateDir = `<stateRoot>/<id>`. */
+  /**
+   * planBundle()'s result for this bundle, planned with stateDir = `<stateRoot>/<id>`. The
+   * launch runs from it alone (`plan.launch` for the process and namespaces): config.json
+   * is not read again, so a file swapped in after planning is never the one that runs.
+   */
   plan: Plan;
   owner: { uid: number; gid: number };
   /** Default /run/bindery. */
@@ -57,19 +60,13 @@ export interface LaunchOptions {
    * promise settles, so before a listener could be put on the Container).
    */
   onOperation?: (event: OperationEvent) => void;
-  /**
-   * The config.json text the plan was made from. The daemon passes the text it read (as the
-   * peer) and authorised, so a file swapped in after that check is never the one that runs.
-   * Read from the bundle when absent.
-   */
-  specText?: string;
 }
 
 /** What launchContainer rejects with. Nothing of the container is left behind. */
 export interface LaunchError {
   /** A protocol ErrorCodes value. */
   code: number;
-  /** Machine-readable: 'plan-has-errors', 'invalid-spec', 'already-exists', 'mount-failed', 'namespace-failed', 'process-failed', 'init-died'. */
+  /** Machine-readable: 'plan-has-errors', 'already-exists', 'mount-failed', 'namespace-failed', 'process-failed', 'init-died'. */
   reason: string;
   message: string;
   /** The failed operation, when a plan step failed. */
@@ -285,22 +282,14 @@ function prepare(opts: LaunchOptions, stateDir: string): { spec: LaunchSpec } | 
         `the plan writes ${op.hostPath}; plan the bundle with stateDir ${stateDir}`,
       );
   }
-  let text: string;
-  try {
-    text = opts.specText ?? fs.readFileSync(path.join(opts.bundleDir, 'config.json'), 'utf8');
-  } catch (e) {
+  // What the helper refuses is said once, as plan findings (checked above). From here on
+  // only asserts that a plan not made by planBundle could trip.
+  const spec = opts.plan.launch;
+  if (!spec)
     return launchError(
-      ErrorCodes.InvalidParams,
-      'invalid-spec',
-      `cannot read ${path.join(opts.bundleDir, 'config.json')}: ${(e as NodeJS.ErrnoException).code ?? e}`,
-    );
-  }
-  const spec = readLaunchSpec(jsonc.parse(text));
-  if ('message' in spec)
-    return launchError(
-      ErrorCodes.InvalidParams,
-      'invalid-spec',
-      `config.json ${spec.field}: ${spec.message}`,
+      ErrorCodes.PlanHasErrors,
+      'plan-has-errors',
+      'the plan has no launch settings; make it with planBundle()',
     );
   const ownUts =
     (spec.namespaces.unshare & CLONE_NEWUTS) !== 0 ||
@@ -311,8 +300,8 @@ function prepare(opts: LaunchOptions, stateDir: string): { spec: LaunchSpec } | 
   )
     return launchError(
       ErrorCodes.PlanHasErrors,
-      'invalid-spec',
-      'config.json sets hostname or domainname without a uts namespace; that would rename the host',
+      'plan-has-errors',
+      'the plan sets hostname or domainname without a uts namespace; that would rename the host',
     );
   return { spec };
 }

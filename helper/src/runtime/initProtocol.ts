@@ -7,7 +7,7 @@
 // failed; end-of-file without 'exec' means the init died (its stderr says why).
 import type { Plan } from '../plan/types';
 import type { OperationEvent, OperationFailure } from '../protocol';
-import type { LaunchSpec } from './launchSpec';
+import type { LaunchSpec } from '../plan/launchSpec';
 import type { NetworkIdentity } from './networkFiles';
 
 export const EVENT_FD = 3;

@@ -5,7 +5,7 @@
 // Runs in the init after pivot_root. Returns only on failure (execve replaced the process
 // otherwise).
 import * as path from 'node:path';
-import type { ProcessSetup } from './launchSpec';
+import type { ProcessSetup } from '../plan/launchSpec';
 import { fail, type StepFailure } from './failure';
 import { mkdirAllInRoot, resolveInRoot } from './resolveInRoot';
 import {

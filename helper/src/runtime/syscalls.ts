@@ -125,14 +125,17 @@ export interface Syscalls {
 }
 
 // Constants from the kernel's uapi headers (identical on x86_64 and arm64).
-export const CLONE_NEWNS = 0x00020000;
-export const CLONE_NEWCGROUP = 0x02000000;
-export const CLONE_NEWUTS = 0x04000000;
-export const CLONE_NEWIPC = 0x08000000;
-export const CLONE_NEWUSER = 0x10000000;
-export const CLONE_NEWPID = 0x20000000;
-export const CLONE_NEWNET = 0x40000000;
-export const CLONE_NEWTIME = 0x00000080;
+// The CLONE_NEW* flags live with the plan, which says which namespaces a launch creates.
+export {
+  CLONE_NEWNS,
+  CLONE_NEWCGROUP,
+  CLONE_NEWUTS,
+  CLONE_NEWIPC,
+  CLONE_NEWUSER,
+  CLONE_NEWPID,
+  CLONE_NEWNET,
+  CLONE_NEWTIME,
+} from '../plan/namespaces';
 
 export const O_RDONLY = 0o0;
 export const O_WRONLY = 0o1;

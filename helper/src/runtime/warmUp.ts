@@ -2,7 +2,7 @@
 // first real launch does not pay for V8 compiling each function on its first call, and
 // touch the koffi calls in ways that cannot change anything (they fail with ENOENT/EBADF).
 import type { MountOp, Operation, Plan } from '../plan/types';
-import type { LaunchSpec } from './launchSpec';
+import type { LaunchSpec } from '../plan/launchSpec';
 import { execProcess } from './processSetup';
 import { RecordingSyscalls } from './recordingSyscalls';
 import { setupRootfs } from './rootfs';

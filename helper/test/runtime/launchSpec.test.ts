@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { readLaunchSpec } from '../../src/runtime/launchSpec';
+import { readLaunchSpec } from '../../src/plan/launchSpec';
 import { CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWUTS } from '../../src/runtime/syscalls';
 
 const base = {
@@ -10,7 +10,7 @@ const base = {
 
 describe('readLaunchSpec', () => {
   it('reads process, namespaces and names', () => {
-    const s = readLaunchSpec({
+    const r = readLaunchSpec({
       hostname: 'h',
       process: {
         args: ['sh'],
@@ -31,7 +31,8 @@ describe('readLaunchSpec', () => {
         ],
       },
     });
-    assert.ok(!('message' in s));
+    assert.deepEqual(r.problems, []);
+    const s = r.launch!;
     assert.equal(s.hostname, 'h');
     assert.deepEqual(s.process.rlimits, [
       { name: 'RLIMIT_NOFILE', resource: 7, soft: 64, hard: 128 },
@@ -42,29 +43,33 @@ describe('readLaunchSpec', () => {
     assert.equal(s.namespaces.newNetwork, true);
   });
 
-  it('names the field of bad input', () => {
+  it('names the field of bad input the schema does not cover', () => {
     const bad = (spec: unknown) => {
       const r = readLaunchSpec(spec);
-      assert.ok('message' in r, JSON.stringify(r));
-      return r.field;
+      assert.equal(r.launch, undefined, JSON.stringify(r));
+      assert.equal(r.problems.length, 1, JSON.stringify(r.problems));
+      return r.problems[0].path.join('.');
     };
-    assert.equal(bad({ ...base, process: { args: [] } }), 'process.args');
-    assert.equal(bad({ ...base, process: { args: ['x'], cwd: 'rel' } }), 'process.cwd');
-    assert.equal(bad({ ...base, process: { args: ['x'], terminal: true } }), 'process.terminal');
+    assert.equal(bad({ ...base, process: { args: ['x'], cwd: '/', terminal: true } }), 'process.terminal');
     assert.equal(
       bad({
         ...base,
-        process: { args: ['x'], rlimits: [{ type: 'RLIMIT_BOGUS', soft: 1, hard: 1 }] },
+        process: { args: ['x'], cwd: '/', rlimits: [{ type: 'RLIMIT_BOGUS', soft: 1, hard: 1 }] },
       }),
-      'process.rlimits[0].type',
+      'process.rlimits.0.type',
     );
     assert.equal(
-      bad({ ...base, process: { args: ['x'], capabilities: { bounding: ['CAP_NOPE'] } } }),
-      'process.capabilities.bounding',
+      bad({ ...base, process: { args: ['x'], cwd: '/', capabilities: { bounding: ['CAP_NOPE'] } } }),
+      'process.capabilities.bounding.0',
     );
-    assert.equal(
-      bad({ ...base, linux: { namespaces: [{ type: 'user' }] } }),
-      'linux.namespaces[0]',
-    );
+    assert.equal(bad({ ...base, linux: { namespaces: [{ type: 'user' }] } }), 'linux.namespaces.0.type');
+  });
+
+  it('leaves what the schema covers to the structure rule: no launch, no second problem', () => {
+    for (const process of [{ args: [], cwd: '/' }, { args: ['x'], cwd: 'rel' }, { args: 'x', cwd: '/' }]) {
+      const r = readLaunchSpec({ ...base, process });
+      assert.equal(r.launch, undefined);
+      assert.deepEqual(r.problems, []);
+    }
   });
 });

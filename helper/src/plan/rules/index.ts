@@ -4,6 +4,7 @@ import { bindDataOptionsRule, bindSourceRule, bindTypeRule, rbindReadOnlyRule } 
 import { defaultMountsRule, tmpMountRule } from './defaultMounts';
 import { hiddenMountRule } from './hiddenMounts';
 import { idmapRule } from './idmap';
+import { launchSettingsRule, unappliedFeatureRule } from './launchSupport';
 import { maskedPathsRule } from './maskedPaths';
 import { mountDestinationRule } from './mountDestination';
 import { mountTypeRule, nulByteRule } from './mountEntry';
@@ -50,6 +51,8 @@ export const allRules: Rule[] = [
   mappedIdOptionRule,
   maskedPathsRule,
   processCwdRule,
+  launchSettingsRule,
+  unappliedFeatureRule,
   defaultMountsRule,
   tmpMountRule,
 ];

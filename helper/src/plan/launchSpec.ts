@@ -1,0 +1,429 @@
+// What the launch needs beside the mounts: the process (args, env, cwd, user, rlimits,
+// capabilities, noNewPrivileges), the namespaces and the names, read from the spec.
+//
+// Pure. Two kinds of bad input:
+// - what the schema already describes (wrong JSON types, an empty args, a relative cwd, an
+//   unknown namespace type…): the structure rule reports it; here it only means "no launch";
+// - what the spec allows but Bindery cannot run, or the kernel would refuse at exec time:
+//   returned as problems, which `rules/launchSupport.ts` turns into error findings.
+// So a spec reads as launchable exactly when the plan has no error about it.
+import { asArray, asObject } from './json';
+import {
+  CLONE_NEWCGROUP,
+  CLONE_NEWIPC,
+  CLONE_NEWNET,
+  CLONE_NEWNS,
+  CLONE_NEWUTS,
+} from './namespaces';
+import { schemaAt } from './schema';
+import type { JsonPath } from './types';
+
+export interface ProcessSetup {
+  args: string[];
+  env: string[];
+  cwd: string;
+  uid: number;
+  gid: number;
+  additionalGids: number[];
+  /** Umask for the process; 0o022 when the spec gives none (runc's default). */
+  umask: number;
+  rlimits: { name: string; resource: number; soft: number; hard: number }[];
+  noNewPrivileges: boolean;
+  /** Capability sets as cap numbers; undefined = the spec lists none, leave them as they are (runc). */
+  capabilities?: {
+    bounding: number[];
+    effective: number[];
+    permitted: number[];
+    inheritable: number[];
+    ambient: number[];
+  };
+}
+
+export interface NamespaceSetup {
+  /** A new PID namespace (the init is spawned into it by the launcher). */
+  newPid: boolean;
+  /** Flags for the init's unshare(2); always includes CLONE_NEWNS. */
+  unshare: number;
+  /** Namespaces joined by path before unsharing. */
+  join: { type: string; path: string; flag: number }[];
+  /** A network namespace of its own, new or joined: loopback nameservers are dropped from resolv.conf. */
+  ownNetwork: boolean;
+  /** A new network namespace: loopback is brought up in it. */
+  newNetwork: boolean;
+}
+
+export interface LaunchSpec {
+  process: ProcessSetup;
+  namespaces: NamespaceSetup;
+  hostname?: string;
+  domainname?: string;
+}
+
+/** Codes of what the helper refuses to launch (errors in the plan, see rules/launchSupport.ts). */
+export const LAUNCH_PROBLEM_CODES = [
+  'process-missing',
+  'terminal-not-supported',
+  'program-empty',
+  'nul-byte',
+  'env-not-name-value',
+  'umask-out-of-range',
+  'unknown-rlimit',
+  'rlimit-soft-above-hard',
+  'unknown-capability',
+  'namespace-not-supported',
+  'namespace-join-not-supported',
+] as const;
+
+/** Something the spec allows (or the schema does not catch) that Bindery will not run. */
+export interface LaunchProblem {
+  /** Stable finding code. */
+  code: (typeof LAUNCH_PROBLEM_CODES)[number];
+  /** The offending node. */
+  path: JsonPath;
+  message: string;
+}
+
+export const RLIMITS: Readonly<Record<string, number>> = {
+  RLIMIT_CPU: 0,
+  RLIMIT_FSIZE: 1,
+  RLIMIT_DATA: 2,
+  RLIMIT_STACK: 3,
+  RLIMIT_CORE: 4,
+  RLIMIT_RSS: 5,
+  RLIMIT_NPROC: 6,
+  RLIMIT_NOFILE: 7,
+  RLIMIT_MEMLOCK: 8,
+  RLIMIT_AS: 9,
+  RLIMIT_LOCKS: 10,
+  RLIMIT_SIGPENDING: 11,
+  RLIMIT_MSGQUEUE: 12,
+  RLIMIT_NICE: 13,
+  RLIMIT_RTPRIO: 14,
+  RLIMIT_RTTIME: 15,
+};
+
+/** Capability names by number, as in <linux/capability.h>. */
+export const CAPABILITIES: readonly string[] = [
+  'CAP_CHOWN',
+  'CAP_DAC_OVERRIDE',
+  'CAP_DAC_READ_SEARCH',
+  'CAP_FOWNER',
+  'CAP_FSETID',
+  'CAP_KILL',
+  'CAP_SETGID',
+  'CAP_SETUID',
+  'CAP_SETPCAP',
+  'CAP_LINUX_IMMUTABLE',
+  'CAP_NET_BIND_SERVICE',
+  'CAP_NET_BROADCAST',
+  'CAP_NET_ADMIN',
+  'CAP_NET_RAW',
+  'CAP_IPC_LOCK',
+  'CAP_IPC_OWNER',
+  'CAP_SYS_MODULE',
+  'CAP_SYS_RAWIO',
+  'CAP_SYS_CHROOT',
+  'CAP_SYS_PTRACE',
+  'CAP_SYS_PACCT',
+  'CAP_SYS_ADMIN',
+  'CAP_SYS_BOOT',
+  'CAP_SYS_NICE',
+  'CAP_SYS_RESOURCE',
+  'CAP_SYS_TIME',
+  'CAP_SYS_TTY_CONFIG',
+  'CAP_MKNOD',
+  'CAP_LEASE',
+  'CAP_AUDIT_WRITE',
+  'CAP_AUDIT_CONTROL',
+  'CAP_SETFCAP',
+  'CAP_MAC_OVERRIDE',
+  'CAP_MAC_ADMIN',
+  'CAP_SYSLOG',
+  'CAP_WAKE_ALARM',
+  'CAP_BLOCK_SUSPEND',
+  'CAP_AUDIT_READ',
+  'CAP_PERFMON',
+  'CAP_BPF',
+  'CAP_CHECKPOINT_RESTORE',
+];
+
+export const CAPABILITY_SETS = [
+  'bounding',
+  'effective',
+  'permitted',
+  'inheritable',
+  'ambient',
+] as const;
+
+const NAMESPACE_FLAGS: Readonly<Record<string, number>> = {
+  mount: CLONE_NEWNS,
+  uts: CLONE_NEWUTS,
+  ipc: CLONE_NEWIPC,
+  network: CLONE_NEWNET,
+  cgroup: CLONE_NEWCGROUP,
+};
+
+/** The schema's own test for an rlimit name: names it rejects are the structure rule's to report. */
+const RLIMIT_PATTERN = schemaAt(['process', 'rlimits', 0, 'type'])?.pattern;
+
+const isUint32 = (v: unknown): v is number =>
+  typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffffffff;
+const isUint = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+const isStringList = (v: unknown): v is string[] =>
+  Array.isArray(v) && v.every((x) => typeof x === 'string');
+
+export interface LaunchReading {
+  /** Present when every launch setting is usable. */
+  launch?: LaunchSpec;
+  problems: LaunchProblem[];
+}
+
+export function readLaunchSpec(spec: unknown): LaunchReading {
+  const s = asObject(spec);
+  if (!s) return { problems: [] }; // not an object: the structure rule says so
+  const problems: LaunchProblem[] = [];
+  const proc = readProcess(s, problems);
+  const namespaces = readNamespaces(s, problems);
+  if (!proc || !namespaces || problems.length) return { problems };
+  const name = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+  return {
+    launch: {
+      process: proc,
+      namespaces,
+      hostname: name(s.hostname),
+      domainname: name(s.domainname),
+    },
+    problems,
+  };
+}
+
+/** The process, or undefined when it is unusable (a problem is added unless the schema covers it). */
+function readProcess(
+  s: Record<string, unknown>,
+  problems: LaunchProblem[],
+): ProcessSetup | undefined {
+  if (s.process === undefined || s.process === null) {
+    problems.push({
+      code: 'process-missing',
+      path: [],
+      message:
+        'The spec has no "process": Bindery runs containers, so it needs the program to start (runc would only create the container). Add "process": {"args": ["sh"], "cwd": "/"}.',
+    });
+    return undefined;
+  }
+  const p = asObject(s.process);
+  if (!p) return undefined;
+  let ok = true;
+  const problem = (code: LaunchProblem['code'], path: JsonPath, message: string) => {
+    problems.push({ code, path, message });
+    ok = false;
+  };
+
+  if (p.terminal === true)
+    problem(
+      'terminal-not-supported',
+      ['process', 'terminal'],
+      'process.terminal: Bindery does not give the process a terminal yet (runc would allocate a pseudo-terminal); set it to false: stdin is /dev/null and the output is streamed to the editor.',
+    );
+
+  const args = p.args;
+  if (!isStringList(args) || args.length === 0)
+    ok = false; // structure: type, required, minItems
+  else if (args[0] === '')
+    problem(
+      'program-empty',
+      ['process', 'args', 0],
+      'process.args[0] is empty: it names the program to run, e.g. "sh" or "/bin/app".',
+    );
+
+  const env = p.env ?? [];
+  if (!isStringList(env)) ok = false;
+  else
+    env.forEach((e, i) => {
+      if (!e.includes('='))
+        problem(
+          'env-not-name-value',
+          ['process', 'env', i],
+          `process.env[${i}] "${e}" has no "=": write it as NAME=value (runc refuses it too).`,
+        );
+    });
+
+  const cwd = p.cwd;
+  if (typeof cwd !== 'string' || !cwd.startsWith('/')) ok = false; // structure: required, absolute
+
+  const nulIn = (value: unknown, path: JsonPath) => {
+    if (typeof value === 'string' && value.includes('\0'))
+      problem(
+        'nul-byte',
+        path,
+        `${describe(path)} contains a NUL character (\\u0000); execve(2) would cut the string there. Remove it.`,
+      );
+  };
+  asArray(args).forEach((a, i) => nulIn(a, ['process', 'args', i]));
+  asArray(env).forEach((e, i) => nulIn(e, ['process', 'env', i]));
+  nulIn(cwd, ['process', 'cwd']);
+
+  const user = asObject(p.user) ?? {};
+  if (p.user !== undefined && p.user !== null && !asObject(p.user)) ok = false;
+  const uid = user.uid ?? 0;
+  const gid = user.gid ?? 0;
+  const additionalGids = user.additionalGids ?? [];
+  if (!isUint32(uid) || !isUint32(gid)) ok = false;
+  if (!Array.isArray(additionalGids) || !additionalGids.every(isUint32)) ok = false;
+  const umask = user.umask ?? 0o022;
+  if (!isUint32(umask)) ok = false;
+  else if (umask > 0o777)
+    problem(
+      'umask-out-of-range',
+      ['process', 'user', 'umask'],
+      `process.user.umask ${umask} is more than 0777 (511); it is written in decimal, e.g. 18 for 0022.`,
+    );
+
+  const rlimits: ProcessSetup['rlimits'] = [];
+  const rl = p.rlimits ?? [];
+  if (!Array.isArray(rl)) ok = false;
+  asArray(rl).forEach((entry, i) => {
+    const r = asObject(entry);
+    const name = r?.type;
+    const soft = r?.soft;
+    const hard = r?.hard;
+    if (!r || typeof name !== 'string' || !isUint(soft) || !isUint(hard)) {
+      ok = false;
+      return;
+    }
+    if (!(name in RLIMITS)) {
+      if (RLIMIT_PATTERN && !RLIMIT_PATTERN.test(name)) ok = false;
+      else
+        problem(
+          'unknown-rlimit',
+          ['process', 'rlimits', i, 'type'],
+          `process.rlimits[${i}].type: ${name} is not a Linux resource limit; use one of ${Object.keys(RLIMITS).join(', ')}.`,
+        );
+      return;
+    }
+    if (soft > hard) {
+      problem(
+        'rlimit-soft-above-hard',
+        ['process', 'rlimits', i, 'soft'],
+        `process.rlimits[${i}]: the soft limit of ${name} (${soft}) is above the hard limit (${hard}); setrlimit(2) refuses that. Lower soft or raise hard.`,
+      );
+      return;
+    }
+    // JSON numbers past 2^63 mean "unlimited" (RLIM_INFINITY is 2^64-1).
+    const lim = (n: number) => (n >= 2 ** 63 ? Infinity : n);
+    rlimits.push({ name, resource: RLIMITS[name], soft: lim(soft), hard: lim(hard) });
+  });
+
+  let capabilities: ProcessSetup['capabilities'];
+  if (p.capabilities !== undefined && p.capabilities !== null) {
+    const caps = asObject(p.capabilities);
+    if (!caps) ok = false;
+    else {
+      const sets: Record<string, number[]> = {};
+      for (const set of CAPABILITY_SETS) {
+        const names = caps[set] ?? [];
+        if (!isStringList(names)) {
+          ok = false;
+          continue;
+        }
+        sets[set] = [];
+        names.forEach((n, i) => {
+          const cap = CAPABILITIES.indexOf(n);
+          if (cap >= 0) sets[set].push(cap);
+          else
+            problem(
+              'unknown-capability',
+              ['process', 'capabilities', set, i],
+              `process.capabilities.${set}[${i}]: ${n} is not a capability Bindery knows (runc would skip it with a warning; Bindery refuses it rather than run with a set other than the one written). Use a name from capabilities(7), e.g. CAP_NET_BIND_SERVICE.`,
+            );
+        });
+      }
+      const { bounding, effective, permitted, inheritable, ambient } = sets;
+      if (ok) capabilities = { bounding, effective, permitted, inheritable, ambient };
+    }
+  }
+
+  if (!ok) return undefined;
+  return {
+    args: args as string[],
+    env: env as string[],
+    cwd: cwd as string,
+    uid: uid as number,
+    gid: gid as number,
+    additionalGids: additionalGids as number[],
+    umask: umask as number,
+    rlimits,
+    noNewPrivileges: p.noNewPrivileges === true,
+    capabilities,
+  };
+}
+
+function readNamespaces(
+  s: Record<string, unknown>,
+  problems: LaunchProblem[],
+): NamespaceSetup | undefined {
+  const linux = s.linux;
+  if (linux !== undefined && linux !== null && !asObject(linux)) return undefined;
+  const list = asObject(linux)?.namespaces ?? [];
+  if (!Array.isArray(list)) return undefined;
+  const out: NamespaceSetup = {
+    newPid: false,
+    unshare: CLONE_NEWNS,
+    join: [],
+    ownNetwork: false,
+    newNetwork: false,
+  };
+  let ok = true;
+  list.forEach((entry, i) => {
+    const n = asObject(entry);
+    const type = n?.type;
+    const nsPath = n?.path ?? undefined;
+    const where: JsonPath = ['linux', 'namespaces', i];
+    // Types, paths and duplicates are the structure and namespace rules' to report.
+    if (
+      typeof type !== 'string' ||
+      (nsPath !== undefined && (typeof nsPath !== 'string' || !nsPath.startsWith('/')))
+    ) {
+      ok = false;
+      return;
+    }
+    if (type === 'user' || type === 'time') {
+      problems.push({
+        code: 'namespace-not-supported',
+        path: [...where, 'type'],
+        message: `linux.namespaces[${i}]: Bindery does not create ${type} namespaces yet (runc would${type === 'user' ? ' map the ids in linux.uidMappings/gidMappings' : ' apply linux.timeOffsets'}); remove the entry to run without one.`,
+      });
+      return;
+    }
+    if (nsPath && (type === 'pid' || type === 'mount')) {
+      problems.push({
+        code: 'namespace-join-not-supported',
+        path: [...where, 'path'],
+        message: `linux.namespaces[${i}]: Bindery cannot join an existing ${type} namespace (runc would enter ${nsPath}); remove "path" for a new one.`,
+      });
+      return;
+    }
+    if (type === 'pid') {
+      out.newPid = true;
+      return;
+    }
+    const flag = NAMESPACE_FLAGS[type];
+    if (flag === undefined) {
+      ok = false;
+      return;
+    }
+    if (nsPath) out.join.push({ type, path: nsPath, flag });
+    else out.unshare |= flag;
+    if (type === 'network') {
+      out.ownNetwork = true;
+      out.newNetwork = !nsPath;
+    }
+  });
+  return ok ? out : undefined;
+}
+
+function describe(path: JsonPath): string {
+  let out = '';
+  for (const seg of path) out += typeof seg === 'number' ? `[${seg}]` : out ? `.${seg}` : seg;
+  return out;
+}

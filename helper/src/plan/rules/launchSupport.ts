@@ -1,0 +1,195 @@
+// What Bindery can run, beside the mounts: the process and namespace settings it refuses
+// (errors: the helper would not launch the spec) and the features it does not apply
+// (warnings: the container runs, without them). The refusals come from the same reader the
+// helper launches from (`../launchSpec.ts`), so the editor and the helper cannot disagree.
+import { asArray, asObject, get } from '../json';
+import { CAPABILITIES, RLIMITS, readLaunchSpec, type LaunchProblem } from '../launchSpec';
+import type { Rule, RuleContext } from '../rule';
+import type { Fix, JsonPath, Range } from '../types';
+import { removeArrayElements, replaceNode, replaceWithJson } from './edits';
+import { nearest } from './nearest';
+
+/** Every launch setting the helper refuses, on the token that makes it refuse. */
+export const launchSettingsRule: Rule = (ctx) => {
+  for (const problem of readLaunchSpec(ctx.spec).problems) {
+    const fix = fixFor(ctx, problem);
+    ctx.report({
+      code: problem.code,
+      severity: 'error',
+      message: problem.message,
+      range: problem.path.length ? ctx.doc.rangeNear(problem.path) : documentStart(ctx),
+      path: problem.path,
+      fixes: fix ? [fix] : undefined,
+    });
+  }
+};
+
+function documentStart(ctx: RuleContext): Range {
+  const offset = ctx.doc.tree?.offset ?? 0;
+  return { start: ctx.doc.positionAt(offset), end: ctx.doc.positionAt(offset + 1) };
+}
+
+function fixFor(ctx: RuleContext, problem: LaunchProblem): Fix | undefined {
+  const node = ctx.doc.nodeAt(problem.path);
+  if (!node) return undefined;
+  switch (problem.code) {
+    case 'terminal-not-supported':
+      return {
+        title: 'Set terminal to false',
+        edits: [replaceNode(ctx.doc, node, 'false')],
+        preferred: true,
+      };
+    case 'namespace-not-supported': {
+      const array = ctx.doc.nodeAt(['linux', 'namespaces']);
+      const index = problem.path[2] as number;
+      return array
+        ? {
+            title: `Remove the "${String(node.value)}" namespace`,
+            edits: [removeArrayElements(ctx.doc, array, [index])],
+          }
+        : undefined;
+    }
+    case 'unknown-capability':
+    case 'unknown-rlimit': {
+      const known = problem.code === 'unknown-rlimit' ? Object.keys(RLIMITS) : CAPABILITIES;
+      const meant = nearest(String(node.value), [...known]);
+      return meant
+        ? {
+            title: `Change to "${meant}"`,
+            edits: [replaceWithJson(ctx.doc, node, meant)],
+            preferred: true,
+          }
+        : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+interface Unapplied {
+  path: JsonPath;
+  /** What runc or crun would do with the value, and what running without it means. */
+  say(value: unknown): string;
+}
+
+const count = (v: unknown, one: string, many = `${one}s`) => {
+  const n = Array.isArray(v) ? v.length : Object.keys(asObject(v) ?? {}).length;
+  return `${n} ${n === 1 ? one : many}`;
+};
+
+const HOOK_KINDS = [
+  'prestart',
+  'createRuntime',
+  'createContainer',
+  'startContainer',
+  'poststart',
+  'poststop',
+];
+
+/** Features of the spec Bindery does not apply (yet). */
+const UNAPPLIED: Unapplied[] = [
+  {
+    path: ['linux', 'seccomp'],
+    say: () =>
+      'linux.seccomp: Bindery does not load seccomp filters yet; runc would install this profile. The process runs unfiltered.',
+  },
+  {
+    path: ['process', 'apparmorProfile'],
+    say: (v) =>
+      `process.apparmorProfile: Bindery does not apply AppArmor profiles yet; runc would run the process under "${String(v)}". The process runs without that confinement.`,
+  },
+  {
+    path: ['process', 'selinuxLabel'],
+    say: (v) =>
+      `process.selinuxLabel: Bindery does not set SELinux labels yet; runc would run the process as "${String(v)}". The process keeps the helper's label.`,
+  },
+  {
+    path: ['linux', 'mountLabel'],
+    say: (v) =>
+      `linux.mountLabel: Bindery does not label mounts yet; runc would add context="${String(v)}" to the mounts that take data. The mounts get the filesystem's default label.`,
+  },
+  ...HOOK_KINDS.map((kind): Unapplied => ({
+    path: ['hooks', kind],
+    say: (v) =>
+      `hooks.${kind}: Bindery does not run hooks yet; runc would run ${count(v, 'program')} here. ${asArray(v).length === 1 ? 'It is' : 'They are'} skipped, so whatever ${asArray(v).length === 1 ? 'it sets' : 'they set'} up (networking, devices, …) is missing.`,
+  })),
+  {
+    path: ['linux', 'sysctl'],
+    say: (v) =>
+      `linux.sysctl: Bindery does not write sysctls yet; runc would set ${count(v, 'kernel parameter')} in the container. They keep the values a new namespace starts with.`,
+  },
+  {
+    path: ['linux', 'resources'],
+    say: () =>
+      "linux.resources: Bindery does not create cgroups yet; runc would apply these limits (memory, CPU, pids, device access) through its cgroup manager. The container runs in the helper's cgroup without them, and device access is not restricted.",
+  },
+  {
+    path: ['linux', 'cgroupsPath'],
+    say: (v) =>
+      `linux.cgroupsPath: Bindery does not create cgroups yet; runc would place the container in "${String(v)}". It stays in the helper's cgroup.`,
+  },
+  {
+    path: ['process', 'oomScoreAdj'],
+    say: (v) =>
+      `process.oomScoreAdj: Bindery does not set it yet; runc would write ${String(v)} to /proc/self/oom_score_adj. The process keeps the helper's score.`,
+  },
+  {
+    path: ['process', 'ioPriority'],
+    say: () =>
+      "process.ioPriority: Bindery does not set I/O priorities yet; runc would call ioprio_set(2). The process keeps the helper's I/O priority.",
+  },
+  {
+    path: ['process', 'scheduler'],
+    say: () =>
+      "process.scheduler: Bindery does not set scheduling policies yet; runc would call sched_setattr(2). The process keeps the helper's policy.",
+  },
+  {
+    path: ['process', 'execCPUAffinity'],
+    say: () =>
+      'process.execCPUAffinity: Bindery does not pin CPUs yet; runc would restrict the process to these CPUs. It may run on any CPU the helper may.',
+  },
+  {
+    path: ['linux', 'personality'],
+    say: () =>
+      "linux.personality: Bindery does not set the execution domain yet; runc would call personality(2). The process runs with the host's (e.g. no LINUX32).",
+  },
+  {
+    path: ['linux', 'intelRdt'],
+    say: () =>
+      'linux.intelRdt: Bindery does not configure Intel RDT (resctrl) yet; runc would apply these cache and memory bandwidth settings. They are not applied.',
+  },
+  {
+    path: ['linux', 'memoryPolicy'],
+    say: () =>
+      'linux.memoryPolicy: Bindery does not set NUMA memory policies yet; runc would call set_mempolicy(2). The process keeps the default policy.',
+  },
+  {
+    path: ['linux', 'netDevices'],
+    say: (v) =>
+      `linux.netDevices: Bindery does not move network interfaces yet; runc would move ${count(v, 'host interface')} into the container's network namespace. The container has only what its namespace starts with.`,
+  },
+];
+
+/** A setting that changes nothing: absent, null, empty. */
+function isEmpty(v: unknown): boolean {
+  if (v === undefined || v === null || v === '') return true;
+  if (Array.isArray(v)) return v.length === 0;
+  const o = asObject(v);
+  return o !== undefined && Object.keys(o).length === 0;
+}
+
+/** One warning per feature Bindery would silently skip, on its key. */
+export const unappliedFeatureRule: Rule = (ctx) => {
+  if (!ctx.spec) return;
+  for (const feature of UNAPPLIED) {
+    const value = get(ctx.spec, ...feature.path);
+    if (isEmpty(value)) continue;
+    ctx.report({
+      code: 'feature-not-applied',
+      severity: 'warning',
+      message: feature.say(value),
+      range: ctx.doc.keyRangeOf(feature.path) ?? ctx.doc.rangeNear(feature.path),
+      path: feature.path,
+    });
+  }
+};
