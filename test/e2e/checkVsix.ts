@@ -53,6 +53,11 @@ export function checkVsixEntries(entries: string[]): string[] {
   need('server/dist/server.js', 'the language server the client starts');
   need('helper/dist/cli.js', 'the bindery CLI and helper');
   if (!files.has('readme.md') && !files.has('README.md')) problems.push('missing README.md');
+  // The details page renders the README from the installed folder: relative images must ship.
+  const readme = files.has('readme.md') ? readEntry('extension/readme.md') : '';
+  for (const match of readme.matchAll(/!\[[^\]]*\]\(([^)\s]+)|<img[^>]+src="([^"]+)"/g)) {
+    need(match[1] ?? match[2], 'an image in the README');
+  }
   if (![...files].some((f) => /^license/i.test(f))) problems.push('missing LICENSE');
   for (const file of files) {
     if (mustNotShip.some((pattern) => pattern.test(file))) problems.push(`should not ship ${file}`);
