@@ -29,6 +29,8 @@ export async function runDaemon(args: string[], io: CliIO): Promise<number> {
   const stateDir = path.resolve(values['state-dir'] ?? path.dirname(socketPath));
   const runtime = await import('../runtime/container');
   const daemon = new Daemon({ socketPath, stateDir, runtime, helperVersion: pkg.version, log: (l) => io.err(`binderyd: ${l}`) });
+  // A promise someone forgot to handle must not take every container's helper down with it.
+  process.on('unhandledRejection', (e) => io.err(`binderyd: unhandled rejection (a bug; please report it): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`));
   try {
     await daemon.start();
   } catch (e) {
