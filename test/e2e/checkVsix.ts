@@ -19,7 +19,8 @@ interface Manifest {
 }
 
 const mustNotShip = [
-  /(^|\/)node_modules\//,
+  // Only the helper's native module may ship as a package (see bundleNativeModules.ts).
+  /^(?!helper\/dist\/node_modules\/koffi\/)(.*\/)?node_modules\//,
   /\.ts$/,
   /\.map$/,
   /^client\/dist\/test\//,
@@ -52,6 +53,8 @@ export function checkVsixEntries(entries: string[]): string[] {
   for (const j of manifest.contributes?.jsonValidation ?? []) need(j.url, 'a JSON schema');
   need('server/dist/server.js', 'the language server the client starts');
   need('helper/dist/cli.js', 'the bindery CLI and helper');
+  need('helper/dist/node_modules/koffi/index.js', 'the native module `bindery daemon` loads');
+  need('helper/dist/node_modules/koffi/build/koffi/linux_x64/koffi.node', 'koffi on x86-64');
   if (!files.has('readme.md') && !files.has('README.md')) problems.push('missing README.md');
   // The details page renders the README from the installed folder: relative images must ship.
   const readme = files.has('readme.md') ? readEntry('extension/readme.md') : '';

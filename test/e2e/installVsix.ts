@@ -1,7 +1,7 @@
 // Installs a packaged .vsix into an extensions folder with code-server's own installer,
 // which is what a user's `code --install-extension` does: it tests the artefact, not the tree.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { codeServerBaseEnv, codeServerCommand } from './startCodeServer';
 import { repoRoot } from './paths';
@@ -16,7 +16,8 @@ export function vsixPath(setting: string): string {
   return join(repoRoot, `${manifest.name}-${manifest.version}.vsix`);
 }
 
-export function installVsix(vsix: string, extensionsDir: string, tempDir: string): void {
+/** Installs the package and returns the folder it was installed to. */
+export function installVsix(vsix: string, extensionsDir: string, tempDir: string): string {
   if (!existsSync(vsix)) throw new Error(`${vsix} not found: run \`npm run package\` first`);
   const [command, args] = codeServerCommand([
     '--extensions-dir',
@@ -35,4 +36,13 @@ export function installVsix(vsix: string, extensionsDir: string, tempDir: string
       `installing ${vsix} failed (exit ${result.status}):\n${result.stdout}${result.stderr}`,
     );
   }
+  const installed = readdirSync(extensionsDir).filter((name) =>
+    name.startsWith('bindery.bindery-'),
+  );
+  if (installed.length !== 1) {
+    throw new Error(
+      `expected one bindery.bindery-* in ${extensionsDir}, found ${installed.length}`,
+    );
+  }
+  return join(extensionsDir, installed[0]);
 }

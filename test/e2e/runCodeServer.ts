@@ -71,21 +71,26 @@ async function runSuite(suite: Suite): Promise<number> {
     const testsPath = await buildSuite(suite);
     say(`${suite.name} suite built (${elapsed()})`);
 
-    const daemon = flags['no-daemon'] ? undefined : await startDaemon(tempDir, resultsDir);
-    if (daemon)
-      say(`helper daemon pid ${daemon.process.pid} on ${daemon.socketPath} (${elapsed()})`);
-    const workspace = prepareWorkspace(tempDir, daemon?.socketPath);
-
-    // From a .vsix: installed into the extensions folder, and an empty development folder.
+    // From a .vsix: installed into the extensions folder, an empty development folder, and
+    // the helper run from the installed package too (it must carry everything it needs).
     let extensionDevelopmentPath = repoRoot;
     let extensionsDir: string | undefined;
+    let cli: string | undefined;
     if (vsixSetting) {
       extensionsDir = join(tempDir, 'extensions');
-      installVsix(vsixPath(vsixSetting), extensionsDir, tempDir);
+      const installed = installVsix(vsixPath(vsixSetting), extensionsDir, tempDir);
+      cli = process.env.BINDERY_HELPER_CLI ?? join(installed, 'helper', 'dist', 'cli.js');
       extensionDevelopmentPath = join(tempDir, 'no-extension');
       mkdirSync(extensionDevelopmentPath);
       say(`installed ${vsixPath(vsixSetting)} (${elapsed()})`);
     }
+
+    const daemon = flags['no-daemon'] ? undefined : await startDaemon(tempDir, resultsDir, cli);
+    if (daemon)
+      say(
+        `helper daemon pid ${daemon.process.pid} (${daemon.cli}) on ${daemon.socketPath} (${elapsed()})`,
+      );
+    const workspace = prepareWorkspace(tempDir, daemon?.socketPath);
 
     // Seen by the extension host (forked by code-server with its environment) and so by the suite.
     const suiteEnv: NodeJS.ProcessEnv = {

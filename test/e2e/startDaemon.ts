@@ -8,6 +8,8 @@ import { helperCli, repoRoot, requireFile } from './paths';
 
 export interface Daemon {
   process: Started;
+  /** The CLI file whose `daemon` command runs. */
+  cli: string;
   socketPath: string;
   stateDir: string;
   logPath: string;
@@ -17,9 +19,10 @@ export interface Daemon {
 export async function startDaemon(
   tempDir: string,
   logDir: string | undefined,
+  cli = helperCli,
   timeoutMs = 20000,
 ): Promise<Daemon> {
-  requireFile(helperCli, 'the helper CLI', 'run `npm run build` first');
+  requireFile(cli, 'the helper CLI', 'run `npm run build` first');
   if (process.getuid?.() !== 0) {
     throw new Error(
       'the helper daemon performs mounts and needs root: run this command as root (e.g. `sudo -E npm …`)',
@@ -31,7 +34,7 @@ export async function startDaemon(
   const daemon = startChild(
     'daemon',
     process.execPath,
-    [helperCli, 'daemon', '--socket', socketPath, '--state-dir', stateDir],
+    [cli, 'daemon', '--socket', socketPath, '--state-dir', stateDir],
     {
       cwd: repoRoot,
       stdio: ['ignore', logDir ? 'pipe' : 'inherit', logDir ? 'pipe' : 'inherit'],
@@ -58,7 +61,7 @@ export async function startDaemon(
       );
     await delay(100);
   }
-  return { process: daemon, socketPath, stateDir, logPath };
+  return { process: daemon, cli, socketPath, stateDir, logPath };
 }
 
 function canConnect(socketPath: string): Promise<boolean> {
