@@ -41,7 +41,8 @@ function median(xs: number[]): number {
 function makeBundle(dir: string, n: number): string {
   const bundle = path.join(dir, `binds-${n}`);
   fs.mkdirSync(bundle);
-  spawnSync('cp', ['-a', path.join(EXAMPLE, 'rootfs'), path.join(bundle, 'rootfs')], { stdio: 'inherit' });
+  // From the copy taken at the start: a build running meanwhile may be rewriting the example.
+  spawnSync('cp', ['-a', path.join(dir, 'example-rootfs'), path.join(bundle, 'rootfs')], { stdio: 'inherit' });
   const spec = JSON.parse(fs.readFileSync(path.join(EXAMPLE, 'config.json'), 'utf8'));
   spec.process.args = ['/bin/true'];
   spec.process.terminal = false;
@@ -131,6 +132,8 @@ async function inner(): Promise<void> {
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bindery-lifecycle-'));
   fs.chmodSync(dir, 0o755);
+  if (spawnSync('cp', ['-a', path.join(EXAMPLE, 'rootfs'), path.join(dir, 'example-rootfs')], { stdio: 'inherit' }).status !== 0)
+    throw new Error('cannot copy the example rootfs');
   const helper = await startHelper(dir);
   const client = await HelperClient.connect({ socketPath: helper.socket });
   const results: Record<number, Record<Tool, number[]>> = {};
