@@ -22,7 +22,7 @@ const HELPER = path.join(__dirname, '..');
 const EXAMPLE = path.join(HELPER, '..', 'examples', 'hello');
 const SIZES = [3, 10, 100];
 const RUNS = Number(process.env.BENCH_RUNS ?? 40);
-const WARMUP = 3;
+const WARMUP = 10;
 const INNER = 'BINDERY_BENCH_INNER';
 
 type Tool = 'bindery' | 'runc' | 'crun';
@@ -105,8 +105,8 @@ async function startHelper(dir: string): Promise<{ socket: string; stop(): Promi
   for (let i = 0; i < 200; i++) {
     try {
       (await HelperClient.connect({ socketPath: socket })).close();
-      // Let the warm inits come up before the first measured launch.
-      await new Promise((r) => setTimeout(r, 1500));
+      // Let the warm inits start and finish warming themselves up (they use the CPU meanwhile).
+      await new Promise((r) => setTimeout(r, 5000));
       return {
         socket,
         stop: () =>
