@@ -1,4 +1,5 @@
-// The real host, as the plan's HostView sees it: lstat and readdir over node:fs, nothing else.
+// The real host, as the plan's HostView sees it: lstat, readdir and the start of a file over
+// node:fs, nothing else.
 // Errors (missing, no permission) read as "not there"; the plan never sees an exception.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -33,6 +34,23 @@ function namesIn(path: string): string[] | null {
   }
 }
 
+/** The start of a regular file (open(2) follows symlinks); null when it is anything else. */
+function readStart(path: string, maxBytes: number): string | null {
+  let fd: number | undefined;
+  try {
+    // O_NONBLOCK: a FIFO planted where a file was expected must not hang the planner.
+    fd = fs.openSync(path, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    if (!fs.fstatSync(fd).isFile()) return null;
+    const buf = Buffer.alloc(Math.max(0, maxBytes));
+    const n = fs.readSync(fd, buf, 0, buf.length, 0);
+    return buf.subarray(0, n).toString('utf8');
+  } catch {
+    return null;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
 /** A HostView over this machine's file system. */
 export function realHostView(): HostView {
   let release: string | undefined;
@@ -41,5 +59,5 @@ export function realHostView(): HostView {
   } catch {
     release = undefined;
   }
-  return { lstat: entryOf, readdir: namesIn, kernelRelease: release };
+  return { lstat: entryOf, readdir: namesIn, kernelRelease: release, readFile: readStart };
 }

@@ -1,8 +1,9 @@
 // Rule 23: the network files a spec mounts itself (/etc/hosts, /etc/hostname, /etc/resolv.conf).
 import { statFollow } from '../hostLookup';
-import type { Rule } from '../rule';
+import { asString } from '../json';
+import type { Rule, RuleContext } from '../rule';
 import { NETWORK_FILES } from '../runtimeDefaults';
-import { mountViews } from './mountView';
+import { mountViews, type MountView } from './mountView';
 
 export const networkFileRule: Rule = (ctx) => {
   for (const m of mountViews(ctx)) {
@@ -24,7 +25,11 @@ export const networkFileRule: Rule = (ctx) => {
     }
     if (!m.hostSource) continue;
     const entry = statFollow(ctx.host, m.hostSource);
-    if (!entry || entry.type === 'file') continue; // missing: reported by the bind source rule
+    if (!entry) continue; // missing: reported by the bind source rule
+    if (entry.type === 'file') {
+      if (m.cleanDestination === '/etc/hostname') hostnameContent(ctx, m, m.hostSource);
+      continue;
+    }
     ctx.report({
       code: 'network-file-source-not-file',
       severity: 'error',
@@ -34,3 +39,30 @@ export const networkFileRule: Rule = (ctx) => {
     });
   }
 };
+
+/** Longest hostname the kernel takes (HOST_NAME_MAX), with room for a newline and a domain. */
+const HOSTNAME_FILE_BYTES = 512;
+
+/**
+ * Rule 23, information: a mounted /etc/hostname that names another host than `hostname`.
+ * Programs that read the file (shell prompts, some daemons) and those that ask the kernel
+ * would disagree. Only with a host view that can read files.
+ */
+function hostnameContent(ctx: RuleContext, m: MountView, hostSource: string): void {
+  const hostname = asString(ctx.spec?.hostname);
+  if (!hostname || !ctx.host.readFile) return;
+  const content = ctx.host.readFile(hostSource, HOSTNAME_FILE_BYTES);
+  if (content === null) return;
+  const written = content.split('\n')[0].trim();
+  if (written === hostname) return;
+  ctx.report({
+    code: 'hostname-file-mismatch',
+    severity: 'information',
+    message: `${m.label}: ${hostSource} says ${written ? `"${written}"` : 'nothing'}, but hostname is "${hostname}"; programs reading /etc/hostname would see another name than the kernel reports. Write "${hostname}" into the file, or leave the mount out and Bindery writes one.`,
+    range: ctx.doc.rangeNear([...m.path, 'source']),
+    path: [...m.path, 'source'],
+    related: ctx.doc.rangeOf(['hostname'])
+      ? [{ message: 'hostname is set here', range: ctx.doc.rangeOf(['hostname'])! }]
+      : undefined,
+  });
+}

@@ -1,0 +1,378 @@
+// What Bindery refuses to launch (errors) and what it does not apply (warnings), as the
+// editor shows them; and that the plan carries the launch settings exactly when it can run.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { planBundle } from '../../src/plan/planBundle';
+import type { HostView } from '../../src/plan/types';
+import { BUNDLE, ROOTFS, applyFix, check, rangeOf, spec, usualHost } from './harness';
+
+const errorsOf = (text: string, host?: HostView) =>
+  check(text, host)
+    .findings.filter((f) => f.severity === 'error')
+    .map((f) => f.code);
+
+describe('launch settings Bindery refuses', () => {
+  it('the base spec has none, and its plan carries the launch settings', () => {
+    const text = spec();
+    assert.deepEqual(errorsOf(text), []);
+    const plan = planBundle({ text, bundleDir: BUNDLE, host: usualHost() });
+    assert.deepEqual(plan.launch?.process.args, ['sh']);
+    assert.equal(plan.launch?.hostname, 'box');
+    assert.equal(plan.launch?.namespaces.newPid, true);
+  });
+
+  it('terminal: true, on the value, with a fix to false', () => {
+    const text = spec((s) => (s.process.terminal = true));
+    const c = check(text);
+    const f = c.one('terminal-not-supported');
+    assert.equal(f.severity, 'error');
+    assert.deepEqual(f.path, ['process', 'terminal']);
+    assert.deepEqual(f.range, rangeOf(text, 'true'));
+    assert.match(f.message, /^process\.terminal: .*set it to false/);
+    const fixed = applyFix(c, f);
+    assert.equal(JSON.parse(fixed).process.terminal, false);
+    assert.deepEqual(errorsOf(fixed), []);
+    assert.deepEqual(errorsOf(spec((s) => (s.process.terminal = false))), []);
+  });
+
+  it('no process: on the opening brace; a plan without errors has no such finding', () => {
+    const text = spec((s) => delete s.process);
+    const f = check(text).one('process-missing');
+    assert.equal(f.severity, 'error');
+    assert.deepEqual(f.range, { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } });
+    assert.equal(planBundle({ text, bundleDir: BUNDLE, host: usualHost() }).launch, undefined);
+  });
+
+  it('an empty program name, on args[0]', () => {
+    const text = spec((s) => (s.process.args = ['', 'x']));
+    const f = check(text).one('program-empty');
+    assert.deepEqual(f.range, rangeOf(text, '""'));
+    assert.deepEqual(f.path, ['process', 'args', 0]);
+  });
+
+  it('an env entry without "=", on that entry; NAME= is fine', () => {
+    const text = spec((s) => (s.process.env = ['PATH=/bin', 'TERM']));
+    const f = check(text).one('env-not-name-value');
+    assert.deepEqual(f.range, rangeOf(text, '"TERM"'));
+    assert.match(f.message, /process\.env\[1\] "TERM" has no "="/);
+    assert.deepEqual(errorsOf(spec((s) => (s.process.env = ['EMPTY=']))), []);
+  });
+
+  it('a NUL byte in args, env or cwd', () => {
+    const text = spec((s) => (s.process.args = ['sh', 'a\0b']));
+    const f = check(text).one('nul-byte');
+    assert.deepEqual(f.path, ['process', 'args', 1]);
+    assert.deepEqual(f.range, rangeOf(text, '"a\\u0000b"'));
+    assert.equal(
+      check(spec((s) => (s.process.cwd = '/x\0')))
+        .one('nul-byte')
+        .path.join('.'),
+      'process.cwd',
+    );
+  });
+
+  it('a umask above 0777, on the value; 0777 itself is fine', () => {
+    const text = spec((s) => (s.process.user.umask = 1000));
+    const f = check(text).one('umask-out-of-range');
+    assert.deepEqual(f.range, rangeOf(text, '1000'));
+    assert.deepEqual(errorsOf(spec((s) => (s.process.user.umask = 511))), []);
+  });
+
+  it("an unknown rlimit of the RLIMIT_ form, with a fix; other forms stay the schema's", () => {
+    const text = spec((s) => (s.process.rlimits = [{ type: 'RLIMIT_NOFLIE', soft: 1, hard: 2 }]));
+    const c = check(text);
+    const f = c.one('unknown-rlimit');
+    assert.deepEqual(f.range, rangeOf(text, '"RLIMIT_NOFLIE"'));
+    assert.equal(JSON.parse(applyFix(c, f)).process.rlimits[0].type, 'RLIMIT_NOFILE');
+    // Not RLIMIT_ followed by capitals: the structure rule reports it, once.
+    assert.deepEqual(
+      errorsOf(spec((s) => (s.process.rlimits = [{ type: 'nofile', soft: 1, hard: 2 }]))),
+      ['invalid-format'],
+    );
+  });
+
+  it('soft above hard, on soft; equal is fine', () => {
+    const text = spec((s) => (s.process.rlimits = [{ type: 'RLIMIT_CORE', soft: 9, hard: 3 }]));
+    const f = check(text).one('rlimit-soft-above-hard');
+    assert.deepEqual(f.range, rangeOf(text, '9'));
+    assert.deepEqual(
+      errorsOf(spec((s) => (s.process.rlimits = [{ type: 'RLIMIT_CORE', soft: 3, hard: 3 }]))),
+      [],
+    );
+  });
+
+  it('an unknown capability, on the name, with a fix to the nearest', () => {
+    const text = spec(
+      (s) => (s.process.capabilities = { bounding: ['CAP_KILL', 'CAP_NET_BIND_SERVCE'] }),
+    );
+    const c = check(text);
+    const f = c.one('unknown-capability');
+    assert.deepEqual(f.path, ['process', 'capabilities', 'bounding', 1]);
+    assert.deepEqual(f.range, rangeOf(text, '"CAP_NET_BIND_SERVCE"'));
+    const fixed = applyFix(c, f);
+    assert.deepEqual(JSON.parse(fixed).process.capabilities.bounding, [
+      'CAP_KILL',
+      'CAP_NET_BIND_SERVICE',
+    ]);
+    assert.deepEqual(errorsOf(fixed), []);
+  });
+
+  it('user and time namespaces, on the type, with a fix removing the entry', () => {
+    const text = spec((s) => s.linux.namespaces.push({ type: 'time' }));
+    const c = check(text);
+    const f = c.one('namespace-not-supported');
+    assert.deepEqual(f.range, rangeOf(text, '"time"'));
+    assert.match(f.message, /linux\.namespaces\[5\]: Bindery does not create time namespaces/);
+    assert.deepEqual(errorsOf(applyFix(c, f)), []);
+    const user = spec((s) => {
+      s.linux.namespaces.push({ type: 'user' });
+      s.linux.uidMappings = s.linux.gidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+    });
+    assert.deepEqual(errorsOf(user), ['namespace-not-supported']);
+  });
+
+  it('joining a pid or mount namespace, on the path; joining network is fine', () => {
+    const text = spec((s) => (s.linux.namespaces[0].path = '/proc/1/ns/pid'));
+    const f = check(text).one('namespace-join-not-supported');
+    assert.deepEqual(f.range, rangeOf(text, '"/proc/1/ns/pid"'));
+    assert.match(f.message, /cannot join an existing pid namespace.*remove "path"/);
+    assert.equal(
+      check(spec((s) => (s.linux.namespaces[4].path = '/proc/1/ns/mnt')))
+        .one('namespace-join-not-supported')
+        .path.join('.'),
+      'linux.namespaces.4.path',
+    );
+    const joined = spec((s) => (s.linux.namespaces[1].path = '/run/netns/blue'));
+    assert.deepEqual(errorsOf(joined), []);
+    const launch = planBundle({ text: joined, bundleDir: BUNDLE, host: usualHost() }).launch;
+    assert.deepEqual(
+      launch?.namespaces.join.map((j) => j.path),
+      ['/run/netns/blue'],
+    );
+    assert.equal(launch?.namespaces.newNetwork, false);
+  });
+
+  it('what the schema already reports is not reported again', () => {
+    assert.deepEqual(errorsOf(spec((s) => (s.process.args = []))), ['array-too-short']);
+    assert.deepEqual(errorsOf(spec((s) => (s.process.cwd = 'tmp'))), ['path-not-absolute']);
+    assert.deepEqual(errorsOf(spec((s) => (s.process.user.uid = -1))), ['value-out-of-range']);
+  });
+
+  it('the plan has launch settings exactly when it has no error', () => {
+    const variants = [
+      spec(),
+      spec((s) => (s.process.terminal = true)),
+      spec((s) => (s.process.args = [])),
+      spec((s) => (s.process.env = 'PATH=/bin')),
+      spec((s) => (s.process.capabilities = { bounding: 'CAP_KILL' })),
+      spec((s) => (s.process.rlimits = [{ type: 'RLIMIT_NOFILE', soft: '1', hard: 2 }])),
+      spec((s) => (s.linux.namespaces = [{ type: 'pid' }, { type: 'uts', path: 'rel' }])),
+      spec((s) => (s.linux = [])),
+      spec((s) => (s.process.user = 5)),
+      spec((s) => (s.mounts[0].type = 'sysfs')),
+    ];
+    for (const text of variants) {
+      const plan = planBundle({ text, bundleDir: BUNDLE, host: usualHost() });
+      const hasErrors = plan.findings.some((f) => f.severity === 'error');
+      assert.equal(plan.launch === undefined, hasErrors, text);
+      assert.deepEqual(
+        plan.findings.filter((f) => f.code === 'launch-settings-unreadable'),
+        [],
+      );
+    }
+  });
+});
+
+describe('features Bindery does not apply', () => {
+  const warningsOf = (text: string) => check(text).byCode('feature-not-applied');
+
+  const cases: [string, (s: ReturnType<typeof JSON.parse>) => void, string, string, RegExp][] = [
+    [
+      'linux.seccomp',
+      (s) => (s.linux.seccomp = { defaultAction: 'SCMP_ACT_ERRNO' }),
+      '"seccomp"',
+      'seccomp',
+      /runc would install this profile\. The process runs unfiltered\./,
+    ],
+    [
+      'process.apparmorProfile',
+      (s) => (s.process.apparmorProfile = 'docker-default'),
+      '"apparmorProfile"',
+      'apparmorProfile',
+      /"docker-default"/,
+    ],
+    [
+      'process.selinuxLabel',
+      (s) => (s.process.selinuxLabel = 'system_u:system_r:container_t:s0'),
+      '"selinuxLabel"',
+      'selinuxLabel',
+      /SELinux/,
+    ],
+    [
+      'linux.mountLabel',
+      (s) => (s.linux.mountLabel = 'system_u:object_r:container_file_t:s0'),
+      '"mountLabel"',
+      'mountLabel',
+      /context=/,
+    ],
+    [
+      'hooks.poststart',
+      (s) => (s.hooks = { poststart: [{ path: '/bin/true' }] }),
+      '"poststart"',
+      'poststart',
+      /runc would run 1 program here\. It is skipped/,
+    ],
+    [
+      'linux.sysctl',
+      (s) => (s.linux.sysctl = { 'net.ipv4.ip_forward': '1' }),
+      '"sysctl"',
+      'sysctl',
+      /1 kernel parameter /,
+    ],
+    [
+      'linux.resources',
+      (s) => (s.linux.resources = { pids: { limit: 10 } }),
+      '"resources"',
+      'resources',
+      /cgroups.*device access is not restricted/,
+    ],
+    [
+      'linux.cgroupsPath',
+      (s) => (s.linux.cgroupsPath = '/bindery/x'),
+      '"cgroupsPath"',
+      'cgroupsPath',
+      /"\/bindery\/x"/,
+    ],
+    [
+      'process.oomScoreAdj',
+      (s) => (s.process.oomScoreAdj = 100),
+      '"oomScoreAdj"',
+      'oomScoreAdj',
+      /write 100 to \/proc\/self\/oom_score_adj/,
+    ],
+    [
+      'process.ioPriority',
+      (s) => (s.process.ioPriority = { class: 'IOPRIO_CLASS_IDLE' }),
+      '"ioPriority"',
+      'ioPriority',
+      /ioprio_set/,
+    ],
+    [
+      'process.scheduler',
+      (s) => (s.process.scheduler = { policy: 'SCHED_BATCH' }),
+      '"scheduler"',
+      'scheduler',
+      /sched_setattr/,
+    ],
+    [
+      'process.execCPUAffinity',
+      (s) => (s.process.execCPUAffinity = { final: '0-1' }),
+      '"execCPUAffinity"',
+      'execCPUAffinity',
+      /CPUs/,
+    ],
+    [
+      'linux.personality',
+      (s) => (s.linux.personality = { domain: 'LINUX32' }),
+      '"personality"',
+      'personality',
+      /personality\(2\)/,
+    ],
+    [
+      'linux.intelRdt',
+      (s) => (s.linux.intelRdt = { closID: 'x' }),
+      '"intelRdt"',
+      'intelRdt',
+      /resctrl/,
+    ],
+    [
+      'linux.memoryPolicy',
+      (s) => (s.linux.memoryPolicy = { mode: 'MPOL_BIND' }),
+      '"memoryPolicy"',
+      'memoryPolicy',
+      /set_mempolicy/,
+    ],
+    [
+      'linux.netDevices',
+      (s) => (s.linux.netDevices = { eth1: {} }),
+      '"netDevices"',
+      'netDevices',
+      /1 host interface /,
+    ],
+  ];
+  for (const [field, patch, key, last, message] of cases) {
+    it(`${field}: a warning on the key, none when absent or empty`, () => {
+      const text = spec(patch);
+      const found = warningsOf(text);
+      assert.equal(found.length, 1, JSON.stringify(found));
+      assert.equal(found[0].severity, 'warning');
+      assert.deepEqual(found[0].path, field.split('.'));
+      assert.deepEqual(found[0].range, rangeOf(text, key));
+      assert.ok(found[0].message.startsWith(`${field}: Bindery does not`), found[0].message);
+      assert.match(found[0].message, message);
+      assert.equal(found[0].path[found[0].path.length - 1], last);
+      assert.deepEqual(errorsOf(text), []);
+    });
+  }
+
+  it('nothing for empty settings', () => {
+    const text = spec((s) => {
+      s.hooks = { prestart: [] };
+      s.linux.sysctl = {};
+      s.linux.resources = {};
+      s.process.apparmorProfile = '';
+    });
+    assert.deepEqual(warningsOf(text), []);
+  });
+});
+
+describe('/etc/hostname content (rule 23)', () => {
+  const SOURCE = '/srv/names/hostname';
+  const withHostnameMount = spec((s) =>
+    s.mounts.push({
+      destination: '/etc/hostname',
+      type: 'bind',
+      source: SOURCE,
+      options: ['rbind', 'ro'],
+    }),
+  );
+  const hostWith = (content: string | null): HostView => ({
+    ...usualHost([SOURCE, `${ROOTFS}/etc/hostname`]),
+    readFile: (p, max) => {
+      assert.ok(max > 0);
+      return p === SOURCE ? content : null;
+    },
+  });
+
+  it('information on the source when the file names another host', () => {
+    const c = check(withHostnameMount, hostWith('web1\n'));
+    const f = c.one('hostname-file-mismatch');
+    assert.equal(f.severity, 'information');
+    assert.deepEqual(f.range, rangeOf(withHostnameMount, `"${SOURCE}"`));
+    assert.match(f.message, /says "web1", but hostname is "box"/);
+    assert.deepEqual(f.related?.[0].range, rangeOf(withHostnameMount, '"box"'));
+  });
+
+  it('nothing when the file matches, cannot be read, or the host view cannot read files', () => {
+    assert.deepEqual(
+      check(withHostnameMount, hostWith('box\n')).byCode('hostname-file-mismatch'),
+      [],
+    );
+    assert.deepEqual(check(withHostnameMount, hostWith(null)).byCode('hostname-file-mismatch'), []);
+    const noReader = usualHost([SOURCE, `${ROOTFS}/etc/hostname`]);
+    assert.deepEqual(check(withHostnameMount, noReader).byCode('hostname-file-mismatch'), []);
+  });
+
+  it('nothing without a hostname in the spec', () => {
+    const text = spec((s) => {
+      delete s.hostname;
+      s.mounts.push({
+        destination: '/etc/hostname',
+        type: 'bind',
+        source: SOURCE,
+        options: ['rbind'],
+      });
+    });
+    assert.deepEqual(check(text, hostWith('web1\n')).byCode('hostname-file-mismatch'), []);
+  });
+});
