@@ -32,6 +32,11 @@ export class CachedHost implements HostView {
     return this.remember(this.dirs, p, () => this.host.readdir(p));
   }
 
+  /** Not cached: only rule 23 asks, about one small file whose content may change in place. */
+  readFile(p: string, maxBytes: number): string | null {
+    return this.host.readFile?.(p, maxBytes) ?? null;
+  }
+
   /** Forget what is known at, below or above each changed path. */
   invalidate(changed: string[]): void {
     for (const c of changed.map((p) => path.resolve(p))) {

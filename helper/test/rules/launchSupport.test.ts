@@ -1,7 +1,12 @@
 // What Bindery refuses to launch (errors) and what it does not apply (warnings), as the
 // editor shows them; and that the plan carries the launch settings exactly when it can run.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { describe, it } from 'node:test';
+import { realHostView } from '../../src/hostView';
 import { planBundle } from '../../src/plan/planBundle';
 import type { HostView } from '../../src/plan/types';
 import { BUNDLE, ROOTFS, applyFix, check, rangeOf, spec, usualHost } from './harness';
@@ -363,6 +368,24 @@ describe('/etc/hostname content (rule 23)', () => {
     assert.deepEqual(check(withHostnameMount, noReader).byCode('hostname-file-mismatch'), []);
   });
 
+  it('nothing when the file holds hostname.domainname, as Bindery writes it', () => {
+    const text = spec((s) => {
+      s.domainname = 'example.org';
+      s.mounts.push({
+        destination: '/etc/hostname',
+        type: 'bind',
+        source: SOURCE,
+        options: ['rbind'],
+      });
+    });
+    const host = hostWith('box.example.org\n');
+    assert.deepEqual(check(text, host).byCode('hostname-file-mismatch'), []);
+    assert.equal(
+      check(text, hostWith('box.example.com\n')).byCode('hostname-file-mismatch').length,
+      1,
+    );
+  });
+
   it('nothing without a hostname in the spec', () => {
     const text = spec((s) => {
       delete s.hostname;
@@ -374,5 +397,25 @@ describe('/etc/hostname content (rule 23)', () => {
       });
     });
     assert.deepEqual(check(text, hostWith('web1\n')).byCode('hostname-file-mismatch'), []);
+  });
+});
+
+describe('realHostView().readFile', () => {
+  it('reads the start of a regular file and nothing else', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bindery-readfile-'));
+    try {
+      const host = realHostView();
+      fs.writeFileSync(path.join(dir, 'hostname'), 'web1\nrest');
+      fs.symlinkSync('hostname', path.join(dir, 'link'));
+      execFileSync('mkfifo', [path.join(dir, 'fifo')]);
+      assert.equal(host.readFile?.(path.join(dir, 'hostname'), 4), 'web1');
+      assert.equal(host.readFile?.(path.join(dir, 'hostname'), 512), 'web1\nrest');
+      assert.equal(host.readFile?.(path.join(dir, 'link'), 512), 'web1\nrest');
+      assert.equal(host.readFile?.(path.join(dir, 'fifo'), 512), null);
+      assert.equal(host.readFile?.(dir, 512), null);
+      assert.equal(host.readFile?.(path.join(dir, 'missing'), 512), null);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

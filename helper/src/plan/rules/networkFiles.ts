@@ -54,7 +54,9 @@ function hostnameContent(ctx: RuleContext, m: MountView, hostSource: string): vo
   const content = ctx.host.readFile(hostSource, HOSTNAME_FILE_BYTES);
   if (content === null) return;
   const written = content.split('\n')[0].trim();
-  if (written === hostname) return;
+  // Bindery's own file says `hostname[.domainname]`; either form names this host.
+  const domainname = asString(ctx.spec?.domainname);
+  if (written === hostname || (domainname && written === `${hostname}.${domainname}`)) return;
   ctx.report({
     code: 'hostname-file-mismatch',
     severity: 'information',
