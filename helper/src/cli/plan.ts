@@ -1,6 +1,7 @@
 // `bindery plan PATH [--json]`: what the helper will do, in order, as the calls it makes.
 import { realHostView } from '../hostView';
 import { planBundle } from '../plan/planBundle';
+import { launchRefusals } from '../plan/refusals';
 import { operationTarget, renderOperation, renderOrigin } from '../plan/render';
 import type { Operation, Origin } from '../plan/types';
 import { parseCommandArgs, type CliIO, type Command } from './command';
@@ -64,7 +65,7 @@ error (the helper would refuse it), 0 otherwise, 2 when PATH cannot be used.
       fileName: 'config.json',
       stateDir: values['state-dir'],
     });
-    const errors = plan.findings.filter((f) => f.severity === 'error');
+    const errors = launchRefusals(plan);
     if (values.json) {
       io.out(JSON.stringify(plan.operations, null, 2));
     } else {

@@ -5,6 +5,7 @@
 // Goes through the helper daemon when one listens on the socket; otherwise, as root, runs
 // the same runtime inside this process ("embedded"), so the command works on a machine
 // where no service is installed. --detach needs the daemon (someone must stay to watch).
+import { formatFinding } from './validate';
 import * as crypto from 'node:crypto';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -81,8 +82,7 @@ async function viaDaemon(
       if (e instanceof HelperRequestError) {
         if (e.data?.failure) reportFailure(io, e.data.failure);
         else io.err(`bindery run: ${e.message}`);
-        for (const f of e.data?.findings?.filter((x) => x.severity === 'error') ?? [])
-          io.err(`  ${f.code}: ${f.message}`);
+        for (const f of e.data?.findings ?? []) io.err(`  ${f.code}: ${f.message}`);
         return 1;
       }
       throw e;
@@ -110,8 +110,11 @@ async function embedded(
   displayPath: string,
   id: string,
 ): Promise<number> {
-  const [{ planBundle }, { realHostView }, { launchContainer, isLaunchError, DEFAULT_STATE_ROOT }] =
-    await Promise.all([import('../plan'), import('../hostView'), import('../runtime/container')]);
+  const [
+    { planBundle, launchRefusals },
+    { realHostView },
+    { launchContainer, isLaunchError, DEFAULT_STATE_ROOT },
+  ] = await Promise.all([import('../plan'), import('../hostView'), import('../runtime/container')]);
   const stateRoot = process.env.BINDERY_STATE_ROOT || DEFAULT_STATE_ROOT;
   const plan = planBundle({
     text,
@@ -120,14 +123,11 @@ async function embedded(
     fileName: displayPath,
     stateDir: path.join(stateRoot, id),
   });
-  const errors = plan.findings.filter((f) => f.severity === 'error');
-  if (errors.length) {
-    for (const f of errors)
-      io.err(
-        `${displayPath}:${f.range.start.line + 1}:${f.range.start.character + 1}: error ${f.code}: ${f.message}`,
-      );
+  const refusals = launchRefusals(plan);
+  if (refusals.length) {
+    for (const f of refusals) io.err(formatFinding(displayPath, f));
     io.err(
-      `bindery run: ${errors.length} error${errors.length > 1 ? 's' : ''} in the spec; nothing was started`,
+      `bindery run: the helper refuses this spec (${refusals.length} finding${refusals.length > 1 ? 's' : ''}); nothing was started`,
     );
     return 1;
   }

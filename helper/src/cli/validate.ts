@@ -22,6 +22,11 @@ export function summarize(findings: readonly Finding[]): string {
   add(count('error'), 'error');
   add(count('warning'), 'warning');
   add(count('information') + count('hint'), 'note');
+  const blocking = findings.filter((f) => f.blocksLaunch).length;
+  if (blocking > 0 && count('error') === 0)
+    parts.push(
+      `valid, but Bindery cannot launch it yet (${blocking} warning${blocking === 1 ? '' : 's'} above)`,
+    );
   return parts.join(', ');
 }
 

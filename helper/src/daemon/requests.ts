@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseSpec } from '../plan/document';
 import { planBundle } from '../plan/planBundle';
+import { launchRefusals } from '../plan/refusals';
 import type { Finding, HostView, Plan } from '../plan/types';
 import {
   ErrorCodes,
@@ -99,9 +100,9 @@ export async function launch(ctx: RequestContext, peer: Peer, params: unknown): 
   ctx.registry.reserve(id, peer.uid, bundle.dir);
   try {
     const { plan, denials } = await planFor(ctx, peer, bundle, path.join(ctx.registry.stateRoot, id));
-    const errors = plan.findings.filter((f) => f.severity === 'error');
+    const errors = launchRefusals(plan);
     if (errors.length > 0)
-      throw new HelperError(ErrorCodes.PlanHasErrors, `${bundle.config} has ${errors.length} error${errors.length > 1 ? 's' : ''}: ${errors[0].message}`, {
+      throw new HelperError(ErrorCodes.PlanHasErrors, `${bundle.config}: the helper refuses to launch it (${errors.length} finding${errors.length > 1 ? 's' : ''}): ${errors[0].message}`, {
         reason: 'plan-has-errors',
         findings: errors,
       });

@@ -62,7 +62,6 @@ export interface LaunchSpec {
 /** Codes of what the helper refuses to launch (errors in the plan, see rules/launchSupport.ts). */
 export const LAUNCH_PROBLEM_CODES = [
   'process-missing',
-  'terminal-not-supported',
   'program-empty',
   'nul-byte',
   'env-not-name-value',
@@ -73,6 +72,16 @@ export const LAUNCH_PROBLEM_CODES = [
   'namespace-not-supported',
   'namespace-join-not-supported',
 ] as const;
+
+/**
+ * Problems that are Bindery's limits rather than faults of the spec: runc or crun would run
+ * it. They are warnings that block the launch (`Finding.blocksLaunch`), not errors.
+ */
+export const BINDERY_LIMITATION_CODES: ReadonlySet<string> = new Set([
+  'process-missing',
+  'namespace-not-supported',
+  'namespace-join-not-supported',
+]);
 
 /** Something the spec allows (or the schema does not catch) that Bindery will not run. */
 export interface LaunchProblem {
@@ -219,12 +228,7 @@ function readProcess(
     ok = false;
   };
 
-  if (p.terminal === true)
-    problem(
-      'terminal-not-supported',
-      ['process', 'terminal'],
-      'process.terminal: Bindery does not give the process a terminal yet (runc would allocate a pseudo-terminal); set it to false: stdin is /dev/null and the output is streamed to the editor.',
-    );
+  // terminal: true is not a refusal: the process runs without one (rules/launchSupport.ts warns).
 
   const args = p.args;
   if (!isStringList(args) || args.length === 0)

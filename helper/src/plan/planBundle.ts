@@ -3,6 +3,7 @@
 import { parseSpec, type SpecDocument } from './document';
 import { asArray, asObject, asString, get } from './json';
 import { readLaunchSpec } from './launchSpec';
+import { refusesLaunch } from './refusals';
 import { normalizeMount } from './normalize';
 import { planOperations } from './operations';
 import { resolveHostPath } from './paths';
@@ -35,10 +36,9 @@ export function planBundle(input: PlanInput): Plan {
     ...doc.syntaxFindings,
     ...runRules(doc, spec, bundleDir, input, specMounts, rootfs),
   ];
-  const launch = findings.some((f) => f.severity === 'error')
-    ? undefined
-    : readLaunchSpec(spec).launch;
-  if (!launch && spec && !findings.some((f) => f.severity === 'error')) {
+  const refused = findings.some(refusesLaunch);
+  const launch = refused ? undefined : readLaunchSpec(spec).launch;
+  if (!launch && spec && !refused) {
     // The rules missed what stops the reader: never let the editor call fine what the helper refuses.
     findings.push({
       code: 'launch-settings-unreadable',

@@ -55,6 +55,12 @@ export interface Finding {
   path: JsonPath;
   related?: RelatedPlace[];
   fixes?: Fix[];
+  /**
+   * Set on a warning about something the spec may do but Bindery cannot run yet (a user
+   * namespace, joining a PID namespace…): the spec is fine for runc or crun, so it is not
+   * an error, yet the helper refuses to launch it. See `launchRefusals`.
+   */
+  blocksLaunch?: true;
 }
 
 /** Where an operation or a normalised mount comes from. */

@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { LaunchSpec } from '../plan/launchSpec';
+import { launchRefusals } from '../plan/refusals';
 import type { Plan } from '../plan/types';
 import {
   ErrorCodes,
@@ -258,12 +259,12 @@ function prepare(opts: LaunchOptions, stateDir: string): { spec: LaunchSpec } | 
       'invalid-id',
       `container id "${opts.id}" must be 1–64 of A–Z a–z 0–9 _ . -`,
     );
-  const errors = opts.plan.findings.filter((f) => f.severity === 'error');
+  const errors = launchRefusals(opts.plan);
   if (errors.length)
     return launchError(
       ErrorCodes.PlanHasErrors,
       'plan-has-errors',
-      `the spec has ${errors.length} error${errors.length > 1 ? 's' : ''}; first: ${errors[0].message}`,
+      `the helper refuses this spec (${errors.length} finding${errors.length > 1 ? 's' : ''}); first: ${errors[0].message}`,
     );
   if (!opts.plan.rootfs || opts.plan.operations.length === 0)
     return launchError(

@@ -1,5 +1,7 @@
-// What Bindery refuses to launch (errors) and what it does not apply (warnings), as the
-// editor shows them; and that the plan carries the launch settings exactly when it can run.
+// What Bindery refuses to launch (errors in the spec; warnings marked `blocksLaunch` for
+// what runc runs and Bindery cannot yet), what it runs differently (a terminal) and what it
+// does not apply (warnings), as the editor shows them; and that the plan carries the launch
+// settings exactly when the helper would launch it.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -8,12 +10,17 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { realHostView } from '../../src/hostView';
 import { planBundle } from '../../src/plan/planBundle';
+import { launchRefusals } from '../../src/plan/refusals';
 import type { HostView } from '../../src/plan/types';
 import { BUNDLE, ROOTFS, applyFix, check, rangeOf, spec, usualHost } from './harness';
 
 const errorsOf = (text: string, host?: HostView) =>
   check(text, host)
     .findings.filter((f) => f.severity === 'error')
+    .map((f) => f.code);
+const blockersOf = (text: string) =>
+  check(text)
+    .findings.filter((f) => f.blocksLaunch)
     .map((f) => f.code);
 
 describe('launch settings Bindery refuses', () => {
@@ -26,24 +33,31 @@ describe('launch settings Bindery refuses', () => {
     assert.equal(plan.launch?.namespaces.newPid, true);
   });
 
-  it('terminal: true, on the value, with a fix to false', () => {
+  it('terminal: true, a warning on the value that does not stop a launch, with a fix to false', () => {
     const text = spec((s) => (s.process.terminal = true));
     const c = check(text);
     const f = c.one('terminal-not-supported');
-    assert.equal(f.severity, 'error');
+    assert.equal(f.severity, 'warning');
+    assert.equal(f.blocksLaunch, undefined);
     assert.deepEqual(f.path, ['process', 'terminal']);
     assert.deepEqual(f.range, rangeOf(text, 'true'));
-    assert.match(f.message, /^process\.terminal: .*set it to false/);
+    assert.match(f.message, /^process\.terminal: .*stdin is \/dev\/null.*Set it to false/);
+    assert.deepEqual(
+      planBundle({ text, bundleDir: BUNDLE, host: usualHost() }).launch?.process.args,
+      ['sh'],
+    );
     const fixed = applyFix(c, f);
     assert.equal(JSON.parse(fixed).process.terminal, false);
     assert.deepEqual(errorsOf(fixed), []);
     assert.deepEqual(errorsOf(spec((s) => (s.process.terminal = false))), []);
   });
 
-  it('no process: on the opening brace; a plan without errors has no such finding', () => {
+  it('no process: a warning on the opening brace that blocks the launch (the spec is valid)', () => {
     const text = spec((s) => delete s.process);
     const f = check(text).one('process-missing');
-    assert.equal(f.severity, 'error');
+    assert.equal(f.severity, 'warning');
+    assert.equal(f.blocksLaunch, true);
+    assert.deepEqual(errorsOf(text), []);
     assert.deepEqual(f.range, { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } });
     assert.equal(planBundle({ text, bundleDir: BUNDLE, host: usualHost() }).launch, undefined);
   });
@@ -122,18 +136,21 @@ describe('launch settings Bindery refuses', () => {
     assert.deepEqual(errorsOf(fixed), []);
   });
 
-  it('user and time namespaces, on the type, with a fix removing the entry', () => {
+  it('user and time namespaces: a blocking warning on the type, with a fix removing the entry', () => {
     const text = spec((s) => s.linux.namespaces.push({ type: 'time' }));
     const c = check(text);
     const f = c.one('namespace-not-supported');
+    assert.equal(f.severity, 'warning');
+    assert.equal(f.blocksLaunch, true);
     assert.deepEqual(f.range, rangeOf(text, '"time"'));
     assert.match(f.message, /linux\.namespaces\[5\]: Bindery does not create time namespaces/);
-    assert.deepEqual(errorsOf(applyFix(c, f)), []);
+    assert.deepEqual(blockersOf(applyFix(c, f)), []);
     const user = spec((s) => {
       s.linux.namespaces.push({ type: 'user' });
       s.linux.uidMappings = s.linux.gidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
     });
-    assert.deepEqual(errorsOf(user), ['namespace-not-supported']);
+    assert.deepEqual(errorsOf(user), []);
+    assert.deepEqual(blockersOf(user), ['namespace-not-supported']);
   });
 
   it('joining a pid or mount namespace, on the path; joining network is fine', () => {
@@ -163,7 +180,7 @@ describe('launch settings Bindery refuses', () => {
     assert.deepEqual(errorsOf(spec((s) => (s.process.user.uid = -1))), ['value-out-of-range']);
   });
 
-  it('the plan has launch settings exactly when it has no error', () => {
+  it('the plan has launch settings exactly when the helper would launch it', () => {
     const variants = [
       spec(),
       spec((s) => (s.process.terminal = true)),
@@ -175,11 +192,12 @@ describe('launch settings Bindery refuses', () => {
       spec((s) => (s.linux = [])),
       spec((s) => (s.process.user = 5)),
       spec((s) => (s.mounts[0].type = 'sysfs')),
+      spec((s) => delete s.process),
+      spec((s) => s.linux.namespaces.push({ type: 'time' })),
     ];
     for (const text of variants) {
       const plan = planBundle({ text, bundleDir: BUNDLE, host: usualHost() });
-      const hasErrors = plan.findings.some((f) => f.severity === 'error');
-      assert.equal(plan.launch === undefined, hasErrors, text);
+      assert.equal(plan.launch === undefined, launchRefusals(plan).length > 0, text);
       assert.deepEqual(
         plan.findings.filter((f) => f.code === 'launch-settings-unreadable'),
         [],

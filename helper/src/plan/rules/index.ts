@@ -4,7 +4,7 @@ import { bindDataOptionsRule, bindSourceRule, bindTypeRule, rbindReadOnlyRule } 
 import { defaultMountsRule, tmpMountRule } from './defaultMounts';
 import { hiddenMountRule } from './hiddenMounts';
 import { idmapRule } from './idmap';
-import { launchSettingsRule, unappliedFeatureRule } from './launchSupport';
+import { launchSettingsRule, terminalRule, unappliedFeatureRule } from './launchSupport';
 import { maskedPathsRule } from './maskedPaths';
 import { mountDestinationRule } from './mountDestination';
 import { mountTypeRule, nulByteRule } from './mountEntry';
@@ -52,6 +52,7 @@ export const allRules: Rule[] = [
   maskedPathsRule,
   processCwdRule,
   launchSettingsRule,
+  terminalRule,
   unappliedFeatureRule,
   defaultMountsRule,
   tmpMountRule,

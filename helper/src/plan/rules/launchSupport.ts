@@ -3,7 +3,13 @@
 // (warnings: the container runs, without them). The refusals come from the same reader the
 // helper launches from (`../launchSpec.ts`), so the editor and the helper cannot disagree.
 import { asArray, asObject, get } from '../json';
-import { CAPABILITIES, RLIMITS, readLaunchSpec, type LaunchProblem } from '../launchSpec';
+import {
+  BINDERY_LIMITATION_CODES,
+  CAPABILITIES,
+  RLIMITS,
+  readLaunchSpec,
+  type LaunchProblem,
+} from '../launchSpec';
 import type { Rule, RuleContext } from '../rule';
 import type { Fix, JsonPath, Range } from '../types';
 import { removeArrayElements, replaceNode, replaceWithJson } from './edits';
@@ -13,15 +19,43 @@ import { nearest } from './nearest';
 export const launchSettingsRule: Rule = (ctx) => {
   for (const problem of readLaunchSpec(ctx.spec).problems) {
     const fix = fixFor(ctx, problem);
+    const limitation = BINDERY_LIMITATION_CODES.has(problem.code);
     ctx.report({
       code: problem.code,
-      severity: 'error',
+      severity: limitation ? 'warning' : 'error',
       message: problem.message,
       range: problem.path.length ? ctx.doc.rangeNear(problem.path) : documentStart(ctx),
       path: problem.path,
       fixes: fix ? [fix] : undefined,
+      ...(limitation ? { blocksLaunch: true as const } : {}),
     });
   }
+};
+
+/**
+ * runc's own `runc spec` writes terminal: true. Bindery has no console yet, so it runs the
+ * process without one rather than refusing the most common spec there is.
+ */
+export const terminalRule: Rule = (ctx) => {
+  if (get(ctx.spec, 'process', 'terminal') !== true) return;
+  const node = ctx.doc.nodeAt(['process', 'terminal']);
+  ctx.report({
+    code: 'terminal-not-supported',
+    severity: 'warning',
+    message:
+      'process.terminal: Bindery does not give the process a terminal yet (runc would allocate a pseudo-terminal). It runs without one: stdin is /dev/null and the output is streamed, so an interactive shell exits at once. Set it to false to say so.',
+    range: ctx.doc.rangeNear(['process', 'terminal']),
+    path: ['process', 'terminal'],
+    fixes: node
+      ? [
+          {
+            title: 'Set terminal to false',
+            edits: [replaceNode(ctx.doc, node, 'false')],
+            preferred: true,
+          },
+        ]
+      : undefined,
+  });
 };
 
 function documentStart(ctx: RuleContext): Range {
@@ -33,12 +67,6 @@ function fixFor(ctx: RuleContext, problem: LaunchProblem): Fix | undefined {
   const node = ctx.doc.nodeAt(problem.path);
   if (!node) return undefined;
   switch (problem.code) {
-    case 'terminal-not-supported':
-      return {
-        title: 'Set terminal to false',
-        edits: [replaceNode(ctx.doc, node, 'false')],
-        preferred: true,
-      };
     case 'namespace-not-supported': {
       const array = ctx.doc.nodeAt(['linux', 'namespaces']);
       const index = problem.path[2] as number;
