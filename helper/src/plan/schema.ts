@@ -175,7 +175,7 @@ const process = obj(
   'The program the container runs as its first process (PID 1 of a new PID namespace). Needed to start a container; a spec without it can only be created.',
   {
     terminal: bool(
-      'Give the process a pseudo-terminal (the runtime sends the pty master to the console socket). Default false: stdio is passed through. Bindery does not support `true` yet and refuses the spec; its output is streamed instead.',
+      'Give the process a pseudo-terminal (the runtime sends the pty master to the console socket). Default false: stdio is passed through. Bindery has no terminal yet: with `true` it runs the process without one (stdin is /dev/null, output streamed) and warns.',
     ),
     consoleSize: obj(
       'Initial size of the terminal, in characters.',
