@@ -4,6 +4,14 @@
 import { performance } from 'node:perf_hooks';
 import { planBundle } from '../src/plan';
 import type { HostEntry, HostView } from '../src/plan/types';
+import {
+  baseSpec,
+  DEFAULT_NAMESPACES,
+  RUNC_MASKED_PATHS,
+  RUNC_READONLY_PATHS,
+  runcMounts,
+  SYSTEM_MOUNT_POINTS,
+} from '../test/baseSpec';
 
 const BUNDLE = '/bundles/bench';
 
@@ -16,82 +24,8 @@ const host: HostView = {
   readdir: () => [],
 };
 
-function baseSpec(mounts: unknown[]) {
-  return {
-    ociVersion: '1.2.0',
-    process: {
-      terminal: false,
-      user: { uid: 0, gid: 0 },
-      args: ['/bin/true'],
-      env: ['PATH=/usr/bin:/bin'],
-      cwd: '/',
-    },
-    root: { path: 'rootfs', readonly: true },
-    hostname: 'bench',
-    mounts,
-    linux: {
-      namespaces: [
-        { type: 'pid' },
-        { type: 'network' },
-        { type: 'ipc' },
-        { type: 'uts' },
-        { type: 'mount' },
-        { type: 'cgroup' },
-      ],
-      maskedPaths: [
-        '/proc/acpi',
-        '/proc/kcore',
-        '/proc/keys',
-        '/proc/latency_stats',
-        '/proc/timer_list',
-        '/proc/sched_debug',
-        '/sys/firmware',
-        '/proc/scsi',
-      ],
-      readonlyPaths: ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'],
-    },
-  };
-}
-
-const system = [
-  { destination: '/proc', type: 'proc', source: 'proc' },
-  {
-    destination: '/dev',
-    type: 'tmpfs',
-    source: 'tmpfs',
-    options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'],
-  },
-  {
-    destination: '/dev/pts',
-    type: 'devpts',
-    source: 'devpts',
-    options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'],
-  },
-  {
-    destination: '/dev/shm',
-    type: 'tmpfs',
-    source: 'shm',
-    options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'],
-  },
-  {
-    destination: '/dev/mqueue',
-    type: 'mqueue',
-    source: 'mqueue',
-    options: ['nosuid', 'noexec', 'nodev'],
-  },
-  {
-    destination: '/sys',
-    type: 'sysfs',
-    source: 'sysfs',
-    options: ['nosuid', 'noexec', 'nodev', 'ro'],
-  },
-  {
-    destination: '/sys/fs/cgroup',
-    type: 'cgroup',
-    source: 'cgroup',
-    options: ['nosuid', 'noexec', 'nodev', 'relatime', 'ro'],
-  },
-];
+// runc's defaults, cgroup mount and namespace included.
+const system = runcMounts(...SYSTEM_MOUNT_POINTS, '/sys/fs/cgroup');
 
 function userMount(i: number) {
   switch (i % 5) {
@@ -132,7 +66,15 @@ function userMount(i: number) {
 
 export function spec(n: number): string {
   const mounts = [...system, ...Array.from({ length: n - system.length }, (_, i) => userMount(i))];
-  return JSON.stringify(baseSpec(mounts), null, 2);
+  const value = baseSpec({
+    args: ['/bin/true'],
+    hostname: 'bench',
+    mounts,
+    namespaces: [...DEFAULT_NAMESPACES, 'cgroup'],
+    maskedPaths: RUNC_MASKED_PATHS,
+    readonlyPaths: RUNC_READONLY_PATHS,
+  });
+  return JSON.stringify(value, null, 2);
 }
 
 function run(name: string, text: string, seconds: number): void {

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { URI } from 'vscode-uri';
+import { baseSpec, runcMounts, SYSTEM_MOUNT_POINTS } from '../../helper/test/baseSpec';
 
 export interface Bundle {
   dir: string;
@@ -37,63 +38,10 @@ export function makeBundle(name = 'config.json'): Bundle {
 /** A small, valid spec in runc's layout; `mounts` replaced by the caller's. */
 export function spec(mounts: unknown[], extra: Record<string, unknown> = {}): string {
   const value = {
-    ociVersion: '1.2.0',
-    process: {
-      terminal: false,
-      user: { uid: 0, gid: 0 },
-      args: ['sh'],
-      env: ['PATH=/usr/bin:/bin'],
-      cwd: '/',
-    },
-    root: { path: 'rootfs', readonly: true },
-    hostname: 'box',
-    mounts,
-    linux: {
-      namespaces: [
-        { type: 'pid' },
-        { type: 'network' },
-        { type: 'ipc' },
-        { type: 'uts' },
-        { type: 'mount' },
-      ],
-      maskedPaths: ['/proc/kcore'],
-      readonlyPaths: ['/proc/sys'],
-    },
+    ...baseSpec({ mounts, maskedPaths: ['/proc/kcore'], readonlyPaths: ['/proc/sys'] }),
     ...extra,
   };
   return JSON.stringify(value, null, 2) + '\n';
 }
 
-export const STANDARD_MOUNTS = [
-  { destination: '/proc', type: 'proc', source: 'proc' },
-  {
-    destination: '/dev',
-    type: 'tmpfs',
-    source: 'tmpfs',
-    options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'],
-  },
-  {
-    destination: '/dev/pts',
-    type: 'devpts',
-    source: 'devpts',
-    options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'],
-  },
-  {
-    destination: '/dev/shm',
-    type: 'tmpfs',
-    source: 'shm',
-    options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'],
-  },
-  {
-    destination: '/dev/mqueue',
-    type: 'mqueue',
-    source: 'mqueue',
-    options: ['nosuid', 'noexec', 'nodev'],
-  },
-  {
-    destination: '/sys',
-    type: 'sysfs',
-    source: 'sysfs',
-    options: ['nosuid', 'noexec', 'nodev', 'ro'],
-  },
-];
+export const STANDARD_MOUNTS = runcMounts(...SYSTEM_MOUNT_POINTS);

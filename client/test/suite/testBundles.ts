@@ -9,6 +9,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { baseSpec, runcMount, runcMounts } from '../../../helper/test/baseSpec';
 
 export const BUSYBOX = process.env.BINDERY_BUSYBOX ?? '/bin/busybox';
 
@@ -18,50 +19,28 @@ export interface TestBundle {
   text: string;
 }
 
-/** The mounts every Linux container gets, as runc's default spec writes them. */
+/**
+ * The mounts every Linux container gets, as runc's default spec writes them, but /proc with
+ * nosuid, noexec, nodev and /dev/pts without gid=5.
+ */
 export const STANDARD_MOUNTS = [
-  { destination: '/proc', type: 'proc', source: 'proc', options: ['nosuid', 'noexec', 'nodev'] },
-  {
-    destination: '/dev',
-    type: 'tmpfs',
-    source: 'tmpfs',
-    options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'],
-  },
-  {
-    destination: '/dev/pts',
-    type: 'devpts',
-    source: 'devpts',
+  runcMount('/proc', { options: ['nosuid', 'noexec', 'nodev'] }),
+  runcMount('/dev'),
+  runcMount('/dev/pts', {
     options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620'],
-  },
-  {
-    destination: '/dev/shm',
-    type: 'tmpfs',
-    source: 'shm',
-    options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'],
-  },
-  {
-    destination: '/dev/mqueue',
-    type: 'mqueue',
-    source: 'mqueue',
-    options: ['nosuid', 'noexec', 'nodev'],
-  },
-  {
-    destination: '/sys',
-    type: 'sysfs',
-    source: 'sysfs',
-    options: ['nosuid', 'noexec', 'nodev', 'ro'],
-  },
+  }),
+  ...runcMounts('/dev/shm', '/dev/mqueue', '/sys'),
 ];
 
 export function spec(args: string[], mounts: object[]): object {
-  return {
-    ociVersion: '1.2.0',
-    process: { terminal: false, user: { uid: 0, gid: 0 }, args, env: ['PATH=/bin'], cwd: '/' },
-    root: { path: 'rootfs', readonly: false },
+  return baseSpec({
+    args,
+    env: ['PATH=/bin'],
+    readonlyRoot: false,
     hostname: 'bindery-e2e',
     mounts,
-    linux: { namespaces: [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }] },
-  };
+    namespaces: ['pid', 'ipc', 'uts', 'mount'],
+  });
 }
 
 export function writeBundle(parent: string, name: string, content: object | string): TestBundle {

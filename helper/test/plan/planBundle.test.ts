@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { planBundle } from '../../src/plan';
 import { renderOperation } from '../../src/plan/render';
 import type { MountOp, Operation, Plan } from '../../src/plan/types';
+import { runcMounts } from '../baseSpec';
 import { fakeHost } from './fakeHost';
 
 const host = fakeHost({
@@ -29,13 +30,7 @@ const typical = {
   root: { path: 'rootfs' },
   hostname: 'box',
   mounts: [
-    { destination: '/proc', type: 'proc', source: 'proc' },
-    {
-      destination: '/dev',
-      type: 'tmpfs',
-      source: 'tmpfs',
-      options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'],
-    },
+    ...runcMounts('/proc', '/dev'),
     {
       destination: '/data',
       type: 'bind',

@@ -4,6 +4,7 @@ import { parseSpec, type SpecDocument } from '../../src/plan/document';
 import { planBundle } from '../../src/plan/planBundle';
 import { applyEdits } from '../../src/plan/rules/edits';
 import type { Finding, Fix, HostEntry, HostView } from '../../src/plan/types';
+import { baseSpec, runcMounts } from '../baseSpec';
 
 export const BUNDLE = '/bundles/app';
 export const ROOTFS = `${BUNDLE}/rootfs`;
@@ -124,41 +125,18 @@ export function rangeOf(text: string, needle: string, nth = 0) {
   const at = offsetOf(text, needle, nth);
   return { start: positionOf(text, at), end: positionOf(text, at + needle.length) };
 }
+/**
+ * The rule tests' spec: the base with a bare process and root, the system mounts but
+ * /dev/mqueue, and a /tmp. `patch` reshapes it before it is written out.
+ */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests reshape the spec freely
-type Loose = any;
-
-export function spec(patch: (s: Loose) => void = () => {}): string {
-  const s: Loose = {
-    ociVersion: '1.2.0',
-    process: { user: { uid: 0, gid: 0 }, args: ['sh'], cwd: '/' },
-    root: { path: 'rootfs' },
-    hostname: 'box',
+export function spec(patch: (s: any) => void = () => {}): string {
+  const s = baseSpec({
+    terminal: null,
+    env: null,
+    readonlyRoot: null,
     mounts: [
-      { destination: '/proc', type: 'proc', source: 'proc' },
-      {
-        destination: '/dev',
-        type: 'tmpfs',
-        source: 'tmpfs',
-        options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'],
-      },
-      {
-        destination: '/dev/pts',
-        type: 'devpts',
-        source: 'devpts',
-        options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'],
-      },
-      {
-        destination: '/dev/shm',
-        type: 'tmpfs',
-        source: 'shm',
-        options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'],
-      },
-      {
-        destination: '/sys',
-        type: 'sysfs',
-        source: 'sysfs',
-        options: ['nosuid', 'noexec', 'nodev', 'ro'],
-      },
+      ...runcMounts('/proc', '/dev', '/dev/pts', '/dev/shm', '/sys'),
       {
         destination: '/tmp',
         type: 'tmpfs',
@@ -166,16 +144,7 @@ export function spec(patch: (s: Loose) => void = () => {}): string {
         options: ['nosuid', 'nodev', 'mode=1777'],
       },
     ],
-    linux: {
-      namespaces: [
-        { type: 'pid' },
-        { type: 'network' },
-        { type: 'ipc' },
-        { type: 'uts' },
-        { type: 'mount' },
-      ],
-    },
-  };
+  });
   patch(s);
   return JSON.stringify(s, null, 2) + '\n';
 }

@@ -22,6 +22,7 @@ import {
   runToEnd,
   tempDir,
 } from './rootHarness';
+import { runcMounts } from '../baseSpec';
 
 let before = '';
 let stateRoot = '';
@@ -54,13 +55,7 @@ describe('containers (root)', () => {
           'echo x > /tmp/probe && echo tmp-writable; echo x > /probe 2>/dev/null || echo root-readonly; exit 7',
       ],
       mounts: [
-        { destination: '/proc', type: 'proc', source: 'proc' },
-        {
-          destination: '/dev',
-          type: 'tmpfs',
-          source: 'tmpfs',
-          options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'],
-        },
+        ...runcMounts('/proc', '/dev'),
         {
           destination: '/tmp',
           type: 'tmpfs',

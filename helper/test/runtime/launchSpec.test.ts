@@ -2,10 +2,11 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { readLaunchSpec } from '../../src/plan/launchSpec';
 import { CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWUTS } from '../../src/runtime/syscalls';
+import { namespaces } from '../baseSpec';
 
 const base = {
   process: { args: ['/bin/true'], cwd: '/' },
-  linux: { namespaces: [{ type: 'pid' }, { type: 'mount' }] },
+  linux: { namespaces: namespaces('pid', 'mount') },
 };
 
 describe('readLaunchSpec', () => {
@@ -21,15 +22,7 @@ describe('readLaunchSpec', () => {
         noNewPrivileges: true,
         capabilities: { bounding: ['CAP_KILL'], effective: ['CAP_KILL'] },
       },
-      linux: {
-        namespaces: [
-          { type: 'pid' },
-          { type: 'network' },
-          { type: 'ipc' },
-          { type: 'uts' },
-          { type: 'mount' },
-        ],
-      },
+      linux: { namespaces: namespaces('pid', 'network', 'ipc', 'uts', 'mount') },
     });
     assert.deepEqual(r.problems, []);
     const s = r.launch!;

@@ -9,6 +9,7 @@ import { planBundle } from '../../src/plan';
 import type { Plan } from '../../src/plan/types';
 import type { OperationEvent, OutputEvent } from '../../src/protocol';
 import { launchContainer, type Container } from '../../src/runtime/container';
+import { baseSpec, runcMounts } from '../baseSpec';
 
 /** Root tests fail in CI when not root (a skip there would hide that nothing was tested), skip locally. */
 export function needsRoot(t: TestContext): boolean {
@@ -102,35 +103,18 @@ export function makeBundle(o: BundleOptions): string {
     fs.symlinkSync('busybox', path.join(rootfs, 'bin', applet));
   }
   o.prepare?.(rootfs);
-  const config = {
-    ociVersion: '1.2.0',
-    process: {
-      terminal: false,
-      user: o.user ?? { uid: 0, gid: 0 },
-      args: o.args,
-      env: ['PATH=/bin', 'HOME=/root'],
-      cwd: o.cwd ?? '/',
-      noNewPrivileges: true,
-      ...(o.extra?.process as object | undefined),
-    },
-    root: { path: 'rootfs', readonly: o.readonlyRoot ?? false },
+  const config = baseSpec({
+    user: o.user,
+    args: o.args,
+    env: ['PATH=/bin', 'HOME=/root'],
+    cwd: o.cwd,
+    process: { noNewPrivileges: true, ...(o.extra?.process as object | undefined) },
+    readonlyRoot: o.readonlyRoot ?? false,
     hostname: o.hostname ?? 'testbox',
-    mounts: o.mounts ?? [
-      { destination: '/proc', type: 'proc', source: 'proc' },
-      {
-        destination: '/dev',
-        type: 'tmpfs',
-        source: 'tmpfs',
-        options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'],
-      },
-    ],
-    linux: {
-      namespaces: (o.namespaces ?? ['pid', 'network', 'ipc', 'uts', 'mount']).map((type) => ({
-        type,
-      })),
-      ...(o.extra?.linux as object | undefined),
-    },
-  };
+    mounts: o.mounts ?? runcMounts('/proc', '/dev'),
+    namespaces: o.namespaces,
+    linux: o.extra?.linux as Record<string, unknown> | undefined,
+  });
   fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config, null, 2));
   return dir;
 }
