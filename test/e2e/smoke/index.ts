@@ -1,19 +1,7 @@
 // Entry point the extension host loads (extensionTestsPath): runs the smoke tests with mocha
 // and rejects when any fails, which the workbench turns into a non-zero exit code.
-import Mocha from 'mocha';
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { runMochaBeside } from '../runMochaBeside';
 
 export function run(): Promise<void> {
-  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60000 });
-  for (const file of readdirSync(__dirname)
-    .filter((name) => name.endsWith('.test.js'))
-    .sort()) {
-    mocha.addFile(join(__dirname, file));
-  }
-  return new Promise((resolve, reject) => {
-    mocha.run((failures) =>
-      failures > 0 ? reject(new Error(`${failures} smoke test(s) failed`)) : resolve(),
-    );
-  });
+  return runMochaBeside(__dirname, 'smoke');
 }
