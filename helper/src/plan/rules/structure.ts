@@ -94,14 +94,13 @@ function keyRange(ctx: RuleContext, node: jsonc.Node): Range {
 }
 
 function check(ctx: RuleContext, node: jsonc.Node, schema: FieldSchema, path: JsonPath): void {
-  const where = describePath(path);
   if (node.type === 'null') return; // Go's decoder reads null as "not set"
   if (!matchesType(node, schema.type)) {
     const fix = typeFix(ctx, node, schema.type, schema);
     ctx.report({
       code: 'wrong-type',
       severity: 'error',
-      message: `${where}: expected ${EXPECTED[schema.type]}, found ${actualType(node)}; runtimes refuse a config.json whose types do not match the spec.`,
+      message: `${describePath(path)}: expected ${EXPECTED[schema.type]}, found ${actualType(node)}; runtimes refuse a config.json whose types do not match the spec.`,
       range: ctx.doc.rangeOfNode(node),
       path,
       fixes: fix ? [fix] : undefined,
@@ -110,7 +109,7 @@ function check(ctx: RuleContext, node: jsonc.Node, schema: FieldSchema, path: Js
   }
   switch (node.type) {
     case 'string':
-      checkString(ctx, node, schema, path, where);
+      checkString(ctx, node, schema, path);
       break;
     case 'number':
       if (
@@ -124,17 +123,17 @@ function check(ctx: RuleContext, node: jsonc.Node, schema: FieldSchema, path: Js
         ctx.report({
           code: 'value-out-of-range',
           severity: 'error',
-          message: `${where}: ${node.value} is out of range; it must be ${bounds}.`,
+          message: `${describePath(path)}: ${node.value} is out of range; it must be ${bounds}.`,
           range: ctx.doc.rangeOfNode(node),
           path,
         });
       }
       break;
     case 'array':
-      checkArray(ctx, node, schema, path, where);
+      checkArray(ctx, node, schema, path);
       break;
     case 'object':
-      checkObject(ctx, node, schema, path, where);
+      checkObject(ctx, node, schema, path);
       break;
   }
 }
@@ -144,7 +143,6 @@ function checkString(
   node: jsonc.Node,
   schema: FieldSchema,
   path: JsonPath,
-  where: string,
 ) {
   const value = node.value as string;
   if (schema.enum && !schema.enum.includes(value)) {
@@ -152,7 +150,7 @@ function checkString(
     ctx.report({
       code: 'invalid-enum-value',
       severity: 'error',
-      message: `${where}: "${value}" is not one of ${schema.enum.map((e) => `"${e}"`).join(', ')}${meant ? `; did you mean "${meant}"?` : '.'}`,
+      message: `${describePath(path)}: "${value}" is not one of ${schema.enum.map((e) => `"${e}"`).join(', ')}${meant ? `; did you mean "${meant}"?` : '.'}`,
       range: ctx.doc.rangeOfNode(node),
       path,
       fixes: meant
@@ -170,7 +168,7 @@ function checkString(
     ctx.report({
       code: 'path-not-absolute',
       severity: 'error',
-      message: `${where}: "${value}" must be an absolute path.`,
+      message: `${describePath(path)}: "${value}" must be an absolute path.`,
       range: ctx.doc.rangeOfNode(node),
       path,
       fixes: value
@@ -188,7 +186,7 @@ function checkString(
     ctx.report({
       code: 'invalid-format',
       severity: 'error',
-      message: `${where}: "${value}" is not valid here; expected ${schema.patternHint ?? `a value matching ${schema.pattern}`}.`,
+      message: `${describePath(path)}: "${value}" is not valid here; expected ${schema.patternHint ?? `a value matching ${schema.pattern}`}.`,
       range: ctx.doc.rangeOfNode(node),
       path,
     });
@@ -200,14 +198,13 @@ function checkArray(
   node: jsonc.Node,
   schema: FieldSchema,
   path: JsonPath,
-  where: string,
 ) {
   const items = node.children ?? [];
   if (schema.minItems !== undefined && items.length < schema.minItems) {
     ctx.report({
       code: 'array-too-short',
       severity: 'error',
-      message: `${where} is empty; it needs at least ${schema.minItems} element${schema.minItems > 1 ? 's' : ''}${path.join('.') === 'process.args' ? ' (the program to run); runc refuses an empty args' : ''}.`,
+      message: `${describePath(path)} is empty; it needs at least ${schema.minItems} element${schema.minItems > 1 ? 's' : ''}${path.join('.') === 'process.args' ? ' (the program to run); runc refuses an empty args' : ''}.`,
       range: ctx.doc.rangeOfNode(node),
       path,
     });
@@ -220,12 +217,13 @@ function checkObject(
   node: jsonc.Node,
   schema: FieldSchema,
   path: JsonPath,
-  where: string,
 ) {
   if (schema.open) return;
   const props = node.children ?? [];
-  const present = new Set(props.map((p) => p.children?.[0]?.value as string));
-  const known = schema.properties ? Object.keys(schema.properties) : [];
+  // Built on first use: most objects have only known keys and nothing required.
+  let present: Set<string> | undefined;
+  const isPresent = (key: string) =>
+    (present ??= new Set(props.map((p) => p.children?.[0]?.value as string))).has(key);
   for (const prop of props) {
     const [keyNode, valueNode] = prop.children ?? [];
     if (!keyNode) continue;
@@ -236,9 +234,10 @@ function checkObject(
       if (valueNode) check(ctx, valueNode, childSchema, childPath);
       continue;
     }
+    const known = schema.properties ? Object.keys(schema.properties) : [];
     const meant = nearest(
       key,
-      known.filter((k) => !present.has(k)),
+      known.filter((k) => !isPresent(k)),
     );
     if (meant) {
       ctx.report({
@@ -266,11 +265,11 @@ function checkObject(
     }
   }
   for (const key of schema.required ?? []) {
-    if (present.has(key)) continue;
+    if (isPresent(key)) continue;
     ctx.report({
       code: 'missing-required-field',
       severity: 'error',
-      message: `${where === 'the document' ? 'The spec' : where} is missing the required "${key}"${REQUIRED_WHY[[...path, key].filter((p) => typeof p === 'string').join('.')] ?? '.'}`,
+      message: `${path.length === 0 ? 'The spec' : describePath(path)} is missing the required "${key}"${REQUIRED_WHY[[...path, key].filter((p) => typeof p === 'string').join('.')] ?? '.'}`,
       range: keyRange(ctx, node),
       path,
     });
