@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { CodeActionKind, type CodeAction, type Diagnostic } from 'vscode-languageserver';
-import { makeBundle, type Bundle } from './bundle';
-import { applyTextEdits, TestClient } from './lspHarness';
+import type { Bundle } from './bundle';
+import { clientWithBundle } from './clientWithBundle';
+import { applyTextEdits } from './lspHarness';
 
 interface FixedSpec {
   mounts: { destination: string; type: string; options: string[] }[];
@@ -44,20 +45,13 @@ function faultySpec(bundle: Bundle): string {
 }
 
 describe('quick fixes', () => {
-  let client: TestClient;
-  let bundle: Bundle;
+  const lsp = clientWithBundle();
   let text: string;
   let diagnostics: Diagnostic[];
   before(async () => {
-    bundle = makeBundle();
-    bundle.mkdir('data');
-    client = await TestClient.start();
-    text = faultySpec(bundle);
-    diagnostics = await client.openAndValidate(bundle.uri, text, 'json');
-  });
-  after(async () => {
-    await client.dispose();
-    bundle.cleanup();
+    lsp.bundle.mkdir('data');
+    text = faultySpec(lsp.bundle);
+    diagnostics = await lsp.client.openAndValidate(lsp.bundle.uri, text, 'json');
   });
 
   /** Ask for the fixes of the diagnostic `code` (the n-th one), as an editor does on the lightbulb. */
@@ -67,7 +61,7 @@ describe('quick fixes', () => {
   ): Promise<{ diagnostic: Diagnostic; actions: CodeAction[] }> {
     const diagnostic = diagnostics.filter((d) => d.code === code)[n];
     assert.ok(diagnostic, `no ${code} diagnostic in ${diagnostics.map((d) => d.code)}`);
-    const actions = await client.codeActions(bundle.uri, diagnostic.range, [diagnostic]);
+    const actions = await lsp.client.codeActions(lsp.bundle.uri, diagnostic.range, [diagnostic]);
     return {
       diagnostic,
       actions: actions.filter((a) => a.diagnostics?.some((d) => d.code === code)),
@@ -77,7 +71,7 @@ describe('quick fixes', () => {
   /** Apply the action's edit to the document text and return the result, parsed. */
   function apply(action: CodeAction): { text: string; value: FixedSpec } {
     assert.equal(action.kind, CodeActionKind.QuickFix);
-    const edits = action.edit?.changes?.[bundle.uri];
+    const edits = action.edit?.changes?.[lsp.bundle.uri];
     assert.ok(edits?.length, 'the fix carries edits for this document');
     const fixed = applyTextEdits(text, edits);
     return { text: fixed, value: JSON.parse(fixed) as FixedSpec };
@@ -92,9 +86,9 @@ describe('quick fixes', () => {
 
   /** The fixed text, re-validated: the finding must be gone. */
   async function revalidate(fixed: string, code: string): Promise<void> {
-    const uri = bundle.uri.replace('config.json', `fixed-${code}.oci.json`);
-    const diags = await client.openAndValidate(uri, fixed);
-    await client.close(uri);
+    const uri = lsp.bundle.uri.replace('config.json', `fixed-${code}.oci.json`);
+    const diags = await lsp.client.openAndValidate(uri, fixed);
+    await lsp.client.close(uri);
     assert.equal(
       diags.filter((d) => d.code === code).length,
       0,
@@ -120,7 +114,7 @@ describe('quick fixes', () => {
     const { value, action } = await preferred('rbind-ro-not-recursive');
     assert.deepEqual(value.mounts[2].options, ['rbind', 'rro']);
     assert.deepEqual(
-      action.edit!.changes![bundle.uri].map((e) => e.newText),
+      action.edit!.changes![lsp.bundle.uri].map((e) => e.newText),
       ['"rro"'],
     );
   });
@@ -176,15 +170,20 @@ describe('quick fixes', () => {
 
   it('offers nothing where nothing needs fixing, and nothing but quick fixes', async () => {
     assert.deepEqual(
-      await client.codeActions(
-        bundle.uri,
+      await lsp.client.codeActions(
+        lsp.bundle.uri,
         { start: { line: 1, character: 2 }, end: { line: 1, character: 3 } },
         [],
       ),
       [],
     );
     const d = diagnostics.find((x) => x.code === 'duplicate-namespace')!;
-    const refactors = await client.sendCodeActionRequest(bundle.uri, d.range, [d], ['refactor']);
+    const refactors = await lsp.client.sendCodeActionRequest(
+      lsp.bundle.uri,
+      d.range,
+      [d],
+      ['refactor'],
+    );
     assert.deepEqual(refactors, []);
   });
 });

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import type { CompletionItem, TextEdit } from 'vscode-languageserver';
-import { makeBundle, type Bundle } from './bundle';
-import { applyTextEdits, positionOf, TestClient } from './lspHarness';
+import { clientWithBundle } from './clientWithBundle';
+import { applyTextEdits, positionOf } from './lspHarness';
 
 // Empty strings (`""`) mark where the user is typing.
 const text = `{
@@ -26,19 +26,12 @@ const text = `{
 const labels = (items: CompletionItem[]) => items.map((i) => i.label);
 
 describe('completion', () => {
-  let client: TestClient;
-  let bundle: Bundle;
+  const lsp = clientWithBundle();
   before(async () => {
-    bundle = makeBundle();
-    client = await TestClient.start();
-    await client.openAndValidate(bundle.uri, text);
-  });
-  after(async () => {
-    await client.dispose();
-    bundle.cleanup();
+    await lsp.client.openAndValidate(lsp.bundle.uri, text);
   });
   const at = (needle: string, delta: number, n = 0) =>
-    client.completion(bundle.uri, positionOf(text, needle, delta, n));
+    lsp.client.completion(lsp.bundle.uri, positionOf(text, needle, delta, n));
 
   it('tmpfs options: tmpfs data options and tmpcopyup, nothing bind-only, nothing already written', async () => {
     const items = await at('["nosuid", ""', 12);
@@ -86,7 +79,10 @@ describe('completion', () => {
   });
 
   it('whole mount entries between entries of mounts', async () => {
-    const items = await client.completion(bundle.uri, positionOf(text, '"type": "" },\n    ', 18));
+    const items = await lsp.client.completion(
+      lsp.bundle.uri,
+      positionOf(text, '"type": "" },\n    ', 18),
+    );
     const l = labels(items);
     for (const want of [
       'bind mount',
@@ -104,10 +100,10 @@ describe('completion', () => {
   });
 
   it('keys the spec allows at this level, without those already written', async () => {
-    const uri = bundle.uri.replace('config.json', 'keys.oci.json');
+    const uri = lsp.bundle.uri.replace('config.json', 'keys.oci.json');
     const doc = '{\n  "ociVersion": "1.2.0",\n  \n  "mounts": [ { "destination": "/x",  } ]\n}\n';
-    await client.openAndValidate(uri, doc);
-    const top = await client.completion(uri, { line: 2, character: 2 });
+    await lsp.client.openAndValidate(uri, doc);
+    const top = await lsp.client.completion(uri, { line: 2, character: 2 });
     const l = labels(top);
     for (const want of ['root', 'process', 'hostname', 'linux', 'hooks', 'annotations'])
       assert.ok(l.includes(want), `${want} in ${l}`);
@@ -119,7 +115,7 @@ describe('completion', () => {
       typeof root.documentation === 'object' && /root filesystem/.test(root.documentation.value),
     );
 
-    const inMountItems = await client.completion(uri, positionOf(doc, '"/x", ', 6));
+    const inMountItems = await lsp.client.completion(uri, positionOf(doc, '"/x", ', 6));
     const inMount = labels(inMountItems);
     assert.deepEqual(
       ['type', 'source', 'options'].filter((k) => !inMount.includes(k)),
@@ -134,20 +130,20 @@ describe('completion', () => {
     );
 
     // After a value without a comma, the comma goes first.
-    const uri2 = bundle.uri.replace('config.json', 'keys2.oci.json');
+    const uri2 = lsp.bundle.uri.replace('config.json', 'keys2.oci.json');
     const doc2 = '{ "ociVersion": "1.2.0" }';
-    await client.openAndValidate(uri2, doc2);
-    const hostname = (await client.completion(uri2, positionOf(doc2, ' }'))).find(
+    await lsp.client.openAndValidate(uri2, doc2);
+    const hostname = (await lsp.client.completion(uri2, positionOf(doc2, ' }'))).find(
       (i) => i.label === 'hostname',
     )!;
     assert.equal((hostname.textEdit as TextEdit).newText, ',"hostname": "$1"');
   });
 
   it('in an unclosed string, replaces only what was typed', async () => {
-    const uri = bundle.uri.replace('config.json', 'unclosed.oci.json');
+    const uri = lsp.bundle.uri.replace('config.json', 'unclosed.oci.json');
     const doc = '{ "ociVersion": "1.2.0", "linux": { "namespaces": [ { "type": "ne } ] } }\n';
-    await client.openAndValidate(uri, doc);
-    const items = await client.completion(uri, positionOf(doc, '"ne', 3));
+    await lsp.client.openAndValidate(uri, doc);
+    const items = await lsp.client.completion(uri, positionOf(doc, '"ne', 3));
     const network = items.find((i) => i.label === 'network')!;
     assert.equal(
       applyTextEdits(doc, [network.textEdit as TextEdit]),
@@ -156,18 +152,18 @@ describe('completion', () => {
   });
 
   it('values of any other field with a fixed set, from the schema', async () => {
-    const uri = bundle.uri.replace('config.json', 'enums.oci.json');
+    const uri = lsp.bundle.uri.replace('config.json', 'enums.oci.json');
     const doc =
       '{ "ociVersion": "1.2.0", "linux": { "seccomp": { "defaultAction": "" }, "devices": [ { "type": "" } ] } }\n';
-    await client.openAndValidate(uri, doc);
+    await lsp.client.openAndValidate(uri, doc);
     const actions = labels(
-      await client.completion(uri, positionOf(doc, '"defaultAction": ""', 18)),
+      await lsp.client.completion(uri, positionOf(doc, '"defaultAction": ""', 18)),
     );
     assert.ok(
       actions.includes('SCMP_ACT_ERRNO') && actions.includes('SCMP_ACT_ALLOW'),
       String(actions),
     );
-    const devices = labels(await client.completion(uri, positionOf(doc, '"type": ""', 9)));
+    const devices = labels(await lsp.client.completion(uri, positionOf(doc, '"type": ""', 9)));
     assert.deepEqual(devices.sort(), ['b', 'c', 'p', 'u']);
   });
 });

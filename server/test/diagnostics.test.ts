@@ -1,24 +1,16 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { DiagnosticSeverity } from 'vscode-languageserver';
-import { makeBundle, spec, STANDARD_MOUNTS, type Bundle } from './bundle';
+import { makeBundle, spec, STANDARD_MOUNTS } from './bundle';
+import { clientWithBundle } from './clientWithBundle';
 import { planBundle } from '../../helper/src/plan/planBundle';
 import { positionOf, TestClient } from './lspHarness';
 
 describe('diagnostics', () => {
-  let client: TestClient;
-  let bundle: Bundle;
-  before(async () => {
-    bundle = makeBundle();
-    client = await TestClient.start();
-  });
-  after(async () => {
-    await client.dispose();
-    bundle.cleanup();
-  });
+  const lsp = clientWithBundle();
 
   it('advertises incremental sync and the features', () => {
-    const caps = client.initializeResult.capabilities;
+    const caps = lsp.client.initializeResult.capabilities;
     assert.deepEqual(caps.textDocumentSync, { openClose: true, change: 2 });
     assert.ok(
       caps.hoverProvider &&
@@ -34,7 +26,7 @@ describe('diagnostics', () => {
       '"hostname": "box",',
       '"hostname": "box", // my box',
     );
-    const diags = await client.openAndValidate(bundle.uri, text, 'json');
+    const diags = await lsp.client.openAndValidate(lsp.bundle.uri, text, 'json');
     const comment = diags.find((d) => d.code === 'json-comment');
     assert.ok(comment, JSON.stringify(diags));
     assert.equal(comment.severity, DiagnosticSeverity.Error);
@@ -49,8 +41,8 @@ describe('diagnostics', () => {
       '"hostname": "box", // my box',
     );
     const start = positionOf(text, ' // my box');
-    const diags = await client.changeAndValidate(
-      bundle.uri,
+    const diags = await lsp.client.changeAndValidate(
+      lsp.bundle.uri,
       { start, end: { line: start.line, character: start.character + 9 } },
       '',
     );
@@ -63,29 +55,29 @@ describe('diagnostics', () => {
       const unrelated = other.uri;
       // Unrelated first, then a spec: timers fire in order, so a publish for the unrelated
       // file would arrive before the spec's.
-      await client.open(
+      await lsp.client.open(
         unrelated,
         '{ "compilerOptions": { "strict": true }, // not ours\n }',
         'json',
       );
       const specUri = other.uri.replace('config.json', 'app.oci.json');
-      await client.openAndValidate(
+      await lsp.client.openAndValidate(
         specUri,
         '{ "ociVersion": "1.2.0", /* c */ "root": {"path": "rootfs"} }',
       );
-      assert.equal(client.published.filter((p) => p.uri === unrelated).length, 0);
+      assert.equal(lsp.client.published.filter((p) => p.uri === unrelated).length, 0);
 
       // A config.json that is a spec, then stops being one.
-      const diags = await client.changeAndValidate(
-        bundle.uri,
+      const diags = await lsp.client.changeAndValidate(
+        lsp.bundle.uri,
         { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } },
         '{ /* x */',
       );
       assert.ok(diags.some((d) => d.code === 'json-comment'));
-      const cleared = client.nextDiagnostics(bundle.uri);
+      const cleared = lsp.client.nextDiagnostics(lsp.bundle.uri);
       const text = '{ /* x */ "name": "app" }';
-      await client.change(
-        bundle.uri,
+      await lsp.client.change(
+        lsp.bundle.uri,
         { start: { line: 0, character: 0 }, end: { line: 9999, character: 0 } },
         text,
       );
@@ -96,20 +88,20 @@ describe('diagnostics', () => {
   });
 
   it('maps severities and carries related information to the other entry', async () => {
-    const uri = bundle.uri.replace('config.json', 'hidden.oci.json');
-    bundle.mkdir('a');
-    bundle.mkdir('b');
+    const uri = lsp.bundle.uri.replace('config.json', 'hidden.oci.json');
+    lsp.bundle.mkdir('a');
+    lsp.bundle.mkdir('b');
     const text = spec([
       ...STANDARD_MOUNTS.filter((m) => m.destination !== '/dev/shm'),
       {
         destination: '/srv/data/cache',
         type: 'bind',
-        source: bundle.path('a'),
+        source: lsp.bundle.path('a'),
         options: ['rbind'],
       },
-      { destination: '/srv/data', type: 'bind', source: bundle.path('b'), options: ['rbind'] },
+      { destination: '/srv/data', type: 'bind', source: lsp.bundle.path('b'), options: ['rbind'] },
     ]);
-    const diags = await client.openAndValidate(uri, text);
+    const diags = await lsp.client.openAndValidate(uri, text);
     const hidden = diags.find((d) => d.code === 'mount-hidden');
     assert.ok(hidden, JSON.stringify(diags.map((d) => d.code)));
     assert.equal(hidden.severity, DiagnosticSeverity.Warning);
@@ -130,7 +122,7 @@ describe('diagnostics', () => {
   it('coalesces a burst of keystrokes into one validation of the latest text', async () => {
     const slow = await TestClient.start({ debounceMs: 300 });
     try {
-      const uri = bundle.uri.replace('config.json', 'burst.oci.json');
+      const uri = lsp.bundle.uri.replace('config.json', 'burst.oci.json');
       await slow.openAndValidate(uri, '{ "ociVersion": "1.2.0" }');
       const next = slow.nextDiagnostics(uri);
       for (const ch of ['/', '/', ' ', 'x'])
@@ -157,7 +149,7 @@ describe('diagnostics', () => {
       },
     });
     try {
-      const uri = bundle.uri.replace('config.json', 'odd.oci.json');
+      const uri = lsp.bundle.uri.replace('config.json', 'odd.oci.json');
       const diags = await odd.openAndValidate(uri, spec(STANDARD_MOUNTS));
       assert.equal(diags.length, 1);
       assert.equal(diags[0].code, 'internal-error');

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import type { Hover, MarkupContent } from 'vscode-languageserver';
-import { makeBundle, spec, STANDARD_MOUNTS, type Bundle } from './bundle';
-import { positionOf, TestClient } from './lspHarness';
+import { spec, STANDARD_MOUNTS } from './bundle';
+import { clientWithBundle } from './clientWithBundle';
+import { positionOf } from './lspHarness';
 
 const text = spec([
   ...STANDARD_MOUNTS,
@@ -20,20 +21,13 @@ function markdown(h: Hover | null): string {
 }
 
 describe('hover', () => {
-  let client: TestClient;
-  let bundle: Bundle;
+  const lsp = clientWithBundle();
   before(async () => {
-    bundle = makeBundle();
-    client = await TestClient.start();
-    await client.openAndValidate(bundle.uri, text, 'json');
-  });
-  after(async () => {
-    await client.dispose();
-    bundle.cleanup();
+    await lsp.client.openAndValidate(lsp.bundle.uri, text, 'json');
   });
 
   it('on a mount destination: the exact calls the helper makes for that entry, and only those', async () => {
-    const md = markdown(await client.hover(bundle.uri, positionOf(text, '"/dev/shm"', 3)));
+    const md = markdown(await lsp.client.hover(lsp.bundle.uri, positionOf(text, '"/dev/shm"', 3)));
     assert.match(md, /mounts\[3\]/);
     assert.ok(
       md.includes(
@@ -45,7 +39,7 @@ describe('hover', () => {
   });
 
   it('on a bind entry: the bind, the propagation change and the read-only remount', async () => {
-    const md = markdown(await client.hover(bundle.uri, positionOf(text, '"/data"', 2)));
+    const md = markdown(await lsp.client.hover(lsp.bundle.uri, positionOf(text, '"/data"', 2)));
     assert.ok(md.includes('mount("/srv/data", "/data", NULL, MS_BIND|MS_REC, NULL)'), md);
     assert.ok(md.includes('MS_REC|MS_PRIVATE'), md);
     assert.match(md, /MS_REMOUNT/);
@@ -54,21 +48,27 @@ describe('hover', () => {
   });
 
   it('on an option: what it does and the flag behind it', async () => {
-    const md = markdown(await client.hover(bundle.uri, positionOf(text, '"nosuid"', 2)));
+    const md = markdown(await lsp.client.hover(lsp.bundle.uri, positionOf(text, '"nosuid"', 2)));
     assert.match(md, /sets `MS_NOSUID`/);
-    const rro = markdown(await client.hover(bundle.uri, positionOf(text, '"rnosuid"', 2)));
+    const rro = markdown(await lsp.client.hover(lsp.bundle.uri, positionOf(text, '"rnosuid"', 2)));
     assert.match(rro, /mount_setattr/);
     assert.match(rro, /MOUNT_ATTR_NOSUID/);
     assert.match(rro, /runc: bind mounts only/);
-    const prop = markdown(await client.hover(bundle.uri, positionOf(text, '"rprivate"', 2)));
+    const prop = markdown(
+      await lsp.client.hover(lsp.bundle.uri, positionOf(text, '"rprivate"', 2)),
+    );
     assert.match(prop, /MS_REC\|MS_PRIVATE/);
   });
 
   it('on a data option: its meaning for this mount type', async () => {
-    const md = markdown(await client.hover(bundle.uri, positionOf(text, '"size=65536k"', 2)));
+    const md = markdown(
+      await lsp.client.hover(lsp.bundle.uri, positionOf(text, '"size=65536k"', 2)),
+    );
     assert.match(md, /filesystem data/);
     assert.match(md, /Size limit/);
-    const pts = markdown(await client.hover(bundle.uri, positionOf(text, '"ptmxmode=0666"', 2)));
+    const pts = markdown(
+      await lsp.client.hover(lsp.bundle.uri, positionOf(text, '"ptmxmode=0666"', 2)),
+    );
     assert.match(pts, /ptmx/);
   });
 
@@ -76,34 +76,36 @@ describe('hover', () => {
     const uri = 'untitled:crun.oci.json';
     const doc =
       '{ "ociVersion": "1.2.0", "mounts": [ { "destination": "/a", "type": "bind", "source": "/a", "options": ["rbind", "src-nofollow", "defaults"] } ] }';
-    await client.openAndValidate(uri, doc);
-    const crun = markdown(await client.hover(uri, positionOf(doc, '"src-nofollow"', 2)));
+    await lsp.client.openAndValidate(uri, doc);
+    const crun = markdown(await lsp.client.hover(uri, positionOf(doc, '"src-nofollow"', 2)));
     assert.match(crun, /^\*\*`src-nofollow`\*\* · filesystem data/);
     assert.match(crun, /crun: do not follow a symlink/);
     assert.match(crun, /helper follows runc/);
-    const defaults = markdown(await client.hover(uri, positionOf(doc, '"defaults"', 2)));
+    const defaults = markdown(await lsp.client.hover(uri, positionOf(doc, '"defaults"', 2)));
     assert.match(defaults, /bind mounts cannot have any filesystem-specific options/);
-    await client.close(uri);
+    await lsp.client.close(uri);
   });
 
   it('on a mount type and a namespace type', async () => {
-    const md = markdown(await client.hover(bundle.uri, positionOf(text, '"devpts"', 2)));
+    const md = markdown(await lsp.client.hover(lsp.bundle.uri, positionOf(text, '"devpts"', 2)));
     assert.match(md, /pseudo-terminals/i);
-    const ns = markdown(await client.hover(bundle.uri, positionOf(text, '"uts"', 2)));
+    const ns = markdown(await lsp.client.hover(lsp.bundle.uri, positionOf(text, '"uts"', 2)));
     assert.match(ns, /hostname/);
   });
 
   it('says nothing outside a spec', async () => {
-    const other = bundle.uri.replace('config.json', 'other/config.json');
-    await client.open(other, '{ "mounts": [ { "type": "tmpfs" } ] }', 'json');
-    assert.equal(await client.hover(other, { line: 0, character: 27 }), null);
+    const other = lsp.bundle.uri.replace('config.json', 'other/config.json');
+    await lsp.client.open(other, '{ "mounts": [ { "type": "tmpfs" } ] }', 'json');
+    assert.equal(await lsp.client.hover(other, { line: 0, character: 27 }), null);
   });
 
   it('on a field: its documentation from the schema', async () => {
-    const md = markdown(await client.hover(bundle.uri, positionOf(text, '"readonly"', 3)));
+    const md = markdown(await lsp.client.hover(lsp.bundle.uri, positionOf(text, '"readonly"', 3)));
     assert.match(md, /\*\*readonly\*\* · boolean/);
     assert.match(md, /read-only/);
-    const dest = markdown(await client.hover(bundle.uri, positionOf(text, '"destination"', 3, 1)));
+    const dest = markdown(
+      await lsp.client.hover(lsp.bundle.uri, positionOf(text, '"destination"', 3, 1)),
+    );
     assert.match(dest, /\*\*destination\*\*/);
     assert.ok(
       dest.includes('mount("tmpfs", "/dev", "tmpfs"'),
@@ -112,19 +114,23 @@ describe('hover', () => {
   });
 
   it('on the mounts key: what the helper adds, and why', async () => {
-    const md = markdown(await client.hover(bundle.uri, positionOf(text, '"mounts"', 2)));
+    const md = markdown(await lsp.client.hover(lsp.bundle.uri, positionOf(text, '"mounts"', 2)));
     assert.match(md, /Added by the helper/);
     assert.match(md, /`\/etc\/resolv\.conf`/);
     assert.ok(!md.includes('`/dev/shm`'), 'the spec mounts /dev/shm itself');
   });
 
   it('on other fields that become calls: root, hostname, masked paths', async () => {
-    const root = markdown(await client.hover(bundle.uri, positionOf(text, '"root"', 2)));
+    const root = markdown(await lsp.client.hover(lsp.bundle.uri, positionOf(text, '"root"', 2)));
     assert.match(root, /pivot_root/);
     assert.match(root, /MS_BIND\|MS_REC/);
-    const host = markdown(await client.hover(bundle.uri, positionOf(text, '"hostname"', 2)));
+    const host = markdown(
+      await lsp.client.hover(lsp.bundle.uri, positionOf(text, '"hostname"', 2)),
+    );
     assert.ok(host.includes('sethostname("box")'), host);
-    const masked = markdown(await client.hover(bundle.uri, positionOf(text, '"/proc/kcore"', 2)));
+    const masked = markdown(
+      await lsp.client.hover(lsp.bundle.uri, positionOf(text, '"/proc/kcore"', 2)),
+    );
     assert.match(masked, /\/proc\/kcore/);
     assert.match(masked, /mount\(/);
   });

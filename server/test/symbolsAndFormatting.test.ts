@@ -1,28 +1,20 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { SymbolKind } from 'vscode-languageserver';
-import { makeBundle, spec, STANDARD_MOUNTS, type Bundle } from './bundle';
-import { applyTextEdits, TestClient } from './lspHarness';
+import { spec, STANDARD_MOUNTS } from './bundle';
+import { clientWithBundle } from './clientWithBundle';
+import { applyTextEdits } from './lspHarness';
 
 describe('outline and formatting', () => {
-  let client: TestClient;
-  let bundle: Bundle;
-  before(async () => {
-    bundle = makeBundle();
-    client = await TestClient.start();
-  });
-  after(async () => {
-    await client.dispose();
-    bundle.cleanup();
-  });
+  const lsp = clientWithBundle();
 
   it('outlines process, root, each mount by destination, and the namespaces', async () => {
     const text = spec([
       ...STANDARD_MOUNTS,
       { destination: '/data', type: 'bind', source: '/srv', options: ['rbind'] },
     ]);
-    await client.openAndValidate(bundle.uri, text, 'json');
-    const symbols = await client.symbols(bundle.uri);
+    await lsp.client.openAndValidate(lsp.bundle.uri, text, 'json');
+    const symbols = await lsp.client.symbols(lsp.bundle.uri);
     assert.deepEqual(
       symbols.map((s) => s.name),
       ['process', 'root', 'mounts', 'namespaces'],
@@ -47,11 +39,11 @@ describe('outline and formatting', () => {
   });
 
   it('formats with the indentation the file already uses, whatever the editor default', async () => {
-    const uri = bundle.uri.replace('config.json', 'four.oci.json');
+    const uri = lsp.bundle.uri.replace('config.json', 'four.oci.json');
     const messy =
       '{\n    "ociVersion": "1.2.0",\n    "root": {"path": "rootfs",\n        "readonly": true},\n    "mounts": []\n}\n';
-    await client.openAndValidate(uri, messy);
-    const edits = await client.format(uri, { tabSize: 2, insertSpaces: true });
+    await lsp.client.openAndValidate(uri, messy);
+    const edits = await lsp.client.format(uri, { tabSize: 2, insertSpaces: true });
     assert.equal(
       applyTextEdits(messy, edits),
       '{\n    "ociVersion": "1.2.0",\n    "root": {\n        "path": "rootfs",\n        "readonly": true\n    },\n    "mounts": []\n}\n',
@@ -59,21 +51,21 @@ describe('outline and formatting', () => {
   });
 
   it('formats with tabs when the file uses tabs, and with the editor options when nothing is indented yet', async () => {
-    const tabs = bundle.uri.replace('config.json', 'tabs.oci.json');
+    const tabs = lsp.bundle.uri.replace('config.json', 'tabs.oci.json');
     const tabbed = '{\n\t"ociVersion": "1.2.0", "root": {"path": "rootfs"}\n}\n';
-    await client.openAndValidate(tabs, tabbed);
+    await lsp.client.openAndValidate(tabs, tabbed);
     const out = applyTextEdits(
       tabbed,
-      await client.format(tabs, { tabSize: 2, insertSpaces: true }),
+      await lsp.client.format(tabs, { tabSize: 2, insertSpaces: true }),
     );
     assert.equal(out, '{\n\t"ociVersion": "1.2.0",\n\t"root": {\n\t\t"path": "rootfs"\n\t}\n}\n');
 
-    const flat = bundle.uri.replace('config.json', 'flat.oci.json');
+    const flat = lsp.bundle.uri.replace('config.json', 'flat.oci.json');
     const oneLine = '{"ociVersion": "1.2.0", "root": {"path": "rootfs"}}';
-    await client.openAndValidate(flat, oneLine);
+    await lsp.client.openAndValidate(flat, oneLine);
     const out2 = applyTextEdits(
       oneLine,
-      await client.format(flat, { tabSize: 3, insertSpaces: true }),
+      await lsp.client.format(flat, { tabSize: 3, insertSpaces: true }),
     );
     assert.equal(
       out2,
