@@ -2,9 +2,7 @@
 // (runtime faked: no root needed): what a user reads, and the exit codes.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as net from 'node:net';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
@@ -12,7 +10,7 @@ import { main } from '../../src/cli';
 import { parseMountinfo } from '../../src/cli/inspect';
 import { HelperClient } from '../../src/client';
 import { fakeRuntime } from './fakeRuntime';
-import { makeBundle, startDaemon, type TestDaemon } from './harness';
+import { startDaemonWithHello, type DaemonWithHello, type TestDaemon } from './harness';
 
 const HELPER_DIR = path.join(__dirname, '..', '..');
 
@@ -24,23 +22,20 @@ async function cli(...argv: string[]): Promise<{ code: number; out: string[]; er
 }
 
 describe('bindery ps / inspect / logs / stop / rm', () => {
+  let started: DaemonWithHello;
   let d: TestDaemon;
   let bundles: string;
   let hello: string;
   const rt = fakeRuntime({ hold: true });
 
   before(async () => {
-    d = await startDaemon(rt);
-    bundles = fs.mkdtempSync(path.join(os.tmpdir(), 'bindery-c-'));
-    hello = makeBundle(bundles, 'hello', { process: { user: { uid: process.getuid!(), gid: process.getgid!() }, args: ['/bin/true'], cwd: '/' } });
+    started = await startDaemonWithHello(rt);
+    ({ d, bundles, hello } = started);
     const c = await HelperClient.connect({ socketPath: d.socketPath });
     await c.launch({ bundle: hello, id: 'web' });
     c.close();
   });
-  after(async () => {
-    await d.stop();
-    fs.rmSync(bundles, { recursive: true, force: true });
-  });
+  after(() => started.stop());
 
   it('ps lists the container in a table, and as JSON', async () => {
     const t = await cli('ps', '--socket', d.socketPath);

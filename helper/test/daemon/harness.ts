@@ -44,6 +44,33 @@ export async function startDaemon(runtime: RuntimeApi, opts: { socketGroup?: str
   };
 }
 
+export interface DaemonWithHello {
+  d: TestDaemon;
+  /** The temporary folder holding the bundles. */
+  bundles: string;
+  /** A bundle the test's own user may launch: /bin/true in /. */
+  hello: string;
+  /** Stops the daemon and removes the bundles. */
+  stop(): Promise<void>;
+}
+
+/** A daemon running `runtime`, and the bundle `hello` with `helloProcess` laid over its process. */
+export async function startDaemonWithHello(runtime: RuntimeApi, helloProcess: Record<string, unknown> = {}): Promise<DaemonWithHello> {
+  const d = await startDaemon(runtime);
+  const bundles = fs.mkdtempSync(path.join(os.tmpdir(), 'bindery-b-'));
+  const user = { uid: process.getuid!(), gid: process.getgid!() };
+  const hello = makeBundle(bundles, 'hello', { process: { user, args: ['/bin/true'], cwd: '/', ...helloProcess } });
+  return {
+    d,
+    bundles,
+    hello,
+    async stop() {
+      await d.stop();
+      fs.rmSync(bundles, { recursive: true, force: true });
+    },
+  };
+}
+
 /** A bundle with a busybox rootfs (when the host has busybox) and the given spec overrides. */
 export function makeBundle(parent: string, name: string, spec: Record<string, unknown> = {}): string {
   const dir = path.join(parent, name);

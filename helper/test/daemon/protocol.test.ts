@@ -2,31 +2,26 @@
 // request, events without polling, and hostile input that must not disturb other clients.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { HelperClient, HelperConnectError, HelperRequestError } from '../../src/client';
 import { MAX_MESSAGE_BYTES } from '../../src/daemon/limits';
 import { ErrorCodes, PROTOCOL_VERSION, type ContainerInfo, type OperationEvent } from '../../src/protocol';
 import { fakeRuntime } from './fakeRuntime';
-import { bodies, frame, makeBundle, rawExchange, startDaemon, waitFor, type TestDaemon } from './harness';
+import { bodies, frame, makeBundle, rawExchange, startDaemon, startDaemonWithHello, waitFor, type DaemonWithHello, type TestDaemon } from './harness';
 
 describe('binderyd protocol (fake runtime)', () => {
+  let started: DaemonWithHello;
   let d: TestDaemon;
   let bundles: string;
   let hello: string;
   const rt = fakeRuntime({ hold: true });
 
   before(async () => {
-    d = await startDaemon(rt);
-    bundles = fs.mkdtempSync(path.join(os.tmpdir(), 'bindery-b-'));
-    const me = { uid: process.getuid!(), gid: process.getgid!() };
-    hello = makeBundle(bundles, 'hello', { process: { user: me, args: ['/bin/true'], cwd: '/', env: ['PATH=/bin'] } });
+    started = await startDaemonWithHello(rt, { env: ['PATH=/bin'] });
+    ({ d, bundles, hello } = started);
   });
-  after(async () => {
-    await d.stop();
-    fs.rmSync(bundles, { recursive: true, force: true });
-  });
+  after(() => started.stop());
 
   it('answers version with the protocol version and the uid it sees', async () => {
     const c = await HelperClient.connect({ socketPath: d.socketPath });
