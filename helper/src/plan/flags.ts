@@ -282,15 +282,18 @@ export const ATIME_ATTRS: ReadonlySet<MountAttr> = new Set<MountAttr>([
 ]);
 
 /** What an option string means: a known option, or filesystem data. */
+/** What every option outside runc's table is; one shared, frozen answer (asked per option per plan). */
+const DATA_OPTION: OptionInfo = Object.freeze({
+  kind: 'data',
+  flags: Object.freeze([]) as unknown as OptionInfo['flags'],
+  clear: false,
+  doc: 'Passed to the filesystem as data (the last argument of mount(2)).',
+});
+
 export function optionInfo(option: string): OptionInfo {
   return Object.prototype.hasOwnProperty.call(MOUNT_OPTIONS, option)
     ? MOUNT_OPTIONS[option]
-    : {
-        kind: 'data',
-        flags: [],
-        clear: false,
-        doc: 'Passed to the filesystem as data (the last argument of mount(2)).',
-      };
+    : DATA_OPTION;
 }
 
 export function msFlagsValue(flags: readonly MsFlag[]): number {
@@ -307,11 +310,12 @@ export function mountAttrValue(attrs: readonly MountAttr[]): number {
 
 /** Sort and de-duplicate flag names into the canonical (value) order. */
 export function sortMsFlags(flags: Iterable<MsFlag>): MsFlag[] {
-  const set = new Set(flags);
-  return MS_ORDER.filter((f) => set.has(f));
+  // Called several times per mount per plan; a Set given is used as is, not copied.
+  const set = flags instanceof Set ? flags : new Set(flags);
+  return set.size === 0 ? [] : MS_ORDER.filter((f) => set.has(f));
 }
 
 export function sortMountAttrs(attrs: Iterable<MountAttr>): MountAttr[] {
-  const set = new Set(attrs);
-  return MOUNT_ATTR_ORDER.filter((a) => set.has(a));
+  const set = attrs instanceof Set ? attrs : new Set(attrs);
+  return set.size === 0 ? [] : MOUNT_ATTR_ORDER.filter((a) => set.has(a));
 }
