@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { renderFlags, renderOperation, renderOrigin } from '../../src/plan/render';
-import type { Origin } from '../../src/plan/types';
-
-const origin: Origin = { kind: 'added', reason: 'test' };
+import { ADDED as origin, devNullMknod, ZERO_RANGE } from '../sampleOperations';
 
 describe('renderOperation', () => {
   it('renders mount(2) with flags by name in value order and the data string', () => {
@@ -71,17 +69,7 @@ describe('renderOperation', () => {
       'symlink("/proc/self/fd", "/dev/fd")',
     );
     assert.equal(
-      renderOperation({
-        op: 'mknod',
-        path: '/dev/null',
-        deviceType: 'c',
-        major: 1,
-        minor: 3,
-        fileMode: 0o666,
-        uid: 0,
-        gid: 0,
-        origin,
-      }),
+      renderOperation(devNullMknod()),
       'mknod("/dev/null", S_IFCHR|0666, makedev(1, 3))',
     );
   });
@@ -91,7 +79,7 @@ describe('renderOperation', () => {
   });
 
   it('names the spec entry an operation came from', () => {
-    const range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+    const range = ZERO_RANGE;
     assert.equal(
       renderOrigin({ kind: 'spec', path: ['mounts', 2], mountIndex: 2, range }, '/data'),
       'mounts[2] /data',

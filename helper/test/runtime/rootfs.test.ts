@@ -1,35 +1,19 @@
 // The mount sequence, call by call, against the recording fake: no root needed.
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import type { MountOp, Operation, Origin, Plan } from '../../src/plan/types';
+import type { Operation, Plan } from '../../src/plan/types';
 import type { OperationEvent } from '../../src/protocol';
 import { RecordingSyscalls } from '../../src/runtime/recordingSyscalls';
 import { setupRootfs } from '../../src/runtime/rootfs';
+import {
+  ADDED as added,
+  devNullMknod,
+  mountOp as mount,
+  specOrigin as spec,
+} from '../sampleOperations';
 
 const R = '/bundle/rootfs';
 const STATE = '/run/bindery/c1';
-const range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
-const spec = (...path: (string | number)[]): Origin => ({
-  kind: 'spec',
-  path,
-  range,
-  ...(path[0] === 'mounts' ? { mountIndex: path[1] as number } : {}),
-});
-const added: Origin = { kind: 'added', reason: 'test' };
-
-function mount(p: Partial<MountOp> & Pick<MountOp, 'target'>): MountOp {
-  return {
-    op: 'mount',
-    source: null,
-    targetScope: 'rootfs',
-    fstype: null,
-    flags: [],
-    data: '',
-    purpose: 'mount',
-    origin: added,
-    ...p,
-  };
-}
 
 function plan(operations: Operation[]): Plan {
   return { mounts: [], operations, findings: [], rootfs: R };
@@ -125,17 +109,7 @@ describe('setupRootfs', () => {
         target: '/etc/resolv.conf',
         flags: ['MS_BIND', 'MS_REC'],
       }),
-      {
-        op: 'mknod',
-        path: '/dev/null',
-        deviceType: 'c',
-        major: 1,
-        minor: 3,
-        fileMode: 0o666,
-        uid: 0,
-        gid: 0,
-        origin: added,
-      },
+      devNullMknod(),
       { op: 'symlink', linkTarget: '/proc/self/fd', path: '/dev/fd', origin: added },
       { op: 'pivot-root', rootfs: R, origin: spec('root', 'path') },
       mount({
