@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { planBundle } from '../../src/plan';
 import { renderOperation } from '../../src/plan/render';
+import { runcMount } from '../baseSpec';
 import { fakeHost, type FakeTree } from './fakeHost';
 
 const hybrid: FakeTree = {
@@ -19,14 +20,7 @@ function cgroupLines(tree: FakeTree, namespaces: string[]) {
   const spec = {
     ociVersion: '1.2.0',
     root: { path: 'rootfs' },
-    mounts: [
-      {
-        destination: '/sys/fs/cgroup',
-        type: 'cgroup',
-        source: 'cgroup',
-        options: ['nosuid', 'noexec', 'nodev', 'relatime', 'ro'],
-      },
-    ],
+    mounts: [runcMount('/sys/fs/cgroup')],
     linux: { namespaces: namespaces.map((type) => ({ type })) },
   };
   const plan = planBundle({ text: JSON.stringify(spec), bundleDir: '/b', host: fakeHost(tree) });
