@@ -252,12 +252,15 @@ export function resolveInRootfs(host: HostView, rootfs: string, dest: string): s
 export function restrictPlan(peer: Peer, plan: Plan): Plan {
   if (isRoot(peer)) return plan;
   const operations: Operation[] = [];
+  // Only the runtime's own /dev tmpfs may keep dev; a bind there (of any host directory)
+  // must stay nodev through its remounts too.
+  const devIsBind = plan.operations.some((o) => o.op === 'mount' && o.target === '/dev' && o.flags.includes('MS_BIND') && !o.flags.includes('MS_REMOUNT'));
   for (const op of plan.operations) {
     if (op.op !== 'mount' || op.purpose === 'mask' || op.purpose === 'propagation' || op.purpose === 'root-propagation') {
       operations.push(op);
       continue;
     }
-    const isDev = op.target === '/dev' && (op.fstype === 'tmpfs' || op.flags.includes('MS_REMOUNT'));
+    const isDev = op.target === '/dev' && !devIsBind && (op.fstype === 'tmpfs' || op.flags.includes('MS_REMOUNT'));
     const wanted: MountOp['flags'] = isDev ? ['MS_NOSUID'] : ['MS_NOSUID', 'MS_NODEV'];
     if (op.flags.includes('MS_BIND') && !op.flags.includes('MS_REMOUNT')) {
       operations.push(op);

@@ -56,7 +56,13 @@ export class FrameGuard extends Transform {
     let length: string | undefined;
     for (const line of text.split('\r\n')) {
       const colon = line.indexOf(':');
-      if (colon > 0 && line.slice(0, colon).trim().toLowerCase() === 'content-length') length = line.slice(colon + 1).trim();
+      const key = line.slice(0, colon);
+      if (colon <= 0 || key.trim().toLowerCase() !== 'content-length') continue;
+      // The reader behind us must see the very same length, or it would buffer a body this
+      // guard never counted: it keys headers untrimmed and keeps the last duplicate.
+      if (key !== key.trim() || length !== undefined)
+        return { reason: 'bad-content-length', message: 'message header has a duplicate or padded Content-Length' };
+      length = line.slice(colon + 1).trim();
     }
     if (length === undefined) return { reason: 'missing-content-length', message: 'message header has no Content-Length' };
     if (!/^[0-9]{1,10}$/.test(length)) return { reason: 'bad-content-length', message: `Content-Length is not a number: ${length.slice(0, 40)}` };

@@ -405,6 +405,7 @@ function runLaunch(
     stdoutPath: path.join(stateDir, STDOUT_LOG),
     stderrPath: path.join(stateDir, STDERR_LOG),
     hostMountNamespace: (launcherMountNamespace ??= fs.readlinkSync('/proc/self/ns/mnt')),
+    ownerUid: opts.owner.uid,
     expectPid1: spec.namespaces.newPid,
   };
   return new Promise((resolve) => {

@@ -144,6 +144,7 @@ export function runInit(req: InitRequest, sys: Syscalls): number {
     id: req.id,
     stateDir: req.stateDir,
     network: req.network,
+    ownerUid: req.ownerUid,
     emit: (event) => send({ type: 'operation', event }),
   });
   if (failure) {

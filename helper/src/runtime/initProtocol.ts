@@ -23,6 +23,8 @@ export interface InitRequest {
   stderrPath: string;
   /** The launcher's mount namespace (readlink of /proc/self/ns/mnt): the init must leave it before mounting. */
   hostMountNamespace: string;
+  /** The uid the container is launched for: what the runtime may create for it (RootContext.mayCreateIn). */
+  ownerUid: number;
   /** The init must be PID 1 of a new PID namespace. */
   expectPid1: boolean;
 }

@@ -9,7 +9,7 @@ import type { MountOp, SetattrOp } from '../plan/types';
 import { DONE, entryName, explainMountError, fail, type StepOutcome } from './failure';
 import { fdPath, resolveInRoot } from './resolveInRoot';
 import type { RootContext } from './rootContext';
-import { AT_FDCWD, AT_RECURSIVE, O_CLOEXEC, O_PATH } from './syscalls';
+import { AT_FDCWD, AT_RECURSIVE, O_CLOEXEC, O_PATH, type SysResult } from './syscalls';
 
 const MS_BIND = 0x1000;
 const MS_REMOUNT = 0x20;
@@ -99,6 +99,19 @@ export function performMount(ctx: RootContext, op: MountOp): StepOutcome {
       }
       sourceFd = s.value;
       source = fdPath(s.value);
+      if (op.purpose === 'rootfs-bind' && ctx.ownerUid !== 0) {
+        // Checked on the fd that gets mounted, so swapping root.path for a symlink to a host
+        // directory after the daemon's access check cannot make it the root (and every
+        // mount point a root-owned entry in it). Owned, not merely writable: /tmp is writable.
+        const st = sys.fstat(s.value);
+        if (!st.ok) return fail(st.errno, `cannot stat the rootfs ${op.source}`, 'check root.path');
+        if (st.value.uid !== ctx.ownerUid)
+          return fail(
+            'EPERM',
+            `the rootfs ${op.source} is owned by uid ${st.value.uid}, not by uid ${ctx.ownerUid} who launches it`,
+            `use a rootfs you own (chown -R it or unpack it yourself), or launch as root`,
+          );
+      }
     }
 
     let extra = 0;
@@ -126,11 +139,38 @@ export function performMount(ctx: RootContext, op: MountOp): StepOutcome {
         entry,
       });
     if (op.purpose === 'rootfs-bind') ctx.resetRoot();
+    if (
+      op.purpose === 'mount' &&
+      op.fstype === 'tmpfs' &&
+      !bind &&
+      !remount &&
+      ctx.ownerUid !== 0
+    ) {
+      const fresh = noteFreshMount(ctx, op.target);
+      if (!fresh.ok)
+        return fail(fresh.errno, `cannot stat the new mount on ${op.target}`, `check ${entry}`);
+    }
     return DONE;
   } finally {
     if (targetFd !== undefined) sys.close(targetFd);
     if (sourceFd !== undefined) sys.close(sourceFd);
   }
+}
+
+/**
+ * Remember the st_dev of a tmpfs just mounted: entries may be created in it for anyone.
+ * Only tmpfs: a new cgroup, sysfs or mqueue mount can share the host's superblock (and st_dev).
+ */
+function noteFreshMount(ctx: RootContext, target: string): SysResult {
+  const root = ctx.root();
+  if (!root.ok) return root;
+  const fd = resolveInRoot(ctx.sys, root.value, target);
+  if (!fd.ok) return fd;
+  const st = ctx.sys.fstat(fd.value);
+  ctx.sys.close(fd.value);
+  if (!st.ok) return st;
+  ctx.freshDevs.add(st.value.dev);
+  return { ok: true, value: undefined };
 }
 
 export function performSetattr(ctx: RootContext, op: SetattrOp): StepOutcome {

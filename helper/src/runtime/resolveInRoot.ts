@@ -55,11 +55,22 @@ export function resolveInRoot(
 }
 
 /** Create `containerPath` and its missing parents inside the root, like `mkdir -p`. */
+/** Asked before anything is created in a directory (an error refuses it), told of each directory made. */
+export interface CreateGuard {
+  mayCreateIn(dirFd: number): SysResult;
+  made(dirFd: number): SysResult;
+}
+const anywhere: CreateGuard = {
+  mayCreateIn: () => ({ ok: true, value: undefined }),
+  made: () => ({ ok: true, value: undefined }),
+};
+
 export function mkdirAllInRoot(
   sys: Syscalls,
   rootFd: number,
   containerPath: string,
   mode: number,
+  guard: CreateGuard = anywhere,
 ): SysResult {
   const existing = resolveInRoot(sys, rootFd, containerPath, { flags: O_PATH | O_DIRECTORY });
   if (existing.ok) return sys.close(existing.value);
@@ -70,14 +81,39 @@ export function mkdirAllInRoot(
   if (!parent.ok) return parent;
   let prefix = '';
   for (const name of parts) {
-    // mkdirat never follows `name` itself; a symlink already there gives EEXIST and is
-    // then followed by the open below, which resolves it inside the root, from the root.
-    const made = sys.mkdirat(parent.value, name, mode);
+    const next = `${prefix}/${name}`;
+    const there = resolveInRoot(sys, rootFd, next, { flags: O_PATH | O_DIRECTORY });
+    if (!there.ok && there.errno !== 'ENOENT') {
+      sys.close(parent.value);
+      return there;
+    }
+    let made = false;
+    if (!there.ok) {
+      const allowed = guard.mayCreateIn(parent.value);
+      if (!allowed.ok) {
+        sys.close(parent.value);
+        return allowed;
+      }
+      // mkdirat never follows `name` itself; a symlink already there gives EEXIST and is
+      // then followed by the open below, which resolves it inside the root, from the root.
+      const r = sys.mkdirat(parent.value, name, mode);
+      if (!r.ok && r.errno !== 'EEXIST') {
+        sys.close(parent.value);
+        return r;
+      }
+      made = r.ok;
+    } else sys.close(there.value);
     sys.close(parent.value);
-    if (!made.ok && made.errno !== 'EEXIST') return made;
-    prefix = `${prefix}/${name}`;
+    prefix = next;
     parent = resolveInRoot(sys, rootFd, prefix, { flags: O_PATH | O_DIRECTORY });
     if (!parent.ok) return parent;
+    if (made) {
+      const noted = guard.made(parent.value);
+      if (!noted.ok) {
+        sys.close(parent.value);
+        return noted;
+      }
+    }
   }
   return sys.close(parent.value);
 }
@@ -88,6 +124,7 @@ export function mkfileInRoot(
   rootFd: number,
   containerPath: string,
   mode: number,
+  guard: CreateGuard = anywhere,
 ): SysResult {
   const existing = resolveInRoot(sys, rootFd, containerPath);
   if (existing.ok) return sys.close(existing.value);
@@ -95,10 +132,15 @@ export function mkfileInRoot(
 
   const rel = relativeInRoot(containerPath);
   const dir = path.posix.dirname(`/${rel}`);
-  const made = mkdirAllInRoot(sys, rootFd, dir, 0o755);
+  const made = mkdirAllInRoot(sys, rootFd, dir, 0o755, guard);
   if (!made.ok) return made;
   const parent = resolveInRoot(sys, rootFd, dir, { flags: O_PATH | O_DIRECTORY });
   if (!parent.ok) return parent;
+  const allowed = guard.mayCreateIn(parent.value);
+  if (!allowed.ok) {
+    sys.close(parent.value);
+    return allowed;
+  }
   const file = sys.openat(
     parent.value,
     path.posix.basename(rel),

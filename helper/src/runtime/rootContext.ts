@@ -1,5 +1,6 @@
 // What the rootfs steps share while a plan runs: the syscalls, where the root is, and
 // whether pivot_root has happened yet.
+import { fail, type StepOutcome } from './failure';
 import type { NetworkIdentity } from './networkFiles';
 import {
   AT_FDCWD,
@@ -15,6 +16,10 @@ export class RootContext {
   /** Directory fds opened before a tmpfs covered them, for tmpcopyup. */
   readonly copyUpSources = new Map<string, number>();
   pivoted = false;
+  /** st_dev of the tmpfs mounts this init made: nobody's host storage. */
+  readonly freshDevs = new Set<number>();
+  /** `dev:ino` of the directories this init created (mount points' parents): its own. */
+  private readonly madeDirs = new Set<string>();
 
   constructor(
     readonly sys: Syscalls,
@@ -23,7 +28,36 @@ export class RootContext {
     /** Host path of the container's state directory (network files live here). */
     readonly stateDir: string,
     readonly network: NetworkIdentity,
+    /** The uid the container is launched for; 0 for root. */
+    readonly ownerUid = 0,
   ) {}
+
+  /**
+   * Whether the runtime may create an entry (mount point, device node, link) in directory
+   * `dirFd` for the owner. Root may create anywhere in the rootfs. For anyone else the
+   * runtime's root rights must not reach host storage the owner could not write: a bind of a
+   * readable host directory (`/etc` → `/x`) followed by a mount on `/x/nologin` would
+   * otherwise create `/etc/nologin` as root. So only a directory the owner owns, one this
+   * init created, or one on a tmpfs this init mounted takes new entries.
+   */
+  mayCreateIn(dirFd: number): SysResult {
+    if (this.ownerUid === 0) return { ok: true, value: undefined };
+    const st = this.sys.fstat(dirFd);
+    if (!st.ok) return st;
+    const { uid, dev, ino } = st.value;
+    if (uid === this.ownerUid || this.freshDevs.has(dev) || this.madeDirs.has(`${dev}:${ino}`))
+      return { ok: true, value: undefined };
+    return { ok: false, errno: 'EPERM', call: 'create' };
+  }
+
+  /** A directory this init just created (allowed by mayCreateIn): entries may go in it too. */
+  made(dirFd: number): SysResult {
+    if (this.ownerUid === 0) return { ok: true, value: undefined };
+    const st = this.sys.fstat(dirFd);
+    if (!st.ok) return st;
+    this.madeDirs.add(`${st.value.dev}:${st.value.ino}`);
+    return { ok: true, value: undefined };
+  }
 
   /**
    * An O_PATH fd of the root that container paths resolve in: the rootfs before pivot_root,
@@ -53,4 +87,13 @@ export class RootContext {
     for (const fd of this.copyUpSources.values()) this.sys.close(fd);
     this.copyUpSources.clear();
   }
+}
+
+/** A non-root owner asked for an entry in a directory it does not own (mayCreateIn). */
+export function refusedCreate(ctx: RootContext, containerPath: string, entry: string): StepOutcome {
+  return fail(
+    'EPERM',
+    `refusing to create ${containerPath} as root in a directory uid ${ctx.ownerUid} does not own`,
+    `it would land in host storage reached through a bind mount or a rootfs you do not own; create ${containerPath} in the bind source yourself, or mount a tmpfs above it (${entry})`,
+  );
 }

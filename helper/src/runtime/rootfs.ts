@@ -26,7 +26,7 @@ import { performMask } from './maskedPaths';
 import { performMount, performSetattr } from './mount';
 import { writeNetworkFile, type NetworkIdentity } from './networkFiles';
 import { mkdirAllInRoot, mkfileInRoot, resolveInRoot, resolveParentInRoot } from './resolveInRoot';
-import { RootContext } from './rootContext';
+import { RootContext, refusedCreate } from './rootContext';
 import { performSymlink } from './symlink';
 import {
   AT_FDCWD,
@@ -47,6 +47,8 @@ export interface SetupRootfsOptions {
   /** Host path of the container's state directory; network files may only be written here. */
   stateDir: string;
   network: NetworkIdentity;
+  /** The uid the container is launched for (0 or absent: root); see RootContext.mayCreateIn. */
+  ownerUid?: number;
   emit(event: OperationEvent): void;
 }
 
@@ -70,7 +72,7 @@ export function setupRootfs(
       hint: 'set root.path in the spec',
     };
   }
-  const ctx = new RootContext(sys, plan.rootfs, opts.stateDir, opts.network);
+  const ctx = new RootContext(sys, plan.rootfs, opts.stateDir, opts.network, opts.ownerUid ?? 0);
   const copyUpTargets = new Set(
     plan.operations.filter((o): o is CopyUpOp => o.op === 'copyup').map((o) => o.path),
   );
@@ -197,12 +199,17 @@ function makeMountPoint(ctx: RootContext, op: MkdirOp | MkfileOp): StepOutcome {
   const root = ctx.root();
   if (!root.ok)
     return fail(root.errno, `cannot open the rootfs ${ctx.rootfs}`, 'check root.path in the spec');
+  const guard = {
+    mayCreateIn: (fd: number) => ctx.mayCreateIn(fd),
+    made: (fd: number) => ctx.made(fd),
+  };
   const r =
     op.op === 'mkdir'
-      ? mkdirAllInRoot(ctx.sys, root.value, op.path, op.mode)
-      : mkfileInRoot(ctx.sys, root.value, op.path, op.mode);
+      ? mkdirAllInRoot(ctx.sys, root.value, op.path, op.mode, guard)
+      : mkfileInRoot(ctx.sys, root.value, op.path, op.mode, guard);
   if (r.ok) return DONE;
   const entry = entryName(op.origin);
+  if (r.errno === 'EPERM' && r.call === 'create') return refusedCreate(ctx, op.path, entry);
   if (r.errno === 'EROFS')
     return fail(
       r.errno,
@@ -270,6 +277,8 @@ function makeDevice(ctx: RootContext, op: MknodOp): StepOutcome {
       'devices are created in /dev; mount /dev or create it in the rootfs',
     );
   try {
+    const allowed = ctx.mayCreateIn(parent.value.fd);
+    if (!allowed.ok) return refusedCreate(ctx, op.path, entryName(op.origin));
     // The init runs with umask 0, so the mode is exactly fileMode (as runc).
     const dev = op.deviceType === 'p' ? 0 : makedev(op.major, op.minor);
     const r = ctx.sys.mknodat(
@@ -301,9 +310,12 @@ function makeDevice(ctx: RootContext, op: MknodOp): StepOutcome {
   }
 }
 
+const NETWORK_FILES = new Set<string>(['hosts', 'hostname', 'resolv.conf']);
+
 function writeNetwork(ctx: RootContext, op: WriteNetworkFileOp): StepOutcome {
   // Never trust the plan with a host path: network files go into this container's state directory only.
-  if (path.resolve(op.hostPath) !== path.join(ctx.stateDir, op.file))
+  // The name too: path.join(stateDir, '../../etc/passwd') would agree with such a hostPath.
+  if (!NETWORK_FILES.has(op.file) || path.resolve(op.hostPath) !== path.join(ctx.stateDir, op.file))
     return fail(
       'EPERM',
       `refusing to write ${op.hostPath}`,

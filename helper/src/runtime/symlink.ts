@@ -2,7 +2,7 @@
 import type { SymlinkOp } from '../plan/types';
 import { DONE, entryName, fail, type StepOutcome } from './failure';
 import { resolveParentInRoot } from './resolveInRoot';
-import type { RootContext } from './rootContext';
+import { refusedCreate, type RootContext } from './rootContext';
 
 export function performSymlink(ctx: RootContext, op: SymlinkOp): StepOutcome {
   const root = ctx.root();
@@ -15,6 +15,8 @@ export function performSymlink(ctx: RootContext, op: SymlinkOp): StepOutcome {
       `check ${entryName(op.origin)}`,
     );
   try {
+    const allowed = ctx.mayCreateIn(parent.value.fd);
+    if (!allowed.ok) return refusedCreate(ctx, op.path, entryName(op.origin));
     const r = ctx.sys.symlinkat(op.linkTarget, parent.value.fd, parent.value.name);
     // Like runc: an entry already there (an image that ships /dev/fd) is left alone.
     if (!r.ok && r.errno === 'EEXIST')

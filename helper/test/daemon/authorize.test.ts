@@ -194,6 +194,15 @@ describe('restrictPlan', () => {
     assert.ok(ops.some((o) => o.op === 'setattr' && o.target === '/b/rootfs' && o.targetScope === 'host'));
   });
 
+  it('keeps nodev on a bind of a host directory at /dev, also through its ro remount', () => {
+    // A bind remount sets the mount's flags outright: without MS_NODEV it would clear the
+    // setattr's nodev, and device nodes the peer owns on some filesystem (a USB stick) would open.
+    const { plan: devPlan } = check(alice, spec({ mounts: [{ destination: '/dev', type: 'bind', source: '/home/alice/data', options: ['rbind', 'ro'] }] }));
+    const devOps = mounts(restrictPlan(alice, devPlan).operations).filter((o) => o.target === '/dev');
+    assert.ok(devOps.some((o) => o.flags.includes('MS_REMOUNT')), 'the ro remount is planned');
+    for (const o of devOps.filter((o) => o.flags.includes('MS_REMOUNT'))) assert.ok(o.flags.includes('MS_NODEV'), JSON.stringify(o.flags));
+  });
+
   it('keeps /dev able to hold the default device nodes, nosuid only', () => {
     const dev = mounts(restricted.operations).find((o) => o.target === '/dev' && o.purpose === 'mount')!;
     assert.ok(dev.flags.includes('MS_NOSUID'));

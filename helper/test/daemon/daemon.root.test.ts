@@ -298,6 +298,44 @@ describe('binderyd and a non-root peer', { skip }, () => {
     assert.equal(errorOf(v).data?.reason, 'bundle-not-readable');
   });
 
+  it('cannot make the helper create entries as root in host directories it only reads', async () => {
+    // A root-owned host directory the peer can read (think /etc) and a rootfs it can write
+    // but does not own (think /tmp): creating mount points, device nodes or links there as
+    // root would be a write primitive on the host (e.g. an empty /etc/nologin).
+    const hostDir = path.join(work, 'host-etc');
+    fs.mkdirSync(hostDir, { mode: 0o755 });
+    const nested = peerBundle('nested', {
+      mounts: [
+        { destination: '/h', type: 'bind', source: hostDir, options: ['rbind', 'ro'] },
+        { destination: '/h/nologin', type: 'bind', source: '/etc/hostname', options: ['bind'] },
+      ],
+    });
+    const nestedDir = peerBundle('nested-dir', {
+      mounts: [
+        { destination: '/h', type: 'bind', source: hostDir, options: ['rbind'] },
+        { destination: '/h/made/deeper', type: 'tmpfs', source: 'tmpfs', options: ['size=1m'] },
+      ],
+    });
+    const notOwnedRoot = peerBundle('not-owned-rootfs');
+    execFileSync('chown', ['0:0', path.join(notOwnedRoot, 'rootfs')]);
+    fs.chmodSync(path.join(notOwnedRoot, 'rootfs'), 0o777);
+    const cases = [
+      ['nested', nested, /refusing to create \/h\/nologin as root/],
+      ['nested-dir', nestedDir, /refusing to create \/h\/made\/deeper as root/],
+      ['not-owned-rootfs', notOwnedRoot, /rootfs .* is owned by uid 0, not by uid \d+/],
+    ] as const;
+    const replies = await asPeer(cases.map(([id, bundle]) => ({ method: 'launch', params: { bundle, id } })));
+    replies.forEach((r, i) => {
+      const e = errorOf(r) as ReturnType<typeof errorOf> & { data?: { failure?: { errno: string; message: string } } };
+      assert.ok(e, `${cases[i][0]} was launched: ${JSON.stringify(r)}`);
+      assert.equal(e.code, ErrorCodes.LaunchFailed, `${cases[i][0]}: ${e.message}`);
+      assert.equal(e.data?.failure?.errno, 'EPERM', `${cases[i][0]}: ${JSON.stringify(e.data)}`);
+      assert.match(e.data?.failure?.message ?? '', cases[i][2]);
+    });
+    assert.deepEqual(fs.readdirSync(hostDir), [], 'nothing was created in the host directory');
+    assert.deepEqual(fs.readdirSync(path.join(notOwnedRoot, 'rootfs')), ['bin'], 'no mount point was created in the rootfs it does not own');
+  });
+
   it('runs its own container as itself, with nosuid and nodev on every mount', async () => {
     const mine = path.join(work, 'mine');
     fs.mkdirSync(mine);

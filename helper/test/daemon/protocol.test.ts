@@ -177,6 +177,16 @@ describe('binderyd protocol (fake runtime)', () => {
       await stillServing();
     });
 
+    it('a second, padded Content-Length cannot make the reader buffer past the limit', async () => {
+      // The reader keys headers untrimmed: it would wait for the first length, the guard counted the second.
+      for (const head of [`content-length: ${MAX_MESSAGE_BYTES + 1}\r\nContent-Length : 2`, 'Content-Length: 2\r\nContent-Length: 2']) {
+        const r = await rawExchange(d.socketPath, `${head}\r\n\r\n{}`);
+        assert.ok(r.closed, head);
+        assert.equal((bodies(r.text)[0].error as { code: number }).code, -32700, head);
+      }
+      await stillServing();
+    });
+
     it('messages that are JSON but not JSON-RPC', async () => {
       for (const body of ['[{"jsonrpc":"2.0","id":1,"method":"version"}]', '42', '{"jsonrpc":"1.0","id":1,"method":"version"}', '{"id":1}']) {
         const r = await rawExchange(d.socketPath, frame(body));

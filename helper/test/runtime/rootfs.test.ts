@@ -282,6 +282,19 @@ describe('setupRootfs', () => {
     assert.ok(!sys.calls.some((c) => c.startsWith('write')));
   });
 
+  it('refuses a network file name that walks out of the state directory', () => {
+    // hostPath and stateDir/file agree here: only the name check stops the write.
+    const sys = host();
+    const file = '../../../etc/passwd' as 'hosts';
+    const { failure } = run(
+      sys,
+      plan([...head, { op: 'write-network-file', file, hostPath: '/etc/passwd', origin: added }]),
+    );
+    assert.ok(failure);
+    assert.equal(failure.errno, 'EPERM');
+    assert.ok(!sys.calls.some((c) => c.startsWith('write')));
+  });
+
   it('skips masked and read-only paths the container does not have, masks a directory with a read-only tmpfs', () => {
     const sys = host();
     sys.add(`${R}/proc/acpi`, 'dir');
