@@ -43,7 +43,10 @@ describe('readLaunchSpec', () => {
       assert.equal(r.problems.length, 1, JSON.stringify(r.problems));
       return r.problems[0].path.join('.');
     };
-    assert.equal(bad({ ...base, process: { args: ['x'], cwd: '/', terminal: true } }), 'process.terminal');
+    // terminal: true is not a launch problem: the process runs without one (a warning rule says so).
+    const terminal = readLaunchSpec({ ...base, process: { args: ['x'], cwd: '/', terminal: true } });
+    assert.deepEqual(terminal.problems, []);
+    assert.deepEqual(terminal.launch?.process.args, ['x']);
     assert.equal(
       bad({
         ...base,
