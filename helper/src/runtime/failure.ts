@@ -3,6 +3,7 @@
 // A step that fails returns a StepFailure: the errno name, a one-line message naming the
 // path involved (`ENOENT: bind source /srv/data does not exist on the host`) and a hint
 // saying what to change. rootfs.ts adds the spec entry (index, origin) around it.
+import { DATA_OPTIONS_ANY_TYPE, knownDataOptions } from '../plan/rules/filesystemData';
 import type { Origin } from '../plan/types';
 
 export interface StepFailure {
@@ -35,53 +36,19 @@ export function entryName(origin: Origin): string {
   return out || 'the spec';
 }
 
-/** Filesystem data options each common type accepts (the kernel's parsers, Linux 6.x). */
-const KNOWN_DATA_OPTIONS: Record<string, string[]> = {
-  tmpfs: [
-    'size',
-    'nr_blocks',
-    'nr_inodes',
-    'mode',
-    'uid',
-    'gid',
-    'huge',
-    'mpol',
-    'noswap',
-    'inode32',
-    'inode64',
-    'quota',
-    'usrquota',
-    'grpquota',
-    'usrquota_block_hardlimit',
-    'usrquota_inode_hardlimit',
-    'grpquota_block_hardlimit',
-    'grpquota_inode_hardlimit',
-    'casefold',
-    'strict_encoding',
-  ],
-  devpts: ['newinstance', 'ptmxmode', 'mode', 'uid', 'gid', 'max'],
-  proc: ['hidepid', 'gid', 'subset'],
-  mqueue: [],
-  sysfs: [],
-  cgroup2: [
-    'nsdelegate',
-    'favordynmods',
-    'memory_localevents',
-    'memory_recursiveprot',
-    'memory_hugetlb_accounting',
-    'pids_localevents',
-  ],
-};
-
-/** The data options `fstype` does not know, when we know the type; [] otherwise. */
+/**
+ * The data options `fstype` does not take, when its options are fixed; [] otherwise. The
+ * plan's table: the plan refuses these before launch, so here they explain an EINVAL from a
+ * plan that was not made by planBundle, or a kernel that knows fewer options.
+ */
 export function unknownDataOptions(fstype: string | null, data: string): string[] {
-  if (!fstype || !(fstype in KNOWN_DATA_OPTIONS) || !data) return [];
-  const known = KNOWN_DATA_OPTIONS[fstype];
+  const known = knownDataOptions(fstype ?? undefined);
+  if (!known || !data) return [];
   return data
     .split(',')
     .filter(Boolean)
     .map((o) => o.split('=')[0])
-    .filter((name) => !known.includes(name));
+    .filter((name) => !known.includes(name) && !DATA_OPTIONS_ANY_TYPE.includes(name));
 }
 
 /** Why mount(2) itself said no. `target` is the container path (or host path for host-scope steps). */
