@@ -290,10 +290,11 @@ const DATA_OPTION: OptionInfo = Object.freeze({
   doc: 'Passed to the filesystem as data (the last argument of mount(2)).',
 });
 
+/** MOUNT_OPTIONS as a Map: looked up for every option of every mount on each plan. */
+const OPTION_TABLE = new Map(Object.entries(MOUNT_OPTIONS));
+
 export function optionInfo(option: string): OptionInfo {
-  return Object.prototype.hasOwnProperty.call(MOUNT_OPTIONS, option)
-    ? MOUNT_OPTIONS[option]
-    : DATA_OPTION;
+  return OPTION_TABLE.get(option) ?? DATA_OPTION;
 }
 
 export function msFlagsValue(flags: readonly MsFlag[]): number {

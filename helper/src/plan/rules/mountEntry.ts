@@ -1,8 +1,8 @@
 // Rules 10 and 25: a mount entry's type and the characters of its fields.
-import type { Rule } from '../rule';
+import type { Rule, RuleContext } from '../rule';
 import type { JsonPath } from '../types';
 import { insertProperty } from './edits';
-import { mountViews } from './mountView';
+import { mountViews, type MountView } from './mountView';
 
 /** Sources people write that name the filesystem type (`"source": "proc"` and so on). */
 const SOURCE_TYPES: Record<string, string> = {
@@ -46,23 +46,25 @@ export const mountTypeRule: Rule = (ctx) => {
   }
 };
 
+const STRING_FIELDS = ['destination', 'source', 'type'] as const;
+
 export const nulByteRule: Rule = (ctx) => {
+  // This looks at every field of every mount; paths are only built for a hit.
   for (const m of mountViews(ctx)) {
-    const fields: [JsonPath, unknown][] = [
-      [[...m.path, 'destination'], m.raw.destination],
-      [[...m.path, 'source'], m.raw.source],
-      [[...m.path, 'type'], m.raw.type],
-      ...m.options.map((o): [JsonPath, unknown] => [o.path, o.value]),
-    ];
-    for (const [path, value] of fields) {
-      if (typeof value !== 'string' || !value.includes('\0')) continue;
-      ctx.report({
-        code: 'nul-byte',
-        severity: 'error',
-        message: `${m.label}: ${String(path[path.length - 2] === 'options' ? 'an option' : path[path.length - 1])} contains a NUL character (\\u0000); the kernel would cut the string there, so runc refuses it. Remove it.`,
-        range: ctx.doc.rangeNear(path),
-        path,
-      });
+    for (const key of STRING_FIELDS) {
+      const value = m.raw[key];
+      if (typeof value === 'string' && value.includes('\0')) reportNul(ctx, m, [...m.path, key]);
     }
+    for (const o of m.options) if (o.value.includes('\0')) reportNul(ctx, m, o.path);
   }
 };
+
+function reportNul(ctx: RuleContext, m: MountView, path: JsonPath): void {
+  ctx.report({
+    code: 'nul-byte',
+    severity: 'error',
+    message: `${m.label}: ${String(path[path.length - 2] === 'options' ? 'an option' : path[path.length - 1])} contains a NUL character (\\u0000); the kernel would cut the string there, so runc refuses it. Remove it.`,
+    range: ctx.doc.rangeNear(path),
+    path,
+  });
+}
