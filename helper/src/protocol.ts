@@ -122,8 +122,10 @@ export const StopRequest = new RequestType<StopParams, ContainerInfo, ErrorData>
 export const TeardownRequest = new RequestType<IdParams, void, ErrorData>('teardown');
 
 export interface LogsResult {
-  /** Output so far, in order. */
+  /** The latest output, in order: at most 1 MiB (UTF-8) per container, older chunks dropped. */
   chunks: OutputEvent[];
+  /** True when older output was dropped. Optional: older helpers do not send it. */
+  truncated?: boolean;
 }
 export const LogsRequest = new RequestType<IdParams, LogsResult, ErrorData>('logs');
 

@@ -35,8 +35,11 @@ interface Entry {
   createdAt: string;
   plan?: Plan;
   container?: ContainerHandle;
+  /** The latest output, at most MAX_LOG_BYTES of it (UTF-8); older chunks are dropped. */
   logs: OutputEvent[];
   logBytes: number;
+  /** Set once a chunk was dropped. */
+  logsTruncated: boolean;
   /** Set once teardown has begun, so it runs once. */
   teardown?: Promise<void>;
 }
@@ -64,7 +67,7 @@ export class Registry extends EventEmitter<{ event: [RegistryEvent] }> {
       });
     if (owner !== 0 && [...this.entries.values()].filter((e) => e.owner === owner).length >= MAX_CONTAINERS_PER_USER)
       throw new HelperError(ErrorCodes.Busy, `uid ${owner} already has ${MAX_CONTAINERS_PER_USER} containers; remove some first`, { reason: 'too-many-containers' });
-    this.entries.set(id, { id, owner, bundle, createdAt: new Date().toISOString(), logs: [], logBytes: 0 });
+    this.entries.set(id, { id, owner, bundle, createdAt: new Date().toISOString(), logs: [], logBytes: 0, logsTruncated: false });
   }
 
   release(id: string): void {
@@ -106,9 +109,7 @@ export class Registry extends EventEmitter<{ event: [RegistryEvent] }> {
       send({ kind: 'changed', owner, payload: c.info() });
     });
     c.on('output', (p: OutputEvent) => {
-      entry.logs.push(p);
-      entry.logBytes += p.data.length;
-      while (entry.logBytes > MAX_LOG_BYTES && entry.logs.length > 1) entry.logBytes -= entry.logs.shift()!.data.length;
+      keepOutput(entry, p);
       send({ kind: 'output', owner, payload: p });
     });
     c.on('exited', (p: ExitedEvent) => {
@@ -135,8 +136,9 @@ export class Registry extends EventEmitter<{ event: [RegistryEvent] }> {
     return [...this.entries.values()].map((e) => this.info(e));
   }
 
-  logs(id: string): OutputEvent[] {
-    return [...(this.entries.get(id)?.logs ?? [])];
+  logs(id: string): { chunks: OutputEvent[]; truncated: boolean } {
+    const e = this.entries.get(id);
+    return { chunks: [...(e?.logs ?? [])], truncated: e?.logsTruncated ?? false };
   }
 
   async stop(id: string, timeoutMs?: number): Promise<ContainerInfo> {
@@ -200,7 +202,7 @@ export class Registry extends EventEmitter<{ event: [RegistryEvent] }> {
         continue;
       }
       const info = c.info();
-      const entry: Entry = { id: c.id, owner: info.owner, bundle: info.bundle, createdAt: info.createdAt, plan: readState(dir)?.plan, logs: [], logBytes: 0 };
+      const entry: Entry = { id: c.id, owner: info.owner, bundle: info.bundle, createdAt: info.createdAt, plan: readState(dir)?.plan, logs: [], logBytes: 0, logsTruncated: false };
       this.entries.set(c.id, entry);
       this.attach(entry, c);
       if (c.status === 'running' || c.status === 'creating') {
@@ -222,6 +224,33 @@ export class Registry extends EventEmitter<{ event: [RegistryEvent] }> {
         .filter((e) => e.container)
         .map((e) => this.teardown(e.id).catch((err) => this.log(`shutdown: teardown of ${e.id} failed: ${err instanceof Error ? err.message : String(err)}`))),
     );
+  }
+}
+
+/**
+ * Keeps the last MAX_LOG_BYTES of a container's output for `logs`: a container printing
+ * forever must not grow the helper's memory. A chunk larger than the whole allowance keeps
+ * only its end.
+ */
+export function keepOutput(
+  entry: Pick<Entry, 'logs' | 'logBytes' | 'logsTruncated'>,
+  chunk: OutputEvent,
+): void {
+  let p = chunk;
+  let size = Buffer.byteLength(p.data);
+  if (size > MAX_LOG_BYTES) {
+    const bytes = Buffer.from(p.data);
+    let cut = size - MAX_LOG_BYTES;
+    while (cut < size && (bytes[cut] & 0xc0) === 0x80) cut++; // start on a whole character
+    p = { ...p, data: bytes.subarray(cut).toString('utf8') };
+    size = Buffer.byteLength(p.data);
+    entry.logsTruncated = true;
+  }
+  entry.logs.push(p);
+  entry.logBytes += size;
+  while (entry.logBytes > MAX_LOG_BYTES) {
+    entry.logBytes -= Buffer.byteLength(entry.logs.shift()!.data);
+    entry.logsTruncated = true;
   }
 }
 

@@ -157,5 +157,5 @@ export async function teardown(ctx: RequestContext, peer: Peer, params: unknown)
 export function logs(ctx: RequestContext, peer: Peer, params: unknown): LogsResult {
   const { id } = idParams(params);
   visible(ctx, peer, id);
-  return { chunks: ctx.registry.logs(id) };
+  return ctx.registry.logs(id);
 }

@@ -161,6 +161,7 @@ class ContainerImpl extends EventEmitter implements Container {
       const f = new LogFollower(
         path.join(this.stateDir, file),
         (data) => this.emit('output', { id: this.id, stream, data }),
+        this.sys,
         replayFrom,
       );
       this.followers.push(f);
