@@ -5,7 +5,7 @@ import { mountViews } from './mountView';
 
 export const mountDestinationRule: Rule = (ctx) => {
   for (const m of mountViews(ctx)) {
-    const path = [...m.path, 'destination'];
+    const path = m.path.concat('destination');
     const node = ctx.doc.nodeAt(path);
     if (m.destination === undefined || !node) continue; // structure reports it missing
     const range = ctx.doc.rangeOfNode(node);

@@ -55,7 +55,7 @@ function viewOf(ctx: RuleContext, m: unknown, index: number): MountView {
   const options: MountOption[] = [];
   asArray(raw.options).forEach((o, i) => {
     if (typeof o === 'string') {
-      options.push({ value: o, index: i, path: [...path, 'options', i], kind: optionInfo(o).kind });
+      options.push({ value: o, index: i, path: ['mounts', index, 'options', i], kind: optionInfo(o).kind });
     }
   });
   const bind = options.some((o) => o.value === 'bind' || o.value === 'rbind');

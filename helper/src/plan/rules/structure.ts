@@ -209,7 +209,9 @@ function checkArray(
       path,
     });
   }
-  if (schema.items) items.forEach((item, i) => check(ctx, item, schema.items!, [...path, i]));
+  // concat, not spread, for the paths made for every node: spread arrays carry spare capacity
+  // (about three times the memory), and the garbage collector copies them.
+  if (schema.items) items.forEach((item, i) => check(ctx, item, schema.items!, path.concat(i)));
 }
 
 function checkObject(
@@ -220,15 +222,14 @@ function checkObject(
 ) {
   if (schema.open) return;
   const props = node.children ?? [];
-  // Built on first use: most objects have only known keys and nothing required.
-  let present: Set<string> | undefined;
-  const isPresent = (key: string) =>
-    (present ??= new Set(props.map((p) => p.children?.[0]?.value as string))).has(key);
+  // A scan, not a Set: objects of the spec have a handful of keys, and this runs for each one.
+  const isPresent = (key: string) => props.some((p) => p.children?.[0]?.value === key);
   for (const prop of props) {
-    const [keyNode, valueNode] = prop.children ?? [];
+    const keyNode = prop.children?.[0];
+    const valueNode = prop.children?.[1];
     if (!keyNode) continue;
     const key = keyNode.value as string;
-    const childPath = [...path, key];
+    const childPath = path.concat(key);
     const childSchema = schema.properties?.[key] ?? schema.values;
     if (childSchema) {
       if (valueNode) check(ctx, valueNode, childSchema, childPath);
