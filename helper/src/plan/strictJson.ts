@@ -28,9 +28,6 @@ export function parseStrictJson(text: string): StrictParse | undefined {
 
 class NotStrictJson extends Error {}
 
-/** jsonc-parser's Node is read-only to its users; this parser fills in lengths as it goes. */
-type BuildingNode = { -readonly [K in keyof jsonc.Node]: jsonc.Node[K] };
-
 const enum Char {
   Tab = 0x09,
   LineFeed = 0x0a,
@@ -92,7 +89,7 @@ class StrictParser {
   }
 
   private parseObject(parent: jsonc.Node): Record<string, unknown> {
-    const node: BuildingNode = { type: 'object', offset: this.pos, length: -1, parent, children: [] };
+    const node: jsonc.Node = { type: 'object', offset: this.pos, length: -1, parent, children: [] };
     parent.children!.push(node);
     // getNodeValue makes prototype-less objects, so a key like "constructor" is only data.
     const value = Object.create(null) as Record<string, unknown>;
@@ -103,7 +100,7 @@ class StrictParser {
         if (this.text.charCodeAt(this.pos) !== Char.Quote) throw new NotStrictJson();
         const keyOffset = this.pos;
         const name = this.parseString();
-        const property: BuildingNode = {
+        const property: jsonc.Node = {
           type: 'property',
           offset: keyOffset,
           length: -1,
@@ -138,7 +135,7 @@ class StrictParser {
   }
 
   private parseArray(parent: jsonc.Node): unknown[] {
-    const node: BuildingNode = { type: 'array', offset: this.pos, length: -1, parent, children: [] };
+    const node: jsonc.Node = { type: 'array', offset: this.pos, length: -1, parent, children: [] };
     parent.children!.push(node);
     const value: unknown[] = [];
     this.pos++;
