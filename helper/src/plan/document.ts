@@ -1,6 +1,5 @@
 // The spec as text with positions: every later step asks "where is this?" through here.
 import * as jsonc from 'jsonc-parser';
-import { parseStrictJson } from './strictJson';
 import type { Finding, JsonPath, Position, Range } from './types';
 
 export interface SpecDocument {
@@ -26,13 +25,8 @@ export interface SpecDocument {
 
 export function parseSpec(text: string, fileName = 'config.json'): SpecDocument {
   const errors: jsonc.ParseError[] = [];
-  // Plain JSON (nearly every spec) takes the one-pass parser; anything else, jsonc-parser,
-  // which recovers from errors and reports them.
-  const strict = parseStrictJson(text);
-  const tree = strict
-    ? strict.tree
-    : jsonc.parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
-  const value: unknown = strict ? strict.value : tree ? jsonc.getNodeValue(tree) : undefined;
+  const tree = jsonc.parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
+  const value: unknown = tree ? jsonc.getNodeValue(tree) : undefined;
   const lineStarts = computeLineStarts(text);
 
   const positionAt = (offset: number): Position => {
@@ -87,8 +81,8 @@ export function parseSpec(text: string, fileName = 'config.json'): SpecDocument 
     };
   });
   // jsonc-parser accepts comments silently; runtimes do not. A comment needs one of these
-  // two-character openers, so most files skip this second pass; plain JSON has none.
-  if (!strict && (text.includes('//') || text.includes('/*')))
+  // two-character openers, so most files skip this second pass.
+  if (text.includes('//') || text.includes('/*'))
     jsonc.visit(
       text,
       {
