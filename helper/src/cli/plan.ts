@@ -1,12 +1,10 @@
 // `bindery plan PATH [--json]`: what the helper will do, in order, as the calls it makes.
-import { realHostView } from '../hostView';
-import { planBundle } from '../plan/planBundle';
 import { launchRefusals } from '../plan/refusals';
 import { operationTarget, renderOperation, renderOrigin } from '../plan/render';
 import type { Operation, Origin } from '../plan/types';
 import { parseCommandArgs, type CliIO, type Command } from './command';
 import { readBundle, UsageError } from './readBundle';
-import { formatFinding, summarize } from './validate';
+import { formatFinding, planFile, summarize } from './validate';
 
 function sameOrigin(a: Origin, b: Origin | undefined): boolean {
   if (!b || a.kind !== b.kind) return false;
@@ -58,13 +56,7 @@ error (the helper would refuse it), 0 otherwise, 2 when PATH cannot be used.
     if (positionals.length !== 1)
       throw new UsageError('plan takes exactly one PATH (a bundle directory or config.json)');
     const bundle = readBundle(positionals[0]);
-    const plan = planBundle({
-      text: bundle.text,
-      bundleDir: bundle.bundleDir,
-      host: realHostView(),
-      fileName: 'config.json',
-      stateDir: values['state-dir'],
-    });
+    const plan = planFile(bundle, values['state-dir']);
     const errors = launchRefusals(plan);
     if (values.json) {
       io.out(JSON.stringify(plan.operations, null, 2));

@@ -1,9 +1,20 @@
 // `bindery validate PATH [--json]`: the spec's findings, as a compiler prints them.
 import { realHostView } from '../hostView';
 import { planBundle } from '../plan/planBundle';
-import type { Finding } from '../plan/types';
+import type { Finding, Plan } from '../plan/types';
 import { parseCommandArgs, type CliIO, type Command } from './command';
-import { readBundle, UsageError } from './readBundle';
+import { readBundle, UsageError, type BundleFile } from './readBundle';
+
+/** The plan of a bundle named on the command line, against the real host. */
+export function planFile(bundle: BundleFile, stateDir?: string): Plan {
+  return planBundle({
+    text: bundle.text,
+    bundleDir: bundle.bundleDir,
+    host: realHostView(),
+    fileName: 'config.json',
+    stateDir,
+  });
+}
 
 /** The `--json` shape: what the issue promises, and nothing that could change with internals. */
 export function findingToJson(f: Finding) {
@@ -44,12 +55,7 @@ FILE:LINE:COL: SEVERITY CODE: MESSAGE. Exit status: 1 when there is an error, 0 
     if (positionals.length !== 1)
       throw new UsageError('validate takes exactly one PATH (a bundle directory or config.json)');
     const bundle = readBundle(positionals[0]);
-    const plan = planBundle({
-      text: bundle.text,
-      bundleDir: bundle.bundleDir,
-      host: realHostView(),
-      fileName: 'config.json',
-    });
+    const plan = planFile(bundle);
     if (values.json) {
       io.out(JSON.stringify(plan.findings.map(findingToJson), null, 2));
     } else {

@@ -8,6 +8,7 @@
 // (cpu → cpu,cpuacct), and a read-only remount of the tmpfs when the spec asks for `ro`.
 // runc binds the container's own cgroup directory; Bindery's helper creates no cgroup, so
 // without a cgroup namespace it binds the hierarchy's root (a warning rule says so).
+import { bindRemount } from './bindRemount';
 import { statFollow } from './hostLookup';
 import type { HostView, MsFlag, NormalizedMount, Operation } from './types';
 
@@ -116,22 +117,8 @@ export function planCgroupMount(
         purpose: 'mount',
         origin,
       });
-      const extra = m.flagsSet.filter(
-        (f) => f !== 'MS_BIND' && f !== 'MS_REC' && f !== 'MS_REMOUNT',
-      );
-      if (extra.length) {
-        ops.push({
-          op: 'mount',
-          source: null,
-          target,
-          targetScope: 'rootfs',
-          fstype: null,
-          flags: ['MS_REMOUNT', 'MS_BIND', ...extra],
-          data: '',
-          purpose: 'remount',
-          origin,
-        });
-      }
+      const remount = bindRemount(m, target, origin);
+      if (remount) ops.push(remount);
     }
   }
   for (const l of layout.links) {

@@ -4,6 +4,7 @@
 //   mount(2), propagation, the remount a bind needs for its flags, mount_setattr) → device
 //   nodes, /dev/ptmx and the /dev symlinks → pivot_root → read-only /dev and root →
 //   hostname → readonlyPaths → maskedPaths.
+import { bindRemount, remountFlags } from './bindRemount';
 import { cgroupLayout, planCgroupMount, type CgroupLayout } from './cgroupMount';
 import { MOUNT_OPTIONS } from './flags';
 import { statFollow } from './hostLookup';
@@ -26,8 +27,6 @@ export interface OperationsInput {
 const DIR_MODE = 0o755;
 // runc creates file mount points with the same mode as directories.
 const FILE_MODE = 0o755;
-
-const REMOUNT_IGNORED: ReadonlySet<MsFlag> = new Set<MsFlag>(['MS_BIND', 'MS_REC', 'MS_REMOUNT']);
 
 const DEFAULT_DEVICES = [
   { path: '/dev/null', major: 1, minor: 3 },
@@ -163,7 +162,7 @@ export function planOperations(input: OperationsInput): Operation[] {
       target: d.target,
       targetScope: 'container',
       fstype: null,
-      flags: ['MS_REMOUNT', ...d.flags.filter((f) => !REMOUNT_IGNORED.has(f))],
+      flags: ['MS_REMOUNT', ...remountFlags(d.flags)],
       data: '',
       purpose: 'remount',
       origin: d.origin,
@@ -307,21 +306,9 @@ function planMount(
       });
     }
     pushPropagation(m, ops);
-    const extra = m.flagsSet.filter((f) => !REMOUNT_IGNORED.has(f));
-    if (extra.length > 0) {
-      // MS_REC means nothing to a remount: rbind,ro leaves the submounts writable (use rro).
-      ops.push({
-        op: 'mount',
-        source: null,
-        target,
-        targetScope: 'rootfs',
-        fstype: null,
-        flags: ['MS_REMOUNT', 'MS_BIND', ...extra],
-        data: '',
-        purpose: 'remount',
-        origin,
-      });
-    }
+    // MS_REC means nothing to a remount: rbind,ro leaves the submounts writable (use rro).
+    const remount = bindRemount(m, target, origin);
+    if (remount) ops.push(remount);
     if (m.attrSet.length > 0 || m.attrClr.length > 0) {
       ops.push({
         op: 'setattr',
@@ -363,7 +350,7 @@ function planMount(
         target,
         targetScope: 'rootfs',
         fstype: null,
-        flags: ['MS_REMOUNT', ...m.flagsSet.filter((f) => !REMOUNT_IGNORED.has(f))],
+        flags: ['MS_REMOUNT', ...remountFlags(m.flagsSet)],
         data: '',
         purpose: 'remount',
         origin,
