@@ -1,7 +1,8 @@
 // What the rootfs steps share while a plan runs: the syscalls, where the root is, and
 // whether pivot_root has happened yet.
-import { fail, type StepOutcome } from './failure';
+import { fail, type StepFailure } from './failure';
 import type { NetworkIdentity } from './networkFiles';
+import { resolveParentInRoot } from './resolveInRoot';
 import {
   AT_FDCWD,
   O_CLOEXEC,
@@ -60,6 +61,33 @@ export class RootContext {
   }
 
   /**
+   * The directory that will hold a new entry at `containerPath` (a device node, a link),
+   * resolved inside the root and checked with mayCreateIn, so no creating step can skip the
+   * check. The caller closes `fd`.
+   */
+  openParentForCreate(
+    containerPath: string,
+    entry: string,
+    missingHint: string,
+  ): { ok: true; fd: number; name: string } | StepFailure {
+    const root = this.root();
+    if (!root.ok) return fail(root.errno, 'cannot open the rootfs', 'check root.path in the spec');
+    const parent = resolveParentInRoot(this.sys, root.value, containerPath);
+    if (!parent.ok)
+      return fail(
+        parent.errno,
+        `the directory holding ${containerPath} is missing in the rootfs`,
+        missingHint,
+      );
+    const allowed = this.mayCreateIn(parent.value.fd);
+    if (!allowed.ok) {
+      this.sys.close(parent.value.fd);
+      return refusedCreate(this, containerPath, entry);
+    }
+    return { ok: true, ...parent.value };
+  }
+
+  /**
    * An O_PATH fd of the root that container paths resolve in: the rootfs before pivot_root,
    * `/` after. Opened lazily so that it is taken after the rootfs was bind-mounted onto
    * itself (an fd taken earlier would point below that mount).
@@ -90,7 +118,7 @@ export class RootContext {
 }
 
 /** A non-root owner asked for an entry in a directory it does not own (mayCreateIn). */
-export function refusedCreate(ctx: RootContext, containerPath: string, entry: string): StepOutcome {
+export function refusedCreate(ctx: RootContext, containerPath: string, entry: string): StepFailure {
   return fail(
     'EPERM',
     `refusing to create ${containerPath} as root in a directory uid ${ctx.ownerUid} does not own`,

@@ -25,7 +25,7 @@ import { DONE, entryName, fail, type StepOutcome } from './failure';
 import { performMask } from './maskedPaths';
 import { performMount, performSetattr } from './mount';
 import { writeNetworkFile, type NetworkIdentity } from './networkFiles';
-import { mkdirAllInRoot, mkfileInRoot, resolveInRoot, resolveParentInRoot } from './resolveInRoot';
+import { mkdirAllInRoot, mkfileInRoot, resolveInRoot } from './resolveInRoot';
 import { RootContext, refusedCreate } from './rootContext';
 import { performSymlink } from './symlink';
 import {
@@ -267,23 +267,18 @@ const DEVICE_TYPE: Record<MknodOp['deviceType'], number> = {
 };
 
 function makeDevice(ctx: RootContext, op: MknodOp): StepOutcome {
-  const root = ctx.root();
-  if (!root.ok) return fail(root.errno, 'cannot open the rootfs', 'check root.path');
-  const parent = resolveParentInRoot(ctx.sys, root.value, op.path);
-  if (!parent.ok)
-    return fail(
-      parent.errno,
-      `the directory holding ${op.path} is missing in the rootfs`,
-      'devices are created in /dev; mount /dev or create it in the rootfs',
-    );
+  const parent = ctx.openParentForCreate(
+    op.path,
+    entryName(op.origin),
+    'devices are created in /dev; mount /dev or create it in the rootfs',
+  );
+  if (!parent.ok) return parent;
   try {
-    const allowed = ctx.mayCreateIn(parent.value.fd);
-    if (!allowed.ok) return refusedCreate(ctx, op.path, entryName(op.origin));
     // The init runs with umask 0, so the mode is exactly fileMode (as runc).
     const dev = op.deviceType === 'p' ? 0 : makedev(op.major, op.minor);
     const r = ctx.sys.mknodat(
-      parent.value.fd,
-      parent.value.name,
+      parent.fd,
+      parent.name,
       DEVICE_TYPE[op.deviceType] | op.fileMode,
       dev,
     );
@@ -296,7 +291,7 @@ function makeDevice(ctx: RootContext, op: MknodOp): StepOutcome {
         `check ${entryName(op.origin)}; the /dev mount must be writable`,
       );
     if (op.uid !== 0 || op.gid !== 0) {
-      const c = ctx.sys.lchownat(parent.value.fd, parent.value.name, op.uid, op.gid);
+      const c = ctx.sys.lchownat(parent.fd, parent.name, op.uid, op.gid);
       if (!c.ok)
         return fail(
           c.errno,
@@ -306,7 +301,7 @@ function makeDevice(ctx: RootContext, op: MknodOp): StepOutcome {
     }
     return DONE;
   } finally {
-    ctx.sys.close(parent.value.fd);
+    ctx.sys.close(parent.fd);
   }
 }
 
