@@ -3,19 +3,9 @@
 import { ATIME_ATTRS, optionInfo, sortMountAttrs, sortMsFlags } from './flags';
 import { asArray, asObject, asString } from './json';
 import { cleanDestination, resolveHostPath } from './paths';
-import type { MountAttr, MsFlag, NormalizedMount, Origin } from './types';
+import type { MountAttr, MsFlag, NormalizedMount, Origin, ParsedOptions } from './types';
 
-/** What the options of one mount mean; shared by spec mounts and the runtime's additions. */
-export interface ParsedOptions {
-  flagsSet: MsFlag[];
-  flagsClear: MsFlag[];
-  propagation: MsFlag[][];
-  attrSet: MountAttr[];
-  attrClr: MountAttr[];
-  data: string[];
-  tmpcopyup: boolean;
-  idmap: 'none' | 'idmap' | 'ridmap';
-}
+export type { ParsedOptions };
 
 /**
  * Applies the options in order, last one wins: a flag option sets its bits and forgets an

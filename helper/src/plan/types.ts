@@ -234,19 +234,8 @@ export type Operation =
   | SetHostnameOp
   | PivotRootOp;
 
-/** A mount after normalisation: what the options really mean, the way runc reads them. */
-export interface NormalizedMount {
-  /** Index in the spec's `mounts`, or null for a mount the runtime adds. */
-  index: number | null;
-  origin: Origin;
-  destination: string;
-  type: string;
-  /** As written; for binds, also see `hostSource`. */
-  source: string;
-  /** For bind mounts: the absolute host path (relative sources resolved against the bundle). */
-  hostSource?: string;
-  bind: boolean;
-  recursive: boolean;
+/** What the options of one mount mean, the way runc reads them. */
+export interface ParsedOptions {
   /** Flags set and cleared by the options, in runc's table. */
   flagsSet: MsFlag[];
   flagsClear: MsFlag[];
@@ -259,6 +248,21 @@ export interface NormalizedMount {
   data: string[];
   tmpcopyup: boolean;
   idmap: 'none' | 'idmap' | 'ridmap';
+}
+
+/** A mount after normalisation: what the options really mean, the way runc reads them. */
+export interface NormalizedMount extends ParsedOptions {
+  /** Index in the spec's `mounts`, or null for a mount the runtime adds. */
+  index: number | null;
+  origin: Origin;
+  destination: string;
+  type: string;
+  /** As written; for binds, also see `hostSource`. */
+  source: string;
+  /** For bind mounts: the absolute host path (relative sources resolved against the bundle). */
+  hostSource?: string;
+  bind: boolean;
+  recursive: boolean;
 }
 
 /**
