@@ -112,7 +112,7 @@ async function embedded(
 ): Promise<number> {
   const [
     { planBundle, launchRefusals },
-    { realHostView },
+    { realHostView, processRequester },
     { launchContainer, isLaunchError, DEFAULT_STATE_ROOT },
   ] = await Promise.all([import('../plan'), import('../hostView'), import('../runtime/container')]);
   const stateRoot = process.env.BINDERY_STATE_ROOT || DEFAULT_STATE_ROOT;
@@ -122,6 +122,7 @@ async function embedded(
     host: realHostView(),
     fileName: displayPath,
     stateDir: path.join(stateRoot, id),
+    requester: processRequester(),
   });
   const refusals = launchRefusals(plan);
   if (refusals.length) {

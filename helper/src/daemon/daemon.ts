@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { realHostView } from '../hostView';
 import { DEFAULT_SOCKET_PATH, ErrorCodes, SOCKET_GROUP } from '../protocol';
 import { koffiSyscalls } from '../runtime/koffiSyscalls';
+import { fsIdentityRunner } from './peerAccess';
 import type { Peer } from './authorize';
 import { Connection } from './connection';
 import { MAX_CONNECTIONS, MAX_CONNECTIONS_PER_USER } from './limits';
@@ -106,7 +107,7 @@ export class Daemon {
       socket.end(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
       return;
     }
-    const conn = new Connection(socket, peer, { registry: this.registry, host: realHostView(), helperVersion: this.opts.helperVersion }, this.log, (c) =>
+    const conn = new Connection(socket, peer, { registry: this.registry, host: realHostView(), asPeer: fsIdentityRunner(koffiSyscalls()), helperVersion: this.opts.helperVersion }, this.log, (c) =>
       this.connections.delete(c),
     );
     this.connections.add(conn);

@@ -10,8 +10,9 @@ import { MOUNT_OPTIONS } from './flags';
 import { statFollow } from './hostLookup';
 import { asArray, asBoolean, asObject, asString, get } from './json';
 import { cleanDestination, joinInRoot } from './paths';
+import { isRootRequester, requesterLockOperations } from './requester';
 import { devIsBound, networkFileOf } from './runtimeDefaults';
-import type { HostView, JsonPath, MsFlag, NormalizedMount, Operation, Origin } from './types';
+import type { HostView, JsonPath, MsFlag, NormalizedMount, Operation, Origin, Requester } from './types';
 
 export interface OperationsInput {
   /** The parsed spec (any shape). */
@@ -22,6 +23,8 @@ export interface OperationsInput {
   host: HostView;
   /** The origin of a spec entry, with its source range. */
   specOrigin(path: JsonPath): Origin;
+  /** Who the plan is for; root when absent. */
+  requester?: Requester;
 }
 
 const DIR_MODE = 0o755;
@@ -61,6 +64,9 @@ const KNOWN_MASKED_DIRS = new Set([
 
 export function planOperations(input: OperationsInput): Operation[] {
   const { spec, mounts, rootfs, host, specOrigin } = input;
+  const forRoot = isRootRequester(input.requester);
+  // A non-root requester's own paths are opened with its credentials (see requester.ts).
+  const requesterAccess = forRoot ? {} : { sourceAccess: 'requester' as const };
   const ops: Operation[] = [];
   const namespaces = new Set(
     asArray(get(spec, 'linux', 'namespaces'))
@@ -106,6 +112,7 @@ export function planOperations(input: OperationsInput): Operation[] {
       data: '',
       purpose: 'rootfs-bind',
       origin: specOrigin(['root', 'path']),
+      ...requesterAccess,
     });
   }
 
@@ -122,7 +129,7 @@ export function planOperations(input: OperationsInput): Operation[] {
         continue;
       }
     }
-    planMount(m, ops, host, deferredReadonly);
+    planMount(m, ops, host, deferredReadonly, forRoot);
   }
 
   // 4. A /dev the runtime owns gets device nodes and the usual links (runc: needsSetupDev).
@@ -189,7 +196,7 @@ export function planOperations(input: OperationsInput): Operation[] {
   if (domainname)
     ops.push({ op: 'setdomainname', name: domainname, origin: specOrigin(['domainname']) });
 
-  // 8. readonlyPaths, then maskedPaths (runc's order), in the container's view.
+  // 8. readonlyPaths, then (10.) maskedPaths (runc's order), in the container's view.
   asArray(get(spec, 'linux', 'readonlyPaths')).forEach((p, i) => {
     if (typeof p !== 'string' || p === '') return;
     const target = cleanDestination(p);
@@ -217,6 +224,12 @@ export function planOperations(input: OperationsInput): Operation[] {
       origin,
     });
   });
+  // 9. A non-root requester's tree is sealed nosuid,nodev before the masks (which add only
+  // /dev/null binds and empty read-only tmpfs).
+  if (!forRoot) ops.push(...requesterLockOperations(mounts));
+
+  // 10. maskedPaths.
+  const maskFlags: MsFlag[] = forRoot ? ['MS_RDONLY'] : ['MS_RDONLY', 'MS_NOSUID', 'MS_NODEV'];
   asArray(get(spec, 'linux', 'maskedPaths')).forEach((p, i) => {
     if (typeof p !== 'string' || p === '') return;
     const target = cleanDestination(p);
@@ -229,7 +242,7 @@ export function planOperations(input: OperationsInput): Operation[] {
             target,
             targetScope: 'container',
             fstype: 'tmpfs',
-            flags: ['MS_RDONLY'],
+            flags: maskFlags,
             data: '',
             purpose: 'mask',
             origin,
@@ -266,6 +279,7 @@ function planMount(
   ops: Operation[],
   host: HostView,
   deferredReadonly: { target: string; flags: MsFlag[]; origin: Origin }[],
+  forRoot: boolean,
 ): void {
   const target = m.destination;
   const origin = m.origin;
@@ -293,6 +307,8 @@ function planMount(
       data: '',
       purpose: 'mount',
       origin,
+      // The network files are the runtime's own, in its state directory.
+      ...(forRoot || netFile ? {} : { sourceAccess: 'requester' as const }),
     });
     if (m.idmap !== 'none') {
       ops.push({
@@ -309,13 +325,15 @@ function planMount(
     // MS_REC means nothing to a remount: rbind,ro leaves the submounts writable (use rro).
     const remount = bindRemount(m, target, origin);
     if (remount) ops.push(remount);
-    if (m.attrSet.length > 0 || m.attrClr.length > 0) {
+    // A non-root requester's mounts stay nosuid,nodev (requester.ts): rsuid and rdev are ignored.
+    const attrClr = forRoot ? m.attrClr : m.attrClr.filter((a) => a !== 'MOUNT_ATTR_NOSUID' && a !== 'MOUNT_ATTR_NODEV');
+    if (m.attrSet.length > 0 || attrClr.length > 0) {
       ops.push({
         op: 'setattr',
         target,
         targetScope: 'rootfs',
         attrSet: m.attrSet,
-        attrClr: m.attrClr,
+        attrClr,
         recursive: true,
         origin,
       });

@@ -4,6 +4,7 @@ import { parseSpec, type SpecDocument } from './document';
 import { asArray, asObject, asString, get } from './json';
 import { readLaunchSpec } from './launchSpec';
 import { refusesLaunch } from './refusals';
+import { allowedCapabilities, launchForRequester, ROOT_REQUESTER } from './requester';
 import { normalizeMount } from './normalize';
 import { planOperations } from './operations';
 import { resolveHostPath } from './paths';
@@ -36,8 +37,10 @@ export function planBundle(input: PlanInput): Plan {
     ...doc.syntaxFindings,
     ...runRules(doc, spec, bundleDir, input, specMounts, rootfs),
   ];
+  const requester = input.requester ?? ROOT_REQUESTER;
   const refused = findings.some(refusesLaunch);
-  const launch = refused ? undefined : readLaunchSpec(spec).launch;
+  const read = refused ? undefined : readLaunchSpec(spec).launch;
+  const launch = read && launchForRequester(read, requester, allowedCapabilities(newNamespaceTypes(spec)));
   if (!launch && spec && !refused) {
     // The rules missed what stops the reader: never let the editor call fine what the helper refuses.
     findings.push({
@@ -51,10 +54,10 @@ export function planBundle(input: PlanInput): Plan {
   }
   findings.sort(compareFindings);
 
-  if (!spec) return { mounts: [], operations: [], findings, rootfs };
+  if (!spec) return { mounts: [], operations: [], findings, rootfs, requester };
   const mounts = addRuntimeMounts(specMounts, spec, bundleDir, input.stateDir);
-  const operations = planOperations({ spec, mounts, rootfs, host: input.host, specOrigin });
-  return { mounts, operations, findings, rootfs, ...(launch ? { launch } : {}) };
+  const operations = planOperations({ spec, mounts, rootfs, host: input.host, specOrigin, requester });
+  return { mounts, operations, findings, rootfs, requester, ...(launch ? { launch } : {}) };
 }
 
 function runRules(
@@ -73,6 +76,7 @@ function runRules(
     host: input.host,
     specMounts,
     rootfs,
+    requester: input.requester ?? ROOT_REQUESTER,
     report: (f) => out.push(f),
   };
   for (const rule of allRules) {
@@ -102,4 +106,15 @@ function compareFindings(a: Finding, b: Finding): number {
     comparePos(a.range.end, b.range.end) ||
     a.code.localeCompare(b.code)
   );
+}
+
+/** Namespace types the container gets new (not joined by path). */
+function newNamespaceTypes(spec: unknown): Set<string> {
+  const out = new Set<string>();
+  for (const n of asArray(get(spec, 'linux', 'namespaces'))) {
+    const o = asObject(n);
+    const type = asString(o?.type);
+    if (type && (o?.path === undefined || o.path === '')) out.add(type);
+  }
+  return out;
 }

@@ -55,6 +55,8 @@ export function renderOperation(op: Operation): string {
       return `${op.op}(${str(op.name)})`;
     case 'pivot-root':
       return `chdir(${str(op.rootfs)}); pivot_root(".", "."); umount2(".", MNT_DETACH)`;
+    case 'check-mount-flags':
+      return `check /proc/self/mountinfo: every mount nosuid,nodev${op.devAllowed.length ? ` (dev allowed on ${op.devAllowed.join(', ')})` : ''}`;
   }
 }
 

@@ -144,6 +144,12 @@ export interface MountOp extends OperationBase {
   data: string;
   /** What this step is for, e.g. 'mount', 'remount read-only', 'propagation'. */
   purpose: 'root-propagation' | 'rootfs-bind' | 'mount' | 'remount' | 'propagation' | 'readonly-root' | 'mask' | 'readonly-path';
+  /**
+   * Whose rights open the bind source: 'requester' for a plan made for a non-root requester
+   * (the kernel then checks the requester's uid, gid and groups on the very object that is
+   * mounted); absent: the runtime's own (root's).
+   */
+  sourceAccess?: 'requester';
 }
 
 /** mount_setattr(2) with AT_RECURSIVE on `target`. */
@@ -222,7 +228,18 @@ export interface PivotRootOp extends OperationBase {
   rootfs: string;
 }
 
+/**
+ * Check the container's mount table (after the lock of a non-root requester's plan): every
+ * mount has nosuid and nodev, except the targets listed, which may keep dev (the runtime's
+ * own /dev tmpfs and devpts hold only the device nodes the runtime made).
+ */
+export interface CheckMountFlagsOp extends OperationBase {
+  op: 'check-mount-flags';
+  devAllowed: string[];
+}
+
 export type Operation =
+  | CheckMountFlagsOp
   | MountOp
   | SetattrOp
   | MkdirOp
@@ -281,6 +298,12 @@ export interface HostView {
    * or null when it cannot be read. Optional: checks that need contents are skipped without it.
    */
   readFile?(path: string, maxBytes: number): string | null;
+  /**
+   * Whether whoever this view stands for may read `path` itself (a directory: read and
+   * search it): true, or why not, in words. Optional: without it the runtime's check (the
+   * kernel's, on the opened source) is the only one.
+   */
+  readable?(path: string): true | string;
 }
 
 export interface HostEntry {
@@ -289,7 +312,26 @@ export interface HostEntry {
   linkTarget?: string;
 }
 
+/**
+ * Who asks for the plan: the plan is made for them, and the helper runs it for them. Root
+ * may run any valid spec; anyone else only what their own account could do (see
+ * `requester.ts`).
+ */
+export interface Requester {
+  uid: number;
+  gid: number;
+  /** Supplementary groups. */
+  groups: readonly number[];
+  /** The requester's own hard rlimits by name (RLIMIT_NOFILE…), Infinity for unlimited. */
+  hardLimits?: Readonly<Record<string, number>>;
+}
+
 export interface PlanInput {
+  /**
+   * Who the plan is for; root when absent. For anyone else `host` must answer as that
+   * requester would see the host (the daemon plans with the requester's credentials).
+   */
+  requester?: Requester;
   /** The text of config.json (JSON; comments and trailing commas are tolerated and flagged). */
   text: string;
   /** Absolute path of the bundle directory: relative `root.path` and bind sources resolve here. */
@@ -314,4 +356,6 @@ export interface Plan {
    * is launchable (no error finding). The helper reads nothing else from config.json.
    */
   launch?: LaunchSpec;
+  /** Who the plan was made for; root when absent. */
+  requester?: Requester;
 }

@@ -53,7 +53,8 @@ export interface LaunchOptions {
    * is not read again, so a file swapped in after planning is never the one that runs.
    */
   plan: Plan;
-  owner: { uid: number; gid: number };
+  /** Who launches it; groups: the supplementary groups its bind sources are opened with. */
+  owner: { uid: number; gid: number; groups?: readonly number[] };
   /** Default /run/bindery. */
   stateRoot?: string;
   /**
@@ -406,7 +407,7 @@ function runLaunch(
     stdoutPath: path.join(stateDir, STDOUT_LOG),
     stderrPath: path.join(stateDir, STDERR_LOG),
     hostMountNamespace: (launcherMountNamespace ??= fs.readlinkSync('/proc/self/ns/mnt')),
-    ownerUid: opts.owner.uid,
+    owner: { uid: opts.owner.uid, gid: opts.owner.gid, groups: [...(opts.owner.groups ?? [])] },
     expectPid1: spec.namespaces.newPid,
   };
   return new Promise((resolve) => {

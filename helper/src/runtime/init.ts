@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import { koffiSyscalls } from './koffiSyscalls';
 import { EVENT_FD, type InitMessage, type InitRequest, type StageFailure } from './initProtocol';
 import { execProcess } from './processSetup';
+import { requesterInvariantViolations } from '../plan/requesterInvariant';
 import { setupRootfs } from './rootfs';
 import { warmUp } from './warmUp';
 import {
@@ -138,13 +139,27 @@ export function runInit(req: InitRequest, sys: Syscalls): number {
       );
   }
 
+  // A non-root owner's plan is checked once more, here, where no launch can go around it.
+  const violations = requesterInvariantViolations(req.plan, {
+    owner: req.owner,
+    stateDir: req.stateDir,
+    launch: req.spec,
+  });
+  if (violations.length > 0)
+    return stageFailure(
+      'namespaces',
+      'EPERM',
+      `refusing to run this plan for uid ${req.owner.uid}: ${violations.join('; ')}`,
+      'report this: the helper planned something a non-root user may not run; nothing was mounted',
+    );
+
   // Modes in the plan are exact (device nodes, mount points), as in runc.
   process.umask(0);
   const failure = setupRootfs(req.plan, sys, {
     id: req.id,
     stateDir: req.stateDir,
     network: req.network,
-    ownerUid: req.ownerUid,
+    owner: req.owner,
     emit: (event) => send({ type: 'operation', event }),
   });
   if (failure) {

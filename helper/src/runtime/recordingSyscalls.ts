@@ -201,6 +201,18 @@ export class RecordingSyscalls implements Syscalls {
   mountFlags(_fd: number): SysResult<number> {
     return ok(MS.MS_NOSUID | MS.MS_NODEV | MS.MS_NOEXEC);
   }
+  filesystemType(_fd: number): SysResult<number> {
+    return ok(0x01021994); // TMPFS_MAGIC
+  }
+  /** The identity file accesses are checked with, as set by setFsIdentity (null: the process's own). */
+  fsIdentity: { uid: number; gid: number; groups: readonly number[] } | null = null;
+  setFsIdentity(id: { uid: number; gid: number; groups: readonly number[] } | null): SysResult {
+    this.fsIdentity = id;
+    return this.log('setfsidentity', id ? `${id.uid}:${id.gid}:${id.groups.join(',')}` : 'own');
+  }
+  accessFd(fd: number, mode: number): SysResult {
+    return this.log('faccessat2', `fd:${this.fds.get(fd)} ${mode}`);
+  }
 
   openat2(
     dirfd: number,

@@ -28,6 +28,8 @@ import { writeNetworkFile, type NetworkIdentity } from './networkFiles';
 import { mkdirAllInRoot, mkfileInRoot, resolveInRoot } from './resolveInRoot';
 import { RootContext, refusedCreate } from './rootContext';
 import { performSymlink } from './symlink';
+import type { Owner } from './initProtocol';
+import { checkMountFlags, unescapeMountinfo } from './mountFlagsCheck';
 import {
   AT_FDCWD,
   MNT_DETACH,
@@ -47,8 +49,8 @@ export interface SetupRootfsOptions {
   /** Host path of the container's state directory; network files may only be written here. */
   stateDir: string;
   network: NetworkIdentity;
-  /** The uid the container is launched for (0 or absent: root); see RootContext.mayCreateIn. */
-  ownerUid?: number;
+  /** Who the container is launched for (absent: root); see RootContext. */
+  owner?: Owner;
   emit(event: OperationEvent): void;
 }
 
@@ -72,7 +74,7 @@ export function setupRootfs(
       hint: 'set root.path in the spec',
     };
   }
-  const ctx = new RootContext(sys, plan.rootfs, opts.stateDir, opts.network, opts.ownerUid ?? 0);
+  const ctx = new RootContext(sys, plan.rootfs, opts.stateDir, opts.network, opts.owner);
   const copyUpTargets = new Set(
     plan.operations.filter((o): o is CopyUpOp => o.op === 'copyup').map((o) => o.path),
   );
@@ -157,13 +159,11 @@ function perform(ctx: RootContext, op: Operation): StepOutcome {
       return setName(ctx, op);
     case 'pivot-root':
       return pivotRoot(ctx, op);
+    case 'check-mount-flags':
+      return checkMountFlags(ctx, op);
   }
 }
 
-/** mountinfo escapes space, tab, newline and backslash as \\ooo. */
-function unescapeMountinfo(s: string): string {
-  return s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
-}
 
 /**
  * runc's rootfsParentMountPrivate: with a shared root propagation (rootfsPropagation

@@ -55,6 +55,19 @@ export interface Syscalls {
   pivotRoot(newRoot: string, putOld: string): SysResult;
   /** The MS_* flags the mount holding `fd` has now (fstatfs f_flags, translated). */
   mountFlags(fd: number): SysResult<number>;
+  /** The filesystem's magic number (fstatfs f_type), e.g. PROC_SUPER_MAGIC. */
+  filesystemType(fd: number): SysResult<number>;
+
+  // --- whose rights file access is checked with ------------------------------------
+  /**
+   * Makes the kernel check this thread's file accesses as `id` (setfsuid, setfsgid and
+   * this thread's supplementary groups; the filesystem capabilities drop with a non-zero
+   * fsuid), or as the process's own identity again with `null`. Per thread: libuv's pool
+   * threads keep root's rights, so only synchronous calls see the identity.
+   */
+  setFsIdentity(id: { uid: number; gid: number; groups: readonly number[] } | null): SysResult;
+  /** faccessat2(fd, "", mode, AT_EMPTY_PATH|AT_EACCESS): may the current fs identity use it? */
+  accessFd(fd: number, mode: number): SysResult;
 
   // --- files (all *at calls; paths are single components or relative to dirfd) ---------
   /** openat2(2) with a `resolve` mask (RESOLVE_IN_ROOT …). */
@@ -170,6 +183,14 @@ export const RESOLVE_BENEATH = 0x08;
 export const RESOLVE_IN_ROOT = 0x10;
 
 export const MNT_DETACH = 0x2;
+
+/** access(2) modes. */
+export const R_OK = 4;
+export const W_OK = 2;
+export const X_OK = 1;
+
+/** statfs(2) f_type of procfs. */
+export const PROC_SUPER_MAGIC = 0x9fa0;
 
 export const S_IFMT = 0o170000;
 export const S_IFDIR = 0o040000;

@@ -20,6 +20,7 @@ import { networkFileRule } from './networkFiles';
 import { namespacedFilesystemRule, procMountRule, procSysTargetRule } from './procSys';
 import { processCwdRule } from './process';
 import { rootfsPropagationRule, rootRule } from './root';
+import { requesterPolicyRule } from './requesterPolicy';
 import { structureRule } from './structure';
 import { mappedIdOptionRule, userNamespaceRule } from './userns';
 
@@ -56,4 +57,5 @@ export const allRules: Rule[] = [
   unappliedFeatureRule,
   defaultMountsRule,
   tmpMountRule,
+  requesterPolicyRule,
 ];
