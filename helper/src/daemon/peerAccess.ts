@@ -52,7 +52,7 @@ export function readConfigFile(path: string): string {
     fd = fs.openSync(path, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new ConfigReadError('ENOENT', 'does not exist');
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new ConfigReadError('ENOENT', 'does not exist');
     if (code === 'EACCES' || code === 'EPERM') throw new ConfigReadError('EACCES', 'is not readable');
     if (code === 'ENXIO' || code === 'ENODEV') throw new ConfigReadError('EINVAL', 'is not a regular file');
     throw new ConfigReadError('EIO', `cannot be opened (${code ?? 'error'})`);

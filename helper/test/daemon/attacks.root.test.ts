@@ -270,6 +270,25 @@ describe('attacks on binderyd by a member of its group', { skip }, () => {
     assert.ok(b.error?.data?.findings?.some((f) => f.code === 'hostname-control-character'), JSON.stringify(b));
   });
 
+  it('a FIFO or a device as config.json gets a one-line error, without blocking the helper', async () => {
+    const fifo = path.join(work, 'fifo-bundle');
+    fs.mkdirSync(fifo);
+    execFileSync('mkfifo', [path.join(fifo, 'config.json')]);
+    const dev = path.join(work, 'device-bundle');
+    fs.mkdirSync(dev);
+    fs.symlinkSync('/dev/zero', path.join(dev, 'config.json'));
+    execFileSync('chown', ['-R', `${uid}:${gid}`, fifo, dev]);
+    const [a, b, v] = await asPeer([
+      { method: 'validate', params: { bundle: fifo } },
+      { method: 'validate', params: { bundle: dev } },
+      { method: 'version' },
+    ]);
+    assert.match(a.error!.message, /config\.json is not a regular file$/);
+    assert.match(b.error!.message, /device-bundle\/config\.json is not a regular file$/);
+    assert.ok(v.ok, 'the helper still answers');
+    assert.ok(!d.logs.some((l) => /\n\s+at /.test(l)), 'no stack trace in the helper log');
+  });
+
   it('a normal launch still works afterwards, with every mount nosuid', async () => {
     const b = peerBundle('normal', {}, ['/bin/sh', '-c', '/bin/probe; cat /proc/self/mountinfo']);
     const r = await run(b, 'normal');
