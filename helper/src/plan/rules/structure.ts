@@ -113,8 +113,9 @@ function check(ctx: RuleContext, node: jsonc.Node, schema: FieldSchema, path: Js
       break;
     case 'number':
       if (
-        (schema.minimum !== undefined && node.value < schema.minimum) ||
-        (schema.maximum !== undefined && node.value > schema.maximum)
+        ((schema.minimum !== undefined && node.value < schema.minimum) ||
+          (schema.maximum !== undefined && node.value > schema.maximum)) &&
+        !schema.tolerated?.(node.value)
       ) {
         const bounds =
           schema.maximum !== undefined
@@ -183,12 +184,22 @@ function checkString(
     });
   }
   if (schema.pattern && !schema.pattern.test(value)) {
+    const meant = schema.patternFix?.(value);
     ctx.report({
       code: 'invalid-format',
       severity: 'error',
       message: `${describePath(path)}: "${value}" is not valid here; expected ${schema.patternHint ?? `a value matching ${schema.pattern}`}.`,
       range: ctx.doc.rangeOfNode(node),
       path,
+      fixes: meant
+        ? [
+            {
+              title: `Change to "${meant}"`,
+              edits: [replaceWithJson(ctx.doc, node, meant)],
+              preferred: true,
+            },
+          ]
+        : undefined,
     });
   }
 }
