@@ -7,8 +7,9 @@ import { refusesLaunch } from './refusals';
 import { normalizeMount } from './normalize';
 import { planOperations } from './operations';
 import { resolveHostPath } from './paths';
-import type { RuleContext } from './rule';
+import type { Rule, RuleContext } from './rule';
 import { allRules } from './rules';
+import { structureRule } from './rules/structure';
 import { addRuntimeMounts } from './runtimeDefaults';
 import type { Finding, JsonPath, NormalizedMount, Origin, Plan, PlanInput, Range } from './types';
 
@@ -34,7 +35,9 @@ export function planBundle(input: PlanInput): Plan {
 
   const findings: Finding[] = [
     ...doc.syntaxFindings,
-    ...runRules(doc, spec, bundleDir, input, specMounts, rootfs),
+    ...(doc.brokenAt === undefined
+      ? runRules(allRules, doc, spec, bundleDir, input, specMounts, rootfs)
+      : certainInBrokenDocument(doc, spec, bundleDir, input, specMounts, rootfs, doc.brokenAt)),
   ];
   const refused = findings.some(refusesLaunch);
   const launch = refused ? undefined : readLaunchSpec(spec).launch;
@@ -57,7 +60,28 @@ export function planBundle(input: PlanInput): Plan {
   return { mounts, operations, findings, rootfs, ...(launch ? { launch } : {}) };
 }
 
+/**
+ * In a document the parser could not read to the end, only what stands before the first
+ * syntax error is known: the values found there and their types. Whatever the rest might
+ * hold or lack (a process, the default mounts, a namespace) is left unsaid.
+ */
+function certainInBrokenDocument(
+  doc: SpecDocument,
+  spec: Record<string, unknown> | undefined,
+  bundleDir: string,
+  input: PlanInput,
+  specMounts: NormalizedMount[],
+  rootfs: string | undefined,
+  brokenAt: number,
+): Finding[] {
+  const end = doc.positionAt(brokenAt);
+  return runRules([structureRule], doc, spec, bundleDir, input, specMounts, rootfs).filter(
+    (f) => f.code !== 'missing-required-field' && comparePos(f.range.end, end) <= 0,
+  );
+}
+
 function runRules(
+  rules: readonly Rule[],
   doc: SpecDocument,
   spec: Record<string, unknown> | undefined,
   bundleDir: string,
@@ -75,7 +99,7 @@ function runRules(
     rootfs,
     report: (f) => out.push(f),
   };
-  for (const rule of allRules) {
+  for (const rule of rules) {
     try {
       rule(ctx);
     } catch (e) {

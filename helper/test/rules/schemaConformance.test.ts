@@ -157,7 +157,9 @@ function children(schema: Schema): [string | number, Schema][] {
   for (const [k, v] of Object.entries((schema.properties as Record<string, Schema>) ?? {}))
     out.push([k, v]);
   for (const v of Object.values((schema.patternProperties as Record<string, Schema>) ?? {}))
-    out.push(['example.key', v]);
+    // A key that suits both maps of the spec: annotations, and sysctls (the base spec has a
+    // network namespace).
+    out.push(['net.core.somaxconn', v]);
   if (schema.additionalProperties && typeof schema.additionalProperties === 'object')
     out.push(['example-name', schema.additionalProperties as Schema]);
   if (schema.items && !Array.isArray(schema.items)) out.push([0, schema.items as Schema]);
