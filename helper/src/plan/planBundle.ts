@@ -37,7 +37,9 @@ export function planBundle(input: PlanInput): Plan {
     ...doc.syntaxFindings,
     ...(doc.brokenAt === undefined
       ? runRules(allRules, doc, spec, bundleDir, input, specMounts, rootfs)
-      : certainInBrokenDocument(doc, spec, bundleDir, input, specMounts, rootfs, doc.brokenAt)),
+      : runRules([structureRule], doc, spec, bundleDir, input, specMounts, rootfs).filter(
+          certainBefore(doc, doc.brokenAt),
+        )),
   ];
   const refused = findings.some(refusesLaunch);
   const launch = refused ? undefined : readLaunchSpec(spec).launch;
@@ -62,22 +64,13 @@ export function planBundle(input: PlanInput): Plan {
 
 /**
  * In a document the parser could not read to the end, only what stands before the first
- * syntax error is known: the values found there and their types. Whatever the rest might
- * hold or lack (a process, the default mounts, a namespace) is left unsaid.
+ * syntax error is known: the values found there and their types (the structure rule's
+ * findings). Whatever the rest might hold or lack (a process, the default mounts, a
+ * namespace, a required field) is left unsaid.
  */
-function certainInBrokenDocument(
-  doc: SpecDocument,
-  spec: Record<string, unknown> | undefined,
-  bundleDir: string,
-  input: PlanInput,
-  specMounts: NormalizedMount[],
-  rootfs: string | undefined,
-  brokenAt: number,
-): Finding[] {
+function certainBefore(doc: SpecDocument, brokenAt: number): (f: Finding) => boolean {
   const end = doc.positionAt(brokenAt);
-  return runRules([structureRule], doc, spec, bundleDir, input, specMounts, rootfs).filter(
-    (f) => f.code !== 'missing-required-field' && comparePos(f.range.end, end) <= 0,
-  );
+  return (f) => f.code !== 'missing-required-field' && comparePos(f.range.end, end) <= 0;
 }
 
 function runRules(

@@ -4,7 +4,7 @@
 import { asArray, asObject } from '../json';
 import type { Rule } from '../rule';
 import { LIBSECCOMP_VERSION, SYSCALL_NAMES } from '../syscallNames';
-import { replaceWithJson } from './edits';
+import { changeTo } from './edits';
 import { nearest } from './nearest';
 
 export const syscallNameRule: Rule = (ctx) => {
@@ -23,16 +23,7 @@ export const syscallNameRule: Rule = (ctx) => {
         message: `linux.seccomp.syscalls[${i}].names[${j}]: "${name}" is not a system call on any architecture libseccomp ${LIBSECCOMP_VERSION} knows; runc skips names it cannot resolve, so this entry filters nothing${meant ? `. Did you mean "${meant}"?` : '.'}`,
         range: ctx.doc.rangeNear(path),
         path,
-        fixes:
-          meant && node
-            ? [
-                {
-                  title: `Change to "${meant}"`,
-                  edits: [replaceWithJson(ctx.doc, node, meant)],
-                  preferred: true,
-                },
-              ]
-            : undefined,
+        fixes: meant && node ? [changeTo(ctx.doc, node, meant)] : undefined,
       });
     });
   });
