@@ -125,7 +125,8 @@ describe('Bindery in a real VS Code', function () {
         ],
       ),
     );
-    // "size=lots" is a tmpfs option the plan knows, with a value only the kernel checks: EINVAL.
+    // uid=4294967295 is a well-formed tmpfs uid the plan accepts, but (uid_t)-1 is never a
+    // valid id, which only the kernel checks: EINVAL at launch.
     badMount = writeBundle(
       root,
       'bad-mount',
@@ -137,7 +138,7 @@ describe('Bindery in a real VS Code', function () {
             destination: '/scratch',
             type: 'tmpfs',
             source: 'tmpfs',
-            options: ['nosuid', 'size=lots'],
+            options: ['nosuid', 'uid=4294967295'],
           },
         ],
       ),

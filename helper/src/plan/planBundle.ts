@@ -8,8 +8,9 @@ import { allowedCapabilities, launchForRequester, ROOT_REQUESTER } from './reque
 import { normalizeMount } from './normalize';
 import { planOperations } from './operations';
 import { resolveHostPath } from './paths';
-import type { RuleContext } from './rule';
+import type { Rule, RuleContext } from './rule';
 import { allRules } from './rules';
+import { structureRule } from './rules/structure';
 import { addRuntimeMounts } from './runtimeDefaults';
 import type { Finding, JsonPath, NormalizedMount, Origin, Plan, PlanInput, Range } from './types';
 
@@ -35,7 +36,11 @@ export function planBundle(input: PlanInput): Plan {
 
   const findings: Finding[] = [
     ...doc.syntaxFindings,
-    ...runRules(doc, spec, bundleDir, input, specMounts, rootfs),
+    ...(doc.brokenAt === undefined
+      ? runRules(allRules, doc, spec, bundleDir, input, specMounts, rootfs)
+      : runRules([structureRule], doc, spec, bundleDir, input, specMounts, rootfs).filter(
+          certainBefore(doc, doc.brokenAt),
+        )),
   ];
   const requester = input.requester ?? ROOT_REQUESTER;
   const refused = findings.some(refusesLaunch);
@@ -60,7 +65,19 @@ export function planBundle(input: PlanInput): Plan {
   return { mounts, operations, findings, rootfs, requester, ...(launch ? { launch } : {}) };
 }
 
+/**
+ * In a document the parser could not read to the end, only what stands before the first
+ * syntax error is known: the values found there and their types (the structure rule's
+ * findings). Whatever the rest might hold or lack (a process, the default mounts, a
+ * namespace, a required field) is left unsaid.
+ */
+function certainBefore(doc: SpecDocument, brokenAt: number): (f: Finding) => boolean {
+  const end = doc.positionAt(brokenAt);
+  return (f) => f.code !== 'missing-required-field' && comparePos(f.range.end, end) <= 0;
+}
+
 function runRules(
+  rules: readonly Rule[],
   doc: SpecDocument,
   spec: Record<string, unknown> | undefined,
   bundleDir: string,
@@ -79,7 +96,7 @@ function runRules(
     requester: input.requester ?? ROOT_REQUESTER,
     report: (f) => out.push(f),
   };
-  for (const rule of allRules) {
+  for (const rule of rules) {
     try {
       rule(ctx);
     } catch (e) {

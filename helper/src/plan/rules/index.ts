@@ -1,7 +1,9 @@
 // Every validation rule, in the order their findings are listed.
 import type { Rule } from '../rule';
 import { bindDataOptionsRule, bindSourceRule, bindTypeRule, rbindReadOnlyRule } from './bindMount';
+import { dataOptionValueRule } from './dataOptionValues';
 import { defaultMountsRule, tmpMountRule } from './defaultMounts';
+import { deviceFileModeRule, deviceNumbersRule } from './devices';
 import { hiddenMountRule } from './hiddenMounts';
 import { idmapRule } from './idmap';
 import { launchSettingsRule, terminalRule, unappliedFeatureRule } from './launchSupport';
@@ -21,7 +23,9 @@ import { namespacedFilesystemRule, procMountRule, procSysTargetRule } from './pr
 import { processCwdRule } from './process';
 import { rootfsPropagationRule, rootRule } from './root';
 import { requesterPolicyRule } from './requesterPolicy';
+import { syscallNameRule } from './seccomp';
 import { structureRule } from './structure';
+import { sysctlNamespaceRule } from './sysctl';
 import { mappedIdOptionRule, userNamespaceRule } from './userns';
 
 export const allRules: Rule[] = [
@@ -37,6 +41,7 @@ export const allRules: Rule[] = [
   rbindReadOnlyRule,
   misspeltOptionRule,
   dataOptionsForTypeRule,
+  dataOptionValueRule,
   recursiveOptionRule,
   conflictingOptionsRule,
   tmpcopyupRule,
@@ -48,10 +53,14 @@ export const allRules: Rule[] = [
   hiddenMountRule,
   namespaceListRule,
   utsNamespaceRule,
+  sysctlNamespaceRule,
   userNamespaceRule,
   mappedIdOptionRule,
   maskedPathsRule,
   processCwdRule,
+  deviceNumbersRule,
+  deviceFileModeRule,
+  syscallNameRule,
   launchSettingsRule,
   terminalRule,
   unappliedFeatureRule,
