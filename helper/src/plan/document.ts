@@ -1,5 +1,6 @@
 // The spec as text with positions: every later step asks "where is this?" through here.
 import * as jsonc from 'jsonc-parser';
+import { MAX_JSON_DEPTH, tooDeepAt } from './jsonDepth';
 import type { Finding, JsonPath, Position, Range } from './types';
 
 export interface SpecDocument {
@@ -31,11 +32,13 @@ export interface SpecDocument {
 
 export function parseSpec(text: string, fileName = 'config.json'): SpecDocument {
   const errors: jsonc.ParseError[] = [];
+  // Too deep to parse safely: no tree at all, and one finding saying where.
+  const deepAt = tooDeepAt(text);
   // Trailing commas are parsed as errors (runtimes read strict JSON) and told apart below.
-  const tree = jsonc.parseTree(text, errors, {
-    allowTrailingComma: false,
-    disallowComments: false,
-  });
+  const tree =
+    deepAt === undefined
+      ? jsonc.parseTree(text, errors, { allowTrailingComma: false, disallowComments: false })
+      : undefined;
   const value: unknown = tree ? jsonc.getNodeValue(tree) : undefined;
   const lineStarts = computeLineStarts(text);
 
@@ -108,9 +111,19 @@ export function parseSpec(text: string, fileName = 'config.json'): SpecDocument 
       path: [],
     });
   }
+  if (deepAt !== undefined) {
+    brokenAt = 0;
+    syntaxFindings.push({
+      code: 'json-too-deep',
+      severity: 'error',
+      message: `JSON nested more than ${MAX_JSON_DEPTH} levels deep; a runtime spec needs fewer than 10, so this file is not read further`,
+      range: { start: positionAt(deepAt), end: positionAt(deepAt + 1) },
+      path: [],
+    });
+  }
   // jsonc-parser accepts comments silently; runtimes do not. A comment needs one of these
   // two-character openers, so most files skip this second pass.
-  if (text.includes('//') || text.includes('/*'))
+  else if (text.includes('//') || text.includes('/*'))
     jsonc.visit(
       text,
       {
