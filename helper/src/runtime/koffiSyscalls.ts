@@ -36,7 +36,6 @@ const SYS_pidfd_open = 434;
 const SYS_openat2 = 437;
 const SYS_mount_setattr = 442;
 
-const SEEK_DATA = 3;
 const RLIM_INFINITY = 0xffffffffffffffffn;
 const SIG_SETMASK = 2;
 const AF_INET = 2;
@@ -81,8 +80,6 @@ function createKoffiSyscalls(): Syscalls {
     dup3: libc.func('int dup3(int oldfd, int newfd, int flags)'),
     closeRange: libc.func('int close_range(unsigned int first, unsigned int last, int flags)'),
     // off_t is 64 bits on every architecture the helper supports.
-    fallocate: libc.func('int fallocate(int fd, int mode, int64_t offset, int64_t len)'),
-    lseek: libc.func('int64_t lseek(int fd, int64_t offset, int whence)'),
     unshare: libc.func('int unshare(int flags)'),
     setns: libc.func('int setns(int fd, int nstype)'),
     chdir: libc.func('int chdir(const char *path)'),
@@ -352,9 +349,6 @@ function createKoffiSyscalls(): Syscalls {
       // struct group { char *gr_name; char *gr_passwd; gid_t gr_gid; … }
       return grp === null ? undefined : (koffi.decode(grp, 2 * koffi.sizeof('void *'), 'uint32_t') as number);
     },
-    fallocate: (fd, mode, offset, length) =>
-      unit('fallocate', c.fallocate(fd, mode, offset, length)),
-    seekData: (fd, offset) => check('lseek(SEEK_DATA)', c.lseek(fd, offset, SEEK_DATA)),
     pidfdOpen: (pid) => check('pidfd_open', c.sysPidfdOpen(SYS_pidfd_open, pid, 0)),
     pidfdSendSignal: (pidfd, signal) =>
       unit(

@@ -386,16 +386,6 @@ export class RecordingSyscalls implements Syscalls {
   groupId(_name: string): number | undefined {
     return undefined;
   }
-  fallocate(fd: number, mode: number, offset: number, length: number): SysResult {
-    return this.log(
-      'fallocate',
-      `fd:${this.fds.get(fd)} 0x${mode.toString(16)} ${offset} ${length}`,
-    );
-  }
-  seekData(_fd: number, _offset: number): SysResult<number> {
-    // The fake's files have no holes and no data beyond what tests put there.
-    return { ok: false, errno: 'ENXIO', call: 'lseek(SEEK_DATA)' };
-  }
   pidfdOpen(pid: number): SysResult<number> {
     return ok(this.newFd(`pidfd:${pid}`));
   }

@@ -128,14 +128,6 @@ export interface Syscalls {
   getPeerGroups(fd: number): SysResult<number[]>;
   /** The gid of a group by name (getgrnam, through NSS), or undefined when there is none. */
   groupId(name: string): number | undefined;
-  /**
-   * fallocate(2). The daemon punches out the part of a log file it has read
-   * (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE), so a chatty container does not fill the
-   * state root; `fd` must be open for writing.
-   */
-  fallocate(fd: number, mode: number, offset: number, length: number): SysResult;
-  /** lseek(fd, offset, SEEK_DATA): where the next data at or after `offset` starts; ENXIO when there is none. */
-  seekData(fd: number, offset: number): SysResult<number>;
   pidfdOpen(pid: number): SysResult<number>;
   pidfdSendSignal(pidfd: number, signal: number): SysResult;
   /**
@@ -201,9 +193,6 @@ export const S_IFBLK = 0o060000;
 export const S_IFIFO = 0o010000;
 
 export const CLOSE_RANGE_CLOEXEC = 1 << 2;
-
-export const FALLOC_FL_KEEP_SIZE = 0x01;
-export const FALLOC_FL_PUNCH_HOLE = 0x02;
 
 export const PR_SET_NO_NEW_PRIVS = 38;
 export const PR_SET_KEEPCAPS = 8;
