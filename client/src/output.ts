@@ -26,13 +26,18 @@ export class ContainerOutput implements vscode.Disposable {
   }
 
   private append(e: OutputEvent): void {
+    // The helper left out output this window did not read fast enough (PROTOCOL.md).
+    const gap = e.dropped
+      ? `\n[bindery] … ${e.dropped} bytes of ${e.stream} not shown: the container printed faster than this window read\n`
+      : '';
+    const text = gap + e.data;
     const prev = this.buffers.get(e.id) ?? '';
-    const next = prev + e.data;
+    const next = prev + text;
     this.buffers.set(
       e.id,
       next.length > MAX_BUFFER_CHARS ? next.slice(next.length - MAX_BUFFER_CHARS) : next,
     );
-    this.channels.get(e.id)?.append(e.data);
+    this.channels.get(e.id)?.append(text);
   }
 
   /** Everything the container wrote that we saw, stdout and stderr interleaved. */

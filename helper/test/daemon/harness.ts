@@ -158,3 +158,62 @@ export function waitFor<E>(subscribe: (fn: (e: E) => void) => { dispose(): void 
   p.catch(() => {});
   return p;
 }
+
+/**
+ * A client on a bare socket, for clients that misbehave: sends what it is told, reads only
+ * when asked (until then the daemon's messages wait), parses what it reads.
+ */
+export class RawClient {
+  readonly socket: net.Socket;
+  private pending = Buffer.alloc(0);
+  private readonly messages: Record<string, unknown>[] = [];
+  private wake: () => void = () => {};
+  closed = false;
+
+  private constructor(socketPath: string) {
+    this.socket = net.connect(socketPath);
+    this.socket.pause();
+    this.socket.on('data', (b: Buffer) => {
+      this.pending = Buffer.concat([this.pending, b]);
+      for (;;) {
+        const m = /^Content-Length: (\d+)\r\n\r\n/.exec(this.pending.subarray(0, 64).toString('latin1'));
+        if (!m || this.pending.length < m[0].length + Number(m[1])) break;
+        this.messages.push(JSON.parse(this.pending.subarray(m[0].length, m[0].length + Number(m[1])).toString('utf8')));
+        this.pending = this.pending.subarray(m[0].length + Number(m[1]));
+      }
+      this.wake();
+    });
+    this.socket.on('error', () => {});
+    this.socket.on('close', () => {
+      this.closed = true;
+      this.wake();
+    });
+  }
+
+  static connect(socketPath: string): Promise<RawClient> {
+    const c = new RawClient(socketPath);
+    return new Promise((resolve, reject) => c.socket.once('connect', () => resolve(c)).once('error', reject));
+  }
+
+  send(msg: Record<string, unknown>): void {
+    this.socket.write(frame(JSON.stringify({ jsonrpc: '2.0', ...msg })));
+  }
+
+  /** Starts reading; resolves with every message received once `done` accepts one (or the daemon closed the connection). */
+  async readUntil(done: (m: Record<string, unknown>) => boolean, ms = 60000): Promise<Record<string, unknown>[]> {
+    this.socket.resume();
+    const deadline = Date.now() + ms;
+    while (!this.messages.some(done) && !this.closed) {
+      if (Date.now() > deadline) throw new Error(`no such message within ${ms} ms (${this.messages.length} received)`);
+      await new Promise<void>((r) => {
+        this.wake = r;
+        setTimeout(r, 200);
+      });
+    }
+    return this.messages;
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}
