@@ -31,7 +31,24 @@ function rng(seed: number) {
 
 describe('JSON depth', () => {
   it('agrees with jsonc-parser’s scanner on 20,000 random texts of brackets, strings, escapes and comments', () => {
-    const alphabet = ['[', ']', '{', '}', '"', '\\', '/', '*', '\n', '\r', 'a', ' ', 'u', '0', ':', ','];
+    const alphabet = [
+      '[',
+      ']',
+      '{',
+      '}',
+      '"',
+      '\\',
+      '/',
+      '*',
+      '\n',
+      '\r',
+      'a',
+      ' ',
+      'u',
+      '0',
+      ':',
+      ',',
+    ];
     const pick = rng(8);
     for (let i = 0; i < 20000; i++) {
       let text = '';
@@ -50,7 +67,12 @@ describe('JSON depth', () => {
   });
 
   it('a config.json of 100,000 `[` plans to one error finding at the bracket past the limit', () => {
-    const plan = planBundle({ text: '['.repeat(100_000), bundleDir: '/b', host: fakeHost({}), fileName: '/b/config.json' });
+    const plan = planBundle({
+      text: '['.repeat(100_000),
+      bundleDir: '/b',
+      host: fakeHost({}),
+      fileName: '/b/config.json',
+    });
     const deep = plan.findings.filter((f) => f.code === 'json-too-deep');
     assert.equal(deep.length, 1, JSON.stringify(plan.findings.slice(0, 3)));
     assert.equal(deep[0].severity, 'error');
@@ -61,13 +83,21 @@ describe('JSON depth', () => {
 
   it('deep nesting inside a valid spec (an annotation value) is refused the same way', () => {
     const nested = '['.repeat(5000) + ']'.repeat(5000);
-    const plan = planBundle({ text: `{"ociVersion":"1.0.2","annotations":{"x":${nested}}}`, bundleDir: '/b', host: fakeHost({}) });
+    const plan = planBundle({
+      text: `{"ociVersion":"1.0.2","annotations":{"x":${nested}}}`,
+      bundleDir: '/b',
+      host: fakeHost({}),
+    });
     assert.ok(plan.findings.some((f) => f.code === 'json-too-deep' && f.severity === 'error'));
   });
 
   it('a spec nested exactly to the limit is parsed as usual', () => {
     const nested = '['.repeat(MAX_JSON_DEPTH - 2) + ']'.repeat(MAX_JSON_DEPTH - 2);
-    const plan = planBundle({ text: `{"annotations":{"x":${nested}}}`, bundleDir: '/b', host: fakeHost({}) });
+    const plan = planBundle({
+      text: `{"annotations":{"x":${nested}}}`,
+      bundleDir: '/b',
+      host: fakeHost({}),
+    });
     assert.ok(!plan.findings.some((f) => f.code === 'json-too-deep'));
   });
 });
