@@ -1,8 +1,10 @@
 // A real daemon on a temporary socket with a temporary state directory, and bundles to run.
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { HelperClient } from '../../src/client';
 import { Daemon } from '../../src/daemon/daemon';
 import type { RuntimeApi } from '../../src/daemon/runtimeApi';
 
@@ -216,4 +218,30 @@ export class RawClient {
   close(): void {
     this.socket.destroy();
   }
+}
+
+/**
+ * binderyd in a process of its own, as systemd runs it (so its memory is its own), on
+ * `socket` with its state in `stateDir`; resolves once it answers. `log()` is its stderr so far.
+ */
+export async function spawnHelper(socket: string, stateDir: string): Promise<ChildProcess & { log(): string }> {
+  const helperDir = path.join(__dirname, '..', '..');
+  const p = spawn(process.execPath, ['--import', 'tsx', path.join(helperDir, 'src', 'binderyd.ts'), '--socket', socket, '--state-dir', stateDir], {
+    cwd: helperDir,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let err = '';
+  p.stderr!.on('data', (c) => (err += c));
+  for (let i = 0; i < 300; i++) {
+    // Waiting for a process to come up is not a timed assertion: it only bounds a hang.
+    try {
+      const c = await HelperClient.connect({ socketPath: socket });
+      c.close();
+      return Object.assign(p, { log: () => err });
+    } catch {
+      if (p.exitCode !== null) throw new Error(`helper exited: ${err}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw new Error(`helper did not come up: ${err}`);
 }
