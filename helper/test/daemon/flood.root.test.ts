@@ -13,7 +13,7 @@ import { HelperClient } from '../../src/client';
 import type { ContainerInfo, ExitedEvent, OutputEvent } from '../../src/protocol';
 import { readState } from '../../src/runtime/stateFile';
 import { makeBundle, RawClient, spawnHelper, waitFor } from './harness';
-import { allocatedUnder, assertRoot, hostMountsUnder, isRoot, rootSkip } from './rootOnly';
+import { allocatedUnder, assertRoot, hostMountsUnder, isRoot, pipeWriteWait, rootSkip } from './rootOnly';
 
 const MiB = 1024 * 1024;
 const FLOOD_MS = 30_000;
@@ -166,11 +166,7 @@ describe('binderyd under an output flood (root, helper in its own process)', { s
     silent.close();
 
     // No helper: the container sleeps in its write; the state directory does not grow.
-    let wchan = '';
-    for (let i = 0; i < 100 && !/pipe_write/.test(wchan); i++) {
-      await sleep(50);
-      wchan = fs.readFileSync(`/proc/${pid}/wchan`, 'utf8');
-    }
+    const wchan = await pipeWriteWait(pid);
     assert.match(wchan, /pipe_write/, 'the container waits for a reader');
     const held = allocatedUnder(dir);
     let maxOnDisk = held;

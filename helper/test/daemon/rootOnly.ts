@@ -34,3 +34,16 @@ export function allocatedUnder(dir: string): number {
   }
   return sum;
 }
+
+/**
+ * Waits (a few seconds at most) for process `pid` to sleep in a pipe write — a container
+ * whose output nobody reads — and returns its wait channel, whatever it is by then.
+ */
+export async function pipeWriteWait(pid: number): Promise<string> {
+  let wchan = '';
+  for (let i = 0; i < 200 && !/pipe_write/.test(wchan); i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    wchan = fs.readFileSync(`/proc/${pid}/wchan`, 'utf8');
+  }
+  return wchan;
+}

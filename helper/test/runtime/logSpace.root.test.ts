@@ -9,7 +9,7 @@ import { after, describe, it, type TestContext } from 'node:test';
 import type { OutputEvent } from '../../src/protocol';
 import { adoptContainer } from '../../src/runtime/container';
 import { readState } from '../../src/runtime/stateFile';
-import { allocatedUnder } from '../daemon/rootOnly';
+import { allocatedUnder, pipeWriteWait } from '../daemon/rootOnly';
 import { cleanupTemp, hostMountinfo, launch, makeBundle, needsRoot, tempDir } from './rootHarness';
 
 const MiB = 1024 * 1024;
@@ -95,11 +95,7 @@ describe('container output (root)', () => {
     const pid = readState(dir)?.pid;
     assert.ok(pid, 'state.json names the process');
     // Nobody reads: once the pipe is full the process sleeps in the pipe write.
-    let wchan = '';
-    for (let i = 0; i < 200 && !/pipe_write/.test(wchan); i++) {
-      await sleep(50);
-      wchan = fs.readFileSync(`/proc/${pid}/wchan`, 'utf8');
-    }
+    const wchan = await pipeWriteWait(pid);
     assert.match(wchan, /pipe_write/, 'the container waits for a reader');
     const held = allocatedUnder(dir);
     await sleep(1000);
