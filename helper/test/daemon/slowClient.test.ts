@@ -2,6 +2,8 @@
 // for them is left out and counted (`dropped`), everything else still arrives, and a client
 // that lets too much wait is disconnected. Real socket, fake runtime (no root needed).
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { HelperClient } from '../../src/client';
 import {
@@ -182,5 +184,25 @@ describe('clients that do not read', () => {
     const other = await HelperClient.connect({ socketPath: started.d.socketPath });
     await other.teardown('shared');
     other.close();
+  });
+});
+
+describe('a client closed halfway through a message', () => {
+  it('lets its process exit (vscode-jsonrpc would re-arm a partial-message timer forever)', async () => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(__dirname, 'halfMessageClient.ts')],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let out = '';
+    child.stdout!.on('data', (d) => (out += d));
+    // Bounds a hang only: without the fix the process never exits.
+    const hang = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    const [code, signal] = await new Promise<[number | null, string | null]>((r) =>
+      child.once('exit', (c, s) => r([c, s])),
+    );
+    clearTimeout(hang);
+    assert.equal(out.trim(), 'closed');
+    assert.deepEqual([code, signal], [0, null], 'it exited by itself');
   });
 });
