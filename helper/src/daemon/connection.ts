@@ -35,7 +35,7 @@ import { maySee, type Peer } from './authorize';
 import { HelperError } from './errors';
 import { FrameGuard, type FrameViolation } from './frameGuard';
 import { SocketFrameWriter, type WriteBudget } from './frameWriter';
-import { MAX_PARAMS_DEPTH, MAX_PENDING_WRITE_BYTES, MAX_QUEUED_OUTPUT_BYTES, MAX_QUEUED_OUTPUT_TOTAL_BYTES } from './limits';
+import { MAX_PARAMS_DEPTH, MAX_PENDING_WRITE_BYTES, MAX_QUEUED_OUTPUT_BYTES, MAX_QUEUED_OUTPUT_TOTAL_BYTES, MIN_QUEUED_OUTPUT_BYTES } from './limits';
 import { OutputGaps } from './outputGaps';
 import type { RegistryEvent } from './registry';
 import * as requests from './requests';
@@ -142,7 +142,8 @@ export class Connection {
   }
 
   private sendOutput(e: OutputEvent): void {
-    if (this.writer.queued >= MAX_QUEUED_OUTPUT_BYTES || this.budget.queued >= MAX_QUEUED_OUTPUT_TOTAL_BYTES) return this.gaps.drop(e);
+    const waiting = this.writer.queued;
+    if (waiting >= MAX_QUEUED_OUTPUT_BYTES || (waiting >= MIN_QUEUED_OUTPUT_BYTES && this.budget.queued >= MAX_QUEUED_OUTPUT_TOTAL_BYTES)) return this.gaps.drop(e);
     for (const p of this.gaps.close(undefined, e)) this.send(OutputNotification.method, p);
   }
 

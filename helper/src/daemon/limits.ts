@@ -22,6 +22,11 @@ export const MAX_QUEUED_OUTPUT_BYTES = 1024 * 1024;
 /** The same, for all clients together: many slow clients cannot add up to much memory either. */
 export const MAX_QUEUED_OUTPUT_TOTAL_BYTES = 32 * 1024 * 1024;
 /**
+ * A client with less than this waiting is sent output even when the shared allowance is
+ * used up: clients that keep up are not starved by others that do not read.
+ */
+export const MIN_QUEUED_OUTPUT_BYTES = 128 * 1024;
+/**
  * Bytes waiting for one client beyond which the next message (a reply or a notification
  * that is not output) closes the connection instead: the client does not read.
  */

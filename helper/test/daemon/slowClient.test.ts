@@ -10,10 +10,11 @@ import {
   MAX_PENDING_WRITE_BYTES,
   MAX_QUEUED_OUTPUT_BYTES,
   MAX_QUEUED_OUTPUT_TOTAL_BYTES,
+  MIN_QUEUED_OUTPUT_BYTES,
 } from '../../src/daemon/limits';
 import type { OutputEvent } from '../../src/protocol';
 import { fakeRuntime, type FakeContainer } from './fakeRuntime';
-import { RawClient, startDaemonWithHello, type DaemonWithHello } from './harness';
+import { RawClient, startDaemonWithHello, waitFor, type DaemonWithHello } from './harness';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -155,7 +156,7 @@ describe('clients that do not read', () => {
     other.close();
   });
 
-  it('many clients that do not read: together they hold at most the shared allowance', async () => {
+  it('many clients that do not read: together they hold about the shared allowance, and a client that reads still gets everything', async () => {
     const { raw, container } = await silentLauncher('shared');
     const clients = [raw];
     const n = Math.ceil(MAX_QUEUED_OUTPUT_TOTAL_BYTES / MAX_QUEUED_OUTPUT_BYTES) + 8;
@@ -164,26 +165,43 @@ describe('clients that do not read', () => {
       c.send({ id: 1, method: 'version' });
       clients.push(c);
     }
+    const reader = await HelperClient.connect({ socketPath: started.d.socketPath });
+    let read = 0;
+    let missed = 0;
+    reader.onOutput((e) => {
+      if (e.id !== 'shared') return;
+      read += Buffer.byteLength(e.data);
+      missed += e.dropped ?? 0;
+    });
+    const exited = waitFor(reader.onExited.bind(reader), (e) => e.id === 'shared', 'exited');
     await new Promise((r) => setTimeout(r, 100));
     let peak = 0;
-    for (let i = 0; i < 64 * 2; i++) {
+    const chunks = 64 * 2;
+    for (let i = 0; i < chunks; i++) {
       container.emit('output', { id: 'shared', stream: 'stdout', data: CHUNK });
       peak = Math.max(peak, started.d.daemon.unsentBytes);
       await yieldToLoop();
     }
+    container.finish(0);
+    await exited;
     assert.ok(
       peak > MAX_QUEUED_OUTPUT_TOTAL_BYTES - 2 * MiB,
       `the shared allowance was reached (${peak})`,
     );
+    // Past the allowance, only clients with less than the minimum waiting get one more message.
+    const message = 2 * CHUNK.length;
     assert.ok(
-      peak <= MAX_QUEUED_OUTPUT_TOTAL_BYTES + 6 * CHUNK.length,
+      peak <= MAX_QUEUED_OUTPUT_TOTAL_BYTES + (n + 1) * (MIN_QUEUED_OUTPUT_BYTES + message),
       `${peak} bytes waited for ${n} clients`,
     );
-    container.finish(0);
+    assert.deepEqual(
+      { read, missed },
+      { read: chunks * CHUNK.length, missed: 0 },
+      'the reading client missed nothing',
+    );
     for (const c of clients) c.close();
-    const other = await HelperClient.connect({ socketPath: started.d.socketPath });
-    await other.teardown('shared');
-    other.close();
+    await reader.teardown('shared');
+    reader.close();
   });
 });
 
