@@ -15,6 +15,9 @@
 # BINDERY_CACHE_DIR puts the cache elsewhere (the fresh-clone test shares the checkout's).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# Run from `npm start` or `npm test`, we inherit npm's user agent ("… node/v20 …"), which the
+# nested installs would pass on; code-server's postinstall reads the Node major from it.
+unset npm_config_user_agent
 
 FOR="${1:-test}"
 case "$FOR" in desktop | start | test) ;; *)
