@@ -38,6 +38,7 @@ export function prepareWorkspace(
 export function writeUserSettings(
   userDataDir: string,
   machineSettings: Record<string, unknown> = {},
+  userSettings: Record<string, unknown> = {},
 ): void {
   const settings = {
     'workbench.startupEditor': 'none',
@@ -55,6 +56,12 @@ export function writeUserSettings(
     'chat.agent.enabled': false,
     'extensions.ignoreRecommendations': true,
     'workbench.secondarySideBar.defaultVisibility': 'hidden',
+    // Desktop VS Code's default: the web build saves edits after a delay, which would save
+    // a config.json behind the user's back before launch asks what to launch.
+    'files.autoSave': 'off',
+    // The suites open the walkthrough themselves; `npm start` lets it open.
+    'bindery.walkthrough.openOnFirstUse': false,
+    ...userSettings,
     ...machineSettings,
   };
   writeSettings(join(userDataDir, 'User'), settings);

@@ -16,7 +16,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { startChild, stopAll, type Started } from './childProcesses';
-import { payloadUrl } from './driveWorkbench';
+import { workbenchUrl } from './driveWorkbench';
+import { linkTree } from './installFromTree';
 import { mountsUnder } from './leakedMounts';
 import { repoRoot } from './paths';
 import { prepareWorkspace, writeUserSettings } from './prepareWorkspace';
@@ -36,19 +37,22 @@ async function main(): Promise<number> {
     );
   const code = desktopCode();
   const desktop = code !== undefined && !process.env.BINDERY_USE_CODE_SERVER;
-  run('checking the one-time set-up', 'bash', [
-    'test/e2e/setup.sh',
-    desktop ? 'desktop' : 'start',
-  ]);
+  run('checking the one-time set-up', 'bash', ['test/e2e/setup.sh', desktop ? 'desktop' : 'start']);
   run('building', 'npm', ['run', 'build', '--silent']);
   if (!existsSync(examples)) throw new Error(`no examples folder at ${examples}`);
 
   const daemon = await startDaemon(tempDir, undefined);
   say(`helper running (pid ${daemon.process.pid}) on ${daemon.socketPath}`);
   const workspace = prepareWorkspace(tempDir, daemon.socketPath, 'examples');
-  say(`opening a copy of examples/ at ${workspace} (removed when you stop; the checkout is not touched)`);
+  say(
+    `opening a copy of examples/ at ${workspace} (removed when you stop; the checkout is not touched)`,
+  );
   const userDataDir = join(tempDir, 'user-data');
-  writeUserSettings(userDataDir, { 'bindery.helper.socketPath': daemon.socketPath });
+  writeUserSettings(
+    userDataDir,
+    { 'bindery.helper.socketPath': daemon.socketPath },
+    { 'bindery.walkthrough.openOnFirstUse': true },
+  );
 
   let editor: Started;
   if (desktop) {
@@ -70,25 +74,21 @@ async function main(): Promise<number> {
     say(`opened in VS Code after ${seconds()}; close the window or press Ctrl-C to stop`);
   } else {
     const port = Number(process.env.BINDERY_PORT ?? process.env.PORT ?? 0) || undefined;
+    // Installed as a link to this tree rather than opened under development: a development
+    // window of code-server shows no notification toasts.
+    const extensionsDir = join(tempDir, 'extensions');
+    linkTree(extensionsDir);
     const server = await startCodeServer({
       tempDir,
       logDir: tempDir,
       workspace,
       env: {},
-      // The payload in the URL loads the extension from this tree; code-server honours
-      // it only with the test driver enabled (no test runs: there is no tests path).
-      testDriver: true,
       port,
+      extensionsDir,
     });
     editor = server.process;
-    const url = payloadUrl({
-      serverUrl: server.url,
-      port: server.port,
-      workspace,
-      extensionDevelopmentPath: repoRoot,
-    });
     say(
-      `VS Code (code-server) is ready after ${seconds()}. Open:\n\n  ${url}\n\n(Ctrl-C stops it and the helper)`,
+      `VS Code (code-server) is ready after ${seconds()}. Open:\n\n  ${workbenchUrl(server.url, workspace)}\n\n(Ctrl-C stops it and the helper)`,
     );
   }
   return await editor.exited;

@@ -13,6 +13,9 @@ import { baseSpec, runcMount, runcMounts } from '../../../helper/test/baseSpec';
 
 export const BUSYBOX = process.env.BINDERY_BUSYBOX ?? '/bin/busybox';
 
+/** sh as PID 1 ignores SIGTERM unless it traps it: trap it, so stopping ends it at once with exit 0. */
+export const RUN_UNTIL_TERM = "trap 'echo bye; exit 0' TERM; while :; do sleep 1; done";
+
 export interface TestBundle {
   dir: string;
   specPath: string;
