@@ -85,6 +85,7 @@ export function activate(context: vscode.ExtensionContext): BinderyApi {
       if (e.affectsConfiguration('bindery.helper.socketPath')) void helper.reconnect();
     }),
     vscode.window.onDidChangeActiveTextEditor((e) => setSpecContext(e)),
+    bundles.onDidRemove((specs) => specs.forEach((spec) => diagnostics.forget(spec))),
   );
   setSpecContext(vscode.window.activeTextEditor);
   // One attempt now so the status bar tells the truth; retries only while the view is open.

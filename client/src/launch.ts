@@ -180,10 +180,13 @@ function reportRefusal(
     )
     .then(async (pick) => {
       if (pick !== SHOW_PROBLEMS) return;
-      // The entry under the cursor, and the Problems panel beside it showing the file.
-      await revealInSpec(specPath, first.range);
-      // Focus, not toggle (workbench.actions.view.problems would close a panel already open).
+      // The Problems panel open (it reveals the file), and the editor on that entry with the
+      // problem shown in place: the cursor at the start of its line, then "next problem".
       await vscode.commands.executeCommand('workbench.panel.markers.view.focus');
+      const editor = await revealInSpec(specPath, first.range);
+      const lineStart = new vscode.Position(first.range.start.line, 0);
+      editor.selection = new vscode.Selection(lineStart, lineStart);
+      await vscode.commands.executeCommand('editor.action.marker.next');
     });
 }
 
