@@ -87,8 +87,10 @@ async function startThenInterrupt(clone: string): Promise<void> {
   let output = '';
   child.stdout.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<number>((resolve) =>
-    child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : 0))),
+  // npm itself dies of the SIGINT, as it does in a terminal; what matters is what start.ts,
+  // which handles it, does before it exits: so the whole group is waited for below.
+  const exited = new Promise<string>((resolve) =>
+    child.once('exit', (code, signal) => resolve(signal ?? String(code))),
   );
   const interrupt = () => {
     try {
@@ -109,34 +111,50 @@ async function startThenInterrupt(clone: string): Promise<void> {
 
     const stopping = Date.now();
     interrupt();
-    const code = await Promise.race([
-      exited,
-      new Promise<number>((resolve) => setTimeout(() => resolve(-1), STOP_TIMEOUT_MS)),
-    ]);
-    if (code !== 0) throw new Error(`after Ctrl-C, npm start exited with ${code}:\n${output}`);
-    say(`Ctrl-C: stopped in ${((Date.now() - stopping) / 1000).toFixed(1)} s`);
+    const npmExit = await exited;
+    if (npmExit !== '0' && npmExit !== 'SIGINT')
+      throw new Error(`after Ctrl-C, npm start exited with ${npmExit}:\n${output}`);
+    if (!(await groupEnded(child.pid as number, STOP_TIMEOUT_MS)))
+      throw new Error(`processes of npm start still run ${STOP_TIMEOUT_MS / 1000} s after Ctrl-C`);
+    if (!output.includes('bindery start: stopped; removed'))
+      throw new Error(`npm start did not say it stopped and cleaned up:\n${output}`);
+    say(`Ctrl-C: everything stopped in ${((Date.now() - stopping) / 1000).toFixed(1)} s`);
     if (existsSync(tempDir)) throw new Error(`npm start left ${tempDir} behind`);
     const leaked = mountsUnder(tempDir);
     if (leaked.length) throw new Error(`still mounted after Ctrl-C:\n  ${leaked.join('\n  ')}`);
   } finally {
-    if (child.exitCode === null && child.signalCode === null) {
-      interrupt();
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10000))]);
+    // On a failure above: stop it the way a user would, then for good.
+    interrupt();
+    if (!(await groupEnded(child.pid as number, 10000))) {
       try {
         process.kill(-(child.pid as number), 'SIGKILL');
       } catch {
-        // Ended.
+        // Ended meanwhile.
       }
     }
   }
 }
 
+/** Waits until no process of the group `pgid` is left (the ones start.ts started have their own). */
+async function groupEnded(pgid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      process.kill(-pgid, 0);
+    } catch {
+      return true;
+    }
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 async function waitForUrl(
   output: () => string,
-  exited: Promise<number>,
+  exited: Promise<string>,
   started: number,
 ): Promise<string> {
-  let ended: number | undefined;
+  let ended: string | undefined;
   void exited.then((code) => (ended = code));
   for (;;) {
     const url = /http:\/\/127\.0\.0\.1:\d+\/\?folder=\S+/.exec(output())?.[0];
