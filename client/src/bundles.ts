@@ -18,6 +18,9 @@ export class BundleFinder implements vscode.Disposable {
   private watcher: vscode.FileSystemWatcher | undefined;
   private deletions: vscode.FileSystemWatcher | undefined;
   private scanned: Promise<void> | undefined;
+  /** The latest check of each config.json in flight, by its number. */
+  private readonly checks = new Map<string, number>();
+  private checkCount = 0;
 
   list(): Bundle[] {
     return [...this.bundles.values()].sort((a, b) => a.name.localeCompare(b.name));
@@ -57,12 +60,18 @@ export class BundleFinder implements vscode.Disposable {
 
   private async check(uri: vscode.Uri, notify = true): Promise<void> {
     if (uri.scheme !== 'file' || /\/(node_modules|rootfs)\//.test(uri.path)) return;
+    // Events for one file can come close together (created, then written): only the last
+    // read counts, whichever finishes first.
+    const turn = ++this.checkCount;
+    this.checks.set(uri.fsPath, turn);
     let isSpec = false;
     try {
       isSpec = isOciSpecText(Buffer.from(await vscode.workspace.fs.readFile(uri)).toString('utf8'));
     } catch {
       isSpec = false;
     }
+    if (this.checks.get(uri.fsPath) !== turn) return;
+    this.checks.delete(uri.fsPath);
     const dir = dirname(uri.fsPath);
     const had = this.bundles.has(dir);
     if (isSpec)

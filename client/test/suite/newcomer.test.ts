@@ -53,6 +53,14 @@ function toast(containing: string): string {
   return `.notification-toast:has(.notification-list-item-message:has-text(${JSON.stringify(containing)}))`;
 }
 
+/** Puts every edited document back as it is on disk. */
+async function revertEdits(): Promise<void> {
+  for (const doc of vscode.workspace.textDocuments.filter((d) => d.isDirty)) {
+    await vscode.window.showTextDocument(doc);
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+  }
+}
+
 interface Row {
   level: number;
   label: string;
@@ -148,12 +156,16 @@ describe('A newcomer, with the mouse', function () {
     await waitFor('the helper', () => api.helper.state.kind === 'connected');
     // The bundles were written after the view's first scan: the file watcher brings them in.
     await waitFor('the new bundles in the view', () =>
-      api.bundles.list().some((b) => b.name === 'e2e-newcomer/quick'),
+      [saved, refused, grouped, quick].every((b) =>
+        api.bundles.list().some((x) => x.specPath === b.specPath),
+      ),
     );
     await waitForUi(row('e2e-newcomer/quick'));
   });
 
   beforeEach(async () => {
+    // A test that failed half-way may have left an edit: closing its editor would ask.
+    await revertEdits();
     await vscode.commands.executeCommand('notifications.clearAll');
     await vscode.commands.executeCommand('workbench.view.extension.bindery');
   });
@@ -169,7 +181,7 @@ describe('A newcomer, with the mouse', function () {
       await api.helper.request(StopRequest, { id: c.id, timeoutMs: 1000 }).catch(() => undefined);
       await api.helper.request(TeardownRequest, { id: c.id }).catch(() => undefined);
     }
-    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    await revertEdits();
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     rmSync(root, { recursive: true, force: true });
   });
