@@ -58,19 +58,18 @@ async function openExample(bundles: BundleFinder): Promise<vscode.TextEditor | u
 interface SpecEdit {
   range: vscode.Range;
   newText: string;
-  /** Said when the spec has nothing this edit can work on. */
-  missing?: string;
 }
 
+/** `plan` gives the edit, or says why this spec has nothing it can work on. */
 async function editSpec(
   bundles: BundleFinder,
-  plan: (doc: vscode.TextDocument) => SpecEdit,
+  plan: (doc: vscode.TextDocument) => SpecEdit | string,
 ): Promise<boolean> {
   const editor = await openExample(bundles);
   if (!editor) return false;
   const edit = plan(editor.document);
-  if (edit.missing) {
-    void vscode.window.showInformationMessage(`Bindery: ${edit.missing}`);
+  if (typeof edit === 'string') {
+    void vscode.window.showInformationMessage(`Bindery: ${edit}`);
     return false;
   }
   const done = await editor.edit((b) => b.replace(edit.range, edit.newText));
@@ -100,34 +99,41 @@ function tmpFirst(doc: vscode.TextDocument): SpecMountEntry[] {
   return [...mounts.filter((m) => m.destination === '/tmp'), ...mounts];
 }
 
-/** "nosuid" → "nosiud": an unknown option, with "did you mean" and a quick fix. */
-function misspellOption(doc: vscode.TextDocument): SpecEdit {
+/**
+ * The option `pick` chooses in the first mount that has one (the /tmp entry first),
+ * replaced by `value`; `missing` when no mount has one.
+ */
+function replaceOption(
+  doc: vscode.TextDocument,
+  pick: (m: SpecMountEntry) => number,
+  value: string,
+  missing: string,
+): SpecEdit | string {
   for (const m of tmpFirst(doc)) {
-    const i = m.options.indexOf('nosuid');
+    const i = pick(m);
     const node = i >= 0 ? optionNode(doc, m.index, i) : undefined;
-    if (node) return { range: nodeRange(doc, node), newText: '"nosiud"' };
+    if (node) return { range: nodeRange(doc, node), newText: JSON.stringify(value) };
   }
-  return {
-    range: new vscode.Range(0, 0, 0, 0),
-    newText: '',
-    missing: 'no mount of this spec has a "nosuid" option to misspell.',
-  };
+  return missing;
 }
+
+/** "nosuid" → "nosiud": an unknown option, with "did you mean" and a quick fix. */
+const misspellOption = (doc: vscode.TextDocument) =>
+  replaceOption(
+    doc,
+    (m) => m.options.indexOf('nosuid'),
+    'nosiud',
+    'no mount of this spec has a "nosuid" option to misspell.',
+  );
 
 /**
  * A tmpfs size the kernel cannot read: the plan knows the option and cannot check its value,
  * so the spec looks fine until mount(2) answers EINVAL at launch.
  */
-function breakTmpfsSize(doc: vscode.TextDocument): SpecEdit {
-  for (const m of tmpFirst(doc)) {
-    if (m.type !== 'tmpfs') continue;
-    const i = m.options.findIndex((o) => o.startsWith('size='));
-    const node = i >= 0 ? optionNode(doc, m.index, i) : undefined;
-    if (node) return { range: nodeRange(doc, node), newText: '"size=lots"' };
-  }
-  return {
-    range: new vscode.Range(0, 0, 0, 0),
-    newText: '',
-    missing: 'no tmpfs mount of this spec has a size= option to break.',
-  };
-}
+const breakTmpfsSize = (doc: vscode.TextDocument) =>
+  replaceOption(
+    doc,
+    (m) => (m.type === 'tmpfs' ? m.options.findIndex((o) => o.startsWith('size=')) : -1),
+    'size=lots',
+    'no tmpfs mount of this spec has a size= option to break.',
+  );

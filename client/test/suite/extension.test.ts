@@ -24,6 +24,7 @@ import type { BinderyApi } from '../../src/extension';
 import type { TreeNode } from '../../src/treeModel';
 import {
   lineOf,
+  missingBindSpec,
   RUN_UNTIL_TERM,
   spec,
   STANDARD_MOUNTS,
@@ -149,22 +150,7 @@ describe('Bindery in a real VS Code', function () {
       ),
     );
     // A bind source that does not exist: the helper refuses the plan before mounting anything.
-    refused = writeBundle(
-      root,
-      'refused',
-      spec(
-        ['/bin/sh', '-c', RUN_UNTIL_TERM],
-        [
-          ...STANDARD_MOUNTS,
-          {
-            destination: '/srv',
-            type: 'bind',
-            source: '/nonexistent/bindery-e2e',
-            options: ['rbind'],
-          },
-        ],
-      ),
-    );
+    refused = writeBundle(root, 'refused', missingBindSpec('/nonexistent/bindery-e2e'));
     // A writable bind of a filesystem that is read-only on the host: the spec asks rw, the
     // kernel gives ro. The test mounts that filesystem and removes it afterwards.
     readOnlySource = join(root, 'ro-source');

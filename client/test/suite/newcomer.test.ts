@@ -15,6 +15,7 @@ import type { BinderyApi } from '../../src/extension';
 import { containerCounts } from '../../src/treeModel';
 import {
   lineOf,
+  missingBindSpec,
   RUN_UNTIL_TERM,
   spec,
   STANDARD_MOUNTS,
@@ -118,22 +119,7 @@ describe('A newcomer, with the mouse', function () {
       'saved',
       spec(['/bin/sh', '-c', `echo from the saved version; ${RUN_UNTIL_TERM}`], STANDARD_MOUNTS),
     );
-    refused = writeBundle(
-      root,
-      'refused',
-      spec(
-        ['/bin/sh', '-c', RUN_UNTIL_TERM],
-        [
-          ...STANDARD_MOUNTS,
-          {
-            destination: '/srv',
-            type: 'bind',
-            source: '/nonexistent/newcomer',
-            options: ['rbind'],
-          },
-        ],
-      ),
-    );
+    refused = writeBundle(root, 'refused', missingBindSpec('/nonexistent/newcomer'));
     grouped = writeBundle(
       root,
       'grouped',

@@ -46,6 +46,17 @@ export function spec(args: string[], mounts: object[]): object {
   });
 }
 
+/**
+ * A spec that binds `source`, which does not exist: the helper refuses the plan before
+ * mounting anything (bind-source-not-found).
+ */
+export function missingBindSpec(source: string): object {
+  return spec(
+    ['/bin/sh', '-c', RUN_UNTIL_TERM],
+    [...STANDARD_MOUNTS, { destination: '/srv', type: 'bind', source, options: ['rbind'] }],
+  );
+}
+
 export function writeBundle(parent: string, name: string, content: object | string): TestBundle {
   const dir = join(parent, name);
   const rootfs = join(dir, 'rootfs');
