@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { LogsRequest, type OutputEvent } from '../../helper/src/protocol';
 import type { HelperConnection } from './helperConnection';
+import { outputChannelName } from './treeModel';
 
 /** Per container, what we keep in memory beyond the channel (for the tests and late openers). */
 const MAX_BUFFER_CHARS = 1 << 20;
@@ -52,7 +53,7 @@ export class ContainerOutput implements vscode.Disposable {
   async show(id: string, preserveFocus = false): Promise<vscode.OutputChannel> {
     let channel = this.channels.get(id);
     if (!channel) {
-      channel = vscode.window.createOutputChannel(`Bindery: ${id}`);
+      channel = vscode.window.createOutputChannel(outputChannelName(id));
       this.channels.set(id, channel);
       const seen = this.buffers.get(id);
       if (seen === undefined) {
@@ -73,13 +74,23 @@ export class ContainerOutput implements vscode.Disposable {
     return channel;
   }
 
-  /** Open the channel before the container starts, so nothing scrolls past unseen. */
+  /**
+   * Open the channel before the container starts and show it (keeping the focus where it
+   * is), so the output is in front of the user from its first line.
+   */
   prepare(id: string): void {
-    if (this.channels.has(id)) return;
-    this.buffers.set(id, this.buffers.get(id) ?? '');
-    const channel = vscode.window.createOutputChannel(`Bindery: ${id}`);
-    channel.append(this.buffers.get(id) ?? '');
-    this.channels.set(id, channel);
+    if (!this.channels.has(id)) {
+      this.buffers.set(id, this.buffers.get(id) ?? '');
+      const channel = vscode.window.createOutputChannel(outputChannelName(id));
+      channel.append(this.buffers.get(id) ?? '');
+      this.channels.set(id, channel);
+    }
+    this.channels.get(id)?.show(true);
+  }
+
+  /** A line of ours in the container's channel (not part of its output). */
+  note(id: string, text: string): void {
+    this.channels.get(id)?.appendLine(`[bindery] ${text}`);
   }
 
   dispose(): void {
