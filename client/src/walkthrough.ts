@@ -127,13 +127,13 @@ const misspellOption = (doc: vscode.TextDocument) =>
   );
 
 /**
- * A tmpfs size the kernel cannot read: the plan knows the option and cannot check its value,
- * so the spec looks fine until mount(2) answers EINVAL at launch.
+ * A tmpfs owner the kernel refuses: uid=4294967295 is a well-formed number, so the plan
+ * accepts it, but (uid_t)-1 is never a valid owner, and mount(2) answers EINVAL at launch.
  */
 const breakTmpfsSize = (doc: vscode.TextDocument) =>
   replaceOption(
     doc,
     (m) => (m.type === 'tmpfs' ? m.options.findIndex((o) => o.startsWith('size=')) : -1),
-    'size=lots',
+    'uid=4294967295',
     'no tmpfs mount of this spec has a size= option to break.',
   );
