@@ -4,6 +4,7 @@
 //   mount(2), propagation, the remount a bind needs for its flags, mount_setattr) → device
 //   nodes, /dev/ptmx and the /dev symlinks → pivot_root → read-only /dev and root →
 //   hostname → readonlyPaths → maskedPaths.
+import * as posix from 'node:path/posix';
 import { bindRemount, remountFlags } from './bindRemount';
 import { cgroupLayout, planCgroupMount, type CgroupLayout } from './cgroupMount';
 import { MOUNT_OPTIONS } from './flags';
@@ -151,10 +152,19 @@ export function planOperations(input: OperationsInput): Operation[] {
     }
   }
 
-  // 5. Into the rootfs.
+  // 5. Into the rootfs, where a missing cwd is made (root-owned, 0755, as runc).
   if (rootfs) ops.push({ op: 'pivot-root', rootfs, origin: specOrigin(['root', 'path']) });
+  const cwd = asString(get(spec, 'process', 'cwd'));
+  if (cwd?.startsWith('/') && cleanDestination(cwd) !== '/')
+    ops.push({
+      op: 'mkdir',
+      path: cleanDestination(cwd),
+      mode: DIR_MODE,
+      origin: specOrigin(['process', 'cwd']),
+    });
 
-  // 6. Read-only steps that had to wait until the mounts below were done.
+  // 6. Read-only steps that had to wait until the mounts below were done. A bind remount,
+  // as runc's finalizeRootfs: the mount turns read-only, its superblock stays writable.
   for (const d of deferredReadonly) {
     ops.push({
       op: 'mount',
@@ -162,7 +172,7 @@ export function planOperations(input: OperationsInput): Operation[] {
       target: d.target,
       targetScope: 'container',
       fstype: null,
-      flags: ['MS_REMOUNT', ...remountFlags(d.flags)],
+      flags: ['MS_REMOUNT', 'MS_BIND', ...remountFlags(d.flags)],
       data: '',
       purpose: 'remount',
       origin: d.origin,
@@ -341,21 +351,7 @@ function planMount(
   });
   if (m.tmpcopyup && m.type === 'tmpfs') ops.push({ op: 'copyup', path: target, origin });
   pushPropagation(m, ops);
-  if (delayReadonly) {
-    if (target === '/dev') deferredReadonly.push({ target, flags: m.flagsSet, origin });
-    else
-      ops.push({
-        op: 'mount',
-        source: null,
-        target,
-        targetScope: 'rootfs',
-        fstype: null,
-        flags: ['MS_REMOUNT', ...remountFlags(m.flagsSet)],
-        data: '',
-        purpose: 'remount',
-        origin,
-      });
-  }
+  if (delayReadonly) deferredReadonly.push({ target, flags: m.flagsSet, origin });
 }
 
 function pushPropagation(m: NormalizedMount, ops: Operation[]): void {
@@ -432,6 +428,10 @@ function planDevices(
     });
   }
   for (const d of devices) {
+    // runc makes the directories a device goes into (/dev/custom/null2), mode 0755.
+    const dir = posix.dirname(d.path);
+    if (dir !== '/dev' && dir !== '/')
+      ops.push({ op: 'mkdir', path: dir, mode: DIR_MODE, origin: d.origin });
     if (userns) {
       // mknod is refused in a user namespace: bind the host's node onto an empty file (runc).
       ops.push({ op: 'mkfile', path: d.path, mode: FILE_MODE, origin: d.origin });

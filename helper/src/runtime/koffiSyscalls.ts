@@ -179,6 +179,9 @@ function createKoffiSyscalls(): Syscalls {
     mkdirat: (dirfd, name, mode) => unit('mkdirat', c.mkdirat(dirfd, name, mode)),
     mknodat: (dirfd, name, mode, dev) => unit('mknodat', c.mknodat(dirfd, name, mode, dev)),
     symlinkat: (target, dirfd, name) => unit('symlinkat', c.symlinkat(target, dirfd, name)),
+    // The fd's magic link names the directory; `name` itself is read, never followed.
+    readlinkat: (dirfd, name) =>
+      fsCall('readlinkat', () => fs.readlinkSync(`/proc/self/fd/${dirfd}/${name}`)),
     fstat: (fd) =>
       fsCall('fstat', (): FileStat => {
         const s = fs.fstatSync(fd);
@@ -189,7 +192,8 @@ function createKoffiSyscalls(): Syscalls {
       unit('fchownat', c.fchownat(dirfd, name, uid, gid, AT_SYMLINK_NOFOLLOW)),
     copyTree: (from, to) =>
       fsCall('copy', () => copyTree(`/proc/self/fd/${from}`, `/proc/self/fd/${to}`)),
-    readFile: (p) => fsCall('read', () => fs.readFileSync(p, 'utf8')),
+    readFile: (p, maxBytes) =>
+      fsCall('read', () => (maxBytes === undefined ? fs.readFileSync(p, 'utf8') : readAtMost(p, maxBytes))),
     writeFile: (p, content, mode) =>
       fsCall('write', () => {
         const fd = fs.openSync(p, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode);
@@ -362,4 +366,20 @@ function copyTree(from: string, to: string): void {
   const top = fs.statSync(from);
   fs.chmodSync(to, top.mode & 0o7777);
   fs.chownSync(to, top.uid, top.gid);
+}
+
+/** A file's text, refusing (EFBIG) one longer than `maxBytes`: never reads past that. */
+function readAtMost(p: string, maxBytes: number): string {
+  // Non-blocking, and regular files only: a FIFO or a device put there would hang or flood the read.
+  const fd = fs.openSync(p, fs.constants.O_RDONLY | fs.constants.O_NOCTTY | fs.constants.O_NONBLOCK);
+  try {
+    if (!fs.fstatSync(fd).isFile()) throw Object.assign(new Error('not a regular file'), { code: 'EINVAL' });
+    const buf = Buffer.alloc(maxBytes + 1);
+    let n = 0;
+    for (let r; n < buf.length && (r = fs.readSync(fd, buf, n, buf.length - n, null)) > 0; ) n += r;
+    if (n > maxBytes) throw Object.assign(new Error('file too large'), { code: 'EFBIG' });
+    return buf.toString('utf8', 0, n);
+  } finally {
+    fs.closeSync(fd);
+  }
 }

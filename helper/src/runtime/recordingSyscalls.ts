@@ -264,6 +264,12 @@ export class RecordingSyscalls implements Syscalls {
     if (r.ok) this.files.set(full, { mode: S_IFLNK | 0o777, link: linkTarget });
     return r;
   }
+  readlinkat(dirfd: number, name: string): SysResult<string> {
+    const n = this.files.get(this.abs(dirfd, name));
+    if (!n) return { ok: false, errno: 'ENOENT', call: 'readlinkat' };
+    if (n.link === undefined) return { ok: false, errno: 'EINVAL', call: 'readlinkat' };
+    return ok(n.link);
+  }
   fstat(fd: number): SysResult<FileStat> {
     const p = this.fds.get(fd);
     const n = p === undefined ? undefined : this.files.get(p);
@@ -279,8 +285,14 @@ export class RecordingSyscalls implements Syscalls {
   copyTree(from: number, to: number): SysResult {
     return this.log('copy', `fd:${this.fds.get(from)} fd:${this.fds.get(to)}`);
   }
-  readFile(p: string): SysResult<string> {
-    const n = this.files.get(p);
+  readFile(p: string, maxBytes?: number): SysResult<string> {
+    const n = this.files.get(path.posix.join(this.root, p));
+    if (
+      n?.content !== undefined &&
+      maxBytes !== undefined &&
+      Buffer.byteLength(n.content) > maxBytes
+    )
+      return { ok: false, errno: 'EFBIG', call: 'read' };
     if (!n || n.content === undefined) return { ok: false, errno: 'ENOENT', call: 'read' };
     return ok(n.content);
   }

@@ -210,6 +210,12 @@ function makeMountPoint(ctx: RootContext, op: MkdirOp | MkfileOp): StepOutcome {
   if (r.ok) return DONE;
   const entry = entryName(op.origin);
   if (r.errno === 'EPERM' && r.call === 'create') return refusedCreate(ctx, op.path, entry);
+  if (r.errno === 'ELOOP' || r.errno === 'EXDEV')
+    return fail(
+      r.errno,
+      `cannot create ${op.path}: it goes through /proc magic links or out of the container`,
+      `use a path inside the container (CVE-2024-21626), in ${entry}`,
+    );
   if (r.errno === 'EROFS')
     return fail(
       r.errno,

@@ -70,14 +70,19 @@ export interface Syscalls {
   mkdirat(dirfd: number, name: string, mode: number): SysResult;
   mknodat(dirfd: number, name: string, mode: number, dev: number): SysResult;
   symlinkat(linkTarget: string, dirfd: number, name: string): SysResult;
+  /** readlinkat(2): what the symlink `name` in `dirfd` points at (EINVAL when it is not one). */
+  readlinkat(dirfd: number, name: string): SysResult<string>;
   fstat(fd: number): SysResult<FileStat>;
   fchmod(fd: number, mode: number): SysResult;
   /** fchownat(2) with AT_SYMLINK_NOFOLLOW: `name` itself is never followed. */
   lchownat(dirfd: number, name: string, uid: number, gid: number): SysResult;
   /** Copy the tree under directory fd `from` into directory fd `to` (tmpcopyup), keeping modes and owners. */
   copyTree(from: number, to: number): SysResult;
-  /** Read a whole host file (e.g. /etc/resolv.conf) before pivot_root. */
-  readFile(path: string): SysResult<string>;
+  /**
+   * Read a whole file of the current root (the host's /etc/resolv.conf before pivot_root,
+   * the container's /etc/passwd after it); with `maxBytes`, at most that much (EFBIG past it).
+   */
+  readFile(path: string, maxBytes?: number): SysResult<string>;
   /** Create or replace a host file (the network files in the state directory), never through a symlink. */
   writeFile(path: string, content: string, mode: number): SysResult;
   /** True when `path` (in the current root) is an executable regular file. */

@@ -161,8 +161,7 @@ describe('setupRootfs', () => {
     assert.equal(sys.openFds(), 0, 'every fd the executor opened is closed');
     // resolv.conf: loopback dropped (own network namespace), the rest kept.
     assert.equal(
-      sys.readFile(`${STATE}/resolv.conf`).ok &&
-        (sys.readFile(`${STATE}/resolv.conf`) as { value: string }).value,
+      sys.files.get(`${STATE}/resolv.conf`)?.content,
       'nameserver 10.0.0.2\nsearch example.org\n',
     );
   });
