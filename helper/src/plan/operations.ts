@@ -9,6 +9,7 @@ import { bindRemount, remountFlags } from './bindRemount';
 import { cgroupLayout, planCgroupMount, type CgroupLayout } from './cgroupMount';
 import { MOUNT_OPTIONS } from './flags';
 import { statFollow } from './hostLookup';
+import { planSeccomp } from './seccompPlan';
 import { asArray, asBoolean, asObject, asString, get } from './json';
 import { cleanDestination, joinInRoot } from './paths';
 import { devIsBound, networkFileOf } from './runtimeDefaults';
@@ -257,6 +258,14 @@ export function planOperations(input: OperationsInput): Operation[] {
           },
     );
   });
+
+  // 9. The seccomp filter: shown last, performed by the process set-up (see SeccompOp).
+  const seccomp = planSeccomp(
+    spec,
+    specOrigin,
+    asBoolean(get(spec, 'process', 'noNewPrivileges')) === true,
+  );
+  if (seccomp) ops.push(seccomp);
   return ops;
 }
 

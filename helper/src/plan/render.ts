@@ -1,4 +1,5 @@
 // Operations as the C calls they are, for the CLI, hover and the helper's events.
+import { renderAction } from './seccompPlan';
 import type { MountAttr, MsFlag, Operation, Origin } from './types';
 import { sortMountAttrs, sortMsFlags } from './flags';
 
@@ -55,6 +56,11 @@ export function renderOperation(op: Operation): string {
       return `${op.op}(${str(op.name)})`;
     case 'pivot-root':
       return `chdir(${str(op.rootfs)}); pivot_root(".", "."); umount2(".", MNT_DETACH)`;
+    case 'seccomp': {
+      const f = op.filter;
+      const when = op.beforeExecve ? 'right before execve' : 'before the capabilities drop';
+      return `seccomp_load(${f.rules.length} rule${f.rules.length === 1 ? '' : 's'}, default ${renderAction(f.defaultAction)}, arch ${f.architectures.join('|') || 'native'}${f.flags.length ? `, ${f.flags.join('|')}` : ''}) ${when}`;
+    }
   }
 }
 

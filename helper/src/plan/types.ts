@@ -7,6 +7,7 @@
 // pass them through unchanged.
 
 import type { LaunchSpec } from './launchSpec';
+import type { SeccompFilter } from './seccompPlan';
 
 /** 0-based line and UTF-16 character offset, as in LSP. */
 export interface Position {
@@ -143,7 +144,15 @@ export interface MountOp extends OperationBase {
   /** The filesystem data string, comma-joined; '' when none. */
   data: string;
   /** What this step is for, e.g. 'mount', 'remount read-only', 'propagation'. */
-  purpose: 'root-propagation' | 'rootfs-bind' | 'mount' | 'remount' | 'propagation' | 'readonly-root' | 'mask' | 'readonly-path';
+  purpose:
+    | 'root-propagation'
+    | 'rootfs-bind'
+    | 'mount'
+    | 'remount'
+    | 'propagation'
+    | 'readonly-root'
+    | 'mask'
+    | 'readonly-path';
 }
 
 /** mount_setattr(2) with AT_RECURSIVE on `target`. */
@@ -222,7 +231,19 @@ export interface PivotRootOp extends OperationBase {
   rootfs: string;
 }
 
+/**
+ * Load linux.seccomp's filter into the container's process: as the last step before execve
+ * (with noNewPrivileges), or before the capabilities drop without it (loading a filter then
+ * needs CAP_SYS_ADMIN), as runc does. It runs in the process set-up, not among the mounts.
+ */
+export interface SeccompOp extends OperationBase {
+  op: 'seccomp';
+  filter: SeccompFilter;
+  beforeExecve: boolean;
+}
+
 export type Operation =
+  | SeccompOp
   | MountOp
   | SetattrOp
   | MkdirOp

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import koffi from 'koffi';
 import { errnoName } from './errno';
+import { koffiSeccomp } from './koffiSeccomp';
 import {
   AT_EMPTY_PATH,
   AT_SYMLINK_NOFOLLOW,
@@ -60,6 +61,7 @@ function createKoffiSyscalls(): Syscalls {
   const arch = process.arch as keyof typeof SYS;
   if (!(arch in SYS)) throw new Error(`bindery: unsupported architecture ${process.arch}`);
   const libc = koffi.load('libc.so.6');
+  const seccompLoad = koffiSeccomp();
 
   const c = {
     mount: libc.func(
@@ -257,6 +259,7 @@ function createKoffiSyscalls(): Syscalls {
       }
       return unit('sigprocmask', c.sigprocmask(SIG_SETMASK, Buffer.alloc(128), null));
     },
+    seccompLoad,
     execve: (p, argv, envp) => unit('execve', c.execve(p, [...argv, null], [...envp, null])),
     getpid: () => c.getpid() as number,
     linkUp: (name) => {

@@ -6,6 +6,7 @@
 // otherwise).
 import * as path from 'node:path';
 import type { ProcessSetup } from '../plan/launchSpec';
+import type { SeccompOp } from '../plan/types';
 import { fail, type StepFailure } from './failure';
 import { withHome } from './homeFromPasswd';
 import { resolveInRoot } from './resolveInRoot';
@@ -41,6 +42,18 @@ const NO_CAPABILITIES = {
 };
 const mask = (caps: number[]) => caps.reduce((m, c) => m | (1n << BigInt(c)), 0n);
 
+function loadSeccomp(sys: Syscalls, op: SeccompOp): StepFailure | undefined {
+  const r = sys.seccompLoad(op.filter);
+  if (r.ok) return undefined;
+  return fail(
+    r.errno,
+    `cannot load the seccomp filter (${r.call})`,
+    r.errno === 'ENOSYS'
+      ? 'install libseccomp (Debian: apt-get install libseccomp2) on the host'
+      : 'check linux.seccomp: its architectures and syscalls',
+  );
+}
+
 /** `args[0]` as execve needs it: a path, found through the spec's PATH when it has no slash. */
 export function findExecutable(sys: Syscalls, arg0: string, env: string[]): string | undefined {
   if (arg0.includes('/')) return sys.isExecutable(arg0) ? arg0 : undefined;
@@ -61,6 +74,7 @@ export function execProcess(
   stdio: ProcessStdio,
   setUmask: (m: number) => void,
   beforeExec: () => void,
+  seccomp?: SeccompOp,
 ): StepFailure {
   const sid = sys.setsid();
   if (!sid.ok)
@@ -83,6 +97,11 @@ export function execProcess(
   // No capabilities in the spec means none at all, as runc (every set empty).
   const caps = p.capabilities ?? NO_CAPABILITIES;
   const env = withHome(sys, p.env, p.uid);
+  // Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: before the drop (runc).
+  if (seccomp && !seccomp.beforeExecve) {
+    const f = loadSeccomp(sys, seccomp);
+    if (f) return f;
+  }
   {
     const keep = new Set(caps.bounding);
     for (let cap = 0; cap <= LAST_CAP; cap++) {
@@ -208,6 +227,11 @@ export function execProcess(
   // From here the process must outlive a helper crash (it is re-adopted from state.json).
   const pd = sys.prctl(PR_SET_PDEATHSIG, 0);
   if (!pd.ok) return fail(pd.errno, 'cannot clear the parent-death signal', 'report this');
+  // As close to execve as runc loads it, so the profile need not allow the set-up's calls.
+  if (seccomp?.beforeExecve) {
+    const f = loadSeccomp(sys, seccomp);
+    if (f) return f;
+  }
   const r = sys.execve(exe, p.args, env);
   const what = r.ok ? 'execve returned' : `cannot execute ${exe}`;
   const errno = r.ok ? 'EIO' : r.errno;

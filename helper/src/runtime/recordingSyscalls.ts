@@ -4,6 +4,7 @@
 import * as path from 'node:path';
 import { MS } from '../plan/flags';
 import type { MsFlag } from '../plan/types';
+import { renderAction, type SeccompFilter } from '../plan/seccompPlan';
 import {
   AT_FDCWD,
   O_CREAT,
@@ -359,6 +360,12 @@ export class RecordingSyscalls implements Syscalls {
     return this.log(
       'capset',
       `e=${effective.toString(16)} p=${permitted.toString(16)} i=${inheritable.toString(16)}`,
+    );
+  }
+  seccompLoad(filter: SeccompFilter): SysResult {
+    return this.log(
+      'seccomp_load',
+      `default=${renderAction(filter.defaultAction)} arch=${filter.architectures.join(',')} rules=${filter.rules.length}${filter.flags.length ? ` flags=${filter.flags.join('|')}` : ''}`,
     );
   }
   setsid(): SysResult<number> {

@@ -157,6 +157,12 @@ function perform(ctx: RootContext, op: Operation): StepOutcome {
       return setName(ctx, op);
     case 'pivot-root':
       return pivotRoot(ctx, op);
+    case 'seccomp':
+      // Loaded by the process set-up, as close to execve as runc loads it.
+      return {
+        ok: true,
+        note: `loaded by the process set-up, ${op.beforeExecve ? 'right before execve' : 'before the capabilities drop'}`,
+      };
   }
 }
 

@@ -6,6 +6,8 @@
 // checked wrapper. Calls never throw for a kernel error: they return a result carrying the
 // errno name, and the caller decides what a person should be told.
 
+import type { SeccompFilter } from '../plan/seccompPlan';
+
 export type SysResult<T = void> =
   { ok: true; value: T } | { ok: false; errno: string; call: string };
 
@@ -108,6 +110,12 @@ export interface Syscalls {
   setsid(): SysResult<number>;
   /** Every signal back to its default disposition and none blocked, so the container's process starts clean. */
   resetSignals(): SysResult;
+  /**
+   * Build `filter` with libseccomp and load it into this thread (seccomp_load). ENOSYS when
+   * libseccomp (Debian: libseccomp2) is not installed; a syscall name it does not know is
+   * skipped, as runc skips it.
+   */
+  seccompLoad(filter: SeccompFilter): SysResult;
   /** Replaces the process; returns only on failure. */
   execve(path: string, argv: string[], envp: string[]): SysResult;
   getpid(): number;

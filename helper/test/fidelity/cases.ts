@@ -327,7 +327,37 @@ export const CASES: FidelityCase[] = [
   {
     name: "podman's seccomp profile",
     change: (s) => (s.linux.seccomp = podmanSeccomp()),
-    differences: [NET, CG, 'seccomp'],
+    differences: [NET, CG],
+  },
+  {
+    name: "podman's seccomp profile without noNewPrivileges (loaded before the capabilities drop)",
+    change: (s) => {
+      s.linux.seccomp = podmanSeccomp();
+      s.process.noNewPrivileges = false;
+    },
+    differences: [NET, CG],
+  },
+  {
+    name: 'seccomp: errnoRet, argument conditions, architectures (runc 1.1.5 refuses flags)',
+    change: (s) =>
+      (s.linux.seccomp = {
+        defaultAction: 'SCMP_ACT_ALLOW',
+        architectures: ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_AARCH64'],
+        syscalls: [
+          { names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO', errnoRet: 18 },
+          {
+            names: ['personality'],
+            action: 'SCMP_ACT_ERRNO',
+            args: [
+              { index: 0, value: 8, op: 'SCMP_CMP_EQ' },
+              { index: 0, value: 131072, op: 'SCMP_CMP_EQ' },
+            ],
+          },
+          { names: ['no_such_syscall'], action: 'SCMP_ACT_KILL_PROCESS' },
+          { names: ['getpid'], action: 'SCMP_ACT_ALLOW' },
+        ],
+      }),
+    differences: [NET, CG],
   },
 ];
 

@@ -46,6 +46,7 @@ for d in / /tmp /dev /dev/shm /dev/mqueue /etc /root /sys /sys/fs/cgroup /proc/s
   if touch "$d/.fidelity-probe" 2>/dev/null; then rm -f "$d/.fidelity-probe"; w=writable; else w=read-only; fi
   out "writable $d" $w
 done
+out 'mkdir /tmp/.probe' "$(mkdir /tmp/.probe 2>&1 && rmdir /tmp/.probe && echo made)"
 for n in /dev/*; do out "dev $n" "$(stat -c '%F %a %u:%g %t:%T' "$n")"; done
 out cgroup "$(tr '\n' '|' </proc/self/cgroup)"
 out 'cgroup listing' "$(ls /sys/fs/cgroup 2>&1 | tr '\n' ' ')"

@@ -64,7 +64,6 @@ const EXPECTED_WARNINGS: Record<string, string[]> = {
     `${FNA} linux.sysctl`,
     `${FNA} linux.cgroupsPath`,
     `${FNA} linux.resources`,
-    `${FNA} linux.seccomp`,
     `${FNA} linux.mountLabel`,
   ],
   'linux-netdevice.json': [`${FNA} linux.netDevices`],

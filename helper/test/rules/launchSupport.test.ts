@@ -206,17 +206,30 @@ describe('launch settings Bindery refuses', () => {
   });
 });
 
+describe('seccomp', () => {
+  it('is applied, so no feature-not-applied; SCMP_ACT_NOTIFY blocks the launch on its action', () => {
+    const text = spec((s) => {
+      s.linux.seccomp = {
+        defaultAction: 'SCMP_ACT_ERRNO',
+        syscalls: [
+          { names: ['getcwd'], action: 'SCMP_ACT_ALLOW' },
+          { names: ['mkdir'], action: 'SCMP_ACT_NOTIFY' },
+        ],
+      };
+    });
+    const c = check(text);
+    assert.deepEqual(c.byCode('feature-not-applied'), []);
+    const notify = c.byCode('seccomp-notify-not-supported');
+    assert.equal(notify.length, 1);
+    assert.deepEqual(notify[0].path, ['linux', 'seccomp', 'syscalls', 1, 'action']);
+    assert.equal(notify[0].blocksLaunch, true);
+  });
+});
+
 describe('features Bindery does not apply', () => {
   const warningsOf = (text: string) => check(text).byCode('feature-not-applied');
 
   const cases: [string, (s: ReturnType<typeof JSON.parse>) => void, string, string, RegExp][] = [
-    [
-      'linux.seccomp',
-      (s) => (s.linux.seccomp = { defaultAction: 'SCMP_ACT_ERRNO' }),
-      '"seccomp"',
-      'seccomp',
-      /runc would install this profile\. The process runs unfiltered\./,
-    ],
     [
       'process.apparmorProfile',
       (s) => (s.process.apparmorProfile = 'docker-default'),

@@ -118,6 +118,57 @@ describe('execProcess', () => {
     assert.ok(amb.calls.includes('prctl 47 2 5 = EPERM'));
   });
 
+  it('loads the seccomp filter right before execve with no_new_privs, before the capabilities drop without', () => {
+    const filter = {
+      defaultAction: 0x7fff0000,
+      architectures: ['x86_64'],
+      flags: [],
+      rules: [],
+      skipped: 0,
+    };
+    const origin = { kind: 'added' as const, reason: 'test' };
+    const late = new RecordingSyscalls({ '/bin/sh': 'file', '/work': 'dir' });
+    const op = { op: 'seccomp' as const, filter, beforeExecve: true, origin };
+    execProcess(
+      late,
+      base,
+      { stdin: 0, stdout: 1, stderr: 2 },
+      () => {},
+      () => {},
+      op,
+    );
+    assert.deepEqual(late.calls.slice(-3), [
+      'prctl 1 0',
+      'seccomp_load default=SCMP_ACT_ALLOW arch=x86_64 rules=0',
+      'execve /bin/sh ["sh","-c","true"] ["PATH=/usr/bin:/bin","A=1","HOME=/"]',
+    ]);
+    const early = new RecordingSyscalls({ '/bin/sh': 'file', '/work': 'dir' });
+    execProcess(
+      early,
+      { ...base, noNewPrivileges: false },
+      { stdin: 0, stdout: 1, stderr: 2 },
+      () => {},
+      () => {},
+      { ...op, beforeExecve: false },
+    );
+    assert.deepEqual(early.calls.slice(1, 3), [
+      'prlimit 7 64 128',
+      'seccomp_load default=SCMP_ACT_ALLOW arch=x86_64 rules=0',
+    ]);
+    const missing = new RecordingSyscalls({ '/bin/sh': 'file', '/work': 'dir' });
+    missing.failOn('seccomp_load', 'ENOSYS');
+    const f = execProcess(
+      missing,
+      base,
+      { stdin: 0, stdout: 1, stderr: 2 },
+      () => {},
+      () => {},
+      op,
+    );
+    assert.match(f.hint, /libseccomp2/);
+    assert.ok(!missing.calls.some((c) => c.startsWith('execve')), 'never runs unfiltered');
+  });
+
   it('stops before execve when the uid cannot be set, naming it', () => {
     const sys = new RecordingSyscalls({ '/bin/sh': 'file', '/work': 'dir' });
     sys.failOn('setresuid', 'EPERM');

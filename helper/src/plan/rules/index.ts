@@ -4,7 +4,12 @@ import { bindDataOptionsRule, bindSourceRule, bindTypeRule, rbindReadOnlyRule } 
 import { defaultMountsRule, tmpMountRule } from './defaultMounts';
 import { hiddenMountRule } from './hiddenMounts';
 import { idmapRule } from './idmap';
-import { launchSettingsRule, terminalRule, unappliedFeatureRule } from './launchSupport';
+import {
+  launchSettingsRule,
+  seccompNotifyRule,
+  terminalRule,
+  unappliedFeatureRule,
+} from './launchSupport';
 import { maskedPathsRule } from './maskedPaths';
 import { mountDestinationRule } from './mountDestination';
 import { mountTypeRule, nulByteRule } from './mountEntry';
@@ -54,6 +59,7 @@ export const allRules: Rule[] = [
   launchSettingsRule,
   terminalRule,
   unappliedFeatureRule,
+  seccompNotifyRule,
   defaultMountsRule,
   tmpMountRule,
 ];

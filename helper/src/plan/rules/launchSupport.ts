@@ -117,11 +117,6 @@ const HOOK_KINDS = [
 /** Features of the spec Bindery does not apply (yet). */
 const UNAPPLIED: Unapplied[] = [
   {
-    path: ['linux', 'seccomp'],
-    say: () =>
-      'linux.seccomp: Bindery does not load seccomp filters yet; runc would install this profile. The process runs unfiltered.',
-  },
-  {
     path: ['process', 'apparmorProfile'],
     say: (v) =>
       `process.apparmorProfile: Bindery does not apply AppArmor profiles yet; runc would run the process under "${String(v)}". The process runs without that confinement.`,
@@ -197,6 +192,32 @@ const UNAPPLIED: Unapplied[] = [
       `linux.netDevices: Bindery does not move network interfaces yet; runc would move ${count(v, 'host interface')} into the container's network namespace. The container has only what its namespace starts with.`,
   },
 ];
+
+/**
+ * SCMP_ACT_NOTIFY hands a syscall to an agent listening on linux.seccomp.listenerPath; Bindery
+ * does not pass the listener on yet, and a filter whose calls wait for nobody would hang the
+ * process, so such a spec is not launched.
+ */
+export const seccompNotifyRule: Rule = (ctx) => {
+  const s = asObject(get(ctx.spec, 'linux', 'seccomp'));
+  if (!s) return;
+  const places: JsonPath[] = [];
+  if (s.defaultAction === 'SCMP_ACT_NOTIFY') places.push(['linux', 'seccomp', 'defaultAction']);
+  asArray(s.syscalls).forEach((c, i) => {
+    if (asObject(c)?.action === 'SCMP_ACT_NOTIFY')
+      places.push(['linux', 'seccomp', 'syscalls', i, 'action']);
+  });
+  for (const path of places)
+    ctx.report({
+      code: 'seccomp-notify-not-supported',
+      severity: 'warning',
+      message:
+        'SCMP_ACT_NOTIFY: Bindery does not pass seccomp notifications to a listener (linux.seccomp.listenerPath) yet; runc would. The calls would wait for an answer nobody gives, so the helper does not launch this spec. Use SCMP_ACT_ERRNO or SCMP_ACT_LOG to run it.',
+      range: ctx.doc.rangeNear(path),
+      path,
+      blocksLaunch: true,
+    });
+};
 
 /** A setting that changes nothing: absent, null, empty. */
 function isEmpty(v: unknown): boolean {
