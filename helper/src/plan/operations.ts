@@ -10,6 +10,7 @@ import { cgroupLayout, planCgroupMount, type CgroupLayout } from './cgroupMount'
 import { MOUNT_OPTIONS } from './flags';
 import { statFollow } from './hostLookup';
 import { planSeccomp } from './seccompPlan';
+import { planOomScoreAdj, planSysctls } from './sysctlPlan';
 import { asArray, asBoolean, asObject, asString, get } from './json';
 import { cleanDestination, joinInRoot } from './paths';
 import { devIsBound, networkFileOf } from './runtimeDefaults';
@@ -64,6 +65,8 @@ const KNOWN_MASKED_DIRS = new Set([
 export function planOperations(input: OperationsInput): Operation[] {
   const { spec, mounts, rootfs, host, specOrigin } = input;
   const ops: Operation[] = [];
+  const oom = planOomScoreAdj(spec, specOrigin);
+  if (oom) ops.push(oom);
   const namespaces = new Set(
     asArray(get(spec, 'linux', 'namespaces'))
       .map((n) => asString(asObject(n)?.type))
@@ -200,7 +203,9 @@ export function planOperations(input: OperationsInput): Operation[] {
   if (domainname)
     ops.push({ op: 'setdomainname', name: domainname, origin: specOrigin(['domainname']) });
 
-  // 8. readonlyPaths, then maskedPaths (runc's order), in the container's view.
+  // 8. Kernel parameters, while /proc/sys is still writable; then readonlyPaths and
+  // maskedPaths (runc's order), in the container's view.
+  ops.push(...planSysctls(spec, specOrigin));
   asArray(get(spec, 'linux', 'readonlyPaths')).forEach((p, i) => {
     if (typeof p !== 'string' || p === '') return;
     const target = cleanDestination(p);

@@ -1,5 +1,6 @@
 // Operations as the C calls they are, for the CLI, hover and the helper's events.
 import { renderAction } from './seccompPlan';
+import { sysctlPath } from './sysctlPlan';
 import type { MountAttr, MsFlag, Operation, Origin } from './types';
 import { sortMountAttrs, sortMsFlags } from './flags';
 
@@ -56,6 +57,10 @@ export function renderOperation(op: Operation): string {
       return `${op.op}(${str(op.name)})`;
     case 'pivot-root':
       return `chdir(${str(op.rootfs)}); pivot_root(".", "."); umount2(".", MNT_DETACH)`;
+    case 'sysctl':
+      return `write(${str(sysctlPath(op.key))}, ${str(op.value)})`;
+    case 'oom-score-adj':
+      return `write("/proc/self/oom_score_adj", "${op.value}")`;
     case 'seccomp': {
       const f = op.filter;
       const when = op.beforeExecve ? 'right before execve' : 'before the capabilities drop';

@@ -8,6 +8,7 @@
 
 import type { LaunchSpec } from './launchSpec';
 import type { SeccompFilter } from './seccompPlan';
+import type { OomScoreAdjWrite, SysctlWrite } from './sysctlPlan';
 
 /** 0-based line and UTF-16 character offset, as in LSP. */
 export interface Position {
@@ -242,7 +243,14 @@ export interface SeccompOp extends OperationBase {
   beforeExecve: boolean;
 }
 
+/** Write a kernel parameter in the container's namespaces (/proc/sys/…), after pivot_root. */
+export type SysctlOp = SysctlWrite & OperationBase;
+/** Write the init's own /proc/self/oom_score_adj, first (the process inherits it). */
+export type OomScoreAdjOp = OomScoreAdjWrite & OperationBase;
+
 export type Operation =
+  | SysctlOp
+  | OomScoreAdjOp
   | SeccompOp
   | MountOp
   | SetattrOp

@@ -196,6 +196,12 @@ function createKoffiSyscalls(): Syscalls {
       fsCall('copy', () => copyTree(`/proc/self/fd/${from}`, `/proc/self/fd/${to}`)),
     readFile: (p, maxBytes) =>
       fsCall('read', () => (maxBytes === undefined ? fs.readFileSync(p, 'utf8') : readAtMost(p, maxBytes))),
+    writeFd: (fd, content) =>
+      fsCall('write', () => {
+        const buf = Buffer.from(content);
+        if (fs.writeSync(fd, buf) !== buf.length)
+          throw Object.assign(new Error('short write'), { code: 'EIO' });
+      }),
     writeFile: (p, content, mode) =>
       fsCall('write', () => {
         const fd = fs.openSync(p, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode);

@@ -297,6 +297,9 @@ export class RecordingSyscalls implements Syscalls {
     if (!n || n.content === undefined) return { ok: false, errno: 'ENOENT', call: 'read' };
     return ok(n.content);
   }
+  writeFd(fd: number, content: string): SysResult {
+    return this.log('write', `fd:${this.fds.get(fd)} ${JSON.stringify(content)}`);
+  }
   writeFile(p: string, content: string, mode: number): SysResult {
     const r = this.log('write', `${p} ${mode.toString(8)}`);
     if (r.ok) this.files.set(p, { mode: S_IFREG | mode, content });

@@ -7,6 +7,7 @@
 // call is synchronous. One OperationEvent per operation; the first failure stops the run
 // and is returned as an OperationFailure (the caller exits, and the mount namespace, with
 // everything mounted in it, dies with the process).
+import { writeOomScoreAdj, writeSysctl } from './procWrites';
 import * as path from 'node:path';
 import { renderOperation } from '../plan/render';
 import type {
@@ -157,6 +158,10 @@ function perform(ctx: RootContext, op: Operation): StepOutcome {
       return setName(ctx, op);
     case 'pivot-root':
       return pivotRoot(ctx, op);
+    case 'oom-score-adj':
+      return writeOomScoreAdj(ctx.sys, op);
+    case 'sysctl':
+      return writeSysctl(ctx.sys, op);
     case 'seccomp':
       // Loaded by the process set-up, as close to execve as runc loads it.
       return {

@@ -87,6 +87,8 @@ export interface Syscalls {
   readFile(path: string, maxBytes?: number): SysResult<string>;
   /** Create or replace a host file (the network files in the state directory), never through a symlink. */
   writeFile(path: string, content: string, mode: number): SysResult;
+  /** write(2) all of `content` to an open fd (a /proc file: one write, as the kernel parses it whole). */
+  writeFd(fd: number, content: string): SysResult;
   /** True when `path` (in the current root) is an executable regular file. */
   isExecutable(path: string): boolean;
   dup3(oldfd: number, newfd: number, flags: number): SysResult;

@@ -307,12 +307,20 @@ export const CASES: FidelityCase[] = [
         'net.core.somaxconn': '256',
         'fs.mqueue.msg_max': '20',
       }),
-    differences: [NET, CG, 'sysctl'],
+    differences: [NET, CG],
+  },
+  {
+    name: 'sysctls in the IPC and UTS namespaces, without a network namespace',
+    change: (s) => {
+      s.linux.namespaces = s.linux.namespaces.filter((n: Spec) => n.type !== 'network');
+      s.linux.sysctl = { 'fs.mqueue.msg_max': '32', 'kernel.sem': '250 32000 100 128' };
+    },
+    differences: [NET, CG],
   },
   {
     name: 'oomScoreAdj',
     change: (s) => (s.process.oomScoreAdj = 500),
-    differences: [NET, CG, 'oom-score-adj'],
+    differences: [NET, CG],
   },
   {
     name: 'linux.resources: memory, pids, cpu',
@@ -377,3 +385,25 @@ export function podmanSeccomp(): unknown {
   );
   return JSON.parse(fs.readFileSync(file, 'utf8')).linux.seccomp;
 }
+
+/** Specs runc refuses to run, and Bindery must too (nothing starts, nothing is left). */
+export const REFUSED: { name: string; change: (spec: Spec) => void }[] = [
+  {
+    name: 'a sysctl outside any namespace of the container',
+    change: (s) => (s.linux.sysctl = { 'vm.overcommit_memory': '1' }),
+  },
+  {
+    name: 'a net.* sysctl without a network namespace',
+    change: (s) => {
+      s.linux.namespaces = s.linux.namespaces.filter((n: Spec) => n.type !== 'network');
+      s.linux.sysctl = { 'net.ipv4.ip_forward': '1' };
+    },
+  },
+  {
+    name: 'an IPC sysctl without an IPC namespace',
+    change: (s) => {
+      s.linux.namespaces = s.linux.namespaces.filter((n: Spec) => n.type !== 'ipc');
+      s.linux.sysctl = { 'kernel.shm_rmid_forced': '1' };
+    },
+  },
+];

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { cleanupTemp, hostMountinfo, needsRoot, tempDir } from '../runtime/rootHarness';
-import { CASES, runcSpec, type FidelityCase } from './cases';
+import { CASES, REFUSED, runcSpec, type FidelityCase } from './cases';
 import { readDifferences, type DocumentedDifference } from './differences';
 
 const helperDir = path.join(__dirname, '..', '..');
@@ -41,8 +41,13 @@ function without(a: string[], b: string[]): string[] {
   });
 }
 
-function runcAvailable(): boolean {
-  return spawnSync('runc', ['--version'], { encoding: 'utf8' }).status === 0;
+/** runc, the oracle: a failure in CI when missing (a skip there would hide that nothing was compared). */
+function haveRunc(t: TestContext): boolean {
+  if (spawnSync('runc', ['--version'], { encoding: 'utf8' }).status === 0) return true;
+  if (process.env.CI)
+    throw new Error('runc is not installed (apt-get install runc); CI must run this suite');
+  t.skip('runc is not installed (apt-get install runc)');
+  return false;
 }
 
 /** Every cgroup directory runc (or Bindery) could have made for `id`, that still exists. */
@@ -74,6 +79,7 @@ describe('fidelity: the same bundle under runc and Bindery', () => {
   let differences: DocumentedDifference[] = [];
   const used = new Set<string>();
   const results: { name: string; shown: string[] }[] = [];
+  let refusedByBoth = 0;
   let hostBefore = '';
 
   before(() => {
@@ -106,7 +112,7 @@ describe('fidelity: the same bundle under runc and Bindery', () => {
     const shown = new Map<string, number>();
     for (const r of results) for (const d of r.shown) shown.set(d, (shown.get(d) ?? 0) + 1);
     console.log(
-      `fidelity: ${cases} cases, ${equal} equal to runc, ${cases - equal} with documented differences only` +
+      `fidelity: ${cases + refusedByBoth} cases, ${equal} equal to runc, ${cases - equal} with documented differences only, ${refusedByBoth} refused by both` +
         ` (${[...shown].map(([d, n]) => `${d} ×${n}`).join(', ') || 'none'})`,
     );
     if (hostBefore)
@@ -170,15 +176,26 @@ describe('fidelity: the same bundle under runc and Bindery', () => {
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
   }
 
+  REFUSED.forEach((c, n) => {
+    it(`refused by both: ${c.name}`, (t: TestContext) => {
+      if (!needsRoot(t) || !haveRunc(t)) return;
+      const id = `fidelity-${process.pid}-refused-${n}`;
+      const dir = path.join(work, 'bundle');
+      freshBundle({ name: c.name, change: c.change, differences: [] }, dir);
+      const fromRunc = runc(dir, id);
+      const fromBindery = bindery(dir, id);
+      fs.rmSync(dir, { recursive: true, force: true });
+      assert.notEqual(fromRunc.status, 0, 'runc refuses it');
+      assert.notEqual(fromBindery.status, 0, 'Bindery refuses it');
+      assert.doesNotMatch(fromBindery.stdout, /\tstatus Uid/, 'the probe never ran under Bindery');
+      assert.deepEqual(cgroupsLeft(id), [], 'no cgroup is left');
+      refusedByBoth++;
+    });
+  });
+
   CASES.forEach((c, n) => {
     it(c.name, (t: TestContext) => {
-      if (!needsRoot(t)) return;
-      if (!runcAvailable()) {
-        if (process.env.CI)
-          throw new Error('runc is not installed (apt-get install runc); CI must run this suite');
-        t.skip('runc is not installed (apt-get install runc)');
-        return;
-      }
+      if (!needsRoot(t) || !haveRunc(t)) return;
       const id = `fidelity-${process.pid}-${n}`;
       const dir = path.join(work, 'bundle');
       freshBundle(c, dir);

@@ -44,7 +44,6 @@ const HOOKS = [
 const EXPECTED_WARNINGS: Record<string, string[]> = {
   // containerd's default spec mounts cgroup without a cgroup namespace.
   'containerd-cri-reconstructed.json': [
-    `${FNA} process.oomScoreAdj`,
     'cgroup-without-cgroupns mounts.6.type',
     `${FNA} linux.resources`,
     `${FNA} linux.cgroupsPath`,
@@ -61,7 +60,6 @@ const EXPECTED_WARNINGS: Record<string, string[]> = {
     `${FNA} process.apparmorProfile`,
     `${FNA} process.selinuxLabel`,
     ...HOOKS.map((h) => `${FNA} hooks.${h}`),
-    `${FNA} linux.sysctl`,
     `${FNA} linux.cgroupsPath`,
     `${FNA} linux.resources`,
     `${FNA} linux.mountLabel`,

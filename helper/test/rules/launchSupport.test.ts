@@ -259,13 +259,6 @@ describe('features Bindery does not apply', () => {
       /runc would run 1 program here\. It is skipped/,
     ],
     [
-      'linux.sysctl',
-      (s) => (s.linux.sysctl = { 'net.ipv4.ip_forward': '1' }),
-      '"sysctl"',
-      'sysctl',
-      /1 kernel parameter /,
-    ],
-    [
       'linux.resources',
       (s) => (s.linux.resources = { pids: { limit: 10 } }),
       '"resources"',
@@ -278,13 +271,6 @@ describe('features Bindery does not apply', () => {
       '"cgroupsPath"',
       'cgroupsPath',
       /"\/bindery\/x"/,
-    ],
-    [
-      'process.oomScoreAdj',
-      (s) => (s.process.oomScoreAdj = 100),
-      '"oomScoreAdj"',
-      'oomScoreAdj',
-      /write 100 to \/proc\/self\/oom_score_adj/,
     ],
     [
       'process.ioPriority',

@@ -20,7 +20,10 @@ function rootOf(sys: RecordingSyscalls): number {
 
 describe('resolveInRoot', () => {
   it('creates what a dangling symlink points at, inside the root (runc)', () => {
-    const sys = new RecordingSyscalls({ [`${R}/cache`]: { link: '/var/missing/cache' }, [`${R}/var`]: 'dir' });
+    const sys = new RecordingSyscalls({
+      [`${R}/cache`]: { link: '/var/missing/cache' },
+      [`${R}/var`]: 'dir',
+    });
     const root = rootOf(sys);
     assert.ok(mkdirAllInRoot(sys, root, '/cache/sub', 0o755).ok);
     assert.deepEqual(sys.calls, [

@@ -26,6 +26,7 @@ import { namespacedFilesystemRule, procMountRule, procSysTargetRule } from './pr
 import { processCwdRule } from './process';
 import { rootfsPropagationRule, rootRule } from './root';
 import { structureRule } from './structure';
+import { sysctlNamespaceRule } from './sysctl';
 import { mappedIdOptionRule, userNamespaceRule } from './userns';
 
 export const allRules: Rule[] = [
@@ -60,6 +61,7 @@ export const allRules: Rule[] = [
   terminalRule,
   unappliedFeatureRule,
   seccompNotifyRule,
+  sysctlNamespaceRule,
   defaultMountsRule,
   tmpMountRule,
 ];

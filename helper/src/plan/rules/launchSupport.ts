@@ -137,11 +137,6 @@ const UNAPPLIED: Unapplied[] = [
       `hooks.${kind}: Bindery does not run hooks yet; runc would run ${count(v, 'program')} here. ${asArray(v).length === 1 ? 'It is' : 'They are'} skipped, so whatever ${asArray(v).length === 1 ? 'it sets' : 'they set'} up (networking, devices, …) is missing.`,
   })),
   {
-    path: ['linux', 'sysctl'],
-    say: (v) =>
-      `linux.sysctl: Bindery does not write sysctls yet; runc would set ${count(v, 'kernel parameter')} in the container. They keep the values a new namespace starts with.`,
-  },
-  {
     path: ['linux', 'resources'],
     say: () =>
       "linux.resources: Bindery does not create cgroups yet; runc would apply these limits (memory, CPU, pids, device access) through its cgroup manager. The container runs in the helper's cgroup without them, and device access is not restricted.",
@@ -150,11 +145,6 @@ const UNAPPLIED: Unapplied[] = [
     path: ['linux', 'cgroupsPath'],
     say: (v) =>
       `linux.cgroupsPath: Bindery does not create cgroups yet; runc would place the container in "${String(v)}". It stays in the helper's cgroup.`,
-  },
-  {
-    path: ['process', 'oomScoreAdj'],
-    say: (v) =>
-      `process.oomScoreAdj: Bindery does not set it yet; runc would write ${String(v)} to /proc/self/oom_score_adj. The process keeps the helper's score.`,
   },
   {
     path: ['process', 'ioPriority'],
