@@ -9,6 +9,7 @@ import { bindRemount, remountFlags } from './bindRemount';
 import { cgroupLayout, planCgroupMount, type CgroupLayout } from './cgroupMount';
 import { MOUNT_OPTIONS } from './flags';
 import { statFollow } from './hostLookup';
+import { planCgroups } from './cgroupPlan';
 import { planSeccomp } from './seccompPlan';
 import { planOomScoreAdj, planSysctls } from './sysctlPlan';
 import { asArray, asBoolean, asObject, asString, get } from './json';
@@ -25,6 +26,8 @@ export interface OperationsInput {
   host: HostView;
   /** The origin of a spec entry, with its source range. */
   specOrigin(path: JsonPath): Origin;
+  /** The container id, for its default cgroup path (the editor plans without one). */
+  containerId?: string;
 }
 
 const DIR_MODE = 0o755;
@@ -65,6 +68,9 @@ const KNOWN_MASKED_DIRS = new Set([
 export function planOperations(input: OperationsInput): Operation[] {
   const { spec, mounts, rootfs, host, specOrigin } = input;
   const ops: Operation[] = [];
+  // 0. The container's cgroup (made by the launcher, before the init unshares anything).
+  const cgroup = planCgroups(spec, host, input.containerId, specOrigin);
+  if (cgroup) ops.push(cgroup);
   const oom = planOomScoreAdj(spec, specOrigin);
   if (oom) ops.push(oom);
   const namespaces = new Set(
@@ -121,7 +127,7 @@ export function planOperations(input: OperationsInput): Operation[] {
     if (m.destination === '') continue;
     if (!m.bind && m.type === 'cgroup') {
       layout ??= cgroupLayout(host);
-      const cgroupOps = planCgroupMount(m, layout, namespaces.has('cgroup'));
+      const cgroupOps = planCgroupMount(m, layout, namespaces.has('cgroup'), cgroup?.hierarchies);
       if (cgroupOps) {
         ops.push(...cgroupOps);
         continue;

@@ -1,5 +1,6 @@
 // spec text → plan: parse with positions, normalise the mounts, run every rule, add what
 // the runtime adds, order the operations. Pure: the host is only seen through `input.host`.
+import * as posix from 'node:path/posix';
 import { parseSpec, type SpecDocument } from './document';
 import { asArray, asObject, asString, get } from './json';
 import { readLaunchSpec } from './launchSpec';
@@ -53,7 +54,16 @@ export function planBundle(input: PlanInput): Plan {
 
   if (!spec) return { mounts: [], operations: [], findings, rootfs };
   const mounts = addRuntimeMounts(specMounts, spec, bundleDir, input.stateDir);
-  const operations = planOperations({ spec, mounts, rootfs, host: input.host, specOrigin });
+  // stateDir is <stateRoot>/<id>: the id names the container's default cgroup.
+  const containerId = input.stateDir ? posix.basename(input.stateDir) : undefined;
+  const operations = planOperations({
+    spec,
+    mounts,
+    rootfs,
+    host: input.host,
+    specOrigin,
+    containerId,
+  });
   return { mounts, operations, findings, rootfs, ...(launch ? { launch } : {}) };
 }
 

@@ -57,6 +57,11 @@ export function renderOperation(op: Operation): string {
       return `${op.op}(${str(op.name)})`;
     case 'pivot-root':
       return `chdir(${str(op.rootfs)}); pivot_root(".", "."); umount2(".", MNT_DETACH)`;
+    case 'cgroup': {
+      const dirs = op.hierarchies.map((h) => `${h.mount}${h.path}`);
+      const writes = op.writes.map((w) => `; write(${str(w.file)}, ${str(w.value)})`).join('');
+      return `mkdir+join(${dirs.map(str).join(', ')})${writes}`;
+    }
     case 'sysctl':
       return `write(${str(sysctlPath(op.key))}, ${str(op.value)})`;
     case 'oom-score-adj':

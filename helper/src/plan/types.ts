@@ -7,6 +7,7 @@
 // pass them through unchanged.
 
 import type { LaunchSpec } from './launchSpec';
+import type { CgroupHierarchy, CgroupWrite } from './cgroupPlan';
 import type { SeccompFilter } from './seccompPlan';
 import type { OomScoreAdjWrite, SysctlWrite } from './sysctlPlan';
 
@@ -248,7 +249,18 @@ export type SysctlOp = SysctlWrite & OperationBase;
 /** Write the init's own /proc/self/oom_score_adj, first (the process inherits it). */
 export type OomScoreAdjOp = OomScoreAdjWrite & OperationBase;
 
+/**
+ * The container's own cgroup: the launcher creates a directory in every hierarchy, moves the
+ * init in before it unshares anything, writes the limits, and removes them at teardown.
+ */
+export interface CgroupOp extends OperationBase {
+  op: 'cgroup';
+  hierarchies: CgroupHierarchy[];
+  writes: CgroupWrite[];
+}
+
 export type Operation =
+  | CgroupOp
   | SysctlOp
   | OomScoreAdjOp
   | SeccompOp

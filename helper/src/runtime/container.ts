@@ -24,6 +24,7 @@ import {
   type OperationFailure,
   type StartedEvent,
 } from '../protocol';
+import { createCgroups, removeCgroups } from './cgroups';
 import { initPool, spawnInit } from './initLauncher';
 import type { InitMessage, InitRequest, StageFailure } from './initProtocol';
 import { koffiSyscalls } from './koffiSyscalls';
@@ -234,6 +235,8 @@ class ContainerImpl extends EventEmitter implements Container {
     this.tornDown ??= (async () => {
       await this.stop(graceMs);
       for (const f of this.followers) f.stop();
+      const left = await removeCgroups(this.state.cgroups ?? []);
+      if (left.length) this.emit('warning', `cgroups still busy, left behind: ${left.join(', ')}`);
       // The mount namespace, and every mount in it, died with the last process. What is
       // left is on the host: the state directory with the network files and the logs.
       fs.rmSync(this.stateDir, { recursive: true, force: true });
@@ -360,6 +363,17 @@ export async function launchContainer(opts: LaunchOptions): Promise<Container> {
     container.state.pid = pid;
     container.state.startTime = processStartTime(pid);
     writeState(stateDir, container.state);
+    // Its cgroup, with the init in it before the init unshares its cgroup namespace.
+    const cgroup = opts.plan.operations.find((o) => o.op === 'cgroup');
+    if (cgroup) {
+      const made = createCgroups(cgroup, pid);
+      container.state.cgroups = made.made;
+      writeState(stateDir, container.state);
+      if (!made.ok)
+        throw launchError(ErrorCodes.LaunchFailed, 'cgroup-failed', made.message, {
+          stage: { stage: 'namespaces', errno: made.errno, message: made.message, hint: made.hint },
+        });
+    }
     const result = await runLaunch(child, container, opts, spec, stateDir);
     if (result) throw result;
     container.state.status = 'running';
@@ -372,6 +386,7 @@ export async function launchContainer(opts: LaunchOptions): Promise<Container> {
       child.kill('SIGKILL');
       await new Promise((resolve) => child!.once('exit', resolve));
     }
+    await removeCgroups(container.state.cgroups ?? []);
     fs.rmSync(stateDir, { recursive: true, force: true });
     initPool.scheduleRefill();
     if (isLaunchError(e)) throw e;

@@ -158,6 +158,8 @@ function perform(ctx: RootContext, op: Operation): StepOutcome {
       return setName(ctx, op);
     case 'pivot-root':
       return pivotRoot(ctx, op);
+    case 'cgroup':
+      return { ok: true, note: 'made by the launcher before the init started' };
     case 'oom-score-adj':
       return writeOomScoreAdj(ctx.sys, op);
     case 'sysctl':

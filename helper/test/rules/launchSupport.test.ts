@@ -226,6 +226,25 @@ describe('seccomp', () => {
   });
 });
 
+describe('linux.resources and cgroupsPath', () => {
+  it('are applied (memory, pids, cpu, cpuset): a warning only on each field that is not', () => {
+    const text = spec((s) => {
+      s.linux.cgroupsPath = '/bindery/x';
+      s.linux.resources = {
+        memory: { limit: 1 << 26, swappiness: 10 },
+        pids: { limit: 10 },
+        cpu: { shares: 512, cpus: '0' },
+        devices: [{ allow: false, access: 'rwm' }],
+        blockIO: { weight: 100 },
+      };
+    });
+    const warned = check(text)
+      .byCode('feature-not-applied')
+      .map((f) => f.path.join('.'));
+    assert.deepEqual(warned.sort(), ['linux.resources.blockIO', 'linux.resources.devices']);
+  });
+});
+
 describe('features Bindery does not apply', () => {
   const warningsOf = (text: string) => check(text).byCode('feature-not-applied');
 
@@ -257,20 +276,6 @@ describe('features Bindery does not apply', () => {
       '"poststart"',
       'poststart',
       /runc would run 1 program here\. It is skipped/,
-    ],
-    [
-      'linux.resources',
-      (s) => (s.linux.resources = { pids: { limit: 10 } }),
-      '"resources"',
-      'resources',
-      /cgroups.*device access is not restricted/,
-    ],
-    [
-      'linux.cgroupsPath',
-      (s) => (s.linux.cgroupsPath = '/bindery/x'),
-      '"cgroupsPath"',
-      'cgroupsPath',
-      /"\/bindery\/x"/,
     ],
     [
       'process.ioPriority',

@@ -25,6 +25,7 @@ import { networkFileRule } from './networkFiles';
 import { namespacedFilesystemRule, procMountRule, procSysTargetRule } from './procSys';
 import { processCwdRule } from './process';
 import { rootfsPropagationRule, rootRule } from './root';
+import { unappliedResourcesRule } from './resources';
 import { structureRule } from './structure';
 import { sysctlNamespaceRule } from './sysctl';
 import { mappedIdOptionRule, userNamespaceRule } from './userns';
@@ -62,6 +63,7 @@ export const allRules: Rule[] = [
   unappliedFeatureRule,
   seccompNotifyRule,
   sysctlNamespaceRule,
+  unappliedResourcesRule,
   defaultMountsRule,
   tmpMountRule,
 ];

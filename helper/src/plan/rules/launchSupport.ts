@@ -137,16 +137,6 @@ const UNAPPLIED: Unapplied[] = [
       `hooks.${kind}: Bindery does not run hooks yet; runc would run ${count(v, 'program')} here. ${asArray(v).length === 1 ? 'It is' : 'They are'} skipped, so whatever ${asArray(v).length === 1 ? 'it sets' : 'they set'} up (networking, devices, …) is missing.`,
   })),
   {
-    path: ['linux', 'resources'],
-    say: () =>
-      "linux.resources: Bindery does not create cgroups yet; runc would apply these limits (memory, CPU, pids, device access) through its cgroup manager. The container runs in the helper's cgroup without them, and device access is not restricted.",
-  },
-  {
-    path: ['linux', 'cgroupsPath'],
-    say: (v) =>
-      `linux.cgroupsPath: Bindery does not create cgroups yet; runc would place the container in "${String(v)}". It stays in the helper's cgroup.`,
-  },
-  {
     path: ['process', 'ioPriority'],
     say: () =>
       "process.ioPriority: Bindery does not set I/O priorities yet; runc would call ioprio_set(2). The process keeps the helper's I/O priority.",
