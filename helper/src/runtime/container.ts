@@ -287,6 +287,15 @@ function prepare(opts: LaunchOptions, stateDir: string): { spec: LaunchSpec } | 
         `the plan writes ${op.hostPath}; plan the bundle with stateDir ${stateDir}`,
       );
   }
+  // A cgroup placed or limited by the spec writes into the host's cgroup tree (an existing
+  // cgroup may be named): root's alone, whatever the peer policy let through.
+  const cgroup = opts.plan.operations.find((o) => o.op === 'cgroup');
+  if (opts.owner.uid !== 0 && cgroup && (cgroup.writes.length > 0 || cgroup.origin.kind === 'spec'))
+    return launchError(
+      ErrorCodes.PermissionDenied,
+      'cgroup-needs-root',
+      'linux.resources limits and linux.cgroupsPath change the host’s cgroups: only root may set them',
+    );
   // What the helper refuses is said once, as plan findings (checked above). From here on
   // only asserts that a plan not made by planBundle could trip.
   const spec = opts.plan.launch;
