@@ -133,7 +133,7 @@ export function planOperations(input: OperationsInput): Operation[] {
         continue;
       }
     }
-    planMount(m, ops, host, deferredReadonly);
+    planMount(m, ops, host, deferredReadonly, rootfs);
   }
 
   // 4. A /dev the runtime owns gets device nodes and the usual links (runc: needsSetupDev).
@@ -296,6 +296,7 @@ function planMount(
   ops: Operation[],
   host: HostView,
   deferredReadonly: { target: string; flags: MsFlag[]; origin: Origin }[],
+  rootfs: string | undefined,
 ): void {
   const target = m.destination;
   const origin = m.origin;
@@ -358,7 +359,15 @@ function planMount(
   // runc mounts a tmpfs and /dev writable and makes them read-only afterwards, so the
   // runtime can still fill them (copy-up, device nodes).
   const delayReadonly = readonly && (m.type === 'tmpfs' || target === '/dev');
+  // A tmpfs without mode= over a directory the rootfs has keeps that directory's mode
+  // (runc: 1.1.5 by a chmod afterwards, later runc by putting mode= first).
+  const keepTargetMode =
+    m.type === 'tmpfs' &&
+    !m.data.some((d) => d.startsWith('mode=')) &&
+    rootfs !== undefined &&
+    statFollow(host, joinInRoot(rootfs, target))?.type === 'directory';
   ops.push({
+    ...(keepTargetMode ? { keepTargetMode: true as const } : {}),
     op: 'mount',
     source: m.source,
     target,

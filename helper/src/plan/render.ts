@@ -25,8 +25,12 @@ function octal(mode: number): string {
 
 export function renderOperation(op: Operation): string {
   switch (op.op) {
-    case 'mount':
-      return `mount(${str(op.source)}, ${str(op.target)}, ${str(op.fstype)}, ${renderFlags(op.flags)}, ${op.data === '' ? 'NULL' : str(op.data)})`;
+    case 'mount': {
+      const data = op.keepTargetMode
+        ? `mode=<of ${op.target}>${op.data ? `,${op.data}` : ''}`
+        : op.data;
+      return `mount(${str(op.source)}, ${str(op.target)}, ${str(op.fstype)}, ${renderFlags(op.flags)}, ${data === '' ? 'NULL' : str(data)})`;
+    }
     case 'setattr': {
       const parts = [];
       if (op.attrSet.length) parts.push(`attr_set: ${renderAttrs(op.attrSet)}`);

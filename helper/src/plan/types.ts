@@ -145,6 +145,8 @@ export interface MountOp extends OperationBase {
   flags: MsFlag[];
   /** The filesystem data string, comma-joined; '' when none. */
   data: string;
+  /** A tmpfs over an existing directory: `mode=` of that directory goes first in `data` (runc). */
+  keepTargetMode?: true;
   /** What this step is for, e.g. 'mount', 'remount read-only', 'propagation'. */
   purpose:
     | 'root-propagation'
