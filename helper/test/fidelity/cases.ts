@@ -27,6 +27,17 @@ export interface FidelityCase {
   differences: string[];
 }
 
+const ENGINE_SPECS = path.join(
+  __dirname,
+  '..',
+  '..',
+  '..',
+  '..',
+  'shared',
+  'reference',
+  'engine-specs',
+);
+
 /** Bindery writes the network files; runc leaves the rootfs's (see the table). */
 const NET = 'network-files';
 /**
@@ -405,6 +416,54 @@ export function podmanSeccomp(): unknown {
   );
   return JSON.parse(fs.readFileSync(file, 'utf8')).linux.seccomp;
 }
+
+/**
+ * The spec an engine generated (../shared/reference/engine-specs/ENGINE/config.json), made
+ * runnable here: the busybox rootfs, bind sources of the engine's run directory as files of
+ * the bundle, its cgroup at a name of this run. Everything else — seccomp profile, limits,
+ * capabilities, masked paths — as the engine wrote it.
+ */
+function engineSpec(engine: string): (s: Spec) => void {
+  return (s) => {
+    const e = JSON.parse(fs.readFileSync(path.join(ENGINE_SPECS, engine, 'config.json'), 'utf8'));
+    for (const k of Object.keys(s)) delete s[k];
+    Object.assign(s, e);
+    s.root = { path: 'rootfs', readonly: false };
+    s.process.terminal = false;
+    for (const m of s.mounts)
+      if (m.source?.startsWith('/') && (m.options ?? []).some((o: string) => /^r?bind$/.test(o)))
+        m.source = `engine-${path.basename(m.source)}`;
+    s.linux.cgroupsPath = `/fidelity-${engine}-${process.pid}`;
+  };
+}
+
+/** Files and directories a bind of an engine spec reads from the bundle (see engineSpec). */
+function engineFiles(engine: string): (rootfs: string) => void {
+  return (rootfs) => {
+    const e = JSON.parse(fs.readFileSync(path.join(ENGINE_SPECS, engine, 'config.json'), 'utf8'));
+    for (const m of e.mounts)
+      if (m.source?.startsWith('/') && (m.options ?? []).some((o: string) => /^r?bind$/.test(o))) {
+        const p = path.join(bundleOf(rootfs), `engine-${path.basename(m.source)}`);
+        if (m.destination === '/dev/shm') fs.mkdirSync(p, { mode: 0o1777 });
+        else fs.writeFileSync(p, `# ${m.destination} from the engine\n`);
+      }
+  };
+}
+
+export const ENGINE_CASES: FidelityCase[] = [
+  {
+    name: "podman's generated spec: its seccomp profile, pids limit and device rules",
+    prepare: engineFiles('podman'),
+    change: engineSpec('podman'),
+    // podman binds /etc/hosts and /etc/hostname itself; Bindery adds /etc/resolv.conf.
+    differences: [NET, CG],
+  },
+  {
+    name: "containerd's generated spec: cpu shares, device rules",
+    change: engineSpec('containerd'),
+    differences: [NET],
+  },
+];
 
 /** Specs runc refuses to run, and Bindery must too (nothing starts, nothing is left). */
 export const REFUSED: { name: string; change: (spec: Spec) => void }[] = [

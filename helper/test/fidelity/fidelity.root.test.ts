@@ -7,7 +7,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { cleanupTemp, hostMountinfo, needsRoot, tempDir } from '../runtime/rootHarness';
-import { CASES, REFUSED, runcSpec, type FidelityCase } from './cases';
+import { CASES as SPEC_CASES, ENGINE_CASES, REFUSED, runcSpec, type FidelityCase } from './cases';
+
+const CASES = [...SPEC_CASES, ...ENGINE_CASES];
 import { readDifferences, type DocumentedDifference } from './differences';
 
 const helperDir = path.join(__dirname, '..', '..');
@@ -138,7 +140,8 @@ describe('fidelity: the same bundle under runc and Bindery', () => {
   });
 
   /** A fresh bundle at one fixed path, so mount roots read the same under both runtimes. */
-  function freshBundle(c: FidelityCase, dir: string): void {
+  /** A fresh bundle; returns the name of the cgroup runc and Bindery make for it besides the id. */
+  function freshBundle(c: FidelityCase, dir: string): string | undefined {
     fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(dir);
     const cp = spawnSync('cp', ['-a', path.join(template, 'rootfs'), path.join(dir, 'rootfs')]);
@@ -148,6 +151,7 @@ describe('fidelity: the same bundle under runc and Bindery', () => {
     c.change?.(spec);
     spec.process.args = ['/bin/sh', '/probe', ...(c.paths ?? [])];
     fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(spec, null, 2));
+    return spec.linux.cgroupsPath ? path.basename(spec.linux.cgroupsPath) : undefined;
   }
 
   function runc(dir: string, id: string): Run {
@@ -198,12 +202,13 @@ describe('fidelity: the same bundle under runc and Bindery', () => {
       if (!needsRoot(t) || !haveRunc(t)) return;
       const id = `fidelity-${process.pid}-${n}`;
       const dir = path.join(work, 'bundle');
-      freshBundle(c, dir);
+      const cgroupName = freshBundle(c, dir);
+      const left = () => [...cgroupsLeft(id), ...(cgroupName ? cgroupsLeft(cgroupName) : [])];
       const fromRunc = runc(dir, id);
-      assert.deepEqual(cgroupsLeft(id), [], 'runc left its cgroup behind');
+      assert.deepEqual(left(), [], 'runc left its cgroup behind');
       freshBundle(c, dir);
       const fromBindery = bindery(dir, id);
-      assert.deepEqual(cgroupsLeft(id), [], 'Bindery left a cgroup behind');
+      assert.deepEqual(left(), [], 'Bindery left a cgroup behind');
       assert.deepEqual(
         fs.readdirSync(stateRoot).filter((e) => e !== 'no-daemon.sock'),
         [],
