@@ -5,6 +5,7 @@
 // suite fails when a case differs anywhere else, or no longer differs where it says.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { engineSpec } from '../engineSpecs';
 import {
   RUNC_MASKED_PATHS,
   RUNC_READONLY_PATHS,
@@ -26,17 +27,6 @@ export interface FidelityCase {
   /** Ids of documented differences this case shows (see differences.ts). */
   differences: string[];
 }
-
-const ENGINE_SPECS = path.join(
-  __dirname,
-  '..',
-  '..',
-  '..',
-  '..',
-  'shared',
-  'reference',
-  'engine-specs',
-);
 
 /** Bindery writes the network files; runc leaves the rootfs's (see the table). */
 const NET = 'network-files';
@@ -400,32 +390,20 @@ export const CASES: FidelityCase[] = [
   },
 ];
 
-/** The seccomp profile podman generates (../shared/reference/engine-specs/podman/config.json). */
+/** The seccomp profile podman generates. */
 export function podmanSeccomp(): unknown {
-  const file = path.join(
-    __dirname,
-    '..',
-    '..',
-    '..',
-    '..',
-    'shared',
-    'reference',
-    'engine-specs',
-    'podman',
-    'config.json',
-  );
-  return JSON.parse(fs.readFileSync(file, 'utf8')).linux.seccomp;
+  return engineSpec('podman').linux.seccomp;
 }
 
 /**
- * The spec an engine generated (../shared/reference/engine-specs/ENGINE/config.json), made
+ * The spec an engine generated (../engineSpecs.ts), made
  * runnable here: the busybox rootfs, bind sources of the engine's run directory as files of
  * the bundle, its cgroup at a name of this run. Everything else — seccomp profile, limits,
  * capabilities, masked paths — as the engine wrote it.
  */
-function engineSpec(engine: string): (s: Spec) => void {
+function asEngineWrote(engine: 'podman' | 'containerd'): (s: Spec) => void {
   return (s) => {
-    const e = JSON.parse(fs.readFileSync(path.join(ENGINE_SPECS, engine, 'config.json'), 'utf8'));
+    const e = engineSpec(engine);
     for (const k of Object.keys(s)) delete s[k];
     Object.assign(s, e);
     s.root = { path: 'rootfs', readonly: false };
@@ -438,9 +416,9 @@ function engineSpec(engine: string): (s: Spec) => void {
 }
 
 /** Files and directories a bind of an engine spec reads from the bundle (see engineSpec). */
-function engineFiles(engine: string): (rootfs: string) => void {
+function engineFiles(engine: 'podman' | 'containerd'): (rootfs: string) => void {
   return (rootfs) => {
-    const e = JSON.parse(fs.readFileSync(path.join(ENGINE_SPECS, engine, 'config.json'), 'utf8'));
+    const e = engineSpec(engine);
     for (const m of e.mounts)
       if (m.source?.startsWith('/') && (m.options ?? []).some((o: string) => /^r?bind$/.test(o))) {
         const p = path.join(bundleOf(rootfs), `engine-${path.basename(m.source)}`);
@@ -454,13 +432,13 @@ export const ENGINE_CASES: FidelityCase[] = [
   {
     name: "podman's generated spec: its seccomp profile, pids limit and device rules",
     prepare: engineFiles('podman'),
-    change: engineSpec('podman'),
+    change: asEngineWrote('podman'),
     // podman binds /etc/hosts and /etc/hostname itself; Bindery adds /etc/resolv.conf.
     differences: [NET, CG],
   },
   {
     name: "containerd's generated spec: cpu shares, device rules",
-    change: engineSpec('containerd'),
+    change: asEngineWrote('containerd'),
     differences: [NET],
   },
 ];

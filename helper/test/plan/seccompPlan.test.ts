@@ -1,32 +1,14 @@
 // linux.seccomp read into the filter the runtime loads.
 import { strict as assert } from 'node:assert';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { planBundle } from '../../src/plan';
 import { readSeccomp, renderAction } from '../../src/plan/seccompPlan';
 import { renderOperation } from '../../src/plan/render';
 import { baseSpec } from '../baseSpec';
+import { engineSpec } from '../engineSpecs';
 import { fakeHost } from './fakeHost';
 
-const podman = () =>
-  JSON.parse(
-    fs.readFileSync(
-      path.join(
-        __dirname,
-        '..',
-        '..',
-        '..',
-        '..',
-        'shared',
-        'reference',
-        'engine-specs',
-        'podman',
-        'config.json',
-      ),
-      'utf8',
-    ),
-  );
+const podman = () => engineSpec('podman');
 
 describe('readSeccomp', () => {
   it("reads podman's profile: default ERRNO(ENOSYS), three architectures, one rule per syscall", () => {
