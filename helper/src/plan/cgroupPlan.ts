@@ -7,7 +7,7 @@
 // removes them at teardown.
 import * as posix from 'node:path/posix';
 import { cgroupLayout } from './cgroupMount';
-import { asObject, asString, get } from './json';
+import { asArray, asObject, asString, get } from './json';
 import type { HostView, JsonPath, Origin } from './types';
 
 export const HOST_CGROUP = '/sys/fs/cgroup';
@@ -75,6 +75,93 @@ export interface CgroupWrite {
   origin: Origin;
 }
 
+interface DeviceRule {
+  allow: boolean;
+  type: 'a' | 'b' | 'c';
+  /** -1: any (`*`). */
+  major: number;
+  minor: number;
+  access: string;
+}
+
+/** What runc allows every container after the spec's rules (its AllowedDevices). */
+const RUNC_ALLOWED_DEVICES: DeviceRule[] = [
+  { allow: true, type: 'c', major: -1, minor: -1, access: 'm' },
+  { allow: true, type: 'b', major: -1, minor: -1, access: 'm' },
+  { allow: true, type: 'c', major: 1, minor: 3, access: 'rwm' },
+  { allow: true, type: 'c', major: 1, minor: 8, access: 'rwm' },
+  { allow: true, type: 'c', major: 1, minor: 7, access: 'rwm' },
+  { allow: true, type: 'c', major: 5, minor: 0, access: 'rwm' },
+  { allow: true, type: 'c', major: 1, minor: 5, access: 'rwm' },
+  { allow: true, type: 'c', major: 1, minor: 9, access: 'rwm' },
+  { allow: true, type: 'c', major: 136, minor: -1, access: 'rwm' },
+  { allow: true, type: 'c', major: 5, minor: 2, access: 'rwm' },
+  { allow: true, type: 'c', major: 10, minor: 200, access: 'rwm' },
+];
+
+/**
+ * The v1 devices cgroup writes, the way runc reaches its target: the rules read as a list
+ * starting from deny-all (runc's emulator), the spec's linux.resources.devices first, then
+ * runc's defaults; written as the default (`a` to devices.deny or devices.allow) followed by
+ * each exception in order of type, major, minor. Every container gets it, as under runc.
+ */
+export function deviceCgroupWrites(
+  spec: unknown,
+): { file: 'devices.allow' | 'devices.deny'; value: string }[] {
+  const rules: DeviceRule[] = [];
+  for (const d of asArray(get(spec, 'linux', 'resources', 'devices'))) {
+    const o = asObject(d);
+    if (!o || typeof o.access !== 'string' || o.access === '') continue;
+    const type = o.type === 'b' || o.type === 'c' ? o.type : 'a';
+    const n = (v: unknown) => (typeof v === 'number' && v >= 0 ? v : -1);
+    rules.push({
+      allow: o.allow === true,
+      type,
+      major: n(o.major),
+      minor: n(o.minor),
+      access: o.access,
+    });
+  }
+  let defaultAllow = false;
+  const exceptions = new Map<
+    string,
+    { type: string; major: number; minor: number; perms: Set<string> }
+  >();
+  for (const r of [...rules, ...RUNC_ALLOWED_DEVICES]) {
+    if (r.type === 'a' && r.major < 0 && r.minor < 0) {
+      defaultAllow = r.allow;
+      exceptions.clear();
+      continue;
+    }
+    const key = `${r.type} ${r.major}:${r.minor}`;
+    const e = exceptions.get(key) ?? {
+      type: r.type,
+      major: r.major,
+      minor: r.minor,
+      perms: new Set<string>(),
+    };
+    for (const p of r.access)
+      if (r.allow !== defaultAllow) e.perms.add(p);
+      else e.perms.delete(p);
+    if (e.perms.size) exceptions.set(key, e);
+    else exceptions.delete(key);
+  }
+  const num = (v: number) => (v < 0 ? '*' : String(v));
+  const ordered = [...exceptions.values()].sort(
+    (a, b) => a.type.localeCompare(b.type) || a.major - b.major || a.minor - b.minor,
+  );
+  const [reset, except] = defaultAllow
+    ? (['devices.allow', 'devices.deny'] as const)
+    : (['devices.deny', 'devices.allow'] as const);
+  return [
+    { file: reset, value: 'a' },
+    ...ordered.map((e) => ({
+      file: except,
+      value: `${e.type} ${num(e.major)}:${num(e.minor)} ${['r', 'w', 'm'].filter((p) => e.perms.has(p)).join('')}`,
+    })),
+  ];
+}
+
 /** CFS shares → cgroup2 cpu.weight, as runc converts them. */
 export function sharesToWeight(shares: number): number {
   return shares === 0 ? 0 : Math.floor(1 + ((shares - 2) * 9999) / 262142);
@@ -92,8 +179,24 @@ export function resourceWrites(
   const r = asObject(get(spec, 'linux', 'resources'));
   const writes: CgroupWrite[] = [];
   const unapplied: JsonPath[] = [];
-  if (!r) return { writes, unapplied };
   const v2 = hierarchies.length === 1 && hierarchies[0].v2;
+  const devices = hierarchies.find((h) => !h.v2 && h.name.split(',').includes('devices'));
+  if (devices) {
+    const origin: Origin = Array.isArray(get(spec, 'linux', 'resources', 'devices'))
+      ? specOrigin(['linux', 'resources', 'devices'])
+      : {
+          kind: 'added',
+          reason:
+            'runc allows a container only its default devices (null, zero, full, tty, random, urandom, ptmx, pts, tun) and mknod of any',
+        };
+    for (const w of deviceCgroupWrites(spec))
+      writes.push({
+        file: `${posix.join(devices.mount, devices.path)}/${w.file}`,
+        value: w.value,
+        origin,
+      });
+  }
+  if (!r) return { writes, unapplied };
   const dirOf = (controller: string) => {
     const h = v2 ? hierarchies[0] : hierarchies.find((x) => x.name.split(',').includes(controller));
     return h ? posix.join(h.mount, h.path) : undefined;
@@ -172,7 +275,9 @@ export function resourceWrites(
     for (const k of ['idle', 'burst']) if (cpu[k] !== undefined) unapplied.push(at(k));
   }
 
-  for (const k of ['devices', 'blockIO', 'hugepageLimits', 'network', 'rdma', 'unified'])
+  if (!devices && Array.isArray(r.devices) && r.devices.length)
+    unapplied.push(['linux', 'resources', 'devices']);
+  for (const k of ['blockIO', 'hugepageLimits', 'network', 'rdma', 'unified'])
     if (r[k] !== undefined && !(Array.isArray(r[k]) && r[k].length === 0))
       unapplied.push(['linux', 'resources', k]);
   return { writes, unapplied };

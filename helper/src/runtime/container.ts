@@ -288,9 +288,14 @@ function prepare(opts: LaunchOptions, stateDir: string): { spec: LaunchSpec } | 
       );
   }
   // A cgroup placed or limited by the spec writes into the host's cgroup tree (an existing
-  // cgroup may be named): root's alone, whatever the peer policy let through.
+  // cgroup may be named): root's alone, whatever the peer policy let through. The runtime's
+  // own writes (runc's default device whitelist) only restrict, and stay.
   const cgroup = opts.plan.operations.find((o) => o.op === 'cgroup');
-  if (opts.owner.uid !== 0 && cgroup && (cgroup.writes.length > 0 || cgroup.origin.kind === 'spec'))
+  if (
+    opts.owner.uid !== 0 &&
+    cgroup &&
+    (cgroup.writes.some((w) => w.origin.kind === 'spec') || cgroup.origin.kind === 'spec')
+  )
     return launchError(
       ErrorCodes.PermissionDenied,
       'cgroup-needs-root',

@@ -50,10 +50,10 @@ out 'mkdir /tmp/.probe' "$(mkdir /tmp/.probe 2>&1 && rmdir /tmp/.probe && echo m
 for n in /dev/*; do out "dev $n" "$(stat -c '%F %a %u:%g %t:%T' "$n")"; done
 out cgroup "$(tr '\n' '|' </proc/self/cgroup)"
 out 'cgroup listing' "$(ls /sys/fs/cgroup 2>&1 | tr '\n' ' ')"
-for f in memory/memory.limit_in_bytes memory/memory.soft_limit_in_bytes memory/memory.swappiness \
+for f in devices/devices.list memory/memory.limit_in_bytes memory/memory.soft_limit_in_bytes memory/memory.swappiness \
   pids/pids.max cpu/cpu.shares cpu/cpu.cfs_quota_us cpu/cpu.cfs_period_us cpuset/cpuset.cpus \
   memory.max memory.low pids.max cpu.max cpu.weight; do
-  out "cgroup file $f" "$(cat /sys/fs/cgroup/$f 2>&1)"
+  out "cgroup file $f" "$(cat /sys/fs/cgroup/$f 2>&1 | tr '\n' ' ')"
 done
 for k in kernel/shm_rmid_forced kernel/msgmax kernel/sem net/ipv4/ip_forward \
   net/ipv4/ping_group_range net/core/somaxconn fs/mqueue/msg_max vm/overcommit_memory; do

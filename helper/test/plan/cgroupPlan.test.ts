@@ -3,7 +3,12 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { planBundle } from '../../src/plan';
-import { containerCgroups, resourceWrites, sharesToWeight } from '../../src/plan/cgroupPlan';
+import {
+  containerCgroups,
+  deviceCgroupWrites,
+  resourceWrites,
+  sharesToWeight,
+} from '../../src/plan/cgroupPlan';
 import { renderOperation } from '../../src/plan/render';
 import type { HostView } from '../../src/plan/types';
 import { baseSpec, runcMount } from '../baseSpec';
@@ -136,5 +141,54 @@ describe('resourceWrites', () => {
       '/sys/fs/cgroup/pids',
       '/sys/fs/cgroup/systemd',
     ]);
+  });
+});
+
+describe('deviceCgroupWrites', () => {
+  const line = (w: { file: string; value: string }) => `${w.file} ${w.value}`;
+  const DEFAULTS = [
+    'devices.allow b *:* m',
+    'devices.allow c *:* m',
+    'devices.allow c 1:3 rwm',
+    'devices.allow c 1:5 rwm',
+    'devices.allow c 1:7 rwm',
+    'devices.allow c 1:8 rwm',
+    'devices.allow c 1:9 rwm',
+    'devices.allow c 5:0 rwm',
+    'devices.allow c 5:2 rwm',
+    'devices.allow c 10:200 rwm',
+    'devices.allow c 136:* rwm',
+  ];
+
+  it("gives every container runc's whitelist: deny all, then its default devices in order", () => {
+    assert.deepEqual(deviceCgroupWrites({}).map(line), ['devices.deny a', ...DEFAULTS]);
+    assert.deepEqual(
+      deviceCgroupWrites({
+        linux: { resources: { devices: [{ allow: false, access: 'rwm' }] } },
+      }).map(line),
+      ['devices.deny a', ...DEFAULTS],
+    );
+  });
+
+  it("adds the spec's allow rules, merges permissions, and drops what a later deny takes back", () => {
+    const writes = deviceCgroupWrites({
+      linux: {
+        resources: {
+          devices: [
+            { allow: false, access: 'rwm' },
+            { allow: true, type: 'c', major: 10, minor: 229, access: 'r' },
+            { allow: true, type: 'c', major: 10, minor: 229, access: 'w' },
+            { allow: true, type: 'b', major: 8, minor: 0, access: 'rw' },
+            { allow: false, type: 'b', major: 8, minor: 0, access: 'rw' },
+          ],
+        },
+      },
+    }).map(line);
+    assert.ok(writes.includes('devices.allow c 10:229 rw'));
+    assert.ok(!writes.some((w) => w.includes('b 8:0')));
+    assert.ok(
+      writes.indexOf('devices.allow c 10:200 rwm') < writes.indexOf('devices.allow c 10:229 rw'),
+      'ordered by major, then minor',
+    );
   });
 });

@@ -43,18 +43,9 @@ const HOOKS = [
  */
 const EXPECTED_WARNINGS: Record<string, string[]> = {
   // containerd's default spec mounts cgroup without a cgroup namespace.
-  'containerd-cri-reconstructed.json': [
-    'cgroup-without-cgroupns mounts.6.type',
-    `${FNA} linux.resources.devices`,
-  ],
-  'crun-spec-default-root-cgroupv2.json': [`${FNA} linux.resources.devices`],
+  'containerd-cri-reconstructed.json': ['cgroup-without-cgroupns mounts.6.type'],
   // crun maps the calling user by itself when rootless; runc would refuse this spec.
-  'crun-spec-rootless-cgroupv2.json': [
-    `${FNA} linux.resources.devices`,
-    'userns-without-mappings linux.namespaces.4.type',
-  ],
-  'crun-tests-tmt-sanity-config.json': [`${FNA} linux.resources.devices`],
-  'runc-spec-default.json': [`${FNA} linux.resources.devices`],
+  'crun-spec-rootless-cgroupv2.json': ['userns-without-mappings linux.namespaces.4.type'],
   // Memory, pids, cpu and cpuset limits are applied; these are not yet.
   'runtime-spec-config-md-example.json': [
     `${FNA} process.apparmorProfile`,
@@ -64,7 +55,6 @@ const EXPECTED_WARNINGS: Record<string, string[]> = {
     ...[
       'blockIO',
       'cpu.burst',
-      'devices',
       'hugepageLimits',
       'memory.checkBeforeUpdate',
       'memory.kernel',

@@ -227,7 +227,7 @@ describe('seccomp', () => {
 });
 
 describe('linux.resources and cgroupsPath', () => {
-  it('are applied (memory, pids, cpu, cpuset): a warning only on each field that is not', () => {
+  it('are applied (memory, pids, cpu, cpuset, v1 devices): a warning only on each field that is not', () => {
     const text = spec((s) => {
       s.linux.cgroupsPath = '/bindery/x';
       s.linux.resources = {
@@ -241,7 +241,7 @@ describe('linux.resources and cgroupsPath', () => {
     const warned = check(text)
       .byCode('feature-not-applied')
       .map((f) => f.path.join('.'));
-    assert.deepEqual(warned.sort(), ['linux.resources.blockIO', 'linux.resources.devices']);
+    assert.deepEqual(warned.sort(), ['linux.resources.blockIO']);
   });
 });
 
