@@ -62,9 +62,17 @@ export function renderOperation(op: Operation): string {
     case 'pivot-root':
       return `chdir(${str(op.rootfs)}); pivot_root(".", "."); umount2(".", MNT_DETACH)`;
     case 'cgroup': {
-      const dirs = op.hierarchies.map((h) => `${h.mount}${h.path}`);
-      const writes = op.writes.map((w) => `; write(${str(w.file)}, ${str(w.value)})`).join('');
-      return `mkdir+join(${dirs.map(str).join(', ')})${writes}`;
+      const name = (h: (typeof op.hierarchies)[number]) => h.name || 'cgroup2';
+      const paths = new Set(op.hierarchies.map((h) => h.path));
+      const where =
+        paths.size === 1
+          ? `${op.hierarchies[0].path} in ${op.hierarchies.map(name).join(',')}`
+          : op.hierarchies.map((h) => `${name(h)}:${h.path}`).join(', ');
+      const writes = op.writes.map((w) => {
+        const h = op.hierarchies.find((x) => w.file.startsWith(`${x.mount}${x.path}/`));
+        return `${h ? `${name(h)}/` : ''}${w.file.slice(w.file.lastIndexOf('/') + 1)}=${str(w.value)}`;
+      });
+      return `cgroup_create_and_join(${where})${writes.length ? `; write ${writes.join(', ')}` : ''}`;
     }
     case 'sysctl':
       return `write(${str(sysctlPath(op.key))}, ${str(op.value)})`;

@@ -123,7 +123,7 @@ describe('resourceWrites', () => {
     });
     assert.equal(
       renderOperation(plan.operations[0]),
-      'mkdir+join("/sys/fs/cgroup/unified/c1", "/sys/fs/cgroup/cpu/c1", "/sys/fs/cgroup/cpuacct/c1", "/sys/fs/cgroup/memory/jobs/42/c1", "/sys/fs/cgroup/pids/c1", "/sys/fs/cgroup/systemd/c1"); write("/sys/fs/cgroup/pids/c1/pids.max", "64")',
+      'cgroup_create_and_join(unified:/c1, cpu:/c1, cpuacct:/c1, memory:/jobs/42/c1, pids:/c1, systemd:/c1); write pids/pids.max="64"',
     );
     const text = plan.operations.map(renderOperation);
     assert.ok(
