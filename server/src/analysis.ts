@@ -4,7 +4,8 @@
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { parseSpec, type SpecDocument } from '../../helper/src/plan/document';
 import { planBundle } from '../../helper/src/plan/planBundle';
-import type { HostView, Plan } from '../../helper/src/plan/types';
+import { processRequester } from '../../helper/src/hostView';
+import type { HostView, Plan, Requester } from '../../helper/src/plan/types';
 import { bundleDirOf, fileNameOf, isOciSpec } from './documents';
 
 export interface Analysis {
@@ -24,6 +25,8 @@ export class AnalysisCache {
     /** Where specs that are not files on disk (untitled) resolve relative paths. */
     private readonly fallbackBundleDir: () => string,
     private readonly plan: typeof planBundle = planBundle,
+    /** Whom specs are planned for: the user running the editor, as the helper would plan for them. */
+    private readonly requester: Requester = processRequester(),
   ) {}
 
   /** The analysis of `doc`, or undefined when it is not an OCI spec (see documents.ts). */
@@ -37,7 +40,7 @@ export class AnalysisCache {
     const text = doc.getText();
     const fileName = fileNameOf(doc.uri);
     const bundleDir = bundleDirOf(doc.uri) ?? this.fallbackBundleDir();
-    const plan = this.plan({ text, bundleDir, host: this.host, fileName });
+    const plan = this.plan({ text, bundleDir, host: this.host, fileName, requester: this.requester });
     let spec: SpecDocument | undefined;
     const analysis: Analysis = {
       uri: doc.uri,

@@ -37,6 +37,11 @@ export class CachedHost implements HostView {
     return this.host.readFile?.(p, maxBytes) ?? null;
   }
 
+  /** Not cached: asked only for a non-root user's bind sources, whose rights may change in place. */
+  readable(p: string): true | string {
+    return this.host.readable?.(p) ?? true;
+  }
+
   /** Forget what is known at, below or above each changed path. */
   invalidate(changed: string[]): void {
     for (const c of changed.map((p) => path.resolve(p))) {

@@ -1,5 +1,5 @@
 // `bindery validate PATH [--json]`: the spec's findings, as a compiler prints them.
-import { realHostView } from '../hostView';
+import { processRequester, realHostView } from '../hostView';
 import { planBundle } from '../plan/planBundle';
 import type { Finding, Plan } from '../plan/types';
 import { parseCommandArgs, type CliIO, type Command } from './command';
@@ -13,6 +13,7 @@ export function planFile(bundle: BundleFile, stateDir?: string): Plan {
     host: realHostView(),
     fileName: 'config.json',
     stateDir,
+    requester: processRequester(),
   });
 }
 

@@ -1,68 +1,80 @@
-// Asking the kernel, as the peer, whether the peer could read a path itself.
-//
-// Permission bits alone do not answer it (ACLs, LSMs, every parent's search bit, group
-// membership, root squashing on network file systems), so the question goes to the kernel:
-// a short-lived child runs with the peer's uid, gid and supplementary groups (setpriv from
-// util-linux; no Node start-up) and tries. The same child reads config.json for the
-// peer, so the helper never reads a file on behalf of someone who could not.
-import { execFile } from 'node:child_process';
-import type { Peer, ReadCheck } from './authorize';
+// File work done for a peer is done with the peer's own rights, so the kernel answers every
+// question as it would answer the peer: permission bits, ACLs, LSMs, the search bit of every
+// parent, group membership. The daemon's main thread takes the peer's filesystem identity
+// (setfsuid, setfsgid and its groups; Syscalls.setFsIdentity) for one synchronous call:
+// reading config.json, and planning, whose HostView then sees only what the peer can see.
+import * as fs from 'node:fs';
+import type { Syscalls } from '../runtime/syscalls';
+import type { Peer } from './authorize';
 
-const SETPRIV = '/usr/bin/setpriv';
 /** config.json larger than this is refused (a runtime spec is a few KiB). */
 export const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
 
-function asPeer(peer: Peer, argv: string[]): string[] {
-  const groups = peer.groups.length > 0 ? [`--groups=${peer.groups.join(',')}`] : ['--clear-groups'];
-  return [`--reuid=${peer.uid}`, `--regid=${peer.gid}`, ...groups, '--inh-caps=-all', '--', ...argv];
+/** Runs `fn` synchronously with the peer's file access rights; root peers run as they are. */
+export type AsPeer = <T>(peer: Peer, fn: () => T) => T;
+
+export function fsIdentityRunner(sys: Syscalls): AsPeer {
+  return <T>(peer: Peer, fn: () => T): T => {
+    if (peer.uid === 0) return fn();
+    const as = sys.setFsIdentity(peer);
+    if (!as.ok) throw new Error(`cannot take the file access rights of uid ${peer.uid}: ${as.errno}`);
+    try {
+      return fn();
+    } finally {
+      const back = sys.setFsIdentity(null);
+      if (!back.ok) {
+        // Serving on with a peer's rights (or half of root's) would be wrong for everyone.
+        process.stderr.write(`binderyd: cannot restore its own file access rights (${back.errno}); exiting\n`);
+        process.exit(70);
+      }
+    }
+  };
 }
 
-function run(argv: string[], maxBuffer: number): Promise<{ code: number; stdout: Buffer; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    execFile(SETPRIV, argv, { encoding: 'buffer', maxBuffer, timeout: 10_000, env: { PATH: '/usr/bin:/bin' } }, (err, stdout, stderr) => {
-      if (err && typeof (err as NodeJS.ErrnoException).code === 'string') return reject(err);
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr: stderr.toString() });
-    });
-  });
-}
-
-export interface ReadDenied extends ReadCheck {
-  reason: string;
-}
-
-// One shell for all paths. For each path the child prints one line: "ok" or why not.
-// A rootfs must also be writable, since the helper creates mount points in it.
-const CHECK_SCRIPT = `
-for p in "$@"; do
-  kind=\${p%%:*}; f=\${p#*:}
-  if [ ! -e "$f" ]; then echo "does not exist or a parent directory is not searchable"
-  elif [ ! -r "$f" ]; then echo "is not readable"
-  elif [ -d "$f" ] && [ ! -x "$f" ]; then echo "is a directory that is not searchable"
-  elif [ "$kind" = w ] && [ ! -w "$f" ]; then echo "is not writable (the helper creates mount points in it)"
-  else echo ok; fi
-done`;
-
-/** The checks the peer fails, each with the reason the kernel gave it. */
-export async function deniedToPeer(peer: Peer, checks: ReadCheck[]): Promise<ReadDenied[]> {
-  if (checks.length === 0) return [];
-  const args = checks.map((c) => `${c.what === 'rootfs' ? 'w' : 'r'}:${c.path}`);
-  const { code, stdout, stderr } = await run(asPeer(peer, ['/bin/sh', '-c', CHECK_SCRIPT, 'sh', ...args]), 1 << 20);
-  const lines = stdout.toString().split('\n');
-  if (code !== 0 || lines.length < checks.length) throw new Error(`access check as uid ${peer.uid} failed: ${stderr.trim() || `exit ${code}`}`);
-  const out: ReadDenied[] = [];
-  checks.forEach((c, i) => {
-    if (lines[i] !== 'ok') out.push({ ...c, reason: lines[i] });
-  });
-  return out;
-}
-
-/** Reads a file with the peer's rights; rejects with a code like the fs module's. */
-export async function readFileAsPeer(peer: Peer, path: string): Promise<string> {
-  const { code, stdout, stderr } = await run(asPeer(peer, ['/bin/cat', '--', path]), MAX_CONFIG_BYTES);
-  if (code !== 0) {
-    const err = new Error(stderr.trim().replace(/^\/bin\/cat: /, '') || `cannot read ${path}`) as NodeJS.ErrnoException;
-    err.code = /Permission denied/.test(stderr) ? 'EACCES' : /No such file/.test(stderr) ? 'ENOENT' : 'EIO';
-    throw err;
+/** Why a config.json cannot be read, as the fs module names it. */
+export class ConfigReadError extends Error {
+  constructor(
+    readonly code: 'ENOENT' | 'EACCES' | 'EISDIR' | 'EFBIG' | 'EINVAL' | 'EIO',
+    message: string,
+  ) {
+    super(message);
   }
-  return stdout.toString('utf8');
+}
+
+/**
+ * The text of config.json, read synchronously on the calling thread (so with the rights
+ * `AsPeer` gave it). A FIFO, device or socket is refused without blocking; so is a file
+ * larger than MAX_CONFIG_BYTES.
+ */
+export function readConfigFile(path: string): string {
+  let fd: number;
+  try {
+    fd = fs.openSync(path, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new ConfigReadError('ENOENT', 'does not exist');
+    if (code === 'EACCES' || code === 'EPERM') throw new ConfigReadError('EACCES', 'is not readable');
+    if (code === 'ENXIO' || code === 'ENODEV') throw new ConfigReadError('EINVAL', 'is not a regular file');
+    throw new ConfigReadError('EIO', `cannot be opened (${code ?? 'error'})`);
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    if (st.isDirectory()) throw new ConfigReadError('EISDIR', 'is a directory');
+    if (!st.isFile()) throw new ConfigReadError('EINVAL', 'is not a regular file');
+    if (st.size > MAX_CONFIG_BYTES) throw new ConfigReadError('EFBIG', `is larger than ${MAX_CONFIG_BYTES} bytes`);
+    const buf = Buffer.alloc(Math.min(st.size + 1, MAX_CONFIG_BYTES + 1));
+    let n = 0;
+    while (n < buf.length) {
+      const r = fs.readSync(fd, buf, n, buf.length - n, n);
+      if (r === 0) break;
+      n += r;
+    }
+    if (n > MAX_CONFIG_BYTES) throw new ConfigReadError('EFBIG', `is larger than ${MAX_CONFIG_BYTES} bytes`);
+    return buf.subarray(0, n).toString('utf8');
+  } catch (e) {
+    if (e instanceof ConfigReadError) throw e;
+    throw new ConfigReadError('EIO', `cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  } finally {
+    fs.closeSync(fd);
+  }
 }

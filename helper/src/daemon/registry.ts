@@ -75,7 +75,7 @@ export class Registry extends EventEmitter<{ event: [RegistryEvent] }> {
     if (e && !e.container) this.entries.delete(id);
   }
 
-  async launch(id: string, bundleDir: string, plan: Plan, owner: { uid: number; gid: number }): Promise<ContainerInfo> {
+  async launch(id: string, bundleDir: string, plan: Plan, owner: { uid: number; gid: number; groups?: readonly number[] }): Promise<ContainerInfo> {
     const entry = this.entries.get(id);
     if (!entry) throw notFound(id);
     entry.plan = plan;

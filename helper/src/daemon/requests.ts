@@ -3,10 +3,9 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseSpec } from '../plan/document';
 import { planBundle } from '../plan/planBundle';
 import { launchRefusals } from '../plan/refusals';
-import type { Finding, HostView, Plan } from '../plan/types';
+import type { Finding, HostView, Plan, Requester } from '../plan/types';
 import {
   ErrorCodes,
   PROTOCOL_VERSION,
@@ -16,15 +15,18 @@ import {
   type ValidateResult,
   type VersionResult,
 } from '../protocol';
-import { checkLaunch, isRoot, maySee, parseLimits, restrictPlan, type Peer } from './authorize';
+import { isRoot, maySee, parseLimits, type PeerLimits, type Peer } from './authorize';
 import { HelperError, notFound, notOwner } from './errors';
 import { idParams, launchParams, noParams, stopParams, validateParams } from './params';
-import { deniedToPeer, readFileAsPeer, MAX_CONFIG_BYTES } from './peerAccess';
+import { ConfigReadError, readConfigFile, type AsPeer } from './peerAccess';
 import type { Registry } from './registry';
 
 export interface RequestContext {
   registry: Registry;
+  /** The host as the calling thread sees it: run inside `asPeer`, as the peer sees it. */
   host: HostView;
+  /** Runs synchronous file work with the peer's own access rights. */
+  asPeer: AsPeer;
   helperVersion: string;
 }
 
@@ -34,52 +36,52 @@ interface Bundle {
   text: string;
 }
 
-async function readBundle(peer: Peer, bundle: string): Promise<Bundle> {
+/** config.json, read with the peer's rights: the helper reads nothing for a peer it could not read itself. */
+function readBundle(ctx: RequestContext, peer: Peer, bundle: string): Bundle {
   const config = bundle.endsWith('/config.json') ? bundle : path.posix.join(bundle, 'config.json');
   const dir = path.posix.dirname(config);
   try {
-    if (isRoot(peer)) {
-      const st = await fs.promises.stat(config);
-      if (st.size > MAX_CONFIG_BYTES) throw Object.assign(new Error(`larger than ${MAX_CONFIG_BYTES} bytes`), { code: 'EFBIG' });
-      return { dir, config, text: await fs.promises.readFile(config, 'utf8') };
-    }
-    return { dir, config, text: await readFileAsPeer(peer, config) };
+    return { dir, config, text: ctx.asPeer(peer, () => readConfigFile(config)) };
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? `is not readable by uid ${peer.uid}` : code === 'EISDIR' ? 'is a directory' : (e as Error).message;
-    throw new HelperError(code === 'EACCES' ? ErrorCodes.PermissionDenied : ErrorCodes.InvalidParams, `${config} ${why}`, {
-      reason: code === 'EACCES' ? 'bundle-not-readable' : 'bundle-not-found',
+    if (!(e instanceof ConfigReadError)) throw e;
+    const denied = e.code === 'EACCES';
+    const why = denied && !isRoot(peer) ? `${e.message} by uid ${peer.uid}` : e.message;
+    throw new HelperError(denied ? ErrorCodes.PermissionDenied : ErrorCodes.InvalidParams, `${config} ${why}`, {
+      reason: denied ? 'bundle-not-readable' : 'bundle-not-found',
     });
   }
 }
 
-async function peerLimits(peer: Peer) {
+/** The peer's own hard rlimits; read by pid, so the uid is checked after the read (pid reuse). */
+async function peerLimits(peer: Peer): Promise<PeerLimits | undefined> {
   try {
-    return parseLimits(await fs.promises.readFile(`/proc/${peer.pid}/limits`, 'utf8'));
+    const limits = parseLimits(await fs.promises.readFile(`/proc/${peer.pid}/limits`, 'utf8'));
+    const status = await fs.promises.readFile(`/proc/${peer.pid}/status`, 'utf8');
+    const uids = /^Uid:\s+(\d+)/m.exec(status);
+    return uids && Number(uids[1]) === peer.uid ? limits : undefined;
   } catch {
     return undefined;
   }
 }
 
-/** The plan plus what this peer may not do with it, as error findings. */
-async function planFor(ctx: RequestContext, peer: Peer, bundle: Bundle, stateDir?: string): Promise<{ plan: Plan; denials: Finding[] }> {
-  const plan = planBundle({ text: bundle.text, bundleDir: bundle.dir, host: ctx.host, fileName: bundle.config, stateDir });
-  if (isRoot(peer)) return { plan, denials: [] };
-  const doc = parseSpec(bundle.text, bundle.config);
-  const policy = checkLaunch(peer, doc, plan, ctx.host, await peerLimits(peer));
-  const denials = [...policy.denials];
-  for (const d of await deniedToPeer(peer, policy.mustRead)) {
-    denials.push({
-      code: d.what === 'rootfs' ? 'peer-rootfs-access' : 'peer-bind-source',
-      severity: 'error',
-      message: `${d.what} ${d.path} ${d.reason} for uid ${peer.uid}; a non-root peer may only use what it can read itself`,
-      range: doc.rangeNear(d.specPath),
-      path: d.specPath,
-    });
-  }
-  return { plan, denials };
+/**
+ * The plan for this peer: made for it (plan/requester.ts), with the host seen through the
+ * peer's own rights, so no finding can tell it about a path it could not look at.
+ */
+async function planFor(ctx: RequestContext, peer: Peer, bundle: Bundle, stateDir?: string): Promise<Plan> {
+  const requester: Requester = {
+    uid: peer.uid,
+    gid: peer.gid,
+    groups: peer.groups,
+    ...(isRoot(peer) ? {} : { hardLimits: await peerLimits(peer) }),
+  };
+  return ctx.asPeer(peer, () =>
+    planBundle({ text: bundle.text, bundleDir: bundle.dir, host: ctx.host, fileName: bundle.config, stateDir, requester }),
+  );
 }
+
+/** Findings that refuse a launch because of who asks, not because the spec is wrong. */
+const isPeerRefusal = (f: Finding) => f.code.startsWith('peer-');
 
 export function version(ctx: RequestContext, peer: Peer, params: unknown): VersionResult {
   noParams(params);
@@ -88,27 +90,27 @@ export function version(ctx: RequestContext, peer: Peer, params: unknown): Versi
 
 export async function validate(ctx: RequestContext, peer: Peer, params: unknown): Promise<ValidateResult> {
   const p = validateParams(params);
-  const bundle = await readBundle(peer, p.bundle);
-  const { plan, denials } = await planFor(ctx, peer, bundle);
-  return { findings: [...plan.findings, ...denials], plan: { ...plan, findings: [...plan.findings, ...denials] } };
+  const plan = await planFor(ctx, peer, readBundle(ctx, peer, p.bundle));
+  return { findings: plan.findings, plan };
 }
 
 export async function launch(ctx: RequestContext, peer: Peer, params: unknown): Promise<ContainerInfo> {
   const p = launchParams(params);
   const id = p.id ?? `c-${randomBytes(6).toString('hex')}`;
-  const bundle = await readBundle(peer, p.bundle);
+  const bundle = readBundle(ctx, peer, p.bundle);
   ctx.registry.reserve(id, peer.uid, bundle.dir);
   try {
-    const { plan, denials } = await planFor(ctx, peer, bundle, path.join(ctx.registry.stateRoot, id));
-    const errors = launchRefusals(plan);
-    if (errors.length > 0)
-      throw new HelperError(ErrorCodes.PlanHasErrors, `${bundle.config}: the helper refuses to launch it (${errors.length} finding${errors.length > 1 ? 's' : ''}): ${errors[0].message}`, {
+    const plan = await planFor(ctx, peer, bundle, path.join(ctx.registry.stateRoot, id));
+    const refusals = launchRefusals(plan);
+    const specErrors = refusals.filter((f) => !isPeerRefusal(f));
+    if (specErrors.length > 0)
+      throw new HelperError(ErrorCodes.PlanHasErrors, `${bundle.config}: the helper refuses to launch it (${specErrors.length} finding${specErrors.length > 1 ? 's' : ''}): ${specErrors[0].message}`, {
         reason: 'plan-has-errors',
-        findings: errors,
+        findings: specErrors,
       });
-    if (denials.length > 0)
-      throw new HelperError(ErrorCodes.PermissionDenied, `not allowed for uid ${peer.uid}: ${denials[0].message}`, { reason: 'peer-not-allowed', findings: denials });
-    return await ctx.registry.launch(id, bundle.dir, restrictPlan(peer, plan), { uid: peer.uid, gid: peer.gid });
+    if (refusals.length > 0)
+      throw new HelperError(ErrorCodes.PermissionDenied, `not allowed for uid ${peer.uid}: ${refusals[0].message}`, { reason: 'peer-not-allowed', findings: refusals });
+    return await ctx.registry.launch(id, bundle.dir, plan, { uid: peer.uid, gid: peer.gid, groups: peer.groups });
   } finally {
     ctx.registry.release(id);
   }

@@ -14,8 +14,9 @@ import { planSeccomp } from './seccompPlan';
 import { planOomScoreAdj, planSysctls } from './sysctlPlan';
 import { asArray, asBoolean, asObject, asString, get } from './json';
 import { cleanDestination, joinInRoot } from './paths';
+import { isRootRequester, requesterLockOperations } from './requester';
 import { devIsBound, networkFileOf } from './runtimeDefaults';
-import type { HostView, JsonPath, MsFlag, NormalizedMount, Operation, Origin } from './types';
+import type { HostView, JsonPath, MsFlag, NormalizedMount, Operation, Origin, Requester } from './types';
 
 export interface OperationsInput {
   /** The parsed spec (any shape). */
@@ -28,6 +29,8 @@ export interface OperationsInput {
   specOrigin(path: JsonPath): Origin;
   /** The container id, for its default cgroup path (the editor plans without one). */
   containerId?: string;
+  /** Who the plan is for; root when absent. */
+  requester?: Requester;
 }
 
 const DIR_MODE = 0o755;
@@ -67,6 +70,9 @@ const KNOWN_MASKED_DIRS = new Set([
 
 export function planOperations(input: OperationsInput): Operation[] {
   const { spec, mounts, rootfs, host, specOrigin } = input;
+  const forRoot = isRootRequester(input.requester);
+  // A non-root requester's own paths are opened with its credentials (see requester.ts).
+  const requesterAccess = forRoot ? {} : { sourceAccess: 'requester' as const };
   const ops: Operation[] = [];
   // 0. The container's cgroup (made by the launcher, before the init unshares anything).
   const cgroup = planCgroups(spec, host, input.containerId, specOrigin);
@@ -117,6 +123,7 @@ export function planOperations(input: OperationsInput): Operation[] {
       data: '',
       purpose: 'rootfs-bind',
       origin: specOrigin(['root', 'path']),
+      ...requesterAccess,
     });
   }
 
@@ -133,7 +140,7 @@ export function planOperations(input: OperationsInput): Operation[] {
         continue;
       }
     }
-    planMount(m, ops, host, deferredReadonly, rootfs);
+    planMount(m, ops, host, deferredReadonly, forRoot, rootfs);
   }
 
   // 4. A /dev the runtime owns gets device nodes and the usual links (runc: needsSetupDev).
@@ -209,7 +216,7 @@ export function planOperations(input: OperationsInput): Operation[] {
   if (domainname)
     ops.push({ op: 'setdomainname', name: domainname, origin: specOrigin(['domainname']) });
 
-  // 8. Kernel parameters, while /proc/sys is still writable; then readonlyPaths and
+  // 8. Kernel parameters, while /proc/sys is still writable; then readonlyPaths, then (10.)
   // maskedPaths (runc's order), in the container's view.
   ops.push(...planSysctls(spec, specOrigin));
   asArray(get(spec, 'linux', 'readonlyPaths')).forEach((p, i) => {
@@ -239,6 +246,12 @@ export function planOperations(input: OperationsInput): Operation[] {
       origin,
     });
   });
+  // 9. A non-root requester's tree is sealed nosuid,nodev before the masks (which add only
+  // /dev/null binds and empty read-only tmpfs).
+  if (!forRoot) ops.push(...requesterLockOperations(mounts));
+
+  // 10. maskedPaths.
+  const maskFlags: MsFlag[] = forRoot ? ['MS_RDONLY'] : ['MS_RDONLY', 'MS_NOSUID', 'MS_NODEV'];
   asArray(get(spec, 'linux', 'maskedPaths')).forEach((p, i) => {
     if (typeof p !== 'string' || p === '') return;
     const target = cleanDestination(p);
@@ -251,7 +264,7 @@ export function planOperations(input: OperationsInput): Operation[] {
             target,
             targetScope: 'container',
             fstype: 'tmpfs',
-            flags: ['MS_RDONLY'],
+            flags: maskFlags,
             data: '',
             purpose: 'mask',
             origin,
@@ -270,7 +283,7 @@ export function planOperations(input: OperationsInput): Operation[] {
     );
   });
 
-  // 9. The seccomp filter: shown last, performed by the process set-up (see SeccompOp).
+  // 11. The seccomp filter: shown last, performed by the process set-up (see SeccompOp).
   const seccomp = planSeccomp(
     spec,
     specOrigin,
@@ -296,6 +309,7 @@ function planMount(
   ops: Operation[],
   host: HostView,
   deferredReadonly: { target: string; flags: MsFlag[]; origin: Origin }[],
+  forRoot: boolean,
   rootfs: string | undefined,
 ): void {
   const target = m.destination;
@@ -324,6 +338,8 @@ function planMount(
       data: '',
       purpose: 'mount',
       origin,
+      // The network files are the runtime's own, in its state directory.
+      ...(forRoot || netFile ? {} : { sourceAccess: 'requester' as const }),
     });
     if (m.idmap !== 'none') {
       ops.push({
@@ -340,13 +356,15 @@ function planMount(
     // MS_REC means nothing to a remount: rbind,ro leaves the submounts writable (use rro).
     const remount = bindRemount(m, target, origin);
     if (remount) ops.push(remount);
-    if (m.attrSet.length > 0 || m.attrClr.length > 0) {
+    // A non-root requester's mounts stay nosuid,nodev (requester.ts): rsuid and rdev are ignored.
+    const attrClr = forRoot ? m.attrClr : m.attrClr.filter((a) => a !== 'MOUNT_ATTR_NOSUID' && a !== 'MOUNT_ATTR_NODEV');
+    if (m.attrSet.length > 0 || attrClr.length > 0) {
       ops.push({
         op: 'setattr',
         target,
         targetScope: 'rootfs',
         attrSet: m.attrSet,
-        attrClr: m.attrClr,
+        attrClr,
         recursive: true,
         origin,
       });

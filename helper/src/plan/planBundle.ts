@@ -5,11 +5,13 @@ import { parseSpec, type SpecDocument } from './document';
 import { asArray, asObject, asString, get } from './json';
 import { readLaunchSpec } from './launchSpec';
 import { refusesLaunch } from './refusals';
+import { allowedCapabilities, launchForRequester, ROOT_REQUESTER } from './requester';
 import { normalizeMount } from './normalize';
 import { planOperations } from './operations';
 import { resolveHostPath } from './paths';
-import type { RuleContext } from './rule';
+import type { Rule, RuleContext } from './rule';
 import { allRules } from './rules';
+import { structureRule } from './rules/structure';
 import { addRuntimeMounts } from './runtimeDefaults';
 import type { Finding, JsonPath, NormalizedMount, Origin, Plan, PlanInput, Range } from './types';
 
@@ -35,10 +37,16 @@ export function planBundle(input: PlanInput): Plan {
 
   const findings: Finding[] = [
     ...doc.syntaxFindings,
-    ...runRules(doc, spec, bundleDir, input, specMounts, rootfs),
+    ...(doc.brokenAt === undefined
+      ? runRules(allRules, doc, spec, bundleDir, input, specMounts, rootfs)
+      : runRules([structureRule], doc, spec, bundleDir, input, specMounts, rootfs).filter(
+          certainBefore(doc, doc.brokenAt),
+        )),
   ];
+  const requester = input.requester ?? ROOT_REQUESTER;
   const refused = findings.some(refusesLaunch);
-  const launch = refused ? undefined : readLaunchSpec(spec).launch;
+  const read = refused ? undefined : readLaunchSpec(spec).launch;
+  const launch = read && launchForRequester(read, requester, allowedCapabilities(newNamespaceTypes(spec)));
   if (!launch && spec && !refused) {
     // The rules missed what stops the reader: never let the editor call fine what the helper refuses.
     findings.push({
@@ -52,22 +60,27 @@ export function planBundle(input: PlanInput): Plan {
   }
   findings.sort(compareFindings);
 
-  if (!spec) return { mounts: [], operations: [], findings, rootfs };
+  if (!spec) return { mounts: [], operations: [], findings, rootfs, requester };
   const mounts = addRuntimeMounts(specMounts, spec, bundleDir, input.stateDir);
   // stateDir is <stateRoot>/<id>: the id names the container's default cgroup.
   const containerId = input.stateDir ? posix.basename(input.stateDir) : undefined;
-  const operations = planOperations({
-    spec,
-    mounts,
-    rootfs,
-    host: input.host,
-    specOrigin,
-    containerId,
-  });
-  return { mounts, operations, findings, rootfs, ...(launch ? { launch } : {}) };
+  const operations = planOperations({ spec, mounts, rootfs, host: input.host, specOrigin, requester, containerId });
+  return { mounts, operations, findings, rootfs, requester, ...(launch ? { launch } : {}) };
+}
+
+/**
+ * In a document the parser could not read to the end, only what stands before the first
+ * syntax error is known: the values found there and their types (the structure rule's
+ * findings). Whatever the rest might hold or lack (a process, the default mounts, a
+ * namespace, a required field) is left unsaid.
+ */
+function certainBefore(doc: SpecDocument, brokenAt: number): (f: Finding) => boolean {
+  const end = doc.positionAt(brokenAt);
+  return (f) => f.code !== 'missing-required-field' && comparePos(f.range.end, end) <= 0;
 }
 
 function runRules(
+  rules: readonly Rule[],
   doc: SpecDocument,
   spec: Record<string, unknown> | undefined,
   bundleDir: string,
@@ -83,9 +96,10 @@ function runRules(
     host: input.host,
     specMounts,
     rootfs,
+    requester: input.requester ?? ROOT_REQUESTER,
     report: (f) => out.push(f),
   };
-  for (const rule of allRules) {
+  for (const rule of rules) {
     try {
       rule(ctx);
     } catch (e) {
@@ -112,4 +126,15 @@ function compareFindings(a: Finding, b: Finding): number {
     comparePos(a.range.end, b.range.end) ||
     a.code.localeCompare(b.code)
   );
+}
+
+/** Namespace types the container gets new (not joined by path). */
+function newNamespaceTypes(spec: unknown): Set<string> {
+  const out = new Set<string>();
+  for (const n of asArray(get(spec, 'linux', 'namespaces'))) {
+    const o = asObject(n);
+    const type = asString(o?.type);
+    if (type && (o?.path === undefined || o.path === '')) out.add(type);
+  }
+  return out;
 }

@@ -1,6 +1,6 @@
 // The shape every validation rule has. Rules live one concern per file in `rules/`.
 import type { SpecDocument } from './document';
-import type { Finding, HostView, NormalizedMount } from './types';
+import type { Finding, HostView, NormalizedMount, Requester } from './types';
 
 export interface RuleContext {
   doc: SpecDocument;
@@ -12,6 +12,8 @@ export interface RuleContext {
   specMounts: NormalizedMount[];
   /** Absolute host path of the rootfs when `root.path` is a string. */
   rootfs?: string;
+  /** Who the plan is for (root by default): see requester.ts. */
+  requester: Requester;
   report(finding: Finding): void;
 }
 

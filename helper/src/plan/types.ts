@@ -148,15 +148,13 @@ export interface MountOp extends OperationBase {
   /** A tmpfs over an existing directory: `mode=` of that directory goes first in `data` (runc). */
   keepTargetMode?: true;
   /** What this step is for, e.g. 'mount', 'remount read-only', 'propagation'. */
-  purpose:
-    | 'root-propagation'
-    | 'rootfs-bind'
-    | 'mount'
-    | 'remount'
-    | 'propagation'
-    | 'readonly-root'
-    | 'mask'
-    | 'readonly-path';
+  purpose: 'root-propagation' | 'rootfs-bind' | 'mount' | 'remount' | 'propagation' | 'readonly-root' | 'mask' | 'readonly-path';
+  /**
+   * Whose rights open the bind source: 'requester' for a plan made for a non-root requester
+   * (the kernel then checks the requester's uid, gid and groups on the very object that is
+   * mounted); absent: the runtime's own (root's).
+   */
+  sourceAccess?: 'requester';
 }
 
 /** mount_setattr(2) with AT_RECURSIVE on `target`. */
@@ -261,7 +259,18 @@ export interface CgroupOp extends OperationBase {
   writes: CgroupWrite[];
 }
 
+/**
+ * Check the container's mount table (after the lock of a non-root requester's plan): every
+ * mount has nosuid and nodev, except the targets listed, which may keep dev (the runtime's
+ * own /dev tmpfs and devpts hold only the device nodes the runtime made).
+ */
+export interface CheckMountFlagsOp extends OperationBase {
+  op: 'check-mount-flags';
+  devAllowed: string[];
+}
+
 export type Operation =
+  | CheckMountFlagsOp
   | CgroupOp
   | SysctlOp
   | OomScoreAdjOp
@@ -324,6 +333,12 @@ export interface HostView {
    * or null when it cannot be read. Optional: checks that need contents are skipped without it.
    */
   readFile?(path: string, maxBytes: number): string | null;
+  /**
+   * Whether whoever this view stands for may read `path` itself (a directory: read and
+   * search it): true, or why not, in words. Optional: without it the runtime's check (the
+   * kernel's, on the opened source) is the only one.
+   */
+  readable?(path: string): true | string;
 }
 
 export interface HostEntry {
@@ -332,7 +347,26 @@ export interface HostEntry {
   linkTarget?: string;
 }
 
+/**
+ * Who asks for the plan: the plan is made for them, and the helper runs it for them. Root
+ * may run any valid spec; anyone else only what their own account could do (see
+ * `requester.ts`).
+ */
+export interface Requester {
+  uid: number;
+  gid: number;
+  /** Supplementary groups. */
+  groups: readonly number[];
+  /** The requester's own hard rlimits by name (RLIMIT_NOFILE…), Infinity for unlimited. */
+  hardLimits?: Readonly<Record<string, number>>;
+}
+
 export interface PlanInput {
+  /**
+   * Who the plan is for; root when absent. For anyone else `host` must answer as that
+   * requester would see the host (the daemon plans with the requester's credentials).
+   */
+  requester?: Requester;
   /** The text of config.json (JSON; comments and trailing commas are tolerated and flagged). */
   text: string;
   /** Absolute path of the bundle directory: relative `root.path` and bind sources resolve here. */
@@ -357,4 +391,6 @@ export interface Plan {
    * is launchable (no error finding). The helper reads nothing else from config.json.
    */
   launch?: LaunchSpec;
+  /** Who the plan was made for; root when absent. */
+  requester?: Requester;
 }

@@ -28,13 +28,13 @@ import { createCgroups, removeCgroups } from './cgroups';
 import { initPool, spawnInit } from './initLauncher';
 import type { InitMessage, InitRequest, StageFailure } from './initProtocol';
 import { koffiSyscalls } from './koffiSyscalls';
-import { LogFollower } from './logFollower';
+import { LogFollower, makeOutputPipe } from './logFollower';
 import { applyOperationEvent, planMountSummaries } from './mountSummary';
 import {
   readState,
   processStartTime,
-  STDERR_LOG,
-  STDOUT_LOG,
+  STDERR_PIPE,
+  STDOUT_PIPE,
   writeState,
   type ContainerState,
 } from './stateFile';
@@ -54,7 +54,8 @@ export interface LaunchOptions {
    * is not read again, so a file swapped in after planning is never the one that runs.
    */
   plan: Plan;
-  owner: { uid: number; gid: number };
+  /** Who launches it; groups: the supplementary groups its bind sources are opened with. */
+  owner: { uid: number; gid: number; groups?: readonly number[] };
   /** Default /run/bindery. */
   stateRoot?: string;
   /**
@@ -149,24 +150,34 @@ class ContainerImpl extends EventEmitter implements Container {
     };
   }
 
+  /**
+   * Opens the helper's ends of the output pipes, before the process can write to them, so
+   * that nothing it prints is lost if it exits before it is followed.
+   */
+  openOutput(): void {
+    for (const [file, stream] of [
+      [STDOUT_PIPE, 'stdout'],
+      [STDERR_PIPE, 'stderr'],
+    ] as const) {
+      this.followers.push(
+        new LogFollower(path.join(this.stateDir, file), (data) =>
+          this.emit('output', { id: this.id, stream, data }),
+        ),
+      );
+    }
+  }
+
+  /** Closes the output pipes (a launch that failed). */
+  closeOutput(): void {
+    for (const f of this.followers) f.stop();
+  }
+
   /** The process runs: remember it, follow its output, tell listeners (after the launch promise settled). */
-  markStarted(pid: number, from: { child?: ChildProcess; pidfd?: number }, replayFrom = 0): void {
+  markStarted(pid: number, from: { child?: ChildProcess; pidfd?: number }): void {
     this.pid = pid;
     this.child = from.child;
     this.pidfd = from.pidfd;
     this.status = 'running';
-    for (const [file, stream] of [
-      [STDOUT_LOG, 'stdout'],
-      [STDERR_LOG, 'stderr'],
-    ] as const) {
-      const f = new LogFollower(
-        path.join(this.stateDir, file),
-        (data) => this.emit('output', { id: this.id, stream, data }),
-        this.sys,
-        replayFrom,
-      );
-      this.followers.push(f);
-    }
     this.startedShown = new Promise((resolve) =>
       setImmediate(() => {
         const ev: StartedEvent = { id: this.id, pid };
@@ -191,7 +202,7 @@ class ContainerImpl extends EventEmitter implements Container {
     this.exitEvent = ev;
     this.status = 'stopped';
     await this.startedShown;
-    await Promise.all(this.followers.map((f) => f.flush().then(() => f.stop())));
+    for (const f of this.followers) f.flush();
     this.pid = undefined;
     if (this.pidfd !== undefined) this.sys.close(this.pidfd);
     this.pidfd = undefined;
@@ -238,7 +249,7 @@ class ContainerImpl extends EventEmitter implements Container {
       const left = await removeCgroups(this.state.cgroups ?? []);
       if (left.length) this.emit('warning', `cgroups still busy, left behind: ${left.join(', ')}`);
       // The mount namespace, and every mount in it, died with the last process. What is
-      // left is on the host: the state directory with the network files and the logs.
+      // left is on the host: the state directory with the network files and the pipes.
       fs.rmSync(this.stateDir, { recursive: true, force: true });
       this.emit('torn-down', { id: this.id });
     })();
@@ -364,6 +375,16 @@ export async function launchContainer(opts: LaunchOptions): Promise<Container> {
   const container = new ContainerImpl(sys, state, stateDir);
   let child: ChildProcess | undefined;
   try {
+    for (const name of [STDOUT_PIPE, STDERR_PIPE]) {
+      const made = makeOutputPipe(sys, path.join(stateDir, name));
+      if (!made.ok)
+        throw launchError(
+          ErrorCodes.LaunchFailed,
+          'state-dir',
+          `cannot create the output pipe ${path.join(stateDir, name)}: ${made.errno}`,
+        );
+    }
+    container.openOutput();
     child = spec.namespaces.newPid ? initPool.take() : spawnInit(false);
     // The init becomes the process: its pid and start time are the container's. Written
     // before the launch, so a helper that dies mid-launch leaves enough to re-adopt it.
@@ -400,6 +421,7 @@ export async function launchContainer(opts: LaunchOptions): Promise<Container> {
       child.kill('SIGKILL');
       await new Promise((resolve) => child!.once('exit', resolve));
     }
+    container.closeOutput();
     await removeCgroups(container.state.cgroups ?? []);
     fs.rmSync(stateDir, { recursive: true, force: true });
     initPool.scheduleRefill();
@@ -432,10 +454,10 @@ function runLaunch(
       domainname: spec.domainname,
       ownNetworkNamespace: spec.namespaces.ownNetwork,
     },
-    stdoutPath: path.join(stateDir, STDOUT_LOG),
-    stderrPath: path.join(stateDir, STDERR_LOG),
+    stdoutPath: path.join(stateDir, STDOUT_PIPE),
+    stderrPath: path.join(stateDir, STDERR_PIPE),
     hostMountNamespace: (launcherMountNamespace ??= fs.readlinkSync('/proc/self/ns/mnt')),
-    ownerUid: opts.owner.uid,
+    owner: { uid: opts.owner.uid, gid: opts.owner.gid, groups: [...(opts.owner.groups ?? [])] },
     expectPid1: spec.namespaces.newPid,
   };
   return new Promise((resolve) => {
@@ -546,6 +568,7 @@ export function adoptContainer(stateDir: string): Container | undefined {
     const pidfd = sys.pidfdOpen(state.pid);
     // Checked again with the pidfd held: from here on the pid cannot be recycled under us.
     if (pidfd.ok && processStartTime(state.pid) === state.startTime) {
+      c.openOutput();
       c.markStarted(state.pid, { pidfd: pidfd.value });
       void sys.waitReadable(pidfd.value).then(() => c.markExited({ id: state.id }));
       return c;

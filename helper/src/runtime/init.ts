@@ -10,17 +10,16 @@ import * as fs from 'node:fs';
 import { koffiSyscalls } from './koffiSyscalls';
 import { EVENT_FD, type InitMessage, type InitRequest, type StageFailure } from './initProtocol';
 import { execProcess } from './processSetup';
+import { requesterInvariantViolations } from '../plan/requesterInvariant';
 import { setupRootfs } from './rootfs';
 import { warmUp } from './warmUp';
 import {
   AT_FDCWD,
   PR_SET_PDEATHSIG,
-  O_APPEND,
   O_CLOEXEC,
-  O_CREAT,
   O_NOFOLLOW,
   O_RDONLY,
-  O_WRONLY,
+  O_RDWR,
   type Syscalls,
 } from './syscalls';
 
@@ -56,26 +55,18 @@ export function runInit(req: InitRequest, sys: Syscalls): number {
       'report this: the launcher did not create the PID namespace',
     );
 
-  // Opened on the host side, before any namespace change.
-  const out = sys.openat(
-    AT_FDCWD,
-    req.stdoutPath,
-    O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC,
-    0o640,
-  );
-  const err = sys.openat(
-    AT_FDCWD,
-    req.stderrPath,
-    O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC,
-    0o640,
-  );
+  // Opened on the host side, before any namespace change. The output FIFOs read-write: the
+  // pipe then always has a reader, so the process never gets SIGPIPE when the helper dies;
+  // it waits when the pipe is full (logFollower.ts).
+  const out = sys.openat(AT_FDCWD, req.stdoutPath, O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0);
+  const err = sys.openat(AT_FDCWD, req.stderrPath, O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0);
   const nul = sys.openat(AT_FDCWD, '/dev/null', O_RDONLY | O_CLOEXEC, 0);
   for (const r of [out, err, nul])
     if (!r.ok)
       return stageFailure(
         'process',
         r.errno,
-        'cannot open the output files in the state directory',
+        'cannot open the output pipes in the state directory',
         'check that the state directory is writable',
       );
   if (!out.ok || !err.ok || !nul.ok) return 1;
@@ -138,13 +129,27 @@ export function runInit(req: InitRequest, sys: Syscalls): number {
       );
   }
 
+  // A non-root owner's plan is checked once more, here, where no launch can go around it.
+  const violations = requesterInvariantViolations(req.plan, {
+    owner: req.owner,
+    stateDir: req.stateDir,
+    launch: req.spec,
+  });
+  if (violations.length > 0)
+    return stageFailure(
+      'namespaces',
+      'EPERM',
+      `refusing to run this plan for uid ${req.owner.uid}: ${violations.join('; ')}`,
+      'report this: the helper planned something a non-root user may not run; nothing was mounted',
+    );
+
   // Modes in the plan are exact (device nodes, mount points), as in runc.
   process.umask(0);
   const failure = setupRootfs(req.plan, sys, {
     id: req.id,
     stateDir: req.stateDir,
     network: req.network,
-    ownerUid: req.ownerUid,
+    owner: req.owner,
     emit: (event) => send({ type: 'operation', event }),
   });
   if (failure) {

@@ -10,6 +10,13 @@ import type { OperationEvent, OperationFailure } from '../protocol';
 import type { LaunchSpec } from '../plan/launchSpec';
 import type { NetworkIdentity } from './networkFiles';
 
+/** uid, gid and supplementary groups of whoever the container is launched for. */
+export interface Owner {
+  uid: number;
+  gid: number;
+  groups: number[];
+}
+
 export const EVENT_FD = 3;
 
 export interface InitRequest {
@@ -23,8 +30,12 @@ export interface InitRequest {
   stderrPath: string;
   /** The launcher's mount namespace (readlink of /proc/self/ns/mnt): the init must leave it before mounting. */
   hostMountNamespace: string;
-  /** The uid the container is launched for: what the runtime may create for it (RootContext.mayCreateIn). */
-  ownerUid: number;
+  /**
+   * Who the container is launched for: whose rights open its bind sources, what the
+   * runtime may create for it (RootContext.mayCreateIn), and who a non-root plan must be
+   * made for (requesterInvariantViolations).
+   */
+  owner: Owner;
   /** The init must be PID 1 of a new PID namespace. */
   expectPid1: boolean;
 }

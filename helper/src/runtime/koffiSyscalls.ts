@@ -27,15 +27,16 @@ import {
 // Syscall numbers glibc has no wrapper for. The ones from 424 up are shared by every
 // architecture; pivot_root is not.
 const SYS = {
-  x64: { pivot_root: 155 },
-  arm64: { pivot_root: 41 },
+  x64: { pivot_root: 155, setgroups: 116 },
+  arm64: { pivot_root: 41, setgroups: 159 },
 } as const;
+const SYS_faccessat2 = 439;
+const AT_EACCESS = 0x200;
 const SYS_pidfd_send_signal = 424;
 const SYS_pidfd_open = 434;
 const SYS_openat2 = 437;
 const SYS_mount_setattr = 442;
 
-const SEEK_DATA = 3;
 const RLIM_INFINITY = 0xffffffffffffffffn;
 const SIG_SETMASK = 2;
 const AF_INET = 2;
@@ -81,8 +82,6 @@ function createKoffiSyscalls(): Syscalls {
     dup3: libc.func('int dup3(int oldfd, int newfd, int flags)'),
     closeRange: libc.func('int close_range(unsigned int first, unsigned int last, int flags)'),
     // off_t is 64 bits on every architecture the helper supports.
-    fallocate: libc.func('int fallocate(int fd, int mode, int64_t offset, int64_t len)'),
-    lseek: libc.func('int64_t lseek(int fd, int64_t offset, int whence)'),
     unshare: libc.func('int unshare(int flags)'),
     setns: libc.func('int setns(int fd, int nstype)'),
     chdir: libc.func('int chdir(const char *path)'),
@@ -117,8 +116,22 @@ function createKoffiSyscalls(): Syscalls {
       'size_t',
     ]),
     sysPivotRoot: libc.func('syscall', 'long', ['long', 'const char *', 'const char *']),
+    // The raw syscall changes only the calling thread; glibc's setgroups changes every thread.
+    sysSetgroups: libc.func('syscall', 'long', ['long', 'size_t', 'const uint32_t *']),
+    sysFaccessat2: libc.func('syscall', 'long', ['long', 'int', 'const char *', 'int', 'int']),
+    setfsuid: libc.func('int setfsuid(uint32_t uid)'),
+    setfsgid: libc.func('int setfsgid(uint32_t gid)'),
+    getgroups: libc.func('int getgroups(int size, _Out_ uint32_t *list)'),
     sysPidfdOpen: libc.func('syscall', 'long', ['long', 'int', 'uint32_t']),
     sysPidfdSendSignal: libc.func('syscall', 'long', ['long', 'int', 'int', 'void *', 'uint32_t']),
+  };
+
+  /** The process's own supplementary groups, to restore after acting as someone else. */
+  let ownGroups: SysResult<number[]> | undefined;
+  const readOwnGroups = (): SysResult<number[]> => {
+    const list = new Uint32Array(65536);
+    const n = check('getgroups', c.getgroups(list.length, list));
+    return n.ok ? ok([...list.subarray(0, n.value)]) : n;
   };
 
   /** Turn a C return value into a result; `-1` means "look at errno". */
@@ -168,6 +181,35 @@ function createKoffiSyscalls(): Syscalls {
       const same = st & (0x1 | 0x2 | 0x4 | 0x8 | 0x10 | 0x40 | 0x100 | 0x400 | 0x800);
       return ok(same | (st & 4096 ? 0x200000 : 0));
     },
+
+    filesystemType: (fd) => {
+      const buf = Buffer.alloc(120);
+      const r = unit('fstatfs', c.fstatfs(fd, buf));
+      return r.ok ? ok(Number(buf.readBigInt64LE(0))) : r; // f_type
+    },
+
+    setFsIdentity: (id) => {
+      ownGroups ??= readOwnGroups();
+      if (!ownGroups.ok) return ownGroups;
+      const uid = id ? id.uid : process.getuid!();
+      const gid = id ? id.gid : process.getgid!();
+      const groups = id ? id.groups : ownGroups.value;
+      // Groups and gid first: once the fsuid is not root, changing them needs no capability we keep.
+      const g = unit(
+        'setgroups',
+        c.sysSetgroups(SYS[arch].setgroups, groups.length, groups.length ? Uint32Array.from(groups) : null),
+      );
+      if (!g.ok) return g;
+      c.setfsgid(gid);
+      c.setfsuid(uid);
+      // setfsuid/setfsgid return the previous id and never fail visibly: read them back.
+      const nowUid = c.setfsuid(-1 >>> 0) as number;
+      const nowGid = c.setfsgid(-1 >>> 0) as number;
+      if (nowUid !== uid || nowGid !== gid) return { ok: false, errno: 'EPERM', call: 'setfsuid' };
+      return OK;
+    },
+    accessFd: (fd, mode) =>
+      unit('faccessat2', c.sysFaccessat2(SYS_faccessat2, fd, '', mode, AT_EMPTY_PATH | AT_EACCESS)),
 
     openat2: (dirfd, p, flags, mode, resolve) => {
       const how = Buffer.alloc(24);
@@ -320,9 +362,6 @@ function createKoffiSyscalls(): Syscalls {
       // struct group { char *gr_name; char *gr_passwd; gid_t gr_gid; … }
       return grp === null ? undefined : (koffi.decode(grp, 2 * koffi.sizeof('void *'), 'uint32_t') as number);
     },
-    fallocate: (fd, mode, offset, length) =>
-      unit('fallocate', c.fallocate(fd, mode, offset, length)),
-    seekData: (fd, offset) => check('lseek(SEEK_DATA)', c.lseek(fd, offset, SEEK_DATA)),
     pidfdOpen: (pid) => check('pidfd_open', c.sysPidfdOpen(SYS_pidfd_open, pid, 0)),
     pidfdSendSignal: (pidfd, signal) =>
       unit(

@@ -4,17 +4,23 @@
 // /proc/self/fd/N; bind sources are opened first and passed the same way, so what was
 // checked is what gets mounted (CVE-2021-30465). Host-side steps (root propagation, the
 // rootfs bind) use the host path as planned.
-import { msFlagsValue, mountAttrValue } from '../plan/flags';
+import { MS, msFlagsValue, mountAttrValue } from '../plan/flags';
 import type { MountOp, SetattrOp } from '../plan/types';
 import { DONE, entryName, explainMountError, fail, type StepOutcome } from './failure';
 import { fdPath, resolveInRoot } from './resolveInRoot';
 import type { RootContext } from './rootContext';
-import { AT_FDCWD, AT_RECURSIVE, O_CLOEXEC, O_PATH, type SysResult } from './syscalls';
+import {
+  AT_FDCWD,
+  AT_RECURSIVE,
+  O_CLOEXEC,
+  O_PATH,
+  PROC_SUPER_MAGIC,
+  type SysResult,
+} from './syscalls';
 
-const MS_BIND = 0x1000;
-const MS_REMOUNT = 0x20;
+const { MS_BIND, MS_REMOUNT, MS_RDONLY } = MS;
 /** Flags a bind remount must carry over from the mount it changes, or it clears them (runc does the same for readonlyPaths). */
-const KEPT_ON_REMOUNT = 0x1 | 0x2 | 0x4 | 0x8 | 0x400 | 0x800 | 0x200000;
+const KEPT_ON_REMOUNT = msFlagsValue(['MS_RDONLY', 'MS_NOSUID', 'MS_NODEV', 'MS_NOEXEC', 'MS_NOATIME', 'MS_NODIRATIME', 'MS_RELATIME']);
 
 /** Resolve a container-side target; proc and sysfs must not be reached through a symlink. */
 export function openTarget(
@@ -63,6 +69,39 @@ export function openTarget(
   }
 }
 
+/**
+ * What a non-root owner's mount may not do to its target, known only once the target is
+ * open: land on procfs (a symlink swapped in after planning could aim a bind at /proc/self),
+ * or make writable a mount that is read-only, e.g. a bind of a directory the owner reaches
+ * only through a read-only host mount, remounted for `nosuid`.
+ */
+function requesterTargetCheck(
+  ctx: RootContext,
+  op: MountOp,
+  targetFd: number,
+  remount: boolean,
+  entry: string,
+): Exclude<StepOutcome, { ok: true }> | undefined {
+  // The runtime's own steps in /proc (masks, readonlyPaths) only take rights away.
+  if (op.fstype !== 'proc' && op.purpose !== 'mask' && op.purpose !== 'readonly-path') {
+    const type = ctx.sys.filesystemType(targetFd);
+    if (!type.ok) return fail(type.errno, `cannot stat the filesystem of ${op.target}`, `check ${entry}`);
+    if (type.value === PROC_SUPER_MAGIC)
+      return fail('EPERM', `${op.target} is in /proc; uid ${ctx.ownerUid} may not mount there`, `check ${entry}.destination and the symlinks in the rootfs`);
+  }
+  if (remount && (msFlagsValue(op.flags) & MS_RDONLY) === 0) {
+    const now = ctx.sys.mountFlags(targetFd);
+    if (!now.ok) return fail(now.errno, `cannot read the flags of ${op.target}`, `check ${entry}`);
+    if ((now.value & MS_RDONLY) !== 0)
+      return fail(
+        'EPERM',
+        `${op.target} is read-only (its source is on a read-only mount); uid ${ctx.ownerUid} may not make it writable`,
+        `add "ro" to ${entry}.options`,
+      );
+  }
+  return undefined;
+}
+
 export function performMount(ctx: RootContext, op: MountOp): StepOutcome {
   const { sys } = ctx;
   const entry = entryName(op.origin);
@@ -81,12 +120,31 @@ export function performMount(ctx: RootContext, op: MountOp): StepOutcome {
     targetFd = t.fd;
     targetPath = fdPath(t.fd);
   }
+  try {
+    if (targetFd !== undefined && ctx.ownerUid !== 0) {
+      const refused = requesterTargetCheck(ctx, op, targetFd, remount, entry);
+      if (refused) return refused;
+    }
+  } catch (e) {
+    if (targetFd !== undefined) sys.close(targetFd);
+    throw e;
+  }
 
   let source = op.source;
   let sourceFd: number | undefined;
   try {
     if (bind && op.source) {
-      const s = sys.openat(AT_FDCWD, op.source, O_PATH | O_CLOEXEC, 0);
+      const asOwner = op.sourceAccess === 'requester';
+      const s = asOwner ? ctx.openAsOwner(op.source) : sys.openat(AT_FDCWD, op.source, O_PATH | O_CLOEXEC, 0);
+      if (!s.ok && asOwner) {
+        // The same words whether the path is missing or hidden from the owner: nothing here
+        // may tell a requester what lies behind a directory it cannot search.
+        return fail(
+          s.errno === 'ENOENT' || s.errno === 'EACCES' ? 'EACCES' : s.errno,
+          `uid ${ctx.ownerUid} cannot read ${op.source}, or it does not exist`,
+          `bind only what you can read yourself; check ${entry}.source`,
+        );
+      }
       if (!s.ok) {
         const where = ctx.pivoted ? 'in the container' : 'on the host';
         if (s.errno === 'ENOENT')

@@ -202,6 +202,18 @@ export class RecordingSyscalls implements Syscalls {
   mountFlags(_fd: number): SysResult<number> {
     return ok(MS.MS_NOSUID | MS.MS_NODEV | MS.MS_NOEXEC);
   }
+  filesystemType(_fd: number): SysResult<number> {
+    return ok(0x01021994); // TMPFS_MAGIC
+  }
+  /** The identity file accesses are checked with, as set by setFsIdentity (null: the process's own). */
+  fsIdentity: { uid: number; gid: number; groups: readonly number[] } | null = null;
+  setFsIdentity(id: { uid: number; gid: number; groups: readonly number[] } | null): SysResult {
+    this.fsIdentity = id;
+    return this.log('setfsidentity', id ? `${id.uid}:${id.gid}:${id.groups.join(',')}` : 'own');
+  }
+  accessFd(fd: number, mode: number): SysResult {
+    return this.log('faccessat2', `fd:${this.fds.get(fd)} ${mode}`);
+  }
 
   openat2(
     dirfd: number,
@@ -395,16 +407,6 @@ export class RecordingSyscalls implements Syscalls {
   }
   groupId(_name: string): number | undefined {
     return undefined;
-  }
-  fallocate(fd: number, mode: number, offset: number, length: number): SysResult {
-    return this.log(
-      'fallocate',
-      `fd:${this.fds.get(fd)} 0x${mode.toString(16)} ${offset} ${length}`,
-    );
-  }
-  seekData(_fd: number, _offset: number): SysResult<number> {
-    // The fake's files have no holes and no data beyond what tests put there.
-    return { ok: false, errno: 'ENXIO', call: 'lseek(SEEK_DATA)' };
   }
   pidfdOpen(pid: number): SysResult<number> {
     return ok(this.newFd(`pidfd:${pid}`));

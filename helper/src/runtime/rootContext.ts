@@ -3,11 +3,16 @@
 import { fail, type StepFailure } from './failure';
 import type { NetworkIdentity } from './networkFiles';
 import { resolveParentInRoot } from './resolveInRoot';
+import type { Owner } from './initProtocol';
 import {
   AT_FDCWD,
   O_CLOEXEC,
   O_DIRECTORY,
   O_PATH,
+  R_OK,
+  S_IFDIR,
+  S_IFMT,
+  X_OK,
   type SysResult,
   type Syscalls,
 } from './syscalls';
@@ -29,9 +34,42 @@ export class RootContext {
     /** Host path of the container's state directory (network files live here). */
     readonly stateDir: string,
     readonly network: NetworkIdentity,
-    /** The uid the container is launched for; 0 for root. */
-    readonly ownerUid = 0,
+    /** Who the container is launched for; root when absent. */
+    readonly owner: Owner = { uid: 0, gid: 0, groups: [] },
   ) {}
+
+  /** The uid the container is launched for; 0 for root. */
+  get ownerUid(): number {
+    return this.owner.uid;
+  }
+
+  /**
+   * Opens a host path (O_PATH) with the owner's credentials, and checks that the owner may
+   * read it (a directory: read and search): the kernel judges the very object that will be
+   * mounted, so no check-then-use race can swap it. Root's rights are back before this returns.
+   */
+  openAsOwner(hostPath: string): SysResult<number> {
+    const as = this.sys.setFsIdentity(this.owner);
+    if (!as.ok) return as;
+    let fd: SysResult<number>;
+    try {
+      fd = this.sys.openat(AT_FDCWD, hostPath, O_PATH | O_CLOEXEC, 0);
+      if (fd.ok) {
+        const st = this.sys.fstat(fd.value);
+        const dir = st.ok && (st.value.mode & S_IFMT) === S_IFDIR;
+        const access = st.ok ? this.sys.accessFd(fd.value, dir ? R_OK | X_OK : R_OK) : st;
+        if (!access.ok) {
+          this.sys.close(fd.value);
+          fd = access.errno === 'EACCES' ? { ok: false, errno: 'EACCES', call: 'faccessat2' } : access;
+        }
+      }
+    } finally {
+      const back = this.sys.setFsIdentity(null);
+      // Acting on as someone else would be wrong either way: stop the init.
+      if (!back.ok) throw new Error(`cannot restore the runtime's file access rights: ${back.errno}`);
+    }
+    return fd;
+  }
 
   /**
    * Whether the runtime may create an entry (mount point, device node, link) in directory

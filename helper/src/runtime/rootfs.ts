@@ -29,6 +29,8 @@ import { writeNetworkFile, type NetworkIdentity } from './networkFiles';
 import { mkdirAllInRoot, mkfileInRoot, resolveInRoot } from './resolveInRoot';
 import { RootContext, refusedCreate } from './rootContext';
 import { performSymlink } from './symlink';
+import type { Owner } from './initProtocol';
+import { checkMountFlags, unescapeMountinfo } from './mountFlagsCheck';
 import {
   AT_FDCWD,
   MNT_DETACH,
@@ -48,8 +50,8 @@ export interface SetupRootfsOptions {
   /** Host path of the container's state directory; network files may only be written here. */
   stateDir: string;
   network: NetworkIdentity;
-  /** The uid the container is launched for (0 or absent: root); see RootContext.mayCreateIn. */
-  ownerUid?: number;
+  /** Who the container is launched for (absent: root); see RootContext. */
+  owner?: Owner;
   emit(event: OperationEvent): void;
 }
 
@@ -73,7 +75,7 @@ export function setupRootfs(
       hint: 'set root.path in the spec',
     };
   }
-  const ctx = new RootContext(sys, plan.rootfs, opts.stateDir, opts.network, opts.ownerUid ?? 0);
+  const ctx = new RootContext(sys, plan.rootfs, opts.stateDir, opts.network, opts.owner);
   const copyUpTargets = new Set(
     plan.operations.filter((o): o is CopyUpOp => o.op === 'copyup').map((o) => o.path),
   );
@@ -170,13 +172,11 @@ function perform(ctx: RootContext, op: Operation): StepOutcome {
         ok: true,
         note: `loaded by the process set-up, ${op.beforeExecve ? 'right before execve' : 'before the capabilities drop'}`,
       };
+    case 'check-mount-flags':
+      return checkMountFlags(ctx, op);
   }
 }
 
-/** mountinfo escapes space, tab, newline and backslash as \\ooo. */
-function unescapeMountinfo(s: string): string {
-  return s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
-}
 
 /**
  * runc's rootfsParentMountPrivate: with a shared root propagation (rootfsPropagation

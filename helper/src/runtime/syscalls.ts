@@ -57,6 +57,19 @@ export interface Syscalls {
   pivotRoot(newRoot: string, putOld: string): SysResult;
   /** The MS_* flags the mount holding `fd` has now (fstatfs f_flags, translated). */
   mountFlags(fd: number): SysResult<number>;
+  /** The filesystem's magic number (fstatfs f_type), e.g. PROC_SUPER_MAGIC. */
+  filesystemType(fd: number): SysResult<number>;
+
+  // --- whose rights file access is checked with ------------------------------------
+  /**
+   * Makes the kernel check this thread's file accesses as `id` (setfsuid, setfsgid and
+   * this thread's supplementary groups; the filesystem capabilities drop with a non-zero
+   * fsuid), or as the process's own identity again with `null`. Per thread: libuv's pool
+   * threads keep root's rights, so only synchronous calls see the identity.
+   */
+  setFsIdentity(id: { uid: number; gid: number; groups: readonly number[] } | null): SysResult;
+  /** faccessat2(fd, "", mode, AT_EMPTY_PATH|AT_EACCESS): may the current fs identity use it? */
+  accessFd(fd: number, mode: number): SysResult;
 
   // --- files (all *at calls; paths are single components or relative to dirfd) ---------
   /** openat2(2) with a `resolve` mask (RESOLVE_IN_ROOT …). */
@@ -130,14 +143,6 @@ export interface Syscalls {
   getPeerGroups(fd: number): SysResult<number[]>;
   /** The gid of a group by name (getgrnam, through NSS), or undefined when there is none. */
   groupId(name: string): number | undefined;
-  /**
-   * fallocate(2). The daemon punches out the part of a log file it has read
-   * (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE), so a chatty container does not fill the
-   * state root; `fd` must be open for writing.
-   */
-  fallocate(fd: number, mode: number, offset: number, length: number): SysResult;
-  /** lseek(fd, offset, SEEK_DATA): where the next data at or after `offset` starts; ENXIO when there is none. */
-  seekData(fd: number, offset: number): SysResult<number>;
   pidfdOpen(pid: number): SysResult<number>;
   pidfdSendSignal(pidfd: number, signal: number): SysResult;
   /**
@@ -186,6 +191,14 @@ export const RESOLVE_IN_ROOT = 0x10;
 
 export const MNT_DETACH = 0x2;
 
+/** access(2) modes. */
+export const R_OK = 4;
+export const W_OK = 2;
+export const X_OK = 1;
+
+/** statfs(2) f_type of procfs. */
+export const PROC_SUPER_MAGIC = 0x9fa0;
+
 export const S_IFMT = 0o170000;
 export const S_IFDIR = 0o040000;
 export const S_IFREG = 0o100000;
@@ -195,9 +208,6 @@ export const S_IFBLK = 0o060000;
 export const S_IFIFO = 0o010000;
 
 export const CLOSE_RANGE_CLOEXEC = 1 << 2;
-
-export const FALLOC_FL_KEEP_SIZE = 0x01;
-export const FALLOC_FL_PUNCH_HOLE = 0x02;
 
 export const PR_SET_NO_NEW_PRIVS = 38;
 export const PR_SET_KEEPCAPS = 8;

@@ -4,8 +4,25 @@
 import { HelperClient, HelperConnectError, HelperRequestError } from '../../src/client';
 
 interface Call {
-  method: 'version' | 'validate' | 'launch' | 'list' | 'inspect' | 'stop' | 'teardown' | 'logs';
+  /** `run`: launch, wait for the process to exit, return its exit code and output, tear down. */
+  method: 'version' | 'validate' | 'launch' | 'list' | 'inspect' | 'stop' | 'teardown' | 'logs' | 'run';
   params?: unknown;
+}
+
+/** Launch, wait for the exit, collect the output (from `logs`, so nothing is missed), tear down. */
+async function run(c: HelperClient, params: { bundle: string; id: string }) {
+  let resolveExit!: (e: { exitCode?: number; signal?: string }) => void;
+  const exited = new Promise<{ exitCode?: number; signal?: string }>((r) => (resolveExit = r));
+  const sub = c.onExited((e) => e.id === params.id && resolveExit(e));
+  try {
+    await c.launch(params);
+    const exit = await exited;
+    const logs = await c.logs(params.id);
+    await c.teardown(params.id);
+    return { ...exit, stdout: logs.chunks.filter((x) => x.stream === 'stdout').map((x) => x.data).join(''), stderr: logs.chunks.filter((x) => x.stream === 'stderr').map((x) => x.data).join('') };
+  } finally {
+    sub.dispose();
+  }
 }
 
 async function main(): Promise<void> {
@@ -29,6 +46,7 @@ async function main(): Promise<void> {
         stop: () => c.stop(p),
         teardown: () => c.teardown((p as { id: string }).id),
         logs: () => c.logs((p as { id: string }).id),
+        run: () => run(c, p as { bundle: string; id: string }),
       }[call.method])();
       console.log(JSON.stringify({ ok: r ?? null }));
     } catch (e) {

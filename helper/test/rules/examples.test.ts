@@ -148,3 +148,15 @@ describe('real-world specs without their bind sources', () => {
     assert.equal(spec.mounts.filter((m: { type: string }) => m.type === 'bind').length, 4);
   });
 });
+
+describe('the shipped example', () => {
+  it('examples/hello has no finding at all', () => {
+    const bundle = path.join(__dirname, '..', '..', '..', 'examples', 'hello');
+    const text = readFileSync(path.join(bundle, 'config.json'), 'utf8');
+    const host = fakeHost([...USUAL_DIRS.map((d) => `${BUNDLE}/rootfs/${d}/`), `${BUNDLE}/data/`]);
+    assert.deepEqual(
+      check(text, host).findings.map((f) => `${f.severity} ${f.code}: ${f.message}`),
+      [],
+    );
+  });
+});

@@ -110,6 +110,26 @@ describe('launch settings Bindery refuses', () => {
     );
   });
 
+  it('the same rlimit type twice, on the second type, with a fix removing it', () => {
+    const text = spec(
+      (s) =>
+        (s.process.rlimits = [
+          { type: 'RLIMIT_NOFILE', soft: 1, hard: 2 },
+          { type: 'RLIMIT_CORE', soft: 0, hard: 0 },
+          { type: 'RLIMIT_NOFILE', soft: 3, hard: 4 },
+        ]),
+    );
+    const c = check(text);
+    const f = c.one('duplicate-rlimit');
+    assert.equal(f.severity, 'error');
+    assert.deepEqual(f.range, rangeOf(text, '"RLIMIT_NOFILE"', 1));
+    assert.match(f.message, /already set by process\.rlimits\[0\].*MUST/);
+    assert.deepEqual(
+      JSON.parse(applyFix(c, f)).process.rlimits.map((r: { type: string }) => r.type),
+      ['RLIMIT_NOFILE', 'RLIMIT_CORE'],
+    );
+  });
+
   it('soft above hard, on soft; equal is fine', () => {
     const text = spec((s) => (s.process.rlimits = [{ type: 'RLIMIT_CORE', soft: 9, hard: 3 }]));
     const f = check(text).one('rlimit-soft-above-hard');

@@ -53,6 +53,18 @@ describe('namespace list (rule 16)', () => {
 });
 
 describe('UTS namespace for hostname (rule 17)', () => {
+  it('refuses a hostname or domainname with a control character, on the value', () => {
+    const text = spec((s) => {
+      s.hostname = 'box\n10.0.0.1 evil';
+      s.domainname = 'ok';
+    });
+    const f = check(text).one('hostname-control-character');
+    assert.equal(f.severity, 'error');
+    assert.deepEqual(f.range, rangeOf(text, '"box\\n10.0.0.1 evil"'));
+    assert.match(f.message, /^hostname contains the control character "\\n"/);
+    assert.deepEqual(check(spec((s) => (s.domainname = 'a\tb'))).byCode('domainname-control-character').length, 1);
+  });
+
   it('refuses hostname without a uts namespace; related points at linux.namespaces; the fix adds it', () => {
     const text = spec((s) => s.linux.namespaces.splice(3, 1));
     const c = check(text);

@@ -1,7 +1,9 @@
 // Every validation rule, in the order their findings are listed.
 import type { Rule } from '../rule';
 import { bindDataOptionsRule, bindSourceRule, bindTypeRule, rbindReadOnlyRule } from './bindMount';
+import { dataOptionValueRule } from './dataOptionValues';
 import { defaultMountsRule, tmpMountRule } from './defaultMounts';
+import { deviceFileModeRule, deviceNumbersRule } from './devices';
 import { hiddenMountRule } from './hiddenMounts';
 import { idmapRule } from './idmap';
 import {
@@ -25,6 +27,8 @@ import { networkFileRule } from './networkFiles';
 import { namespacedFilesystemRule, procMountRule, procSysTargetRule } from './procSys';
 import { processCwdRule } from './process';
 import { rootfsPropagationRule, rootRule } from './root';
+import { requesterPolicyRule } from './requesterPolicy';
+import { syscallNameRule } from './seccomp';
 import { unappliedResourcesRule } from './resources';
 import { structureRule } from './structure';
 import { sysctlNamespaceRule } from './sysctl';
@@ -43,6 +47,7 @@ export const allRules: Rule[] = [
   rbindReadOnlyRule,
   misspeltOptionRule,
   dataOptionsForTypeRule,
+  dataOptionValueRule,
   recursiveOptionRule,
   conflictingOptionsRule,
   tmpcopyupRule,
@@ -54,16 +59,20 @@ export const allRules: Rule[] = [
   hiddenMountRule,
   namespaceListRule,
   utsNamespaceRule,
+  sysctlNamespaceRule,
   userNamespaceRule,
   mappedIdOptionRule,
   maskedPathsRule,
   processCwdRule,
+  deviceNumbersRule,
+  deviceFileModeRule,
+  syscallNameRule,
   launchSettingsRule,
   terminalRule,
   unappliedFeatureRule,
   seccompNotifyRule,
-  sysctlNamespaceRule,
   unappliedResourcesRule,
   defaultMountsRule,
   tmpMountRule,
+  requesterPolicyRule,
 ];

@@ -77,6 +77,16 @@ function fixFor(ctx: RuleContext, problem: LaunchProblem): Fix | undefined {
           }
         : undefined;
     }
+    case 'duplicate-rlimit': {
+      const array = ctx.doc.nodeAt(['process', 'rlimits']);
+      const index = problem.path[2] as number;
+      return array
+        ? {
+            title: `Remove this ${String(node.value)} entry`,
+            edits: [removeArrayElements(ctx.doc, array, [index])],
+          }
+        : undefined;
+    }
     case 'unknown-capability':
     case 'unknown-rlimit': {
       const known = problem.code === 'unknown-rlimit' ? Object.keys(RLIMITS) : CAPABILITIES;

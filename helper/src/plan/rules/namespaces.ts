@@ -66,6 +66,16 @@ export const utsNamespaceRule: Rule = (ctx) => {
   for (const field of ['hostname', 'domainname'] as const) {
     const value = asString(ctx.spec[field]);
     if (!value) continue;
+    // The name also goes into /etc/hostname and /etc/hosts: a newline would add lines there.
+    const control = [...value].find((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f);
+    if (control !== undefined)
+      ctx.report({
+        code: `${field}-control-character`,
+        severity: 'error',
+        message: `${field} contains the control character ${JSON.stringify(control)}; a ${field} is one line of printable characters (it is written into /etc/hostname and /etc/hosts)`,
+        range: ctx.doc.rangeNear([field]),
+        path: [field],
+      });
     if (!hasUts) {
       const fix = addNamespaceFix(ctx, 'uts');
       ctx.report({

@@ -1,0 +1,34 @@
+// The mount table read back after a non-root owner's mount tree was sealed: every mount
+// must carry nosuid and nodev (but the runtime's own /dev and devpts, which keep dev). It
+// checks what the kernel did, not what the plan meant, so a flag lost anywhere stops the
+// launch before the owner's process exists.
+import type { CheckMountFlagsOp } from '../plan/types';
+import { DONE, fail, type StepOutcome } from './failure';
+import type { RootContext } from './rootContext';
+
+/** mountinfo escapes space, tab, newline and backslash as \ooo. */
+export function unescapeMountinfo(s: string): string {
+  return s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+}
+
+/** Mount points whose per-mount options lack what `op` requires, with what they lack. */
+export function mountsMissingFlags(mountinfo: string, op: CheckMountFlagsOp): string[] {
+  const out: string[] = [];
+  for (const line of mountinfo.split('\n')) {
+    const fields = line.split(' ');
+    if (fields.length < 7) continue;
+    const point = unescapeMountinfo(fields[4]);
+    const options = new Set(fields[5].split(','));
+    const missing = ['nosuid', ...(op.devAllowed.includes(point) ? [] : ['nodev'])].filter((o) => !options.has(o));
+    if (missing.length > 0) out.push(`${point} (no ${missing.join(', no ')})`);
+  }
+  return out;
+}
+
+export function checkMountFlags(ctx: RootContext, op: CheckMountFlagsOp): StepOutcome {
+  const info = ctx.sys.readFile('/proc/thread-self/mountinfo');
+  if (!info.ok) return fail(info.errno, 'cannot read the container’s mount table', 'the container needs /proc (it is added when the spec has none)');
+  const bad = mountsMissingFlags(info.value, op);
+  if (bad.length === 0) return DONE;
+  return fail('EPERM', `mounts without nosuid,nodev for uid ${ctx.ownerUid}: ${bad.join('; ')}`, 'report this: the helper refuses to start the process; nothing leaves the container');
+}
