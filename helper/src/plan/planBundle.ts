@@ -1,5 +1,6 @@
 // spec text → plan: parse with positions, normalise the mounts, run every rule, add what
 // the runtime adds, order the operations. Pure: the host is only seen through `input.host`.
+import * as posix from 'node:path/posix';
 import { parseSpec, type SpecDocument } from './document';
 import { asArray, asObject, asString, get } from './json';
 import { readLaunchSpec } from './launchSpec';
@@ -61,7 +62,9 @@ export function planBundle(input: PlanInput): Plan {
 
   if (!spec) return { mounts: [], operations: [], findings, rootfs, requester };
   const mounts = addRuntimeMounts(specMounts, spec, bundleDir, input.stateDir);
-  const operations = planOperations({ spec, mounts, rootfs, host: input.host, specOrigin, requester });
+  // stateDir is <stateRoot>/<id>: the id names the container's default cgroup.
+  const containerId = input.stateDir ? posix.basename(input.stateDir) : undefined;
+  const operations = planOperations({ spec, mounts, rootfs, host: input.host, specOrigin, requester, containerId });
   return { mounts, operations, findings, rootfs, requester, ...(launch ? { launch } : {}) };
 }
 

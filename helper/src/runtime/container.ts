@@ -24,6 +24,7 @@ import {
   type OperationFailure,
   type StartedEvent,
 } from '../protocol';
+import { createCgroups, removeCgroups } from './cgroups';
 import { initPool, spawnInit } from './initLauncher';
 import type { InitMessage, InitRequest, StageFailure } from './initProtocol';
 import { koffiSyscalls } from './koffiSyscalls';
@@ -245,6 +246,8 @@ class ContainerImpl extends EventEmitter implements Container {
     this.tornDown ??= (async () => {
       await this.stop(graceMs);
       for (const f of this.followers) f.stop();
+      const left = await removeCgroups(this.state.cgroups ?? []);
+      if (left.length) this.emit('warning', `cgroups still busy, left behind: ${left.join(', ')}`);
       // The mount namespace, and every mount in it, died with the last process. What is
       // left is on the host: the state directory with the network files and the pipes.
       fs.rmSync(this.stateDir, { recursive: true, force: true });
@@ -295,6 +298,20 @@ function prepare(opts: LaunchOptions, stateDir: string): { spec: LaunchSpec } | 
         `the plan writes ${op.hostPath}; plan the bundle with stateDir ${stateDir}`,
       );
   }
+  // A cgroup placed or limited by the spec writes into the host's cgroup tree (an existing
+  // cgroup may be named): root's alone, whatever the peer policy let through. The runtime's
+  // own writes (runc's default device whitelist) only restrict, and stay.
+  const cgroup = opts.plan.operations.find((o) => o.op === 'cgroup');
+  if (
+    opts.owner.uid !== 0 &&
+    cgroup &&
+    (cgroup.writes.some((w) => w.origin.kind === 'spec') || cgroup.origin.kind === 'spec')
+  )
+    return launchError(
+      ErrorCodes.PermissionDenied,
+      'cgroup-needs-root',
+      'linux.resources limits and linux.cgroupsPath change the host’s cgroups: only root may set them',
+    );
   // What the helper refuses is said once, as plan findings (checked above). From here on
   // only asserts that a plan not made by planBundle could trip.
   const spec = opts.plan.launch;
@@ -381,6 +398,17 @@ export async function launchContainer(opts: LaunchOptions): Promise<Container> {
     container.state.pid = pid;
     container.state.startTime = processStartTime(pid);
     writeState(stateDir, container.state);
+    // Its cgroup, with the init in it before the init unshares its cgroup namespace.
+    const cgroup = opts.plan.operations.find((o) => o.op === 'cgroup');
+    if (cgroup) {
+      const made = createCgroups(cgroup, pid);
+      container.state.cgroups = made.made;
+      writeState(stateDir, container.state);
+      if (!made.ok)
+        throw launchError(ErrorCodes.LaunchFailed, 'cgroup-failed', made.message, {
+          stage: { stage: 'namespaces', errno: made.errno, message: made.message, hint: made.hint },
+        });
+    }
     const result = await runLaunch(child, container, opts, spec, stateDir);
     if (result) throw result;
     container.state.status = 'running';
@@ -394,6 +422,7 @@ export async function launchContainer(opts: LaunchOptions): Promise<Container> {
       await new Promise((resolve) => child!.once('exit', resolve));
     }
     container.closeOutput();
+    await removeCgroups(container.state.cgroups ?? []);
     fs.rmSync(stateDir, { recursive: true, force: true });
     initPool.scheduleRefill();
     if (isLaunchError(e)) throw e;

@@ -163,6 +163,7 @@ export function runInit(req: InitRequest, sys: Syscalls): number {
     { stdin: nul.value, stdout: out.value, stderr: err.value },
     (m) => process.umask(m),
     () => send({ type: 'exec' }),
+    req.plan.operations.find((op) => op.op === 'seccomp'),
   );
   send({
     type: 'stage-failure',

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import koffi from 'koffi';
 import { errnoName } from './errno';
+import { koffiSeccomp } from './koffiSeccomp';
 import {
   AT_EMPTY_PATH,
   AT_SYMLINK_NOFOLLOW,
@@ -61,6 +62,7 @@ function createKoffiSyscalls(): Syscalls {
   const arch = process.arch as keyof typeof SYS;
   if (!(arch in SYS)) throw new Error(`bindery: unsupported architecture ${process.arch}`);
   const libc = koffi.load('libc.so.6');
+  const seccompLoad = koffiSeccomp();
 
   const c = {
     mount: libc.func(
@@ -221,6 +223,9 @@ function createKoffiSyscalls(): Syscalls {
     mkdirat: (dirfd, name, mode) => unit('mkdirat', c.mkdirat(dirfd, name, mode)),
     mknodat: (dirfd, name, mode, dev) => unit('mknodat', c.mknodat(dirfd, name, mode, dev)),
     symlinkat: (target, dirfd, name) => unit('symlinkat', c.symlinkat(target, dirfd, name)),
+    // The fd's magic link names the directory; `name` itself is read, never followed.
+    readlinkat: (dirfd, name) =>
+      fsCall('readlinkat', () => fs.readlinkSync(`/proc/self/fd/${dirfd}/${name}`)),
     fstat: (fd) =>
       fsCall('fstat', (): FileStat => {
         const s = fs.fstatSync(fd);
@@ -231,7 +236,14 @@ function createKoffiSyscalls(): Syscalls {
       unit('fchownat', c.fchownat(dirfd, name, uid, gid, AT_SYMLINK_NOFOLLOW)),
     copyTree: (from, to) =>
       fsCall('copy', () => copyTree(`/proc/self/fd/${from}`, `/proc/self/fd/${to}`)),
-    readFile: (p) => fsCall('read', () => fs.readFileSync(p, 'utf8')),
+    readFile: (p, maxBytes) =>
+      fsCall('read', () => (maxBytes === undefined ? fs.readFileSync(p, 'utf8') : readAtMost(p, maxBytes))),
+    writeFd: (fd, content) =>
+      fsCall('write', () => {
+        const buf = Buffer.from(content);
+        if (fs.writeSync(fd, buf) !== buf.length)
+          throw Object.assign(new Error('short write'), { code: 'EIO' });
+      }),
     writeFile: (p, content, mode) =>
       fsCall('write', () => {
         const fd = fs.openSync(p, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode);
@@ -295,6 +307,7 @@ function createKoffiSyscalls(): Syscalls {
       }
       return unit('sigprocmask', c.sigprocmask(SIG_SETMASK, Buffer.alloc(128), null));
     },
+    seccompLoad,
     execve: (p, argv, envp) => unit('execve', c.execve(p, [...argv, null], [...envp, null])),
     getpid: () => c.getpid() as number,
     linkUp: (name) => {
@@ -401,4 +414,20 @@ function copyTree(from: string, to: string): void {
   const top = fs.statSync(from);
   fs.chmodSync(to, top.mode & 0o7777);
   fs.chownSync(to, top.uid, top.gid);
+}
+
+/** A file's text, refusing (EFBIG) one longer than `maxBytes`: never reads past that. */
+function readAtMost(p: string, maxBytes: number): string {
+  // Non-blocking, and regular files only: a FIFO or a device put there would hang or flood the read.
+  const fd = fs.openSync(p, fs.constants.O_RDONLY | fs.constants.O_NOCTTY | fs.constants.O_NONBLOCK);
+  try {
+    if (!fs.fstatSync(fd).isFile()) throw Object.assign(new Error('not a regular file'), { code: 'EINVAL' });
+    const buf = Buffer.alloc(maxBytes + 1);
+    let n = 0;
+    for (let r; n < buf.length && (r = fs.readSync(fd, buf, n, buf.length - n, null)) > 0; ) n += r;
+    if (n > maxBytes) throw Object.assign(new Error('file too large'), { code: 'EFBIG' });
+    return buf.toString('utf8', 0, n);
+  } finally {
+    fs.closeSync(fd);
+  }
 }

@@ -24,6 +24,8 @@ export interface ContainerState {
   startTime?: string;
   args: string[];
   plan: Plan;
+  /** The cgroup directories this launch created, removed at teardown. */
+  cgroups?: string[];
 }
 
 export function writeState(dir: string, state: ContainerState): void {

@@ -6,7 +6,12 @@ import { defaultMountsRule, tmpMountRule } from './defaultMounts';
 import { deviceFileModeRule, deviceNumbersRule } from './devices';
 import { hiddenMountRule } from './hiddenMounts';
 import { idmapRule } from './idmap';
-import { launchSettingsRule, terminalRule, unappliedFeatureRule } from './launchSupport';
+import {
+  launchSettingsRule,
+  seccompNotifyRule,
+  terminalRule,
+  unappliedFeatureRule,
+} from './launchSupport';
 import { maskedPathsRule } from './maskedPaths';
 import { mountDestinationRule } from './mountDestination';
 import { mountTypeRule, nulByteRule } from './mountEntry';
@@ -24,6 +29,7 @@ import { processCwdRule } from './process';
 import { rootfsPropagationRule, rootRule } from './root';
 import { requesterPolicyRule } from './requesterPolicy';
 import { syscallNameRule } from './seccomp';
+import { unappliedResourcesRule } from './resources';
 import { structureRule } from './structure';
 import { sysctlNamespaceRule } from './sysctl';
 import { mappedIdOptionRule, userNamespaceRule } from './userns';
@@ -64,6 +70,8 @@ export const allRules: Rule[] = [
   launchSettingsRule,
   terminalRule,
   unappliedFeatureRule,
+  seccompNotifyRule,
+  unappliedResourcesRule,
   defaultMountsRule,
   tmpMountRule,
   requesterPolicyRule,
