@@ -502,7 +502,7 @@ describe('A newcomer, with the mouse', function () {
       await click(`.getting-started-step.expanded .monaco-button${exactly('Break a mount')}`);
       const doc = await waitFor('the broken spec', () =>
         vscode.workspace.textDocuments.find(
-          (d) => d.uri.fsPath === example.specPath && d.getText().includes('uid=4294967295'),
+          (d) => d.uri.fsPath === example.specPath && d.getText().includes('"uid=4294967295"'),
         ),
       );
       await click(...inlineAction('hello', 'Launch Bundle'));
