@@ -71,17 +71,26 @@ interface Row {
 /** The rows of the Containers view as shown: depth, label and description. */
 async function visibleRows(): Promise<Row[]> {
   const rows = `${VIEW} .monaco-list-row`;
-  const levels = await attributes(rows, 'aria-level');
-  const labels = await texts(`${rows} .label-name`);
-  // A row without a description has no description element: read label and description
-  // together, one text per row, and take the label off the front.
-  const both = await texts(`${rows} .monaco-icon-label-container`);
-  assert.equal(labels.length, levels.length);
-  return labels.map((label, i) => ({
-    level: Number(levels[i]),
-    label,
-    description: both[i].slice(both[i].indexOf(label) + label.length).trim(),
-  }));
+  // Three reads of a list that may re-render between them (a container appears, a row
+  // expands): read again until two rounds agree.
+  let last = '';
+  for (let round = 0; ; round++) {
+    const levels = await attributes(rows, 'aria-level');
+    const labels = await texts(`${rows} .label-name`);
+    // A row without a description has no description element: read label and description
+    // together, one text per row, and take the label off the front.
+    const both = await texts(`${rows} .monaco-icon-label-container`);
+    const now = JSON.stringify([levels, labels, both]);
+    if (labels.length === levels.length && both.length === levels.length && now === last)
+      return labels.map((label, i) => ({
+        level: Number(levels[i]),
+        label,
+        description: both[i].slice(both[i].indexOf(label) + label.length).trim(),
+      }));
+    assert.ok(round < 50, `the Containers view did not settle: ${now}`);
+    last = now;
+    await sleep(100);
+  }
 }
 
 /** The rows under `label` (deeper than it, up to the next row at its depth). */
