@@ -38,9 +38,10 @@ import {
   type ContainerState,
 } from './stateFile';
 import { CLONE_NEWUTS, type Syscalls } from './syscalls';
+import { ID_PATTERN } from './containerId';
 
 export const DEFAULT_STATE_ROOT = '/run/bindery';
-export const ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
+export { ID_PATTERN } from './containerId';
 /** Grace period between SIGTERM and SIGKILL when none is given. */
 export const DEFAULT_STOP_TIMEOUT_MS = 10_000;
 
@@ -254,7 +255,7 @@ function launchError(
 }
 
 /** Check what the plan and spec ask for before any process is started. */
-function prepare(opts: LaunchOptions, stateDir: string): { spec: LaunchSpec } | LaunchError {
+export function prepare(opts: LaunchOptions, stateDir: string): { spec: LaunchSpec } | LaunchError {
   if (!ID_PATTERN.test(opts.id) || opts.id === '.' || opts.id === '..')
     return launchError(
       ErrorCodes.InvalidParams,
@@ -386,15 +387,14 @@ export async function launchContainer(opts: LaunchOptions): Promise<Container> {
 
 let launcherMountNamespace: string | undefined;
 
-/** Send the request, relay the init's messages; undefined when the process was started. */
-function runLaunch(
-  child: ChildProcess,
-  container: ContainerImpl,
-  opts: LaunchOptions,
+/** What the init is asked to do for this launch; `output`: the files its stdout and stderr go to. */
+export function initRequest(
+  opts: Pick<LaunchOptions, 'id' | 'plan' | 'owner'>,
   spec: LaunchSpec,
   stateDir: string,
-): Promise<LaunchError | undefined> {
-  const req: InitRequest = {
+  output: { stdout: string; stderr: string },
+): InitRequest {
+  return {
     id: opts.id,
     plan: opts.plan,
     stateDir,
@@ -404,12 +404,26 @@ function runLaunch(
       domainname: spec.domainname,
       ownNetworkNamespace: spec.namespaces.ownNetwork,
     },
-    stdoutPath: path.join(stateDir, STDOUT_LOG),
-    stderrPath: path.join(stateDir, STDERR_LOG),
+    stdoutPath: output.stdout,
+    stderrPath: output.stderr,
     hostMountNamespace: (launcherMountNamespace ??= fs.readlinkSync('/proc/self/ns/mnt')),
     owner: { uid: opts.owner.uid, gid: opts.owner.gid, groups: [...(opts.owner.groups ?? [])] },
     expectPid1: spec.namespaces.newPid,
   };
+}
+
+/** Send the request, relay the init's messages; undefined when the process was started. */
+function runLaunch(
+  child: ChildProcess,
+  container: ContainerImpl,
+  opts: LaunchOptions,
+  spec: LaunchSpec,
+  stateDir: string,
+): Promise<LaunchError | undefined> {
+  const req = initRequest(opts, spec, stateDir, {
+    stdout: path.join(stateDir, STDOUT_LOG),
+    stderr: path.join(stateDir, STDERR_LOG),
+  });
   return new Promise((resolve) => {
     let execSeen = false;
     let outcome: LaunchError | undefined;

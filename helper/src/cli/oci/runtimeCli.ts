@@ -1,0 +1,71 @@
+// `bindery` as an OCI runtime: runc's command line, so podman (`--runtime`), containerd
+// (`runc-binary`, a runtime entry's BinaryName) and the runtime-tools conformance suite can
+// use it wherever they use runc. Global options come before the command, as in runc:
+//   bindery [--root DIR] [--log FILE] [--log-format text|json] [--debug] [--systemd-cgroup] COMMAND …
+// Each command loads lazily: `state` and `start` never load the plan or koffi.
+import type { CliIO } from '../command';
+import { parseRuntimeArgs } from './args';
+import { GLOBAL_OPTIONS, isRuntimeCommandName, type RuntimeCommandName } from './isRuntimeCall';
+import { RuntimeLog } from './runtimeLog';
+import { DEFAULT_RUNTIME_ROOT, RuntimeError } from '../../runtime/ociState';
+
+export interface RuntimeContext {
+  /** --root: where container state lives. */
+  root: string;
+  log: RuntimeLog;
+  io: CliIO;
+}
+
+export type RuntimeCommand = (args: string[], ctx: RuntimeContext) => number | Promise<number>;
+
+const RUNTIME_COMMANDS: Record<RuntimeCommandName, () => Promise<RuntimeCommand>> = {
+  create: async () => (await import('./create')).createCommand,
+  start: async () => (await import('./start')).startCommand,
+  run: async () => (await import('./run')).runCommand,
+  state: async () => (await import('./state')).stateCommand,
+  list: async () => (await import('./state')).listCommand,
+  kill: async () => (await import('./kill')).killCommand,
+  delete: async () => (await import('./delete')).deleteCommand,
+  exec: async () => (await import('./exec')).execCommand,
+  ps: async () => (await import('./ps')).psCommand,
+  features: async () => (await import('./features')).featuresCommand,
+  pause: async () => (await import('./cgroupCommands')).pauseCommand,
+  resume: async () => (await import('./cgroupCommands')).resumeCommand,
+  update: async () => (await import('./cgroupCommands')).updateCommand,
+};
+
+export async function runtimeMain(argv: string[], io: CliIO): Promise<number> {
+  const early = new RuntimeLog(undefined, 'text', false, io.err);
+  let log = early;
+  try {
+    const { values, positionals } = parseRuntimeArgs('bindery', argv, GLOBAL_OPTIONS);
+    const format = values['log-format'] ?? 'text';
+    if (format !== 'text' && format !== 'json')
+      throw new RuntimeError(`invalid log-format: ${format}`);
+    log = new RuntimeLog(values.log, format, values.debug === true, io.err);
+    if (values['systemd-cgroup'])
+      throw new RuntimeError(
+        'bindery does not manage cgroups, through systemd or otherwise: run without --systemd-cgroup (podman: cgroup_manager = "cgroupfs"; containerd: SystemdCgroup = false)',
+      );
+    const [command, ...rest] = positionals;
+    if (!command)
+      throw new RuntimeError(
+        'no command given (create, start, state, kill, delete, run, exec, ps, list, features)',
+      );
+    if (!isRuntimeCommandName(command)) throw new RuntimeError(`No help topic for '${command}'`);
+    const load = RUNTIME_COMMANDS[command];
+    const ctx: RuntimeContext = { root: values.root ?? DEFAULT_RUNTIME_ROOT, log, io };
+    log.debug(`bindery ${argv.join(' ')}`);
+    return await (
+      await load()
+    )(rest, ctx);
+  } catch (e) {
+    if (e instanceof RuntimeError) {
+      log.error(e.message);
+      return e.exitCode;
+    }
+    log.error(`internal error: ${e instanceof Error ? e.message : String(e)}`);
+    if (process.env.BINDERY_DEBUG && e instanceof Error && e.stack) io.err(e.stack);
+    return 70;
+  }
+}
