@@ -26,6 +26,7 @@ import {
 } from '../protocol';
 import { initPool, spawnInit } from './initLauncher';
 import type { InitMessage, InitRequest, StageFailure } from './initProtocol';
+import { readInitMessages } from './initMessages';
 import { koffiSyscalls } from './koffiSyscalls';
 import { LogFollower } from './logFollower';
 import { applyOperationEvent, planMountSummaries } from './mountSummary';
@@ -428,7 +429,6 @@ function runLaunch(
     let execSeen = false;
     let outcome: LaunchError | undefined;
     let stderr = '';
-    let pending = '';
     const events = child.stdio[3] as NodeJS.ReadableStream;
     child.stdio[2]?.on('data', (d: Buffer) => {
       if (stderr.length < 16384) stderr += d.toString('utf8');
@@ -468,25 +468,15 @@ function runLaunch(
           break;
       }
     };
-    events.setEncoding('utf8');
-    events.on('data', (chunk: string) => {
-      pending += chunk;
-      let nl: number;
-      while ((nl = pending.indexOf('\n')) >= 0) {
-        const line = pending.slice(0, nl);
-        pending = pending.slice(nl + 1);
-        try {
-          handle(JSON.parse(line) as InitMessage);
-        } catch {
-          outcome ??= launchError(
-            ErrorCodes.LaunchFailed,
-            'init-died',
-            `the init sent something unreadable: ${line.slice(0, 200)}`,
-          );
-        }
-      }
-    });
-    events.on('end', () => {
+    void readInitMessages(events, (msg, line) => {
+      if (msg) handle(msg);
+      else
+        outcome ??= launchError(
+          ErrorCodes.LaunchFailed,
+          'init-died',
+          `the init sent something unreadable: ${line.slice(0, 200)}`,
+        );
+    }).then(() => {
       if (outcome) return resolve(outcome);
       if (execSeen) return resolve(undefined);
       // The init died before execve without saying why: its stderr may.

@@ -10,7 +10,8 @@ import { renderOrigin, operationTarget } from '../plan/render';
 import type { Plan } from '../plan/types';
 import { initRequest, isLaunchError, prepare } from './container';
 import { spawnInit } from './initLauncher';
-import type { InitMessage, StageFailure } from './initProtocol';
+import type { StageFailure } from './initProtocol';
+import { readInitMessages } from './initMessages';
 import { koffiSyscalls } from './koffiSyscalls';
 import { OCI_CREATE_ARG, PRESERVED_FDS_FROM, type OciCreateRequest } from './ociInit';
 import { EXEC_FIFO, RuntimeError, type OciContainerState } from './ociState';
@@ -39,34 +40,6 @@ export interface Created {
   state: OciContainerState;
   /** The init: parked on the exec fifo until `start`. */
   child: ChildProcess;
-}
-
-/** Lines of JSON from the init's event pipe, until it closes. */
-export function readInitMessages(
-  stream: NodeJS.ReadableStream,
-  onMessage: (msg: InitMessage | undefined, line: string) => void,
-): Promise<void> {
-  return new Promise((resolve) => {
-    let pending = '';
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => {
-      pending += chunk;
-      let nl: number;
-      while ((nl = pending.indexOf('\n')) >= 0) {
-        const line = pending.slice(0, nl);
-        pending = pending.slice(nl + 1);
-        let msg: InitMessage | undefined;
-        try {
-          msg = JSON.parse(line) as InitMessage;
-        } catch {
-          msg = undefined;
-        }
-        onMessage(msg, line);
-      }
-    });
-    stream.on('end', () => resolve());
-    stream.on('error', () => resolve());
-  });
 }
 
 /** An operation that failed, as an engine shows it: which config.json entry (and line), and why. */
