@@ -33,6 +33,32 @@ export interface OciCreateOptions {
   preserveFds: number;
   /** Told about each operation as the init performs it (`--debug`). */
   onOperation?: (line: string) => void;
+  /** The init, from startInit(); createOciContainer owns it from here on. */
+  init: EarlyInit;
+}
+
+/**
+ * An init started before the bundle is planned, so that its Node start-up overlaps the
+ * planning. In a new PID namespace unless told otherwise: nearly every spec asks for one;
+ * one that does not gets a fresh init (createOciContainer replaces it).
+ */
+export interface EarlyInit {
+  child: ChildProcess;
+  newPid: boolean;
+}
+
+export function startInit(newPid: boolean, preserveFds: number): EarlyInit {
+  const sys = koffiSyscalls();
+  keepOnlyPreservedFds(sys, preserveFds);
+  const preserved = Array.from({ length: preserveFds }, (_, i) => 3 + i);
+  const stdio: StdioOptions = [0, 1, 2, 'pipe', 'pipe', ...preserved];
+  if (stdio.length !== PRESERVED_FDS_FROM + preserveFds) throw new Error('fd layout');
+  return { child: spawnInit(newPid, sys, { args: [OCI_CREATE_ARG], stdio }), newPid };
+}
+
+/** End an init that will not be used (the create failed before handing it a request). */
+export async function stopInit(init: EarlyInit): Promise<void> {
+  await discard(undefined, init.child);
 }
 
 export interface Created {
@@ -63,20 +89,23 @@ export async function createOciContainer(opts: OciCreateOptions): Promise<Create
     { id: opts.id, bundleDir: opts.bundleDir, plan: opts.plan, owner: { uid: 0, gid: 0 } },
     dir,
   );
-  if (isLaunchError(prepared)) throw new RuntimeError(prepared.message);
+  if (isLaunchError(prepared)) {
+    await stopInit(opts.init);
+    throw new RuntimeError(prepared.message);
+  }
   const spec = prepared.spec;
 
-  fs.mkdirSync(stateRoot, { recursive: true, mode: 0o700 });
   try {
+    fs.mkdirSync(stateRoot, { recursive: true, mode: 0o700 });
     fs.mkdirSync(dir, { mode: 0o711 });
   } catch (e) {
+    await stopInit(opts.init);
     if ((e as NodeJS.ErrnoException).code === 'EEXIST')
       throw new RuntimeError('container with given ID already exists');
     throw e;
   }
   const sys = koffiSyscalls();
-  keepOnlyPreservedFds(sys, opts.preserveFds);
-  let child: ChildProcess | undefined;
+  let child: ChildProcess | undefined = opts.init.child;
   try {
     const fifo = path.join(dir, EXEC_FIFO);
     const mk = sys.mknodat(AT_FDCWD, fifo, S_IFIFO | 0o600, 0);
@@ -96,10 +125,11 @@ export async function createOciContainer(opts: OciCreateOptions): Promise<Create
     };
     writeState(dir, state);
 
-    const preserved = Array.from({ length: opts.preserveFds }, (_, i) => 3 + i);
-    const stdio: StdioOptions = [0, 1, 2, 'pipe', 'pipe', ...preserved];
-    if (stdio.length !== PRESERVED_FDS_FROM + opts.preserveFds) throw new Error('fd layout');
-    child = spawnInit(spec.namespaces.newPid, sys, { args: [OCI_CREATE_ARG], stdio });
+    if (opts.init.newPid !== spec.namespaces.newPid) {
+      await stopInit(opts.init);
+      child = undefined;
+      child = startInit(spec.namespaces.newPid, opts.preserveFds).child;
+    }
     const pid = child.pid;
     if (pid === undefined) throw new RuntimeError('the container init could not be started');
     // Before the request: a create killed from here on leaves a state a `delete` can clean.
@@ -143,12 +173,12 @@ export async function createOciContainer(opts: OciCreateOptions): Promise<Create
   }
 }
 
-async function discard(dir: string, child: ChildProcess | undefined): Promise<void> {
+async function discard(dir: string | undefined, child: ChildProcess | undefined): Promise<void> {
   if (child && child.exitCode === null && child.signalCode === null) {
     child.kill('SIGKILL');
     await new Promise((resolve) => child.once('exit', resolve));
   }
-  fs.rmSync(dir, { recursive: true, force: true });
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
 }
 
 /** Undo a create that cannot be handed over (its pid file could not be written). */

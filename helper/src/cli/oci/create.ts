@@ -12,8 +12,11 @@ import {
   createOciContainer,
   discardCreated,
   releaseInit,
+  startInit,
+  stopInit,
   writePidFile,
   type Created,
+  type EarlyInit,
 } from '../../runtime/ociCreate';
 import { checkId, RuntimeError, stateDirOf } from '../../runtime/ociState';
 import { formatFinding } from '../validate';
@@ -105,6 +108,23 @@ async function createContainer(
     throw new RuntimeError(`invalid --preserve-fds ${values['preserve-fds']}`);
   const bundleDir = path.resolve(values.bundle ?? '.');
   const text = readConfig(bundleDir);
+  // Node starts in the init while this process plans.
+  const init = startInit(true, preserveFds);
+  try {
+    return await planAndLaunch(values, id, ctx, { bundleDir, text, preserveFds, init });
+  } catch (e) {
+    await stopInit(init);
+    throw e;
+  }
+}
+
+async function planAndLaunch(
+  values: CreateValues,
+  id: string,
+  ctx: RuntimeContext,
+  o: { bundleDir: string; text: string; preserveFds: number; init: EarlyInit },
+): Promise<Created> {
+  const { bundleDir, text, preserveFds, init } = o;
   const plan = planBundle({
     text,
     bundleDir,
@@ -138,6 +158,7 @@ async function createContainer(
     stateRoot: ctx.root,
     preserveFds,
     onOperation: (line) => ctx.log.debug(line),
+    init,
   });
 }
 
