@@ -5,7 +5,7 @@ import type { CliIO, Command } from './cli/command';
 import { UsageError } from './cli/readBundle';
 import pkg from '../package.json';
 import * as fs from 'node:fs';
-import { isRuntimeCall } from './cli/oci/isRuntimeCall';
+import { isRuntimeCall, RUNTIME_COMMAND_NAMES } from './cli/oci/isRuntimeCall';
 import { OCI_VERSION } from './runtime/ociState';
 
 const COMMANDS: Record<string, () => Promise<Command>> = {
@@ -32,6 +32,9 @@ async function help(io: CliIO): Promise<void> {
   const names = Object.keys(COMMANDS);
   const width = Math.max(...names.map((n) => n.length));
   for (const name of names) io.out(`  ${name.padEnd(width)}  ${(await COMMANDS[name]()).summary}`);
+  io.out(
+    `\nAs an OCI runtime (runc's command line, for podman, containerd and Kubernetes):\n  bindery [--root DIR] [--log FILE] [--log-format json] ${RUNTIME_COMMAND_NAMES.join('|')} …`,
+  );
   io.out('\nRun `bindery COMMAND --help` for its options. `bindery --version` prints the version.');
 }
 

@@ -18,6 +18,24 @@ export interface RuntimeContext {
 
 export type RuntimeCommand = (args: string[], ctx: RuntimeContext) => number | Promise<number>;
 
+/** `bindery COMMAND --help`: runc's synopsis of each command. */
+const USAGE: Record<RuntimeCommandName, string> = {
+  create:
+    'create [--bundle DIR] [--pid-file FILE] [--preserve-fds N] [--no-pivot] [--no-new-keyring] ID',
+  start: 'start ID',
+  run: 'run [--bundle DIR] [--pid-file FILE] [--detach] [--keep] [--preserve-fds N] ID',
+  state: 'state ID',
+  list: 'list [--format table|json] [--quiet]',
+  kill: 'kill [--all] ID [SIGNAL]   (SIGNAL: a name, with or without SIG, or a number; default SIGTERM)',
+  delete: 'delete [--force] ID',
+  exec: 'exec [--process FILE] [--detach] [--pid-file FILE] [--cwd DIR] [--env K=V]… [--user UID[:GID]] [--additional-gids GID]… [--cap CAP]… [--no-new-privs] [--preserve-fds N] ID [COMMAND ARG…]',
+  ps: 'ps [--format table|json] ID [-- PS_ARGS…]',
+  features: 'features',
+  pause: 'pause ID   (not supported yet: needs cgroups)',
+  resume: 'resume ID   (not supported yet: needs cgroups)',
+  update: 'update [--resources FILE | OPTIONS] ID   (not supported yet: needs cgroups)',
+};
+
 const RUNTIME_COMMANDS: Record<RuntimeCommandName, () => Promise<RuntimeCommand>> = {
   create: async () => (await import('./create')).createCommand,
   start: async () => (await import('./start')).startCommand,
@@ -54,6 +72,10 @@ export async function runtimeMain(argv: string[], io: CliIO): Promise<number> {
       );
     if (!isRuntimeCommandName(command)) throw new RuntimeError(`No help topic for '${command}'`);
     const load = RUNTIME_COMMANDS[command];
+    if (rest[0] === '--help' || rest[0] === '-h') {
+      io.out(`Usage: bindery [GLOBAL OPTIONS] ${USAGE[command]}`);
+      return 0;
+    }
     const ctx: RuntimeContext = { root: values.root ?? DEFAULT_RUNTIME_ROOT, log, io };
     log.debug(`bindery ${argv.join(' ')}`);
     return await (
