@@ -5,10 +5,13 @@
 //
 // The cache is written by the build (`node bin/compileCache.js --write dist/cli.js`), after
 // running a few calls in-process so that the functions they need are compiled and cached too.
-// A cache V8 rejects (another Node, other flags, a rebuilt bundle) is ignored: the bundle is
-// then compiled as usual.
+// It starts with the SHA-1 of the bundle it was made from: V8 itself only compares the
+// source's length, so a rebuilt bundle of the same length would otherwise run stale code.
+// A cache for another bundle, or one V8 rejects (another Node, other flags), is ignored and
+// the bundle is compiled as usual.
 /* eslint-disable @typescript-eslint/no-require-imports -- plain CommonJS, not compiled */
 'use strict';
+const crypto = require('node:crypto');
 const fs = require('node:fs');
 const Module = require('node:module');
 const path = require('node:path');
@@ -18,13 +21,21 @@ function cacheFileOf(file) {
   return `${file}.v8cache`;
 }
 
+const DIGEST_BYTES = 20;
+
+function digest(source) {
+  return crypto.createHash('sha1').update(source).digest();
+}
+
 /** The bundle's exports, compiled with the code cache when there is a usable one. */
 function loadBundle(file, { useCache = true } = {}) {
   const source = fs.readFileSync(file, 'utf8');
   let cachedData;
   if (useCache) {
     try {
-      cachedData = fs.readFileSync(cacheFileOf(file));
+      const cache = fs.readFileSync(cacheFileOf(file));
+      if (cache.subarray(0, DIGEST_BYTES).equals(digest(source)))
+        cachedData = cache.subarray(DIGEST_BYTES);
     } catch {
       cachedData = undefined; // not built with a cache: compile as usual
     }
@@ -64,7 +75,8 @@ async function writeCache(file) {
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
-  fs.writeFileSync(cacheFileOf(file), script.createCachedData());
+  const source = fs.readFileSync(file, 'utf8');
+  fs.writeFileSync(cacheFileOf(file), Buffer.concat([digest(source), script.createCachedData()]));
 }
 
 if (require.main === module && process.argv[2] === '--write') {
