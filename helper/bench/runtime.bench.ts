@@ -132,7 +132,10 @@ async function podman(): Promise<void> {
   const scratch = new Scratch();
   try {
     // The runtime's state goes to the scratch folder too (podman passes no --root).
-    const p = new Podman(scratch, { bindery: scratch.runtimeWrapper() });
+    const p = new Podman(scratch, {
+      bindery: scratch.runtimeWrapper(),
+      runc: scratch.runtimeWrapper('runc', 'runc', scratch.path('runc-state')),
+    });
     p.importBusybox('localhost/bench-busybox:latest');
     const samples: Record<string, number[]> = { runc: [], bindery: [] };
     for (let i = 0; i < RUNS + 2; i++)

@@ -66,18 +66,13 @@ export class Scratch {
   }
 
   /**
-   * `bindery` with `--root` in this folder, as an engine's runtime path: the runtime's state
-   * stays here too (podman, like the conformance suite, calls the runtime without --root).
+   * A runtime (`bindery`, or runc as the oracle) with `--root` in this folder, as an
+   * engine's runtime path: the runtime's state stays here too (podman, like the conformance
+   * suite, calls the runtime without --root; runc would use /run/runc).
    */
-  runtimeWrapper(name = 'bindery'): string {
+  runtimeWrapper(name = 'bindery', command = BINDERY, root = this.path('runtime-state')): string {
     const file = this.path(name);
-    fs.writeFileSync(
-      file,
-      `#!/bin/sh\nexec ${BINDERY} --root ${this.path('runtime-state')} "$@"\n`,
-      {
-        mode: 0o755,
-      },
-    );
+    fs.writeFileSync(file, `#!/bin/sh\nexec ${command} --root ${root} "$@"\n`, { mode: 0o755 });
     return file;
   }
 
@@ -145,7 +140,7 @@ export class Podman {
         '[engine]',
         'cgroup_manager = "cgroupfs"',
         'events_logger = "file"',
-        `runtime_supports_json = ${JSON.stringify(['runc', ...names])}`,
+        `runtime_supports_json = ${JSON.stringify([...new Set(['runc', ...names])])}`,
         '',
         '[engine.runtimes]',
         ...names.map((n) => `${n} = [${JSON.stringify(runtimes[n])}]`),

@@ -15,7 +15,11 @@ function engine(t: TestContext) {
   if (!needsEngine(t, 'podman', 'conmon', 'runc')) return undefined;
   if (!env) {
     const scratch = new Scratch();
-    env = { scratch, podman: new Podman(scratch, { bindery: scratch.runtimeWrapper() }) };
+    const runtimes = {
+      bindery: scratch.runtimeWrapper(),
+      runc: scratch.runtimeWrapper('runc', 'runc', scratch.path('runc-state')),
+    };
+    env = { scratch, podman: new Podman(scratch, runtimes) };
     env.podman.importBusybox(IMAGE);
   }
   return env;
