@@ -248,6 +248,28 @@ describe('bindery as an OCI runtime, compared with runc (root)', () => {
     assert.equal(stateOf('bindery', root, 'm1'), undefined, 'nothing is left');
   });
 
+  it('a mount that fails in the init names the entry, its line and the errno, like runc fails', (t: TestContext) => {
+    if (!needsRoot(t)) return;
+    const bundle = makeBundle({
+      args: ['/bin/true'],
+      // /bin/busybox is a file: the plan cannot know, the mount point cannot be made.
+      mounts: [
+        { destination: '/proc', type: 'proc', source: 'proc' },
+        { destination: '/bin/busybox/sub', type: 'tmpfs', source: 'tmpfs' },
+      ],
+    });
+    const runcRoot = rootFor('runc');
+    assert.equal(call('runc', runcRoot, ['create', '--bundle', bundle, 'f1']).status, 1);
+    const root = rootFor('bindery');
+    const r = call('bindery', root, ['create', '--bundle', bundle, 'f1']);
+    assert.equal(r.status, 1);
+    assert.match(
+      r.error ?? '',
+      /^bindery create failed: unable to start container process: config\.json:\d+:\d+: mounts\[1\] \/bin\/busybox\/sub: ENOTDIR: .*\(hint: /,
+    );
+    assert.equal(stateOf('bindery', root, 'f1'), undefined, 'nothing is left');
+  });
+
   it('--systemd-cgroup and terminals are refused clearly', (t: TestContext) => {
     if (!needsRoot(t)) return;
     const root = rootFor('bindery');
