@@ -12,8 +12,15 @@ export class BundleFinder implements vscode.Disposable {
   private readonly bundles = new Map<string, Bundle>();
   private readonly emitter = new vscode.EventEmitter<void>();
   readonly onDidChange = this.emitter.event;
+  private readonly removedEmitter = new vscode.EventEmitter<string[]>();
+  /** Fires with the spec paths of bundles that are gone (their folder or config.json deleted). */
+  readonly onDidRemove = this.removedEmitter.event;
   private watcher: vscode.FileSystemWatcher | undefined;
+  private deletions: vscode.FileSystemWatcher | undefined;
   private scanned: Promise<void> | undefined;
+  /** The latest check of each config.json in flight, by its number. */
+  private readonly checks = new Map<string, number>();
+  private checkCount = 0;
 
   list(): Bundle[] {
     return [...this.bundles.values()].sort((a, b) => a.name.localeCompare(b.name));
@@ -30,6 +37,9 @@ export class BundleFinder implements vscode.Disposable {
       this.watcher.onDidCreate((u) => void this.check(u));
       this.watcher.onDidChange((u) => void this.check(u));
       this.watcher.onDidDelete((u) => this.remove(u));
+      // Deleting a folder reports the folder, not the config.json files inside it.
+      this.deletions = vscode.workspace.createFileSystemWatcher('**', true, true, false);
+      this.deletions.onDidDelete((u) => this.removeUnder(u));
       this.scanned = this.scan();
     }
     return this.scanned;
@@ -50,12 +60,18 @@ export class BundleFinder implements vscode.Disposable {
 
   private async check(uri: vscode.Uri, notify = true): Promise<void> {
     if (uri.scheme !== 'file' || /\/(node_modules|rootfs)\//.test(uri.path)) return;
+    // Events for one file can come close together (created, then written): only the last
+    // read counts, whichever finishes first.
+    const turn = ++this.checkCount;
+    this.checks.set(uri.fsPath, turn);
     let isSpec = false;
     try {
       isSpec = isOciSpecText(Buffer.from(await vscode.workspace.fs.readFile(uri)).toString('utf8'));
     } catch {
       isSpec = false;
     }
+    if (this.checks.get(uri.fsPath) !== turn) return;
+    this.checks.delete(uri.fsPath);
     const dir = dirname(uri.fsPath);
     const had = this.bundles.has(dir);
     if (isSpec)
@@ -69,7 +85,22 @@ export class BundleFinder implements vscode.Disposable {
   }
 
   private remove(uri: vscode.Uri): void {
-    if (this.bundles.delete(dirname(uri.fsPath))) this.changed();
+    const gone = this.bundles.get(dirname(uri.fsPath));
+    if (!gone) return;
+    this.bundles.delete(gone.dir);
+    this.removedEmitter.fire([gone.specPath]);
+    this.changed();
+  }
+
+  private removeUnder(uri: vscode.Uri): void {
+    const root = uri.fsPath.replace(/\/+$/, '');
+    const gone = [...this.bundles.values()].filter(
+      (b) => b.dir === root || b.dir.startsWith(`${root}/`),
+    );
+    if (gone.length === 0) return;
+    for (const b of gone) this.bundles.delete(b.dir);
+    this.removedEmitter.fire(gone.map((b) => b.specPath));
+    this.changed();
   }
 
   private changed(): void {
@@ -83,6 +114,8 @@ export class BundleFinder implements vscode.Disposable {
 
   dispose(): void {
     this.watcher?.dispose();
+    this.deletions?.dispose();
     this.emitter.dispose();
+    this.removedEmitter.dispose();
   }
 }

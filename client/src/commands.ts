@@ -19,17 +19,22 @@ import { HelperError, type HelperConnection } from './helperConnection';
 import { isSpecDocument } from './languageClient';
 import { launchBundle } from './launch';
 import type { LiveMountTables } from './liveMounts';
-import { type MountDiagnostics, readSpec, toRange } from './mountDiagnostics';
+import { mountHeading, renderContainerDetails } from './containerDetails';
+import { type MountDiagnostics, readSpec } from './mountDiagnostics';
 import type { ContainerOutput } from './output';
 import {
+  detailsUri,
   mountTableUri,
   type PlanDocuments,
   planUri,
   renderMountTable,
   renderPlanText,
 } from './planDocument';
+import { revealMountEntry } from './specNavigation';
 import { findSpecMounts } from './specMounts';
 import type { TreeNode } from './treeModel';
+
+const TEAR_DOWN = 'Tear Down';
 
 export interface CommandDeps {
   context: vscode.ExtensionContext;
@@ -82,13 +87,73 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       d.store.put(info);
       return info;
     }),
-    reg('bindery.teardown', async (arg) => {
-      const c = await pickContainer(d, arg, () => true, 'tear down');
-      if (!c) return undefined;
+    reg('bindery.teardown', async (arg, options) => {
+      const picked = await pickContainer(d, arg, () => true, 'tear down');
+      if (!picked) return undefined;
+      const c = d.store.get(picked.id) ?? picked;
+      // A running container loses its process and its mounts: ask first. Code that has
+      // already asked (or owns the container) passes { confirm: false }.
+      const ask = (options as { confirm?: boolean } | undefined)?.confirm !== false;
+      if (ask && (c.status === 'running' || c.status === 'creating')) {
+        const pick = await vscode.window.showWarningMessage(
+          `Tear down ${c.id}? It is ${c.status}${c.pid ? ` (pid ${c.pid})` : ''}.`,
+          {
+            modal: true,
+            detail:
+              'Its process is killed, its mounts are removed and its output is dropped. Stop keeps the container to inspect.',
+          },
+          TEAR_DOWN,
+        );
+        if (pick !== TEAR_DOWN) return false;
+      }
       await d.helper.request(TeardownRequest, { id: c.id });
       // The tornDown notification removes it too; do it now so the view does not wait on it.
       d.store.remove(c.id);
       return true;
+    }),
+    reg('bindery.clearStopped', async () => {
+      const ended = d.store.all().filter((c) => c.status === 'stopped' || c.status === 'failed');
+      if (ended.length === 0) {
+        void vscode.window.showInformationMessage('Bindery: no stopped containers to clear.');
+        return 0;
+      }
+      const results = await Promise.allSettled(
+        ended.map((c) => d.helper.request(TeardownRequest, { id: c.id })),
+      );
+      const failures: string[] = [];
+      results.forEach((r, i) => {
+        if (r.status === 'fulfilled') d.store.remove(ended[i].id);
+        else
+          failures.push(
+            `${ended[i].id}: ${r.reason instanceof Error ? r.reason.message : String(r.reason)}`,
+          );
+      });
+      if (failures.length)
+        void vscode.window.showErrorMessage(
+          `Bindery: ${failures.length} of ${ended.length} containers could not be cleared: ${failures.join('; ')}`,
+        );
+      return ended.length - failures.length;
+    }),
+    reg('bindery.showDetails', async (arg) => {
+      const c = await pickContainer(d, arg, () => true, 'show the details of');
+      if (!c) return undefined;
+      const info = d.store.get(c.id) ?? c;
+      const text = readSpec(specPathOf(info.bundle));
+      const lines = new Map(
+        (text === undefined ? [] : findSpecMounts(text)).map((e) => [e.index, e.range.start.line]),
+      );
+      const editor = await d.plans.show(detailsUri(info.id), renderContainerDetails(info, lines));
+      // From a mount row: scroll to that mount's section.
+      const mount = (arg as TreeNode | undefined)?.mount;
+      if (mount) {
+        const heading = mountHeading(mount);
+        const at = editor.document.getText().split('\n').indexOf(heading);
+        if (at >= 0) {
+          editor.selection = new vscode.Selection(at, 0, at, heading.length);
+          editor.revealRange(new vscode.Range(at, 0, at, 0), vscode.TextEditorRevealType.AtTop);
+        }
+      }
+      return editor;
     }),
     reg('bindery.showPlan', async (arg) => {
       const bundle = await pickBundle(d, arg);
@@ -170,15 +235,9 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       if (typeof arg === 'string')
         await vscode.window.showTextDocument(vscode.Uri.file(arg), { preview: true });
     }),
-    reg('bindery.revealMount', async (bundle, index) => {
-      const specPath = specPathOf(String(bundle));
-      const editor = await vscode.window.showTextDocument(vscode.Uri.file(specPath));
-      const entry = findSpecMounts(editor.document.getText())[Number(index)];
-      if (!entry) return;
-      const range = toRange(entry.range);
-      editor.selection = new vscode.Selection(range.start, range.end);
-      editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
-    }),
+    reg('bindery.revealMount', (bundle, index) =>
+      revealMountEntry(specPathOf(String(bundle)), Number(index)),
+    ),
   ];
 }
 

@@ -4,6 +4,13 @@ import * as vscode from 'vscode';
 import { type ContainerInfo, ListRequest } from '../../helper/src/protocol';
 import type { HelperConnection } from './helperConnection';
 
+const STATUS_RANK: Record<ContainerInfo['status'], number> = {
+  creating: 0,
+  running: 1,
+  stopped: 2,
+  failed: 2,
+};
+
 export class ContainerStore implements vscode.Disposable {
   private readonly containers = new Map<string, ContainerInfo>();
   private readonly emitter = new vscode.EventEmitter<string[]>();
@@ -59,7 +66,14 @@ export class ContainerStore implements vscode.Disposable {
     return best;
   }
 
+  /**
+   * A summary from a reply or a notification. A container only moves forward (creating →
+   * running → stopped or failed): a reply that was on its way while the process exited
+   * does not bring back "running".
+   */
   put(info: ContainerInfo): void {
+    const known = this.containers.get(info.id);
+    if (known && STATUS_RANK[known.status] > STATUS_RANK[info.status]) return;
     this.containers.set(info.id, info);
     this.emitter.fire([info.id]);
   }

@@ -35,7 +35,10 @@ export class ContainersView implements vscode.TreeDataProvider<TreeNode>, vscode
         this.updateMessage(s);
         this.changed();
       }),
-      store.onDidChange(() => this.changed()),
+      store.onDidChange(() => {
+        this.updateBadge();
+        this.changed();
+      }),
       bundles.onDidChange(() => this.changed()),
     );
     this.updateMessage(helper.state);
@@ -65,9 +68,13 @@ export class ContainersView implements vscode.TreeDataProvider<TreeNode>, vscode
     else this.stale = true;
   }
 
-  private updateMessage(s: HelperState): void {
+  private updateBadge(): void {
     const running = this.store.all().filter((c) => c.status === 'running').length;
     this.view.badge = running ? { value: running, tooltip: `${running} running` } : undefined;
+  }
+
+  private updateMessage(s: HelperState): void {
+    this.updateBadge();
     this.view.message =
       s.kind === 'unreachable'
         ? `Helper unreachable: ${s.problem.summary}`

@@ -13,6 +13,7 @@ import { MountLensProvider } from './mountLens';
 import { ContainerOutput } from './output';
 import { PlanDocuments } from './planDocument';
 import { HelperStatusBar } from './statusBar';
+import { openWalkthroughOnFirstUse, registerWalkthrough } from './walkthrough';
 
 /** What activate() returns: used by the end-to-end tests instead of poking at the UI. */
 export interface BinderyApi {
@@ -45,7 +46,7 @@ export function activate(context: vscode.ExtensionContext): BinderyApi {
   const output = new ContainerOutput(helper);
   const plans = new PlanDocuments();
   const languageClient = new SpecLanguageClient(context, log);
-  const statusBar = new HelperStatusBar(helper);
+  const statusBar = new HelperStatusBar(helper, store);
 
   context.subscriptions.push(
     log,
@@ -79,14 +80,17 @@ export function activate(context: vscode.ExtensionContext): BinderyApi {
       plans,
       log,
     }),
+    ...registerWalkthrough(bundles),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('bindery.helper.socketPath')) void helper.reconnect();
     }),
     vscode.window.onDidChangeActiveTextEditor((e) => setSpecContext(e)),
+    bundles.onDidRemove((specs) => specs.forEach((spec) => diagnostics.forget(spec))),
   );
   setSpecContext(vscode.window.activeTextEditor);
   // One attempt now so the status bar tells the truth; retries only while the view is open.
   void helper.connect();
+  void openWalkthroughOnFirstUse(context, bundles);
   log.appendLine(`[bindery] activated in ${(performance.now() - started).toFixed(1)} ms`);
   return {
     helper,

@@ -157,10 +157,11 @@ export class HelperConnection implements vscode.Disposable {
       this.fail(diagnoseConnectError(gatherFacts(socketPath, err)));
       return false;
     }
-    const connection = createMessageConnection(
-      new SocketMessageReader(socket),
-      new SocketMessageWriter(socket),
-    );
+    const reader = new SocketMessageReader(socket);
+    const connection = createMessageConnection(reader, new SocketMessageWriter(socket));
+    // Closed halfway through a message, vscode-jsonrpc 8's reader re-arms a 10 s "partial
+    // message" timer forever, even disposed.
+    socket.on('close', () => (reader.partialMessageTimeout = 0));
     this.wireNotifications(connection);
     connection.onClose(() => {
       if (this.connection !== connection) return;

@@ -1,19 +1,27 @@
-// Launching a bundle: a cancellable progress notification that advances with each
-// operation the helper reports, and failures turned into diagnostics on the spec.
+// Launching a bundle: unsaved edits settled first (never saved without asking), the output
+// shown as the launch starts, a cancellable progress notification that advances with each
+// operation the helper reports, and failures turned into diagnostics on the spec with a
+// notification that takes the user there ("Show Problems", "Go to Entry").
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import {
   type ContainerInfo,
-  ErrorCodes,
   LaunchRequest,
   StopRequest,
   TeardownRequest,
   ValidateRequest,
 } from '../../helper/src/protocol';
+import { refusesLaunch } from '../../helper/src/plan/refusals';
+import type { Finding } from '../../helper/src/plan/types';
 import type { ContainerStore } from './containerStore';
 import { HelperError, type HelperConnection } from './helperConnection';
 import type { MountDiagnostics } from './mountDiagnostics';
 import type { ContainerOutput } from './output';
+import { revealInSpec, revealMountEntry } from './specNavigation';
+import { settleUnsavedSpec } from './unsavedSpec';
+
+export const SHOW_PROBLEMS = 'Show Problems';
+export const GO_TO_ENTRY = 'Go to Entry';
 
 export interface LaunchDeps {
   helper: HelperConnection;
@@ -40,10 +48,7 @@ export async function launchBundle(
 ): Promise<ContainerInfo | undefined> {
   const { helper, store, output, diagnostics, log } = deps;
   // The helper reads the spec from disk: unsaved edits would launch something else.
-  const open = vscode.workspace.textDocuments.find(
-    (d) => d.uri.scheme === 'file' && d.uri.fsPath === specPath,
-  );
-  if (open?.isDirty) await open.save();
+  if (!(await settleUnsavedSpec(specPath))) return undefined;
   diagnostics.clearLaunch(specPath);
   const id = containerIdFor(bundleDir);
 
@@ -59,16 +64,14 @@ export async function launchBundle(
       try {
         progress.report({ message: 'planning…' });
         const validation = await helper.request(ValidateRequest, { bundle: bundleDir });
-        const errors = validation.findings.filter((f) => f.severity === 'error');
-        if (errors.length) {
-          diagnostics.setPlanFindings(specPath, errors);
-          void vscode.window.showErrorMessage(
-            `Bindery: ${basename(bundleDir)} cannot launch: ${errors.length} error(s) in config.json. ${errors[0].message}`,
-          );
+        const refusals = validation.findings.filter(refusesLaunch);
+        if (refusals.length) {
+          reportRefusal(deps, specPath, bundleDir, refusals);
           return undefined;
         }
         const total = Math.max(1, validation.plan.operations.length);
         output.prepare(id);
+        output.note(id, `launching ${bundleDir} as ${id}`);
         subscriptions.push(
           helper.onOperation((e) => {
             if (e.id !== id) return;
@@ -89,11 +92,13 @@ export async function launchBundle(
           await removeQuietly(helper, id);
           return undefined;
         }
+        // No transient status-bar message: the status bar item follows the store, as the
+        // tree does, so the two cannot disagree once the process exits.
         log.appendLine(`[launch] ${id}: ${info.status}${info.pid ? `, pid ${info.pid}` : ''}`);
-        vscode.window.setStatusBarMessage(`Bindery: ${id} ${info.status}`, 5000);
         return info;
       } catch (e) {
         if (cancelled) return undefined;
+        output.note(id, `launch failed: ${e instanceof Error ? e.message : String(e)}`);
         reportLaunchError(deps, specPath, bundleDir, e);
         return undefined;
       } finally {
@@ -124,20 +129,65 @@ function reportLaunchError(
   deps.log.appendLine(
     `[launch] ${name}: ${e.message}${e.data ? ` ${JSON.stringify(e.data.failure ?? e.data.reason)}` : ''}`,
   );
-  if (e.data?.failure) deps.diagnostics.setLaunchFailure(specPath, e.data.failure);
-  else if (e.data?.findings?.length)
-    deps.diagnostics.setPlanFindings(
-      specPath,
-      e.data.findings.filter((f) => f.severity === 'error'),
-    );
   const f = e.data?.failure;
-  const text =
-    e.code === ErrorCodes.LaunchFailed && f
-      ? `Bindery: ${name} failed to launch: ${f.errno} — ${f.message}${f.hint ? `. ${f.hint}` : ''}`
-      : `Bindery: launching ${name} failed: ${e.message}`;
-  void vscode.window.showErrorMessage(text, 'Show in config.json').then((pick) => {
-    if (pick) void vscode.commands.executeCommand('workbench.actions.view.problems');
-  });
+  if (f) {
+    deps.diagnostics.setLaunchFailure(specPath, f);
+    const origin = f.operation.origin;
+    const where =
+      origin.kind === 'spec' && origin.mountIndex !== undefined
+        ? `mounts[${origin.mountIndex}]${'target' in f.operation ? ` (${f.operation.target})` : ''}: `
+        : '';
+    void vscode.window
+      .showErrorMessage(
+        `Bindery: ${name} failed to launch: ${where}${f.operation.op} failed with ${f.errno} — ${f.message}${f.hint ? `. ${f.hint}` : ''}`,
+        GO_TO_ENTRY,
+      )
+      .then(async (pick) => {
+        if (pick !== GO_TO_ENTRY || origin.kind !== 'spec') return;
+        if (origin.mountIndex !== undefined) await revealMountEntry(specPath, origin.mountIndex);
+        else await revealInSpec(specPath, origin.range);
+      });
+    return;
+  }
+  const refusals = e.data?.findings?.filter(refusesLaunch) ?? [];
+  if (refusals.length) {
+    reportRefusal(deps, specPath, bundleDir, refusals);
+    return;
+  }
+  void vscode.window.showErrorMessage(`Bindery: launching ${name} failed: ${e.message}`);
+}
+
+/**
+ * The helper will not launch this spec: its findings go on the entries, and the notification
+ * names the first one (in the order of the file) with a way to it.
+ */
+function reportRefusal(
+  deps: LaunchDeps,
+  specPath: string,
+  bundleDir: string,
+  refusals: Finding[],
+): void {
+  deps.diagnostics.setPlanFindings(specPath, refusals);
+  const [first] = [...refusals].sort(
+    (a, b) =>
+      a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character,
+  );
+  const more = refusals.length - 1;
+  void vscode.window
+    .showErrorMessage(
+      `Bindery: ${basename(bundleDir)} cannot launch: config.json line ${first.range.start.line + 1}: ${first.message}${more ? ` (and ${more} more)` : ''}`,
+      SHOW_PROBLEMS,
+    )
+    .then(async (pick) => {
+      if (pick !== SHOW_PROBLEMS) return;
+      // The Problems panel open (it reveals the file), and the editor on that entry with the
+      // problem shown in place: the cursor at the start of its line, then "next problem".
+      await vscode.commands.executeCommand('workbench.panel.markers.view.focus');
+      const editor = await revealInSpec(specPath, first.range);
+      const lineStart = new vscode.Position(first.range.start.line, 0);
+      editor.selection = new vscode.Selection(lineStart, lineStart);
+      await vscode.commands.executeCommand('editor.action.marker.next');
+    });
 }
 
 /** Stop and tear down, ignoring "not found": used when a launch is cancelled midway. */

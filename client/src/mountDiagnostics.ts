@@ -20,6 +20,8 @@ export class MountDiagnostics implements vscode.Disposable {
   readonly collection = vscode.languages.createDiagnosticCollection('bindery');
   /** Per spec file, per layer: each layer is replaced on its own. */
   private readonly layers = new Map<string, Map<Layer, vscode.Diagnostic[]>>();
+  /** The helper's findings behind a layer, filtered again when the language server speaks. */
+  private readonly planFindings = new Map<string, Map<Layer, Finding[]>>();
   private readonly subscriptions: vscode.Disposable[] = [];
 
   constructor(
@@ -43,6 +45,11 @@ export class MountDiagnostics implements vscode.Disposable {
         });
       }),
       live.onDidChange((id) => this.updateMismatches(id)),
+      vscode.languages.onDidChangeDiagnostics((e) => {
+        for (const uri of e.uris)
+          for (const layer of this.planFindings.get(uri.fsPath)?.keys() ?? [])
+            this.applyPlanFindings(uri.fsPath, layer);
+      }),
       store.onDidChange((ids) => ids.forEach((id) => this.clearMismatchesIfGone(id))),
       vscode.workspace.onDidChangeTextDocument((e) => {
         // Offsets moved: recompute the comparison for this file if a container runs from it.
@@ -73,9 +80,20 @@ export class MountDiagnostics implements vscode.Disposable {
   /**
    * The helper's findings (it refused the plan, or the user asked it to validate). The
    * language server shows most of them already; add only what the helper sees differently
-   * (it runs as root and looks at the host as it is now), so nothing is listed twice.
+   * (it runs as root and looks at the host as it is now), so nothing is listed twice. The
+   * language server may speak later (the spec opened after the launch): then it is checked
+   * again, and what it now shows is dropped from ours.
    */
   setPlanFindings(specPath: string, findings: Finding[], layer: Layer = 'launch'): void {
+    let kept = this.planFindings.get(specPath);
+    if (!kept) this.planFindings.set(specPath, (kept = new Map()));
+    kept.set(layer, findings);
+    this.applyPlanFindings(specPath, layer);
+  }
+
+  private applyPlanFindings(specPath: string, layer: Layer): void {
+    const findings = this.planFindings.get(specPath)?.get(layer);
+    if (!findings) return;
     const uri = vscode.Uri.file(specPath);
     const key = (code: unknown, line: number) => `${String(code)}@${line}`;
     const ours = new Set(
@@ -87,11 +105,24 @@ export class MountDiagnostics implements vscode.Disposable {
         .filter((d) => !ours.has(`${d.message}@${d.range.start.line}`))
         .map((d) => key(typeof d.code === 'object' ? d.code.value : d.code, d.range.start.line)),
     );
-    this.set(
-      specPath,
-      layer,
-      findings.filter((f) => !shown.has(key(f.code, f.range.start.line))).map(findingToDiagnostic),
-    );
+    const diagnostics = findings
+      .filter((f) => !shown.has(key(f.code, f.range.start.line)))
+      .map(findingToDiagnostic);
+    const before = this.layers.get(specPath)?.get(layer) ?? [];
+    // Our own change comes back as a diagnostics event: stop when nothing moved.
+    const same =
+      before.length === diagnostics.length &&
+      before.every(
+        (d, i) => d.message === diagnostics[i].message && d.range.isEqual(diagnostics[i].range),
+      );
+    if (!same) this.set(specPath, layer, diagnostics, true);
+  }
+
+  /** The spec is gone: nothing we said about it stays in Problems. */
+  forget(specPath: string): void {
+    this.layers.delete(specPath);
+    this.planFindings.delete(specPath);
+    this.collection.delete(vscode.Uri.file(specPath));
   }
 
   clearValidate(specPath: string): void {
@@ -150,7 +181,14 @@ export class MountDiagnostics implements vscode.Disposable {
     this.set(specPath, 'mismatch', diags);
   }
 
-  private set(specPath: string, layer: Layer, diags: vscode.Diagnostic[]): void {
+  /** `fromFindings`: the layer still follows the helper's findings kept for it. */
+  private set(
+    specPath: string,
+    layer: Layer,
+    diags: vscode.Diagnostic[],
+    fromFindings = false,
+  ): void {
+    if (!fromFindings) this.planFindings.get(specPath)?.delete(layer);
     let layers = this.layers.get(specPath);
     if (!layers) this.layers.set(specPath, (layers = new Map()));
     layers.set(layer, diags);

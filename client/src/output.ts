@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { LogsRequest, type OutputEvent } from '../../helper/src/protocol';
 import type { HelperConnection } from './helperConnection';
+import { outputChannelName } from './treeModel';
 
 /** Per container, what we keep in memory beyond the channel (for the tests and late openers). */
 const MAX_BUFFER_CHARS = 1 << 20;
@@ -26,13 +27,18 @@ export class ContainerOutput implements vscode.Disposable {
   }
 
   private append(e: OutputEvent): void {
+    // The helper left out output this window did not read fast enough (PROTOCOL.md).
+    const gap = e.dropped
+      ? `\n[bindery] … ${e.dropped} bytes of ${e.stream} not shown: the container printed faster than this window read\n`
+      : '';
+    const text = gap + e.data;
     const prev = this.buffers.get(e.id) ?? '';
-    const next = prev + e.data;
+    const next = prev + text;
     this.buffers.set(
       e.id,
       next.length > MAX_BUFFER_CHARS ? next.slice(next.length - MAX_BUFFER_CHARS) : next,
     );
-    this.channels.get(e.id)?.append(e.data);
+    this.channels.get(e.id)?.append(text);
   }
 
   /** Everything the container wrote that we saw, stdout and stderr interleaved. */
@@ -47,7 +53,7 @@ export class ContainerOutput implements vscode.Disposable {
   async show(id: string, preserveFocus = false): Promise<vscode.OutputChannel> {
     let channel = this.channels.get(id);
     if (!channel) {
-      channel = vscode.window.createOutputChannel(`Bindery: ${id}`);
+      channel = vscode.window.createOutputChannel(outputChannelName(id));
       this.channels.set(id, channel);
       const seen = this.buffers.get(id);
       if (seen === undefined) {
@@ -68,13 +74,23 @@ export class ContainerOutput implements vscode.Disposable {
     return channel;
   }
 
-  /** Open the channel before the container starts, so nothing scrolls past unseen. */
+  /**
+   * Open the channel before the container starts and show it (keeping the focus where it
+   * is), so the output is in front of the user from its first line.
+   */
   prepare(id: string): void {
-    if (this.channels.has(id)) return;
-    this.buffers.set(id, this.buffers.get(id) ?? '');
-    const channel = vscode.window.createOutputChannel(`Bindery: ${id}`);
-    channel.append(this.buffers.get(id) ?? '');
-    this.channels.set(id, channel);
+    if (!this.channels.has(id)) {
+      this.buffers.set(id, this.buffers.get(id) ?? '');
+      const channel = vscode.window.createOutputChannel(outputChannelName(id));
+      channel.append(this.buffers.get(id) ?? '');
+      this.channels.set(id, channel);
+    }
+    this.channels.get(id)?.show(true);
+  }
+
+  /** A line of ours in the container's channel (not part of its output). */
+  note(id: string, text: string): void {
+    this.channels.get(id)?.appendLine(`[bindery] ${text}`);
   }
 
   dispose(): void {

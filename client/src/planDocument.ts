@@ -43,6 +43,11 @@ export function planUri(specPath: string): vscode.Uri {
   return vscode.Uri.from({ scheme: PLAN_SCHEME, path: `${specPath}.plan` });
 }
 
+/** Markdown: what the view's rows and tooltips say about a container, in full. */
+export function detailsUri(id: string): vscode.Uri {
+  return vscode.Uri.from({ scheme: PLAN_SCHEME, path: `/containers/${id}/details.md` });
+}
+
 export function mountTableUri(id: string): vscode.Uri {
   return vscode.Uri.from({ scheme: PLAN_SCHEME, path: `/containers/${id}/mountinfo` });
 }

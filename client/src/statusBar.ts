@@ -1,6 +1,10 @@
-// The helper's connection state at a glance; clicking explains it and offers the fix.
+// The helper's connection state and the containers at a glance. The containers part comes
+// from the same store and the same wording as the Containers view, redrawn on the same
+// events, so the status bar never says "running" about a container the view shows as exited.
 import * as vscode from 'vscode';
-import type { HelperConnection, HelperState } from './helperConnection';
+import type { ContainerStore } from './containerStore';
+import type { HelperConnection } from './helperConnection';
+import { containerCounts, containerState } from './treeModel';
 
 export class HelperStatusBar implements vscode.Disposable {
   readonly item = vscode.window.createStatusBarItem(
@@ -8,28 +12,42 @@ export class HelperStatusBar implements vscode.Disposable {
     vscode.StatusBarAlignment.Left,
     10,
   );
-  private readonly subscription: vscode.Disposable;
+  private readonly subscriptions: vscode.Disposable[];
 
-  constructor(helper: HelperConnection) {
+  constructor(
+    private readonly helper: HelperConnection,
+    private readonly store: ContainerStore,
+  ) {
     this.item.name = 'Bindery helper';
     this.item.command = 'bindery.showConnectionStatus';
-    this.subscription = helper.onDidChangeState((s) => this.render(s));
-    this.render(helper.state);
+    this.subscriptions = [
+      helper.onDidChangeState(() => this.render()),
+      store.onDidChange(() => this.render()),
+    ];
+    this.render();
     this.item.show();
   }
 
-  private render(s: HelperState): void {
+  private render(): void {
+    const s = this.helper.state;
     switch (s.kind) {
       case 'connecting':
         this.item.text = '$(sync~spin) Bindery';
         this.item.tooltip = 'Connecting to the Bindery helper…';
         this.item.backgroundColor = undefined;
         break;
-      case 'connected':
-        this.item.text = `$(plug) Bindery ${s.version.helper}`;
-        this.item.tooltip = `Connected to the Bindery helper ${s.version.helper} (protocol ${s.version.protocol}) at ${s.socketPath}`;
+      case 'connected': {
+        const containers = this.store.all();
+        const running = containers.some((c) => c.status === 'running');
+        this.item.text = `$(${running ? 'vm-running' : 'plug'}) Bindery: ${containerCounts(containers)}`;
+        // Plain text: container ids and states, one a line, exactly as the view words them.
+        this.item.tooltip = [
+          `Connected to the Bindery helper ${s.version.helper} (protocol ${s.version.protocol}) at ${s.socketPath}`,
+          ...containers.map((c) => `${c.id}: ${containerState(c)}`),
+        ].join('\n');
         this.item.backgroundColor = undefined;
         break;
+      }
       case 'unreachable':
         this.item.text = '$(debug-disconnect) Bindery: helper unreachable';
         this.item.tooltip = new vscode.MarkdownString(
@@ -41,7 +59,7 @@ export class HelperStatusBar implements vscode.Disposable {
   }
 
   dispose(): void {
-    this.subscription.dispose();
+    this.subscriptions.forEach((s) => s.dispose());
     this.item.dispose();
   }
 }

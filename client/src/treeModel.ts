@@ -25,7 +25,16 @@ export interface NodeCommand {
 }
 
 export type NodeKind =
-  'problem' | 'remedy' | 'group' | 'bundle' | 'container' | 'mount' | 'network-file' | 'process';
+  | 'problem'
+  | 'remedy'
+  | 'group'
+  | 'bundle'
+  | 'container'
+  | 'process'
+  | 'mounts'
+  | 'mount'
+  | 'network-files'
+  | 'network-file';
 
 export interface TreeNode {
   kind: NodeKind;
@@ -63,6 +72,18 @@ const STATUS_TITLE: Record<ContainerStatus, string> = {
   failed: 'Failed',
   stopped: 'Stopped',
 };
+
+/**
+ * The groups the view shows, with their sizes, as one phrase ("1 running, 2 stopped"): what
+ * the status bar says, from the same list, so the two always agree.
+ */
+export function containerCounts(containers: ContainerInfo[]): string {
+  const parts = STATUS_ORDER.flatMap((status) => {
+    const n = containers.filter((c) => c.status === status).length;
+    return n ? [`${n} ${STATUS_TITLE[status].toLowerCase()}`] : [];
+  });
+  return parts.length ? parts.join(', ') : 'no containers';
+}
 
 export function statusIcon(status: ContainerStatus): IconRef {
   switch (status) {
@@ -162,17 +183,57 @@ export function bundleNode(b: Bundle): TreeNode {
   };
 }
 
+/** The Output channel a container's stdout and stderr go to (output.ts creates it). */
+export function outputChannelName(id: string): string {
+  return `Bindery: ${id}`;
+}
+
+/**
+ * A container's children, grouped: its process, its mounts (failed first), the network
+ * files. The runtime's own bind mounts of the network files (index null: the plan writes a
+ * file only for those) are shown once, as network files.
+ */
 export function containerNode(c: ContainerInfo): TreeNode {
-  const children: TreeNode[] = [
-    processNode(c),
-    ...c.mounts.map((m, i) => mountNode(c, m, i)),
-    ...networkFileNodes(c),
-  ];
+  const net = new Set(c.networkFiles.map((f) => networkFileDestination(f.name)));
+  const mounts = c.mounts
+    .map((m, position) => ({ m, position }))
+    .filter(({ m }) => !(m.index === null && net.has(m.destination)));
+  const failed = mounts.filter(({ m }) => m.state === 'failed');
+  const children: TreeNode[] = [processNode(c)];
+  if (mounts.length)
+    children.push({
+      kind: 'mounts',
+      id: `container:${c.id}:mounts`,
+      label: 'Mounts',
+      description: `${mounts.length}${failed.length ? ` · ${failed.length} failed` : ''}`,
+      tooltip: `${mounts.length} mounts in the order the helper performs them${failed.length ? `, the ${failed.length} failed one${failed.length > 1 ? 's' : ''} first` : ''}.`,
+      icon: failed.length ? { id: 'error', color: 'charts.red' } : { id: 'files' },
+      contextValue: 'mounts',
+      collapsible: 'expanded',
+      children: [...failed, ...mounts.filter(({ m }) => m.state !== 'failed')].map(
+        ({ m, position }) => mountNode(c, m, position),
+      ),
+      container: c,
+    });
+  if (c.networkFiles.length)
+    children.push({
+      kind: 'network-files',
+      id: `container:${c.id}:net`,
+      label: 'Network files',
+      description: String(c.networkFiles.length),
+      tooltip:
+        'Files the helper writes for the container and binds over its /etc: hostname, hosts, resolv.conf.',
+      icon: { id: 'globe' },
+      contextValue: 'network-files',
+      collapsible: 'collapsed',
+      children: networkFileNodes(c),
+      container: c,
+    });
   return {
     kind: 'container',
     id: `container:${c.id}`,
     label: c.id,
-    description: `${c.status}${c.pid ? ` · pid ${c.pid}` : ''}${exitText(c) ? ` · ${exitText(c)}` : ''}`,
+    description: containerState(c),
     tooltip: containerTooltip(c),
     icon: statusIcon(c.status),
     contextValue: `container.${c.status}`,
@@ -182,10 +243,28 @@ export function containerNode(c: ContainerInfo): TreeNode {
   };
 }
 
+function networkFileDestination(name: string): string {
+  return `/etc/${name}`;
+}
+
 function exitText(c: ContainerInfo): string | undefined {
   if (c.signal) return `killed by ${c.signal}`;
   if (c.exitCode !== undefined) return `exit ${c.exitCode}`;
   return undefined;
+}
+
+/** One short phrase: what the view and the status bar both say about a container. */
+export function containerState(c: ContainerInfo): string {
+  switch (c.status) {
+    case 'running':
+      return 'running';
+    case 'creating':
+      return 'starting';
+    case 'failed':
+      return exitText(c) ? `failed, ${exitText(c)}` : 'failed';
+    case 'stopped':
+      return exitText(c) ?? 'stopped';
+  }
 }
 
 export function containerTooltip(c: ContainerInfo): string {
@@ -202,6 +281,7 @@ export function containerTooltip(c: ContainerInfo): string {
     `| bundle | \`${c.bundle}\` |`,
     `| created | ${c.createdAt} |`,
     `| mounts | ${c.mounts.filter((m) => m.state === 'applied').length} applied${failed.length ? `, ${failed.length} failed` : ''} |`,
+    `| output | Output panel, “${outputChannelName(c.id)}” |`,
   ];
   return rows.join('\n');
 }
@@ -210,12 +290,17 @@ function processNode(c: ContainerInfo): TreeNode {
   const state = c.pid
     ? `pid ${c.pid}`
     : (exitText(c) ?? (c.status === 'creating' ? 'starting' : 'not started'));
+  const args = c.args.join(' ') || '(no args)';
   return {
     kind: 'process',
     id: `container:${c.id}:process`,
-    label: c.args.join(' ') || '(no args)',
-    description: state,
-    tooltip: `**Process**\n\nargs: \`${c.args.join(' ')}\`\n\npid: ${c.pid ?? '—'}\n\nexit code: ${c.exitCode ?? '—'}${c.signal ? `\n\nsignal: ${c.signal}` : ''}`,
+    label: 'Process',
+    // Where its output went, said on the row: the user should not have to hunt for it.
+    description: `${state} → Output`,
+    tooltip:
+      `**Process** \`${args}\`\n\n` +
+      `pid: ${c.pid ?? '—'}\n\nexit code: ${c.exitCode ?? '—'}${c.signal ? `\n\nsignal: ${c.signal}` : ''}\n\n` +
+      `stdout and stderr: the Output panel, channel “${outputChannelName(c.id)}” (click to show).`,
     icon: { id: 'terminal' },
     contextValue: 'process',
     collapsible: 'none',
@@ -224,28 +309,40 @@ function processNode(c: ContainerInfo): TreeNode {
   };
 }
 
+function mountStateText(m: MountSummary): string {
+  return m.state === 'failed' ? `failed${m.errno ? `: ${m.errno}` : ''}` : m.state;
+}
+
+function mountIcon(state: MountSummary['state']): IconRef {
+  return state === 'applied'
+    ? { id: 'pass', color: 'charts.green' }
+    : state === 'failed'
+      ? { id: 'error', color: 'charts.red' }
+      : { id: 'circle-outline', color: 'disabledForeground' };
+}
+
+/** What the tooltip and the details document say about one mount. */
+export function mountDetails(m: MountSummary): string {
+  return (
+    `**${m.destination}** — ${mountStateText(m)}\n\n` +
+    `type \`${m.type}\`, source \`${m.source}\`\n\n` +
+    `effective options: \`${m.options || 'defaults'}\`\n\n` +
+    (m.index === null
+      ? 'added by the runtime (not in config.json)'
+      : `config.json: mounts[${m.index}]`) +
+    (m.errno ? `\n\nerrno: \`${m.errno}\`` : '')
+  );
+}
+
 export function mountNode(c: ContainerInfo, m: MountSummary, position: number): TreeNode {
-  const icon: IconRef =
-    m.state === 'applied'
-      ? { id: 'pass', color: 'charts.green' }
-      : m.state === 'failed'
-        ? { id: 'error', color: 'charts.red' }
-        : { id: 'circle-outline', color: 'disabledForeground' };
-  const state = m.state === 'failed' ? `failed${m.errno ? `: ${m.errno}` : ''}` : m.state;
   return {
     kind: 'mount',
     id: `container:${c.id}:mount:${position}`,
     label: m.destination,
-    // `proc proc` says nothing twice: show the source only when it adds something.
-    description: `${m.type}${m.source && m.source !== m.type ? ` ${m.source}` : ''} · ${m.options || 'defaults'} · ${state}`,
-    tooltip:
-      `**${m.destination}** — ${state}\n\n` +
-      `type \`${m.type}\`, source \`${m.source}\`\n\n` +
-      `effective options: \`${m.options || 'defaults'}\`\n\n` +
-      (m.index === null
-        ? 'added by the runtime (not in config.json)'
-        : `config.json: mounts[${m.index}]`),
-    icon,
+    // State and type only: the sidebar is narrow. Options, source and entry: the tooltip.
+    description: `${m.type} · ${mountStateText(m)}`,
+    tooltip: mountDetails(m),
+    icon: mountIcon(m.state),
     contextValue: `mount.${m.state}`,
     collapsible: 'none',
     command:
@@ -262,16 +359,23 @@ export function mountNode(c: ContainerInfo, m: MountSummary, position: number): 
 }
 
 function networkFileNodes(c: ContainerInfo): TreeNode[] {
-  return c.networkFiles.map((f) => ({
-    kind: 'network-file',
-    id: `container:${c.id}:net:${f.name}`,
-    label: `/etc/${f.name}`,
-    description: f.path,
-    tooltip: `Network file written by the helper and bind-mounted at \`/etc/${f.name}\`.\n\nHost path: \`${f.path}\``,
-    icon: { id: 'globe' },
-    contextValue: 'network-file',
-    collapsible: 'none',
-    command: { command: 'bindery.openPath', title: 'Open', args: [f.path] },
-    container: c,
-  }));
+  return c.networkFiles.map((f) => {
+    const destination = networkFileDestination(f.name);
+    const mount = c.mounts.find((m) => m.index === null && m.destination === destination);
+    return {
+      kind: 'network-file',
+      id: `container:${c.id}:net:${f.name}`,
+      label: destination,
+      description: mount ? `bind · ${mountStateText(mount)}` : 'written',
+      tooltip:
+        `Network file written by the helper and bind-mounted at \`${destination}\`.\n\nHost path: \`${f.path}\`` +
+        (mount ? `\n\n${mountDetails(mount)}` : ''),
+      icon: mount ? mountIcon(mount.state) : { id: 'globe' },
+      contextValue: 'network-file',
+      collapsible: 'none',
+      command: { command: 'bindery.openPath', title: 'Open', args: [f.path] },
+      container: c,
+      mount,
+    };
+  });
 }

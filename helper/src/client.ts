@@ -98,8 +98,12 @@ export class HelperClient {
     // (vscode-jsonrpc 8 leaves that rejection unhandled when it hits a destroyed socket).
     const out = new PassThrough();
     out.pipe(socket);
-    const rpc = createMessageConnection(new SocketMessageReader(socket), new StreamMessageWriter(out));
+    const reader = new SocketMessageReader(socket);
+    const rpc = createMessageConnection(reader, new StreamMessageWriter(out));
     socket.on('error', () => rpc.dispose());
+    // Closed halfway through a message (a flood of output), vscode-jsonrpc 8's reader re-arms
+    // a 10 s "partial message" timer forever, even disposed, and keeps the process alive.
+    socket.on('close', () => (reader.partialMessageTimeout = 0));
     rpc.listen();
     let helper: VersionResult;
     try {

@@ -5,7 +5,7 @@ import { NotificationType, RequestType } from 'vscode-jsonrpc';
 import type { Finding, Operation, Plan } from './plan/types';
 
 /** Bumped on any incompatible change; the client refuses a helper with another major. */
-export const PROTOCOL_VERSION = '1.0.0';
+export const PROTOCOL_VERSION = '1.1.0';
 
 export const DEFAULT_SOCKET_PATH = '/run/bindery/bindery.sock';
 /** The group whose members may connect; membership is not root-equivalent (see PROTOCOL.md). */
@@ -155,6 +155,12 @@ export interface OutputEvent {
   id: string;
   stream: 'stdout' | 'stderr';
   data: string;
+  /**
+   * Since 1.1: bytes (UTF-8) of this stream that this connection was not sent right before
+   * this event, because it was not reading fast enough; `data` may then be empty. `logs`
+   * keeps the latest 1 MiB. Absent when nothing was left out.
+   */
+  dropped?: number;
 }
 export const OutputNotification = new NotificationType<OutputEvent>('container/output');
 

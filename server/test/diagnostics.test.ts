@@ -140,6 +140,43 @@ describe('diagnostics', () => {
     }
   });
 
+  it('publishes the checks of the spec’s MUSTs on their entries: a duplicate rlimit, a tmpfs value, a net sysctl', async () => {
+    const text = spec(
+      [
+        ...STANDARD_MOUNTS,
+        { destination: '/scratch', type: 'tmpfs', source: 'tmpfs', options: ['mode=789'] },
+      ],
+      {
+        process: {
+          args: ['sh'],
+          cwd: '/',
+          rlimits: [
+            { type: 'RLIMIT_NOFILE', soft: 1, hard: 1 },
+            { type: 'RLIMIT_NOFILE', soft: 2, hard: 2 },
+          ],
+        },
+        linux: {
+          namespaces: [{ type: 'mount' }, { type: 'uts' }],
+          sysctl: { 'net.core.somaxconn': '1' },
+        },
+      },
+    );
+    const uri = lsp.bundle.uri.replace('config.json', 'musts.oci.json');
+    const diags = await lsp.client.openAndValidate(uri, text);
+    const at = (code: string) => {
+      const d = diags.find((x) => x.code === code);
+      assert.ok(d, `${code} in ${JSON.stringify(diags.map((x) => x.code))}`);
+      assert.equal(d.severity, DiagnosticSeverity.Error);
+      return d.range;
+    };
+    assert.deepEqual(at('duplicate-rlimit').start, positionOf(text, '"RLIMIT_NOFILE"', 0, 1));
+    assert.deepEqual(at('invalid-data-option-value').start, positionOf(text, '"mode=789"'));
+    assert.deepEqual(
+      at('sysctl-without-namespace').start,
+      positionOf(text, '"net.core.somaxconn"'),
+    );
+  });
+
   it('survives a failing planner: a warning on the file, and the server keeps answering', async () => {
     let fail = true;
     const odd = await TestClient.start({

@@ -5,7 +5,7 @@
 //   own CommonJS file so index.js finds the *.test.js next to it; `vscode` comes from the
 //   extension host and mocha from the repository's node_modules at run time.
 import { build } from 'esbuild';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from './paths';
 
@@ -66,6 +66,35 @@ export async function buildSuite(suite: Suite): Promise<string> {
   });
   if (!existsSync(index)) throw new Error(`${suite.name} suite: no index.ts in ${suite.sourceDir}`);
   return index;
+}
+
+/** The harness extension that runs a suite in the extension host (harness/extension.ts). */
+const harnessDir = join(repoRoot, 'test', 'e2e', 'harness');
+
+/** The folder name an installed copy of the harness has: publisher.name-version. */
+export function harnessFolderName(): string {
+  const manifest = JSON.parse(readFileSync(join(harnessDir, 'package.json'), 'utf8')) as {
+    publisher: string;
+    name: string;
+    version: string;
+  };
+  return `${manifest.publisher}.${manifest.name}-${manifest.version}`;
+}
+
+/** Compiles the harness into `into` (manifest and bundle); returns `into`. */
+export async function buildHarness(into: string): Promise<string> {
+  mkdirSync(into, { recursive: true });
+  copyFileSync(join(harnessDir, 'package.json'), join(into, 'package.json'));
+  await build({
+    entryPoints: [join(harnessDir, 'extension.ts')],
+    outfile: join(into, 'dist', 'extension.js'),
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    logLevel: 'warning',
+  });
+  return into;
 }
 
 function listTypeScript(dir: string): string[] {

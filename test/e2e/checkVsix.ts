@@ -15,6 +15,9 @@ interface Manifest {
     languages?: { configuration?: string; icon?: { light: string; dark: string } }[];
     viewsContainers?: Record<string, { icon?: string }[]>;
     jsonValidation?: { url: string }[];
+    walkthroughs?: {
+      steps: { media: { markdown?: string; image?: string | Record<string, string> } }[];
+    }[];
   };
 }
 
@@ -51,6 +54,14 @@ export function checkVsixEntries(entries: string[]): string[] {
     for (const c of containers) need(c.icon, 'a view container icon');
   }
   for (const j of manifest.contributes?.jsonValidation ?? []) need(j.url, 'a JSON schema');
+  for (const w of manifest.contributes?.walkthroughs ?? []) {
+    for (const { media } of w.steps) {
+      need(media.markdown, 'a walkthrough step');
+      const images =
+        typeof media.image === 'string' ? [media.image] : Object.values(media.image ?? {});
+      for (const image of images) need(image, 'a walkthrough image');
+    }
+  }
   need('server/dist/server.js', 'the language server the client starts');
   need('helper/dist/cli.js', 'the bindery CLI and helper');
   need('helper/dist/node_modules/koffi/index.js', 'the native module `bindery daemon` loads');

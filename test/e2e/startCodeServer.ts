@@ -20,8 +20,6 @@ export interface CodeServerOptions {
   workspace: string;
   /** Extra environment for the server and so for the extension host it forks. */
   env: NodeJS.ProcessEnv;
-  /** Enables the smoke-test driver, without which the test payload is ignored. */
-  testDriver: boolean;
   /** A fixed port (for `npm start`); a free one otherwise. */
   port?: number;
   extensionsDir?: string;
@@ -69,7 +67,6 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     userDataDir,
     '--extensions-dir',
     extensionsDir,
-    ...(options.testDriver ? ['--vscode-option', 'enable-smoke-test-driver'] : []),
     options.workspace,
   ];
   const [command, fullArgs] = codeServerCommand(args);

@@ -22,12 +22,18 @@ import {
 import { requestScreenshot } from '../../../test/e2e/screenshot';
 import type { BinderyApi } from '../../src/extension';
 import type { TreeNode } from '../../src/treeModel';
-import { lineOf, spec, STANDARD_MOUNTS, type TestBundle, writeBundle } from './testBundles';
+import {
+  lineOf,
+  missingBindSpec,
+  RUN_UNTIL_TERM,
+  spec,
+  STANDARD_MOUNTS,
+  type TestBundle,
+  writeBundle,
+} from './testBundles';
 import { sleep, waitFor } from './waitFor';
 
 const EXTENSION_ID = 'bindery.bindery';
-// sh as PID 1 ignores SIGTERM unless it traps it: trap it, so stopping ends it at once with exit 0.
-const RUN_UNTIL_TERM = "trap 'echo bye; exit 0' TERM; while :; do sleep 1; done";
 const socket = process.env.BINDERY_E2E_SOCKET;
 
 let api: BinderyApi;
@@ -125,7 +131,8 @@ describe('Bindery in a real VS Code', function () {
         ],
       ),
     );
-    // "size=lots" is a tmpfs option the plan knows, with a value only the kernel checks: EINVAL.
+    // uid=4294967295 is a well-formed tmpfs uid the plan accepts, but (uid_t)-1 is never a
+    // valid id, which only the kernel checks: EINVAL at launch.
     badMount = writeBundle(
       root,
       'bad-mount',
@@ -137,28 +144,13 @@ describe('Bindery in a real VS Code', function () {
             destination: '/scratch',
             type: 'tmpfs',
             source: 'tmpfs',
-            options: ['nosuid', 'size=lots'],
+            options: ['nosuid', 'uid=4294967295'],
           },
         ],
       ),
     );
     // A bind source that does not exist: the helper refuses the plan before mounting anything.
-    refused = writeBundle(
-      root,
-      'refused',
-      spec(
-        ['/bin/sh', '-c', RUN_UNTIL_TERM],
-        [
-          ...STANDARD_MOUNTS,
-          {
-            destination: '/srv',
-            type: 'bind',
-            source: '/nonexistent/bindery-e2e',
-            options: ['rbind'],
-          },
-        ],
-      ),
-    );
+    refused = writeBundle(root, 'refused', missingBindSpec('/nonexistent/bindery-e2e'));
     // A writable bind of a filesystem that is read-only on the host: the spec asks rw, the
     // kernel gives ro. The test mounts that filesystem and removes it afterwards.
     readOnlySource = join(root, 'ro-source');
@@ -255,8 +247,10 @@ describe('Bindery in a real VS Code', function () {
     );
     assert.equal(row.contextValue, 'container.running');
     assert.deepEqual(row.icon, { id: 'vm-running', color: 'charts.green' });
-    const dataRow = row.children?.find((n) => n.kind === 'mount' && n.label === '/data');
-    assert.match(dataRow?.description ?? '', /^tmpfs · ro,nosuid,nodev\b.* · applied$/);
+    const rows = (row.children ?? []).flatMap((g) => [g, ...(g.children ?? [])]);
+    const dataRow = rows.find((n) => n.kind === 'mount' && n.label === '/data');
+    assert.equal(dataRow?.description, 'tmpfs · applied');
+    assert.match(dataRow?.tooltip ?? '', /effective options: `ro,nosuid,nodev\b[^`]*size=1m`/);
 
     // Clicking a mount selects its entry in config.json; clicking a network file opens it.
     assert.ok(dataRow?.command, 'the /data row has a click action');
@@ -271,9 +265,7 @@ describe('Bindery in a real VS Code', function () {
       specEditor?.document.getText(specEditor.selection) ?? '',
       /^\{[^]*"\/data"[^]*\}$/,
     );
-    const hostnameRow = row.children?.find(
-      (n) => n.kind === 'network-file' && n.label === '/etc/hostname',
-    );
+    const hostnameRow = rows.find((n) => n.kind === 'network-file' && n.label === '/etc/hostname');
     assert.ok(hostnameRow?.command, 'the /etc/hostname row opens the file');
     await vscode.commands.executeCommand(hostnameRow.command.command, ...hostnameRow.command.args);
     assert.equal(vscode.window.activeTextEditor?.document.getText().trim(), 'bindery-e2e');
@@ -367,7 +359,7 @@ describe('Bindery in a real VS Code', function () {
     assert.equal(warning.source, 'bindery');
     assert.equal(warning.range.start.line, lineOf(readOnly.text, '"destination": "/srv"') - 1);
 
-    await vscode.commands.executeCommand('bindery.teardown', info.id);
+    await vscode.commands.executeCommand('bindery.teardown', info.id, { confirm: false });
     await waitFor(
       'the warning to go with the container',
       () => (api.diagnostics.collection.get(uri) ?? []).length === 0,
@@ -448,7 +440,8 @@ describe('Bindery in a real VS Code', function () {
       group('group:stopped')?.children?.find((n) => n.container?.id === id),
     );
     assert.equal(row.contextValue, 'container.stopped');
-    assert.equal(row.children?.find((n) => n.kind === 'process')?.description, 'exit 0');
+    assert.equal(row.description, 'exit 0');
+    assert.equal(row.children?.find((n) => n.kind === 'process')?.description, 'exit 0 → Output');
     assert.equal(
       group('group:running')?.children?.some((n) => n.container?.id === id) ?? false,
       false,
@@ -482,7 +475,7 @@ describe('Bindery in a real VS Code', function () {
       await vscode.commands.executeCommand('workbench.view.extension.bindery');
       await waitFor('one redraw once shown', () => redraws > 0);
       assert.ok(containerRow(info.id), 'the container is in the view');
-      await vscode.commands.executeCommand('bindery.teardown', info.id);
+      await vscode.commands.executeCommand('bindery.teardown', info.id, { confirm: false });
       await waitFor('the container to leave the view', () => containerRow(info.id) === undefined);
     } finally {
       counting.dispose();

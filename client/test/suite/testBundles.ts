@@ -13,6 +13,9 @@ import { baseSpec, runcMount, runcMounts } from '../../../helper/test/baseSpec';
 
 export const BUSYBOX = process.env.BINDERY_BUSYBOX ?? '/bin/busybox';
 
+/** sh as PID 1 ignores SIGTERM unless it traps it: trap it, so stopping ends it at once with exit 0. */
+export const RUN_UNTIL_TERM = "trap 'echo bye; exit 0' TERM; while :; do sleep 1; done";
+
 export interface TestBundle {
   dir: string;
   specPath: string;
@@ -41,6 +44,17 @@ export function spec(args: string[], mounts: object[]): object {
     mounts,
     namespaces: ['pid', 'ipc', 'uts', 'mount'],
   });
+}
+
+/**
+ * A spec that binds `source`, which does not exist: the helper refuses the plan before
+ * mounting anything (bind-source-not-found).
+ */
+export function missingBindSpec(source: string): object {
+  return spec(
+    ['/bin/sh', '-c', RUN_UNTIL_TERM],
+    [...STANDARD_MOUNTS, { destination: '/srv', type: 'bind', source, options: ['rbind'] }],
+  );
 }
 
 export function writeBundle(parent: string, name: string, content: object | string): TestBundle {

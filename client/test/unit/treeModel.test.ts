@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ContainerInfo } from '../../../helper/src/protocol';
 import { diagnoseConnectError } from '../../src/diagnoseHelper';
-import { buildRoots, type TreeNode } from '../../src/treeModel';
+import { buildRoots, containerCounts, containerState, type TreeNode } from '../../src/treeModel';
 
 function container(over: Partial<ContainerInfo>): ContainerInfo {
   return {
@@ -75,32 +75,95 @@ describe('buildRoots', () => {
     assert.equal(running.contextValue, 'container.running');
     assert.deepEqual(running.icon, { id: 'vm-running', color: 'charts.green' });
     assert.equal(roots[2].children?.[0].icon?.color, 'charts.red');
-    assert.equal(roots[3].children?.[0].description, 'stopped · exit 0');
+    assert.equal(roots[3].children?.[0].description, 'exit 0');
+    assert.equal(running.description, 'running');
     assert.match(running.tooltip ?? '', /\| pid \| 4242 \|/);
     assert.match(running.tooltip ?? '', /\| owner \| uid 1000 \|/);
   });
 
-  it('gives a container its process, mounts and network files', () => {
+  it("groups a container's children: process, mounts (failed first), network files", () => {
     const [, group] = buildRoots({ bundles: [bundle], containers: [container({})] });
     const children = group.children?.[0].children ?? [];
     assert.deepEqual(
-      children.map((c) => [c.kind, c.label]),
+      children.map((c) => [c.kind, c.label, c.description]),
       [
-        ['process', 'sh -c echo hi'],
-        ['mount', '/proc'],
-        ['mount', '/data'],
-        ['mount', '/dev/pts'],
-        ['network-file', '/etc/hosts'],
+        ['process', 'Process', 'pid 4242 → Output'],
+        ['mounts', 'Mounts', '3 · 1 failed'],
+        ['network-files', 'Network files', '1'],
       ],
     );
-    assert.equal(children[0].description, 'pid 4242');
-    assert.equal(children[1].description, 'proc · nosuid,nodev,noexec · applied');
-    assert.equal(children[2].description, 'bind /srv/data · ro,rbind · failed: ENOENT');
-    assert.equal(children[2].icon?.id, 'error');
+    // The process row says where the output went, and shows it on click.
+    assert.match(children[0].tooltip ?? '', /channel “Bindery: web-1”/);
+    assert.match(children[0].tooltip ?? '', /sh -c echo hi/);
+    assert.deepEqual(children[0].command?.args, ['web-1']);
+
+    const mounts = children[1].children ?? [];
+    assert.deepEqual(
+      mounts.map((m) => [m.label, m.description]),
+      [
+        ['/data', 'bind · failed: ENOENT'],
+        ['/proc', 'proc · applied'],
+        ['/dev/pts', 'devpts · applied'],
+      ],
+    );
+    assert.equal(mounts[0].icon?.id, 'error');
+    assert.equal(children[1].icon?.id, 'error', 'the group shows that something failed');
+    // The full story is in the tooltip: options, source, entry, errno.
+    assert.match(mounts[0].tooltip ?? '', /effective options: `ro,rbind`/);
+    assert.match(mounts[0].tooltip ?? '', /source `\/srv\/data`/);
+    assert.match(mounts[0].tooltip ?? '', /config.json: mounts\[1\]/);
+    assert.match(mounts[0].tooltip ?? '', /errno: `ENOENT`/);
     // A mount from the spec reveals its entry; one the runtime added has nowhere to go.
-    assert.deepEqual(children[2].command?.args, ['/srv/bundles/web', 1]);
-    assert.equal(children[3].command, undefined);
-    assert.deepEqual(children[4].command?.args, ['/run/bindery/state/web-1/hosts']);
+    assert.deepEqual(mounts[0].command?.args, ['/srv/bundles/web', 1]);
+    assert.equal(mounts[2].command, undefined);
+    assert.deepEqual(children[2].children?.[0].command?.args, ['/run/bindery/state/web-1/hosts']);
+  });
+
+  it('shows each network file once, with the state of the bind the runtime made for it', () => {
+    const c = container({
+      mounts: [
+        ...container({}).mounts,
+        {
+          index: null,
+          destination: '/etc/hosts',
+          type: 'bind',
+          source: '/run/bindery/state/web-1/hosts',
+          options: 'bind,rw,rprivate',
+          state: 'applied',
+        },
+      ],
+    });
+    const [, group] = buildRoots({ bundles: [], containers: [c] });
+    const rows = (group.children?.[0].children ?? []).flatMap((g) => g.children ?? []);
+    const labels = rows.map((r) => r.label);
+    assert.deepEqual(
+      labels.filter((l) => l === '/etc/hosts'),
+      ['/etc/hosts'],
+      'listed once',
+    );
+    const hosts = rows.find((r) => r.label === '/etc/hosts');
+    assert.equal(hosts?.kind, 'network-file');
+    assert.equal(hosts?.description, 'bind · applied');
+    assert.equal(new Set(rows.map((r) => r.id)).size, rows.length, 'no id twice');
+  });
+
+  it('says the same thing about containers in the status bar as the groups do', () => {
+    const list = [
+      container({}),
+      container({ id: 'a', status: 'stopped', pid: undefined, exitCode: 0 }),
+      container({ id: 'b', status: 'stopped', pid: undefined, signal: 'SIGKILL' }),
+    ];
+    assert.equal(containerCounts(list), '1 running, 2 stopped');
+    assert.equal(containerCounts([]), 'no containers');
+    assert.equal(containerState(list[1]), 'exit 0');
+    assert.equal(containerState(list[2]), 'killed by SIGKILL');
+    const roots = buildRoots({ bundles: [], containers: list });
+    assert.deepEqual(
+      roots
+        .filter((r) => r.kind === 'group' && r.id !== 'group:bundles')
+        .map((r) => `${r.description} ${r.label.toLowerCase()}`),
+      ['1 running', '2 stopped'],
+    );
   });
 
   it('puts the reason the helper is unreachable first, with its remedies', () => {

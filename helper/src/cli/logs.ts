@@ -10,6 +10,12 @@ function write(e: OutputEvent): void {
   (e.stream === 'stderr' ? process.stderr : process.stdout).write(e.data);
 }
 
+/** What to tell the user when the helper left out output this client did not read fast enough. */
+export function droppedNotice(command: string, e: OutputEvent): string | undefined {
+  if (!e.dropped) return undefined;
+  return `bindery ${command}: … ${e.dropped} bytes of ${e.stream} not shown: this terminal did not keep up (\`bindery logs ${e.id}\` has the last 1 MiB)`;
+}
+
 export const logsCommand: Command = {
   summary: "print a container's output (--follow: keep printing until it exits)",
   usage: 'bindery logs ID [--follow] [--socket PATH]',
@@ -26,6 +32,8 @@ export const logsCommand: Command = {
       if (values.follow) {
         c.onOutput((e) => {
           if (e.id !== id || !replied) return;
+          const notice = droppedNotice('logs', e);
+          if (notice) io.err(notice);
           write(e);
         });
         c.onExited((e) => e.id === id && done());

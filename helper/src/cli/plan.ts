@@ -58,16 +58,21 @@ error (the helper would refuse it), 0 otherwise, 2 when PATH cannot be used.
     const bundle = readBundle(positionals[0]);
     const plan = planFile(bundle, values['state-dir']);
     const errors = launchRefusals(plan);
+    // The refusal comes first: it is the answer; the plan after it is only what would happen.
+    if (errors.length > 0) {
+      io.err(`${bundle.displayPath}: ${summarize(errors)}: the helper refuses to launch this spec`);
+      for (const f of errors) io.err(formatFinding(bundle.displayPath, f));
+    }
     if (values.json) {
       io.out(JSON.stringify(plan.operations, null, 2));
     } else {
+      if (errors.length > 0)
+        io.out(
+          `# refused: the helper will not launch this spec (${summarize(errors)}, listed above); the plan it would follow once they are fixed:`,
+        );
       const destinations = new Map<number, string>();
       for (const m of plan.mounts) if (m.index !== null) destinations.set(m.index, m.destination);
       for (const line of formatPlan(plan.operations, destinations)) io.out(line);
-    }
-    if (errors.length > 0) {
-      for (const f of errors) io.err(formatFinding(bundle.displayPath, f));
-      io.err(`${bundle.displayPath}: ${summarize(errors)}: the helper refuses to launch this spec`);
     }
     return errors.length > 0 ? 1 : 0;
   },

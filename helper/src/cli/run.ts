@@ -5,6 +5,7 @@
 // Goes through the helper daemon when one listens on the socket; otherwise, as root, runs
 // the same runtime inside this process ("embedded"), so the command works on a machine
 // where no service is installed. --detach needs the daemon (someone must stay to watch).
+import { droppedNotice } from './logs';
 import { formatFinding } from './validate';
 import * as crypto from 'node:crypto';
 import * as os from 'node:os';
@@ -70,7 +71,10 @@ async function viaDaemon(
     let exited: ((code: number) => void) | undefined;
     const exitCode = new Promise<number>((resolve) => (exited = resolve));
     client.onOutput((o) => {
-      if (o.id === id) (o.stream === 'stdout' ? process.stdout : process.stderr).write(o.data);
+      if (o.id !== id) return;
+      const notice = droppedNotice('run', o);
+      if (notice) io.err(notice);
+      (o.stream === 'stdout' ? process.stdout : process.stderr).write(o.data);
     });
     client.onExited((e) => {
       if (e.id === id) exited!(exitStatus(e));

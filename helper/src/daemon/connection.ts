@@ -8,7 +8,6 @@ import {
   Message,
   ResponseError,
   StreamMessageReader,
-  StreamMessageWriter,
   type DataCallback,
   type Disposable,
   type MessageConnection,
@@ -25,6 +24,7 @@ import {
   OperationNotification,
   OutputNotification,
   StartedNotification,
+  type OutputEvent,
   StopRequest,
   TeardownRequest,
   TornDownNotification,
@@ -34,7 +34,9 @@ import {
 import { maySee, type Peer } from './authorize';
 import { HelperError } from './errors';
 import { FrameGuard, type FrameViolation } from './frameGuard';
-import { MAX_PENDING_WRITE_BYTES } from './limits';
+import { SocketFrameWriter, type WriteBudget } from './frameWriter';
+import { MAX_PARAMS_DEPTH, MAX_PENDING_WRITE_BYTES, MAX_QUEUED_OUTPUT_BYTES, MAX_QUEUED_OUTPUT_TOTAL_BYTES, MIN_QUEUED_OUTPUT_BYTES } from './limits';
+import { OutputGaps } from './outputGaps';
 import type { RegistryEvent } from './registry';
 import * as requests from './requests';
 
@@ -43,9 +45,21 @@ const INVALID_REQUEST = -32600;
 const INTERNAL_ERROR = -32603;
 const METHOD_NOT_FOUND = -32601;
 
+const NOTIFICATIONS = {
+  operation: OperationNotification,
+  started: StartedNotification,
+  output: OutputNotification,
+  exited: ExitedNotification,
+  tornDown: TornDownNotification,
+  changed: ChangedNotification,
+};
+
 export class Connection {
   private readonly rpc: MessageConnection;
-  private readonly writer: StreamMessageWriter;
+  private readonly writer: SocketFrameWriter;
+  private readonly guard: FrameGuard;
+  /** Output this client was not sent because it read too slowly; reported with what it is sent next. */
+  private readonly gaps = new OutputGaps();
   private closed = false;
 
   constructor(
@@ -54,13 +68,19 @@ export class Connection {
     private readonly ctx: requests.RequestContext,
     private readonly log: (line: string) => void,
     private readonly onClosed: (c: Connection) => void,
+    private readonly budget: WriteBudget,
   ) {
     socket.on('error', () => this.destroy()); // EPIPE, ECONNRESET: the peer went away.
     socket.on('close', () => this.cleanUp());
-    const guard = new FrameGuard((v) => this.violation(v));
-    socket.pipe(guard);
-    this.writer = new StreamMessageWriter(socket);
-    const reader = new ShapeCheckingReader(new StreamMessageReader(guard), (why, id) => this.refuse(INVALID_REQUEST, why, id));
+    // The client read everything that was waiting: tell it what it missed meanwhile.
+    socket.on('drain', () => this.sendGaps(undefined));
+    this.guard = new FrameGuard((v) => this.violation(v));
+    socket.pipe(this.guard);
+    this.writer = new SocketFrameWriter(socket, budget, MAX_PENDING_WRITE_BYTES, (queued) => {
+      this.log(`uid ${peer.uid}: dropping a connection that does not read (${queued} bytes waiting)`);
+      this.destroy();
+    });
+    const reader = new ShapeCheckingReader(new StreamMessageReader(this.guard), (why, id) => this.refuse(INVALID_REQUEST, why, id));
     this.rpc = createMessageConnection(reader, this.writer, {
       // A client that leaves makes pending sends fail; that is not worth a log line.
       error: (m) => /^Sending .* failed/.test(m) || this.log(`uid ${peer.uid}: ${m}`),
@@ -96,6 +116,9 @@ export class Connection {
     this.rpc.onRequest(async (method: string, params: unknown) => {
       if (!Object.prototype.hasOwnProperty.call(handlers, method))
         return new ResponseError(METHOD_NOT_FOUND, `unknown method ${JSON.stringify(method.slice(0, 64))}; see PROTOCOL.md`, { reason: 'unknown-method' });
+      // Every request takes a flat object: deeper params are hostile, and would overflow any recursive walk.
+      if (nestedDeeperThan(params, MAX_PARAMS_DEPTH))
+        return new ResponseError(ErrorCodes.InvalidParams, `params nested deeper than ${MAX_PARAMS_DEPTH} levels`, { reason: 'invalid-params' });
       try {
         return (await handlers[method](ctx, peer, params)) ?? null;
       } catch (e) {
@@ -106,26 +129,39 @@ export class Connection {
     });
   }
 
-  /** A container event, if this peer may see it. */
+  /**
+   * A container event, if this peer may see it. Output is left out (and counted) while the
+   * client has more than its share waiting; every other event is sent, after a marker for
+   * any output of that container left out before it.
+   */
   notify(e: RegistryEvent): void {
     if (this.closed || !maySee(this.peer, e.owner)) return;
-    if (this.socket.writableLength > MAX_PENDING_WRITE_BYTES) {
-      this.log(`uid ${this.peer.uid}: dropping a connection that does not read (${this.socket.writableLength} bytes queued)`);
-      return this.destroy();
-    }
-    const type = {
-      operation: OperationNotification,
-      started: StartedNotification,
-      output: OutputNotification,
-      exited: ExitedNotification,
-      tornDown: TornDownNotification,
-      changed: ChangedNotification,
-    }[e.kind];
-    this.rpc.sendNotification(type.method, e.payload).catch(() => this.destroy());
+    if (e.kind === 'output') return this.sendOutput(e.payload);
+    this.sendGaps(e.payload.id);
+    this.send(NOTIFICATIONS[e.kind].method, e.payload);
+  }
+
+  private sendOutput(e: OutputEvent): void {
+    const waiting = this.writer.queued;
+    if (waiting >= MAX_QUEUED_OUTPUT_BYTES || (waiting >= MIN_QUEUED_OUTPUT_BYTES && this.budget.queued >= MAX_QUEUED_OUTPUT_TOTAL_BYTES)) return this.gaps.drop(e);
+    for (const p of this.gaps.close(undefined, e)) this.send(OutputNotification.method, p);
+  }
+
+  /** Markers for the output left out so far (of container `id`, or of all). */
+  private sendGaps(id: string | undefined): void {
+    if (this.gaps.size === 0) return;
+    for (const p of this.gaps.close(id)) this.send(OutputNotification.method, p);
+  }
+
+  private send(method: string, payload: unknown): void {
+    if (this.closed) return;
+    this.rpc.sendNotification(method, payload).catch(() => this.destroy());
   }
 
   private violation(v: FrameViolation): void {
-    this.refuse(v.reason === 'message-too-large' ? ErrorCodes.RequestTooLarge : PARSE_ERROR, v.message, null, v.reason);
+    const code =
+      v.reason === 'message-too-large' ? ErrorCodes.RequestTooLarge : v.reason === 'first-message-timeout' || v.reason === 'message-timeout' ? INVALID_REQUEST : PARSE_ERROR;
+    this.refuse(code, v.message, null, v.reason);
   }
 
   /** One error reply, then the connection is closed: its stream can no longer be trusted. */
@@ -154,6 +190,7 @@ export class Connection {
     if (this.disposed) return;
     this.disposed = true;
     this.closed = true;
+    this.guard.destroy();
     this.rpc.dispose();
     this.onClosed(this);
   }
@@ -193,4 +230,16 @@ class ShapeCheckingReader implements MessageReader {
   dispose(): void {
     this.inner.dispose();
   }
+}
+
+/** True when `v` nests objects or arrays more than `max` levels deep; iterative, so any depth is safe to ask about. */
+function nestedDeeperThan(v: unknown, max: number): boolean {
+  let level: unknown[] = [v];
+  for (let depth = 0; level.length > 0; depth++) {
+    const next: unknown[] = [];
+    for (const x of level) if (typeof x === 'object' && x !== null) for (const y of Object.values(x)) next.push(y);
+    if (next.length > 0 && depth >= max) return true;
+    level = next;
+  }
+  return false;
 }

@@ -9,6 +9,7 @@ import { koffiSyscalls } from '../runtime/koffiSyscalls';
 import { fsIdentityRunner } from './peerAccess';
 import type { Peer } from './authorize';
 import { Connection } from './connection';
+import { WriteBudget } from './frameWriter';
 import { MAX_CONNECTIONS, MAX_CONNECTIONS_PER_USER } from './limits';
 import { Registry } from './registry';
 import type { RuntimeApi } from './runtimeApi';
@@ -39,6 +40,8 @@ export class Daemon {
   readonly registry: Registry;
   private readonly server: net.Server;
   private readonly connections = new Set<Connection>();
+  /** What every client has not read yet, together. */
+  private readonly writeBudget = new WriteBudget();
   private readonly log: (line: string) => void;
   private activated = false;
   private closing?: Promise<void>;
@@ -107,8 +110,13 @@ export class Daemon {
       socket.end(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
       return;
     }
-    const conn = new Connection(socket, peer, { registry: this.registry, host: realHostView(), asPeer: fsIdentityRunner(koffiSyscalls()), helperVersion: this.opts.helperVersion }, this.log, (c) =>
-      this.connections.delete(c),
+    const conn = new Connection(
+      socket,
+      peer,
+      { registry: this.registry, host: realHostView(), asPeer: fsIdentityRunner(koffiSyscalls()), helperVersion: this.opts.helperVersion },
+      this.log,
+      (c) => this.connections.delete(c),
+      this.writeBudget,
     );
     this.connections.add(conn);
   }
@@ -133,6 +141,11 @@ export class Daemon {
 
   get connectionCount(): number {
     return this.connections.size;
+  }
+
+  /** Bytes written to clients and not yet taken by the kernel, all connections together. */
+  get unsentBytes(): number {
+    return this.writeBudget.queued;
   }
 }
 

@@ -1,12 +1,22 @@
 // Watches the byte stream in front of vscode-jsonrpc's reader and stops a connection whose
-// framing is broken or whose message is too large, before anything is buffered or parsed.
-// It does not frame messages itself: bytes pass through unchanged to the library's reader.
+// framing is broken, whose message is too large, or that is too slow: no complete first
+// message soon after connecting, or a message that trickles in. Before anything is
+// buffered or parsed. It does not frame messages itself: bytes pass through unchanged to the
+// library's reader.
 import { Transform, type TransformCallback } from 'node:stream';
-import { MAX_HEADER_BYTES, MAX_MESSAGE_BYTES } from './limits';
+import { FIRST_MESSAGE_TIMEOUT_MS, MAX_HEADER_BYTES, MAX_MESSAGE_BYTES, MESSAGE_TIMEOUT_MS } from './limits';
 
 export type FrameViolation =
-  | { reason: 'header-too-large' | 'missing-content-length' | 'bad-content-length'; message: string }
+  | {
+      reason: 'header-too-large' | 'missing-content-length' | 'bad-content-length' | 'first-message-timeout' | 'message-timeout';
+      message: string;
+    }
   | { reason: 'message-too-large'; message: string; length: number };
+
+export interface FrameTimeouts {
+  firstMessageMs: number;
+  messageMs: number;
+}
 
 const HEADER_END = Buffer.from('\r\n\r\n');
 
@@ -15,23 +25,35 @@ export class FrameGuard extends Transform {
   /** Body bytes still to pass before the next header; -1 while reading a header. */
   private bodyLeft = -1;
   private broken = false;
+  /** Messages received whole so far. */
+  private complete = 0;
+  /** A message has begun (some of its header arrived) and is not complete yet. */
+  private inMessage = false;
+  private firstTimer?: NodeJS.Timeout;
+  private messageTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly onViolation: (v: FrameViolation) => void,
     private readonly maxBody = MAX_MESSAGE_BYTES,
+    private readonly timeouts: FrameTimeouts = { firstMessageMs: FIRST_MESSAGE_TIMEOUT_MS, messageMs: MESSAGE_TIMEOUT_MS },
   ) {
     super();
+    this.firstTimer = this.deadline(timeouts.firstMessageMs, () => this.complete === 0, {
+      reason: 'first-message-timeout',
+      message: `no complete message within ${timeouts.firstMessageMs} ms of connecting`,
+    });
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
     if (this.broken) return done();
     let at = 0;
     while (at < chunk.length) {
+      if (!this.inMessage) this.messageBegun();
       if (this.bodyLeft >= 0) {
         const n = Math.min(this.bodyLeft, chunk.length - at);
         this.bodyLeft -= n;
         at += n;
-        if (this.bodyLeft === 0) this.bodyLeft = -1;
+        if (this.bodyLeft === 0) this.messageDone();
         continue;
       }
       // Reading a header: look for its end across chunk boundaries.
@@ -48,8 +70,60 @@ export class FrameGuard extends Transform {
       if (violation) return this.fail(violation, done);
       at += end + HEADER_END.length - before;
       this.header = Buffer.alloc(0);
+      if (this.bodyLeft < 0) this.messageDone(); // Content-Length: 0
     }
     done(null, chunk);
+  }
+
+  override _flush(done: TransformCallback): void {
+    this.stopTimers();
+    done();
+  }
+
+  override _destroy(err: Error | null, done: (error: Error | null) => void): void {
+    this.stopTimers();
+    done(err);
+  }
+
+  /** The first byte of a message arrived: it has `messageMs` to be complete. */
+  private messageBegun(): void {
+    this.inMessage = true;
+    const n = this.complete;
+    this.messageTimer = this.deadline(this.timeouts.messageMs, () => this.inMessage && this.complete === n, {
+      reason: 'message-timeout',
+      message: `message not complete within ${this.timeouts.messageMs} ms of its first byte`,
+    });
+  }
+
+  private messageDone(): void {
+    this.bodyLeft = -1;
+    this.inMessage = false;
+    this.complete++;
+    clearTimeout(this.messageTimer);
+    clearTimeout(this.firstTimer);
+  }
+
+  /**
+   * Fails the connection with `v` after `ms` if `late()` still holds then. The check waits
+   * for the event loop's next check phase, after it has polled the sockets: bytes that did
+   * arrive, but sat unread while the helper was busy, count as in time.
+   */
+  private deadline(ms: number, late: () => boolean, v: FrameViolation): NodeJS.Timeout {
+    return setTimeout(
+      () =>
+        setImmediate(() => {
+          if (this.broken || this.destroyed || !late()) return;
+          this.broken = true;
+          this.stopTimers();
+          this.onViolation(v);
+        }),
+      ms,
+    );
+  }
+
+  private stopTimers(): void {
+    clearTimeout(this.firstTimer);
+    clearTimeout(this.messageTimer);
   }
 
   private checkHeader(text: string): FrameViolation | undefined {
@@ -75,6 +149,7 @@ export class FrameGuard extends Transform {
 
   private fail(v: FrameViolation, done: TransformCallback): void {
     this.broken = true;
+    this.stopTimers();
     this.onViolation(v);
     done();
   }

@@ -20,7 +20,7 @@ function only(o: Record<string, unknown>, allowed: string[]): void {
 
 export function checkId(v: unknown): string {
   if (typeof v !== 'string' || !ID_PATTERN.test(v) || RESERVED_IDS.has(v))
-    throw invalidParams(`id must match [A-Za-z0-9_.-]{1,64} and not be "." or ".."; got ${JSON.stringify(v)?.slice(0, 80)}`);
+    throw invalidParams(`id must match [A-Za-z0-9_.-]{1,64} and not be "." or ".."; got ${typeof v === 'string' ? JSON.stringify(v.slice(0, 80)) : v === null ? 'null' : typeof v}`);
   return v;
 }
 

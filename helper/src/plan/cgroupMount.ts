@@ -6,10 +6,13 @@
 // hierarchy per host hierarchy (a cgroup mount of the same controllers inside a cgroup
 // namespace, a bind of the host's hierarchy otherwise), the host's controller symlinks
 // (cpu → cpu,cpuacct), and a read-only remount of the tmpfs when the spec asks for `ro`.
-// runc binds the container's own cgroup directory; Bindery's helper creates no cgroup, so
-// without a cgroup namespace it binds the hierarchy's root (a warning rule says so).
+// Without a cgroup namespace each bind is of the container's own cgroup directory (runc's
+// bind of its cgroup path), so the container sees its cgroup and nothing above it. The
+// tmpfs stays writable with `ro` (runc makes only the hierarchies read-only), and the
+// hierarchies come in the kernel's order (by hierarchy id, as runc reads them).
 import { bindRemount } from './bindRemount';
 import { statFollow } from './hostLookup';
+import type { CgroupHierarchy } from './cgroupPlan';
 import type { HostView, MsFlag, NormalizedMount, Operation } from './types';
 
 const HOST_CGROUP = '/sys/fs/cgroup';
@@ -50,6 +53,7 @@ export function planCgroupMount(
   m: NormalizedMount,
   layout: CgroupLayout,
   cgroupns: boolean,
+  own?: CgroupHierarchy[],
 ): Operation[] | undefined {
   const origin = m.origin;
   const dest = m.destination;
@@ -88,7 +92,10 @@ export function planCgroupMount(
     },
     ...propagation(m),
   ];
-  for (const h of layout.hierarchies) {
+  // The container's cgroups in the kernel's order; without them (an editor on another host) the names.
+  const order =
+    own?.filter((c) => !c.v2) ?? layout.hierarchies.map((name) => ({ name, path: '/' }));
+  for (const { name: h, path: cgPath } of order) {
     const target = `${dest}/${h}`;
     ops.push({ op: 'mkdir', path: target, mode: 0o755, origin });
     if (cgroupns) {
@@ -108,7 +115,7 @@ export function planCgroupMount(
     } else {
       ops.push({
         op: 'mount',
-        source: `${HOST_CGROUP}/${h}`,
+        source: `${HOST_CGROUP}/${h}${cgPath === '/' ? '' : cgPath}`,
         target,
         targetScope: 'rootfs',
         fstype: null,
@@ -123,19 +130,6 @@ export function planCgroupMount(
   }
   for (const l of layout.links) {
     ops.push({ op: 'symlink', linkTarget: l.target, path: `${dest}/${l.name}`, origin });
-  }
-  if (readonly) {
-    ops.push({
-      op: 'mount',
-      source: null,
-      target: dest,
-      targetScope: 'rootfs',
-      fstype: null,
-      flags: ['MS_RDONLY', 'MS_REMOUNT', 'MS_BIND', ...DEFAULT_FLAGS],
-      data: '',
-      purpose: 'remount',
-      origin,
-    });
   }
   return ops;
 }

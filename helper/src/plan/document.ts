@@ -1,5 +1,6 @@
 // The spec as text with positions: every later step asks "where is this?" through here.
 import * as jsonc from 'jsonc-parser';
+import { MAX_JSON_DEPTH, tooDeepAt } from './jsonDepth';
 import type { Finding, JsonPath, Position, Range } from './types';
 
 export interface SpecDocument {
@@ -9,8 +10,14 @@ export interface SpecDocument {
   readonly tree: jsonc.Node | undefined;
   /** The parsed value, best effort: broken JSON still yields what could be read. */
   readonly value: unknown;
-  /** Syntax problems (invalid JSON, comments, trailing commas) as findings. */
+  /** Syntax problems (invalid JSON, comments, trailing commas) as findings, one per place. */
   readonly syntaxFindings: Finding[];
+  /**
+   * Offset of the first syntax error after which the tree is the parser's guess; undefined
+   * when the whole document was read (comments and trailing commas are errors for runtimes,
+   * yet leave nothing in doubt).
+   */
+  readonly brokenAt: number | undefined;
   nodeAt(path: JsonPath): jsonc.Node | undefined;
   /** Range of the value at `path`. */
   rangeOf(path: JsonPath): Range | undefined;
@@ -25,7 +32,13 @@ export interface SpecDocument {
 
 export function parseSpec(text: string, fileName = 'config.json'): SpecDocument {
   const errors: jsonc.ParseError[] = [];
-  const tree = jsonc.parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
+  // Too deep to parse safely: no tree at all, and one finding saying where.
+  const deepAt = tooDeepAt(text);
+  // Trailing commas are parsed as errors (runtimes read strict JSON) and told apart below.
+  const tree =
+    deepAt === undefined
+      ? jsonc.parseTree(text, errors, { allowTrailingComma: false, disallowComments: false })
+      : undefined;
   const value: unknown = tree ? jsonc.getNodeValue(tree) : undefined;
   const lineStarts = computeLineStarts(text);
 
@@ -66,23 +79,51 @@ export function parseSpec(text: string, fileName = 'config.json'): SpecDocument 
     return { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
   };
 
-  const syntaxFindings: Finding[] = errors.map((e) => {
-    const range = {
-      start: positionAt(e.offset),
-      end: positionAt(e.offset + Math.max(e.length, 1)),
-    };
-    const isComment = e.error === jsonc.ParseErrorCode.InvalidCommentToken;
-    return {
+  const syntaxFindings: Finding[] = [];
+  let brokenAt: number | undefined;
+  const reported = new Set<number>();
+  for (const e of errors) {
+    // jsonc-parser says some breaks twice at one offset ("'}' expected" at the end, a
+    // property name and a value after a trailing comma): one finding per place.
+    if (reported.has(e.offset)) continue;
+    reported.add(e.offset);
+    const comma = trailingCommaBefore(text, e);
+    if (comma !== undefined) {
+      const range = { start: positionAt(comma), end: positionAt(comma + 1) };
+      syntaxFindings.push({
+        code: 'invalid-json',
+        severity: 'error',
+        message: 'trailing comma: runtimes read strict JSON, and runc and crun refuse this file',
+        range,
+        path: [],
+        fixes: [
+          { title: 'Remove the trailing comma', edits: [{ range, newText: '' }], preferred: true },
+        ],
+      });
+      continue;
+    }
+    brokenAt ??= e.offset;
+    syntaxFindings.push({
       code: 'invalid-json',
       severity: 'error',
-      message: `${describeParseError(e.error)}${isComment ? ' (runtimes read plain JSON)' : ''}`,
-      range,
+      message: describeParseError(e.error),
+      range: { start: positionAt(e.offset), end: positionAt(e.offset + Math.max(e.length, 1)) },
       path: [],
-    };
-  });
+    });
+  }
+  if (deepAt !== undefined) {
+    brokenAt = 0;
+    syntaxFindings.push({
+      code: 'json-too-deep',
+      severity: 'error',
+      message: `JSON nested more than ${MAX_JSON_DEPTH} levels deep; a runtime spec needs fewer than 10, so this file is not read further`,
+      range: { start: positionAt(deepAt), end: positionAt(deepAt + 1) },
+      path: [],
+    });
+  }
   // jsonc-parser accepts comments silently; runtimes do not. A comment needs one of these
   // two-character openers, so most files skip this second pass.
-  if (text.includes('//') || text.includes('/*'))
+  else if (text.includes('//') || text.includes('/*'))
     jsonc.visit(
       text,
       {
@@ -99,6 +140,7 @@ export function parseSpec(text: string, fileName = 'config.json'): SpecDocument 
       { allowTrailingComma: true, disallowComments: false },
     );
   if (!tree && syntaxFindings.length === 0) {
+    brokenAt = 0;
     syntaxFindings.push({
       code: 'invalid-json',
       severity: 'error',
@@ -114,6 +156,7 @@ export function parseSpec(text: string, fileName = 'config.json'): SpecDocument 
     tree,
     value,
     syntaxFindings,
+    brokenAt,
     nodeAt,
     rangeOf,
     keyRangeOf,
@@ -122,6 +165,19 @@ export function parseSpec(text: string, fileName = 'config.json'): SpecDocument 
     offsetAt,
     rangeOfNode,
   };
+}
+
+/** The offset of the comma when `e` is a closing bracket right after one (`[1,]`, `{"a": 1,}`). */
+function trailingCommaBefore(text: string, e: jsonc.ParseError): number | undefined {
+  if (
+    e.error !== jsonc.ParseErrorCode.PropertyNameExpected &&
+    e.error !== jsonc.ParseErrorCode.ValueExpected
+  )
+    return undefined;
+  if (text[e.offset] !== '}' && text[e.offset] !== ']') return undefined;
+  let i = e.offset - 1;
+  while (i >= 0 && /\s/.test(text[i])) i--;
+  return text[i] === ',' ? i : undefined;
 }
 
 function computeLineStarts(text: string): number[] {

@@ -67,6 +67,7 @@ export const LAUNCH_PROBLEM_CODES = [
   'env-not-name-value',
   'umask-out-of-range',
   'unknown-rlimit',
+  'duplicate-rlimit',
   'rlimit-soft-above-hard',
   'unknown-capability',
   'namespace-not-supported',
@@ -286,6 +287,7 @@ function readProcess(
   const rlimits: ProcessSetup['rlimits'] = [];
   const rl = p.rlimits ?? [];
   if (!Array.isArray(rl)) ok = false;
+  const firstIndex = new Map<string, number>();
   asArray(rl).forEach((entry, i) => {
     const r = asObject(entry);
     const name = r?.type;
@@ -305,6 +307,16 @@ function readProcess(
         );
       return;
     }
+    const first = firstIndex.get(name);
+    if (first !== undefined) {
+      problem(
+        'duplicate-rlimit',
+        ['process', 'rlimits', i, 'type'],
+        `process.rlimits[${i}].type: ${name} is already set by process.rlimits[${first}]; the runtime spec says a runtime MUST refuse the same type twice. Remove one of them.`,
+      );
+      return;
+    }
+    firstIndex.set(name, i);
     if (soft > hard) {
       problem(
         'rlimit-soft-above-hard',

@@ -4,10 +4,14 @@
 //   mount(2), propagation, the remount a bind needs for its flags, mount_setattr) → device
 //   nodes, /dev/ptmx and the /dev symlinks → pivot_root → read-only /dev and root →
 //   hostname → readonlyPaths → maskedPaths.
+import * as posix from 'node:path/posix';
 import { bindRemount, remountFlags } from './bindRemount';
 import { cgroupLayout, planCgroupMount, type CgroupLayout } from './cgroupMount';
 import { MOUNT_OPTIONS } from './flags';
 import { statFollow } from './hostLookup';
+import { planCgroups } from './cgroupPlan';
+import { planSeccomp } from './seccompPlan';
+import { planOomScoreAdj, planSysctls } from './sysctlPlan';
 import { asArray, asBoolean, asObject, asString, get } from './json';
 import { cleanDestination, joinInRoot } from './paths';
 import { isRootRequester, requesterLockOperations } from './requester';
@@ -23,6 +27,8 @@ export interface OperationsInput {
   host: HostView;
   /** The origin of a spec entry, with its source range. */
   specOrigin(path: JsonPath): Origin;
+  /** The container id, for its default cgroup path (the editor plans without one). */
+  containerId?: string;
   /** Who the plan is for; root when absent. */
   requester?: Requester;
 }
@@ -68,6 +74,11 @@ export function planOperations(input: OperationsInput): Operation[] {
   // A non-root requester's own paths are opened with its credentials (see requester.ts).
   const requesterAccess = forRoot ? {} : { sourceAccess: 'requester' as const };
   const ops: Operation[] = [];
+  // 0. The container's cgroup (made by the launcher, before the init unshares anything).
+  const cgroup = planCgroups(spec, host, input.containerId, specOrigin);
+  if (cgroup) ops.push(cgroup);
+  const oom = planOomScoreAdj(spec, specOrigin);
+  if (oom) ops.push(oom);
   const namespaces = new Set(
     asArray(get(spec, 'linux', 'namespaces'))
       .map((n) => asString(asObject(n)?.type))
@@ -123,13 +134,13 @@ export function planOperations(input: OperationsInput): Operation[] {
     if (m.destination === '') continue;
     if (!m.bind && m.type === 'cgroup') {
       layout ??= cgroupLayout(host);
-      const cgroupOps = planCgroupMount(m, layout, namespaces.has('cgroup'));
+      const cgroupOps = planCgroupMount(m, layout, namespaces.has('cgroup'), cgroup?.hierarchies);
       if (cgroupOps) {
         ops.push(...cgroupOps);
         continue;
       }
     }
-    planMount(m, ops, host, deferredReadonly, forRoot);
+    planMount(m, ops, host, deferredReadonly, forRoot, rootfs);
   }
 
   // 4. A /dev the runtime owns gets device nodes and the usual links (runc: needsSetupDev).
@@ -158,10 +169,19 @@ export function planOperations(input: OperationsInput): Operation[] {
     }
   }
 
-  // 5. Into the rootfs.
+  // 5. Into the rootfs, where a missing cwd is made (root-owned, 0755, as runc).
   if (rootfs) ops.push({ op: 'pivot-root', rootfs, origin: specOrigin(['root', 'path']) });
+  const cwd = asString(get(spec, 'process', 'cwd'));
+  if (cwd?.startsWith('/') && cleanDestination(cwd) !== '/')
+    ops.push({
+      op: 'mkdir',
+      path: cleanDestination(cwd),
+      mode: DIR_MODE,
+      origin: specOrigin(['process', 'cwd']),
+    });
 
-  // 6. Read-only steps that had to wait until the mounts below were done.
+  // 6. Read-only steps that had to wait until the mounts below were done. A bind remount,
+  // as runc's finalizeRootfs: the mount turns read-only, its superblock stays writable.
   for (const d of deferredReadonly) {
     ops.push({
       op: 'mount',
@@ -169,7 +189,7 @@ export function planOperations(input: OperationsInput): Operation[] {
       target: d.target,
       targetScope: 'container',
       fstype: null,
-      flags: ['MS_REMOUNT', ...remountFlags(d.flags)],
+      flags: ['MS_REMOUNT', 'MS_BIND', ...remountFlags(d.flags)],
       data: '',
       purpose: 'remount',
       origin: d.origin,
@@ -196,7 +216,9 @@ export function planOperations(input: OperationsInput): Operation[] {
   if (domainname)
     ops.push({ op: 'setdomainname', name: domainname, origin: specOrigin(['domainname']) });
 
-  // 8. readonlyPaths, then (10.) maskedPaths (runc's order), in the container's view.
+  // 8. Kernel parameters, while /proc/sys is still writable; then readonlyPaths, then (10.)
+  // maskedPaths (runc's order), in the container's view.
+  ops.push(...planSysctls(spec, specOrigin));
   asArray(get(spec, 'linux', 'readonlyPaths')).forEach((p, i) => {
     if (typeof p !== 'string' || p === '') return;
     const target = cleanDestination(p);
@@ -260,6 +282,14 @@ export function planOperations(input: OperationsInput): Operation[] {
           },
     );
   });
+
+  // 11. The seccomp filter: shown last, performed by the process set-up (see SeccompOp).
+  const seccomp = planSeccomp(
+    spec,
+    specOrigin,
+    asBoolean(get(spec, 'process', 'noNewPrivileges')) === true,
+  );
+  if (seccomp) ops.push(seccomp);
   return ops;
 }
 
@@ -280,6 +310,7 @@ function planMount(
   host: HostView,
   deferredReadonly: { target: string; flags: MsFlag[]; origin: Origin }[],
   forRoot: boolean,
+  rootfs: string | undefined,
 ): void {
   const target = m.destination;
   const origin = m.origin;
@@ -346,7 +377,15 @@ function planMount(
   // runc mounts a tmpfs and /dev writable and makes them read-only afterwards, so the
   // runtime can still fill them (copy-up, device nodes).
   const delayReadonly = readonly && (m.type === 'tmpfs' || target === '/dev');
+  // A tmpfs without mode= over a directory the rootfs has keeps that directory's mode
+  // (runc: 1.1.5 by a chmod afterwards, later runc by putting mode= first).
+  const keepTargetMode =
+    m.type === 'tmpfs' &&
+    !m.data.some((d) => d.startsWith('mode=')) &&
+    rootfs !== undefined &&
+    statFollow(host, joinInRoot(rootfs, target))?.type === 'directory';
   ops.push({
+    ...(keepTargetMode ? { keepTargetMode: true as const } : {}),
     op: 'mount',
     source: m.source,
     target,
@@ -359,21 +398,7 @@ function planMount(
   });
   if (m.tmpcopyup && m.type === 'tmpfs') ops.push({ op: 'copyup', path: target, origin });
   pushPropagation(m, ops);
-  if (delayReadonly) {
-    if (target === '/dev') deferredReadonly.push({ target, flags: m.flagsSet, origin });
-    else
-      ops.push({
-        op: 'mount',
-        source: null,
-        target,
-        targetScope: 'rootfs',
-        fstype: null,
-        flags: ['MS_REMOUNT', ...remountFlags(m.flagsSet)],
-        data: '',
-        purpose: 'remount',
-        origin,
-      });
-  }
+  if (delayReadonly) deferredReadonly.push({ target, flags: m.flagsSet, origin });
 }
 
 function pushPropagation(m: NormalizedMount, ops: Operation[]): void {
@@ -450,6 +475,10 @@ function planDevices(
     });
   }
   for (const d of devices) {
+    // runc makes the directories a device goes into (/dev/custom/null2), mode 0755.
+    const dir = posix.dirname(d.path);
+    if (dir !== '/dev' && dir !== '/')
+      ops.push({ op: 'mkdir', path: dir, mode: DIR_MODE, origin: d.origin });
     if (userns) {
       // mknod is refused in a user namespace: bind the host's node onto an empty file (runc).
       ops.push({ op: 'mkfile', path: d.path, mode: FILE_MODE, origin: d.origin });

@@ -1,5 +1,6 @@
 // spec text → plan: parse with positions, normalise the mounts, run every rule, add what
 // the runtime adds, order the operations. Pure: the host is only seen through `input.host`.
+import * as posix from 'node:path/posix';
 import { parseSpec, type SpecDocument } from './document';
 import { asArray, asObject, asString, get } from './json';
 import { readLaunchSpec } from './launchSpec';
@@ -8,8 +9,9 @@ import { allowedCapabilities, launchForRequester, ROOT_REQUESTER } from './reque
 import { normalizeMount } from './normalize';
 import { planOperations } from './operations';
 import { resolveHostPath } from './paths';
-import type { RuleContext } from './rule';
+import type { Rule, RuleContext } from './rule';
 import { allRules } from './rules';
+import { structureRule } from './rules/structure';
 import { addRuntimeMounts } from './runtimeDefaults';
 import type { Finding, JsonPath, NormalizedMount, Origin, Plan, PlanInput, Range } from './types';
 
@@ -35,7 +37,11 @@ export function planBundle(input: PlanInput): Plan {
 
   const findings: Finding[] = [
     ...doc.syntaxFindings,
-    ...runRules(doc, spec, bundleDir, input, specMounts, rootfs),
+    ...(doc.brokenAt === undefined
+      ? runRules(allRules, doc, spec, bundleDir, input, specMounts, rootfs)
+      : runRules([structureRule], doc, spec, bundleDir, input, specMounts, rootfs).filter(
+          certainBefore(doc, doc.brokenAt),
+        )),
   ];
   const requester = input.requester ?? ROOT_REQUESTER;
   const refused = findings.some(refusesLaunch);
@@ -56,11 +62,25 @@ export function planBundle(input: PlanInput): Plan {
 
   if (!spec) return { mounts: [], operations: [], findings, rootfs, requester };
   const mounts = addRuntimeMounts(specMounts, spec, bundleDir, input.stateDir);
-  const operations = planOperations({ spec, mounts, rootfs, host: input.host, specOrigin, requester });
+  // stateDir is <stateRoot>/<id>: the id names the container's default cgroup.
+  const containerId = input.stateDir ? posix.basename(input.stateDir) : undefined;
+  const operations = planOperations({ spec, mounts, rootfs, host: input.host, specOrigin, requester, containerId });
   return { mounts, operations, findings, rootfs, requester, ...(launch ? { launch } : {}) };
 }
 
+/**
+ * In a document the parser could not read to the end, only what stands before the first
+ * syntax error is known: the values found there and their types (the structure rule's
+ * findings). Whatever the rest might hold or lack (a process, the default mounts, a
+ * namespace, a required field) is left unsaid.
+ */
+function certainBefore(doc: SpecDocument, brokenAt: number): (f: Finding) => boolean {
+  const end = doc.positionAt(brokenAt);
+  return (f) => f.code !== 'missing-required-field' && comparePos(f.range.end, end) <= 0;
+}
+
 function runRules(
+  rules: readonly Rule[],
   doc: SpecDocument,
   spec: Record<string, unknown> | undefined,
   bundleDir: string,
@@ -79,7 +99,7 @@ function runRules(
     requester: input.requester ?? ROOT_REQUESTER,
     report: (f) => out.push(f),
   };
-  for (const rule of allRules) {
+  for (const rule of rules) {
     try {
       rule(ctx);
     } catch (e) {

@@ -1,4 +1,6 @@
 // Operations as the C calls they are, for the CLI, hover and the helper's events.
+import { renderAction } from './seccompPlan';
+import { sysctlPath } from './sysctlPlan';
 import type { MountAttr, MsFlag, Operation, Origin } from './types';
 import { sortMountAttrs, sortMsFlags } from './flags';
 
@@ -23,8 +25,12 @@ function octal(mode: number): string {
 
 export function renderOperation(op: Operation): string {
   switch (op.op) {
-    case 'mount':
-      return `mount(${str(op.source)}, ${str(op.target)}, ${str(op.fstype)}, ${renderFlags(op.flags)}, ${op.data === '' ? 'NULL' : str(op.data)})`;
+    case 'mount': {
+      const data = op.keepTargetMode
+        ? `mode=<of ${op.target}>${op.data ? `,${op.data}` : ''}`
+        : op.data;
+      return `mount(${str(op.source)}, ${str(op.target)}, ${str(op.fstype)}, ${renderFlags(op.flags)}, ${data === '' ? 'NULL' : str(data)})`;
+    }
     case 'setattr': {
       const parts = [];
       if (op.attrSet.length) parts.push(`attr_set: ${renderAttrs(op.attrSet)}`);
@@ -55,6 +61,28 @@ export function renderOperation(op: Operation): string {
       return `${op.op}(${str(op.name)})`;
     case 'pivot-root':
       return `chdir(${str(op.rootfs)}); pivot_root(".", "."); umount2(".", MNT_DETACH)`;
+    case 'cgroup': {
+      const name = (h: (typeof op.hierarchies)[number]) => h.name || 'cgroup2';
+      const paths = new Set(op.hierarchies.map((h) => h.path));
+      const where =
+        paths.size === 1
+          ? `${op.hierarchies[0].path} in ${op.hierarchies.map(name).join(',')}`
+          : op.hierarchies.map((h) => `${name(h)}:${h.path}`).join(', ');
+      const writes = op.writes.map((w) => {
+        const h = op.hierarchies.find((x) => w.file.startsWith(`${x.mount}${x.path}/`));
+        return `${h ? `${name(h)}/` : ''}${w.file.slice(w.file.lastIndexOf('/') + 1)}=${str(w.value)}`;
+      });
+      return `cgroup_create_and_join(${where})${writes.length ? `; write ${writes.join(', ')}` : ''}`;
+    }
+    case 'sysctl':
+      return `write(${str(sysctlPath(op.key))}, ${str(op.value)})`;
+    case 'oom-score-adj':
+      return `write("/proc/self/oom_score_adj", "${op.value}")`;
+    case 'seccomp': {
+      const f = op.filter;
+      const when = op.beforeExecve ? 'right before execve' : 'before the capabilities drop';
+      return `seccomp_load(${f.rules.length} rule${f.rules.length === 1 ? '' : 's'}, default ${renderAction(f.defaultAction)}, arch ${f.architectures.join('|') || 'native'}${f.flags.length ? `, ${f.flags.join('|')}` : ''}) ${when}`;
+    }
     case 'check-mount-flags':
       return `check /proc/self/mountinfo: every mount nosuid,nodev${op.devAllowed.length ? ` (dev allowed on ${op.devAllowed.join(', ')})` : ''}`;
   }

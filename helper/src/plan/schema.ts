@@ -27,11 +27,20 @@ export interface FieldSchema {
   pattern?: RegExp;
   /** Said when `pattern` does not match, e.g. 'RLIMIT_ followed by the limit name'. */
   patternHint?: string;
+  /** The value `pattern` most likely meant, for a one-click fix. */
+  patternFix?: (value: string) => string | undefined;
+  /**
+   * Numbers outside `minimum`…`maximum` that runtimes accept anyway (a device fileMode with
+   * the file-type bits); another rule says what happens to them.
+   */
+  tolerated?: (value: number) => boolean;
   /** A value to insert when completing the key. */
   example?: unknown;
 }
 
 const UINT32_MAX = 4294967295;
+const INT32_MIN = -2147483648;
+const INT32_MAX = 2147483647;
 
 const str = (doc: string, extra: Partial<FieldSchema> = {}): FieldSchema => ({
   type: 'string',
@@ -47,6 +56,9 @@ const int = (doc: string, minimum?: number, maximum?: number): FieldSchema => ({
 });
 const uint32 = (doc: string) => int(doc, 0, UINT32_MAX);
 const uint64 = (doc: string) => int(doc, 0);
+const uint16 = (doc: string) => int(doc, 0, 65535);
+// int64 bounds lie beyond a double's exact integers, so only the type is checked.
+const int64 = (doc: string) => int(doc);
 const obj = (
   doc: string,
   properties: Record<string, FieldSchema>,
@@ -165,6 +177,11 @@ const rlimit = obj(
   ['type', 'soft', 'hard'],
 );
 
+const cpuList: Partial<FieldSchema> = {
+  pattern: /^[0-9, -]*$/,
+  patternHint: 'CPU numbers and ranges such as "0-3,7"',
+};
+
 const capabilitySet = (which: string) =>
   strings(
     `${which} Capability names as in capabilities(7), with the \`CAP_\` prefix (e.g. \`CAP_NET_BIND_SERVICE\`).`,
@@ -259,8 +276,21 @@ const process = obj(
           ],
         }),
         nice: int('Nice value for SCHED_OTHER and SCHED_BATCH, -20 to 19.', -20, 19),
-        priority: int('Static priority for SCHED_FIFO and SCHED_RR.'),
-        flags: strings('SCHED_FLAG_* flags.'),
+        priority: int('Static priority for SCHED_FIFO and SCHED_RR.', INT32_MIN, INT32_MAX),
+        flags: arr(
+          'SCHED_FLAG_* flags.',
+          str('A flag.', {
+            enum: [
+              'SCHED_FLAG_RESET_ON_FORK',
+              'SCHED_FLAG_RECLAIM',
+              'SCHED_FLAG_DL_OVERRUN',
+              'SCHED_FLAG_KEEP_POLICY',
+              'SCHED_FLAG_KEEP_PARAMS',
+              'SCHED_FLAG_UTIL_CLAMP_MIN',
+              'SCHED_FLAG_UTIL_CLAMP_MAX',
+            ],
+          }),
+        ),
         runtime: uint64('SCHED_DEADLINE runtime, in nanoseconds.'),
         deadline: uint64('SCHED_DEADLINE deadline, in nanoseconds.'),
         period: uint64('SCHED_DEADLINE period, in nanoseconds.'),
@@ -268,8 +298,8 @@ const process = obj(
       ['policy'],
     ),
     execCPUAffinity: obj('CPUs the process may run on, as lists like `0-3,7`.', {
-      initial: str('Affinity while the runtime sets the process up.'),
-      final: str('Affinity of the process once it runs the program.'),
+      initial: str('Affinity while the runtime sets the process up.', cpuList),
+      final: str('Affinity of the process once it runs the program.', cpuList),
     }),
   },
   ['cwd', 'args'],
@@ -281,8 +311,8 @@ const deviceCgroup = obj(
   {
     allow: bool('Allow (true) or deny (false) the matching devices.'),
     type: str('`a` (all), `c` (character) or `b` (block).', { enum: ['a', 'c', 'b'] }),
-    major: int('Major number; omitted means any.'),
-    minor: int('Minor number; omitted means any.'),
+    major: int64('Major number; omitted means any.'),
+    minor: int64('Minor number; omitted means any.'),
     access: str('Any of `r` (read), `w` (write), `m` (mknod).', {
       pattern: /^[rwm]*$/,
       patternHint: 'letters r, w and m',
@@ -291,6 +321,14 @@ const deviceCgroup = obj(
   ['allow'],
 );
 
+/** S_IFMT: the file-type bits of a mode. */
+export const S_IFMT = 0o170000;
+
+/** A mode whose bits above the permissions are a file type (Docker once wrote S_IFCHR|0600). */
+export function hasOnlyFileTypeBits(mode: number): boolean {
+  return mode > 0o777 && mode <= 0o177777 && (mode & ~S_IFMT) <= 0o777;
+}
+
 const device = obj(
   "A device node the runtime creates in the container's /dev (and allows in the device cgroup).",
   {
@@ -298,9 +336,12 @@ const device = obj(
     type: str('`c` (character), `b` (block), `u` (unbuffered character) or `p` (FIFO).', {
       enum: ['c', 'b', 'u', 'p'],
     }),
-    major: int('Major device number.'),
-    minor: int('Minor device number.'),
-    fileMode: int('Permissions of the node, in decimal (438 = 0666).', 0, 511),
+    major: int64('Major device number; required unless the type is `p`.'),
+    minor: int64('Minor device number; required unless the type is `p`.'),
+    fileMode: {
+      ...int('Permissions of the node, in decimal (438 = 0666).', 0, 511),
+      tolerated: hasOnlyFileTypeBits,
+    },
     uid: uint32('Owner of the node.'),
     gid: uint32('Group of the node.'),
   },
@@ -321,6 +362,32 @@ const seccompAction = str('What happens on a match.', {
   ],
 });
 
+const SECCOMP_ARCHITECTURES = [
+  'SCMP_ARCH_X86',
+  'SCMP_ARCH_X86_64',
+  'SCMP_ARCH_X32',
+  'SCMP_ARCH_ARM',
+  'SCMP_ARCH_AARCH64',
+  'SCMP_ARCH_LOONGARCH64',
+  'SCMP_ARCH_M68K',
+  'SCMP_ARCH_MIPS',
+  'SCMP_ARCH_MIPS64',
+  'SCMP_ARCH_MIPS64N32',
+  'SCMP_ARCH_MIPSEL',
+  'SCMP_ARCH_MIPSEL64',
+  'SCMP_ARCH_MIPSEL64N32',
+  'SCMP_ARCH_PPC',
+  'SCMP_ARCH_PPC64',
+  'SCMP_ARCH_PPC64LE',
+  'SCMP_ARCH_S390',
+  'SCMP_ARCH_S390X',
+  'SCMP_ARCH_SH',
+  'SCMP_ARCH_SHEB',
+  'SCMP_ARCH_PARISC',
+  'SCMP_ARCH_PARISC64',
+  'SCMP_ARCH_RISCV64',
+];
+
 const seccomp = obj(
   'A seccomp filter: system calls are matched against `syscalls`; anything else gets `defaultAction`.',
   {
@@ -328,11 +395,21 @@ const seccomp = obj(
     defaultErrnoRet: uint32(
       'errno returned by `SCMP_ACT_ERRNO` when no rule gives one (default EPERM).',
     ),
-    architectures: strings(
+    architectures: arr(
       'Architectures the filter covers, e.g. `SCMP_ARCH_X86_64`.',
-      'An `SCMP_ARCH_*` name.',
+      str('An `SCMP_ARCH_*` name.', { enum: SECCOMP_ARCHITECTURES }),
     ),
-    flags: strings('`SECCOMP_FILTER_FLAG_*` flags for seccomp(2).'),
+    flags: arr(
+      '`SECCOMP_FILTER_FLAG_*` flags for seccomp(2).',
+      str('A flag.', {
+        enum: [
+          'SECCOMP_FILTER_FLAG_TSYNC',
+          'SECCOMP_FILTER_FLAG_LOG',
+          'SECCOMP_FILTER_FLAG_SPEC_ALLOW',
+          'SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV',
+        ],
+      }),
+    ),
     listenerPath: str('Unix socket that receives the notify fd for `SCMP_ACT_NOTIFY`.'),
     listenerMetadata: str('Opaque data sent to the listener.'),
     syscalls: arr(
@@ -340,12 +417,34 @@ const seccomp = obj(
       obj(
         'Calls named here get `action` (when the arguments match `args`).',
         {
-          names: strings('System call names, e.g. `mount`.'),
+          names: {
+            ...strings('System call names, e.g. `mount`. At least one.', 'A system call name.'),
+            minItems: 1,
+          },
           action: seccompAction,
           errnoRet: uint32('errno for `SCMP_ACT_ERRNO`.'),
           args: arr(
             'Argument comparisons, all of which must match.',
-            open('`{index, value, valueTwo, op}`.'),
+            obj(
+              'Compares one argument of the call.',
+              {
+                index: uint32('Which argument, from 0.'),
+                value: uint64('The value compared with.'),
+                valueTwo: uint64('The second value, for `SCMP_CMP_MASKED_EQ`.'),
+                op: str('The comparison.', {
+                  enum: [
+                    'SCMP_CMP_NE',
+                    'SCMP_CMP_LT',
+                    'SCMP_CMP_LE',
+                    'SCMP_CMP_EQ',
+                    'SCMP_CMP_GE',
+                    'SCMP_CMP_GT',
+                    'SCMP_CMP_MASKED_EQ',
+                  ],
+                }),
+              },
+              ['index', 'value', 'op'],
+            ),
           ),
         },
         ['names', 'action'],
@@ -355,6 +454,20 @@ const seccomp = obj(
   ['defaultAction'],
 );
 
+const throttles = (doc: string) =>
+  arr(
+    doc,
+    obj(
+      'A rate limit for one device.',
+      {
+        major: int64('Major device number.'),
+        minor: int64('Minor device number.'),
+        rate: uint64('The limit.'),
+      },
+      ['major', 'minor'],
+    ),
+  );
+
 const resources = obj(
   "cgroup limits for the container, applied by the runtime's cgroup manager (cgroupfs or systemd). Unset fields leave the parent's limits in force.",
   {
@@ -362,25 +475,98 @@ const resources = obj(
       'Device access rules (cgroup v1 devices controller; an eBPF program on cgroup v2).',
       deviceCgroup,
     ),
-    memory: open(
-      'Memory limits in bytes (`limit`, `reservation`, `swap`, `swappiness`, `disableOOMKiller`, …).',
-    ),
-    cpu: open('CPU shares, quota/period, real-time budget and `cpus`/`mems` sets.'),
+    memory: obj('Memory limits, in bytes.', {
+      limit: int64('Memory limit; -1 means unlimited.'),
+      reservation: int64('Soft limit (memory.low / soft_limit_in_bytes).'),
+      swap: int64('Memory plus swap limit; -1 means unlimited.'),
+      kernel: int64('Kernel memory limit (cgroup v1, deprecated).'),
+      kernelTCP: int64('Kernel TCP buffer limit (cgroup v1).'),
+      swappiness: uint64('Swappiness, 0 to 100 (cgroup v1).'),
+      disableOOMKiller: bool('Disable the OOM killer for the container (cgroup v1).'),
+      useHierarchy: bool('Hierarchical accounting (cgroup v1).'),
+      checkBeforeUpdate: bool('Refuse an update that lowers the limit below current usage.'),
+    }),
+    cpu: obj('CPU shares, quota/period, real-time budget and `cpus`/`mems` sets.', {
+      shares: uint64('Relative CPU weight (cgroup v1 shares).'),
+      quota: int64('CPU time per period, in microseconds; -1 means unlimited.'),
+      burst: uint64('Extra CPU time a period may borrow, in microseconds.'),
+      period: uint64('The period of `quota`, in microseconds.'),
+      realtimeRuntime: int64('Real-time CPU time per period, in microseconds.'),
+      realtimePeriod: uint64('The period of `realtimeRuntime`, in microseconds.'),
+      cpus: str('CPUs the container may use, e.g. `0-3,7`.'),
+      mems: str('Memory nodes the container may use, e.g. `0-1`.'),
+      idle: int64('1 makes the cgroup SCHED_IDLE.'),
+    }),
     pids: obj(
       'Process count limit.',
-      { limit: int('Maximum number of tasks; -1 or 0 means no limit.') },
+      { limit: int64('Maximum number of tasks; -1 or 0 means no limit.') },
       ['limit'],
     ),
-    blockIO: open('Block I/O weights and throttles.'),
-    hugepageLimits: arr('Huge page limits by page size.', open('`{pageSize: "2MB", limit}`.')),
-    network: open('Network class id and interface priorities (cgroup v1).'),
-    rdma: open('RDMA limits by device name.'),
+    blockIO: obj('Block I/O weights and throttles.', {
+      weight: uint16('Relative I/O weight.'),
+      leafWeight: uint16('Weight of the tasks of this cgroup against its children (cgroup v1).'),
+      weightDevice: arr(
+        'Per-device weights.',
+        obj(
+          'A weight for one device.',
+          {
+            major: int64('Major device number.'),
+            minor: int64('Minor device number.'),
+            weight: uint16('Relative I/O weight.'),
+            leafWeight: uint16('Leaf weight (cgroup v1).'),
+          },
+          ['major', 'minor'],
+        ),
+      ),
+      throttleReadBpsDevice: throttles('Read bytes per second, per device.'),
+      throttleWriteBpsDevice: throttles('Write bytes per second, per device.'),
+      throttleReadIOPSDevice: throttles('Read operations per second, per device.'),
+      throttleWriteIOPSDevice: throttles('Write operations per second, per device.'),
+    }),
+    hugepageLimits: arr(
+      'Huge page limits by page size.',
+      obj(
+        'The limit for one huge page size.',
+        {
+          pageSize: str('Page size, e.g. `2MB` or `1GB`.', {
+            pattern: /^[1-9][0-9]*[KMG]B$/,
+            patternHint: 'a size such as "2MB" or "1GB"',
+          }),
+          limit: uint64('Limit in bytes.'),
+        },
+        ['pageSize', 'limit'],
+      ),
+    ),
+    network: obj('Network class id and interface priorities (cgroup v1).', {
+      classID: uint32('net_cls class id of the container’s packets.'),
+      priorities: arr(
+        'Priority of the traffic per interface.',
+        obj(
+          'One interface priority.',
+          { name: str('Interface name.'), priority: uint32('Its priority.') },
+          ['name', 'priority'],
+        ),
+      ),
+    }),
+    rdma: map(
+      'RDMA limits by device name.',
+      obj('Limits for one RDMA device.', {
+        hcaHandles: uint32('Maximum HCA handles.'),
+        hcaObjects: uint32('Maximum HCA objects.'),
+      }),
+    ),
     unified: map(
       'cgroup v2 files to write, by name (e.g. `"memory.high": "1G"`).',
       str('Value written to the file.'),
     ),
   },
 );
+
+const timeOffset = (doc: string) =>
+  obj(doc, {
+    secs: int64('Seconds.'),
+    nanosecs: uint32('Nanoseconds.'),
+  });
 
 const linux = obj('Linux-specific settings: namespaces, id mappings, cgroups, security.', {
   namespaces: arr(
@@ -395,7 +581,10 @@ const linux = obj('Linux-specific settings: namespaces, id mappings, cgroups, se
     'Group id ranges of the user namespace. Needs a `user` namespace; give uidMappings too.',
     idMapping,
   ),
-  timeOffsets: open('Clock offsets for a `time` namespace (`boottime`, `monotonic`).'),
+  timeOffsets: obj('Clock offsets for a `time` namespace.', {
+    boottime: timeOffset('Offset of CLOCK_BOOTTIME.'),
+    monotonic: timeOffset('Offset of CLOCK_MONOTONIC.'),
+  }),
   devices: arr("Device nodes created in the container's /dev.", device),
   netDevices: map(
     "Host network interfaces moved into the container's network namespace, by host name.",
@@ -436,9 +625,40 @@ const linux = obj('Linux-specific settings: namespaces, id mappings, cgroups, se
   mountLabel: str(
     "SELinux label for the container's mounts (runc adds it as `context=` to mounts that accept data).",
   ),
-  intelRdt: open('Intel RDT (resctrl) cache and memory bandwidth settings.'),
-  memoryPolicy: open('NUMA memory policy (set_mempolicy(2)).'),
-  personality: open('Execution domain (`LINUX` or `LINUX32`).'),
+  intelRdt: obj('Intel RDT (resctrl) cache and memory bandwidth settings.', {
+    closID: str('resctrl group (class of service) of the container.'),
+    schemata: strings('Lines written to the group’s schemata file.'),
+    l3CacheSchema: str('L3 cache allocation, e.g. `L3:0=ffff0`.'),
+    memBwSchema: str('Memory bandwidth allocation, e.g. `MB:0=20`.', {
+      pattern: /^MB:[^\n]*$/,
+      patternHint: 'a line starting with "MB:"',
+    }),
+    enableMonitoring: bool('Create a monitoring group for the container.'),
+  }),
+  memoryPolicy: obj('NUMA memory policy (set_mempolicy(2)).', {
+    mode: str('The policy.', {
+      enum: [
+        'MPOL_DEFAULT',
+        'MPOL_BIND',
+        'MPOL_INTERLEAVE',
+        'MPOL_WEIGHTED_INTERLEAVE',
+        'MPOL_PREFERRED',
+        'MPOL_PREFERRED_MANY',
+        'MPOL_LOCAL',
+      ],
+    }),
+    nodes: str('Memory nodes, e.g. `0-1`.'),
+    flags: arr(
+      'Mode flags.',
+      str('A flag.', {
+        enum: ['MPOL_F_NUMA_BALANCING', 'MPOL_F_RELATIVE_NODES', 'MPOL_F_STATIC_NODES'],
+      }),
+    ),
+  }),
+  personality: obj('Execution domain (personality(2)).', {
+    domain: str('`LINUX` or `LINUX32`.', { enum: ['LINUX', 'LINUX32'] }),
+    flags: strings('Personality flags.'),
+  }),
 });
 
 export const SPEC_SCHEMA: FieldSchema = obj(
@@ -446,7 +666,17 @@ export const SPEC_SCHEMA: FieldSchema = obj(
   {
     ociVersion: str(
       'Version of the runtime specification this file follows, in SemVer, e.g. `1.2.0`. Specs are compatible within a major version, so a 1.x runtime reads any 1.x file.',
-      { example: '1.2.0' },
+      {
+        example: '1.2.0',
+        // SemVer 2.0.0's own grammar (the spec says the version MUST be SemVer).
+        pattern:
+          /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-(0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(\.(0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*)?(\+[0-9a-zA-Z-]+(\.[0-9a-zA-Z-]+)*)?$/,
+        patternHint: 'a SemVer 2.0.0 version such as "1.2.0" (the spec says MUST)',
+        patternFix: (v) => {
+          const m = /^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?$/.exec(v);
+          return m ? `${Number(m[1])}.${Number(m[2] ?? 0)}.${Number(m[3] ?? 0)}` : undefined;
+        },
+      },
     ),
     root: obj(
       "The container's root filesystem.",

@@ -7,6 +7,9 @@
 // pass them through unchanged.
 
 import type { LaunchSpec } from './launchSpec';
+import type { CgroupHierarchy, CgroupWrite } from './cgroupPlan';
+import type { SeccompFilter } from './seccompPlan';
+import type { OomScoreAdjWrite, SysctlWrite } from './sysctlPlan';
 
 /** 0-based line and UTF-16 character offset, as in LSP. */
 export interface Position {
@@ -142,6 +145,8 @@ export interface MountOp extends OperationBase {
   flags: MsFlag[];
   /** The filesystem data string, comma-joined; '' when none. */
   data: string;
+  /** A tmpfs over an existing directory: `mode=` of that directory goes first in `data` (runc). */
+  keepTargetMode?: true;
   /** What this step is for, e.g. 'mount', 'remount read-only', 'propagation'. */
   purpose: 'root-propagation' | 'rootfs-bind' | 'mount' | 'remount' | 'propagation' | 'readonly-root' | 'mask' | 'readonly-path';
   /**
@@ -229,6 +234,32 @@ export interface PivotRootOp extends OperationBase {
 }
 
 /**
+ * Load linux.seccomp's filter into the container's process: as the last step before execve
+ * (with noNewPrivileges), or before the capabilities drop without it (loading a filter then
+ * needs CAP_SYS_ADMIN), as runc does. It runs in the process set-up, not among the mounts.
+ */
+export interface SeccompOp extends OperationBase {
+  op: 'seccomp';
+  filter: SeccompFilter;
+  beforeExecve: boolean;
+}
+
+/** Write a kernel parameter in the container's namespaces (/proc/sys/…), after pivot_root. */
+export type SysctlOp = SysctlWrite & OperationBase;
+/** Write the init's own /proc/self/oom_score_adj, first (the process inherits it). */
+export type OomScoreAdjOp = OomScoreAdjWrite & OperationBase;
+
+/**
+ * The container's own cgroup: the launcher creates a directory in every hierarchy, moves the
+ * init in before it unshares anything, writes the limits, and removes them at teardown.
+ */
+export interface CgroupOp extends OperationBase {
+  op: 'cgroup';
+  hierarchies: CgroupHierarchy[];
+  writes: CgroupWrite[];
+}
+
+/**
  * Check the container's mount table (after the lock of a non-root requester's plan): every
  * mount has nosuid and nodev, except the targets listed, which may keep dev (the runtime's
  * own /dev tmpfs and devpts hold only the device nodes the runtime made).
@@ -240,6 +271,10 @@ export interface CheckMountFlagsOp extends OperationBase {
 
 export type Operation =
   | CheckMountFlagsOp
+  | CgroupOp
+  | SysctlOp
+  | OomScoreAdjOp
+  | SeccompOp
   | MountOp
   | SetattrOp
   | MkdirOp

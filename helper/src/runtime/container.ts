@@ -24,17 +24,18 @@ import {
   type OperationFailure,
   type StartedEvent,
 } from '../protocol';
+import { createCgroups, removeCgroups } from './cgroups';
 import { initPool, spawnInit } from './initLauncher';
 import type { InitMessage, InitRequest, StageFailure } from './initProtocol';
 import { readInitMessages } from './initMessages';
 import { koffiSyscalls } from './koffiSyscalls';
-import { LogFollower } from './logFollower';
+import { LogFollower, makeOutputPipe } from './logFollower';
 import { applyOperationEvent, planMountSummaries } from './mountSummary';
 import {
   readState,
   processStartTime,
-  STDERR_LOG,
-  STDOUT_LOG,
+  STDERR_PIPE,
+  STDOUT_PIPE,
   writeState,
   type ContainerState,
 } from './stateFile';
@@ -151,24 +152,34 @@ class ContainerImpl extends EventEmitter implements Container {
     };
   }
 
+  /**
+   * Opens the helper's ends of the output pipes, before the process can write to them, so
+   * that nothing it prints is lost if it exits before it is followed.
+   */
+  openOutput(): void {
+    for (const [file, stream] of [
+      [STDOUT_PIPE, 'stdout'],
+      [STDERR_PIPE, 'stderr'],
+    ] as const) {
+      this.followers.push(
+        new LogFollower(path.join(this.stateDir, file), (data) =>
+          this.emit('output', { id: this.id, stream, data }),
+        ),
+      );
+    }
+  }
+
+  /** Closes the output pipes (a launch that failed). */
+  closeOutput(): void {
+    for (const f of this.followers) f.stop();
+  }
+
   /** The process runs: remember it, follow its output, tell listeners (after the launch promise settled). */
-  markStarted(pid: number, from: { child?: ChildProcess; pidfd?: number }, replayFrom = 0): void {
+  markStarted(pid: number, from: { child?: ChildProcess; pidfd?: number }): void {
     this.pid = pid;
     this.child = from.child;
     this.pidfd = from.pidfd;
     this.status = 'running';
-    for (const [file, stream] of [
-      [STDOUT_LOG, 'stdout'],
-      [STDERR_LOG, 'stderr'],
-    ] as const) {
-      const f = new LogFollower(
-        path.join(this.stateDir, file),
-        (data) => this.emit('output', { id: this.id, stream, data }),
-        this.sys,
-        replayFrom,
-      );
-      this.followers.push(f);
-    }
     this.startedShown = new Promise((resolve) =>
       setImmediate(() => {
         const ev: StartedEvent = { id: this.id, pid };
@@ -193,7 +204,7 @@ class ContainerImpl extends EventEmitter implements Container {
     this.exitEvent = ev;
     this.status = 'stopped';
     await this.startedShown;
-    await Promise.all(this.followers.map((f) => f.flush().then(() => f.stop())));
+    for (const f of this.followers) f.flush();
     this.pid = undefined;
     if (this.pidfd !== undefined) this.sys.close(this.pidfd);
     this.pidfd = undefined;
@@ -237,8 +248,10 @@ class ContainerImpl extends EventEmitter implements Container {
     this.tornDown ??= (async () => {
       await this.stop(graceMs);
       for (const f of this.followers) f.stop();
+      const left = await removeCgroups(this.state.cgroups ?? []);
+      if (left.length) this.emit('warning', `cgroups still busy, left behind: ${left.join(', ')}`);
       // The mount namespace, and every mount in it, died with the last process. What is
-      // left is on the host: the state directory with the network files and the logs.
+      // left is on the host: the state directory with the network files and the pipes.
       fs.rmSync(this.stateDir, { recursive: true, force: true });
       this.emit('torn-down', { id: this.id });
     })();
@@ -287,6 +300,20 @@ export function prepare(opts: LaunchOptions, stateDir: string): { spec: LaunchSp
         `the plan writes ${op.hostPath}; plan the bundle with stateDir ${stateDir}`,
       );
   }
+  // A cgroup placed or limited by the spec writes into the host's cgroup tree (an existing
+  // cgroup may be named): root's alone, whatever the peer policy let through. The runtime's
+  // own writes (runc's default device whitelist) only restrict, and stay.
+  const cgroup = opts.plan.operations.find((o) => o.op === 'cgroup');
+  if (
+    opts.owner.uid !== 0 &&
+    cgroup &&
+    (cgroup.writes.some((w) => w.origin.kind === 'spec') || cgroup.origin.kind === 'spec')
+  )
+    return launchError(
+      ErrorCodes.PermissionDenied,
+      'cgroup-needs-root',
+      'linux.resources limits and linux.cgroupsPath change the host’s cgroups: only root may set them',
+    );
   // What the helper refuses is said once, as plan findings (checked above). From here on
   // only asserts that a plan not made by planBundle could trip.
   const spec = opts.plan.launch;
@@ -350,6 +377,16 @@ export async function launchContainer(opts: LaunchOptions): Promise<Container> {
   const container = new ContainerImpl(sys, state, stateDir);
   let child: ChildProcess | undefined;
   try {
+    for (const name of [STDOUT_PIPE, STDERR_PIPE]) {
+      const made = makeOutputPipe(sys, path.join(stateDir, name));
+      if (!made.ok)
+        throw launchError(
+          ErrorCodes.LaunchFailed,
+          'state-dir',
+          `cannot create the output pipe ${path.join(stateDir, name)}: ${made.errno}`,
+        );
+    }
+    container.openOutput();
     child = spec.namespaces.newPid ? initPool.take() : spawnInit(false);
     // The init becomes the process: its pid and start time are the container's. Written
     // before the launch, so a helper that dies mid-launch leaves enough to re-adopt it.
@@ -363,6 +400,17 @@ export async function launchContainer(opts: LaunchOptions): Promise<Container> {
     container.state.pid = pid;
     container.state.startTime = processStartTime(pid);
     writeState(stateDir, container.state);
+    // Its cgroup, with the init in it before the init unshares its cgroup namespace.
+    const cgroup = opts.plan.operations.find((o) => o.op === 'cgroup');
+    if (cgroup) {
+      const made = createCgroups(cgroup, pid);
+      container.state.cgroups = made.made;
+      writeState(stateDir, container.state);
+      if (!made.ok)
+        throw launchError(ErrorCodes.LaunchFailed, 'cgroup-failed', made.message, {
+          stage: { stage: 'namespaces', errno: made.errno, message: made.message, hint: made.hint },
+        });
+    }
     const result = await runLaunch(child, container, opts, spec, stateDir);
     if (result) throw result;
     container.state.status = 'running';
@@ -375,6 +423,8 @@ export async function launchContainer(opts: LaunchOptions): Promise<Container> {
       child.kill('SIGKILL');
       await new Promise((resolve) => child!.once('exit', resolve));
     }
+    container.closeOutput();
+    await removeCgroups(container.state.cgroups ?? []);
     fs.rmSync(stateDir, { recursive: true, force: true });
     initPool.scheduleRefill();
     if (isLaunchError(e)) throw e;
@@ -422,8 +472,8 @@ function runLaunch(
   stateDir: string,
 ): Promise<LaunchError | undefined> {
   const req = initRequest(opts, spec, stateDir, {
-    stdout: path.join(stateDir, STDOUT_LOG),
-    stderr: path.join(stateDir, STDERR_LOG),
+    stdout: path.join(stateDir, STDOUT_PIPE),
+    stderr: path.join(stateDir, STDERR_PIPE),
   });
   return new Promise((resolve) => {
     let execSeen = false;
@@ -522,6 +572,7 @@ export function adoptContainer(stateDir: string): Container | undefined {
     const pidfd = sys.pidfdOpen(state.pid);
     // Checked again with the pidfd held: from here on the pid cannot be recycled under us.
     if (pidfd.ok && processStartTime(state.pid) === state.startTime) {
+      c.openOutput();
       c.markStarted(state.pid, { pidfd: pidfd.value });
       void sys.waitReadable(pidfd.value).then(() => c.markExited({ id: state.id }));
       return c;

@@ -17,12 +17,10 @@ import { warmUp } from './warmUp';
 import {
   AT_FDCWD,
   PR_SET_PDEATHSIG,
-  O_APPEND,
   O_CLOEXEC,
-  O_CREAT,
   O_NOFOLLOW,
   O_RDONLY,
-  O_WRONLY,
+  O_RDWR,
   type Syscalls,
 } from './syscalls';
 
@@ -73,26 +71,18 @@ export function runInit(req: InitRequest, sys: Syscalls, io: InitIO = {}): numbe
       'report this: the launcher did not create the PID namespace',
     );
 
-  // Opened on the host side, before any namespace change.
-  const out = sys.openat(
-    AT_FDCWD,
-    req.stdoutPath,
-    O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC,
-    0o640,
-  );
-  const err = sys.openat(
-    AT_FDCWD,
-    req.stderrPath,
-    O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC,
-    0o640,
-  );
+  // Opened on the host side, before any namespace change. The output FIFOs read-write: the
+  // pipe then always has a reader, so the process never gets SIGPIPE when the helper dies;
+  // it waits when the pipe is full (logFollower.ts).
+  const out = sys.openat(AT_FDCWD, req.stdoutPath, O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0);
+  const err = sys.openat(AT_FDCWD, req.stderrPath, O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0);
   const nul = sys.openat(AT_FDCWD, '/dev/null', O_RDONLY | O_CLOEXEC, 0);
   for (const r of [out, err, nul])
     if (!r.ok)
       return stageFailure(
         'process',
         r.errno,
-        'cannot open the output files in the state directory',
+        'cannot open the output pipes in the state directory',
         'check that the state directory is writable',
       );
   if (!out.ok || !err.ok || !nul.ok) return 1;
@@ -189,6 +179,7 @@ export function runInit(req: InitRequest, sys: Syscalls, io: InitIO = {}): numbe
     io.stdio ?? { stdin: nul.value, stdout: out.value, stderr: err.value },
     (m) => process.umask(m),
     io.beforeExec ?? (() => send({ type: 'exec' })),
+    req.plan.operations.find((op) => op.op === 'seccomp'),
   );
   send({
     type: 'stage-failure',

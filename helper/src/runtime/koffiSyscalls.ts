@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import koffi from 'koffi';
 import { errnoName } from './errno';
+import { koffiSeccomp } from './koffiSeccomp';
 import {
   AT_EMPTY_PATH,
   AT_SYMLINK_NOFOLLOW,
@@ -36,7 +37,6 @@ const SYS_pidfd_open = 434;
 const SYS_openat2 = 437;
 const SYS_mount_setattr = 442;
 
-const SEEK_DATA = 3;
 const RLIM_INFINITY = 0xffffffffffffffffn;
 const SIG_SETMASK = 2;
 const AF_INET = 2;
@@ -62,6 +62,7 @@ function createKoffiSyscalls(): Syscalls {
   const arch = process.arch as keyof typeof SYS;
   if (!(arch in SYS)) throw new Error(`bindery: unsupported architecture ${process.arch}`);
   const libc = koffi.load('libc.so.6');
+  const seccompLoad = koffiSeccomp();
 
   const c = {
     mount: libc.func(
@@ -81,8 +82,6 @@ function createKoffiSyscalls(): Syscalls {
     dup3: libc.func('int dup3(int oldfd, int newfd, int flags)'),
     closeRange: libc.func('int close_range(unsigned int first, unsigned int last, int flags)'),
     // off_t is 64 bits on every architecture the helper supports.
-    fallocate: libc.func('int fallocate(int fd, int mode, int64_t offset, int64_t len)'),
-    lseek: libc.func('int64_t lseek(int fd, int64_t offset, int whence)'),
     unshare: libc.func('int unshare(int flags)'),
     setns: libc.func('int setns(int fd, int nstype)'),
     chdir: libc.func('int chdir(const char *path)'),
@@ -224,6 +223,9 @@ function createKoffiSyscalls(): Syscalls {
     mkdirat: (dirfd, name, mode) => unit('mkdirat', c.mkdirat(dirfd, name, mode)),
     mknodat: (dirfd, name, mode, dev) => unit('mknodat', c.mknodat(dirfd, name, mode, dev)),
     symlinkat: (target, dirfd, name) => unit('symlinkat', c.symlinkat(target, dirfd, name)),
+    // The fd's magic link names the directory; `name` itself is read, never followed.
+    readlinkat: (dirfd, name) =>
+      fsCall('readlinkat', () => fs.readlinkSync(`/proc/self/fd/${dirfd}/${name}`)),
     fstat: (fd) =>
       fsCall('fstat', (): FileStat => {
         const s = fs.fstatSync(fd);
@@ -234,7 +236,14 @@ function createKoffiSyscalls(): Syscalls {
       unit('fchownat', c.fchownat(dirfd, name, uid, gid, AT_SYMLINK_NOFOLLOW)),
     copyTree: (from, to) =>
       fsCall('copy', () => copyTree(`/proc/self/fd/${from}`, `/proc/self/fd/${to}`)),
-    readFile: (p) => fsCall('read', () => fs.readFileSync(p, 'utf8')),
+    readFile: (p, maxBytes) =>
+      fsCall('read', () => (maxBytes === undefined ? fs.readFileSync(p, 'utf8') : readAtMost(p, maxBytes))),
+    writeFd: (fd, content) =>
+      fsCall('write', () => {
+        const buf = Buffer.from(content);
+        if (fs.writeSync(fd, buf) !== buf.length)
+          throw Object.assign(new Error('short write'), { code: 'EIO' });
+      }),
     writeFile: (p, content, mode) =>
       fsCall('write', () => {
         const fd = fs.openSync(p, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode);
@@ -298,6 +307,7 @@ function createKoffiSyscalls(): Syscalls {
       }
       return unit('sigprocmask', c.sigprocmask(SIG_SETMASK, Buffer.alloc(128), null));
     },
+    seccompLoad,
     execve: (p, argv, envp) => unit('execve', c.execve(p, [...argv, null], [...envp, null])),
     getpid: () => c.getpid() as number,
     linkUp: (name) => {
@@ -352,9 +362,6 @@ function createKoffiSyscalls(): Syscalls {
       // struct group { char *gr_name; char *gr_passwd; gid_t gr_gid; … }
       return grp === null ? undefined : (koffi.decode(grp, 2 * koffi.sizeof('void *'), 'uint32_t') as number);
     },
-    fallocate: (fd, mode, offset, length) =>
-      unit('fallocate', c.fallocate(fd, mode, offset, length)),
-    seekData: (fd, offset) => check('lseek(SEEK_DATA)', c.lseek(fd, offset, SEEK_DATA)),
     pidfdOpen: (pid) => check('pidfd_open', c.sysPidfdOpen(SYS_pidfd_open, pid, 0)),
     pidfdSendSignal: (pidfd, signal) =>
       unit(
@@ -407,4 +414,20 @@ function copyTree(from: string, to: string): void {
   const top = fs.statSync(from);
   fs.chmodSync(to, top.mode & 0o7777);
   fs.chownSync(to, top.uid, top.gid);
+}
+
+/** A file's text, refusing (EFBIG) one longer than `maxBytes`: never reads past that. */
+function readAtMost(p: string, maxBytes: number): string {
+  // Non-blocking, and regular files only: a FIFO or a device put there would hang or flood the read.
+  const fd = fs.openSync(p, fs.constants.O_RDONLY | fs.constants.O_NOCTTY | fs.constants.O_NONBLOCK);
+  try {
+    if (!fs.fstatSync(fd).isFile()) throw Object.assign(new Error('not a regular file'), { code: 'EINVAL' });
+    const buf = Buffer.alloc(maxBytes + 1);
+    let n = 0;
+    for (let r; n < buf.length && (r = fs.readSync(fd, buf, n, buf.length - n, null)) > 0; ) n += r;
+    if (n > maxBytes) throw Object.assign(new Error('file too large'), { code: 'EFBIG' });
+    return buf.toString('utf8', 0, n);
+  } finally {
+    fs.closeSync(fd);
+  }
 }

@@ -185,7 +185,13 @@ export function performMount(ctx: RootContext, op: MountOp): StepOutcome {
       extra = cur.value & KEPT_ON_REMOUNT;
     }
 
-    const r = sys.mount(source, targetPath, op.fstype, flags | extra, op.data || null);
+    let data = op.data;
+    if (op.keepTargetMode && targetFd !== undefined) {
+      const st = sys.fstat(targetFd);
+      if (!st.ok) return fail(st.errno, `cannot stat ${op.target}`, `check ${entry}`);
+      data = `mode=${(st.value.mode & 0o7777).toString(8)}${data ? `,${data}` : ''}`;
+    }
+    const r = sys.mount(source, targetPath, op.fstype, flags | extra, data || null);
     if (!r.ok)
       return explainMountError(r.errno, {
         fstype: op.fstype,

@@ -6,8 +6,10 @@
 // otherwise).
 import * as path from 'node:path';
 import type { ProcessSetup } from '../plan/launchSpec';
+import type { SeccompOp } from '../plan/types';
 import { fail, type StepFailure } from './failure';
-import { mkdirAllInRoot, resolveInRoot } from './resolveInRoot';
+import { withHome } from './homeFromPasswd';
+import { resolveInRoot } from './resolveInRoot';
 import {
   AT_FDCWD,
   CLOSE_RANGE_CLOEXEC,
@@ -31,7 +33,26 @@ export interface ProcessStdio {
 }
 
 const LAST_CAP = 40;
+const NO_CAPABILITIES = {
+  bounding: [],
+  effective: [],
+  permitted: [],
+  inheritable: [],
+  ambient: [],
+};
 const mask = (caps: number[]) => caps.reduce((m, c) => m | (1n << BigInt(c)), 0n);
+
+function loadSeccomp(sys: Syscalls, op: SeccompOp): StepFailure | undefined {
+  const r = sys.seccompLoad(op.filter);
+  if (r.ok) return undefined;
+  return fail(
+    r.errno,
+    `cannot load the seccomp filter (${r.call})`,
+    r.errno === 'ENOSYS'
+      ? 'install libseccomp (Debian: apt-get install libseccomp2) on the host'
+      : 'check linux.seccomp: its architectures and syscalls',
+  );
+}
 
 /** `args[0]` as execve needs it: a path, found through the spec's PATH when it has no slash. */
 export function findExecutable(sys: Syscalls, arg0: string, env: string[]): string | undefined {
@@ -53,6 +74,7 @@ export function execProcess(
   stdio: ProcessStdio,
   setUmask: (m: number) => void,
   beforeExec: () => void,
+  seccomp?: SeccompOp,
 ): StepFailure {
   const sid = sys.setsid();
   if (!sid.ok)
@@ -72,8 +94,15 @@ export function execProcess(
       );
   }
 
-  const caps = p.capabilities;
-  if (caps) {
+  // No capabilities in the spec means none at all, as runc (every set empty).
+  const caps = p.capabilities ?? NO_CAPABILITIES;
+  const env = withHome(sys, p.env, p.uid);
+  // Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: before the drop (runc).
+  if (seccomp && !seccomp.beforeExecve) {
+    const f = loadSeccomp(sys, seccomp);
+    if (f) return f;
+  }
+  {
     const keep = new Set(caps.bounding);
     for (let cap = 0; cap <= LAST_CAP; cap++) {
       if (keep.has(cap)) continue;
@@ -109,7 +138,7 @@ export function execProcess(
   const u = sys.setresuid(p.uid);
   if (!u.ok) return fail(u.errno, `cannot switch to uid ${p.uid}`, 'check process.user.uid');
 
-  if (caps) {
+  {
     const keep = p.uid !== 0 ? sys.prctl(PR_SET_KEEPCAPS, 0) : undefined;
     if (keep && !keep.ok) return fail(keep.errno, 'cannot clear keep-capabilities', 'report this');
     const r = sys.capset(mask(caps.effective), mask(caps.permitted), mask(caps.inheritable));
@@ -121,7 +150,9 @@ export function execProcess(
       );
     for (const cap of caps.ambient) {
       const a = sys.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap);
-      if (!a.ok)
+      // EPERM: not both permitted and inheritable. runc goes on without it (its capability
+      // library drops the error), and so does Bindery; the plan warns about the spec.
+      if (!a.ok && a.errno !== 'EPERM')
         return fail(
           a.errno,
           `cannot raise ambient capability ${cap}`,
@@ -145,10 +176,8 @@ export function execProcess(
   // /proc/self/fd/N that still pointed at a host directory cannot be reached (CVE-2024-21626).
   const rootFd = sys.openat(AT_FDCWD, '/', O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
   if (!rootFd.ok) return fail(rootFd.errno, 'cannot open the container root', 'report this');
-  let cwd = resolveInRoot(sys, rootFd.value, p.cwd, { flags: O_PATH | O_DIRECTORY });
-  if (!cwd.ok && cwd.errno === 'ENOENT' && mkdirAllInRoot(sys, rootFd.value, p.cwd, 0o755).ok) {
-    cwd = resolveInRoot(sys, rootFd.value, p.cwd, { flags: O_PATH | O_DIRECTORY });
-  }
+  // A missing cwd was made by the plan (root-owned, 0755, as runc), before the ids changed.
+  const cwd = resolveInRoot(sys, rootFd.value, p.cwd, { flags: O_PATH | O_DIRECTORY });
   sys.close(rootFd.value);
   if (!cwd.ok) {
     if (cwd.errno === 'ELOOP' || cwd.errno === 'EXDEV')
@@ -172,7 +201,7 @@ export function execProcess(
       `user ${p.uid}:${p.gid} needs search permission on ${p.cwd}`,
     );
 
-  const exe = findExecutable(sys, p.args[0], p.env);
+  const exe = findExecutable(sys, p.args[0], env);
   if (!exe)
     return fail(
       'ENOENT',
@@ -198,7 +227,12 @@ export function execProcess(
   // From here the process must outlive a helper crash (it is re-adopted from state.json).
   const pd = sys.prctl(PR_SET_PDEATHSIG, 0);
   if (!pd.ok) return fail(pd.errno, 'cannot clear the parent-death signal', 'report this');
-  const r = sys.execve(exe, p.args, p.env);
+  // As close to execve as runc loads it, so the profile need not allow the set-up's calls.
+  if (seccomp?.beforeExecve) {
+    const f = loadSeccomp(sys, seccomp);
+    if (f) return f;
+  }
+  const r = sys.execve(exe, p.args, env);
   const what = r.ok ? 'execve returned' : `cannot execute ${exe}`;
   const errno = r.ok ? 'EIO' : r.errno;
   const hint =

@@ -4,6 +4,7 @@
 import * as path from 'node:path';
 import { MS } from '../plan/flags';
 import type { MsFlag } from '../plan/types';
+import { renderAction, type SeccompFilter } from '../plan/seccompPlan';
 import {
   AT_FDCWD,
   O_CREAT,
@@ -276,6 +277,12 @@ export class RecordingSyscalls implements Syscalls {
     if (r.ok) this.files.set(full, { mode: S_IFLNK | 0o777, link: linkTarget });
     return r;
   }
+  readlinkat(dirfd: number, name: string): SysResult<string> {
+    const n = this.files.get(this.abs(dirfd, name));
+    if (!n) return { ok: false, errno: 'ENOENT', call: 'readlinkat' };
+    if (n.link === undefined) return { ok: false, errno: 'EINVAL', call: 'readlinkat' };
+    return ok(n.link);
+  }
   fstat(fd: number): SysResult<FileStat> {
     const p = this.fds.get(fd);
     const n = p === undefined ? undefined : this.files.get(p);
@@ -291,10 +298,19 @@ export class RecordingSyscalls implements Syscalls {
   copyTree(from: number, to: number): SysResult {
     return this.log('copy', `fd:${this.fds.get(from)} fd:${this.fds.get(to)}`);
   }
-  readFile(p: string): SysResult<string> {
-    const n = this.files.get(p);
+  readFile(p: string, maxBytes?: number): SysResult<string> {
+    const n = this.files.get(path.posix.join(this.root, p));
+    if (
+      n?.content !== undefined &&
+      maxBytes !== undefined &&
+      Buffer.byteLength(n.content) > maxBytes
+    )
+      return { ok: false, errno: 'EFBIG', call: 'read' };
     if (!n || n.content === undefined) return { ok: false, errno: 'ENOENT', call: 'read' };
     return ok(n.content);
+  }
+  writeFd(fd: number, content: string): SysResult {
+    return this.log('write', `fd:${this.fds.get(fd)} ${JSON.stringify(content)}`);
   }
   writeFile(p: string, content: string, mode: number): SysResult {
     const r = this.log('write', `${p} ${mode.toString(8)}`);
@@ -361,6 +377,12 @@ export class RecordingSyscalls implements Syscalls {
       `e=${effective.toString(16)} p=${permitted.toString(16)} i=${inheritable.toString(16)}`,
     );
   }
+  seccompLoad(filter: SeccompFilter): SysResult {
+    return this.log(
+      'seccomp_load',
+      `default=${renderAction(filter.defaultAction)} arch=${filter.architectures.join(',')} rules=${filter.rules.length}${filter.flags.length ? ` flags=${filter.flags.join('|')}` : ''}`,
+    );
+  }
   setsid(): SysResult<number> {
     const r = this.log('setsid', '');
     return r.ok ? ok(this.pid) : r;
@@ -385,16 +407,6 @@ export class RecordingSyscalls implements Syscalls {
   }
   groupId(_name: string): number | undefined {
     return undefined;
-  }
-  fallocate(fd: number, mode: number, offset: number, length: number): SysResult {
-    return this.log(
-      'fallocate',
-      `fd:${this.fds.get(fd)} 0x${mode.toString(16)} ${offset} ${length}`,
-    );
-  }
-  seekData(_fd: number, _offset: number): SysResult<number> {
-    // The fake's files have no holes and no data beyond what tests put there.
-    return { ok: false, errno: 'ENXIO', call: 'lseek(SEEK_DATA)' };
   }
   pidfdOpen(pid: number): SysResult<number> {
     return ok(this.newFd(`pidfd:${pid}`));

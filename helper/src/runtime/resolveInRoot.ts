@@ -51,8 +51,19 @@ export function resolveInRoot(
   const flags = (opts.flags ?? O_PATH) | O_CLOEXEC;
   const resolve =
     RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | (opts.noSymlinks ? RESOLVE_NO_SYMLINKS : 0);
-  return sys.openat2(rootFd, rel, flags, 0, resolve);
+  // With RESOLVE_IN_ROOT the kernel answers EAGAIN when a `..` lookup raced with a rename or
+  // a mount anywhere on the host (it cannot prove the walk stayed inside): try again, a
+  // bounded number of times, as the kernel's documentation asks.
+  let r = sys.openat2(rootFd, rel, flags, 0, resolve);
+  for (let i = 1; i < OPENAT2_TRIES && !r.ok && r.errno === 'EAGAIN'; i++)
+    r = sys.openat2(rootFd, rel, flags, 0, resolve);
+  return r;
 }
+
+/** How often an openat2 that answered EAGAIN is tried in all. */
+export const OPENAT2_TRIES = 32;
+/** Symlinks followed while creating a path, as the kernel's own limit (MAXSYMLINKS). */
+const MAX_SYMLINKS = 40;
 
 /** Create `containerPath` and its missing parents inside the root, like `mkdir -p`. */
 /** Asked before anything is created in a directory (an error refuses it), told of each directory made. */
@@ -71,6 +82,7 @@ export function mkdirAllInRoot(
   containerPath: string,
   mode: number,
   guard: CreateGuard = anywhere,
+  links = 0,
 ): SysResult {
   const existing = resolveInRoot(sys, rootFd, containerPath, { flags: O_PATH | O_DIRECTORY });
   if (existing.ok) return sys.close(existing.value);
@@ -80,7 +92,7 @@ export function mkdirAllInRoot(
   let parent = resolveInRoot(sys, rootFd, '/', { flags: O_PATH | O_DIRECTORY });
   if (!parent.ok) return parent;
   let prefix = '';
-  for (const name of parts) {
+  for (const [i, name] of parts.entries()) {
     const next = `${prefix}/${name}`;
     const there = resolveInRoot(sys, rootFd, next, { flags: O_PATH | O_DIRECTORY });
     if (!there.ok && there.errno !== 'ENOENT') {
@@ -102,6 +114,26 @@ export function mkdirAllInRoot(
         return r;
       }
       made = r.ok;
+      if (!r.ok) {
+        // Something is there that does not resolve: a symlink pointing at nothing. Like
+        // runc (which joins the path inside the root first), create what it points at, in
+        // the root: `/cache -> /var/cache` makes /var/cache.
+        // (EINVAL: not a symlink, made by someone else meanwhile; the open below decides.)
+        const link = sys.readlinkat(parent.value, name);
+        if (link.ok || link.errno !== 'EINVAL') {
+          sys.close(parent.value);
+          if (!link.ok) return link;
+          if (links >= MAX_SYMLINKS) return { ok: false, errno: 'ELOOP', call: 'mkdirat' };
+          return mkdirAllInRoot(
+            sys,
+            rootFd,
+            linkedPath(prefix, link.value, parts.slice(i + 1)),
+            mode,
+            guard,
+            links + 1,
+          );
+        }
+      }
     } else sys.close(there.value);
     sys.close(parent.value);
     prefix = next;
@@ -118,6 +150,11 @@ export function mkdirAllInRoot(
   return sys.close(parent.value);
 }
 
+/** Where a path goes on through the symlink at `dir`/… that points at `target`, in the root. */
+function linkedPath(dir: string, target: string, rest: string[]): string {
+  return [target.startsWith('/') ? target : `${dir}/${target}`, ...rest].join('/');
+}
+
 /** Create an empty file at `containerPath` (parents included) unless something is there. */
 export function mkfileInRoot(
   sys: Syscalls,
@@ -125,6 +162,7 @@ export function mkfileInRoot(
   containerPath: string,
   mode: number,
   guard: CreateGuard = anywhere,
+  links = 0,
 ): SysResult {
   const existing = resolveInRoot(sys, rootFd, containerPath);
   if (existing.ok) return sys.close(existing.value);
@@ -132,7 +170,7 @@ export function mkfileInRoot(
 
   const rel = relativeInRoot(containerPath);
   const dir = path.posix.dirname(`/${rel}`);
-  const made = mkdirAllInRoot(sys, rootFd, dir, 0o755, guard);
+  const made = mkdirAllInRoot(sys, rootFd, dir, 0o755, guard, links);
   if (!made.ok) return made;
   const parent = resolveInRoot(sys, rootFd, dir, { flags: O_PATH | O_DIRECTORY });
   if (!parent.ok) return parent;
@@ -147,8 +185,23 @@ export function mkfileInRoot(
     O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
     mode,
   );
+  if (!file.ok && file.errno === 'EEXIST') {
+    // There but not resolvable: a symlink pointing at nothing; create its target (runc).
+    const link = sys.readlinkat(parent.value, path.posix.basename(rel));
+    sys.close(parent.value);
+    if (!link.ok) return link.errno === 'EINVAL' ? { ok: true, value: undefined } : link;
+    if (links >= MAX_SYMLINKS) return { ok: false, errno: 'ELOOP', call: 'openat' };
+    return mkfileInRoot(
+      sys,
+      rootFd,
+      linkedPath(dir === '/' ? '' : dir, link.value, []),
+      mode,
+      guard,
+      links + 1,
+    );
+  }
   sys.close(parent.value);
-  if (!file.ok) return file.errno === 'EEXIST' ? { ok: true, value: undefined } : file;
+  if (!file.ok) return file;
   return sys.close(file.value);
 }
 

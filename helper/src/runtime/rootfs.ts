@@ -7,6 +7,7 @@
 // call is synchronous. One OperationEvent per operation; the first failure stops the run
 // and is returned as an OperationFailure (the caller exits, and the mount namespace, with
 // everything mounted in it, dies with the process).
+import { writeOomScoreAdj, writeSysctl } from './procWrites';
 import * as path from 'node:path';
 import { renderOperation } from '../plan/render';
 import type {
@@ -159,6 +160,18 @@ function perform(ctx: RootContext, op: Operation): StepOutcome {
       return setName(ctx, op);
     case 'pivot-root':
       return pivotRoot(ctx, op);
+    case 'cgroup':
+      return { ok: true, note: 'made by the launcher before the init started' };
+    case 'oom-score-adj':
+      return writeOomScoreAdj(ctx.sys, op);
+    case 'sysctl':
+      return writeSysctl(ctx.sys, op);
+    case 'seccomp':
+      // Loaded by the process set-up, as close to execve as runc loads it.
+      return {
+        ok: true,
+        note: `loaded by the process set-up, ${op.beforeExecve ? 'right before execve' : 'before the capabilities drop'}`,
+      };
     case 'check-mount-flags':
       return checkMountFlags(ctx, op);
   }
@@ -210,6 +223,12 @@ function makeMountPoint(ctx: RootContext, op: MkdirOp | MkfileOp): StepOutcome {
   if (r.ok) return DONE;
   const entry = entryName(op.origin);
   if (r.errno === 'EPERM' && r.call === 'create') return refusedCreate(ctx, op.path, entry);
+  if (r.errno === 'ELOOP' || r.errno === 'EXDEV')
+    return fail(
+      r.errno,
+      `cannot create ${op.path}: it goes through /proc magic links or out of the container`,
+      `use a path inside the container (CVE-2024-21626), in ${entry}`,
+    );
   if (r.errno === 'EROFS')
     return fail(
       r.errno,

@@ -1,5 +1,5 @@
 // A container's state directory: `<stateRoot>/<id>/` holds state.json, the network files
-// and the process's stdout.log / stderr.log. state.json is what a restarted helper reads to
+// and the FIFOs of the process's stdout and stderr (logFollower.ts). state.json is what a restarted helper reads to
 // re-adopt a running container (pid + the process's start time, so a recycled pid is not
 // mistaken for it).
 import * as fs from 'node:fs';
@@ -8,8 +8,8 @@ import type { Plan } from '../plan/types';
 import type { ContainerStatus } from '../protocol';
 
 export const STATE_FILE = 'state.json';
-export const STDOUT_LOG = 'stdout.log';
-export const STDERR_LOG = 'stderr.log';
+export const STDOUT_PIPE = 'stdout.pipe';
+export const STDERR_PIPE = 'stderr.pipe';
 
 export interface ContainerState {
   version: 1;
@@ -24,6 +24,8 @@ export interface ContainerState {
   startTime?: string;
   args: string[];
   plan: Plan;
+  /** The cgroup directories this launch created, removed at teardown. */
+  cgroups?: string[];
 }
 
 export function writeState(dir: string, state: ContainerState): void {

@@ -6,6 +6,8 @@
 // checked wrapper. Calls never throw for a kernel error: they return a result carrying the
 // errno name, and the caller decides what a person should be told.
 
+import type { SeccompFilter } from '../plan/seccompPlan';
+
 export type SysResult<T = void> =
   { ok: true; value: T } | { ok: false; errno: string; call: string };
 
@@ -83,16 +85,23 @@ export interface Syscalls {
   mkdirat(dirfd: number, name: string, mode: number): SysResult;
   mknodat(dirfd: number, name: string, mode: number, dev: number): SysResult;
   symlinkat(linkTarget: string, dirfd: number, name: string): SysResult;
+  /** readlinkat(2): what the symlink `name` in `dirfd` points at (EINVAL when it is not one). */
+  readlinkat(dirfd: number, name: string): SysResult<string>;
   fstat(fd: number): SysResult<FileStat>;
   fchmod(fd: number, mode: number): SysResult;
   /** fchownat(2) with AT_SYMLINK_NOFOLLOW: `name` itself is never followed. */
   lchownat(dirfd: number, name: string, uid: number, gid: number): SysResult;
   /** Copy the tree under directory fd `from` into directory fd `to` (tmpcopyup), keeping modes and owners. */
   copyTree(from: number, to: number): SysResult;
-  /** Read a whole host file (e.g. /etc/resolv.conf) before pivot_root. */
-  readFile(path: string): SysResult<string>;
+  /**
+   * Read a whole file of the current root (the host's /etc/resolv.conf before pivot_root,
+   * the container's /etc/passwd after it); with `maxBytes`, at most that much (EFBIG past it).
+   */
+  readFile(path: string, maxBytes?: number): SysResult<string>;
   /** Create or replace a host file (the network files in the state directory), never through a symlink. */
   writeFile(path: string, content: string, mode: number): SysResult;
+  /** write(2) all of `content` to an open fd (a /proc file: one write, as the kernel parses it whole). */
+  writeFd(fd: number, content: string): SysResult;
   /** True when `path` (in the current root) is an executable regular file. */
   isExecutable(path: string): boolean;
   dup3(oldfd: number, newfd: number, flags: number): SysResult;
@@ -116,6 +125,12 @@ export interface Syscalls {
   setsid(): SysResult<number>;
   /** Every signal back to its default disposition and none blocked, so the container's process starts clean. */
   resetSignals(): SysResult;
+  /**
+   * Build `filter` with libseccomp and load it into this thread (seccomp_load). ENOSYS when
+   * libseccomp (Debian: libseccomp2) is not installed; a syscall name it does not know is
+   * skipped, as runc skips it.
+   */
+  seccompLoad(filter: SeccompFilter): SysResult;
   /** Replaces the process; returns only on failure. */
   execve(path: string, argv: string[], envp: string[]): SysResult;
   getpid(): number;
@@ -128,14 +143,6 @@ export interface Syscalls {
   getPeerGroups(fd: number): SysResult<number[]>;
   /** The gid of a group by name (getgrnam, through NSS), or undefined when there is none. */
   groupId(name: string): number | undefined;
-  /**
-   * fallocate(2). The daemon punches out the part of a log file it has read
-   * (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE), so a chatty container does not fill the
-   * state root; `fd` must be open for writing.
-   */
-  fallocate(fd: number, mode: number, offset: number, length: number): SysResult;
-  /** lseek(fd, offset, SEEK_DATA): where the next data at or after `offset` starts; ENXIO when there is none. */
-  seekData(fd: number, offset: number): SysResult<number>;
   pidfdOpen(pid: number): SysResult<number>;
   pidfdSendSignal(pidfd: number, signal: number): SysResult;
   /**
@@ -201,9 +208,6 @@ export const S_IFBLK = 0o060000;
 export const S_IFIFO = 0o010000;
 
 export const CLOSE_RANGE_CLOEXEC = 1 << 2;
-
-export const FALLOC_FL_KEEP_SIZE = 0x01;
-export const FALLOC_FL_PUNCH_HOLE = 0x02;
 
 export const PR_SET_NO_NEW_PRIVS = 38;
 export const PR_SET_KEEPCAPS = 8;

@@ -10,7 +10,7 @@ import { HelperClient, type HelperRequestError } from '../../src/client';
 import { parseMountinfo } from '../../src/cli/inspect';
 import { ErrorCodes, type ContainerInfo, type ExitedEvent } from '../../src/protocol';
 import * as runtime from '../../src/runtime/container';
-import { makeBundle, startDaemon, waitFor, type TestDaemon } from './harness';
+import { makeBundle, spawnHelper, startDaemon, waitFor, type TestDaemon } from './harness';
 import { assertRoot, hostMountsUnder, isRoot, rootSkip } from './rootOnly';
 
 const HELPER_DIR = path.join(__dirname, '..', '..');
@@ -365,26 +365,7 @@ describe('binderyd killed with SIGKILL, then restarted', { skip }, () => {
   const socket = () => path.join(work, 'bindery.sock');
   const state = () => path.join(work, 'state');
 
-  async function startHelper(): Promise<ChildProcess> {
-    const p = spawn(process.execPath, ['--import', 'tsx', path.join(HELPER_DIR, 'src', 'binderyd.ts'), '--socket', socket(), '--state-dir', state()], {
-      cwd: HELPER_DIR,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let err = '';
-    p.stderr!.on('data', (c) => (err += c));
-    for (let i = 0; i < 300; i++) {
-      // Waiting for a process to come up is not a timed assertion: it only bounds a hang.
-      try {
-        const c = await HelperClient.connect({ socketPath: socket() });
-        c.close();
-        return p;
-      } catch {
-        if (p.exitCode !== null) throw new Error(`helper exited: ${err}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
-    throw new Error(`helper did not come up: ${err}`);
-  }
+  const startHelper = () => spawnHelper(socket(), state());
 
   before(() => {
     assertRoot('crash recovery tests');

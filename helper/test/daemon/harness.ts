@@ -1,8 +1,10 @@
 // A real daemon on a temporary socket with a temporary state directory, and bundles to run.
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { HelperClient } from '../../src/client';
 import { Daemon } from '../../src/daemon/daemon';
 import type { RuntimeApi } from '../../src/daemon/runtimeApi';
 
@@ -157,4 +159,89 @@ export function waitFor<E>(subscribe: (fn: (e: E) => void) => { dispose(): void 
   // A test that fails before awaiting this must not also leave an unhandled rejection.
   p.catch(() => {});
   return p;
+}
+
+/**
+ * A client on a bare socket, for clients that misbehave: sends what it is told, reads only
+ * when asked (until then the daemon's messages wait), parses what it reads.
+ */
+export class RawClient {
+  readonly socket: net.Socket;
+  private pending = Buffer.alloc(0);
+  private readonly messages: Record<string, unknown>[] = [];
+  private wake: () => void = () => {};
+  closed = false;
+
+  private constructor(socketPath: string) {
+    this.socket = net.connect(socketPath);
+    this.socket.pause();
+    this.socket.on('data', (b: Buffer) => {
+      this.pending = Buffer.concat([this.pending, b]);
+      for (;;) {
+        const m = /^Content-Length: (\d+)\r\n\r\n/.exec(this.pending.subarray(0, 64).toString('latin1'));
+        if (!m || this.pending.length < m[0].length + Number(m[1])) break;
+        this.messages.push(JSON.parse(this.pending.subarray(m[0].length, m[0].length + Number(m[1])).toString('utf8')));
+        this.pending = this.pending.subarray(m[0].length + Number(m[1]));
+      }
+      this.wake();
+    });
+    this.socket.on('error', () => {});
+    this.socket.on('close', () => {
+      this.closed = true;
+      this.wake();
+    });
+  }
+
+  static connect(socketPath: string): Promise<RawClient> {
+    const c = new RawClient(socketPath);
+    return new Promise((resolve, reject) => c.socket.once('connect', () => resolve(c)).once('error', reject));
+  }
+
+  send(msg: Record<string, unknown>): void {
+    this.socket.write(frame(JSON.stringify({ jsonrpc: '2.0', ...msg })));
+  }
+
+  /** Starts reading; resolves with every message received once `done` accepts one (or the daemon closed the connection). */
+  async readUntil(done: (m: Record<string, unknown>) => boolean, ms = 60000): Promise<Record<string, unknown>[]> {
+    this.socket.resume();
+    const deadline = Date.now() + ms;
+    while (!this.messages.some(done) && !this.closed) {
+      if (Date.now() > deadline) throw new Error(`no such message within ${ms} ms (${this.messages.length} received)`);
+      await new Promise<void>((r) => {
+        this.wake = r;
+        setTimeout(r, 200);
+      });
+    }
+    return this.messages;
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}
+
+/**
+ * binderyd in a process of its own, as systemd runs it (so its memory is its own), on
+ * `socket` with its state in `stateDir`; resolves once it answers. `log()` is its stderr so far.
+ */
+export async function spawnHelper(socket: string, stateDir: string): Promise<ChildProcess & { log(): string }> {
+  const helperDir = path.join(__dirname, '..', '..');
+  const p = spawn(process.execPath, ['--import', 'tsx', path.join(helperDir, 'src', 'binderyd.ts'), '--socket', socket, '--state-dir', stateDir], {
+    cwd: helperDir,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let err = '';
+  p.stderr!.on('data', (c) => (err += c));
+  for (let i = 0; i < 300; i++) {
+    // Waiting for a process to come up is not a timed assertion: it only bounds a hang.
+    try {
+      const c = await HelperClient.connect({ socketPath: socket });
+      c.close();
+      return Object.assign(p, { log: () => err });
+    } catch {
+      if (p.exitCode !== null) throw new Error(`helper exited: ${err}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw new Error(`helper did not come up: ${err}`);
 }

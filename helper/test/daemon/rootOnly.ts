@@ -1,5 +1,6 @@
 // Root tests: skipped with a message on a developer's machine, a failure in CI.
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 
 export const isRoot = process.getuid?.() === 0;
 
@@ -22,4 +23,27 @@ export function hostMountsUnder(dir: string): string[] {
     .readFileSync('/proc/self/mountinfo', 'utf8')
     .split('\n')
     .filter((l) => l.includes(dir));
+}
+
+/** Bytes the files under `dir` take on its file system (st_blocks), whatever their sizes say. */
+export function allocatedUnder(dir: string): number {
+  let sum = 0;
+  for (const name of fs.readdirSync(dir)) {
+    const st = fs.lstatSync(path.join(dir, name));
+    sum += st.isDirectory() ? allocatedUnder(path.join(dir, name)) : st.blocks * 512;
+  }
+  return sum;
+}
+
+/**
+ * Waits (a few seconds at most) for process `pid` to sleep in a pipe write — a container
+ * whose output nobody reads — and returns its wait channel, whatever it is by then.
+ */
+export async function pipeWriteWait(pid: number): Promise<string> {
+  let wchan = '';
+  for (let i = 0; i < 200 && !/pipe_write/.test(wchan); i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    wchan = fs.readFileSync(`/proc/${pid}/wchan`, 'utf8');
+  }
+  return wchan;
 }

@@ -127,7 +127,10 @@ describe('bindery plan', () => {
     const r = bindery(['plan', good]);
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.trim().split('\n');
-    assert.equal(lines[1], 'mount(NULL, "/", NULL, MS_REC|MS_PRIVATE, NULL)  # added /');
+    assert.equal(
+      lines.find((l) => l.startsWith('mount(')),
+      'mount(NULL, "/", NULL, MS_REC|MS_PRIVATE, NULL)  # added /',
+    );
     assert.ok(
       lines.includes(
         `mount("${path.join(good, 'data')}", "/data", NULL, MS_BIND|MS_REC, NULL)  # mounts[1] /data`,
@@ -151,7 +154,8 @@ describe('bindery plan', () => {
       hostPath?: string;
       origin: { kind: string };
     }[];
-    assert.equal(ops[0].op, 'mount');
+    // The container's cgroup first (on a host that has cgroups), then the mounts.
+    assert.equal(ops.filter((o) => o.op !== 'cgroup')[0].op, 'mount');
     assert.ok(ops.some((o) => o.op === 'pivot-root'));
     assert.ok(
       ops.some((o) => o.op === 'write-network-file' && o.hostPath === '/run/bindery/c9/hosts'),
@@ -163,7 +167,28 @@ describe('bindery plan', () => {
     const r = bindery(['plan', broken]);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /config\.json:4:3: error invalid-json/);
-    assert.match(r.stderr, /refuses to launch/);
+    assert.match(r.stderr.split('\n')[0], /1 error: the helper refuses to launch this spec$/);
+    assert.match(r.stdout.split('\n')[0], /^# refused: the helper will not launch this spec/);
+  });
+
+  it('leads with the refusal when both streams go to one terminal', () => {
+    const r = spawnSync(
+      'sh',
+      [
+        '-c',
+        `"$0" --import "$1" "$2" plan "$3" 2>&1`,
+        process.execPath,
+        url.pathToFileURL(tsxLoader).href,
+        cliSource,
+        broken,
+      ],
+      { encoding: 'utf8' },
+    );
+    const lines = r.stdout.split('\n');
+    assert.match(lines[0], /the helper refuses to launch this spec$/);
+    assert.match(lines[1], /config\.json:4:3: error invalid-json/);
+    assert.match(lines[2], /^# refused/);
+    assert.ok(lines.findIndex((l) => l.startsWith('mount(')) > 2, r.stdout);
   });
 });
 

@@ -110,6 +110,26 @@ describe('launch settings Bindery refuses', () => {
     );
   });
 
+  it('the same rlimit type twice, on the second type, with a fix removing it', () => {
+    const text = spec(
+      (s) =>
+        (s.process.rlimits = [
+          { type: 'RLIMIT_NOFILE', soft: 1, hard: 2 },
+          { type: 'RLIMIT_CORE', soft: 0, hard: 0 },
+          { type: 'RLIMIT_NOFILE', soft: 3, hard: 4 },
+        ]),
+    );
+    const c = check(text);
+    const f = c.one('duplicate-rlimit');
+    assert.equal(f.severity, 'error');
+    assert.deepEqual(f.range, rangeOf(text, '"RLIMIT_NOFILE"', 1));
+    assert.match(f.message, /already set by process\.rlimits\[0\].*MUST/);
+    assert.deepEqual(
+      JSON.parse(applyFix(c, f)).process.rlimits.map((r: { type: string }) => r.type),
+      ['RLIMIT_NOFILE', 'RLIMIT_CORE'],
+    );
+  });
+
   it('soft above hard, on soft; equal is fine', () => {
     const text = spec((s) => (s.process.rlimits = [{ type: 'RLIMIT_CORE', soft: 9, hard: 3 }]));
     const f = check(text).one('rlimit-soft-above-hard');
@@ -206,17 +226,49 @@ describe('launch settings Bindery refuses', () => {
   });
 });
 
+describe('seccomp', () => {
+  it('is applied, so no feature-not-applied; SCMP_ACT_NOTIFY blocks the launch on its action', () => {
+    const text = spec((s) => {
+      s.linux.seccomp = {
+        defaultAction: 'SCMP_ACT_ERRNO',
+        syscalls: [
+          { names: ['getcwd'], action: 'SCMP_ACT_ALLOW' },
+          { names: ['mkdir'], action: 'SCMP_ACT_NOTIFY' },
+        ],
+      };
+    });
+    const c = check(text);
+    assert.deepEqual(c.byCode('feature-not-applied'), []);
+    const notify = c.byCode('seccomp-notify-not-supported');
+    assert.equal(notify.length, 1);
+    assert.deepEqual(notify[0].path, ['linux', 'seccomp', 'syscalls', 1, 'action']);
+    assert.equal(notify[0].blocksLaunch, true);
+  });
+});
+
+describe('linux.resources and cgroupsPath', () => {
+  it('are applied (memory, pids, cpu, cpuset, v1 devices): a warning only on each field that is not', () => {
+    const text = spec((s) => {
+      s.linux.cgroupsPath = '/bindery/x';
+      s.linux.resources = {
+        memory: { limit: 1 << 26, swappiness: 10 },
+        pids: { limit: 10 },
+        cpu: { shares: 512, cpus: '0' },
+        devices: [{ allow: false, access: 'rwm' }],
+        blockIO: { weight: 100 },
+      };
+    });
+    const warned = check(text)
+      .byCode('feature-not-applied')
+      .map((f) => f.path.join('.'));
+    assert.deepEqual(warned.sort(), ['linux.resources.blockIO']);
+  });
+});
+
 describe('features Bindery does not apply', () => {
   const warningsOf = (text: string) => check(text).byCode('feature-not-applied');
 
   const cases: [string, (s: ReturnType<typeof JSON.parse>) => void, string, string, RegExp][] = [
-    [
-      'linux.seccomp',
-      (s) => (s.linux.seccomp = { defaultAction: 'SCMP_ACT_ERRNO' }),
-      '"seccomp"',
-      'seccomp',
-      /runc would install this profile\. The process runs unfiltered\./,
-    ],
     [
       'process.apparmorProfile',
       (s) => (s.process.apparmorProfile = 'docker-default'),
@@ -244,34 +296,6 @@ describe('features Bindery does not apply', () => {
       '"poststart"',
       'poststart',
       /runc would run 1 program here\. It is skipped/,
-    ],
-    [
-      'linux.sysctl',
-      (s) => (s.linux.sysctl = { 'net.ipv4.ip_forward': '1' }),
-      '"sysctl"',
-      'sysctl',
-      /1 kernel parameter /,
-    ],
-    [
-      'linux.resources',
-      (s) => (s.linux.resources = { pids: { limit: 10 } }),
-      '"resources"',
-      'resources',
-      /cgroups.*device access is not restricted/,
-    ],
-    [
-      'linux.cgroupsPath',
-      (s) => (s.linux.cgroupsPath = '/bindery/x'),
-      '"cgroupsPath"',
-      'cgroupsPath',
-      /"\/bindery\/x"/,
-    ],
-    [
-      'process.oomScoreAdj',
-      (s) => (s.process.oomScoreAdj = 100),
-      '"oomScoreAdj"',
-      'oomScoreAdj',
-      /write 100 to \/proc\/self\/oom_score_adj/,
     ],
     [
       'process.ioPriority',

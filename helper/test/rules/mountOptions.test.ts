@@ -115,6 +115,20 @@ describe('unsupported-data-option (rule 26)', () => {
     assert.match(f.message, /mqueue does not accept "mode=0700" \(it takes no data options\)/);
   });
 
+  it('follows runc on crun-only options, and the message says what crun does', () => {
+    const idmap = 'idmap=uids=0-100000-65536;gids=0-100000-65536';
+    const bind = withMount({ destination: '/srv', type: 'bind', source: DATA, options: ['rbind', idmap] });
+    const onBind = check(bind, host()).one('bind-with-data-options');
+    assert.equal(onBind.severity, 'error');
+    assert.deepEqual(onBind.range, rangeOf(bind, `"${idmap}"`));
+    assert.match(onBind.message, /runc refuses it.*crun reads "idmap=uids=…;gids=…" as an id-mapped mount/);
+    const tmpfs = withMount({ destination: '/t', type: 'tmpfs', source: 'tmpfs', options: ['src-nofollow'] });
+    const onTmpfs = check(tmpfs, host()).one('unsupported-data-option');
+    assert.equal(onTmpfs.severity, 'error');
+    assert.deepEqual(onTmpfs.range, rangeOf(tmpfs, '"src-nofollow"'));
+    assert.match(onTmpfs.message, /"src-nofollow" is understood by crun only; runc passes it to the filesystem/);
+  });
+
   it('does not guess for other filesystem types', () => {
     const text = withMount({
       destination: '/sys/fs/cgroup',

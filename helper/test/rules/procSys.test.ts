@@ -26,6 +26,17 @@ describe('mounts on and inside /proc (rule 5)', () => {
     assert.deepEqual(f.range, rangeOf(text, '"tmpfs"'));
   });
 
+  it('refuses sysfs on /proc too (runc checks proc and sysfs mounts as well)', () => {
+    const text = spec(
+      (s) => (s.mounts[0] = { destination: '/proc', type: 'sysfs', source: 'sysfs' }),
+    );
+    const f = check(text).one('proc-not-procfs');
+    assert.equal(f.severity, 'error');
+    assert.deepEqual(f.range, rangeOf(text, '"sysfs"'));
+    const below = check(withMount({ destination: '/proc/bus', type: 'proc', source: 'proc' }));
+    assert.equal(below.one('mount-inside-proc').severity, 'error');
+  });
+
   it('refuses a bind of a host directory on /proc but accepts a bind of /proc', () => {
     const bad = spec(
       (s) =>

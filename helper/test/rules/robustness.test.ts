@@ -1,7 +1,7 @@
 // Rules read a spec of unknown shape: wrong types anywhere give structure errors, never a crash.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { check, spec } from './harness';
+import { check, posOf, rangeOf, spec } from './harness';
 
 const ODD_VALUES: unknown[] = [null, 0, -1, 1.5, true, 'x', '', [], [null], {}, { a: 1 }];
 
@@ -49,12 +49,17 @@ describe('odd shapes', () => {
     assert.equal(c.one('wrong-type').path.join('.'), 'mounts.1.options');
   });
 
-  it('still checks what it can in broken JSON', () => {
-    const text = spec((s) =>
-      s.mounts.push({ destination: 'rel', type: 'tmpfs', source: 'tmpfs' }),
-    ).replace('"hostname": "box",', '"hostname": "box"');
+  it('in broken JSON says only what stands before the break: the syntax error and earlier types', () => {
+    const text = spec((s) => {
+      s.process.terminal = 'false';
+      s.mounts.push({ destination: 'rel', type: 'tmpfs', source: 'tmpfs' });
+    }).replace('"hostname": "box",', '"hostname": "box"');
     const c = check(text);
-    assert.ok(c.byCode('invalid-json').length > 0);
-    assert.equal(c.byCode('destination-not-absolute').length, 1);
+    assert.deepEqual(
+      c.findings.map((f) => `${f.severity} ${f.code}`),
+      ['error wrong-type', 'error invalid-json'],
+    );
+    assert.deepEqual(c.one('wrong-type').range, rangeOf(text, '"false"'));
+    assert.deepEqual(c.one('invalid-json').range.start, posOf(text, '"mounts"'));
   });
 });

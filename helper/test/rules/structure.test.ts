@@ -166,3 +166,22 @@ describe('schemaAt', () => {
     assert.match(schemaAt(['mounts', 0, 'type'])!.doc, /runc and crun bind-mount only when/);
   });
 });
+
+describe('structure: ociVersion', () => {
+  it('refuses a version that is not SemVer 2.0.0, on the value, with a fix', () => {
+    const text = spec((s) => (s.ociVersion = '1.0'));
+    const c = check(text);
+    const f = c.one('invalid-format');
+    assert.equal(f.severity, 'error');
+    assert.deepEqual(f.range, rangeOf(text, '"1.0"'));
+    assert.match(f.message, /SemVer 2\.0\.0/);
+    assert.equal(JSON.parse(applyFix(c, f)).ociVersion, '1.0.0');
+  });
+
+  it('accepts SemVer with pre-release and build parts', () => {
+    for (const v of ['1.0.2-dev', '1.2.0', '1.0.0-rc.1+build.5', '0.5.0-dev'])
+      assert.deepEqual(check(spec((s) => (s.ociVersion = v))).byCode('invalid-format'), [], v);
+    for (const v of ['1', '01.0.0', '1.0.0.0', 'v1.0.0', '1.0.0-'])
+      assert.equal(check(spec((s) => (s.ociVersion = v))).byCode('invalid-format').length, 1, v);
+  });
+});

@@ -58,9 +58,115 @@ describe('execProcess', () => {
       'reset_signals',
       'close_range 3 4294967295 4',
       'prctl 1 0',
-      'execve /bin/sh ["sh","-c","true"] ["PATH=/usr/bin:/bin","A=1"]',
+      // No HOME in env and no /etc/passwd in the container: `/`, as runc.
+      'execve /bin/sh ["sh","-c","true"] ["PATH=/usr/bin:/bin","A=1","HOME=/"]',
     ]);
     assert.equal(sys.openFds(), 0);
+  });
+
+  it("takes HOME from the container's /etc/passwd when env has none, keeps one that is set", () => {
+    const run = (env: string[], uid: number, passwd?: string) => {
+      const sys = new RecordingSyscalls({ '/bin/sh': 'file', '/work': 'dir' });
+      if (passwd !== undefined) sys.setContent('/etc/passwd', passwd);
+      execProcess(
+        sys,
+        { ...base, env, uid },
+        { stdin: 0, stdout: 1, stderr: 2 },
+        () => {},
+        () => {},
+      );
+      return JSON.parse(sys.calls.at(-1)!.replace(/^execve \S+ \[[^\]]*\] /, '')) as string[];
+    };
+    const passwd = 'root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:app:/home/app:/bin/sh\n';
+    assert.deepEqual(run(['A=1'], 1000, passwd), ['A=1', 'HOME=/home/app']);
+    assert.deepEqual(run(['A=1'], 0, passwd), ['A=1', 'HOME=/root']);
+    assert.deepEqual(run(['A=1'], 4242, passwd), ['A=1', 'HOME=/'], 'a uid not in passwd gets /');
+    assert.deepEqual(run(['HOME=/data'], 1000, passwd), ['HOME=/data']);
+    assert.deepEqual(
+      run(['A=1'], 0, 'x'.repeat((1 << 20) + 1)),
+      ['A=1', 'HOME=/'],
+      'an oversized passwd is not read',
+    );
+  });
+
+  it('gives a process whose spec lists no capabilities none, and goes on when an ambient one is refused (runc)', () => {
+    const sys = new RecordingSyscalls({ '/bin/sh': 'file', '/work': 'dir' });
+    execProcess(
+      sys,
+      { ...base, uid: 0, capabilities: undefined },
+      { stdin: 0, stdout: 1, stderr: 2 },
+      () => {},
+      () => {},
+    );
+    assert.ok(sys.calls.includes('capset e=0 p=0 i=0'));
+    assert.equal(
+      sys.calls.filter((c) => c.startsWith('prctl 24 ')).length,
+      41,
+      'every capability leaves the bounding set',
+    );
+    const amb = new RecordingSyscalls({ '/bin/sh': 'file', '/work': 'dir' });
+    amb.failOn('prctl', 'EPERM', 'prctl 47 2 5');
+    const caps = { bounding: [5], effective: [5], permitted: [5], inheritable: [], ambient: [5] };
+    const f = execProcess(
+      amb,
+      { ...base, capabilities: caps },
+      { stdin: 0, stdout: 1, stderr: 2 },
+      () => {},
+      () => {},
+    );
+    assert.equal(f.message, 'EIO: execve returned', 'the launch goes on to execve');
+    assert.ok(amb.calls.includes('prctl 47 2 5 = EPERM'));
+  });
+
+  it('loads the seccomp filter right before execve with no_new_privs, before the capabilities drop without', () => {
+    const filter = {
+      defaultAction: 0x7fff0000,
+      architectures: ['x86_64'],
+      flags: [],
+      rules: [],
+      skipped: 0,
+    };
+    const origin = { kind: 'added' as const, reason: 'test' };
+    const late = new RecordingSyscalls({ '/bin/sh': 'file', '/work': 'dir' });
+    const op = { op: 'seccomp' as const, filter, beforeExecve: true, origin };
+    execProcess(
+      late,
+      base,
+      { stdin: 0, stdout: 1, stderr: 2 },
+      () => {},
+      () => {},
+      op,
+    );
+    assert.deepEqual(late.calls.slice(-3), [
+      'prctl 1 0',
+      'seccomp_load default=SCMP_ACT_ALLOW arch=x86_64 rules=0',
+      'execve /bin/sh ["sh","-c","true"] ["PATH=/usr/bin:/bin","A=1","HOME=/"]',
+    ]);
+    const early = new RecordingSyscalls({ '/bin/sh': 'file', '/work': 'dir' });
+    execProcess(
+      early,
+      { ...base, noNewPrivileges: false },
+      { stdin: 0, stdout: 1, stderr: 2 },
+      () => {},
+      () => {},
+      { ...op, beforeExecve: false },
+    );
+    assert.deepEqual(early.calls.slice(1, 3), [
+      'prlimit 7 64 128',
+      'seccomp_load default=SCMP_ACT_ALLOW arch=x86_64 rules=0',
+    ]);
+    const missing = new RecordingSyscalls({ '/bin/sh': 'file', '/work': 'dir' });
+    missing.failOn('seccomp_load', 'ENOSYS');
+    const f = execProcess(
+      missing,
+      base,
+      { stdin: 0, stdout: 1, stderr: 2 },
+      () => {},
+      () => {},
+      op,
+    );
+    assert.match(f.hint, /libseccomp2/);
+    assert.ok(!missing.calls.some((c) => c.startsWith('execve')), 'never runs unfiltered');
   });
 
   it('stops before execve when the uid cannot be set, naming it', () => {

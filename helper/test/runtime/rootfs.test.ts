@@ -161,8 +161,7 @@ describe('setupRootfs', () => {
     assert.equal(sys.openFds(), 0, 'every fd the executor opened is closed');
     // resolv.conf: loopback dropped (own network namespace), the rest kept.
     assert.equal(
-      sys.readFile(`${STATE}/resolv.conf`).ok &&
-        (sys.readFile(`${STATE}/resolv.conf`) as { value: string }).value,
+      sys.files.get(`${STATE}/resolv.conf`)?.content,
       'nameserver 10.0.0.2\nsearch example.org\n',
     );
   });
@@ -372,5 +371,28 @@ describe('setupRootfs', () => {
       `copy fd:${R}/etc fd:${R}/etc`,
     ]);
     assert.equal(sys.openFds(), 0);
+  });
+});
+
+describe('setupRootfs: a tmpfs over an existing directory', () => {
+  it('puts mode= of that directory first, so a mode= of the spec still wins (runc)', () => {
+    const sys = host();
+    sys.add(`${R}/data`, 'dir');
+    sys.files.get(`${R}/data`)!.mode = 0o040711;
+    const { failure } = run(
+      sys,
+      plan([
+        ...head,
+        mount({
+          source: 'tmpfs',
+          target: '/data',
+          fstype: 'tmpfs',
+          data: 'size=1m',
+          keepTargetMode: true,
+        }),
+      ]),
+    );
+    assert.equal(failure, undefined);
+    assert.equal(sys.calls.at(-1), `mount tmpfs fd:${R}/data tmpfs 0 mode=711,size=1m`);
   });
 });

@@ -3,7 +3,7 @@ import { statFollow } from '../hostLookup';
 import type { Rule, RuleContext } from '../rule';
 import type { Fix } from '../types';
 import { appendAt, removeArrayElements, replaceWithJson } from './edits';
-import { misspelling } from './mountOptions';
+import { crunSays, misspelling } from './mountOptions';
 import { dataOptions, mountViews, type MountView } from './mountView';
 
 function addOptionFix(
@@ -101,7 +101,7 @@ export const bindDataOptionsRule: Rule = (ctx) => {
           o.value === 'defaults'
             ? ' runc passes "defaults" on as filesystem data, so it counts too.'
             : ''
-        } Remove it.`,
+        }${crunSays(o.value)} Remove it.`,
         range: ctx.doc.rangeNear(o.path),
         path: o.path,
         fixes: fixes.length ? fixes : undefined,

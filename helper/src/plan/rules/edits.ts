@@ -2,7 +2,7 @@
 // spaces), line endings, and whether an array or object is written on one line or many.
 import type * as jsonc from 'jsonc-parser';
 import type { SpecDocument } from '../document';
-import type { JsonPath, Range, TextEdit } from '../types';
+import type { Fix, JsonPath, Range, TextEdit } from '../types';
 
 /** The last text asked about, and its unit: every fix of a plan asks about the same text. */
 let lastIndent: { text: string; unit: string } | undefined;
@@ -235,4 +235,13 @@ export function applyEdits(text: string, edits: TextEdit[], doc: SpecDocument): 
   let out = text;
   for (const e of sorted) out = out.slice(0, e.start) + e.newText + out.slice(e.end);
   return out;
+}
+
+/** The quick fix that replaces `node` with `value`: "Change to …". */
+export function changeTo(doc: SpecDocument, node: jsonc.Node, value: string): Fix {
+  return {
+    title: `Change to "${value}"`,
+    edits: [replaceWithJson(doc, node, value)],
+    preferred: true,
+  };
 }

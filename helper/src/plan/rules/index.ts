@@ -1,10 +1,17 @@
 // Every validation rule, in the order their findings are listed.
 import type { Rule } from '../rule';
 import { bindDataOptionsRule, bindSourceRule, bindTypeRule, rbindReadOnlyRule } from './bindMount';
+import { dataOptionValueRule } from './dataOptionValues';
 import { defaultMountsRule, tmpMountRule } from './defaultMounts';
+import { deviceFileModeRule, deviceNumbersRule } from './devices';
 import { hiddenMountRule } from './hiddenMounts';
 import { idmapRule } from './idmap';
-import { launchSettingsRule, terminalRule, unappliedFeatureRule } from './launchSupport';
+import {
+  launchSettingsRule,
+  seccompNotifyRule,
+  terminalRule,
+  unappliedFeatureRule,
+} from './launchSupport';
 import { maskedPathsRule } from './maskedPaths';
 import { mountDestinationRule } from './mountDestination';
 import { mountTypeRule, nulByteRule } from './mountEntry';
@@ -21,7 +28,10 @@ import { namespacedFilesystemRule, procMountRule, procSysTargetRule } from './pr
 import { processCwdRule } from './process';
 import { rootfsPropagationRule, rootRule } from './root';
 import { requesterPolicyRule } from './requesterPolicy';
+import { syscallNameRule } from './seccomp';
+import { unappliedResourcesRule } from './resources';
 import { structureRule } from './structure';
+import { sysctlNamespaceRule } from './sysctl';
 import { mappedIdOptionRule, userNamespaceRule } from './userns';
 
 export const allRules: Rule[] = [
@@ -37,6 +47,7 @@ export const allRules: Rule[] = [
   rbindReadOnlyRule,
   misspeltOptionRule,
   dataOptionsForTypeRule,
+  dataOptionValueRule,
   recursiveOptionRule,
   conflictingOptionsRule,
   tmpcopyupRule,
@@ -48,13 +59,19 @@ export const allRules: Rule[] = [
   hiddenMountRule,
   namespaceListRule,
   utsNamespaceRule,
+  sysctlNamespaceRule,
   userNamespaceRule,
   mappedIdOptionRule,
   maskedPathsRule,
   processCwdRule,
+  deviceNumbersRule,
+  deviceFileModeRule,
+  syscallNameRule,
   launchSettingsRule,
   terminalRule,
   unappliedFeatureRule,
+  seccompNotifyRule,
+  unappliedResourcesRule,
   defaultMountsRule,
   tmpMountRule,
   requesterPolicyRule,

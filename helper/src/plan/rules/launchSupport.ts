@@ -77,6 +77,16 @@ function fixFor(ctx: RuleContext, problem: LaunchProblem): Fix | undefined {
           }
         : undefined;
     }
+    case 'duplicate-rlimit': {
+      const array = ctx.doc.nodeAt(['process', 'rlimits']);
+      const index = problem.path[2] as number;
+      return array
+        ? {
+            title: `Remove this ${String(node.value)} entry`,
+            edits: [removeArrayElements(ctx.doc, array, [index])],
+          }
+        : undefined;
+    }
     case 'unknown-capability':
     case 'unknown-rlimit': {
       const known = problem.code === 'unknown-rlimit' ? Object.keys(RLIMITS) : CAPABILITIES;
@@ -117,11 +127,6 @@ const HOOK_KINDS = [
 /** Features of the spec Bindery does not apply (yet). */
 const UNAPPLIED: Unapplied[] = [
   {
-    path: ['linux', 'seccomp'],
-    say: () =>
-      'linux.seccomp: Bindery does not load seccomp filters yet; runc would install this profile. The process runs unfiltered.',
-  },
-  {
     path: ['process', 'apparmorProfile'],
     say: (v) =>
       `process.apparmorProfile: Bindery does not apply AppArmor profiles yet; runc would run the process under "${String(v)}". The process runs without that confinement.`,
@@ -141,26 +146,6 @@ const UNAPPLIED: Unapplied[] = [
     say: (v) =>
       `hooks.${kind}: Bindery does not run hooks yet; runc would run ${count(v, 'program')} here. ${asArray(v).length === 1 ? 'It is' : 'They are'} skipped, so whatever ${asArray(v).length === 1 ? 'it sets' : 'they set'} up (networking, devices, …) is missing.`,
   })),
-  {
-    path: ['linux', 'sysctl'],
-    say: (v) =>
-      `linux.sysctl: Bindery does not write sysctls yet; runc would set ${count(v, 'kernel parameter')} in the container. They keep the values a new namespace starts with.`,
-  },
-  {
-    path: ['linux', 'resources'],
-    say: () =>
-      "linux.resources: Bindery does not create cgroups yet; runc would apply these limits (memory, CPU, pids, device access) through its cgroup manager. The container runs in the helper's cgroup without them, and device access is not restricted.",
-  },
-  {
-    path: ['linux', 'cgroupsPath'],
-    say: (v) =>
-      `linux.cgroupsPath: Bindery does not create cgroups yet; runc would place the container in "${String(v)}". It stays in the helper's cgroup.`,
-  },
-  {
-    path: ['process', 'oomScoreAdj'],
-    say: (v) =>
-      `process.oomScoreAdj: Bindery does not set it yet; runc would write ${String(v)} to /proc/self/oom_score_adj. The process keeps the helper's score.`,
-  },
   {
     path: ['process', 'ioPriority'],
     say: () =>
@@ -197,6 +182,32 @@ const UNAPPLIED: Unapplied[] = [
       `linux.netDevices: Bindery does not move network interfaces yet; runc would move ${count(v, 'host interface')} into the container's network namespace. The container has only what its namespace starts with.`,
   },
 ];
+
+/**
+ * SCMP_ACT_NOTIFY hands a syscall to an agent listening on linux.seccomp.listenerPath; Bindery
+ * does not pass the listener on yet, and a filter whose calls wait for nobody would hang the
+ * process, so such a spec is not launched.
+ */
+export const seccompNotifyRule: Rule = (ctx) => {
+  const s = asObject(get(ctx.spec, 'linux', 'seccomp'));
+  if (!s) return;
+  const places: JsonPath[] = [];
+  if (s.defaultAction === 'SCMP_ACT_NOTIFY') places.push(['linux', 'seccomp', 'defaultAction']);
+  asArray(s.syscalls).forEach((c, i) => {
+    if (asObject(c)?.action === 'SCMP_ACT_NOTIFY')
+      places.push(['linux', 'seccomp', 'syscalls', i, 'action']);
+  });
+  for (const path of places)
+    ctx.report({
+      code: 'seccomp-notify-not-supported',
+      severity: 'warning',
+      message:
+        'SCMP_ACT_NOTIFY: Bindery does not pass seccomp notifications to a listener (linux.seccomp.listenerPath) yet; runc would. The calls would wait for an answer nobody gives, so the helper does not launch this spec. Use SCMP_ACT_ERRNO or SCMP_ACT_LOG to run it.',
+      range: ctx.doc.rangeNear(path),
+      path,
+      blocksLaunch: true,
+    });
+};
 
 /** A setting that changes nothing: absent, null, empty. */
 function isEmpty(v: unknown): boolean {

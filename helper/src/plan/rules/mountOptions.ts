@@ -4,7 +4,7 @@ import type { Rule, RuleContext } from '../rule';
 import type { Fix } from '../types';
 import { removeArrayElements, replaceWithJson } from './edits';
 import {
-  CRUN_ONLY_OPTIONS,
+  crunOnlyMeaning,
   DATA_OPTIONS_ANY_TYPE,
   FILESYSTEM_OPTIONS_NEAR_RUNTIME_NAMES,
   knownDataOptions,
@@ -19,7 +19,7 @@ const RUNTIME_OPTION_NAMES = Object.keys(MOUNT_OPTIONS);
  * is one typo away from a runtime option (or from a data option of a known type).
  */
 export function misspelling(view: MountView, option: MountOption): string | undefined {
-  if (option.kind !== 'data' || CRUN_ONLY_OPTIONS.includes(option.value)) return undefined;
+  if (option.kind !== 'data' || crunOnlyMeaning(option.value)) return undefined;
   const eq = option.value.indexOf('=');
   const key = eq >= 0 ? option.value.slice(0, eq) : option.value;
   const known = view.meantAsBind ? [] : knownDataOptions(view.type);
@@ -109,7 +109,7 @@ export const dataOptionsForTypeRule: Rule = (ctx) => {
           o.value === 'defaults'
             ? ' runc passes "defaults" on as filesystem data rather than ignoring it.'
             : ''
-        }${CRUN_ONLY_OPTIONS.includes(o.value) ? ` "${o.value}" is understood by crun only; runc passes it to the filesystem.` : ''}`,
+        }${crunSays(o.value)}`,
         range: ctx.doc.rangeNear(o.path),
         path: o.path,
         fixes: optionalFix(removeOptionFix(ctx, m, [o], `Remove "${o.value}"`)),
@@ -117,6 +117,12 @@ export const dataOptionsForTypeRule: Rule = (ctx) => {
     }
   }
 };
+
+/** ` ` + what crun does with the option, when crun reads it differently from runc. */
+export function crunSays(option: string): string {
+  const meaning = crunOnlyMeaning(option);
+  return meaning ? ` ${meaning}` : '';
+}
 
 function optionalFix(fix: Fix | undefined): Fix[] | undefined {
   return fix ? [fix] : undefined;

@@ -26,7 +26,8 @@ export const procMountRule: Rule = (ctx) => {
   for (const m of mountViews(ctx)) {
     const dest = m.cleanDestination;
     if (!dest || !isAtOrBelow(dest, '/proc')) continue;
-    if (!m.bind && (m.type === 'proc' || m.type === 'sysfs')) continue;
+    // runc checks proc and sysfs mounts too: on /proc only a fresh proc or a bind of procfs.
+    if (dest === '/proc' && !m.bind && m.type === 'proc') continue;
     if (dest === '/proc') {
       const source = m.source ? posix.normalize(m.source) : '';
       if (m.bind && isAtOrBelow(source, '/proc')) continue;

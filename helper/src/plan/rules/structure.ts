@@ -5,7 +5,7 @@ import type * as jsonc from 'jsonc-parser';
 import type { Rule, RuleContext } from '../rule';
 import { SPEC_SCHEMA, type FieldSchema, type JsonType } from '../schema';
 import type { Fix, JsonPath, Range } from '../types';
-import { replaceNode, replaceWithJson } from './edits';
+import { changeTo, replaceNode, replaceWithJson } from './edits';
 import { nearest } from './nearest';
 
 /** `process.user.uid`, `mounts[2].options[0]`: how messages name a place. */
@@ -113,8 +113,9 @@ function check(ctx: RuleContext, node: jsonc.Node, schema: FieldSchema, path: Js
       break;
     case 'number':
       if (
-        (schema.minimum !== undefined && node.value < schema.minimum) ||
-        (schema.maximum !== undefined && node.value > schema.maximum)
+        ((schema.minimum !== undefined && node.value < schema.minimum) ||
+          (schema.maximum !== undefined && node.value > schema.maximum)) &&
+        !schema.tolerated?.(node.value)
       ) {
         const bounds =
           schema.maximum !== undefined
@@ -153,15 +154,7 @@ function checkString(
       message: `${describePath(path)}: "${value}" is not one of ${schema.enum.map((e) => `"${e}"`).join(', ')}${meant ? `; did you mean "${meant}"?` : '.'}`,
       range: ctx.doc.rangeOfNode(node),
       path,
-      fixes: meant
-        ? [
-            {
-              title: `Change to "${meant}"`,
-              edits: [replaceWithJson(ctx.doc, node, meant)],
-              preferred: true,
-            },
-          ]
-        : undefined,
+      fixes: meant ? [changeTo(ctx.doc, node, meant)] : undefined,
     });
   }
   if (schema.absolutePath && !value.startsWith('/')) {
@@ -183,12 +176,14 @@ function checkString(
     });
   }
   if (schema.pattern && !schema.pattern.test(value)) {
+    const meant = schema.patternFix?.(value);
     ctx.report({
       code: 'invalid-format',
       severity: 'error',
       message: `${describePath(path)}: "${value}" is not valid here; expected ${schema.patternHint ?? `a value matching ${schema.pattern}`}.`,
       range: ctx.doc.rangeOfNode(node),
       path,
+      fixes: meant ? [changeTo(ctx.doc, node, meant)] : undefined,
     });
   }
 }

@@ -1,0 +1,466 @@
+// The fidelity cases: one bundle each, run under runc and under Bindery with the probe
+// (probe.sh) as its process. Each starts from what `runc spec` writes (so runc, which adds
+// nothing, and Bindery see the same mounts) and changes one thing a user might write.
+// `differences` names the rows of the documented-differences table this case shows; the
+// suite fails when a case differs anywhere else, or no longer differs where it says.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { engineSpec } from '../engineSpecs';
+import {
+  RUNC_MASKED_PATHS,
+  RUNC_READONLY_PATHS,
+  runcMounts,
+  SYSTEM_MOUNT_POINTS,
+} from '../baseSpec';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- cases reshape the spec freely
+export type Spec = any;
+
+export interface FidelityCase {
+  name: string;
+  /** Changes the spec (a fresh copy of `runcSpec()`) in place. */
+  change?: (spec: Spec) => void;
+  /** Adds files to the rootfs (a fresh copy for each runtime) before the run. */
+  prepare?: (rootfs: string) => void;
+  /** Extra paths the probe stats. */
+  paths?: string[];
+  /** Ids of documented differences this case shows (see differences.ts). */
+  differences: string[];
+}
+
+/** Bindery writes the network files; runc leaves the rootfs's (see the table). */
+const NET = 'network-files';
+/**
+ * runc 1.1.5 chmods a tmpfs over an existing directory back to the directory's mode (a bug
+ * later runc fixed): the /sys/fs/cgroup tmpfs of runc's default spec shows it in every case.
+ */
+const CG = 'tmpfs-mode-existing-dir';
+
+export const CAPS = ['CAP_AUDIT_WRITE', 'CAP_KILL', 'CAP_NET_BIND_SERVICE'];
+
+/** `runc spec` (1.1.5) with the probe as the process and no terminal. */
+export function runcSpec(): Spec {
+  return {
+    ociVersion: '1.0.2-dev',
+    process: {
+      terminal: false,
+      user: { uid: 0, gid: 0 },
+      args: ['/bin/sh', '/probe'],
+      env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'TERM=xterm'],
+      cwd: '/',
+      capabilities: { bounding: CAPS, effective: CAPS, permitted: CAPS },
+      rlimits: [{ type: 'RLIMIT_NOFILE', hard: 1024, soft: 1024 }],
+      noNewPrivileges: true,
+    },
+    root: { path: 'rootfs', readonly: true },
+    hostname: 'runc',
+    mounts: runcMounts(...SYSTEM_MOUNT_POINTS, '/sys/fs/cgroup'),
+    linux: {
+      namespaces: ['pid', 'network', 'ipc', 'uts', 'mount'].map((type) => ({ type })),
+      maskedPaths: [...RUNC_MASKED_PATHS, '/proc/asound', '/proc/timer_stats'],
+      readonlyPaths: [...RUNC_READONLY_PATHS],
+    },
+  };
+}
+
+const tmpfs = (destination: string, options: string[]) => ({
+  destination,
+  type: 'tmpfs',
+  source: 'tmpfs',
+  options,
+});
+const bind = (destination: string, source: string, options: string[]) => ({
+  destination,
+  type: 'bind',
+  source,
+  options,
+});
+const write = (rootfs: string, file: string, text: string) => {
+  fs.mkdirSync(path.dirname(path.join(rootfs, file)), { recursive: true });
+  fs.writeFileSync(path.join(rootfs, file), text);
+};
+/** The bundle directory of a rootfs (bind sources live beside the rootfs). */
+const bundleOf = (rootfs: string) => path.dirname(rootfs);
+
+export const CASES: FidelityCase[] = [
+  {
+    name: 'runc spec as written (ambient capabilities, device rules)',
+    change: (s) => {
+      s.process.capabilities.ambient = CAPS;
+      s.linux.resources = { devices: [{ allow: false, access: 'rwm' }] };
+    },
+    differences: [NET, CG],
+  },
+  { name: 'runc spec without ambient capabilities', differences: [NET, CG] },
+  {
+    name: 'a cgroup namespace, the network files and no cgroup mount: the same container',
+    prepare: (rootfs) => {
+      for (const f of ['hosts', 'hostname', 'resolv.conf'])
+        fs.writeFileSync(path.join(bundleOf(rootfs), f), `# ${f}\n`);
+    },
+    change: (s) => {
+      s.mounts = s.mounts.filter((m: Spec) => m.type !== 'cgroup');
+      s.linux.namespaces.push({ type: 'cgroup' });
+      s.process.user = { uid: 1000, gid: 1000, additionalGids: [5] };
+      for (const f of ['hosts', 'hostname', 'resolv.conf'])
+        s.mounts.push(bind(`/etc/${f}`, f, ['rbind', 'ro', 'nosuid', 'nodev']));
+    },
+    differences: [],
+  },
+  {
+    name: 'writable root',
+    change: (s) => (s.root.readonly = false),
+    differences: [NET, CG],
+  },
+  {
+    name: 'no HOME in env: root takes /root from /etc/passwd',
+    differences: [NET, CG],
+  },
+  {
+    name: 'no HOME in env: uid 1000 takes /home/app from /etc/passwd',
+    change: (s) => (s.process.user = { uid: 1000, gid: 1000 }),
+    differences: [NET, CG],
+  },
+  {
+    name: 'HOME in env is kept',
+    change: (s) => s.process.env.push('HOME=/data'),
+    differences: [NET, CG],
+  },
+  {
+    name: 'user 1000:1000 with additional groups and umask 077',
+    change: (s) => {
+      s.process.user = { uid: 1000, gid: 1000, additionalGids: [5, 100], umask: 0o077 };
+      s.process.env.push('HOME=/home/app');
+      s.root.readonly = false;
+    },
+    differences: [NET, CG],
+  },
+  {
+    name: 'missing cwd is created root-owned 0755',
+    change: (s) => {
+      s.process.user = { uid: 1000, gid: 1000, umask: 0o077 };
+      s.process.env.push('HOME=/home/app');
+      s.process.cwd = '/work/deep';
+      s.root.readonly = false;
+    },
+    paths: ['/work'],
+    differences: [NET, CG],
+  },
+  {
+    name: 'capabilities with inheritable and ambient',
+    change: (s) => {
+      const caps = ['CAP_CHOWN', 'CAP_NET_RAW', 'CAP_SETUID'];
+      s.process.capabilities = {
+        bounding: [...caps, 'CAP_SYS_ADMIN'],
+        effective: caps,
+        permitted: caps,
+        inheritable: caps,
+        ambient: ['CAP_NET_RAW'],
+      };
+    },
+    differences: [NET, CG],
+  },
+  {
+    name: 'no capabilities listed, noNewPrivileges false',
+    change: (s) => {
+      delete s.process.capabilities;
+      s.process.noNewPrivileges = false;
+    },
+    differences: [NET, CG],
+  },
+  {
+    name: 'rlimits',
+    change: (s) =>
+      s.process.rlimits.push(
+        { type: 'RLIMIT_NPROC', soft: 512, hard: 1024 },
+        { type: 'RLIMIT_CORE', soft: 0, hard: 0 },
+        { type: 'RLIMIT_STACK', soft: 4194304, hard: 8388608 },
+      ),
+    differences: [NET, CG],
+  },
+  {
+    name: 'hostname and domainname',
+    change: (s) => {
+      s.hostname = 'fidelity';
+      s.domainname = 'example.test';
+    },
+    differences: [NET, CG, 'domainname'],
+  },
+  {
+    name: 'the spec mounts the network files itself, no cgroup mount',
+    prepare: (rootfs) => {
+      for (const f of ['hosts', 'hostname', 'resolv.conf'])
+        fs.writeFileSync(path.join(bundleOf(rootfs), f), `# ${f} from the bundle\n`);
+    },
+    change: (s) => {
+      // Without runc's cgroup mount too: nothing left that differs.
+      s.mounts = s.mounts.filter((m: Spec) => m.type !== 'cgroup');
+      for (const f of ['hosts', 'hostname', 'resolv.conf'])
+        s.mounts.push(bind(`/etc/${f}`, f, ['rbind', 'ro']));
+    },
+    differences: [],
+  },
+  {
+    name: 'tmpfs with mode= over an existing directory',
+    prepare: (rootfs) => fs.chmodSync(path.join(rootfs, 'data'), 0o711),
+    change: (s) => s.mounts.push(tmpfs('/data', ['nosuid', 'mode=1770', 'size=1m'])),
+    differences: [NET, CG],
+  },
+  {
+    name: 'tmpfs with mode= on a new directory',
+    change: (s) => s.mounts.push(tmpfs('/new/tmp', ['nodev', 'mode=700', 'uid=1000', 'gid=1000'])),
+    paths: ['/new'],
+    differences: [NET, CG],
+  },
+  {
+    name: 'read-only tmpfs',
+    change: (s) => s.mounts.push(tmpfs('/data', ['ro', 'nosuid', 'nodev', 'noexec', 'size=1m'])),
+    differences: [NET, CG],
+  },
+  {
+    name: 'tmpcopyup over /etc',
+    change: (s) => s.mounts.push(tmpfs('/etc', ['tmpcopyup', 'mode=755'])),
+    differences: [NET, CG],
+  },
+  {
+    name: 'destination through a dangling symlink in the rootfs',
+    prepare: (rootfs) => fs.symlinkSync('/var/missing/cache', path.join(rootfs, 'cache')),
+    change: (s) => s.mounts.push(tmpfs('/cache', ['size=1m'])),
+    paths: ['/var/missing', '/var/missing/cache'],
+    differences: [NET, CG],
+  },
+  {
+    name: 'destination through an absolute symlink stays in the rootfs',
+    prepare: (rootfs) => {
+      fs.mkdirSync(path.join(rootfs, 'srv'));
+      fs.symlinkSync('/srv', path.join(rootfs, 'link'));
+    },
+    change: (s) => s.mounts.push(tmpfs('/link/inner', ['size=1m'])),
+    paths: ['/srv/inner'],
+    differences: [NET, CG],
+  },
+  {
+    name: 'read-only bind of a bundle directory with nosuid,nodev',
+    prepare: (rootfs) => write(bundleOf(rootfs), 'shared/file', 'data\n'),
+    change: (s) => s.mounts.push(bind('/mnt/shared', 'shared', ['rbind', 'ro', 'nosuid', 'nodev'])),
+    paths: ['/mnt/shared/file'],
+    differences: [NET, CG],
+  },
+  {
+    name: 'bind of a file, and rro over a bind with a submount',
+    prepare: (rootfs) => {
+      write(bundleOf(rootfs), 'one.conf', 'one\n');
+      write(bundleOf(rootfs), 'tree/a', 'a\n');
+    },
+    change: (s) =>
+      s.mounts.push(
+        bind('/etc/one.conf', 'one.conf', ['bind', 'ro']),
+        bind('/tree', 'tree', ['rbind', 'rro']),
+      ),
+    paths: ['/etc/one.conf'],
+    differences: [NET, CG],
+  },
+  {
+    name: 'propagation options on a bind',
+    prepare: (rootfs) => fs.mkdirSync(path.join(bundleOf(rootfs), 'prop')),
+    change: (s) => {
+      s.mounts.push(bind('/prop', 'prop', ['rbind', 'rshared']));
+      s.linux.rootfsPropagation = 'rslave';
+    },
+    differences: [NET, CG],
+  },
+  {
+    name: 'masked and read-only paths in the rootfs',
+    prepare: (rootfs) => {
+      write(rootfs, 'secret/key', 'k\n');
+      write(rootfs, 'etc/token', 't\n');
+      fs.mkdirSync(path.join(rootfs, 'opt/ro'), { recursive: true });
+    },
+    change: (s) => {
+      s.root.readonly = false;
+      s.linux.maskedPaths.push('/secret', '/etc/token', '/not/there');
+      s.linux.readonlyPaths.push('/opt/ro', '/not/there/either');
+    },
+    differences: [NET, CG],
+  },
+  {
+    name: 'devices from linux.devices',
+    change: (s) =>
+      (s.linux.devices = [
+        { path: '/dev/fuse', type: 'c', major: 10, minor: 229, fileMode: 0o600, uid: 0, gid: 0 },
+        {
+          path: '/dev/custom/null2',
+          type: 'c',
+          major: 1,
+          minor: 3,
+          fileMode: 0o640,
+          uid: 1000,
+          gid: 5,
+        },
+      ]),
+    paths: ['/dev/custom/null2'],
+    differences: [NET, CG],
+  },
+  {
+    name: 'cgroup mount read-write',
+    change: (s) =>
+      (s.mounts.find((m: Spec) => m.type === 'cgroup').options = ['nosuid', 'noexec', 'nodev']),
+    differences: [NET, CG],
+  },
+  {
+    name: 'cgroup namespace',
+    change: (s) => s.linux.namespaces.push({ type: 'cgroup' }),
+    differences: [NET, CG],
+  },
+  {
+    name: 'host network namespace',
+    change: (s) =>
+      (s.linux.namespaces = s.linux.namespaces.filter((n: Spec) => n.type !== 'network')),
+    differences: [NET, CG],
+  },
+  {
+    name: 'sysctls',
+    change: (s) =>
+      (s.linux.sysctl = {
+        'kernel.shm_rmid_forced': '1',
+        'kernel.msgmax': '4096',
+        'net.ipv4.ip_forward': '1',
+        'net.core.somaxconn': '256',
+        'fs.mqueue.msg_max': '20',
+      }),
+    differences: [NET, CG],
+  },
+  {
+    name: 'sysctls in the IPC and UTS namespaces, without a network namespace',
+    change: (s) => {
+      s.linux.namespaces = s.linux.namespaces.filter((n: Spec) => n.type !== 'network');
+      s.linux.sysctl = { 'fs.mqueue.msg_max': '32', 'kernel.sem': '250 32000 100 128' };
+    },
+    differences: [NET, CG],
+  },
+  {
+    name: 'oomScoreAdj',
+    change: (s) => (s.process.oomScoreAdj = 500),
+    differences: [NET, CG],
+  },
+  {
+    name: 'linux.resources: memory, pids, cpu',
+    change: (s) =>
+      (s.linux.resources = {
+        memory: { limit: 64 * 1024 * 1024, reservation: 32 * 1024 * 1024, swappiness: 10 },
+        pids: { limit: 64 },
+        cpu: { shares: 512, quota: 50000, period: 100000 },
+      }),
+    differences: [NET, CG],
+  },
+  {
+    name: "podman's seccomp profile",
+    change: (s) => (s.linux.seccomp = podmanSeccomp()),
+    differences: [NET, CG],
+  },
+  {
+    name: "podman's seccomp profile without noNewPrivileges (loaded before the capabilities drop)",
+    change: (s) => {
+      s.linux.seccomp = podmanSeccomp();
+      s.process.noNewPrivileges = false;
+    },
+    differences: [NET, CG],
+  },
+  {
+    name: 'seccomp: errnoRet, argument conditions, architectures (runc 1.1.5 refuses flags)',
+    change: (s) =>
+      (s.linux.seccomp = {
+        defaultAction: 'SCMP_ACT_ALLOW',
+        architectures: ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_AARCH64'],
+        syscalls: [
+          { names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO', errnoRet: 18 },
+          {
+            names: ['personality'],
+            action: 'SCMP_ACT_ERRNO',
+            args: [
+              { index: 0, value: 8, op: 'SCMP_CMP_EQ' },
+              { index: 0, value: 131072, op: 'SCMP_CMP_EQ' },
+            ],
+          },
+          { names: ['no_such_syscall'], action: 'SCMP_ACT_KILL_PROCESS' },
+          { names: ['getpid'], action: 'SCMP_ACT_ALLOW' },
+        ],
+      }),
+    differences: [NET, CG],
+  },
+];
+
+/** The seccomp profile podman generates. */
+export function podmanSeccomp(): unknown {
+  return engineSpec('podman').linux.seccomp;
+}
+
+/**
+ * The spec an engine generated (../engineSpecs.ts), made
+ * runnable here: the busybox rootfs, bind sources of the engine's run directory as files of
+ * the bundle, its cgroup at a name of this run. Everything else — seccomp profile, limits,
+ * capabilities, masked paths — as the engine wrote it.
+ */
+function asEngineWrote(engine: 'podman' | 'containerd'): (s: Spec) => void {
+  return (s) => {
+    const e = engineSpec(engine);
+    for (const k of Object.keys(s)) delete s[k];
+    Object.assign(s, e);
+    s.root = { path: 'rootfs', readonly: false };
+    s.process.terminal = false;
+    for (const m of s.mounts)
+      if (m.source?.startsWith('/') && (m.options ?? []).some((o: string) => /^r?bind$/.test(o)))
+        m.source = `engine-${path.basename(m.source)}`;
+    s.linux.cgroupsPath = `/fidelity-${engine}-${process.pid}`;
+  };
+}
+
+/** Files and directories a bind of an engine spec reads from the bundle (see engineSpec). */
+function engineFiles(engine: 'podman' | 'containerd'): (rootfs: string) => void {
+  return (rootfs) => {
+    const e = engineSpec(engine);
+    for (const m of e.mounts)
+      if (m.source?.startsWith('/') && (m.options ?? []).some((o: string) => /^r?bind$/.test(o))) {
+        const p = path.join(bundleOf(rootfs), `engine-${path.basename(m.source)}`);
+        if (m.destination === '/dev/shm') fs.mkdirSync(p, { mode: 0o1777 });
+        else fs.writeFileSync(p, `# ${m.destination} from the engine\n`);
+      }
+  };
+}
+
+export const ENGINE_CASES: FidelityCase[] = [
+  {
+    name: "podman's generated spec: its seccomp profile, pids limit and device rules",
+    prepare: engineFiles('podman'),
+    change: asEngineWrote('podman'),
+    // podman binds /etc/hosts and /etc/hostname itself; Bindery adds /etc/resolv.conf.
+    differences: [NET, CG],
+  },
+  {
+    name: "containerd's generated spec: cpu shares, device rules",
+    change: asEngineWrote('containerd'),
+    differences: [NET],
+  },
+];
+
+/** Specs runc refuses to run, and Bindery must too (nothing starts, nothing is left). */
+export const REFUSED: { name: string; change: (spec: Spec) => void }[] = [
+  {
+    name: 'a sysctl outside any namespace of the container',
+    change: (s) => (s.linux.sysctl = { 'vm.overcommit_memory': '1' }),
+  },
+  {
+    name: 'a net.* sysctl without a network namespace',
+    change: (s) => {
+      s.linux.namespaces = s.linux.namespaces.filter((n: Spec) => n.type !== 'network');
+      s.linux.sysctl = { 'net.ipv4.ip_forward': '1' };
+    },
+  },
+  {
+    name: 'an IPC sysctl without an IPC namespace',
+    change: (s) => {
+      s.linux.namespaces = s.linux.namespaces.filter((n: Spec) => n.type !== 'ipc');
+      s.linux.sysctl = { 'kernel.shm_rmid_forced': '1' };
+    },
+  },
+];
