@@ -9,7 +9,9 @@ import * as path from 'node:path';
 import { renderOrigin, operationTarget } from '../plan/render';
 import type { Plan } from '../plan/types';
 import { initRequest, isLaunchError, prepare } from './container';
+import { createCgroups, removeCgroups } from './cgroups';
 import { spawnInit } from './initLauncher';
+import { cgroupOf } from './ociCgroups';
 import type { StageFailure } from './initProtocol';
 import { readInitMessages } from './initMessages';
 import { koffiSyscalls } from './koffiSyscalls';
@@ -106,6 +108,7 @@ export async function createOciContainer(opts: OciCreateOptions): Promise<Create
   }
   const sys = koffiSyscalls();
   let child: ChildProcess | undefined = opts.init.child;
+  let cgroups: string[] = [];
   try {
     const fifo = path.join(dir, EXEC_FIFO);
     const mk = sys.mknodat(AT_FDCWD, fifo, S_IFIFO | 0o600, 0);
@@ -136,6 +139,15 @@ export async function createOciContainer(opts: OciCreateOptions): Promise<Create
     state.pid = pid;
     state.startTime = processStartTime(pid);
     writeState(dir, state);
+    // Its cgroup, with the init in it before the init unshares its cgroup namespace (as a
+    // daemon launch does: cgroups.ts).
+    const cgroup = cgroupOf(opts.plan);
+    if (cgroup) {
+      const made = createCgroups(cgroup, pid);
+      state.cgroups = cgroups = made.made;
+      writeState(dir, state);
+      if (!made.ok) throw new RuntimeError(`${made.message} (hint: ${made.hint})`);
+    }
 
     // Inherited fds: the output files are unused (io.stdio replaces them), so name /dev/null.
     const req: OciCreateRequest = {
@@ -168,22 +180,27 @@ export async function createOciContainer(opts: OciCreateOptions): Promise<Create
     writeState(dir, state);
     return { dir, state, child };
   } catch (e) {
-    await discard(dir, child);
+    await discard(dir, child, cgroups);
     throw e;
   }
 }
 
-async function discard(dir: string | undefined, child: ChildProcess | undefined): Promise<void> {
+async function discard(
+  dir: string | undefined,
+  child: ChildProcess | undefined,
+  cgroups: readonly string[] = [],
+): Promise<void> {
   if (child && child.exitCode === null && child.signalCode === null) {
     child.kill('SIGKILL');
     await new Promise((resolve) => child.once('exit', resolve));
   }
+  await removeCgroups(cgroups);
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 }
 
 /** Undo a create that cannot be handed over (its pid file could not be written). */
 export function discardCreated(c: Created): Promise<void> {
-  return discard(c.dir, c.child);
+  return discard(c.dir, c.child, c.state.cgroups);
 }
 
 function initExit(child: ChildProcess): Promise<string> {

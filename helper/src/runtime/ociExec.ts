@@ -5,6 +5,8 @@
 import type { ChildProcess, StdioOptions } from 'node:child_process';
 import * as fs from 'node:fs';
 import type { ProcessSetup } from '../plan/launchSpec';
+import type { SeccompOp } from '../plan/types';
+import { cgroupOf, joinCgroups } from './ociCgroups';
 import { spawnInitInto } from './initLauncher';
 import { koffiSyscalls } from './koffiSyscalls';
 import { keepOnlyPreservedFds } from './ociCreate';
@@ -50,12 +52,22 @@ export async function execInContainer(
   } finally {
     sys.close(pidNs.value);
   }
+  // Into the container's cgroup before it runs anything (runc does the same).
+  const cgroup = cgroupOf(state.plan);
+  try {
+    if (cgroup && child.pid !== undefined) joinCgroups(cgroup, child.pid);
+  } catch (e) {
+    child.kill('SIGKILL');
+    throw e;
+  }
+  const seccomp = state.plan.operations.find((o): o is SeccompOp => o.op === 'seccomp');
   const req: OciExecRequest = {
     process: proc,
     pid,
     startTime: state.startTime!,
     namespaces: namespacesToJoin(pid),
     preserveFds,
+    ...(seccomp ? { seccomp } : {}),
   };
   let execSeen = false;
   let failure: string | undefined;

@@ -16,6 +16,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ProcessSetup } from '../plan/launchSpec';
+import type { SeccompOp } from '../plan/types';
 import type { InitIO } from './init';
 import { EVENT_FD, type InitMessage, type InitRequest } from './initProtocol';
 import { koffiSyscalls } from './koffiSyscalls';
@@ -51,6 +52,8 @@ export interface OciExecRequest {
   /** Namespace files under /proc/PID/ns to join, mount last (`mnt`, `net`, …); pid is joined by the launcher. */
   namespaces: string[];
   preserveFds: number;
+  /** The container's seccomp filter: an exec'd process gets it too (as with runc). */
+  seccomp?: SeccompOp;
 }
 
 interface InitEntry {
@@ -263,6 +266,7 @@ function execInit(): number {
         placePreservedFds(sys, req.preserveFds);
       }
     },
+    req.seccomp,
   );
   const failure = { stage: 'process' as const, errno: f.errno, message: f.message, hint: f.hint };
   const line = withLookPath(JSON.stringify({ type: 'stage-failure', failure }), req.process);

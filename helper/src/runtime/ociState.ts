@@ -6,6 +6,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ID_PATTERN } from './containerId';
+import { isFrozen } from './ociCgroups';
+import { RuntimeError } from './runtimeError';
 import { processStartTime, readState, type ContainerState } from './stateFile';
 
 /** runc 1.1's default is /run/runc; Bindery's own runtime state lives beside the daemon's. */
@@ -14,7 +16,7 @@ export const EXEC_FIFO = 'exec.fifo';
 /** The version of the runtime spec whose state and features Bindery reports. */
 export const OCI_VERSION = '1.1.0';
 
-export type OciStatus = 'creating' | 'created' | 'running' | 'stopped';
+export type OciStatus = 'creating' | 'created' | 'running' | 'paused' | 'stopped';
 
 export interface OciContainerState extends ContainerState {
   /** root.path resolved against the bundle. */
@@ -24,15 +26,7 @@ export interface OciContainerState extends ContainerState {
   ownPidNamespace: boolean;
 }
 
-/** A runtime error as runc words it; `exitCode` 1 unless said otherwise. */
-export class RuntimeError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-  ) {
-    super(message);
-  }
-}
+export { RuntimeError } from './runtimeError';
 
 export function checkId(id: string | undefined): string {
   if (!id) throw new RuntimeError('container id cannot be empty');
@@ -65,7 +59,8 @@ export function initAlive(state: OciContainerState): boolean {
 export function statusOf(dir: string, state: OciContainerState): OciStatus {
   if (state.pid === undefined) return 'creating';
   if (!initAlive(state)) return 'stopped';
-  return fs.existsSync(path.join(dir, EXEC_FIFO)) ? 'created' : 'running';
+  if (fs.existsSync(path.join(dir, EXEC_FIFO))) return 'created';
+  return isFrozen(state.plan) ? 'paused' : 'running';
 }
 
 /** The state as `runc state` prints it (runtime-spec's state plus runc's rootfs, created, owner). */

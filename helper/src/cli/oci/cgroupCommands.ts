@@ -1,32 +1,30 @@
-// `pause`, `resume` and `update`: runc does them through the container's cgroup (the freezer,
-// the resource controllers). Bindery does not place containers in cgroups yet, so each one
-// says so and fails, rather than pretend (a paused container that still runs would be worse).
+// `pause` and `resume` through the container's freezer cgroup (ociCgroups.ts), as runc does
+// them. `update` is refused: changing linux.resources of a running container is not
+// implemented yet, and a half-applied update would be worse than none.
+import { setFrozen } from '../../runtime/ociCgroups';
 import { loadState, RuntimeError, statusOf } from '../../runtime/ociState';
 import { oneId, parseRuntimeArgs } from './args';
-import type { RuntimeCommand, RuntimeContext } from './runtimeCli';
+import type { RuntimeCommand } from './runtimeCli';
 
-function refuse(
-  command: string,
-  what: string,
-  args: string[],
-  ctx: RuntimeContext,
-  options = {},
-): never {
-  const { positionals } = parseRuntimeArgs(command, args, options);
-  const { dir, state } = loadState(ctx.root, oneId(command, positionals));
-  const status = statusOf(dir, state);
-  if (status === 'stopped') throw new RuntimeError('container not running');
-  throw new RuntimeError(
-    `bindery cannot ${what}: it does not place containers in cgroups yet (runc uses the cgroup ${command === 'update' ? 'controllers' : 'freezer'})`,
-  );
+function freeze(command: 'pause' | 'resume', frozen: boolean): RuntimeCommand {
+  return async (args, ctx) => {
+    const { positionals } = parseRuntimeArgs(command, args, {});
+    const { dir, state } = loadState(ctx.root, oneId(command, positionals));
+    const status = statusOf(dir, state);
+    if (status === 'stopped' || status === 'creating')
+      throw new RuntimeError('container not running');
+    if (frozen && status === 'paused') throw new RuntimeError('container already paused');
+    if (!frozen && status !== 'paused') throw new RuntimeError('container not paused');
+    await setFrozen(state.plan, frozen);
+    return 0;
+  };
 }
 
-export const pauseCommand: RuntimeCommand = (args, ctx) =>
-  refuse('pause', 'pause a container', args, ctx);
-export const resumeCommand: RuntimeCommand = (args, ctx) =>
-  refuse('resume', 'resume a container', args, ctx);
-export const updateCommand: RuntimeCommand = (args, ctx) =>
-  refuse('update', "change a container's resources", args, ctx, {
+export const pauseCommand = freeze('pause', true);
+export const resumeCommand = freeze('resume', false);
+
+export const updateCommand: RuntimeCommand = (args, ctx) => {
+  const { positionals } = parseRuntimeArgs('update', args, {
     resources: { type: 'string', short: 'r' },
     'blkio-weight': { type: 'string' },
     'cpu-period': { type: 'string' },
@@ -43,3 +41,9 @@ export const updateCommand: RuntimeCommand = (args, ctx) =>
     'l3-cache-schema': { type: 'string' },
     'mem-bw-schema': { type: 'string' },
   });
+  const { dir, state } = loadState(ctx.root, oneId('update', positionals));
+  if (statusOf(dir, state) === 'stopped') throw new RuntimeError('container not running');
+  throw new RuntimeError(
+    "bindery cannot change a running container's resources yet (update); they stay as linux.resources set them at create",
+  );
+};

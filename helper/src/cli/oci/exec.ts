@@ -75,6 +75,8 @@ async function execProcess(args: string[], ctx: RuntimeContext): Promise<number>
   const { dir, state } = loadState(ctx.root, id);
   const status = statusOf(dir, state);
   if (status === 'stopped') throw new RuntimeError('cannot exec in a stopped container');
+  if (status === 'paused' && !values['ignore-paused'])
+    throw new RuntimeError('cannot exec in a paused container (resume it first)');
   if (status === 'creating' || !state.plan.launch)
     throw new RuntimeError(`cannot exec in a container in the ${status} state`);
 

@@ -1,9 +1,11 @@
 // `bindery features`: what this runtime implements, in the runtime-spec's features format.
-// Read from the tables the plan itself uses (mount options, capabilities), so it cannot
-// claim more than the plan accepts; cgroups, seccomp, AppArmor and SELinux say disabled
-// because Bindery does not apply them yet (the plan warns `feature-not-applied`).
+// Read from the tables the plan itself uses (mount options, capabilities, seccomp actions
+// and operators), so it cannot claim more than the plan accepts; AppArmor, SELinux and
+// hooks say disabled or none because Bindery does not apply them yet (the plan warns
+// `feature-not-applied`). cgroups through cgroupfs (v1, hybrid or v2), not systemd.
 import { MOUNT_OPTIONS } from '../../plan/flags';
 import { CAPABILITIES } from '../../plan/launchSpec';
+import { SECCOMP_ACTIONS, SECCOMP_FLAGS, SECCOMP_OPS } from '../../plan/seccompPlan';
 import { OCI_VERSION } from '../../runtime/ociState';
 import { parseRuntimeArgs } from './args';
 import type { RuntimeCommand } from './runtimeCli';
@@ -18,8 +20,13 @@ export const featuresCommand: RuntimeCommand = (args, ctx) => {
     linux: {
       namespaces: ['cgroup', 'ipc', 'mount', 'network', 'pid', 'uts'],
       capabilities: [...CAPABILITIES],
-      cgroup: { v1: false, v2: false, systemd: false, systemdUser: false },
-      seccomp: { enabled: false },
+      cgroup: { v1: true, v2: true, systemd: false, systemdUser: false },
+      seccomp: {
+        enabled: true,
+        actions: Object.keys(SECCOMP_ACTIONS).sort(),
+        operators: Object.keys(SECCOMP_OPS).sort(),
+        knownFlags: [...SECCOMP_FLAGS],
+      },
       apparmor: { enabled: false },
       selinux: { enabled: false },
       intelRdt: { enabled: false },

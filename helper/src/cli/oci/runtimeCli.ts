@@ -31,9 +31,9 @@ const USAGE: Record<RuntimeCommandName, string> = {
   exec: 'exec [--process FILE] [--detach] [--pid-file FILE] [--cwd DIR] [--env K=V]… [--user UID[:GID]] [--additional-gids GID]… [--cap CAP]… [--no-new-privs] [--preserve-fds N] ID [COMMAND ARG…]',
   ps: 'ps [--format table|json] ID [-- PS_ARGS…]',
   features: 'features',
-  pause: 'pause ID   (not supported yet: needs cgroups)',
-  resume: 'resume ID   (not supported yet: needs cgroups)',
-  update: 'update [--resources FILE | OPTIONS] ID   (not supported yet: needs cgroups)',
+  pause: 'pause ID',
+  resume: 'resume ID',
+  update: 'update [--resources FILE | OPTIONS] ID   (not supported yet)',
 };
 
 const RUNTIME_COMMANDS: Record<RuntimeCommandName, () => Promise<RuntimeCommand>> = {
@@ -63,7 +63,7 @@ export async function runtimeMain(argv: string[], io: CliIO): Promise<number> {
     log = new RuntimeLog(values.log, format, values.debug === true, io.err);
     if (values['systemd-cgroup'])
       throw new RuntimeError(
-        'bindery does not manage cgroups, through systemd or otherwise: run without --systemd-cgroup (podman: cgroup_manager = "cgroupfs"; containerd: SystemdCgroup = false)',
+        'bindery manages cgroups through cgroupfs, not systemd: run without --systemd-cgroup (podman: cgroup_manager = "cgroupfs"; containerd: SystemdCgroup = false)',
       );
     const [command, ...rest] = positionals;
     if (!command)
