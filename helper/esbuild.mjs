@@ -1,6 +1,7 @@
 // Bundles the helper's executables into dist/: one entry per program, each a runnable
 // CommonJS file with a node shebang. Add a program by adding a line to ENTRIES.
 import * as esbuild from 'esbuild';
+import { spawnSync } from 'node:child_process';
 import { chmodSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,4 +37,9 @@ if (process.argv.includes('--watch')) {
 } else {
   await esbuild.build(options);
   for (const e of ENTRIES) chmodSync(join(here, 'dist', `${e.out}.js`), 0o755);
+  // The code cache bin/bindery.js loads the CLI with (every runtime call is a new process).
+  const cache = spawnSync(process.execPath, [join(here, 'bin', 'compileCache.js'), '--write', join(here, 'dist', 'cli.js')], {
+    stdio: 'inherit',
+  });
+  if (cache.status !== 0) process.exitCode = 1;
 }

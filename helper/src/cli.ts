@@ -4,6 +4,9 @@
 import type { CliIO, Command } from './cli/command';
 import { UsageError } from './cli/readBundle';
 import pkg from '../package.json';
+import * as fs from 'node:fs';
+import { isRuntimeCall, RUNTIME_COMMAND_NAMES } from './cli/oci/isRuntimeCall';
+import { OCI_VERSION } from './runtime/ociState';
 
 const COMMANDS: Record<string, () => Promise<Command>> = {
   validate: async () => (await import('./cli/validate')).validateCommand,
@@ -29,17 +32,28 @@ async function help(io: CliIO): Promise<void> {
   const names = Object.keys(COMMANDS);
   const width = Math.max(...names.map((n) => n.length));
   for (const name of names) io.out(`  ${name.padEnd(width)}  ${(await COMMANDS[name]()).summary}`);
+  io.out(
+    `\nAs an OCI runtime (runc's command line, for podman, containerd and Kubernetes):\n  bindery [--root DIR] [--log FILE] [--log-format json] ${RUNTIME_COMMAND_NAMES.join('|')} …`,
+  );
   io.out('\nRun `bindery COMMAND --help` for its options. `bindery --version` prints the version.');
 }
 
 export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
+  if (isRuntimeCall(argv, fs.existsSync)) {
+    const code = await (await import('./cli/oci/runtimeCli')).runtimeMain(argv, io);
+    // An engine waits for this call to end: nothing left (a parked init's pipes, a pidfd
+    // poll) may keep the process alive once its work is done.
+    if (io === stdio) process.exit(code);
+    return code;
+  }
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     await help(io);
     return name === undefined ? 2 : 0;
   }
-  if (name === '--version' || name === '-V') {
-    io.out(`bindery ${pkg.version}`);
+  if (name === '--version' || name === '-V' || name === '-v') {
+    // runc's layout (name and version, then the runtime-spec version): engines show it.
+    io.out(`bindery version ${pkg.version}\nspec: ${OCI_VERSION}\nnode: ${process.version}`);
     return 0;
   }
   const load = Object.prototype.hasOwnProperty.call(COMMANDS, name) ? COMMANDS[name] : undefined;

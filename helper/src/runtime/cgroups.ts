@@ -32,6 +32,11 @@ function inheritCpuset(dir: string): void {
   }
 }
 
+/** The container's directory in each hierarchy (for a process joining it, and the freezer). */
+export function cgroupDirs(op: CgroupOp): { hierarchy: CgroupOp['hierarchies'][number]; dir: string }[] {
+  return op.hierarchies.map((h) => ({ hierarchy: h, dir: dirOf(h.mount, h.path) }));
+}
+
 export function createCgroups(op: CgroupOp, pid: number): CgroupResult {
   const made: string[] = [];
   let step = 'create';

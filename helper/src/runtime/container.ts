@@ -27,6 +27,7 @@ import {
 import { createCgroups, removeCgroups } from './cgroups';
 import { initPool, spawnInit } from './initLauncher';
 import type { InitMessage, InitRequest, StageFailure } from './initProtocol';
+import { readInitMessages } from './initMessages';
 import { koffiSyscalls } from './koffiSyscalls';
 import { LogFollower, makeOutputPipe } from './logFollower';
 import { applyOperationEvent, planMountSummaries } from './mountSummary';
@@ -39,9 +40,10 @@ import {
   type ContainerState,
 } from './stateFile';
 import { CLONE_NEWUTS, type Syscalls } from './syscalls';
+import { ID_PATTERN } from './containerId';
 
 export const DEFAULT_STATE_ROOT = '/run/bindery';
-export const ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
+export { ID_PATTERN } from './containerId';
 /** Grace period between SIGTERM and SIGKILL when none is given. */
 export const DEFAULT_STOP_TIMEOUT_MS = 10_000;
 
@@ -267,7 +269,7 @@ function launchError(
 }
 
 /** Check what the plan and spec ask for before any process is started. */
-function prepare(opts: LaunchOptions, stateDir: string): { spec: LaunchSpec } | LaunchError {
+export function prepare(opts: LaunchOptions, stateDir: string): { spec: LaunchSpec } | LaunchError {
   if (!ID_PATTERN.test(opts.id) || opts.id === '.' || opts.id === '..')
     return launchError(
       ErrorCodes.InvalidParams,
@@ -436,15 +438,14 @@ export async function launchContainer(opts: LaunchOptions): Promise<Container> {
 
 let launcherMountNamespace: string | undefined;
 
-/** Send the request, relay the init's messages; undefined when the process was started. */
-function runLaunch(
-  child: ChildProcess,
-  container: ContainerImpl,
-  opts: LaunchOptions,
+/** What the init is asked to do for this launch; `output`: the files its stdout and stderr go to. */
+export function initRequest(
+  opts: Pick<LaunchOptions, 'id' | 'plan' | 'owner'>,
   spec: LaunchSpec,
   stateDir: string,
-): Promise<LaunchError | undefined> {
-  const req: InitRequest = {
+  output: { stdout: string; stderr: string },
+): InitRequest {
+  return {
     id: opts.id,
     plan: opts.plan,
     stateDir,
@@ -454,17 +455,30 @@ function runLaunch(
       domainname: spec.domainname,
       ownNetworkNamespace: spec.namespaces.ownNetwork,
     },
-    stdoutPath: path.join(stateDir, STDOUT_PIPE),
-    stderrPath: path.join(stateDir, STDERR_PIPE),
+    stdoutPath: output.stdout,
+    stderrPath: output.stderr,
     hostMountNamespace: (launcherMountNamespace ??= fs.readlinkSync('/proc/self/ns/mnt')),
     owner: { uid: opts.owner.uid, gid: opts.owner.gid, groups: [...(opts.owner.groups ?? [])] },
     expectPid1: spec.namespaces.newPid,
   };
+}
+
+/** Send the request, relay the init's messages; undefined when the process was started. */
+function runLaunch(
+  child: ChildProcess,
+  container: ContainerImpl,
+  opts: LaunchOptions,
+  spec: LaunchSpec,
+  stateDir: string,
+): Promise<LaunchError | undefined> {
+  const req = initRequest(opts, spec, stateDir, {
+    stdout: path.join(stateDir, STDOUT_PIPE),
+    stderr: path.join(stateDir, STDERR_PIPE),
+  });
   return new Promise((resolve) => {
     let execSeen = false;
     let outcome: LaunchError | undefined;
     let stderr = '';
-    let pending = '';
     const events = child.stdio[3] as NodeJS.ReadableStream;
     child.stdio[2]?.on('data', (d: Buffer) => {
       if (stderr.length < 16384) stderr += d.toString('utf8');
@@ -504,25 +518,15 @@ function runLaunch(
           break;
       }
     };
-    events.setEncoding('utf8');
-    events.on('data', (chunk: string) => {
-      pending += chunk;
-      let nl: number;
-      while ((nl = pending.indexOf('\n')) >= 0) {
-        const line = pending.slice(0, nl);
-        pending = pending.slice(nl + 1);
-        try {
-          handle(JSON.parse(line) as InitMessage);
-        } catch {
-          outcome ??= launchError(
-            ErrorCodes.LaunchFailed,
-            'init-died',
-            `the init sent something unreadable: ${line.slice(0, 200)}`,
-          );
-        }
-      }
-    });
-    events.on('end', () => {
+    void readInitMessages(events, (msg, line) => {
+      if (msg) handle(msg);
+      else
+        outcome ??= launchError(
+          ErrorCodes.LaunchFailed,
+          'init-died',
+          `the init sent something unreadable: ${line.slice(0, 200)}`,
+        );
+    }).then(() => {
       if (outcome) return resolve(outcome);
       if (execSeen) return resolve(undefined);
       // The init died before execve without saying why: its stderr may.

@@ -9,7 +9,8 @@
 import * as fs from 'node:fs';
 import { koffiSyscalls } from './koffiSyscalls';
 import { EVENT_FD, type InitMessage, type InitRequest, type StageFailure } from './initProtocol';
-import { execProcess } from './processSetup';
+import { execProcess, type ProcessStdio } from './processSetup';
+import { ociInitMain } from './ociInit';
 import { requesterInvariantViolations } from '../plan/requesterInvariant';
 import { setupRootfs } from './rootfs';
 import { warmUp } from './warmUp';
@@ -23,8 +24,23 @@ import {
   type Syscalls,
 } from './syscalls';
 
+let sink = (line: string): void => void fs.writeSync(EVENT_FD, line);
+
 function send(msg: InitMessage): void {
-  fs.writeSync(EVENT_FD, JSON.stringify(msg) + '\n');
+  sink(JSON.stringify(msg) + '\n');
+}
+
+/** Where messages go once the launcher stopped listening (the OCI init, after `create` returned). */
+export function redirectInitMessages(write: (line: string) => void): void {
+  sink = write;
+}
+
+/** What an init other than the daemon's changes (ociInit.ts: an engine's `create`). */
+export interface InitIO {
+  /** The process's fds 0–2 instead of /dev/null and the request's output files. */
+  stdio?: ProcessStdio;
+  /** Right before execve, after every other step; default: send `exec`. */
+  beforeExec?: () => void;
 }
 
 function stageFailure(
@@ -46,7 +62,7 @@ function stageFailure(
 }
 
 /** Everything after the request arrived. Returns the exit code when the launch failed. */
-export function runInit(req: InitRequest, sys: Syscalls): number {
+export function runInit(req: InitRequest, sys: Syscalls, io: InitIO = {}): number {
   if (req.expectPid1 && sys.getpid() !== 1)
     return stageFailure(
       'namespaces',
@@ -160,9 +176,9 @@ export function runInit(req: InitRequest, sys: Syscalls): number {
   const f = execProcess(
     sys,
     req.spec.process,
-    { stdin: nul.value, stdout: out.value, stderr: err.value },
+    io.stdio ?? { stdin: nul.value, stdout: out.value, stderr: err.value },
     (m) => process.umask(m),
-    () => send({ type: 'exec' }),
+    io.beforeExec ?? (() => send({ type: 'exec' })),
     req.plan.operations.find((op) => op.op === 'seccomp'),
   );
   send({
@@ -173,6 +189,8 @@ export function runInit(req: InitRequest, sys: Syscalls): number {
 }
 
 function main(): void {
+  const oci = ociInitMain(process.argv.slice(2));
+  if (oci) return oci({ runInit, redirectInitMessages });
   const sys = koffiSyscalls(); // loaded now, while warm, not on the launch path
   // If the launcher dies before the process starts, so does this init (nothing is left
   // half-made with nobody to tear it down); cleared right before execve.

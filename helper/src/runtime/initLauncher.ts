@@ -10,12 +10,12 @@
 // the child is PID 1 of a fresh namespace), and setns()es its own pid_for_children back to
 // the namespace it started in. Unlike CLONE_NEWNS or CLONE_NEWUSER, CLONE_NEWPID is allowed
 // in a multi-threaded process.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { koffiSyscalls } from './koffiSyscalls';
-import { CLONE_NEWPID, type Syscalls } from './syscalls';
+import { CLONE_NEWPID, type SysResult, type Syscalls } from './syscalls';
 
 let explicitScript: string | undefined;
 
@@ -39,17 +39,49 @@ export function initCommand(): string[] {
 
 let ownPidNamespace: number | undefined;
 
-/** Spawn an init, in a new PID namespace when `newPid`. Throws only on a helper fault. */
-export function spawnInit(newPid: boolean, sys: Syscalls = koffiSyscalls()): ChildProcess {
-  const [cmd, ...args] = initCommand();
-  const options = { stdio: ['pipe', 'ignore', 'pipe', 'pipe'] as ('pipe' | 'ignore')[], env: {} };
-  if (!newPid) return spawn(cmd, args, options);
+/** How to start an init other than the daemon's: extra arguments and the child's stdio. */
+export interface InitSpawnOptions {
+  args?: string[];
+  stdio?: StdioOptions;
+}
 
+/** Spawn an init, in a new PID namespace when `newPid`. Throws only on a helper fault. */
+export function spawnInit(
+  newPid: boolean,
+  sys: Syscalls = koffiSyscalls(),
+  how: InitSpawnOptions = {},
+): ChildProcess {
+  if (!newPid) return spawnInitHere(how);
+  return spawnInPidNamespace(() => sys.unshare(CLONE_NEWPID), 'unshare(CLONE_NEWPID)', how, sys);
+}
+
+/** Spawn an init into the PID namespace `pidNsFd` refers to (a process joining a running container). */
+export function spawnInitInto(
+  pidNsFd: number,
+  how: InitSpawnOptions,
+  sys: Syscalls = koffiSyscalls(),
+): ChildProcess {
+  return spawnInPidNamespace(() => sys.setns(pidNsFd, CLONE_NEWPID), 'setns(CLONE_NEWPID)', how, sys);
+}
+
+function spawnInitHere(how: InitSpawnOptions): ChildProcess {
+  const [cmd, ...args] = initCommand();
+  const stdio = how.stdio ?? ['pipe', 'ignore', 'pipe', 'pipe'];
+  return spawn(cmd, [...args, ...(how.args ?? [])], { stdio, env: {} });
+}
+
+/** `enter` sets where this process's next child goes; it is set back right after the spawn. */
+function spawnInPidNamespace(
+  enter: () => SysResult,
+  what: string,
+  how: InitSpawnOptions,
+  sys: Syscalls,
+): ChildProcess {
   ownPidNamespace ??= fs.openSync('/proc/self/ns/pid', 'r');
-  const u = sys.unshare(CLONE_NEWPID);
-  if (!u.ok) throw new Error(`bindery: unshare(CLONE_NEWPID) failed: ${u.errno}`);
+  const u = enter();
+  if (!u.ok) throw new Error(`bindery: ${what} failed: ${u.errno}`);
   try {
-    return spawn(cmd, args, options);
+    return spawnInitHere(how);
   } finally {
     const back = sys.setns(ownPidNamespace, CLONE_NEWPID);
     // Every later child of this process would land in the container's namespace: stop here.

@@ -203,7 +203,10 @@ describe('bindery', () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(helperDir, 'package.json'), 'utf8')) as {
       version: string;
     };
-    assert.equal(v.stdout.trim(), `bindery ${pkg.version}`);
+    // runc's layout, which engines show (`podman info`): name and version, then the spec version.
+    const [first, second] = v.stdout.split('\n');
+    assert.equal(first, `bindery version ${pkg.version}`);
+    assert.match(second, /^spec: 1\.\d+\.\d+$/);
     assert.match(bindery(['validate', '--help']).stdout, /--json/);
   });
 });

@@ -1,0 +1,87 @@
+// Loads a bundle (dist/cli.js) with a V8 code cache beside it (dist/cli.js.v8cache), so a
+// `bindery` call does not parse and compile half a megabyte of JavaScript again. Engines
+// call the runtime 3–5 times per container; Node 20 has no module.enableCompileCache (22
+// does), so this is the same idea through vm.Script's cachedData.
+//
+// The cache is written by the build (`node bin/compileCache.js --write dist/cli.js`), after
+// running a few calls in-process so that the functions they need are compiled and cached too.
+// It starts with the SHA-1 of the bundle it was made from: V8 itself only compares the
+// source's length, so a rebuilt bundle of the same length would otherwise run stale code.
+// A cache for another bundle, or one V8 rejects (another Node, other flags), is ignored and
+// the bundle is compiled as usual.
+/* eslint-disable @typescript-eslint/no-require-imports -- plain CommonJS, not compiled */
+'use strict';
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const Module = require('node:module');
+const path = require('node:path');
+const vm = require('node:vm');
+
+function cacheFileOf(file) {
+  return `${file}.v8cache`;
+}
+
+const DIGEST_BYTES = 20;
+
+function digest(source) {
+  return crypto.createHash('sha1').update(source).digest();
+}
+
+/** The bundle's exports, compiled with the code cache when there is a usable one. */
+function loadBundle(file, { useCache = true } = {}) {
+  const source = fs.readFileSync(file, 'utf8');
+  let cachedData;
+  if (useCache) {
+    try {
+      const cache = fs.readFileSync(cacheFileOf(file));
+      if (cache.subarray(0, DIGEST_BYTES).equals(digest(source)))
+        cachedData = cache.subarray(DIGEST_BYTES);
+    } catch {
+      cachedData = undefined; // not built with a cache: compile as usual
+    }
+  }
+  // The shebang line stays as a comment so line numbers in stack traces still match.
+  const wrapped = Module.wrap(source.replace(/^#!/, '//'));
+  const script = new vm.Script(wrapped, { filename: file, cachedData });
+  const mod = new Module(file, module);
+  mod.filename = file;
+  mod.paths = Module._nodeModulePaths(path.dirname(file));
+  const fn = script.runInThisContext();
+  fn.call(mod.exports, mod.exports, Module.createRequire(file), mod, file, path.dirname(file));
+  mod.loaded = true;
+  return { exports: mod.exports, script };
+}
+
+module.exports = { loadBundle, cacheFileOf };
+
+/** Build step: run calls that engines and people make, then save what V8 compiled. */
+async function writeCache(file) {
+  const { exports, script } = loadBundle(file, { useCache: false });
+  const os = require('node:os');
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bindery-cache-'));
+  const quiet = { out: () => {}, err: () => {} };
+  const example = path.join(__dirname, '..', '..', 'examples', 'hello');
+  try {
+    const calls = [
+      ['--version'],
+      ['--root', tmp, '--log', path.join(tmp, 'log'), '--log-format', 'json', 'state', 'none'],
+      ['--root', tmp, 'list'],
+      ['--root', tmp, 'kill', 'none', 'KILL'],
+      ['--root', tmp, 'delete', '--force', 'none'],
+      ['features'],
+      ...(fs.existsSync(example) ? [['validate', example]] : []),
+    ];
+    for (const argv of calls) await exports.main(argv, quiet);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  const source = fs.readFileSync(file, 'utf8');
+  fs.writeFileSync(cacheFileOf(file), Buffer.concat([digest(source), script.createCachedData()]));
+}
+
+if (require.main === module && process.argv[2] === '--write') {
+  writeCache(path.resolve(process.argv[3])).catch((e) => {
+    process.stderr.write(`compileCache: ${e instanceof Error ? e.stack : String(e)}\n`);
+    process.exitCode = 1;
+  });
+}

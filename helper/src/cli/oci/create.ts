@@ -1,0 +1,177 @@
+// `bindery create [--bundle B] [--pid-file P] [--preserve-fds N] ID`: runc's create. Plans the
+// bundle exactly as `bindery run` and the daemon do, starts the container's init with this
+// process's fds 0–2, and returns once the init has done every mount and waits for `start`.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { realHostView } from '../../hostView';
+import { planBundle } from '../../plan/planBundle';
+import { launchRefusals } from '../../plan/refusals';
+import { ROOT_REQUESTER } from '../../plan/requester';
+import type { Plan } from '../../plan/types';
+import {
+  createOciContainer,
+  discardCreated,
+  releaseInit,
+  startInit,
+  stopInit,
+  writePidFile,
+  type Created,
+  type EarlyInit,
+} from '../../runtime/ociCreate';
+import { checkId, RuntimeError, stateDirOf } from '../../runtime/ociState';
+import { formatFinding } from '../validate';
+import { oneId, parseRuntimeArgs } from './args';
+import type { RuntimeCommand, RuntimeContext } from './runtimeCli';
+
+export const CREATE_OPTIONS = {
+  bundle: { type: 'string', short: 'b' },
+  'pid-file': { type: 'string' },
+  'console-socket': { type: 'string' },
+  'preserve-fds': { type: 'string' },
+  'no-pivot': { type: 'boolean' },
+  'no-new-keyring': { type: 'boolean' },
+} as const;
+
+type CreateValues = {
+  bundle?: string;
+  'pid-file'?: string;
+  'console-socket'?: string;
+  'preserve-fds'?: string;
+  'no-pivot'?: boolean;
+};
+
+const CONFIG = 'config.json';
+
+function readConfig(bundleDir: string): string {
+  const file = path.join(bundleDir, CONFIG);
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new RuntimeError(
+      code === 'ENOENT'
+        ? `JSON specification file ${CONFIG} not found in ${bundleDir}`
+        : `cannot read ${file}: ${code ?? String(e)}`,
+    );
+  }
+}
+
+function annotationsOf(text: string): Record<string, string> | undefined {
+  try {
+    const a = (JSON.parse(text) as { annotations?: unknown }).annotations;
+    if (!a || typeof a !== 'object' || Array.isArray(a)) return undefined;
+    return Object.fromEntries(Object.entries(a).filter(([, v]) => typeof v === 'string')) as Record<
+      string,
+      string
+    >;
+  } catch {
+    return undefined; // the plan reports a broken config.json
+  }
+}
+
+/** What the plan refuses, as one error an engine shows: each finding with its line in config.json. */
+function refusalMessage(plan: Plan): string | undefined {
+  const refusals = launchRefusals(plan);
+  if (refusals.length === 0) return undefined;
+  return `bindery refuses this spec: ${refusals.map((f) => formatFinding(CONFIG, f)).join('; ')}`;
+}
+
+/** Parse, check and launch up to the parked init; shared by `create` and `run`. Errors read `bindery create failed: …`, as runc's. */
+export async function createFromArgs(
+  command: string,
+  values: CreateValues,
+  id: string,
+  ctx: RuntimeContext,
+): Promise<Created> {
+  try {
+    return await createContainer(command, values, id, ctx);
+  } catch (e) {
+    if (e instanceof RuntimeError)
+      throw new RuntimeError(`bindery ${command} failed: ${e.message}`);
+    throw e;
+  }
+}
+
+async function createContainer(
+  command: string,
+  values: CreateValues,
+  id: string,
+  ctx: RuntimeContext,
+): Promise<Created> {
+  checkId(id);
+  if (process.getuid?.() !== 0)
+    throw new RuntimeError(
+      `bindery ${command} must run as root (rootless containers are not supported)`,
+    );
+  const preserveFds = Number(values['preserve-fds'] ?? 0);
+  if (!Number.isInteger(preserveFds) || preserveFds < 0 || preserveFds > 1000)
+    throw new RuntimeError(`invalid --preserve-fds ${values['preserve-fds']}`);
+  const bundleDir = path.resolve(values.bundle ?? '.');
+  const text = readConfig(bundleDir);
+  // Node starts in the init while this process plans.
+  const init = startInit(true, preserveFds);
+  try {
+    return await planAndLaunch(values, id, ctx, { bundleDir, text, preserveFds, init });
+  } catch (e) {
+    await stopInit(init);
+    throw e;
+  }
+}
+
+async function planAndLaunch(
+  values: CreateValues,
+  id: string,
+  ctx: RuntimeContext,
+  o: { bundleDir: string; text: string; preserveFds: number; init: EarlyInit },
+): Promise<Created> {
+  const { bundleDir, text, preserveFds, init } = o;
+  const plan = planBundle({
+    text,
+    bundleDir,
+    host: realHostView(),
+    fileName: CONFIG,
+    stateDir: stateDirOf(ctx.root, id),
+    requester: ROOT_REQUESTER,
+  });
+  const refused = refusalMessage(plan);
+  if (refused) throw new RuntimeError(refused);
+  const terminal = plan.findings.some((f) => f.code === 'terminal-not-supported');
+  if (values['console-socket'] !== undefined || terminal)
+    throw new RuntimeError(
+      terminal && values['console-socket'] === undefined
+        ? 'cannot allocate tty if runc will detach without setting console socket (process.terminal is true)'
+        : 'bindery does not allocate terminals yet (--console-socket, process.terminal): run without -t / --tty',
+    );
+  if (values['no-pivot'])
+    ctx.log.warn(
+      '--no-pivot is ignored: bindery always uses pivot_root (a ramfs root cannot be used)',
+    );
+  for (const f of plan.findings)
+    if (f.severity === 'warning') ctx.log.warn(formatFinding(CONFIG, f));
+  return createOciContainer({
+    id,
+    bundleDir,
+    configName: CONFIG,
+    plan,
+    rootfs: plan.rootfs ?? '',
+    annotations: annotationsOf(text),
+    stateRoot: ctx.root,
+    preserveFds,
+    onOperation: (line) => ctx.log.debug(line),
+    init,
+  });
+}
+
+export const createCommand: RuntimeCommand = async (args, ctx) => {
+  const { values, positionals } = parseRuntimeArgs('create', args, CREATE_OPTIONS);
+  const id = oneId('create', positionals);
+  const created = await createFromArgs('create', values, id, ctx);
+  try {
+    if (values['pid-file']) writePidFile(values['pid-file'], created.state.pid!);
+  } catch (e) {
+    await discardCreated(created);
+    throw new RuntimeError(`cannot write the pid file: ${(e as Error).message}`);
+  }
+  releaseInit(created.child);
+  return 0;
+};

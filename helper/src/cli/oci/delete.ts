@@ -1,0 +1,50 @@
+// `bindery delete [--force] ID`: removes a stopped (or created) container's state; with
+// --force, kills a running or paused one first. The mounts went with the container's mount
+// namespace; what is left on the host is its cgroup and the state directory.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { checkId, loadState, RuntimeError, stateDirOf, statusOf } from '../../runtime/ociState';
+import { removeCgroups } from '../../runtime/cgroups';
+import { setFrozen } from '../../runtime/ociCgroups';
+import { signalAll, waitGone } from '../../runtime/ociSignal';
+import { oneId, parseRuntimeArgs } from './args';
+import type { RuntimeCommand } from './runtimeCli';
+
+const SIGKILL = 9;
+/** How long a SIGKILLed container may take to die before delete gives up. */
+const KILL_WAIT_MS = 10_000;
+
+export const deleteCommand: RuntimeCommand = async (args, ctx) => {
+  const { values, positionals } = parseRuntimeArgs('delete', args, {
+    force: { type: 'boolean', short: 'f' },
+  });
+  const id = checkId(oneId('delete', positionals));
+  let loaded;
+  try {
+    loaded = loadState(ctx.root, id);
+  } catch (e) {
+    // A create that died before writing its state leaves a directory only delete can clear.
+    const dir = stateDirOf(ctx.root, id);
+    if (fs.existsSync(dir) && !fs.existsSync(path.join(dir, 'state.json')))
+      fs.rmSync(dir, { recursive: true, force: true });
+    if (values.force) return 0;
+    throw e;
+  }
+  const { dir, state } = loaded;
+  const status = statusOf(dir, state);
+  if ((status === 'running' || status === 'paused') && !values.force)
+    throw new RuntimeError(`cannot delete container ${id} that is not stopped: ${status}`);
+  if (status !== 'stopped') {
+    signalAll(state, SIGKILL);
+    // A frozen process takes its SIGKILL only once thawed.
+    if (status === 'paused') await setFrozen(state.plan, false);
+    if (!(await waitGone(state, KILL_WAIT_MS)))
+      throw new RuntimeError(
+        `container ${id} did not stop after SIGKILL within ${KILL_WAIT_MS / 1000} s`,
+      );
+  }
+  const left = await removeCgroups(state.cgroups ?? []);
+  if (left.length) ctx.log.warn(`cgroups still busy, left in place: ${left.join(', ')}`);
+  fs.rmSync(dir, { recursive: true, force: true });
+  return 0;
+};

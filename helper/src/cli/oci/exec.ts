@@ -1,0 +1,157 @@
+// `bindery exec [--process F | OPTIONS] ID [COMMAND ARGS…]`: runc's exec. The process is read
+// by the plan's own reader (readLaunchSpec), from F or from the container's process with
+// the command line's changes; it runs with the container's namespaces and the same set-up
+// as the container's process. Without --detach this command waits and exits with its status.
+import * as fs from 'node:fs';
+import { CAPABILITIES, readLaunchSpec, type ProcessSetup } from '../../plan/launchSpec';
+import { releaseInit, writePidFile } from '../../runtime/ociCreate';
+import { execInContainer } from '../../runtime/ociExec';
+import { loadState, RuntimeError, statusOf } from '../../runtime/ociState';
+import { exitStatus } from '../run';
+import { parseRuntimeArgs } from './args';
+import type { RuntimeCommand, RuntimeContext } from './runtimeCli';
+
+const EXEC_OPTIONS = {
+  process: { type: 'string', short: 'p' },
+  detach: { type: 'boolean', short: 'd' },
+  'pid-file': { type: 'string' },
+  'console-socket': { type: 'string' },
+  tty: { type: 'boolean', short: 't' },
+  cwd: { type: 'string' },
+  env: { type: 'string', short: 'e', multiple: true },
+  user: { type: 'string', short: 'u' },
+  'additional-gids': { type: 'string', short: 'g', multiple: true },
+  cap: { type: 'string', short: 'c', multiple: true },
+  'no-new-privs': { type: 'boolean' },
+  'preserve-fds': { type: 'string' },
+  'process-label': { type: 'string' },
+  apparmor: { type: 'string' },
+  'ignore-paused': { type: 'boolean' },
+  cgroup: { type: 'string', multiple: true },
+} as const;
+
+/** A process object (config.json's `process`) through the plan's reader. */
+function readProcess(value: unknown, where: string): ProcessSetup {
+  const reading = readLaunchSpec({ process: value });
+  if (reading.launch) return reading.launch.process;
+  const why = reading.problems.map((p) => p.message).join('; ');
+  throw new RuntimeError(`${where}: ${why || 'not a valid process (args, cwd, env, user …)'}`);
+}
+
+function processFromFile(file: string): { proc: ProcessSetup; terminal: boolean } {
+  let value: unknown;
+  try {
+    value = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new RuntimeError(`cannot read the process file ${file}: ${(e as Error).message}`);
+  }
+  return {
+    proc: readProcess(value, file),
+    terminal: (value as { terminal?: unknown } | null)?.terminal === true,
+  };
+}
+
+function id32(s: string, what: string): number {
+  const n = Number(s);
+  if (!/^[0-9]+$/.test(s) || n > 0xffffffff)
+    throw new RuntimeError(`invalid ${what} ${s}: a number is needed`);
+  return n;
+}
+
+/** runc's exec fails with status 255 and says `exec failed: …`. */
+export const execCommand: RuntimeCommand = async (args, ctx) => {
+  try {
+    return await execProcess(args, ctx);
+  } catch (e) {
+    if (e instanceof RuntimeError) throw new RuntimeError(`exec failed: ${e.message}`, 255);
+    throw e;
+  }
+};
+
+async function execProcess(args: string[], ctx: RuntimeContext): Promise<number> {
+  const { values, positionals } = parseRuntimeArgs('exec', args, EXEC_OPTIONS);
+  const [id, ...command] = positionals;
+  if (!id) throw new RuntimeError('"exec" requires a container id');
+  const { dir, state } = loadState(ctx.root, id);
+  const status = statusOf(dir, state);
+  if (status === 'stopped') throw new RuntimeError('cannot exec in a stopped container');
+  if (status === 'paused' && !values['ignore-paused'])
+    throw new RuntimeError('cannot exec in a paused container (resume it first)');
+  if (status === 'creating' || !state.plan.launch)
+    throw new RuntimeError(`cannot exec in a container in the ${status} state`);
+
+  let proc: ProcessSetup;
+  let terminal = values.tty === true;
+  if (values.process) {
+    const read = processFromFile(values.process);
+    proc = read.proc;
+    terminal ||= read.terminal;
+  } else {
+    if (command.length === 0) throw new RuntimeError('exec: no command given (and no --process)');
+    const base = state.plan.launch.process;
+    proc = { ...base, args: command, env: [...base.env, ...(values.env ?? [])] };
+    if (values.cwd) proc.cwd = values.cwd;
+    if (values.user) {
+      const [uid, gid] = values.user.split(':');
+      proc.uid = id32(uid, 'uid');
+      if (gid !== undefined) proc.gid = id32(gid, 'gid');
+    }
+    if (values['additional-gids'])
+      proc.additionalGids = values['additional-gids'].map((g) => id32(g, 'additional gid'));
+    if (values['no-new-privs']) proc.noNewPrivileges = true;
+    if (values.cap?.length) {
+      const add = values.cap.map((c) => {
+        const n = CAPABILITIES.indexOf(c);
+        if (n < 0) throw new RuntimeError(`unknown capability ${c}`);
+        return n;
+      });
+      const caps = proc.capabilities ?? {
+        bounding: [],
+        effective: [],
+        permitted: [],
+        inheritable: [],
+        ambient: [],
+      };
+      const plus = (set: number[]) => [...new Set([...set, ...add])];
+      proc.capabilities = {
+        ...caps,
+        bounding: plus(caps.bounding),
+        effective: plus(caps.effective),
+        permitted: plus(caps.permitted),
+      };
+    }
+    // Through the reader too, so what a spec may not hold (an env entry without "=", a NUL) is refused here.
+    const checked = readProcess(
+      {
+        args: proc.args,
+        env: proc.env,
+        cwd: proc.cwd,
+        user: { uid: proc.uid, gid: proc.gid, additionalGids: proc.additionalGids },
+      },
+      'exec',
+    );
+    proc = { ...proc, args: checked.args, env: checked.env, cwd: checked.cwd };
+  }
+  if (terminal || values['console-socket'] !== undefined)
+    throw new RuntimeError(
+      'bindery does not allocate terminals yet (--tty, --console-socket): run without -t',
+    );
+
+  const preserveFds = Number(values['preserve-fds'] ?? 0);
+  if (!Number.isInteger(preserveFds) || preserveFds < 0 || preserveFds > 1000)
+    throw new RuntimeError(`invalid --preserve-fds ${values['preserve-fds']}`);
+  const child = await execInContainer(state, proc, preserveFds);
+  const exited = new Promise<{ exitCode?: number; signal?: string }>((resolve) =>
+    child.once('exit', (code, signal) =>
+      resolve({ ...(code !== null ? { exitCode: code } : {}), ...(signal ? { signal } : {}) }),
+    ),
+  );
+  if (values['pid-file']) writePidFile(values['pid-file'], child.pid!);
+  if (values.detach) {
+    releaseInit(child);
+    return 0;
+  }
+  const forward = (s: NodeJS.Signals) => child.kill(s);
+  for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(s, forward);
+  return exitStatus(await exited);
+}

@@ -1,0 +1,39 @@
+// `bindery features`: what this runtime implements, in the runtime-spec's features format.
+// Read from the tables the plan itself uses (mount options, capabilities, seccomp actions
+// and operators), so it cannot claim more than the plan accepts; AppArmor, SELinux and
+// hooks say disabled or none because Bindery does not apply them yet (the plan warns
+// `feature-not-applied`). cgroups through cgroupfs (v1, hybrid or v2), not systemd.
+import { MOUNT_OPTIONS } from '../../plan/flags';
+import { CAPABILITIES } from '../../plan/launchSpec';
+import { SECCOMP_ACTIONS, SECCOMP_FLAGS, SECCOMP_OPS } from '../../plan/seccompPlan';
+import { OCI_VERSION } from '../../runtime/ociState';
+import { parseRuntimeArgs } from './args';
+import type { RuntimeCommand } from './runtimeCli';
+
+export const featuresCommand: RuntimeCommand = (args, ctx) => {
+  parseRuntimeArgs('features', args, {});
+  const features = {
+    ociVersionMin: '1.0.0',
+    ociVersionMax: OCI_VERSION,
+    hooks: [],
+    mountOptions: Object.keys(MOUNT_OPTIONS).sort(),
+    linux: {
+      namespaces: ['cgroup', 'ipc', 'mount', 'network', 'pid', 'uts'],
+      capabilities: [...CAPABILITIES],
+      cgroup: { v1: true, v2: true, systemd: false, systemdUser: false },
+      seccomp: {
+        enabled: true,
+        actions: Object.keys(SECCOMP_ACTIONS).sort(),
+        operators: Object.keys(SECCOMP_OPS).sort(),
+        knownFlags: [...SECCOMP_FLAGS],
+      },
+      apparmor: { enabled: false },
+      selinux: { enabled: false },
+      intelRdt: { enabled: false },
+      mountExtensions: { idmap: { enabled: false } },
+    },
+    annotations: { 'org.opencontainers.runc.version': 'none (bindery)' },
+  };
+  ctx.io.out(JSON.stringify(features, null, 4));
+  return 0;
+};

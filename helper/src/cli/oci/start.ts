@@ -1,0 +1,39 @@
+// `bindery start ID`: lets the parked init of a created container execve its process, by
+// writing to the exec fifo it waits on (runc's exec.fifo, the other way round).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { EXEC_FIFO, loadState, RuntimeError, statusOf } from '../../runtime/ociState';
+import { oneId, parseRuntimeArgs } from './args';
+import type { RuntimeCommand } from './runtimeCli';
+
+/** Unpark the init of the container in `dir`; throws runc's errors for the other states. */
+export function startContainer(dir: string, status: string): void {
+  if (status === 'stopped') throw new RuntimeError('cannot start a container that has stopped');
+  if (status === 'running') throw new RuntimeError('cannot start an already running container');
+  if (status !== 'created')
+    throw new RuntimeError(`cannot start a container in the ${status} state`);
+  const fifo = path.join(dir, EXEC_FIFO);
+  let fd: number;
+  try {
+    // Non-blocking: with no reader (the init died) open fails with ENXIO instead of waiting.
+    fd = fs.openSync(fifo, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENXIO' || code === 'ENOENT')
+      throw new RuntimeError('cannot start a container that has stopped');
+    throw e;
+  }
+  try {
+    fs.writeSync(fd, '0');
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.rmSync(fifo, { force: true });
+}
+
+export const startCommand: RuntimeCommand = (args, ctx) => {
+  const { positionals } = parseRuntimeArgs('start', args, {});
+  const { dir, state } = loadState(ctx.root, oneId('start', positionals));
+  startContainer(dir, statusOf(dir, state));
+  return 0;
+};

@@ -1,0 +1,234 @@
+// `bindery create`'s launcher: the same checks, init and plan as a daemon launch
+// (container.ts, init.ts), but the init is started by the caller's own process with the
+// caller's fds 0–2, and it parks before execve (ociInit.ts). When this resolves, the init
+// waits on the exec fifo and the caller may exit: the init is then re-parented to the
+// caller's subreaper (conmon, containerd's shim), which learns of its exit by reaping it.
+import type { ChildProcess, StdioOptions } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { renderOrigin, operationTarget } from '../plan/render';
+import type { Plan } from '../plan/types';
+import { initRequest, isLaunchError, prepare } from './container';
+import { createCgroups, removeCgroups } from './cgroups';
+import { spawnInit } from './initLauncher';
+import { cgroupOf } from './ociCgroups';
+import type { StageFailure } from './initProtocol';
+import { readInitMessages } from './initMessages';
+import { koffiSyscalls } from './koffiSyscalls';
+import { OCI_CREATE_ARG, PRESERVED_FDS_FROM, type OciCreateRequest } from './ociInit';
+import { EXEC_FIFO, RuntimeError, type OciContainerState } from './ociState';
+import type { OperationFailure } from '../protocol';
+import { processStartTime, writeState } from './stateFile';
+import { AT_FDCWD, CLOSE_RANGE_CLOEXEC, S_IFIFO, type Syscalls } from './syscalls';
+
+export interface OciCreateOptions {
+  id: string;
+  bundleDir: string;
+  /** config.json as named in messages. */
+  configName: string;
+  plan: Plan;
+  rootfs: string;
+  annotations?: Record<string, string>;
+  /** The runtime's --root. */
+  stateRoot: string;
+  /** The caller's fds 3 … 3+N-1 become the process's. */
+  preserveFds: number;
+  /** Told about each operation as the init performs it (`--debug`). */
+  onOperation?: (line: string) => void;
+  /** The init, from startInit(); createOciContainer owns it from here on. */
+  init: EarlyInit;
+}
+
+/**
+ * An init started before the bundle is planned, so that its Node start-up overlaps the
+ * planning. In a new PID namespace unless told otherwise: nearly every spec asks for one;
+ * one that does not gets a fresh init (createOciContainer replaces it).
+ */
+export interface EarlyInit {
+  child: ChildProcess;
+  newPid: boolean;
+}
+
+export function startInit(newPid: boolean, preserveFds: number): EarlyInit {
+  const sys = koffiSyscalls();
+  keepOnlyPreservedFds(sys, preserveFds);
+  const preserved = Array.from({ length: preserveFds }, (_, i) => 3 + i);
+  const stdio: StdioOptions = [0, 1, 2, 'pipe', 'pipe', ...preserved];
+  if (stdio.length !== PRESERVED_FDS_FROM + preserveFds) throw new Error('fd layout');
+  return { child: spawnInit(newPid, sys, { args: [OCI_CREATE_ARG], stdio }), newPid };
+}
+
+/** End an init that will not be used (the create failed before handing it a request). */
+export async function stopInit(init: EarlyInit): Promise<void> {
+  await discard(undefined, init.child);
+}
+
+export interface Created {
+  dir: string;
+  state: OciContainerState;
+  /** The init: parked on the exec fifo until `start`. */
+  child: ChildProcess;
+}
+
+/** An operation that failed, as an engine shows it: which config.json entry (and line), and why. */
+export function describeOperationFailure(configName: string, f: OperationFailure): string {
+  const o = f.operation.origin;
+  const where =
+    o.kind === 'spec' && o.range
+      ? `${configName}:${o.range.start.line + 1}:${o.range.start.character + 1}: `
+      : '';
+  return `${where}${renderOrigin(o, operationTarget(f.operation))}: ${f.message} (hint: ${f.hint})`;
+}
+
+function describeStage(s: StageFailure): string {
+  return `${s.message} (hint: ${s.hint})`;
+}
+
+export async function createOciContainer(opts: OciCreateOptions): Promise<Created> {
+  const stateRoot = path.resolve(opts.stateRoot);
+  const dir = path.join(stateRoot, opts.id);
+  const prepared = prepare(
+    { id: opts.id, bundleDir: opts.bundleDir, plan: opts.plan, owner: { uid: 0, gid: 0 } },
+    dir,
+  );
+  if (isLaunchError(prepared)) {
+    await stopInit(opts.init);
+    throw new RuntimeError(prepared.message);
+  }
+  const spec = prepared.spec;
+
+  try {
+    fs.mkdirSync(stateRoot, { recursive: true, mode: 0o700 });
+    fs.mkdirSync(dir, { mode: 0o711 });
+  } catch (e) {
+    await stopInit(opts.init);
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST')
+      throw new RuntimeError('container with given ID already exists');
+    throw e;
+  }
+  const sys = koffiSyscalls();
+  let child: ChildProcess | undefined = opts.init.child;
+  let cgroups: string[] = [];
+  try {
+    const fifo = path.join(dir, EXEC_FIFO);
+    const mk = sys.mknodat(AT_FDCWD, fifo, S_IFIFO | 0o600, 0);
+    if (!mk.ok) throw new RuntimeError(`cannot create the exec fifo ${fifo}: ${mk.errno}`);
+    const state: OciContainerState = {
+      version: 1,
+      id: opts.id,
+      bundle: path.resolve(opts.bundleDir),
+      owner: { uid: 0, gid: 0 },
+      createdAt: new Date().toISOString(),
+      status: 'creating',
+      args: spec.process.args,
+      plan: opts.plan,
+      rootfs: opts.rootfs,
+      ownPidNamespace: spec.namespaces.newPid,
+      ...(opts.annotations ? { annotations: opts.annotations } : {}),
+    };
+    writeState(dir, state);
+
+    if (opts.init.newPid !== spec.namespaces.newPid) {
+      await stopInit(opts.init);
+      child = undefined;
+      child = startInit(spec.namespaces.newPid, opts.preserveFds).child;
+    }
+    const pid = child.pid;
+    if (pid === undefined) throw new RuntimeError('the container init could not be started');
+    // Before the request: a create killed from here on leaves a state a `delete` can clean.
+    state.pid = pid;
+    state.startTime = processStartTime(pid);
+    writeState(dir, state);
+    // Its cgroup, with the init in it before the init unshares its cgroup namespace (as a
+    // daemon launch does: cgroups.ts).
+    const cgroup = cgroupOf(opts.plan);
+    if (cgroup) {
+      const made = createCgroups(cgroup, pid);
+      state.cgroups = cgroups = made.made;
+      writeState(dir, state);
+      if (!made.ok) throw new RuntimeError(`${made.message} (hint: ${made.hint})`);
+    }
+
+    // Inherited fds: the output files are unused (io.stdio replaces them), so name /dev/null.
+    const req: OciCreateRequest = {
+      ...initRequest({ id: opts.id, plan: opts.plan, owner: { uid: 0, gid: 0 } }, spec, dir, {
+        stdout: '/dev/null',
+        stderr: '/dev/null',
+      }),
+      execFifo: fifo,
+      preserveFds: opts.preserveFds,
+    };
+    let parked = false;
+    let failure: string | undefined;
+    const done = readInitMessages(child.stdio[3] as NodeJS.ReadableStream, (msg, line) => {
+      if (!msg) failure ??= `the init sent something unreadable: ${line.slice(0, 200)}`;
+      else if (msg.type === 'operation') opts.onOperation?.(JSON.stringify(msg.event));
+      else if (msg.type === 'operation-failure')
+        failure = describeOperationFailure(opts.configName, msg.failure);
+      else if (msg.type === 'stage-failure') failure = describeStage(msg.failure);
+      else if (msg.type === 'exec') parked = true;
+    });
+    const request = child.stdio[4] as NodeJS.WritableStream;
+    request.on('error', () => {}); // the init died: reported below
+    request.end(JSON.stringify(req) + '\n');
+    await done;
+    if (failure || !parked) {
+      const why = failure ?? (await initExit(child));
+      throw new RuntimeError(`unable to start container process: ${why}`);
+    }
+    state.status = 'running';
+    writeState(dir, state);
+    return { dir, state, child };
+  } catch (e) {
+    await discard(dir, child, cgroups);
+    throw e;
+  }
+}
+
+async function discard(
+  dir: string | undefined,
+  child: ChildProcess | undefined,
+  cgroups: readonly string[] = [],
+): Promise<void> {
+  if (child && child.exitCode === null && child.signalCode === null) {
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('exit', resolve));
+  }
+  await removeCgroups(cgroups);
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+}
+
+/** Undo a create that cannot be handed over (its pid file could not be written). */
+export function discardCreated(c: Created): Promise<void> {
+  return discard(c.dir, c.child, c.state.cgroups);
+}
+
+function initExit(child: ChildProcess): Promise<string> {
+  const say = () =>
+    `the container's init exited before starting the process (${child.signalCode ?? `exit ${child.exitCode}`}); its stderr is above`;
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(say());
+  return new Promise((resolve) => child.once('exit', () => resolve(say())));
+}
+
+/**
+ * fds this process inherited (containerd's shim leaks a socket as fd 3) must not reach the
+ * init: all but 0–2 and the ones to preserve become close-on-exec. Node's own fds already are.
+ */
+export function keepOnlyPreservedFds(sys: Syscalls, preserveFds: number): void {
+  const r = sys.closeRange(3 + preserveFds, 0xffffffff, CLOSE_RANGE_CLOEXEC);
+  if (!r.ok) throw new RuntimeError(`close_range failed: ${r.errno} (needs Linux 5.11+)`);
+}
+
+/** Let the parked init go on without this process: `create` exits, the caller's subreaper adopts it. */
+export function releaseInit(child: ChildProcess): void {
+  for (const s of child.stdio) s?.destroy();
+  child.unref();
+}
+
+/** `--pid-file`: written whole or not at all (engines read it as soon as `create` returns). */
+export function writePidFile(file: string, pid: number): void {
+  const abs = path.resolve(file);
+  const tmp = path.join(path.dirname(abs), `.${path.basename(abs)}.${process.pid}`);
+  fs.writeFileSync(tmp, String(pid), { mode: 0o644 });
+  fs.renameSync(tmp, abs);
+}

@@ -1,0 +1,91 @@
+// `bindery exec`'s launcher: a new process in a running container. It is spawned into the
+// container's PID namespace (the same setns-then-spawn step as an init's new namespace,
+// initLauncher.ts), joins the others itself (ociInit.ts) and runs the process set-up every
+// container process gets (processSetup.ts).
+import type { ChildProcess, StdioOptions } from 'node:child_process';
+import * as fs from 'node:fs';
+import type { ProcessSetup } from '../plan/launchSpec';
+import type { SeccompOp } from '../plan/types';
+import { cgroupOf, joinCgroups } from './ociCgroups';
+import { spawnInitInto } from './initLauncher';
+import { koffiSyscalls } from './koffiSyscalls';
+import { keepOnlyPreservedFds } from './ociCreate';
+import { readInitMessages } from './initMessages';
+import { OCI_EXEC_ARG, type OciExecRequest } from './ociInit';
+import { RuntimeError, type OciContainerState } from './ociState';
+import { processStartTime } from './stateFile';
+import { O_CLOEXEC, O_RDONLY, AT_FDCWD } from './syscalls';
+
+/** Namespace files joined, in this order; pid is entered at spawn, mnt must come last. */
+const JOINED = ['ipc', 'uts', 'net', 'cgroup', 'mnt'];
+
+/** The container's namespaces that differ from this process's (the ones a new process must enter). */
+function namespacesToJoin(pid: number): string[] {
+  return JOINED.filter((type) => {
+    try {
+      return (
+        fs.readlinkSync(`/proc/${pid}/ns/${type}`) !== fs.readlinkSync(`/proc/self/ns/${type}`)
+      );
+    } catch {
+      return false; // a kernel without that namespace type
+    }
+  });
+}
+
+/** Start `proc` in the container; resolves with the child once its execve is under way. */
+export async function execInContainer(
+  state: OciContainerState,
+  proc: ProcessSetup,
+  preserveFds: number,
+): Promise<ChildProcess> {
+  const sys = koffiSyscalls();
+  const pid = state.pid!;
+  const pidNs = sys.openat(AT_FDCWD, `/proc/${pid}/ns/pid`, O_RDONLY | O_CLOEXEC, 0);
+  if (!pidNs.ok || processStartTime(pid) !== state.startTime)
+    throw new RuntimeError('container not running');
+  keepOnlyPreservedFds(sys, preserveFds);
+  const preserved = Array.from({ length: preserveFds }, (_, i) => 3 + i);
+  const stdio: StdioOptions = [0, 1, 2, 'pipe', 'pipe', ...preserved];
+  let child: ChildProcess;
+  try {
+    child = spawnInitInto(pidNs.value, { args: [OCI_EXEC_ARG], stdio }, sys);
+  } finally {
+    sys.close(pidNs.value);
+  }
+  // Into the container's cgroup before it runs anything (runc does the same).
+  const cgroup = cgroupOf(state.plan);
+  try {
+    if (cgroup && child.pid !== undefined) joinCgroups(cgroup, child.pid);
+  } catch (e) {
+    child.kill('SIGKILL');
+    throw e;
+  }
+  const seccomp = state.plan.operations.find((o): o is SeccompOp => o.op === 'seccomp');
+  const req: OciExecRequest = {
+    process: proc,
+    pid,
+    startTime: state.startTime!,
+    namespaces: namespacesToJoin(pid),
+    preserveFds,
+    ...(seccomp ? { seccomp } : {}),
+  };
+  let execSeen = false;
+  let failure: string | undefined;
+  const done = readInitMessages(child.stdio[3] as NodeJS.ReadableStream, (msg, line) => {
+    if (!msg) failure ??= `the exec init sent something unreadable: ${line.slice(0, 200)}`;
+    else if (msg.type === 'stage-failure')
+      failure = `${msg.failure.message} (hint: ${msg.failure.hint})`;
+    else if (msg.type === 'exec') execSeen = true;
+  });
+  const request = child.stdio[4] as NodeJS.WritableStream;
+  request.on('error', () => {});
+  request.end(JSON.stringify(req) + '\n');
+  await done;
+  if (failure || !execSeen) {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    throw new RuntimeError(
+      `unable to start container process: ${failure ?? 'the exec init exited before starting the process; its stderr is above'}`,
+    );
+  }
+  return child;
+}

@@ -1,0 +1,341 @@
+// `bindery` as an OCI runtime, call by call, against runc on the same bundle: the exit status
+// and the error an engine reads (the `--log` JSON line) must be runc's.
+import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, it, type TestContext } from 'node:test';
+import { cleanupTemp, makeBundle, needsRoot, tempDir } from '../runtime/rootHarness';
+import { assertBuilt, cleanRoot, runtime, stateOf, waitStatus, type Result } from './ociHarness';
+
+type Tool = 'bindery' | 'runc';
+const TOOLS: Tool[] = ['runc', 'bindery'];
+const roots: [Tool, string][] = [];
+
+function rootFor(tool: Tool): string {
+  const root = path.join(tempDir(`${tool}-root`), 'state');
+  roots.push([tool, root]);
+  return root;
+}
+
+/** The last error an engine would read from `--log FILE --log-format json`. */
+function loggedError(log: string): string | undefined {
+  if (!fs.existsSync(log)) return undefined;
+  const lines = fs.readFileSync(log, 'utf8').trim().split('\n').filter(Boolean);
+  const errors = lines
+    .map((l) => JSON.parse(l) as { level: string; msg: string; time: string })
+    .filter((l) => l.level === 'error');
+  for (const e of errors)
+    assert.ok(!Number.isNaN(Date.parse(e.time)), `time in ${JSON.stringify(e)}`);
+  return errors.at(-1)?.msg;
+}
+
+/** A call with `--log` in JSON, as engines make it: its status and the error it logged. */
+function call(tool: Tool, root: string, args: string[]): { status: number | null; error?: string } {
+  const log = path.join(path.dirname(root), `log-${Math.random().toString(36).slice(2)}.json`);
+  const r: Result = runtime(tool, root, ['--log', log, '--log-format', 'json', ...args]);
+  const error = loggedError(log);
+  fs.rmSync(log, { force: true });
+  return { status: r.status, ...(error !== undefined ? { error } : {}) };
+}
+
+/** `create` with the given fds as its stdio (and fd 3 when `extra`), as conmon or the shim calls it. */
+function create(
+  tool: Tool,
+  root: string,
+  bundle: string,
+  id: string,
+  out: string,
+  more: string[] = [],
+  extra?: number,
+) {
+  const o = fs.openSync(out, 'w');
+  const stdio: (number | 'ignore')[] = ['ignore', o, o];
+  if (extra !== undefined) stdio.push(extra);
+  const pidFile = path.join(path.dirname(root), `${id}.pid`);
+  const r = spawnSync(
+    tool === 'runc' ? 'runc' : path.join(__dirname, '..', '..', 'bin', 'bindery.js'),
+    ['--root', root, 'create', '--bundle', bundle, '--pid-file', pidFile, ...more, id],
+    { stdio, timeout: 60_000 },
+  );
+  fs.closeSync(o);
+  return {
+    status: r.status,
+    pid: fs.existsSync(pidFile) ? Number(fs.readFileSync(pidFile, 'utf8')) : undefined,
+    createPid: r.pid,
+  };
+}
+
+async function eventually(what: string, f: () => boolean): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (f()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.fail(`never: ${what}`);
+}
+
+describe('bindery as an OCI runtime, compared with runc (root)', () => {
+  before(() => {
+    if (process.getuid?.() === 0) assertBuilt();
+  });
+  after(() => {
+    for (const [tool, root] of roots) cleanRoot(tool, root);
+    cleanupTemp();
+  });
+
+  it('create parks the init until start; state, kill and delete answer as runc', async (t: TestContext) => {
+    if (!needsRoot(t)) return;
+    const seen: Record<Tool, unknown[]> = { runc: [], bindery: [] };
+    for (const tool of TOOLS) {
+      const root = rootFor(tool);
+      const bundle = makeBundle({
+        args: ['/bin/sh', '-c', 'echo started; echo to-stderr >&2; exec sleep 30'],
+      });
+      const out = path.join(path.dirname(root), 'out');
+      const c = create(tool, root, bundle, 'c1', out);
+      assert.equal(c.status, 0, `${tool} create`);
+      const st = stateOf(tool, root, 'c1')!;
+      assert.equal(st.status, 'created', tool);
+      assert.equal(st.pid, c.pid, `${tool}: --pid-file holds the init's pid`);
+      assert.equal(fs.readFileSync(out, 'utf8'), '', `${tool}: nothing runs before start`);
+      const ppid = Number(
+        fs.readFileSync(`/proc/${st.pid}/stat`, 'utf8').split(') ')[1].split(' ')[1],
+      );
+      assert.notEqual(ppid, c.createPid, `${tool}: the init outlives create and is re-parented`);
+
+      const steps: unknown[] = [];
+      steps.push(['create again', call(tool, root, ['create', '--bundle', bundle, 'c1'])]);
+      steps.push(['start', call(tool, root, ['start', 'c1'])]);
+      await eventually(
+        `${tool} output`,
+        () => fs.readFileSync(out, 'utf8') === 'started\nto-stderr\n',
+      );
+      steps.push(['state', stateOf(tool, root, 'c1')?.status]);
+      steps.push(['start again', call(tool, root, ['start', 'c1'])]);
+      steps.push(['delete running', call(tool, root, ['delete', 'c1'])]);
+      steps.push(['bad signal', call(tool, root, ['kill', 'c1', 'FOO'])]);
+      steps.push(['kill', call(tool, root, ['kill', 'c1', 'KILL'])]);
+      await waitStatus(tool, root, 'c1', 'stopped');
+      steps.push(['pid once stopped', stateOf(tool, root, 'c1')?.pid]);
+      steps.push(['kill stopped', call(tool, root, ['kill', 'c1', 'TERM'])]);
+      steps.push(['exec stopped', call(tool, root, ['exec', 'c1', 'true'])]);
+      steps.push(['delete', call(tool, root, ['delete', 'c1'])]);
+      steps.push(['state deleted', call(tool, root, ['state', 'c1'])]);
+      steps.push(['delete deleted', call(tool, root, ['delete', 'c1'])]);
+      steps.push(['delete --force deleted', call(tool, root, ['delete', '--force', 'c1'])]);
+      seen[tool] = steps;
+    }
+    // The create error is worded by each runtime ("runc create failed" / "bindery create failed").
+    const normal = (v: unknown) =>
+      JSON.parse(
+        JSON.stringify(v).replace(/bindery create failed|runc create failed/g, 'CREATE failed'),
+      );
+    assert.deepEqual(normal(seen.bindery), normal(seen.runc));
+  });
+
+  it('exec runs in the container, passes the exit status, and fails in runc words', async (t: TestContext) => {
+    if (!needsRoot(t)) return;
+    const results: Record<Tool, unknown[]> = { runc: [], bindery: [] };
+    for (const tool of TOOLS) {
+      const root = rootFor(tool);
+      const bundle = makeBundle({ args: ['/bin/sleep', '30'], hostname: 'execbox' });
+      assert.equal(
+        create(tool, root, bundle, 'e1', path.join(path.dirname(root), 'out')).status,
+        0,
+      );
+      assert.equal(runtime(tool, root, ['start', 'e1']).status, 0);
+      const r = runtime(tool, root, [
+        'exec',
+        'e1',
+        '/bin/sh',
+        '-c',
+        'hostname; echo $((6*7)); exit 5',
+      ]);
+      const pidFile = path.join(path.dirname(root), 'exec.pid');
+      const d = runtime(tool, root, [
+        'exec',
+        '--detach',
+        '--pid-file',
+        pidFile,
+        'e1',
+        '/bin/sleep',
+        '20',
+      ]);
+      const execPid = Number(fs.readFileSync(pidFile, 'utf8'));
+      const init = stateOf(tool, root, 'e1')!.pid;
+      const sameNs =
+        fs.readlinkSync(`/proc/${execPid}/ns/pid`) === fs.readlinkSync(`/proc/${init}/ns/pid`);
+      const ps = JSON.parse(
+        runtime(tool, root, ['ps', '--format', 'json', 'e1']).stdout,
+      ) as number[];
+      // runc's ps lists the container's cgroup, which runc cannot set up fully here: Bindery's alone.
+      if (tool === 'bindery') assert.ok(ps.includes(execPid) && ps.includes(init), `ps: ${ps}`);
+      results[tool] = [
+        [r.status, r.stdout],
+        [d.status, sameNs],
+        ['missing', call(tool, root, ['exec', 'e1', 'nope'])],
+        ['missing path', call(tool, root, ['exec', 'e1', '/nope'])],
+      ];
+      assert.equal(runtime(tool, root, ['kill', '--all', 'e1', 'KILL']).status, 0);
+      await waitStatus(tool, root, 'e1', 'stopped');
+      assert.equal(runtime(tool, root, ['delete', 'e1']).status, 0);
+    }
+    assert.deepEqual(results.bindery[0], [5, 'execbox\n42\n']);
+    // runc's words first (engines match on them), then Bindery's own detail.
+    const runcWords = (v: unknown[]) =>
+      JSON.parse(
+        JSON.stringify(v).replace(
+          /(: stat \/nope: no such file or directory|in \$PATH): ENOENT: [^"]*/g,
+          '$1',
+        ),
+      );
+    assert.deepEqual(runcWords(results.bindery), results.runc);
+  });
+
+  it("pause and resume through the freezer, as runc; the cgroup is the spec's and goes with delete", async (t: TestContext) => {
+    if (!needsRoot(t)) return;
+    const seen: Record<Tool, unknown[]> = { runc: [], bindery: [] };
+    for (const tool of TOOLS) {
+      const root = rootFor(tool);
+      const cgroupsPath = `/bindery-oci-test-${tool}/p1`;
+      const bundle = makeBundle({
+        args: ['/bin/sleep', '30'],
+        extra: { linux: { cgroupsPath, resources: { pids: { limit: 40 } } } },
+      });
+      assert.equal(
+        create(tool, root, bundle, 'p1', path.join(path.dirname(root), 'out')).status,
+        0,
+      );
+      assert.equal(runtime(tool, root, ['start', 'p1']).status, 0);
+      const init = stateOf(tool, root, 'p1')!.pid;
+      const pidsLine = (pid: number) =>
+        fs
+          .readFileSync(`/proc/${pid}/cgroup`, 'utf8')
+          .split('\n')
+          .find((l) => /:pids:/.test(l));
+      const steps: unknown[] = [
+        ['init cgroup', pidsLine(init)?.replace(/^\d+:/, '').replace(`-${tool}/`, '-TOOL/')],
+        ['pids.max', fs.readFileSync(`/sys/fs/cgroup/pids${cgroupsPath}/pids.max`, 'utf8').trim()],
+        ['resume running', call(tool, root, ['resume', 'p1'])],
+        ['pause', call(tool, root, ['pause', 'p1'])],
+        ['state', stateOf(tool, root, 'p1')?.status],
+        ['delete paused', call(tool, root, ['delete', 'p1'])],
+        ['resume', call(tool, root, ['resume', 'p1'])],
+        ['state', stateOf(tool, root, 'p1')?.status],
+      ];
+      if (tool === 'bindery') {
+        // An exec'd process joins the container's cgroup.
+        const x = runtime(tool, root, ['exec', 'p1', '/bin/sh', '-c', 'cat /proc/self/cgroup']);
+        assert.match(x.stdout, new RegExp(`:pids:${cgroupsPath}$`, 'm'), x.stderr);
+      }
+      steps.push(['pause again', call(tool, root, ['pause', 'p1'])]);
+      steps.push(['delete --force paused', call(tool, root, ['delete', '--force', 'p1'])]);
+      steps.push(['cgroup removed', fs.existsSync(`/sys/fs/cgroup/pids${cgroupsPath}`)]);
+      seen[tool] = steps;
+      // runc leaves the parent it made (Bindery removes what it made): only the empty parents.
+      for (const h of fs.readdirSync('/sys/fs/cgroup')) {
+        const parent = `/sys/fs/cgroup/${h}/bindery-oci-test-${tool}`;
+        if (fs.existsSync(parent)) fs.rmdirSync(parent);
+      }
+    }
+    assert.deepEqual(seen.bindery, seen.runc);
+  });
+
+  it('run waits, passes the exit status and deletes the container', (t: TestContext) => {
+    if (!needsRoot(t)) return;
+    for (const tool of TOOLS) {
+      const root = rootFor(tool);
+      const bundle = makeBundle({ args: ['/bin/sh', '-c', 'echo ran; exit 3'] });
+      const r = runtime(tool, root, ['run', '--bundle', bundle, 'r1'], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      assert.equal(r.status, 3, `${tool}: ${r.stderr}`);
+      assert.equal(r.stdout, 'ran\n', tool);
+      assert.equal(stateOf(tool, root, 'r1'), undefined, `${tool}: deleted after run`);
+    }
+  });
+
+  it('the process gets fds 0–2 and the --preserve-fds ones, nothing else', (t: TestContext) => {
+    if (!needsRoot(t)) return;
+    const listed: Record<string, string> = {};
+    for (const tool of TOOLS)
+      for (const preserve of [0, 1]) {
+        const root = rootFor(tool);
+        const bundle = makeBundle({ args: ['/bin/ls', '/proc/self/fd'] });
+        const out = path.join(path.dirname(root), 'out');
+        const extra = fs.openSync(path.join(path.dirname(root), 'extra'), 'w');
+        const more = preserve ? ['--preserve-fds', String(preserve)] : [];
+        assert.equal(create(tool, root, bundle, 'f1', out, more, extra).status, 0);
+        fs.closeSync(extra);
+        assert.equal(runtime(tool, root, ['start', 'f1']).status, 0);
+        spawnSync('sleep', ['0.5']);
+        listed[`${tool} preserve=${preserve}`] = fs.readFileSync(out, 'utf8');
+        runtime(tool, root, ['delete', '--force', 'f1']);
+      }
+    // ls's own directory fd is the next free number.
+    assert.equal(listed['bindery preserve=0'], '0\n1\n2\n3\n');
+    assert.equal(listed['bindery preserve=1'], '0\n1\n2\n3\n4\n');
+    assert.equal(listed['bindery preserve=0'], listed['runc preserve=0']);
+    assert.equal(listed['bindery preserve=1'], listed['runc preserve=1']);
+  });
+
+  it('a spec the plan refuses fails create with the entry and its line in config.json', (t: TestContext) => {
+    if (!needsRoot(t)) return;
+    const root = rootFor('bindery');
+    const bundle = makeBundle({
+      args: ['/bin/true'],
+      mounts: [
+        { destination: '/data', type: 'bind', source: '/nonexistent/src', options: ['rbind'] },
+      ],
+    });
+    const r = call('bindery', root, ['create', '--bundle', bundle, 'm1']);
+    assert.equal(r.status, 1);
+    assert.match(
+      r.error ?? '',
+      /^bindery create failed: bindery refuses this spec: config\.json:\d+:\d+: error bind-source-not-found: mounts\[0\] \(\/data\): bind source \/nonexistent\/src does not exist/,
+    );
+    assert.equal(stateOf('bindery', root, 'm1'), undefined, 'nothing is left');
+  });
+
+  it('a mount that fails in the init names the entry, its line and the errno, like runc fails', (t: TestContext) => {
+    if (!needsRoot(t)) return;
+    const bundle = makeBundle({
+      args: ['/bin/true'],
+      // /bin/busybox is a file: the plan cannot know, the mount point cannot be made.
+      mounts: [
+        { destination: '/proc', type: 'proc', source: 'proc' },
+        { destination: '/bin/busybox/sub', type: 'tmpfs', source: 'tmpfs' },
+      ],
+    });
+    const runcRoot = rootFor('runc');
+    assert.equal(call('runc', runcRoot, ['create', '--bundle', bundle, 'f1']).status, 1);
+    const root = rootFor('bindery');
+    const r = call('bindery', root, ['create', '--bundle', bundle, 'f1']);
+    assert.equal(r.status, 1);
+    assert.match(
+      r.error ?? '',
+      /^bindery create failed: unable to start container process: config\.json:\d+:\d+: mounts\[1\] \/bin\/busybox\/sub: ENOTDIR: .*\(hint: /,
+    );
+    assert.equal(stateOf('bindery', root, 'f1'), undefined, 'nothing is left');
+  });
+
+  it('--systemd-cgroup and terminals are refused clearly', (t: TestContext) => {
+    if (!needsRoot(t)) return;
+    const root = rootFor('bindery');
+    const bundle = makeBundle({ args: ['/bin/true'] });
+    const s = call('bindery', root, ['--systemd-cgroup', 'create', '--bundle', bundle, 't1']);
+    assert.equal(s.status, 1);
+    assert.match(s.error ?? '', /through cgroupfs, not systemd: run without --systemd-cgroup/);
+    const c = call('bindery', root, [
+      'create',
+      '--bundle',
+      bundle,
+      '--console-socket',
+      '/tmp/none.sock',
+      't1',
+    ]);
+    assert.equal(c.status, 1);
+    assert.match(c.error ?? '', /does not allocate terminals yet/);
+    assert.equal(stateOf('bindery', root, 't1'), undefined);
+  });
+});
