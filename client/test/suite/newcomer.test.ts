@@ -23,36 +23,18 @@ import {
   writeBundle,
 } from './testBundles';
 import { sleep, waitFor } from './waitFor';
-
-const VIEW = '[id="workbench.view.extension.bindery"]';
-const STATUS_BAR_ITEM = '[id="bindery.bindery.bindery.helper"]';
-const DIALOG = '.monaco-dialog-box';
-const PROBLEMS = '[id="workbench.panel.markers"]';
-const OUTPUT = '[id="workbench.panel.output"]';
-
-/**
- * An element whose text is exactly `text`, in its own text node or a descendant's (labels
- * and buttons keep their text in an inner span, which :text-is alone does not look into).
- */
-function exactly(text: string): string {
-  const t = JSON.stringify(text);
-  return `:is(:text-is(${t}), :has(:text-is(${t})))`;
-}
-
-/** The view's row whose label is exactly `label`. */
-function row(label: string): string {
-  return `${VIEW} .monaco-list-row:has(.label-name${exactly(label)})`;
-}
-/** An inline action (shown on hover) of that row. */
-function inlineAction(label: string, action: string): [string, string] {
-  return [`${row(label)} .action-label[aria-label=${JSON.stringify(action)}]`, row(label)];
-}
-function dialogButton(text: string): string {
-  return `${DIALOG} .monaco-button${exactly(text)}`;
-}
-function toast(containing: string): string {
-  return `.notification-toast:has(.notification-list-item-message:has-text(${JSON.stringify(containing)}))`;
-}
+import {
+  DIALOG,
+  dialogButton,
+  exactly,
+  inlineAction,
+  OUTPUT,
+  PROBLEMS,
+  row,
+  STATUS_BAR_ITEM,
+  toast,
+  VIEW,
+} from './workbenchSelectors';
 
 /** Puts every edited document back as it is on disk. */
 async function revertEdits(): Promise<void> {
