@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { ListRequest, StopRequest, TeardownRequest } from '../../../helper/src/protocol';
 import { requestScreenshot } from '../../../test/e2e/screenshot';
-import { attributes, click, rightClick, texts, uiDriven, waitForUi } from '../../../test/e2e/ui';
+import { click, read, rightClick, texts, uiDriven, waitForUi } from '../../../test/e2e/ui';
 import type { BinderyApi } from '../../src/extension';
 import { containerCounts } from '../../src/treeModel';
 import {
@@ -23,36 +23,18 @@ import {
   writeBundle,
 } from './testBundles';
 import { sleep, waitFor } from './waitFor';
-
-const VIEW = '[id="workbench.view.extension.bindery"]';
-const STATUS_BAR_ITEM = '[id="bindery.bindery.bindery.helper"]';
-const DIALOG = '.monaco-dialog-box';
-const PROBLEMS = '[id="workbench.panel.markers"]';
-const OUTPUT = '[id="workbench.panel.output"]';
-
-/**
- * An element whose text is exactly `text`, in its own text node or a descendant's (labels
- * and buttons keep their text in an inner span, which :text-is alone does not look into).
- */
-function exactly(text: string): string {
-  const t = JSON.stringify(text);
-  return `:is(:text-is(${t}), :has(:text-is(${t})))`;
-}
-
-/** The view's row whose label is exactly `label`. */
-function row(label: string): string {
-  return `${VIEW} .monaco-list-row:has(.label-name${exactly(label)})`;
-}
-/** An inline action (shown on hover) of that row. */
-function inlineAction(label: string, action: string): [string, string] {
-  return [`${row(label)} .action-label[aria-label=${JSON.stringify(action)}]`, row(label)];
-}
-function dialogButton(text: string): string {
-  return `${DIALOG} .monaco-button${exactly(text)}`;
-}
-function toast(containing: string): string {
-  return `.notification-toast:has(.notification-list-item-message:has-text(${JSON.stringify(containing)}))`;
-}
+import {
+  DIALOG,
+  dialogButton,
+  exactly,
+  inlineAction,
+  OUTPUT,
+  PROBLEMS,
+  row,
+  STATUS_BAR_ITEM,
+  toast,
+  VIEW,
+} from './workbenchSelectors';
 
 /** Puts every edited document back as it is on disk. */
 async function revertEdits(): Promise<void> {
@@ -70,27 +52,18 @@ interface Row {
 
 /** The rows of the Containers view as shown: depth, label and description. */
 async function visibleRows(): Promise<Row[]> {
-  const rows = `${VIEW} .monaco-list-row`;
-  // Three reads of a list that may re-render between them (a container appears, a row
-  // expands): read again until two rounds agree.
-  let last = '';
-  for (let round = 0; ; round++) {
-    const levels = await attributes(rows, 'aria-level');
-    const labels = await texts(`${rows} .label-name`);
-    // A row without a description has no description element: read label and description
-    // together, one text per row, and take the label off the front.
-    const both = await texts(`${rows} .monaco-icon-label-container`);
-    const now = JSON.stringify([levels, labels, both]);
-    if (labels.length === levels.length && both.length === levels.length && now === last)
-      return labels.map((label, i) => ({
-        level: Number(levels[i]),
-        label,
-        description: both[i].slice(both[i].indexOf(label) + label.length).trim(),
-      }));
-    assert.ok(round < 50, `the Containers view did not settle: ${now}`);
-    last = now;
-    await sleep(100);
-  }
+  // One read of every row at one instant: the list may re-render at any time (a container
+  // appears, a row expands), so separate reads of levels, labels and descriptions could
+  // describe different lists.
+  const rows = await read(`${VIEW} .monaco-list-row`, ['aria-level'], {
+    label: '.label-name',
+    description: '.label-description',
+  });
+  return rows.map((r) => ({
+    level: Number(r['aria-level']),
+    label: r.label ?? '',
+    description: r.description ?? '',
+  }));
 }
 
 /** The rows under `label` (deeper than it, up to the next row at its depth). */
@@ -240,7 +213,9 @@ describe('A newcomer, with the mouse', function () {
     await waitForUi(`${OUTPUT} .view-lines:has-text("from the saved version")`);
     // The process row says where it went.
     await click(row(launched.id));
-    const process = subtree(await visibleRows(), launched.id).find((r) => r.label === 'Process');
+    const process = await waitFor('the Process row', async () =>
+      subtree(await visibleRows(), launched.id).find((r) => r.label === 'Process'),
+    );
     assert.match(process?.description ?? '', /^pid \d+ → Output$/);
     await click(row(launched.id)); // collapse again
 
@@ -407,12 +382,14 @@ describe('A newcomer, with the mouse', function () {
     const expected = `Bindery: ${containerCounts(api.store.all())}`;
     await waitForUi(`${STATUS_BAR_ITEM}:has-text(${JSON.stringify(expected)})`);
     const [statusText] = await texts(STATUS_BAR_ITEM);
-    // The tree's groups, as shown: "Running 2", "Stopped 1" …
-    const groups = (await visibleRows())
-      .filter((r) => r.level === 1 && r.label !== 'Bundles')
-      .map((r) => `${r.description} ${r.label.toLowerCase()}`);
-    assert.equal(statusText.trim(), `Bindery: ${groups.join(', ')}`);
-    const [label] = await attributes(STATUS_BAR_ITEM, 'aria-label');
+    // The tree's groups, as shown ("Running 2", "Stopped 1" …), say the same once drawn.
+    await waitFor(`the tree's groups to read "${statusText.trim()}"`, async () => {
+      const groups = (await visibleRows())
+        .filter((r) => r.level === 1 && r.label !== 'Bundles')
+        .map((r) => `${r.description} ${r.label.toLowerCase()}`);
+      return statusText.trim() === `Bindery: ${groups.join(', ')}`;
+    });
+    const [{ 'aria-label': label }] = await read(STATUS_BAR_ITEM, ['aria-label']);
     assert.ok(label?.includes(`${c.id}: exit 0`), `the status bar names it as exited (${label})`);
     await requestScreenshot('status-bar');
   });
