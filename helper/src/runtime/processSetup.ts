@@ -97,6 +97,34 @@ export function execProcess(
   // No capabilities in the spec means none at all, as runc (every set empty).
   const caps = p.capabilities ?? NO_CAPABILITIES;
   const env = withHome(sys, p.env, p.uid);
+  // The cwd is resolved inside the container's root with magic links refused, so a
+  // /proc/self/fd/N that still pointed at a host directory cannot be reached (CVE-2024-21626).
+  // Resolved now, as root and before a seccomp filter is loaded (runc 1.1 also enters the cwd
+  // before the user is set up): a profile need not allow openat2. Entered after the ids
+  // changed, so the user's search permission is still what counts.
+  const rootFd = sys.openat(AT_FDCWD, '/', O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+  if (!rootFd.ok) return fail(rootFd.errno, 'cannot open the container root', 'report this');
+  // A missing cwd was made by the plan (root-owned, 0755, as runc), before the ids changed.
+  const cwd = resolveInRoot(sys, rootFd.value, p.cwd, { flags: O_PATH | O_DIRECTORY });
+  sys.close(rootFd.value);
+  if (!cwd.ok) {
+    if (cwd.errno === 'ELOOP' || cwd.errno === 'EXDEV')
+      return fail(
+        cwd.errno,
+        `process.cwd ${p.cwd} goes through /proc magic links or out of the container`,
+        'use a directory inside the container (CVE-2024-21626)',
+      );
+    return fail(
+      cwd.errno,
+      `process.cwd ${p.cwd} is not a directory in the container`,
+      'create it in the rootfs or fix process.cwd',
+    );
+  }
+  // Nothing of the init's may reach the process: every fd from 3 up closes at execve (what
+  // is opened from here on is close-on-exec anyway). Done before a filter is loaded: an older
+  // profile does not allow close_range.
+  const cr = sys.closeRange(3, 0xffffffff, CLOSE_RANGE_CLOEXEC);
+  if (!cr.ok) return fail(cr.errno, 'close_range failed', 'close_range needs Linux 5.11+');
   // Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: before the drop (runc).
   if (seccomp && !seccomp.beforeExecve) {
     const f = loadSeccomp(sys, seccomp);
@@ -172,26 +200,6 @@ export function execProcess(
   }
   setUmask(p.umask);
 
-  // The cwd is resolved inside the container's root with magic links refused, so a
-  // /proc/self/fd/N that still pointed at a host directory cannot be reached (CVE-2024-21626).
-  const rootFd = sys.openat(AT_FDCWD, '/', O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
-  if (!rootFd.ok) return fail(rootFd.errno, 'cannot open the container root', 'report this');
-  // A missing cwd was made by the plan (root-owned, 0755, as runc), before the ids changed.
-  const cwd = resolveInRoot(sys, rootFd.value, p.cwd, { flags: O_PATH | O_DIRECTORY });
-  sys.close(rootFd.value);
-  if (!cwd.ok) {
-    if (cwd.errno === 'ELOOP' || cwd.errno === 'EXDEV')
-      return fail(
-        cwd.errno,
-        `process.cwd ${p.cwd} goes through /proc magic links or out of the container`,
-        'use a directory inside the container (CVE-2024-21626)',
-      );
-    return fail(
-      cwd.errno,
-      `process.cwd ${p.cwd} is not a directory in the container`,
-      'create it in the rootfs or fix process.cwd',
-    );
-  }
   const cd = sys.fchdir(cwd.value);
   sys.close(cwd.value);
   if (!cd.ok)
@@ -219,9 +227,6 @@ export function execProcess(
   }
   const sig = sys.resetSignals();
   if (!sig.ok) return fail(sig.errno, 'cannot reset signal dispositions', 'report this');
-  // Nothing of the init's may reach the process: every fd from 3 up closes at execve.
-  const cr = sys.closeRange(3, 0xffffffff, CLOSE_RANGE_CLOEXEC);
-  if (!cr.ok) return fail(cr.errno, 'close_range failed', 'close_range needs Linux 5.11+');
 
   beforeExec();
   // From here the process must outlive a helper crash (it is re-adopted from state.json).

@@ -26,18 +26,7 @@ export const BELOW_RUNC: Readonly<Record<string, string>> = {
   linux_ns_nopath: 'no user namespaces yet (the spec lists one)',
   linux_ns_path: 'joining an existing mount or pid namespace by path is not supported yet',
   linux_ns_itype: 'Bindery always gives the container a mount namespace of its own',
-  linux_sysctl: 'linux.sysctl is not applied yet',
-  process_oom_score_adj: 'process.oomScoreAdj is not applied yet',
   hooks_stdin: 'hooks are not run yet',
-  delete_resources: "no cgroups yet (the file reads the container's pids cgroup)",
-  linux_cgroups_cpus: 'no cgroups yet',
-  linux_cgroups_memory: 'no cgroups yet',
-  linux_cgroups_pids: 'no cgroups yet',
-  linux_cgroups_devices: 'no cgroups yet',
-  linux_cgroups_relative_cpus: 'no cgroups yet',
-  linux_cgroups_relative_pids: 'no cgroups yet',
-  linux_cgroups_relative_memory: 'no cgroups yet',
-  linux_cgroups_relative_devices: 'no cgroups yet',
 };
 
 export interface Counts {
