@@ -108,7 +108,7 @@ export function busyboxRootfsTar(scratch: Scratch): string {
     fs.mkdirSync(path.join(rootfs, d), { recursive: true });
   fs.copyFileSync(findBusybox(), path.join(rootfs, 'bin', 'busybox'));
   fs.chmodSync(path.join(rootfs, 'bin', 'busybox'), 0o755);
-  for (const applet of ['sh', 'echo', 'cat', 'sleep', 'true', 'ls', 'ps', 'hostname', 'id'])
+  for (const applet of ['sh', 'echo', 'cat', 'sleep', 'true', 'ls', 'ps', 'hostname', 'id', 'grep'])
     fs.symlinkSync('busybox', path.join(rootfs, 'bin', applet));
   fs.writeFileSync(path.join(rootfs, 'etc', 'passwd'), 'root:x:0:0:root:/root:/bin/sh\n');
   fs.writeFileSync(path.join(rootfs, 'etc', 'group'), 'root:x:0:\n');

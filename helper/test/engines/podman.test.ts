@@ -58,6 +58,25 @@ describe('podman --runtime bindery (root)', () => {
     assert.deepEqual(runtimeContainers(e.scratch), []);
   });
 
+  it("enforces podman's default seccomp profile (Seccomp: 2), as with runc", (t: TestContext) => {
+    const e = engine(t);
+    if (!e) return;
+    for (const runtime of ['runc', 'bindery']) {
+      const r = e.podman.run([
+        '--runtime',
+        runtime,
+        'run',
+        '--rm',
+        IMAGE,
+        '/bin/grep',
+        '^Seccomp:',
+        '/proc/self/status',
+      ]);
+      assert.equal(r.status, 0, `${runtime}: ${r.stderr}`);
+      assert.match(r.stdout, /^Seccomp:\s+2$/m, runtime);
+    }
+  });
+
   it('passes the exit status through, and 127 for a program that is not there', (t: TestContext) => {
     const e = engine(t);
     if (!e) return;
