@@ -17,7 +17,7 @@ export function registerWalkthrough(bundles: BundleFinder): vscode.Disposable[] 
       editSpec(bundles, misspellOption),
     ),
     vscode.commands.registerCommand('bindery.walkthrough.breakMount', () =>
-      editSpec(bundles, breakTmpfsSize),
+      editSpec(bundles, breakTmpfsOwner),
     ),
   ];
 }
@@ -80,13 +80,9 @@ async function editSpec(
   return done;
 }
 
-function optionNode(
-  doc: vscode.TextDocument,
-  mount: number,
-  option: number,
-): jsonc.Node | undefined {
+function nodeAt(doc: vscode.TextDocument, path: jsonc.JSONPath): jsonc.Node | undefined {
   const tree = jsonc.parseTree(doc.getText(), [], { allowTrailingComma: true });
-  return tree ? jsonc.findNodeAtLocation(tree, ['mounts', mount, 'options', option]) : undefined;
+  return tree ? jsonc.findNodeAtLocation(tree, path) : undefined;
 }
 
 function nodeRange(doc: vscode.TextDocument, node: jsonc.Node): vscode.Range {
@@ -111,7 +107,7 @@ function replaceOption(
 ): SpecEdit | string {
   for (const m of tmpFirst(doc)) {
     const i = pick(m);
-    const node = i >= 0 ? optionNode(doc, m.index, i) : undefined;
+    const node = i >= 0 ? nodeAt(doc, ['mounts', m.index, 'options', i]) : undefined;
     if (node) return { range: nodeRange(doc, node), newText: JSON.stringify(value) };
   }
   return missing;
@@ -127,13 +123,19 @@ const misspellOption = (doc: vscode.TextDocument) =>
   );
 
 /**
- * A tmpfs owner the kernel refuses: uid=4294967295 is a well-formed number, so the plan
- * accepts it, but (uid_t)-1 is never a valid owner, and mount(2) answers EINVAL at launch.
+ * An owner the kernel refuses, added to the /tmp tmpfs: uid=4294967295 is well-formed and
+ * the plan accepts it, but (uid_t)-1 is never a valid id, which only the kernel checks; so
+ * the spec looks fine until mount(2) answers EINVAL at launch.
  */
-const breakTmpfsSize = (doc: vscode.TextDocument) =>
-  replaceOption(
-    doc,
-    (m) => (m.type === 'tmpfs' ? m.options.findIndex((o) => o.startsWith('size=')) : -1),
-    'uid=4294967295',
-    'no tmpfs mount of this spec has a size= option to break.',
-  );
+function breakTmpfsOwner(doc: vscode.TextDocument): SpecEdit | string {
+  for (const m of tmpFirst(doc)) {
+    if (m.type !== 'tmpfs') continue;
+    const last = nodeAt(doc, ['mounts', m.index, 'options'])?.children?.at(-1);
+    if (!last) continue;
+    const at = doc.positionAt(last.offset + last.length);
+    return { range: new vscode.Range(at, at), newText: `, ${JSON.stringify(BROKEN_OWNER)}` };
+  }
+  return 'no tmpfs mount of this spec has options to add to.';
+}
+
+const BROKEN_OWNER = 'uid=4294967295';

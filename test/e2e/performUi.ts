@@ -78,11 +78,26 @@ async function act(page: Page, action: UiAction): Promise<Partial<UiReply>> {
       return {
         values: await page.locator(action.selector).filter({ visible: true }).allInnerTexts(),
       };
-    case 'attributes':
-      return {
-        values: await page
-          .locator(action.selector)
-          .evaluateAll((elements, name) => elements.map((e) => e.getAttribute(name)), action.name),
-      };
+    case 'read': {
+      const { attributes = [], parts = {} } = action;
+      const items = await page.locator(action.selector).evaluateAll(
+        (elements, ask) =>
+          elements.map((e) => {
+            // Runs in the page, as written: no helper functions (the TypeScript loader would
+            // add a naming helper the page does not have), no DOM types in this file.
+            const item: Record<string, string | null> = {
+              text: (e as unknown as { innerText: string }).innerText,
+            };
+            for (const name of ask.attributes) item[name] = e.getAttribute(name);
+            for (const [name, sub] of Object.entries(ask.parts)) {
+              const part = e.querySelector(sub) as unknown as { innerText: string } | null;
+              item[name] = part ? part.innerText : null;
+            }
+            return item;
+          }),
+        { attributes, parts },
+      );
+      return { items };
+    }
   }
 }

@@ -2,13 +2,15 @@
 # One-time set-up for `npm start` and `npm test`, cached under .vscode-test/ (gitignored):
 #   - Debian's busybox-static (the example bundle's rootfs), libkrb5-dev (a native module of
 #     code-server needs gssapi.h to compile) and, for the tests only, chromium (driven
-#     headless by playwright-core);
+#     headless by playwright-core), unzip (the .vsix check), gcc and libc6-dev (the attack
+#     tests' setuid probe) and golang-go (runtime-tools' validator);
 #   - Node 24 from npm (code-server refuses any other major), in .vscode-test/node24;
-#   - code-server (VS Code's server build, with the Node extension host), in .vscode-test/code-server.
+#   - code-server (VS Code's server build, with the Node extension host), in .vscode-test/code-server;
+#   - for the tests, runtime-tools' validator (test/reference/build.sh) when ../shared has it.
 #
 #   bash test/e2e/setup.sh [desktop|start|test]
 #     desktop: busybox-static only (`npm start` with VS Code on PATH); start: what `npm start`
-#     needs for code-server; test (the default): also chromium
+#     needs for code-server; test (the default, run first by `npm test`): everything
 #
 # Nothing is downloaded at test time; a second run only checks what is there (well under a
 # second). Versions are pinned so that CI and desktops test the same VS Code.
@@ -40,17 +42,28 @@ missing=()
 dpkg -s busybox-static >/dev/null 2>&1 || missing+=(busybox-static)
 if [ "$FOR" != desktop ]; then
   dpkg -s libkrb5-dev >/dev/null 2>&1 || missing+=(libkrb5-dev)
-  [ "$FOR" = start ] || command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+fi
+if [ "$FOR" = test ]; then
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  for pkg in unzip gcc libc6-dev golang-go; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+  done
 fi
 todo=("${missing[@]}")
 if [ "$FOR" != desktop ]; then
   [ "$("$N/bin/node" --version 2>/dev/null)" = "v$NODE24_VERSION" ] || todo+=("node@$NODE24_VERSION")
   [ -f "$CS_MARKER" ] || todo+=("code-server@$CODE_SERVER_VERSION")
 fi
+if [ "$FOR" = test ] && [ -d ../shared/conformance ] && [ ! -x .reference/oci-runtime-tool ]; then
+  todo+=(oci-runtime-tool)
+fi
 if ((${#todo[@]})); then
   say "one-time set-up for \`npm $FOR\`: ${todo[*]}"
-  if [[ " ${todo[*]} " == *" code-server@"* ]]; then
-    say "usually about 3 minutes on 2 cores (most of it compiling code-server's native modules); cached in ${CACHE#"$PWD"/}/ afterwards"
+  minutes=0
+  [[ " ${todo[*]} " != *" code-server@"* ]] || minutes=$((minutes + 3))
+  [[ " ${todo[*]} " != *" oci-runtime-tool "* ]] || minutes=$((minutes + 1))
+  if ((minutes)); then
+    say "usually about $minutes minute(s) on 2 cores (compiling code-server's native modules, runtime-tools' validator); cached afterwards"
   else
     say "usually under a minute"
   fi
@@ -94,7 +107,17 @@ if [ ! -f "$CS_MARKER" ]; then
   touch "$CS_MARKER"
 fi
 
-# 4. playwright-core is a root devDependency; it drives /usr/bin/chromium and downloads nothing.
+# 4. runtime-tools' validator beside `bindery validate` (helper/test/rules/reference.test.ts),
+# built offline from ../shared/conformance when the checkout has it beside it.
+if [ "$FOR" = test ]; then
+  if [ -d ../shared/conformance ]; then
+    bash test/reference/build.sh | sed 's/^/setup: /'
+  else
+    say "no ../shared/conformance beside the checkout: the side-by-side validator test will skip"
+  fi
+fi
+
+# 5. playwright-core is a root devDependency; it drives /usr/bin/chromium and downloads nothing.
 node -e "require.resolve('playwright-core')" 2>/dev/null || {
   say "playwright-core is missing: run npm ci at the repository root" >&2
   exit 1

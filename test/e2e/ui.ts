@@ -36,11 +36,16 @@ export const waitForUi = (selector: string, gone = false) => ui({ do: 'waitFor',
 export const press = (key: string) => ui({ do: 'press', key });
 
 export async function texts(selector: string): Promise<string[]> {
-  return ((await ui({ do: 'texts', selector })).values ?? []).map((v) => v ?? '');
+  return (await ui({ do: 'texts', selector })).values ?? [];
 }
 
-export async function attributes(selector: string, name: string): Promise<(string | null)[]> {
-  return (await ui({ do: 'attributes', selector, name })).values ?? [];
+/** Every match of `selector` at one instant: see the `read` action in uiProtocol.ts. */
+export async function read(
+  selector: string,
+  attributes: string[] = [],
+  parts: Record<string, string> = {},
+): Promise<Record<string, string | null>[]> {
+  return (await ui({ do: 'read', selector, attributes, parts })).items ?? [];
 }
 
 function describe(action: UiAction): string {

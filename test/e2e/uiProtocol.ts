@@ -16,8 +16,11 @@ export type UiAction =
   | { do: 'waitFor'; selector: string; gone?: boolean }
   /** The visible text of every match, in document order (none: an empty list). */
   | { do: 'texts'; selector: string }
-  /** The value of an attribute on every match. */
-  | { do: 'attributes'; selector: string; name: string };
+  /**
+   * Every match read at one instant (the page may redraw between two requests): its text,
+   * the `attributes` named, and the text of the first descendant matching each of `parts`.
+   */
+  | { do: 'read'; selector: string; attributes?: string[]; parts?: Record<string, string> };
 
 export interface UiRequest {
   id: string;
@@ -27,7 +30,9 @@ export interface UiRequest {
 export interface UiReply {
   ok: boolean;
   error?: string;
-  values?: (string | null)[];
+  values?: string[];
+  /** For `read`: per match, `text` and each attribute and part asked for (null: absent). */
+  items?: Record<string, string | null>[];
 }
 
 export function uiReplyFile(resultsDir: string, id: string): string {

@@ -20,6 +20,7 @@ import {
   VersionRequest,
 } from '../../../helper/src/protocol';
 import { requestScreenshot } from '../../../test/e2e/screenshot';
+import { uiDriven, waitForUi } from '../../../test/e2e/ui';
 import type { BinderyApi } from '../../src/extension';
 import type { TreeNode } from '../../src/treeModel';
 import {
@@ -32,6 +33,7 @@ import {
   writeBundle,
 } from './testBundles';
 import { sleep, waitFor } from './waitFor';
+import { row as rowSelector } from './workbenchSelectors';
 
 const EXTENSION_ID = 'bindery.bindery';
 const socket = process.env.BINDERY_E2E_SOCKET;
@@ -449,6 +451,9 @@ describe('Bindery in a real VS Code', function () {
 
     await vscode.commands.executeCommand('bindery.teardown', id);
     await waitFor('the container to leave the view', () => containerRow(id) === undefined);
+    // And the workbench's own tree: hiding the view while it still draws a removed row that
+    // had the focus makes the next show fail inside VS Code ("Data tree node not found").
+    if (uiDriven()) await waitForUi(rowSelector(id), true);
     const list = await api.helper.request(ListRequest, undefined);
     assert.ok(!list.some((c) => c.id === id), 'the helper no longer knows it');
     assert.deepEqual(hostMountsMentioning(hello.dir), []);

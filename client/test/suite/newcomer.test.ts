@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { ListRequest, StopRequest, TeardownRequest } from '../../../helper/src/protocol';
 import { requestScreenshot } from '../../../test/e2e/screenshot';
-import { attributes, click, rightClick, texts, uiDriven, waitForUi } from '../../../test/e2e/ui';
+import { click, read, rightClick, texts, uiDriven, waitForUi } from '../../../test/e2e/ui';
 import type { BinderyApi } from '../../src/extension';
 import { containerCounts } from '../../src/treeModel';
 import {
@@ -23,36 +23,18 @@ import {
   writeBundle,
 } from './testBundles';
 import { sleep, waitFor } from './waitFor';
-
-const VIEW = '[id="workbench.view.extension.bindery"]';
-const STATUS_BAR_ITEM = '[id="bindery.bindery.bindery.helper"]';
-const DIALOG = '.monaco-dialog-box';
-const PROBLEMS = '[id="workbench.panel.markers"]';
-const OUTPUT = '[id="workbench.panel.output"]';
-
-/**
- * An element whose text is exactly `text`, in its own text node or a descendant's (labels
- * and buttons keep their text in an inner span, which :text-is alone does not look into).
- */
-function exactly(text: string): string {
-  const t = JSON.stringify(text);
-  return `:is(:text-is(${t}), :has(:text-is(${t})))`;
-}
-
-/** The view's row whose label is exactly `label`. */
-function row(label: string): string {
-  return `${VIEW} .monaco-list-row:has(.label-name${exactly(label)})`;
-}
-/** An inline action (shown on hover) of that row. */
-function inlineAction(label: string, action: string): [string, string] {
-  return [`${row(label)} .action-label[aria-label=${JSON.stringify(action)}]`, row(label)];
-}
-function dialogButton(text: string): string {
-  return `${DIALOG} .monaco-button${exactly(text)}`;
-}
-function toast(containing: string): string {
-  return `.notification-toast:has(.notification-list-item-message:has-text(${JSON.stringify(containing)}))`;
-}
+import {
+  DIALOG,
+  dialogButton,
+  exactly,
+  inlineAction,
+  OUTPUT,
+  PROBLEMS,
+  row,
+  STATUS_BAR_ITEM,
+  toast,
+  VIEW,
+} from './workbenchSelectors';
 
 /** Puts every edited document back as it is on disk. */
 async function revertEdits(): Promise<void> {
@@ -70,17 +52,17 @@ interface Row {
 
 /** The rows of the Containers view as shown: depth, label and description. */
 async function visibleRows(): Promise<Row[]> {
-  const rows = `${VIEW} .monaco-list-row`;
-  const levels = await attributes(rows, 'aria-level');
-  const labels = await texts(`${rows} .label-name`);
-  // A row without a description has no description element: read label and description
-  // together, one text per row, and take the label off the front.
-  const both = await texts(`${rows} .monaco-icon-label-container`);
-  assert.equal(labels.length, levels.length);
-  return labels.map((label, i) => ({
-    level: Number(levels[i]),
-    label,
-    description: both[i].slice(both[i].indexOf(label) + label.length).trim(),
+  // One read of every row at one instant: the list may re-render at any time (a container
+  // appears, a row expands), so separate reads of levels, labels and descriptions could
+  // describe different lists.
+  const rows = await read(`${VIEW} .monaco-list-row`, ['aria-level'], {
+    label: '.label-name',
+    description: '.label-description',
+  });
+  return rows.map((r) => ({
+    level: Number(r['aria-level']),
+    label: r.label ?? '',
+    description: r.description ?? '',
   }));
 }
 
@@ -140,7 +122,10 @@ describe('A newcomer, with the mouse', function () {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await vscode.commands.executeCommand('workbench.view.extension.bindery');
     await waitFor('the helper', () => api.helper.state.kind === 'connected');
-    // The bundles were written after the view's first scan: the file watcher brings them in.
+    // The bundles were written after the view's first scan. The file watcher would bring them
+    // in, but code-server's watcher can lag far behind on a busy machine, and the watcher is
+    // not what this suite is about: refresh as a user would (the view's Refresh button).
+    await vscode.commands.executeCommand('bindery.refresh');
     await waitFor('the new bundles in the view', () =>
       [saved, refused, grouped, quick].every((b) =>
         api.bundles.list().some((x) => x.specPath === b.specPath),
@@ -228,7 +213,9 @@ describe('A newcomer, with the mouse', function () {
     await waitForUi(`${OUTPUT} .view-lines:has-text("from the saved version")`);
     // The process row says where it went.
     await click(row(launched.id));
-    const process = subtree(await visibleRows(), launched.id).find((r) => r.label === 'Process');
+    const process = await waitFor('the Process row', async () =>
+      subtree(await visibleRows(), launched.id).find((r) => r.label === 'Process'),
+    );
     assert.match(process?.description ?? '', /^pid \d+ → Output$/);
     await click(row(launched.id)); // collapse again
 
@@ -395,12 +382,14 @@ describe('A newcomer, with the mouse', function () {
     const expected = `Bindery: ${containerCounts(api.store.all())}`;
     await waitForUi(`${STATUS_BAR_ITEM}:has-text(${JSON.stringify(expected)})`);
     const [statusText] = await texts(STATUS_BAR_ITEM);
-    // The tree's groups, as shown: "Running 2", "Stopped 1" …
-    const groups = (await visibleRows())
-      .filter((r) => r.level === 1 && r.label !== 'Bundles')
-      .map((r) => `${r.description} ${r.label.toLowerCase()}`);
-    assert.equal(statusText.trim(), `Bindery: ${groups.join(', ')}`);
-    const [label] = await attributes(STATUS_BAR_ITEM, 'aria-label');
+    // The tree's groups, as shown ("Running 2", "Stopped 1" …), say the same once drawn.
+    await waitFor(`the tree's groups to read "${statusText.trim()}"`, async () => {
+      const groups = (await visibleRows())
+        .filter((r) => r.level === 1 && r.label !== 'Bundles')
+        .map((r) => `${r.description} ${r.label.toLowerCase()}`);
+      return statusText.trim() === `Bindery: ${groups.join(', ')}`;
+    });
+    const [{ 'aria-label': label }] = await read(STATUS_BAR_ITEM, ['aria-label']);
     assert.ok(label?.includes(`${c.id}: exit 0`), `the status bar names it as exited (${label})`);
     await requestScreenshot('status-bar');
   });
@@ -502,7 +491,7 @@ describe('A newcomer, with the mouse', function () {
       await click(`.getting-started-step.expanded .monaco-button${exactly('Break a mount')}`);
       const doc = await waitFor('the broken spec', () =>
         vscode.workspace.textDocuments.find(
-          (d) => d.uri.fsPath === example.specPath && d.getText().includes('uid=4294967295'),
+          (d) => d.uri.fsPath === example.specPath && d.getText().includes('"uid=4294967295"'),
         ),
       );
       await click(...inlineAction('hello', 'Launch Bundle'));

@@ -123,6 +123,8 @@ function mayFollowLock(op: Operation, ops: readonly Operation[]): boolean {
     case 'check-mount-flags':
     case 'sethostname':
     case 'setdomainname':
+    // A seccomp filter mounts nothing and only takes syscalls away (loaded before execve).
+    case 'seccomp':
       return true;
     case 'mount':
       return isMask(op);

@@ -12,10 +12,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as runtime from '../../src/runtime/container';
-import { startDaemon, makeBundle, type TestDaemon } from './harness';
+import { callsAsUser, startDaemon, makeBundle, type TestDaemon } from './harness';
 import { assertRoot, hostMountsUnder, isRoot, rootSkip } from './rootOnly';
 
-const HELPER_DIR = path.join(__dirname, '..', '..');
 const skip = rootSkip('attacks on binderyd by a non-root peer');
 
 /** Prints what a process can use: its ids and capability sets. Static, so it runs in any rootfs. */
@@ -61,25 +60,8 @@ describe('attacks on binderyd by a member of its group', { skip }, () => {
   const hostMounts: string[] = [];
 
   type Reply = { ok?: unknown; error?: { code: number; message: string; data?: { reason?: string; findings?: { code: string; message: string }[]; failure?: { errno: string; message: string } } } };
-  async function asPeer(calls: { method: string; params?: unknown }[]): Promise<Reply[]> {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'peerClient.ts'), JSON.stringify({ socket: d.socketPath, calls })], {
-      cwd: HELPER_DIR,
-      uid,
-      gid,
-      env: { PATH: process.env.PATH, HOME: work, TMPDIR: path.join(work, 'tmp') },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout!.on('data', (c) => (out += c));
-    child.stderr!.on('data', (c) => (err += c));
-    const code = await new Promise<number | null>((r) => child.once('exit', r));
-    assert.equal(code, 0, err);
-    return out
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as Reply);
-  }
+  const asPeer = async (calls: { method: string; params?: unknown }[]) =>
+    (await callsAsUser(d.socketPath, { uid, gid, home: work }, calls)) as Reply[];
   const run = async (bundle: string, id: string) => (await asPeer([{ method: 'run', params: { bundle, id } }]))[0];
   const stdoutOf = (r: Reply) => (r.ok as { stdout: string } | undefined)?.stdout ?? '';
 

@@ -10,7 +10,7 @@ import { HelperClient, type HelperRequestError } from '../../src/client';
 import { parseMountinfo } from '../../src/cli/inspect';
 import { ErrorCodes, type ContainerInfo, type ExitedEvent } from '../../src/protocol';
 import * as runtime from '../../src/runtime/container';
-import { makeBundle, spawnHelper, startDaemon, waitFor, type TestDaemon } from './harness';
+import { callsAsUser, makeBundle, spawnHelper, startDaemon, waitFor, type TestDaemon } from './harness';
 import { assertRoot, hostMountsUnder, isRoot, rootSkip } from './rootOnly';
 
 const HELPER_DIR = path.join(__dirname, '..', '..');
@@ -167,25 +167,7 @@ describe('binderyd and a non-root peer', { skip }, () => {
   let gid: number;
 
   /** Runs the calls as the test user (async: the daemon lives in this process); one parsed line per call. */
-  async function asPeer(calls: { method: string; params?: unknown }[]): Promise<Record<string, unknown>[]> {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'peerClient.ts'), JSON.stringify({ socket: d.socketPath, calls })], {
-      cwd: HELPER_DIR,
-      uid,
-      gid,
-      env: { PATH: process.env.PATH, HOME: work, TMPDIR: path.join(work, 'tmp') },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout!.on('data', (c) => (out += c));
-    child.stderr!.on('data', (c) => (err += c));
-    const code = await new Promise<number | null>((r) => child.once('exit', r));
-    assert.equal(code, 0, err);
-    return out
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l));
-  }
+  const asPeer = (calls: { method: string; params?: unknown }[]) => callsAsUser(d.socketPath, { uid, gid, home: work }, calls);
   const errorOf = (r: Record<string, unknown>) => r.error as { code: number; message: string; data?: { reason: string; findings?: { code: string }[] } };
 
   before(async () => {

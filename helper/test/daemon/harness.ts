@@ -245,3 +245,31 @@ export async function spawnHelper(socket: string, stateDir: string): Promise<Chi
   }
   throw new Error(`helper did not come up: ${err}`);
 }
+
+/**
+ * Runs `calls` through peerClient.ts as another user (uid, gid, with `home` as HOME and
+ * `home/tmp` as TMPDIR) against the helper at `socketPath`; one parsed reply per call.
+ */
+export async function callsAsUser(
+  socketPath: string,
+  user: { uid: number; gid: number; home: string },
+  calls: { method: string; params?: unknown }[],
+): Promise<Record<string, unknown>[]> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'peerClient.ts'), JSON.stringify({ socket: socketPath, calls })], {
+    cwd: path.join(__dirname, '..', '..'),
+    uid: user.uid,
+    gid: user.gid,
+    env: { PATH: process.env.PATH, HOME: user.home, TMPDIR: path.join(user.home, 'tmp') },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (c) => (out += c));
+  child.stderr!.on('data', (c) => (err += c));
+  const code = await new Promise<number | null>((r) => child.once('exit', r));
+  if (code !== 0) throw new Error(`peerClient as uid ${user.uid} exited ${code}: ${err}`);
+  return out
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}

@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import { planBundle } from '../../src/plan';
 import { readSeccomp, renderAction } from '../../src/plan/seccompPlan';
 import { renderOperation } from '../../src/plan/render';
+import { requesterInvariantViolations } from '../../src/plan/requesterInvariant';
 import { baseSpec } from '../baseSpec';
 import { engineSpec } from '../engineSpecs';
 import { fakeHost } from './fakeHost';
@@ -89,6 +90,35 @@ describe('readSeccomp', () => {
     );
     assert.deepEqual(
       plan.findings.filter((f) => f.code === 'feature-not-applied'),
+      [],
+    );
+  });
+});
+
+describe('seccomp for a non-root requester', () => {
+  it('is allowed: the filter only takes syscalls away, and passes the runtime’s last check', () => {
+    const alice = { uid: 1000, gid: 1000, groups: [1000] };
+    const spec = baseSpec({
+      user: { uid: 1000, gid: 1000 },
+      readonlyRoot: true,
+      process: { noNewPrivileges: true },
+    });
+    spec.linux.seccomp = podman().linux.seccomp;
+    const plan = planBundle({
+      text: JSON.stringify(spec),
+      bundleDir: '/b',
+      host: fakeHost({ '/b/rootfs': 'dir' }),
+      stateDir: '/run/bindery/x',
+      requester: alice,
+    });
+    assert.equal(plan.operations.at(-1)?.op, 'seccomp');
+    assert.ok(plan.launch, plan.findings.map((f) => f.code).join());
+    assert.deepEqual(
+      requesterInvariantViolations(plan, {
+        owner: alice,
+        stateDir: '/run/bindery/x',
+        launch: plan.launch,
+      }),
       [],
     );
   });

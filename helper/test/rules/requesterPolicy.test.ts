@@ -83,7 +83,7 @@ describe('requester policy (rules/requesterPolicy.ts)', () => {
     assert.deepEqual(p.launch?.process.capabilities, { bounding: [5, 29], effective: [], permitted: [], inheritable: [], ambient: [] });
   });
 
-  it('refuses devices, joined namespaces, user namespaces, hooks, sysctls and labels', () => {
+  it('refuses devices, joined namespaces, user namespaces, hooks, sysctls, labels and cgroup settings', () => {
     const p = plan(
       spec({
         hooks: { prestart: [{ path: '/bin/sh' }] },
@@ -92,6 +92,8 @@ describe('requester policy (rules/requesterPolicy.ts)', () => {
           devices: [{ path: '/dev/sda', type: 'b', major: 8, minor: 0 }],
           sysctl: { 'kernel.panic': '1' },
           mountLabel: 'system_u:object_r:foo',
+          resources: { pids: { limit: 10 } },
+          cgroupsPath: '/mine',
         },
       }),
     );
@@ -100,7 +102,7 @@ describe('requester policy (rules/requesterPolicy.ts)', () => {
         .filter((f) => f.blocksLaunch)
         .map((f) => f.code)
         .sort(),
-      ['peer-devices', 'peer-hooks', 'peer-namespace-path', 'peer-security-label', 'peer-sysctl', 'peer-user-namespace'],
+      ['peer-cgroup', 'peer-cgroup', 'peer-devices', 'peer-hooks', 'peer-namespace-path', 'peer-security-label', 'peer-sysctl', 'peer-user-namespace'],
     );
     assert.ok(peer(p.findings).find((f) => f.code === 'peer-devices')!.range.start.line > 0);
   });

@@ -28,6 +28,8 @@ const ROOT_ONLY_KEYS: [JsonPath, string, string][] = [
   [['linux', 'mountLabel'], 'peer-security-label', 'linux.mountLabel: only root may choose a security label'],
   [['linux', 'uidMappings'], 'peer-user-namespace', 'linux.uidMappings: only root may map ids'],
   [['linux', 'gidMappings'], 'peer-user-namespace', 'linux.gidMappings: only root may map ids'],
+  [['linux', 'resources'], 'peer-cgroup', 'linux.resources: only root may set cgroup limits (the helper delegates no cgroup to users)'],
+  [['linux', 'cgroupsPath'], 'peer-cgroup', 'linux.cgroupsPath: only root may place the container in a cgroup'],
 ];
 
 export function requesterPolicyRule(ctx: RuleContext): void {
