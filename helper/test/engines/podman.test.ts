@@ -37,25 +37,37 @@ describe('podman --runtime bindery (root)', () => {
     await env?.scratch.cleanup();
   });
 
+  /** `podman run --rm IMAGE ARGS…` with runc and with bindery; the results by runtime. */
+  function runWithBoth(e: NonNullable<typeof env>, args: (runtime: string) => string[]) {
+    return Object.fromEntries(
+      ['runc', 'bindery'].map((rt) => [
+        rt,
+        e.podman.run(['--runtime', rt, 'run', '--rm', IMAGE, ...args(rt)]),
+      ]),
+    );
+  }
+
   it('run --rm prints the output, as with runc', (t: TestContext) => {
     const e = engine(t);
     if (!e) return;
-    for (const runtime of ['runc', 'bindery']) {
-      const r = e.podman.run([
-        '--runtime',
-        runtime,
-        'run',
-        '--rm',
-        IMAGE,
-        '/bin/echo',
-        'hello',
-        'from',
-        runtime,
-      ]);
+    for (const [runtime, r] of Object.entries(
+      runWithBoth(e, (rt) => ['/bin/echo', 'hello', 'from', rt]),
+    )) {
       assert.equal(r.status, 0, `${runtime}: ${r.stderr}`);
       assert.equal(r.stdout, `hello from ${runtime}\n`);
     }
     assert.deepEqual(runtimeContainers(e.scratch), []);
+  });
+
+  it("enforces podman's default seccomp profile (Seccomp: 2), as with runc", (t: TestContext) => {
+    const e = engine(t);
+    if (!e) return;
+    for (const [runtime, r] of Object.entries(
+      runWithBoth(e, () => ['/bin/grep', '^Seccomp:', '/proc/self/status']),
+    )) {
+      assert.equal(r.status, 0, `${runtime}: ${r.stderr}`);
+      assert.match(r.stdout, /^Seccomp:\s+2$/m, runtime);
+    }
   });
 
   it('passes the exit status through, and 127 for a program that is not there', (t: TestContext) => {

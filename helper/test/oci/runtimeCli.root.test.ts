@@ -252,6 +252,13 @@ describe('bindery as an OCI runtime, compared with runc (root)', () => {
       assert.equal(r.status, 3, `${tool}: ${r.stderr}`);
       assert.equal(r.stdout, 'ran\n', tool);
       assert.equal(stateOf(tool, root, 'r1'), undefined, `${tool}: deleted after run`);
+      // Its cgroup (by default under the caller's own, named after the id) went with it.
+      const own = /:pids:(.*)$/m.exec(fs.readFileSync('/proc/self/cgroup', 'utf8'))?.[1] ?? '/';
+      assert.equal(
+        fs.existsSync(path.join('/sys/fs/cgroup/pids', own, 'r1')),
+        false,
+        `${tool}: cgroup removed`,
+      );
     }
   });
 

@@ -3,16 +3,34 @@
 // namespace; what is left on the host is its cgroup and the state directory.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { checkId, loadState, RuntimeError, stateDirOf, statusOf } from '../../runtime/ociState';
+import {
+  checkId,
+  loadState,
+  RuntimeError,
+  stateDirOf,
+  statusOf,
+  type OciContainerState,
+} from '../../runtime/ociState';
 import { removeCgroups } from '../../runtime/cgroups';
 import { setFrozen } from '../../runtime/ociCgroups';
 import { signalAll, waitGone } from '../../runtime/ociSignal';
 import { oneId, parseRuntimeArgs } from './args';
-import type { RuntimeCommand } from './runtimeCli';
+import type { RuntimeCommand, RuntimeContext } from './runtimeCli';
 
 const SIGKILL = 9;
 /** How long a SIGKILLed container may take to die before delete gives up. */
 const KILL_WAIT_MS = 10_000;
+
+/** What is left of a container whose processes are gone: its cgroup and its state directory. */
+export async function removeContainer(
+  dir: string,
+  state: OciContainerState,
+  ctx: RuntimeContext,
+): Promise<void> {
+  const left = await removeCgroups(state.cgroups ?? []);
+  if (left.length) ctx.log.warn(`cgroups still busy, left in place: ${left.join(', ')}`);
+  fs.rmSync(dir, { recursive: true, force: true });
+}
 
 export const deleteCommand: RuntimeCommand = async (args, ctx) => {
   const { values, positionals } = parseRuntimeArgs('delete', args, {
@@ -43,8 +61,6 @@ export const deleteCommand: RuntimeCommand = async (args, ctx) => {
         `container ${id} did not stop after SIGKILL within ${KILL_WAIT_MS / 1000} s`,
       );
   }
-  const left = await removeCgroups(state.cgroups ?? []);
-  if (left.length) ctx.log.warn(`cgroups still busy, left in place: ${left.join(', ')}`);
-  fs.rmSync(dir, { recursive: true, force: true });
+  await removeContainer(dir, state, ctx);
   return 0;
 };

@@ -1,12 +1,12 @@
 // `bindery run [--bundle B] [--detach] [--pid-file P] ID`: runc's run, i.e. create, start and
 // (unless --detach) wait: the process is this command's child, so its exit status is this
 // command's (128+N for signal N), and the container is deleted when it ends.
-import * as fs from 'node:fs';
 import { exitStatus } from '../run';
 import { releaseInit, writePidFile } from '../../runtime/ociCreate';
 import { statusOf } from '../../runtime/ociState';
 import { oneId, parseRuntimeArgs } from './args';
 import { CREATE_OPTIONS, createFromArgs } from './create';
+import { removeContainer } from './delete';
 import type { RuntimeCommand } from './runtimeCli';
 import { startContainer } from './start';
 
@@ -32,7 +32,7 @@ export const runCommand: RuntimeCommand = async (args, ctx) => {
   } catch (e) {
     child.kill('SIGKILL');
     await exited;
-    fs.rmSync(dir, { recursive: true, force: true });
+    await removeContainer(dir, state, ctx);
     throw e;
   }
   if (values.detach) {
@@ -44,6 +44,6 @@ export const runCommand: RuntimeCommand = async (args, ctx) => {
   for (const s of FORWARDED) process.on(s, forward);
   const ev = await exited;
   for (const s of FORWARDED) process.off(s, forward);
-  if (!values.keep) fs.rmSync(dir, { recursive: true, force: true });
+  if (!values.keep) await removeContainer(dir, state, ctx);
   return exitStatus(ev);
 };
