@@ -51,11 +51,16 @@ export function makeBundle(dir: string, n: number): string {
   return bundle;
 }
 
-/** Re-run this script in a private mount namespace without the hybrid layout's cgroup2 mount (crun 1.8 refuses it). */
+/**
+ * Re-run this script in a private mount namespace without the hybrid layout's cgroup2 mount
+ * (crun 1.8 refuses it). A throwaway tmpfs takes its place: runtimes that still make a
+ * directory (and write cgroup.procs) there write into it, not into the host's /sys/fs/cgroup
+ * tmpfs under the hidden mount point, and it goes away with the namespace.
+ */
 export function inPrivateMountNamespace(script: string, env: string, args: string[] = []): number {
   const r = spawnSync(
     'unshare',
-    ['-m', '--propagation', 'private', 'sh', '-c', 'if mountpoint -q /sys/fs/cgroup/unified; then umount /sys/fs/cgroup/unified; fi && exec "$@"', 'sh', process.execPath, ...process.execArgv, script, ...args],
+    ['-m', '--propagation', 'private', 'sh', '-c', 'if mountpoint -q /sys/fs/cgroup/unified; then umount /sys/fs/cgroup/unified && mount -t tmpfs -o size=4m,mode=755 bench-unified /sys/fs/cgroup/unified; fi && exec "$@"', 'sh', process.execPath, ...process.execArgv, script, ...args],
     { stdio: 'inherit', env: { ...process.env, [env]: '1' } },
   );
   return r.status ?? 1;
