@@ -10,6 +10,7 @@ import type { LaunchSpec } from './launchSpec';
 import type { CgroupHierarchy, CgroupWrite } from './cgroupPlan';
 import type { SeccompFilter } from './seccompPlan';
 import type { OomScoreAdjWrite, SysctlWrite } from './sysctlPlan';
+import type { SpecDocument } from './document';
 
 /** 0-based line and UTF-16 character offset, as in LSP. */
 export interface Position {
@@ -376,6 +377,11 @@ export interface PlanInput {
   fileName?: string;
   /** The container's state directory on the host, where network files are written. */
   stateDir?: string;
+  /**
+   * `text` already parsed (parseSpec(text, fileName)) by a caller that needs the positions
+   * too, e.g. the language server: the plan reads it instead of parsing the text again.
+   */
+  document?: SpecDocument;
 }
 
 export interface Plan {
