@@ -64,7 +64,15 @@ async function engineRound(tool: 'runc' | 'crun', bundle: string, round: number)
 }
 
 /** What a round could leave behind, counted. */
-function leftovers(daemonPid: number, stateDir: string): Record<string, number> & { cgroupPaths: string[] } {
+interface Leftovers {
+  mounts: number;
+  states: number;
+  cgroups: number;
+  children: number;
+  cgroupPaths: string[];
+}
+
+function leftovers(daemonPid: number, stateDir: string): Leftovers {
   const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').length;
   const states = fs.existsSync(stateDir) ? fs.readdirSync(stateDir).filter((e) => e.startsWith('sc-')).length : 0;
   let cgroups = 0;
@@ -81,7 +89,10 @@ function leftovers(daemonPid: number, stateDir: string): Record<string, number> 
     }
     for (const e of entries)
       if (e.isDirectory()) {
-        if (e.name.startsWith(`sc-${process.pid}-`)) cgroups += cgroupPaths.push(path.join(d, e.name)) && 1;
+        if (e.name.startsWith(`sc-${process.pid}-`)) {
+          cgroups++;
+          cgroupPaths.push(path.join(d, e.name));
+        }
         else walk(path.join(d, e.name), depth + 1);
       }
   };
