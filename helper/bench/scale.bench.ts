@@ -29,6 +29,20 @@ function run(tool: 'runc' | 'crun', bundle: string, id: string): Promise<void> {
   );
 }
 
+/**
+ * CPU time, ms, a process used and that of its children it has waited for (utime, stime,
+ * cutime, cstime): for binderyd the inits and containers it reaped, for this process the
+ * `runc run`s with what they reaped.
+ */
+function cpuMs(pid: number | 'self'): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // Fields 14–17 of proc(5); f starts at field 3.
+  const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(f[i]), 0);
+  return (ticks * 1000) / CLOCK_TICKS;
+}
+const CLOCK_TICKS = 100;
+
 async function binderyRound(daemon: BenchDaemon, bundle: string, round: number): Promise<number> {
   const clients = await Promise.all(Array.from({ length: CLIENTS }, () => HelperClient.connect({ socketPath: daemon.socket })));
   try {
@@ -120,6 +134,7 @@ async function inner(): Promise<void> {
   const bundle = makeBundle(dir, 3);
   const daemon = await startDaemon(dir);
   const secs: Record<Tool, number[]> = { bindery: [], runc: [], crun: [] };
+  const cpu: Record<Tool, number[]> = { bindery: [], runc: [], crun: [] };
   let leaked: Record<string, number> = {};
   let cgroupPaths: string[] = [];
   try {
@@ -128,7 +143,10 @@ async function inner(): Promise<void> {
     const before = leftovers(daemon.pid, daemon.stateDir);
     for (let r = 0; r < ROUNDS; r++)
       for (const tool of tools.map((_, k) => tools[(k + r) % tools.length])) {
+        const who = tool === 'bindery' ? daemon.pid : 'self';
+        const cpu0 = cpuMs(who);
         secs[tool].push(tool === 'bindery' ? await binderyRound(daemon, bundle, r) : await engineRound(tool, bundle, r));
+        cpu[tool].push((cpuMs(who) - cpu0) / (CLIENTS * PER_CLIENT));
         process.stderr.write(`  round ${r + 1}: ${tool} done\n`);
       }
     const client = await HelperClient.connect({ socketPath: daemon.socket });
@@ -151,9 +169,12 @@ async function inner(): Promise<void> {
   const rate = (t: Tool) => (secs[t].length ? n / median(secs[t]) : NaN);
   const f = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : 'n/a');
   console.log(`\n${n} containers (/bin/true, 3 binds) by ${CLIENTS} concurrent clients, ${PER_CLIENT} each, median of ${ROUNDS} rounds; load ${loadAverage()}:`);
-  console.log('| tool | containers/s | bindery / tool |');
-  console.log('| --- | --- | --- |');
-  for (const t of tools) console.log(`| ${t === 'bindery' ? 'bindery (10 socket clients)' : `${t} run (10 workers)`} | ${f(rate(t))} | ${t === 'bindery' ? '' : `${(rate('bindery') / rate(t)).toFixed(2)}×`} |`);
+  console.log('| tool | containers/s | bindery / tool | CPU ms per container (all processes) |');
+  console.log('| --- | --- | --- | --- |');
+  for (const t of tools)
+    console.log(
+      `| ${t === 'bindery' ? 'bindery (10 socket clients)' : `${t} run (10 workers)`} | ${f(rate(t))} | ${t === 'bindery' ? '' : `${(rate('bindery') / rate(t)).toFixed(2)}×`} | ${f(median(cpu[t]))} |`,
+    );
   console.log(`\nleft behind by binderyd: ${Object.entries(leaked).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   if (cgroupPaths.length) console.log(`cgroups left, e.g.: ${cgroupPaths.slice(0, 4).join(', ')}`);
   if (Object.values(leaked).some((v) => v !== 0)) process.exitCode = 1;
