@@ -16,9 +16,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { realHostView } from '../src/hostView';
-import { planBundle } from '../src/plan';
-import type { Plan } from '../src/plan/types';
+import { planBundle, realHostView, type Plan } from '@bindery/plan';
 import type { OperationEvent } from '../src/protocol';
 import { copyExampleRootfs, loadAverage, makeBundle, median } from './benchBundle';
 

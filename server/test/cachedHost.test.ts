@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { HostEntry, HostView } from '../../helper/src/plan/types';
+import type { HostEntry, HostView } from '@bindery/plan';
 import { CachedHost } from '../src/cachedHost';
 
 /** A host whose files say how often they were read. */
