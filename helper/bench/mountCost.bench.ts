@@ -17,7 +17,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { planBundle, realHostView, type Plan } from '@bindery/plan';
-import type { OperationEvent } from '../src/protocol';
+import { operationEvent, type OperationOutcome } from '../src/runtime/operationOutcome';
 import { copyExampleRootfs, loadAverage, makeBundle, median } from './benchBundle';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 12);
@@ -71,12 +71,11 @@ async function sample(requestFile: string): Promise<void> {
   process.umask(0);
   t = now();
   const failure = setupRootfs(plan, timed, {
-    id: req.id,
     stateDir: req.stateDir,
     network: { hostname: 'hello', ownNetworkNamespace: true },
-    emit: (event) => {
+    emit: (outcome) => {
       const t1 = now();
-      fs.writeSync(sink, JSON.stringify({ type: 'operation', event }) + '\n');
+      fs.writeSync(sink, JSON.stringify({ type: 'operation', outcome }) + '\n');
       emit += now() - t1;
       events++;
     },
@@ -87,12 +86,16 @@ async function sample(requestFile: string): Promise<void> {
   process.stdout.write(JSON.stringify(out));
 }
 
-/** The daemon side of one launch's events: parse each init line, send it on as a notification, the client parses it. */
-function relayCost(lines: string[]): number {
+/**
+ * The daemon side of one launch's events: parse each init line, make the event from the plan
+ * (operationEvent), send it on as a notification, the client parses it.
+ */
+function relayCost(id: string, plan: Plan, lines: string[]): number {
   const t = now();
   for (const line of lines) {
-    const msg = JSON.parse(line) as { event: OperationEvent };
-    const wire = JSON.stringify({ jsonrpc: '2.0', method: 'container/operation', params: msg.event });
+    const msg = JSON.parse(line) as { outcome: OperationOutcome };
+    const event = operationEvent(id, plan, msg.outcome);
+    const wire = JSON.stringify({ jsonrpc: '2.0', method: 'container/operation', params: event });
     JSON.parse(wire);
   }
   return now() - t;
@@ -135,8 +138,8 @@ function main(): void {
         samples.push(JSON.parse(r.stdout) as Sample);
         const lines = p.operations
           .slice(0, p.operations.findIndex((o) => o.op === 'pivot-root'))
-          .map((operation, index) => JSON.stringify({ type: 'operation', event: { id: `mc-${n}`, index, operation, text: '', ok: true } }));
-        relayMs.push(relayCost(lines));
+          .map((_, index) => JSON.stringify({ type: 'operation', outcome: { index, ok: true } }));
+        relayMs.push(relayCost(`mc-${n}`, p, lines));
       }
       opsPerSize[n] = samples[0].events;
       put('daemon: planBundle', n, median(planMs));

@@ -29,6 +29,7 @@ import { readInitMessages } from './initMessages';
 import { koffiSyscalls } from './koffiSyscalls';
 import { LogFollower, makeOutputPipe } from './logFollower';
 import { applyOperationEvent, planMountSummaries } from './mountSummary';
+import { operationEvent } from './operationOutcome';
 import {
   readState,
   processStartTime,
@@ -443,9 +444,12 @@ export function initRequest(
   stateDir: string,
   output: { stdout: string; stderr: string },
 ): InitRequest {
+  // The init runs the operations for the requester in the rootfs; the findings, the mounts'
+  // summaries and the launch settings (sent as `spec`) would only lengthen the JSON it parses.
+  const { operations, rootfs, requester } = opts.plan;
   return {
     id: opts.id,
-    plan: opts.plan,
+    plan: { operations, rootfs, requester, mounts: [], findings: [] },
     stateDir,
     spec,
     network: {
@@ -491,11 +495,21 @@ function runLaunch(
     });
     const handle = (msg: InitMessage) => {
       switch (msg.type) {
-        case 'operation':
-          applyOperationEvent(opts.plan, container.mounts, msg.event);
-          opts.onOperation?.(msg.event);
-          container.emit('operation', msg.event);
+        case 'operation': {
+          const event = operationEvent(opts.id, opts.plan, msg.outcome);
+          if (!event) {
+            outcome ??= launchError(
+              ErrorCodes.LaunchFailed,
+              'init-died',
+              `the init reported operation ${String(msg.outcome?.index)}, which the plan does not have`,
+            );
+            break;
+          }
+          applyOperationEvent(opts.plan, container.mounts, event);
+          opts.onOperation?.(event);
+          container.emit('operation', event);
           break;
+        }
         case 'operation-failure':
           outcome = launchError(ErrorCodes.LaunchFailed, 'mount-failed', msg.failure.message, {
             failure: msg.failure,

@@ -162,11 +162,10 @@ export function runInit(req: InitRequest, sys: Syscalls, io: InitIO = {}): numbe
   // Modes in the plan are exact (device nodes, mount points), as in runc.
   process.umask(0);
   const failure = setupRootfs(req.plan, sys, {
-    id: req.id,
     stateDir: req.stateDir,
     network: req.network,
     owner: req.owner,
-    emit: (event) => send({ type: 'operation', event }),
+    emit: (outcome) => send({ type: 'operation', outcome }),
   });
   if (failure) {
     send({ type: 'operation-failure', failure });

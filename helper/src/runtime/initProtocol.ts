@@ -6,7 +6,8 @@
 // means the container's process is running; 'exec' followed by 'failure' means execve
 // failed; end-of-file without 'exec' means the init died (its stderr says why).
 import type { LaunchSpec, Plan } from '@bindery/plan';
-import type { OperationEvent, OperationFailure } from '../protocol';
+import type { OperationFailure } from '../protocol';
+import type { OperationOutcome } from './operationOutcome';
 import type { NetworkIdentity } from './networkFiles';
 
 /** uid, gid and supplementary groups of whoever the container is launched for. */
@@ -20,6 +21,7 @@ export const EVENT_FD = 3;
 
 export interface InitRequest {
   id: string;
+  /** The plan's operations, rootfs and requester; its mounts and findings are left empty. */
   plan: Plan;
   stateDir: string;
   spec: LaunchSpec;
@@ -50,7 +52,7 @@ export interface StageFailure {
 export type InitMessage =
   /** Sent once at start-up, when Node and koffi are loaded: the init is warm. */
   | { type: 'ready' }
-  | { type: 'operation'; event: OperationEvent }
+  | { type: 'operation'; outcome: OperationOutcome }
   | { type: 'operation-failure'; failure: OperationFailure }
   | { type: 'stage-failure'; failure: StageFailure }
   | { type: 'exec' };

@@ -13,6 +13,7 @@ import { spawnInit } from './initLauncher';
 import { cgroupOf } from './ociCgroups';
 import type { StageFailure } from './initProtocol';
 import { readInitMessages } from './initMessages';
+import { operationEvent } from './operationOutcome';
 import { koffiSyscalls } from './koffiSyscalls';
 import { OCI_CREATE_ARG, PRESERVED_FDS_FROM, type OciCreateRequest } from './ociInit';
 import { EXEC_FIFO, RuntimeError, type OciContainerState } from './ociState';
@@ -161,7 +162,8 @@ export async function createOciContainer(opts: OciCreateOptions): Promise<Create
     let failure: string | undefined;
     const done = readInitMessages(child.stdio[3] as NodeJS.ReadableStream, (msg, line) => {
       if (!msg) failure ??= `the init sent something unreadable: ${line.slice(0, 200)}`;
-      else if (msg.type === 'operation') opts.onOperation?.(JSON.stringify(msg.event));
+      else if (msg.type === 'operation')
+        opts.onOperation?.(JSON.stringify(operationEvent(opts.id, opts.plan, msg.outcome) ?? msg.outcome));
       else if (msg.type === 'operation-failure')
         failure = describeOperationFailure(opts.configName, msg.failure);
       else if (msg.type === 'stage-failure') failure = describeStage(msg.failure);

@@ -4,7 +4,7 @@
 // read-only steps, names, readonlyPaths and maskedPaths.
 //
 // Runs inside the container's init, on its main thread, after unshare(CLONE_NEWNS): every
-// call is synchronous. One OperationEvent per operation; the first failure stops the run
+// call is synchronous. One outcome per operation; the first failure stops the run
 // and is returned as an OperationFailure (the caller exits, and the mount namespace, with
 // everything mounted in it, dies with the process).
 import { writeOomScoreAdj, writeSysctl } from './procWrites';
@@ -17,11 +17,11 @@ import {
   type Operation,
   type PivotRootOp,
   type Plan,
-  renderOperation,
   type SetHostnameOp,
   type WriteNetworkFileOp,
 } from '@bindery/plan';
-import type { OperationEvent, OperationFailure } from '../protocol';
+import type { OperationFailure } from '../protocol';
+import type { OperationOutcome } from './operationOutcome';
 import { DONE, entryName, fail, type StepOutcome } from './failure';
 import { performMask } from './maskedPaths';
 import { performMount, performSetattr } from './mount';
@@ -45,14 +45,13 @@ import {
 } from './syscalls';
 
 export interface SetupRootfsOptions {
-  /** The container id, for the events. */
-  id: string;
   /** Host path of the container's state directory; network files may only be written here. */
   stateDir: string;
   network: NetworkIdentity;
   /** Who the container is launched for (absent: root); see RootContext. */
   owner?: Owner;
-  emit(event: OperationEvent): void;
+  /** Each operation's outcome, by its index in the plan (operationEvent makes the protocol's event of it). */
+  emit(outcome: OperationOutcome): void;
 }
 
 /** Returns undefined when every operation succeeded, else the first failure. */
@@ -96,23 +95,12 @@ export function setupRootfs(
         if (src.ok) ctx.copyUpSources.set(op.target, src.value);
       }
       const outcome = perform(ctx, op);
-      const text = renderOperation(op);
       if (outcome.ok) {
-        opts.emit({
-          id: opts.id,
-          index,
-          operation: op,
-          text,
-          ok: true,
-          ...(outcome.note ? { message: outcome.note } : {}),
-        });
+        opts.emit(outcome.note ? { index, ok: true, message: outcome.note } : { index, ok: true });
         continue;
       }
       opts.emit({
-        id: opts.id,
         index,
-        operation: op,
-        text,
         ok: false,
         errno: outcome.errno,
         message: outcome.message,

@@ -133,7 +133,6 @@ export function warmUp(real: Syscalls): void {
   const text = JSON.stringify({ type: 'operation', event: { plan } });
   JSON.parse(text);
   setupRootfs(plan, fake, {
-    id: 'warm',
     stateDir: '/warm/state',
     network: { hostname: 'warm', ownNetworkNamespace: true },
     emit: (e) => JSON.stringify(e),

@@ -1,8 +1,9 @@
 // The mount sequence, call by call, against the recording fake: no root needed.
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import type { Operation, Plan } from '@bindery/plan';
+import { renderOperation, type Operation, type Plan } from '@bindery/plan';
 import type { OperationEvent } from '../../src/protocol';
+import { operationEvent } from '../../src/runtime/operationOutcome';
 import { RecordingSyscalls } from '../../src/runtime/recordingSyscalls';
 import { setupRootfs } from '../../src/runtime/rootfs';
 import {
@@ -30,13 +31,17 @@ function host(): RecordingSyscalls {
   });
 }
 
+/** The plan's operations and, as the launcher turns the init's outcomes into them, the events. */
 function run(sys: RecordingSyscalls, p: Plan) {
   const events: OperationEvent[] = [];
   const failure = setupRootfs(p, sys, {
-    id: 'c1',
     stateDir: STATE,
     network: { hostname: 'box', ownNetworkNamespace: true },
-    emit: (e) => events.push(e),
+    emit: (o) => {
+      const e = operationEvent('c1', p, o);
+      assert.ok(e, `outcome ${o.index} names an operation of the plan`);
+      events.push(e);
+    },
   });
   return { failure, events };
 }
@@ -394,5 +399,28 @@ describe('setupRootfs: a tmpfs over an existing directory', () => {
     );
     assert.equal(failure, undefined);
     assert.equal(sys.calls.at(-1), `mount tmpfs fd:${R}/data tmpfs 0 mode=711,size=1m`);
+  });
+});
+
+describe('operation events', () => {
+  it('carry the operation and its text from the plan the launcher holds, for the index the init names', () => {
+    const p = plan(head);
+    const e = operationEvent('c1', p, { index: 1, ok: false, errno: 'ENOENT', message: 'm', hint: 'h' });
+    assert.deepEqual(e, {
+      id: 'c1',
+      index: 1,
+      operation: p.operations[1],
+      text: renderOperation(p.operations[1]),
+      ok: false,
+      errno: 'ENOENT',
+      message: 'm',
+      hint: 'h',
+    });
+  });
+
+  it('are refused for an index the plan does not have', () => {
+    const p = plan(head);
+    for (const index of [-1, p.operations.length, 0.5, Number.NaN])
+      assert.equal(operationEvent('c1', p, { index, ok: true }), undefined, String(index));
   });
 });
