@@ -1,5 +1,6 @@
 // A binderyd of the benchmarks' own: built dist/, its socket and state in a scratch folder.
 import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { HelperClient } from '../src/client';
 import { HELPER } from './benchBundle';
@@ -42,4 +43,21 @@ export async function startDaemon(dir: string, settleMs = 5000): Promise<BenchDa
   }
   p.kill('SIGTERM');
   throw new Error(`binderyd did not come up: ${err}`);
+}
+
+/** binderyd's child processes, each marked whether it is one of its idle warm inits (dist/init.js before its execve). */
+export function daemonChildren(daemonPid: number): { pid: number; warmInit: boolean }[] {
+  const out: { pid: number; warmInit: boolean }[] = [];
+  for (const e of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${e}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid !== daemonPid) continue;
+      out.push({ pid: Number(e), warmInit: fs.readFileSync(`/proc/${e}/cmdline`, 'utf8').includes('init.js') });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
 }

@@ -73,17 +73,20 @@ async function inner(): Promise<void> {
   const spawnFloor: number[] = [];
   let seq = 0;
   try {
-    for (const n of SIZES) {
-      const bundle = makeBundle(dir, n);
-      results[n] = { bindery: [], runc: [], crun: [] };
-      const active = [...tools];
-      for (let i = 0; i < WARMUP + RUNS; i++) {
+    // Every size in every round, tools and sizes rotated: the machine's load drifts, and the
+    // cost of an extra bind is a difference between sizes, so they share each time window.
+    const bundles = new Map(SIZES.map((n) => [n, makeBundle(dir, n)]));
+    for (const n of SIZES) results[n] = { bindery: [], runc: [], crun: [] };
+    const active = [...tools];
+    for (let i = 0; i < WARMUP + RUNS; i++) {
+      const sizes = SIZES.map((_, k) => SIZES[(k + i) % SIZES.length]);
+      for (const n of sizes) {
         // Rotate the order so that no tool always runs right after another one's clean-up.
         const order = active.map((_, k) => active[(k + i) % active.length]);
         for (const tool of order) {
           const id = `lc-${process.pid}-${seq++}`;
           try {
-            const ms = tool === 'bindery' ? await runBindery(client, bundle, id) : await runTool(tool, bundle, id);
+            const ms = tool === 'bindery' ? await runBindery(client, bundles.get(n)!, id) : await runTool(tool, bundles.get(n)!, id);
             if (i >= WARMUP) results[n][tool].push(ms);
           } catch (e) {
             if (tool === 'bindery') throw e;
@@ -91,9 +94,9 @@ async function inner(): Promise<void> {
             active.splice(active.indexOf(tool), 1);
           }
         }
-        if (i >= WARMUP) spawnFloor.push(await runTool('true', '', ''));
       }
-      process.stderr.write(`  ${n} bind mounts done\n`);
+      if (i >= WARMUP) spawnFloor.push(await runTool('true', '', ''));
+      if ((i + 1) % 10 === 0) process.stderr.write(`  round ${i + 1} of ${WARMUP + RUNS} done\n`);
     }
   } finally {
     client.close();

@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { HelperClient } from '../src/client';
 import { copyExampleRootfs, EXAMPLE, HELPER, loadAverage } from './benchBundle';
-import { startDaemon } from './benchDaemon';
+import { daemonChildren, startDaemon } from './benchDaemon';
 
 const CONTAINERS = Number(process.env.BENCH_CONTAINERS ?? 100);
 const STREAM_BYTES = 1024 * 1024 * 1024;
@@ -24,21 +24,8 @@ function rssMiB(pid: number): number {
 
 /** The daemon's children that are idle warm inits, and their RSS together. */
 function warmInitsMiB(daemonPid: number): { count: number; mib: number } {
-  let count = 0;
-  let mib = 0;
-  for (const e of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(e)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${e}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid !== daemonPid || !fs.readFileSync(`/proc/${e}/cmdline`, 'utf8').includes('init.js')) continue;
-      count++;
-      mib += rssMiB(Number(e));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return { count, mib };
+  const inits = daemonChildren(daemonPid).filter((c) => c.warmInit);
+  return { count: inits.length, mib: inits.reduce((sum, c) => sum + rssMiB(c.pid), 0) };
 }
 
 function bundle(dir: string, name: string, args: string[]): string {

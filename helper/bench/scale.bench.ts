@@ -12,7 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { HelperClient } from '../src/client';
 import { copyExampleRootfs, HELPER, have, inPrivateMountNamespace, loadAverage, makeBundle, median } from './benchBundle';
-import { startDaemon, type BenchDaemon } from './benchDaemon';
+import { daemonChildren, startDaemon, type BenchDaemon } from './benchDaemon';
 
 const CLIENTS = 10;
 const PER_CLIENT = Number(process.env.BENCH_PER_CLIENT ?? 10);
@@ -111,17 +111,7 @@ function leftovers(daemonPid: number, stateDir: string): Leftovers {
       }
   };
   walk('/sys/fs/cgroup', 0);
-  let children = 0;
-  for (const e of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(e)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${e}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === daemonPid && !fs.readFileSync(`/proc/${e}/cmdline`, 'utf8').includes('init.js')) children++;
-    } catch {
-      // gone meanwhile
-    }
-  }
+  const children = daemonChildren(daemonPid).filter((c) => !c.warmInit).length;
   return { mounts, states, cgroups, children, cgroupPaths };
 }
 
