@@ -110,37 +110,41 @@ function main(): void {
   const opsPerSize: Record<number, number> = {};
   try {
     copyExampleRootfs(dir);
-    for (const n of SIZES) {
+    // Both sizes in every round, alternating: the load drifts, and a bind's cost is the
+    // difference between them, so they share each time window.
+    const sizes = SIZES.map((n) => {
       const bundle = makeBundle(dir, n);
       const text = fs.readFileSync(path.join(bundle, 'config.json'), 'utf8');
       const stateDir = path.join(dir, 'state', `mc-${n}`);
       fs.mkdirSync(stateDir, { recursive: true });
       const plan = () => planBundle({ text, bundleDir: bundle, host, stateDir });
       for (let i = 0; i < 20; i++) plan(); // the daemon is long-lived: its planner is warm
-      const planMs: number[] = [];
-      const stringifyMs: number[] = [];
-      const relayMs: number[] = [];
-      const samples: Sample[] = [];
-      for (let i = 0; i < RUNS; i++) {
+      return { n, stateDir, plan, planMs: [] as number[], stringifyMs: [] as number[], relayMs: [] as number[], samples: [] as Sample[] };
+    });
+    for (let i = 0; i < RUNS; i++) {
+      for (const z of i % 2 ? [...sizes].reverse() : sizes) {
         let t = now();
-        const p = plan();
-        planMs.push(now() - t);
+        const p = z.plan();
+        z.planMs.push(now() - t);
         t = now();
-        const req = JSON.stringify({ id: `mc-${n}`, plan: p, stateDir }) + '\n';
-        stringifyMs.push(now() - t);
-        const file = path.join(dir, `req-${n}.json`);
+        const req = JSON.stringify({ id: `mc-${z.n}`, plan: p, stateDir: z.stateDir }) + '\n';
+        z.stringifyMs.push(now() - t);
+        const file = path.join(dir, `req-${z.n}.json`);
         fs.writeFileSync(file, req);
         const r = spawnSync('unshare', ['-m', '--propagation', 'private', process.execPath, ...process.execArgv, __filename, SAMPLE, file], {
           encoding: 'utf8',
           maxBuffer: 1 << 24,
         });
         if (r.status !== 0) throw new Error(`sample failed: ${r.stderr}`);
-        samples.push(JSON.parse(r.stdout) as Sample);
+        z.samples.push(JSON.parse(r.stdout) as Sample);
         const lines = p.operations
           .slice(0, p.operations.findIndex((o) => o.op === 'pivot-root'))
           .map((_, index) => JSON.stringify({ type: 'operation', outcome: { index, ok: true } }));
-        relayMs.push(relayCost(`mc-${n}`, p, lines));
+        z.relayMs.push(relayCost(`mc-${z.n}`, p, lines));
       }
+      if ((i + 1) % 4 === 0) process.stderr.write(`  ${i + 1} of ${RUNS} rounds done\n`);
+    }
+    for (const { n, planMs, stringifyMs, relayMs, samples } of sizes) {
       opsPerSize[n] = samples[0].events;
       put('daemon: planBundle', n, median(planMs));
       put('daemon: request JSON.stringify', n, median(stringifyMs));
@@ -157,7 +161,6 @@ function main(): void {
       }
       put('init: JS (setupRootfs − syscalls − events)', n, median(samples.map((s, k) => s.setupRootfs - sysTotal[k] - s.emit)));
       put('daemon+client: relay events', n, median(relayMs));
-      process.stderr.write(`  ${n} binds done\n`);
     }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
