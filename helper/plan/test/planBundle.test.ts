@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { planBundle } from '../src';
+import { parseSpec, planBundle } from '../src';
 import { renderOperation } from '../src/render';
 import type { MountOp, Operation, Plan } from '../src/types';
 import { runcMounts } from '../../test/baseSpec';
@@ -281,5 +281,21 @@ describe('planBundle', () => {
       [...starts].sort((a, b) => a - b),
     );
     assert.ok(p.findings.length >= 2);
+  });
+});
+
+describe('a document parsed by the caller', () => {
+  it('is planned from as from its text (the language server parses once per change)', () => {
+    const text = JSON.stringify({ ...typical, hostname: 7 }, null, 2);
+    const document = parseSpec(text, 'config.json');
+    assert.deepEqual(plan(text, { document }), plan(text));
+  });
+
+  it('is ignored when it is the parse of another text or file name', () => {
+    const text = JSON.stringify(typical, null, 2);
+    const stale = parseSpec(JSON.stringify({ ...typical, hostname: 7 }), 'config.json');
+    const other = parseSpec(text, 'other.json');
+    assert.deepEqual(plan(text, { document: stale }), plan(text));
+    assert.deepEqual(plan(text, { document: other }), plan(text));
   });
 });
