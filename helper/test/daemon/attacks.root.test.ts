@@ -11,7 +11,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import * as runtime from '../../src/runtime/container';
+import { runtimeWith } from '../../src/runtime/container';
+import { koffiSyscalls } from '../../src/runtime/koffiSyscalls';
+
+const runtime = runtimeWith(koffiSyscalls());
 import { callsAsUser, startDaemon, makeBundle, type TestDaemon } from './harness';
 import { assertRoot, hostMountsUnder, isRoot, rootSkip } from './rootOnly';
 

@@ -9,7 +9,10 @@ import { after, before, describe, it } from 'node:test';
 import { HelperClient, type HelperRequestError } from '../../src/client';
 import { parseMountinfo } from '../../src/cli/inspect';
 import { ErrorCodes, type ContainerInfo, type ExitedEvent } from '../../src/protocol';
-import * as runtime from '../../src/runtime/container';
+import { runtimeWith } from '../../src/runtime/container';
+import { koffiSyscalls } from '../../src/runtime/koffiSyscalls';
+
+const runtime = runtimeWith(koffiSyscalls());
 import { callsAsUser, makeBundle, spawnHelper, startDaemon, waitFor, type TestDaemon } from './harness';
 import { assertRoot, hostMountsUnder, isRoot, rootSkip } from './rootOnly';
 
