@@ -17,6 +17,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { planBundle, realHostView, type Plan } from '@bindery/plan';
+import { initRequest } from '../src/runtime/initChannel';
 import { operationEvent, type OperationOutcome } from '../src/runtime/operationOutcome';
 import { copyExampleRootfs, loadAverage, makeBundle, median } from './benchBundle';
 
@@ -127,7 +128,8 @@ function main(): void {
         const p = z.plan();
         z.planMs.push(now() - t);
         t = now();
-        const req = JSON.stringify({ id: `mc-${z.n}`, plan: p, stateDir: z.stateDir }) + '\n';
+        // The request exactly as the launcher sends it (initRequest: the lean plan).
+        const req = JSON.stringify(initRequest({ id: `mc-${z.n}`, plan: p, owner: { uid: 0, gid: 0 } }, p.launch!, z.stateDir, { stdout: '/dev/null', stderr: '/dev/null' })) + '\n';
         z.stringifyMs.push(now() - t);
         const file = path.join(dir, `req-${z.n}.json`);
         fs.writeFileSync(file, req);
