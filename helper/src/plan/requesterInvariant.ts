@@ -125,6 +125,10 @@ function mayFollowLock(op: Operation, ops: readonly Operation[]): boolean {
     case 'setdomainname':
     // A seccomp filter mounts nothing and only takes syscalls away (loaded before execve).
     case 'seccomp':
+    // The process's own attributes: no mount, and what a peer may ask is requesterPolicy's.
+    case 'personality':
+    case 'ioprio':
+    case 'scheduler':
       return true;
     case 'mount':
       return isMask(op);

@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import { koffiSyscalls } from './koffiSyscalls';
 import { EVENT_FD, type InitMessage, type InitRequest, type StageFailure } from './initProtocol';
 import { execProcess, type ProcessStdio } from './processSetup';
+import { isProcessAttr } from '../plan/processAttrPlan';
 import { ociInitMain } from './ociInit';
 import { requesterInvariantViolations } from '../plan/requesterInvariant';
 import { setupRootfs } from './rootfs';
@@ -180,6 +181,7 @@ export function runInit(req: InitRequest, sys: Syscalls, io: InitIO = {}): numbe
     (m) => process.umask(m),
     io.beforeExec ?? (() => send({ type: 'exec' })),
     req.plan.operations.find((op) => op.op === 'seccomp'),
+    req.plan.operations.filter(isProcessAttr),
   );
   send({
     type: 'stage-failure',

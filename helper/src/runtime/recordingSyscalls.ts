@@ -4,6 +4,7 @@
 import * as path from 'node:path';
 import { MS } from '../plan/flags';
 import type { MsFlag } from '../plan/types';
+import type { SchedAttr } from '../plan/processAttrPlan';
 import { renderAction, type SeccompFilter } from '../plan/seccompPlan';
 import {
   AT_FDCWD,
@@ -381,6 +382,19 @@ export class RecordingSyscalls implements Syscalls {
     return this.log(
       'seccomp_load',
       `default=${renderAction(filter.defaultAction)} arch=${filter.architectures.join(',')} rules=${filter.rules.length}${filter.flags.length ? ` flags=${filter.flags.join('|')}` : ''}`,
+    );
+  }
+  personality(persona: number): SysResult<number> {
+    const r = this.log('personality', `0x${persona.toString(16)}`);
+    return r.ok ? ok(0) : r;
+  }
+  ioprioSet(ioprio: number): SysResult {
+    return this.log('ioprio_set', `class=${ioprio >> 13} data=${ioprio & 0x1fff}`);
+  }
+  schedSetattr(a: SchedAttr): SysResult {
+    return this.log(
+      'sched_setattr',
+      `policy=${a.policyValue} flags=${a.flagsValue} nice=${a.nice} priority=${a.priority} runtime=${a.runtime} deadline=${a.deadline} period=${a.period}`,
     );
   }
   setsid(): SysResult<number> {

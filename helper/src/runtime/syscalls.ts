@@ -6,6 +6,7 @@
 // checked wrapper. Calls never throw for a kernel error: they return a result carrying the
 // errno name, and the caller decides what a person should be told.
 
+import type { SchedAttr } from '../plan/processAttrPlan';
 import type { SeccompFilter } from '../plan/seccompPlan';
 
 export type SysResult<T = void> =
@@ -131,6 +132,12 @@ export interface Syscalls {
    * skipped, as runc skips it.
    */
   seccompLoad(filter: SeccompFilter): SysResult;
+  /** personality(2): this process's execution domain; returns the previous persona. */
+  personality(persona: number): SysResult<number>;
+  /** ioprio_set(IOPRIO_WHO_PROCESS, 0, ioprio): this process's I/O class and priority. */
+  ioprioSet(ioprio: number): SysResult;
+  /** sched_setattr(0, attr, 0): this thread's scheduling policy (the process's, in the single-threaded init). */
+  schedSetattr(attr: SchedAttr): SysResult;
   /** Replaces the process; returns only on failure. */
   execve(path: string, argv: string[], envp: string[]): SysResult;
   getpid(): number;
