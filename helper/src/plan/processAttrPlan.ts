@@ -135,6 +135,31 @@ export function planProcessAttrs(
   return ops;
 }
 
+/** Policies the kernel lets any process pick for itself. */
+const UNPRIVILEGED_POLICIES = new Set(['SCHED_OTHER', 'SCHED_BATCH', 'SCHED_IDLE']);
+
+/**
+ * Why a non-root requester may not have this call made for it (the process set-up makes it
+ * as root), or undefined when its own account could make it: a real-time or deadline policy,
+ * a negative nice and the real-time I/O class need CAP_SYS_NICE or CAP_SYS_ADMIN.
+ */
+export function needsPrivilege(op: ProcessAttrOp): string | undefined {
+  if (op.op === 'scheduler') {
+    if (!UNPRIVILEGED_POLICIES.has(op.attr.policy))
+      return `${op.attr.policy} needs CAP_SYS_NICE; you may use SCHED_OTHER, SCHED_BATCH or SCHED_IDLE`;
+    if (op.attr.nice < 0) return `a nice value below 0 (${op.attr.nice}) needs CAP_SYS_NICE`;
+    if (
+      op.attr.flags.includes('SCHED_FLAG_RECLAIM') ||
+      op.attr.flags.includes('SCHED_FLAG_UTIL_CLAMP_MIN') ||
+      op.attr.flags.includes('SCHED_FLAG_UTIL_CLAMP_MAX')
+    )
+      return `the flags ${op.attr.flags.join(', ')} need CAP_SYS_NICE`;
+  }
+  if (op.op === 'ioprio' && op.ioClass === 'IOPRIO_CLASS_RT')
+    return 'IOPRIO_CLASS_RT needs CAP_SYS_ADMIN; you may use IOPRIO_CLASS_BE or IOPRIO_CLASS_IDLE';
+  return undefined;
+}
+
 /** The C call, for the plan's text and hover. */
 export function renderProcessAttr(op: ProcessAttrOp): string {
   switch (op.op) {

@@ -150,12 +150,12 @@ const UNAPPLIED: Unapplied[] = [
   {
     path: ['process', 'execCPUAffinity'],
     say: () =>
-      "process.execCPUAffinity: only processes started later with `exec` are pinned (the runtime-spec: not the container's own process); Bindery's exec does not pin them yet. runc 1.2 would.",
+      "process.execCPUAffinity: Bindery does not pin the CPUs of processes started with `exec` yet (the runtime-spec applies it to those only, not to the container's own process); runc 1.2 would.",
   },
   {
     path: ['linux', 'personality', 'flags'],
     say: () =>
-      'linux.personality.flags: the runtime-spec defines no flag values yet; Bindery sets the domain only, as runc does.',
+      'linux.personality.flags: Bindery does not apply personality flags; the runtime-spec defines none yet, and runc sets the domain only.',
   },
   {
     path: ['linux', 'intelRdt'],

@@ -13,14 +13,20 @@ const WHAT: Record<string, string> = {
 };
 
 /** Where the host shows no cgroups (an editor on another system): judge by the usual v1 controllers. */
-const USUAL: CgroupHierarchy[] = ['cpu', 'cpuacct', 'cpuset', 'devices', 'memory', 'pids'].map(
-  (name) => ({
-    mount: `/sys/fs/cgroup/${name}`,
-    name,
-    path: '/',
-    v2: false,
-  }),
-);
+const USUAL: CgroupHierarchy[] = [
+  'blkio',
+  'cpu',
+  'cpuacct',
+  'cpuset',
+  'devices',
+  'memory',
+  'pids',
+].map((name) => ({
+  mount: `/sys/fs/cgroup/${name}`,
+  name,
+  path: '/',
+  v2: false,
+}));
 
 export const unappliedResourcesRule: Rule = (ctx) => {
   if (!ctx.spec) return;
