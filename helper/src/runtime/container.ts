@@ -24,7 +24,7 @@ import {
   type OperationFailure,
   type StartedEvent,
 } from '../protocol';
-import { createCgroups, removeCgroups } from './cgroups';
+import { createCgroups, memoryOutcome, removeCgroups } from './cgroups';
 import { initPool, spawnInit } from './initLauncher';
 import type { InitMessage, InitRequest, StageFailure } from './initProtocol';
 import { readInitMessages } from './initMessages';
@@ -146,6 +146,10 @@ class ContainerImpl extends EventEmitter implements Container {
       createdAt: this.state.createdAt,
       ...(this.exitEvent?.exitCode !== undefined ? { exitCode: this.exitEvent.exitCode } : {}),
       ...(this.exitEvent?.signal !== undefined ? { signal: this.exitEvent.signal } : {}),
+      ...(this.exitEvent?.oomKills !== undefined ? { oomKills: this.exitEvent.oomKills } : {}),
+      ...(this.exitEvent?.memoryPeak !== undefined
+        ? { memoryPeak: this.exitEvent.memoryPeak }
+        : {}),
       args: this.state.args,
       mounts: this.mounts.map((m) => ({ ...m })),
       networkFiles: net,
@@ -199,8 +203,13 @@ class ContainerImpl extends EventEmitter implements Container {
   }
 
   /** The process is gone: drain its output, then say so. */
-  async markExited(ev: ExitedEvent): Promise<void> {
+  async markExited(exit: ExitedEvent): Promise<void> {
     if (this.exitEvent) return;
+    // Read while the cgroup still exists (teardown removes it): an OOM kill explains a SIGKILL.
+    const ev = {
+      ...exit,
+      ...memoryOutcome(this.state.plan.operations.find((o) => o.op === 'cgroup')),
+    };
     this.exitEvent = ev;
     this.status = 'stopped';
     await this.startedShown;
@@ -534,15 +543,22 @@ function runLaunch(
         child.exitCode !== null || child.signalCode !== null
           ? Promise.resolve()
           : new Promise((r) => child.once('exit', r));
-      void wait.then(() =>
+      void wait.then(() => {
+        // The init is Node, bigger than runc's: a small memory limit kills it first.
+        const { oomKills } = memoryOutcome(opts.plan.operations.find((o) => o.op === 'cgroup'));
+        const why = oomKills
+          ? ': the OOM killer killed it — linux.resources.memory.limit is below what Bindery’s init needs before it becomes the process (about 48 MiB; runc’s init needs less)'
+          : stderr
+            ? `: ${stderr.trim().split('\n').slice(0, 6).join(' | ')}`
+            : '';
         resolve(
           launchError(
             ErrorCodes.LaunchFailed,
             'init-died',
-            `the container's init exited before starting the process${stderr ? `: ${stderr.trim().split('\n').slice(0, 6).join(' | ')}` : ''}`,
+            `the container's init exited before starting the process${why}`,
           ),
-        ),
-      );
+        );
+      });
     });
     child.stdin!.on('error', () => {}); // the init died: reported through 'end' above
     child.stdin!.end(JSON.stringify(req) + '\n');
