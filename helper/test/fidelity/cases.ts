@@ -26,6 +26,8 @@ export interface FidelityCase {
   paths?: string[];
   /** Ids of documented differences this case shows (see differences.ts). */
   differences: string[];
+  /** Probe lines Bindery's run must show besides agreeing with runc (what a user checks first). */
+  expect?: Record<string, string>;
 }
 
 /** Bindery writes the network files; runc leaves the rootfs's (see the table). */
@@ -503,11 +505,18 @@ export const ENGINE_CASES: FidelityCase[] = [
     change: asEngineWrote('podman'),
     // podman binds /etc/hosts and /etc/hostname itself; Bindery adds /etc/resolv.conf.
     differences: [NET, CG],
+    expect: {
+      'status Seccomp': '2',
+      'status Seccomp_filters': '1',
+      'cgroup file pids/pids.max': '2048 ',
+      'status NoNewPrivs': '0',
+    },
   },
   {
     name: "containerd's generated spec: cpu shares, device rules",
     change: asEngineWrote('containerd'),
     differences: [NET],
+    expect: { 'status NoNewPrivs': '1', 'status Seccomp': '0' },
   },
 ];
 
