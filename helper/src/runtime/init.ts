@@ -10,9 +10,8 @@ import * as fs from 'node:fs';
 import { koffiSyscalls } from './koffiSyscalls';
 import { EVENT_FD, type InitMessage, type InitRequest, type StageFailure } from './initProtocol';
 import { execProcess, type ProcessStdio } from './processSetup';
-import { isProcessAttr } from '../plan/processAttrPlan';
 import { ociInitMain } from './ociInit';
-import { requesterInvariantViolations } from '../plan/requesterInvariant';
+import { isProcessAttr, requesterInvariantViolations } from '@bindery/plan';
 import { setupRootfs } from './rootfs';
 import { warmUp } from './warmUp';
 import {
