@@ -31,6 +31,8 @@ const SYS = {
   arm64: { pivot_root: 41, setgroups: 159, ioprio_set: 30, sched_setattr: 274 },
 } as const;
 const IOPRIO_WHO_PROCESS = 1;
+/** glibc's cpu_set_t: 1024 CPUs. */
+const CPU_SET_BYTES = 128;
 /** sizeof(struct sched_attr) without the utilization clamps (SCHED_ATTR_SIZE_VER0). */
 const SCHED_ATTR_SIZE_VER0 = 48;
 const SYS_faccessat2 = 439;
@@ -120,6 +122,7 @@ function createKoffiSyscalls(): Syscalls {
     ]),
     sysPivotRoot: libc.func('syscall', 'long', ['long', 'const char *', 'const char *']),
     personality: libc.func('int personality(unsigned long persona)'),
+    schedSetaffinity: libc.func('int sched_setaffinity(int pid, size_t size, const void *mask)'),
     sysIoprioSet: libc.func('syscall', 'long', ['long', 'int', 'int', 'int']),
     sysSchedSetattr: libc.func('syscall', 'long', ['long', 'int', 'void *', 'unsigned int']),
     // The raw syscall changes only the calling thread; glibc's setgroups changes every thread.
@@ -304,6 +307,14 @@ function createKoffiSyscalls(): Syscalls {
     },
     setsid: () => check('setsid', c.setsid()),
     personality: (persona) => check('personality', c.personality(persona)),
+    schedSetaffinity: (tid, cpus) => {
+      const mask = Buffer.alloc(CPU_SET_BYTES);
+      for (const cpu of cpus) {
+        if (cpu >= CPU_SET_BYTES * 8) return { ok: false, errno: 'EINVAL', call: 'sched_setaffinity' };
+        mask[cpu >> 3] |= 1 << (cpu & 7);
+      }
+      return unit('sched_setaffinity', c.schedSetaffinity(tid, mask.length, mask));
+    },
     ioprioSet: (ioprio) =>
       unit('ioprio_set', c.sysIoprioSet(SYS[arch].ioprio_set, IOPRIO_WHO_PROCESS, 0, ioprio)),
     schedSetattr: (a) => {

@@ -394,6 +394,9 @@ export class RecordingSyscalls implements Syscalls {
       `policy=${a.policyValue} flags=${a.flagsValue} nice=${a.nice} priority=${a.priority} runtime=${a.runtime} deadline=${a.deadline} period=${a.period}`,
     );
   }
+  schedSetaffinity(tid: number, cpus: readonly number[]): SysResult {
+    return this.log('sched_setaffinity', `${tid} [${cpus.join(',')}]`);
+  }
   setsid(): SysResult<number> {
     const r = this.log('setsid', '');
     return r.ok ? ok(this.pid) : r;

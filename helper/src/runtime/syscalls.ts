@@ -137,6 +137,8 @@ export interface Syscalls {
   ioprioSet(ioprio: number): SysResult;
   /** sched_setattr(0, attr, 0): this thread's scheduling policy (the process's, in the single-threaded init). */
   schedSetattr(attr: SchedAttr): SysResult;
+  /** sched_setaffinity(2): the CPUs thread `tid` (0: the calling one) may run on. */
+  schedSetaffinity(tid: number, cpus: readonly number[]): SysResult;
   /** Replaces the process; returns only on failure. */
   execve(path: string, argv: string[], envp: string[]): SysResult;
   getpid(): number;

@@ -148,11 +148,6 @@ const UNAPPLIED: Unapplied[] = [
       `hooks.${kind}: Bindery does not run hooks yet; runc would run ${count(v, 'program')} here. ${asArray(v).length === 1 ? 'It is' : 'They are'} skipped, so whatever ${asArray(v).length === 1 ? 'it sets' : 'they set'} up (networking, devices, …) is missing.`,
   })),
   {
-    path: ['process', 'execCPUAffinity'],
-    say: () =>
-      "process.execCPUAffinity: Bindery does not pin the CPUs of processes started with `exec` yet (the runtime-spec applies it to those only, not to the container's own process); runc 1.2 would.",
-  },
-  {
     path: ['linux', 'personality', 'flags'],
     say: () =>
       'linux.personality.flags: Bindery does not apply personality flags; the runtime-spec defines none yet, and runc sets the domain only.',

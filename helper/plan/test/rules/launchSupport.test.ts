@@ -303,13 +303,6 @@ describe('features Bindery does not apply', () => {
       /runc would run 1 program here\. It is skipped/,
     ],
     [
-      'process.execCPUAffinity',
-      (s) => (s.process.execCPUAffinity = { final: '0-1' }),
-      '"execCPUAffinity"',
-      'execCPUAffinity',
-      /CPUs/,
-    ],
-    [
       'linux.personality.flags',
       (s) => (s.linux.personality = { domain: 'LINUX32', flags: ['X'] }),
       '"flags"',
@@ -353,11 +346,12 @@ describe('features Bindery does not apply', () => {
     });
   }
 
-  it('process.scheduler, process.ioPriority and linux.personality: applied, so no warning', () => {
+  it('process.scheduler, process.ioPriority, linux.personality, execCPUAffinity (on exec): applied, so no warning', () => {
     const text = spec((s) => {
       s.process.scheduler = { policy: 'SCHED_BATCH', nice: 3 };
       s.process.ioPriority = { class: 'IOPRIO_CLASS_IDLE', priority: 0 };
       s.linux.personality = { domain: 'LINUX32' };
+      s.process.execCPUAffinity = { initial: '0', final: '0-1' };
     });
     assert.deepEqual(warningsOf(text), []);
     assert.deepEqual(errorsOf(text), []);
