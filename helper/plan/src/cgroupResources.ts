@@ -87,7 +87,7 @@ function blockIO(b: Record<string, unknown>, t: ResourceTarget): void {
     if (num(b.leafWeight)) t.ignore(at('blockIO', 'leafWeight'), leafWeightIgnored);
     return;
   }
-  const files = blkioWeightFiles(posixDirname(dir!), t.host);
+  const files = blkioWeightFiles(hierarchyRoot(dir!), t.host);
   if (num(b.weight) && b.weight !== 0)
     t.put('blkio', files.weight, b.weight, at('blockIO', 'weight'));
   if (num(b.leafWeight) && b.leafWeight !== 0)
@@ -118,7 +118,7 @@ const leafWeightIgnored =
   'linux.resources.blockIO.leafWeight: cgroup2 has no leaf weights; runc ignores it there, and so does Bindery.';
 
 /** The hierarchy root of a container directory (…/blkio/a/b → …/blkio). */
-function posixDirname(dir: string): string {
+function hierarchyRoot(dir: string): string {
   const m = /^\/sys\/fs\/cgroup\/[^/]+/.exec(dir);
   return m ? m[0] : dir;
 }
