@@ -99,13 +99,23 @@ export function makeBundle(parent: string, name: string, spec: Record<string, un
   return dir;
 }
 
-/** Raw bytes to the socket; resolves with everything the daemon sent back until it closed. */
-export function rawExchange(socketPath: string, data: Buffer | string, opts: { waitMs?: number } = {}): Promise<{ text: string; closed: boolean }> {
+/**
+ * Raw bytes to the socket; resolves with everything the daemon sent back until it closed, `until`
+ * holds for what arrived so far, or `waitMs` passed.
+ */
+export function rawExchange(
+  socketPath: string,
+  data: Buffer | string,
+  opts: { waitMs?: number; until?: (text: string) => boolean } = {},
+): Promise<{ text: string; closed: boolean }> {
   return new Promise((resolve, reject) => {
     const s = net.connect(socketPath);
     const chunks: Buffer[] = [];
     let closed = false;
-    s.on('data', (c) => chunks.push(c));
+    s.on('data', (c) => {
+      chunks.push(c);
+      if (opts.until?.(Buffer.concat(chunks).toString())) finish();
+    });
     s.on('error', () => {});
     s.on('close', () => {
       closed = true;
