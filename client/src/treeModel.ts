@@ -247,7 +247,18 @@ function networkFileDestination(name: string): string {
   return `/etc/${name}`;
 }
 
+/** The memory cgroup's word on a stopped container: OOM kills and the peak. */
+export function memoryText(c: ContainerInfo): string | undefined {
+  const parts: string[] = [];
+  if (c.oomKills) parts.push(`${c.oomKills} OOM kill${c.oomKills === 1 ? '' : 's'}`);
+  if (c.memoryPeak !== undefined)
+    parts.push(`memory peak ${(c.memoryPeak / 1048576).toFixed(1)} MiB`);
+  return parts.length ? parts.join(', ') : undefined;
+}
+
 function exitText(c: ContainerInfo): string | undefined {
+  // The kernel's OOM killer sends SIGKILL: say who sent it.
+  if (c.oomKills && c.signal === 'SIGKILL') return 'killed by the OOM killer (memory limit)';
   if (c.signal) return `killed by ${c.signal}`;
   if (c.exitCode !== undefined) return `exit ${c.exitCode}`;
   return undefined;
@@ -276,6 +287,7 @@ export function containerTooltip(c: ContainerInfo): string {
     `|---|---|`,
     `| id | \`${c.id}\` |`,
     `| status | ${c.status}${exitText(c) ? ` (${exitText(c)})` : ''} |`,
+    ...(memoryText(c) ? [`| memory | ${memoryText(c)} |`] : []),
     `| pid | ${c.pid ?? '—'} |`,
     `| owner | uid ${c.owner} |`,
     `| bundle | \`${c.bundle}\` |`,
@@ -299,7 +311,7 @@ function processNode(c: ContainerInfo): TreeNode {
     description: `${state} → Output`,
     tooltip:
       `**Process** \`${args}\`\n\n` +
-      `pid: ${c.pid ?? '—'}\n\nexit code: ${c.exitCode ?? '—'}${c.signal ? `\n\nsignal: ${c.signal}` : ''}\n\n` +
+      `pid: ${c.pid ?? '—'}\n\nexit code: ${c.exitCode ?? '—'}${c.signal ? `\n\nsignal: ${c.signal}` : ''}${memoryText(c) ? `\n\nmemory: ${memoryText(c)}` : ''}\n\n` +
       `stdout and stderr: the Output panel, channel “${outputChannelName(c.id)}” (click to show).`,
     icon: { id: 'terminal' },
     contextValue: 'process',

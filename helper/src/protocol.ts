@@ -68,6 +68,10 @@ export interface ContainerInfo {
   createdAt: string;
   exitCode?: number;
   signal?: string;
+  /** Processes the OOM killer killed in the container's cgroup (known once it stopped). */
+  oomKills?: number;
+  /** The most memory its cgroup used, in bytes (known once it stopped). */
+  memoryPeak?: number;
   args: string[];
   mounts: MountSummary[];
   /** Host paths of the network files written for it. */
@@ -168,6 +172,10 @@ export interface ExitedEvent {
   id: string;
   exitCode?: number;
   signal?: string;
+  /** Processes of the container the kernel's OOM killer killed (from its memory cgroup). */
+  oomKills?: number;
+  /** The most memory the container's cgroup used, in bytes. */
+  memoryPeak?: number;
 }
 export const ExitedNotification = new NotificationType<ExitedEvent>('container/exited');
 

@@ -147,6 +147,25 @@ describe('buildRoots', () => {
     assert.equal(new Set(rows.map((r) => r.id)).size, rows.length, 'no id twice');
   });
 
+  it('says an OOM kill and the memory peak on the stopped container, its process row and tooltip', () => {
+    const c = container({
+      status: 'stopped',
+      pid: undefined,
+      signal: 'SIGKILL',
+      oomKills: 1,
+      memoryPeak: 16 * 1048576,
+    });
+    assert.equal(containerState(c), 'killed by the OOM killer (memory limit)');
+    const row = buildRoots({ bundles: [], containers: [c] })
+      .flatMap((r) => r.children ?? [])
+      .find((n) => n.kind === 'container')!;
+    assert.equal(row.description, 'killed by the OOM killer (memory limit)');
+    assert.match(String(row.tooltip), /\| memory \| 1 OOM kill, memory peak 16\.0 MiB \|/);
+    const process = (row.children ?? []).find((n) => n.kind === 'process')!;
+    assert.match(String(process.tooltip), /memory: 1 OOM kill, memory peak 16\.0 MiB/);
+    assert.equal(containerState({ ...c, oomKills: 0 }), 'killed by SIGKILL', 'no kill, no blame');
+  });
+
   it('says the same thing about containers in the status bar as the groups do', () => {
     const list = [
       container({}),

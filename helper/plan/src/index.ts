@@ -43,6 +43,14 @@ export {
   type SeccompFilter,
 } from './seccompPlan';
 export { sysctlPath } from './sysctlPlan';
+export {
+  isProcessAttr,
+  needsPrivilege,
+  planProcessAttrs,
+  renderProcessAttr,
+  type ProcessAttrOp,
+  type SchedAttr,
+} from './processAttrPlan';
 export { knownDataOptions, DATA_OPTIONS_ANY_TYPE } from './rules/filesystemData';
 export { schemaAt, NAMESPACE_TYPES, type FieldSchema } from './schema';
 export {

@@ -10,6 +10,7 @@ import { cgroupLayout, planCgroupMount, type CgroupLayout } from './cgroupMount'
 import { MOUNT_OPTIONS } from './flags';
 import { statFollow } from './hostLookup';
 import { planCgroups } from './cgroupPlan';
+import { planProcessAttrs } from './processAttrPlan';
 import { planSeccomp } from './seccompPlan';
 import { planOomScoreAdj, planSysctls } from './sysctlPlan';
 import { asArray, asBoolean, asObject, asString, get } from './json';
@@ -283,7 +284,10 @@ export function planOperations(input: OperationsInput): Operation[] {
     );
   });
 
-  // 11. The seccomp filter: shown last, performed by the process set-up (see SeccompOp).
+  // 11. The process's scheduler, I/O priority and personality, then the seccomp filter:
+  // shown last, made by the process set-up (see ProcessAttrOperation, SeccompOp).
+  ops.push(...planProcessAttrs(spec, specOrigin));
+  // The seccomp filter: shown last, performed by the process set-up (see SeccompOp).
   const seccomp = planSeccomp(
     spec,
     specOrigin,

@@ -1,4 +1,5 @@
 // Operations as the C calls they are, for the CLI, hover and the helper's events.
+import { renderProcessAttr } from './processAttrPlan';
 import { renderAction } from './seccompPlan';
 import { sysctlPath } from './sysctlPlan';
 import type { MountAttr, MsFlag, Operation, Origin } from './types';
@@ -83,6 +84,10 @@ export function renderOperation(op: Operation): string {
       const when = op.beforeExecve ? 'right before execve' : 'before the capabilities drop';
       return `seccomp_load(${f.rules.length} rule${f.rules.length === 1 ? '' : 's'}, default ${renderAction(f.defaultAction)}, arch ${f.architectures.join('|') || 'native'}${f.flags.length ? `, ${f.flags.join('|')}` : ''}) ${when}`;
     }
+    case 'personality':
+    case 'ioprio':
+    case 'scheduler':
+      return `${renderProcessAttr(op)} before the capabilities drop`;
     case 'check-mount-flags':
       return `check /proc/self/mountinfo: every mount nosuid,nodev${op.devAllowed.length ? ` (dev allowed on ${op.devAllowed.join(', ')})` : ''}`;
   }

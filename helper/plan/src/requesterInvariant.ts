@@ -13,8 +13,9 @@
 //     own network files;
 //   - no device node but the runtime's defaults;
 //   - the process runs as the requester, with no_new_privs and capabilities within
-//     runc's rootless set.
+//     runc's rootless set, and no scheduler or I/O priority its account could not set.
 import { CAPABILITIES, type LaunchSpec } from './launchSpec';
+import { isProcessAttr, needsPrivilege } from './processAttrPlan';
 import { ROOTLESS_CAPABILITIES } from './requester';
 import type { MountOp, Operation, Plan, Requester, SetattrOp } from './types';
 
@@ -56,6 +57,10 @@ export function requesterInvariantViolations(plan: Plan, ctx: InvariantContext):
     if (op.op === 'mknod' && !(op.deviceType === 'c' && DEFAULT_DEVICE_NUMBERS.has(`${op.major}:${op.minor}`)))
       out.push(`${where} creates device ${op.major}:${op.minor}`);
     if (lockAt >= 0 && i > lockAt && !mayFollowLock(op, ops)) out.push(`${where} comes after the nosuid,nodev lock`);
+    if (isProcessAttr(op)) {
+      const why = needsPrivilege(op);
+      if (why) out.push(`${where}: ${why}`);
+    }
   });
 
   const p = ctx.launch.process;
@@ -125,6 +130,10 @@ function mayFollowLock(op: Operation, ops: readonly Operation[]): boolean {
     case 'setdomainname':
     // A seccomp filter mounts nothing and only takes syscalls away (loaded before execve).
     case 'seccomp':
+    // The process's own attributes: no mount, and what a peer may ask is requesterPolicy's.
+    case 'personality':
+    case 'ioprio':
+    case 'scheduler':
       return true;
     case 'mount':
       return isMask(op);

@@ -8,6 +8,7 @@
 
 import type { LaunchSpec } from './launchSpec';
 import type { CgroupHierarchy, CgroupWrite } from './cgroupPlan';
+import type { ProcessAttrOp } from './processAttrPlan';
 import type { SeccompFilter } from './seccompPlan';
 import type { OomScoreAdjWrite, SysctlWrite } from './sysctlPlan';
 import type { SpecDocument } from './document';
@@ -270,8 +271,15 @@ export interface CheckMountFlagsOp extends OperationBase {
   devAllowed: string[];
 }
 
+/**
+ * personality(2), ioprio_set(2) or sched_setattr(2) for the container's process: made by the
+ * process set-up before the capabilities drop and the seccomp filter, inherited across execve.
+ */
+export type ProcessAttrOperation = ProcessAttrOp & OperationBase;
+
 export type Operation =
   | CheckMountFlagsOp
+  | ProcessAttrOperation
   | CgroupOp
   | SysctlOp
   | OomScoreAdjOp

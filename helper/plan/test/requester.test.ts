@@ -193,6 +193,18 @@ describe('requesterInvariantViolations (run by the runtime before the first oper
     assert.match(requesterInvariantViolations({ ...plan, operations: [...plan.operations, remount] }, ctx).join(), /comes after the nosuid,nodev lock/);
   });
 
+  it('lets a process attribute the account could set itself follow the lock, and refuses a real-time one', () => {
+    const origin = { kind: 'added' as const, reason: 'test' };
+    const batch: Operation = { op: 'scheduler', attr: { policy: 'SCHED_BATCH', policyValue: 3, flags: [], flagsValue: 0, nice: 5, priority: 0, runtime: 0, deadline: 0, period: 0 }, origin };
+    const personality: Operation = { op: 'personality', domain: 'LINUX32', persona: 8, origin };
+    assert.deepEqual(requesterInvariantViolations({ ...plan, operations: [...plan.operations, batch, personality] }, ctx), []);
+    const fifo: Operation = { ...batch, attr: { ...batch.attr, policy: 'SCHED_FIFO', policyValue: 1, nice: 0, priority: 50 } };
+    const rt: Operation = { op: 'ioprio', ioClass: 'IOPRIO_CLASS_RT', priority: 0, ioprio: 1 << 13, origin };
+    const v = requesterInvariantViolations({ ...plan, operations: [...plan.operations, fifo, rt] }, ctx).join('\n');
+    assert.match(v, /\(scheduler\): SCHED_FIFO needs CAP_SYS_NICE/);
+    assert.match(v, /\(ioprio\): IOPRIO_CLASS_RT needs CAP_SYS_ADMIN/);
+  });
+
   it('refuses a bind with the runtime’s rights, a device node, and a process with privileges', () => {
     const ops = plan.operations.map((o) => (o.op === 'mount' && o.source === '/home/alice/data' ? { ...o, sourceAccess: undefined } : o));
     assert.match(requesterInvariantViolations({ ...plan, operations: ops }, ctx).join(), /binds \/home\/alice\/data with the runtime's rights/);

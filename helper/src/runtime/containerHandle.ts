@@ -13,7 +13,7 @@ import type {
   MountSummary,
   StartedEvent,
 } from '../protocol';
-import { removeCgroups } from './cgroups';
+import { memoryOutcome, removeCgroups } from './cgroups';
 import { LogFollower } from './logFollower';
 import { planMountSummaries } from './mountSummary';
 import { STDERR_PIPE, STDOUT_PIPE, writeState, type ContainerState } from './stateFile';
@@ -79,6 +79,10 @@ export class ContainerHandle extends EventEmitter implements Container {
       createdAt: this.state.createdAt,
       ...(this.exitEvent?.exitCode !== undefined ? { exitCode: this.exitEvent.exitCode } : {}),
       ...(this.exitEvent?.signal !== undefined ? { signal: this.exitEvent.signal } : {}),
+      ...(this.exitEvent?.oomKills !== undefined ? { oomKills: this.exitEvent.oomKills } : {}),
+      ...(this.exitEvent?.memoryPeak !== undefined
+        ? { memoryPeak: this.exitEvent.memoryPeak }
+        : {}),
       args: this.state.args,
       mounts: this.mounts.map((m) => ({ ...m })),
       networkFiles: net,
@@ -132,8 +136,13 @@ export class ContainerHandle extends EventEmitter implements Container {
   }
 
   /** The process is gone: drain its output, then say so. */
-  async markExited(ev: ExitedEvent): Promise<void> {
+  async markExited(exit: ExitedEvent): Promise<void> {
     if (this.exitEvent) return;
+    // Read while the cgroup still exists (teardown removes it): an OOM kill explains a SIGKILL.
+    const ev = {
+      ...exit,
+      ...memoryOutcome(this.state.plan.operations.find((o) => o.op === 'cgroup')),
+    };
     this.exitEvent = ev;
     this.status = 'stopped';
     await this.startedShown;

@@ -11,7 +11,7 @@ import { koffiSyscalls } from './koffiSyscalls';
 import { EVENT_FD, type InitMessage, type InitRequest, type StageFailure } from './initProtocol';
 import { execProcess, type ProcessStdio } from './processSetup';
 import { ociInitMain } from './ociInit';
-import { requesterInvariantViolations } from '@bindery/plan';
+import { isProcessAttr, requesterInvariantViolations } from '@bindery/plan';
 import { setupRootfs } from './rootfs';
 import { warmUp } from './warmUp';
 import {
@@ -179,6 +179,7 @@ export function runInit(req: InitRequest, sys: Syscalls, io: InitIO = {}): numbe
     (m) => process.umask(m),
     io.beforeExec ?? (() => send({ type: 'exec' })),
     req.plan.operations.find((op) => op.op === 'seccomp'),
+    req.plan.operations.filter(isProcessAttr),
   );
   send({
     type: 'stage-failure',

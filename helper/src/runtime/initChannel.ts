@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { LaunchSpec } from '@bindery/plan';
 import { ErrorCodes } from '../protocol';
+import { memoryOutcome } from './cgroups';
 import type { ContainerHandle } from './containerHandle';
 import type { InitMessage, InitRequest } from './initProtocol';
 import { readInitMessages } from './initMessages';
@@ -127,15 +128,22 @@ export function runLaunch(
         child.exitCode !== null || child.signalCode !== null
           ? Promise.resolve()
           : new Promise((r) => child.once('exit', r));
-      void wait.then(() =>
+      void wait.then(() => {
+        // The init is Node, bigger than runc's: a small memory limit kills it first.
+        const { oomKills } = memoryOutcome(opts.plan.operations.find((o) => o.op === 'cgroup'));
+        const why = oomKills
+          ? ': the OOM killer killed it — linux.resources.memory.limit is below what Bindery’s init needs before it becomes the process (about 48 MiB; runc’s init needs less)'
+          : stderr
+            ? `: ${stderr.trim().split('\n').slice(0, 6).join(' | ')}`
+            : '';
         resolve(
           launchError(
             ErrorCodes.LaunchFailed,
             'init-died',
-            `the container's init exited before starting the process${stderr ? `: ${stderr.trim().split('\n').slice(0, 6).join(' | ')}` : ''}`,
+            `the container's init exited before starting the process${why}`,
           ),
-        ),
-      );
+        );
+      });
     });
     child.stdin!.on('error', () => {}); // the init died: reported through 'end' above
     child.stdin!.end(JSON.stringify(req) + '\n');

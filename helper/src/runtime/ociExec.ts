@@ -51,9 +51,18 @@ export async function execInContainer(
   } finally {
     sys.close(pidNs.value);
   }
-  // Into the container's cgroup before it runs anything (runc does the same).
+  // Into the container's cgroup before it runs anything (runc does the same), on the CPUs
+  // execCPUAffinity.initial names while it moves (a cpuset's own CPUs may all be busy).
   const cgroup = cgroupOf(state.plan);
   try {
+    const initial = proc.execCpuAffinity?.initial;
+    if (initial && child.pid !== undefined) {
+      const r = sys.schedSetaffinity(child.pid, initial);
+      if (!r.ok)
+        throw new RuntimeError(
+          `${r.errno}: cannot set execCPUAffinity.initial ${initial.join(',')} (are those CPUs online?)`,
+        );
+    }
     if (cgroup && child.pid !== undefined) joinCgroups(cgroup, child.pid);
   } catch (e) {
     child.kill('SIGKILL');

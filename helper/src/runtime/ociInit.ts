@@ -253,6 +253,17 @@ function execInit(): number {
     if (!r.ok) return fail(r.errno, `cannot join the container's ${type} namespace`, 'report this');
     sys.close(fd);
   }
+  // In the container's cgroup now (the launcher moved this process before sending the request).
+  const final = req.process.execCpuAffinity?.final;
+  if (final) {
+    const r = sys.schedSetaffinity(0, final);
+    if (!r.ok)
+      return fail(
+        r.errno,
+        `cannot set execCPUAffinity.final ${final.join(',')}`,
+        "the CPUs must be online and in the container's cpuset",
+      );
+  }
   const f = execProcess(
     sys,
     req.process,

@@ -160,6 +160,10 @@ function perform(ctx: RootContext, op: Operation): StepOutcome {
         ok: true,
         note: `loaded by the process set-up, ${op.beforeExecve ? 'right before execve' : 'before the capabilities drop'}`,
       };
+    case 'personality':
+    case 'ioprio':
+    case 'scheduler':
+      return { ok: true, note: 'made by the process set-up, before the capabilities drop' };
     case 'check-mount-flags':
       return checkMountFlags(ctx, op);
   }

@@ -6,7 +6,7 @@
 // checked wrapper. Calls never throw for a kernel error: they return a result carrying the
 // errno name, and the caller decides what a person should be told.
 
-import type { SeccompFilter } from '@bindery/plan';
+import type { SchedAttr, SeccompFilter } from '@bindery/plan';
 
 export type SysResult<T = void> =
   { ok: true; value: T } | { ok: false; errno: string; call: string };
@@ -135,6 +135,14 @@ export interface InitSyscalls {
    * skipped, as runc skips it.
    */
   seccompLoad(filter: SeccompFilter): SysResult;
+  /** personality(2): this process's execution domain; returns the previous persona. */
+  personality(persona: number): SysResult<number>;
+  /** ioprio_set(IOPRIO_WHO_PROCESS, 0, ioprio): this process's I/O class and priority. */
+  ioprioSet(ioprio: number): SysResult;
+  /** sched_setattr(0, attr, 0): this thread's scheduling policy (the process's, in the single-threaded init). */
+  schedSetattr(attr: SchedAttr): SysResult;
+  /** sched_setaffinity(2): the CPUs thread `tid` (0: the calling one) may run on. */
+  schedSetaffinity(tid: number, cpus: readonly number[]): SysResult;
   /** Replaces the process; returns only on failure. */
   execve(path: string, argv: string[], envp: string[]): SysResult;
   getpid(): number;

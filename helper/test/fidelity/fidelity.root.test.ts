@@ -239,6 +239,12 @@ describe('fidelity: the same bundle under runc and Bindery', () => {
         expected,
         'the same lines, in another order (Bindery actual, runc expected)',
       );
+      for (const [key, value] of Object.entries(c.expect ?? {}))
+        assert.deepEqual(
+          b.filter(([k]) => k === key).map(([, v]) => v),
+          [value],
+          `${key} under Bindery`,
+        );
       // A documented difference that no longer shows is stale: the table must say what is true.
       for (const d of mine) {
         const ours = (lines: Line[]) => lines.filter(([k]) => d.keys.test(k)).map(show);

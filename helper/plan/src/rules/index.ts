@@ -30,6 +30,7 @@ import { rootfsPropagationRule, rootRule } from './root';
 import { requesterPolicyRule } from './requesterPolicy';
 import { syscallNameRule } from './seccomp';
 import { unappliedResourcesRule } from './resources';
+import { securityLabelRule } from './securityLabels';
 import { structureRule } from './structure';
 import { sysctlNamespaceRule } from './sysctl';
 import { mappedIdOptionRule, userNamespaceRule } from './userns';
@@ -70,6 +71,7 @@ export const allRules: Rule[] = [
   launchSettingsRule,
   terminalRule,
   unappliedFeatureRule,
+  securityLabelRule,
   seccompNotifyRule,
   unappliedResourcesRule,
   defaultMountsRule,
