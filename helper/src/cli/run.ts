@@ -155,6 +155,10 @@ async function embedded(
   container.on('output', (o: { stream: string; data: string }) =>
     (o.stream === 'stdout' ? process.stdout : process.stderr).write(o.data),
   );
+  // poststart and poststop failures do not stop anything (runtime-spec): they are warnings.
+  container.on('hook', (h: { ok: boolean; message: string }) => {
+    if (!h.ok) io.err(`bindery run: warning: ${h.message}`);
+  });
   const unforward = forwardSignals((graceMs) => void container.stop(graceMs));
   const ev = await container.exited;
   unforward();

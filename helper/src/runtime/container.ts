@@ -19,12 +19,16 @@ import {
   type ContainerInfo,
   type ContainerStatus,
   type ExitedEvent,
+  type HookEvent,
+  type HookRun,
   type MountSummary,
   type OperationEvent,
   type OperationFailure,
   type StartedEvent,
 } from '../protocol';
 import { createCgroups, removeCgroups } from './cgroups';
+import { answerHookRequest, hookState, runRuntimeHooks, type HookSubject } from './hooks';
+import { HOOK_FAILED } from './initHooks';
 import { initPool, spawnInit } from './initLauncher';
 import type { InitMessage, InitRequest, StageFailure } from './initProtocol';
 import { readInitMessages } from './initMessages';
@@ -65,6 +69,8 @@ export interface LaunchOptions {
    * promise settles, so before a listener could be put on the Container).
    */
   onOperation?: (event: OperationEvent) => void;
+  /** Called for each hook that ran during the launch (prestart … startContainer), like onOperation. */
+  onHook?: (event: HookEvent) => void;
 }
 
 /** What launchContainer rejects with. Nothing of the container is left behind. */
@@ -89,7 +95,7 @@ export function isLaunchError(e: unknown): e is LaunchError {
   );
 }
 
-/** Events: 'operation' OperationEvent, 'started' StartedEvent, 'output' OutputEvent, 'exited' ExitedEvent, 'torn-down'. */
+/** Events: 'operation' OperationEvent, 'hook' HookEvent, 'started' StartedEvent, 'output' OutputEvent, 'exited' ExitedEvent, 'torn-down'. */
 export interface Container extends EventEmitter {
   readonly id: string;
   readonly pid?: number;
@@ -109,6 +115,9 @@ class ContainerImpl extends EventEmitter implements Container {
   pid?: number;
   readonly exited: Promise<ExitedEvent>;
   readonly mounts: MountSummary[];
+  /** The hooks that ran, in order (ContainerInfo.hooks). */
+  readonly hooks: HookRun[] = [];
+  private poststart: Promise<void> = Promise.resolve();
   private resolveExited!: (e: ExitedEvent) => void;
   private exitEvent?: ExitedEvent;
   private followers: LogFollower[] = [];
@@ -149,7 +158,47 @@ class ContainerImpl extends EventEmitter implements Container {
       args: this.state.args,
       mounts: this.mounts.map((m) => ({ ...m })),
       networkFiles: net,
+      ...(this.hooks.length ? { hooks: this.hooks.map((h) => ({ ...h })) } : {}),
     };
+  }
+
+  /** Who the hooks' state is about. */
+  hookSubject(): HookSubject {
+    return { id: this.id, bundle: this.state.bundle, annotations: this.state.plan.launch?.annotations };
+  }
+
+  /** A hook ran: keep it for info() and tell listeners. */
+  recordHook(run: HookRun): HookEvent {
+    this.hooks.push(run);
+    const ev: HookEvent = { id: this.id, ...run };
+    this.emit('hook', ev);
+    return ev;
+  }
+
+  /** poststart: once the process runs, on the host; a failure is only reported (runtime-spec). */
+  startPoststart(pid: number): void {
+    this.poststart = this.startedShown.then(async () => {
+      await runRuntimeHooks(
+        this.state.plan,
+        'poststart',
+        this.state.owner.uid,
+        hookState(this.hookSubject(), 'running', pid),
+        { cwd: this.state.bundle, env: process.env },
+        (run) => this.recordHook(run),
+      );
+    });
+  }
+
+  /** poststop: the container is gone (its process, its cgroup); a failure is only reported. */
+  async runPoststop(): Promise<void> {
+    await runRuntimeHooks(
+      this.state.plan,
+      'poststop',
+      this.state.owner.uid,
+      hookState(this.hookSubject(), 'stopped'),
+      { cwd: this.state.bundle, env: process.env },
+      (run) => this.recordHook(run),
+    );
   }
 
   /**
@@ -246,10 +295,12 @@ class ContainerImpl extends EventEmitter implements Container {
 
   teardown(graceMs = DEFAULT_STOP_TIMEOUT_MS): Promise<void> {
     this.tornDown ??= (async () => {
+      await this.poststart;
       await this.stop(graceMs);
       for (const f of this.followers) f.stop();
       const left = await removeCgroups(this.state.cgroups ?? []);
       if (left.length) this.emit('warning', `cgroups still busy, left behind: ${left.join(', ')}`);
+      await this.runPoststop();
       // The mount namespace, and every mount in it, died with the last process. What is
       // left is on the host: the state directory with the network files and the pipes.
       fs.rmSync(this.stateDir, { recursive: true, force: true });
@@ -416,6 +467,7 @@ export async function launchContainer(opts: LaunchOptions): Promise<Container> {
     container.state.status = 'running';
     writeState(stateDir, container.state);
     container.markStarted(pid, { child });
+    container.startPoststart(pid);
     initPool.scheduleRefill();
     return container;
   } catch (e) {
@@ -425,6 +477,8 @@ export async function launchContainer(opts: LaunchOptions): Promise<Container> {
     }
     container.closeOutput();
     await removeCgroups(container.state.cgroups ?? []);
+    // As runc, whose failed create destroys the container: poststop runs for it too.
+    if (child) await container.runPoststop();
     fs.rmSync(stateDir, { recursive: true, force: true });
     initPool.scheduleRefill();
     if (isLaunchError(e)) throw e;
@@ -440,13 +494,14 @@ let launcherMountNamespace: string | undefined;
 
 /** What the init is asked to do for this launch; `output`: the files its stdout and stderr go to. */
 export function initRequest(
-  opts: Pick<LaunchOptions, 'id' | 'plan' | 'owner'>,
+  opts: Pick<LaunchOptions, 'id' | 'plan' | 'owner' | 'bundleDir'>,
   spec: LaunchSpec,
   stateDir: string,
   output: { stdout: string; stderr: string },
 ): InitRequest {
   return {
     id: opts.id,
+    bundle: path.resolve(opts.bundleDir),
     plan: opts.plan,
     stateDir,
     spec,
@@ -499,17 +554,39 @@ function runLaunch(
           container.emit('operation', msg.event);
           break;
         case 'operation-failure':
-          outcome = launchError(ErrorCodes.LaunchFailed, 'mount-failed', msg.failure.message, {
-            failure: msg.failure,
-          });
+          outcome = launchError(
+            ErrorCodes.LaunchFailed,
+            msg.failure.operation.op === 'hook' ? 'hook-failed' : 'mount-failed',
+            msg.failure.message,
+            { failure: msg.failure },
+          );
           break;
         case 'stage-failure':
           outcome = launchError(
             ErrorCodes.LaunchFailed,
-            msg.failure.stage === 'namespaces' ? 'namespace-failed' : 'process-failed',
+            msg.failure.errno === HOOK_FAILED
+              ? 'hook-failed'
+              : msg.failure.stage === 'namespaces'
+                ? 'namespace-failed'
+                : 'process-failed',
             msg.failure.message,
             { stage: msg.failure },
           );
+          break;
+        case 'hook':
+          opts.onHook?.(container.recordHook(msg.run));
+          break;
+        case 'hook-request':
+          void answerHookRequest(
+            opts.plan,
+            msg.index,
+            opts.owner.uid,
+            container.hookSubject(),
+            child.pid,
+            (run) => opts.onHook?.(container.recordHook(run)),
+          ).then((reply) => {
+            (events as unknown as NodeJS.WritableStream).write(JSON.stringify(reply) + '\n');
+          });
           break;
         case 'exec':
           execSeen = true;

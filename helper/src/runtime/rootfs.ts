@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { renderOperation } from '../plan/render';
 import type {
   CopyUpOp,
+  HookOp,
   MknodOp,
   MkdirOp,
   MkfileOp,
@@ -53,6 +54,11 @@ export interface SetupRootfsOptions {
   /** Who the container is launched for (absent: root); see RootContext. */
   owner?: Owner;
   emit(event: OperationEvent): void;
+  /**
+   * Runs a hook operation that is due while the rootfs is set up (prestart, createRuntime,
+   * createContainer); absent: such a plan fails (the warm-up and unit tests have none).
+   */
+  runHook?(op: HookOp): StepOutcome;
 }
 
 /** Returns undefined when every operation succeeded, else the first failure. */
@@ -95,7 +101,7 @@ export function setupRootfs(
           : root;
         if (src.ok) ctx.copyUpSources.set(op.target, src.value);
       }
-      const outcome = perform(ctx, op);
+      const outcome = perform(ctx, op, opts.runHook);
       const text = renderOperation(op);
       if (outcome.ok) {
         opts.emit({
@@ -132,8 +138,14 @@ export function setupRootfs(
   }
 }
 
-function perform(ctx: RootContext, op: Operation): StepOutcome {
+function perform(
+  ctx: RootContext,
+  op: Operation,
+  runHook: SetupRootfsOptions['runHook'],
+): StepOutcome {
   switch (op.op) {
+    case 'hook':
+      return performHook(op, runHook);
     case 'mount':
       if (op.purpose === 'mask') return performMask(ctx, op);
       if (op.purpose === 'rootfs-bind') {
@@ -177,6 +189,19 @@ function perform(ctx: RootContext, op: Operation): StepOutcome {
   }
 }
 
+function performHook(op: HookOp, runHook: SetupRootfsOptions['runHook']): StepOutcome {
+  if (op.kind === 'startContainer' || op.kind === 'poststart' || op.kind === 'poststop')
+    return {
+      ok: true,
+      note:
+        op.kind === 'startContainer'
+          ? 'runs after the process set-up, right before execve'
+          : `runs ${op.kind === 'poststart' ? 'once the process runs' : 'when the container is deleted'}`,
+    };
+  if (!runHook)
+    return fail('ENOSYS', `${op.kind} hook ${op.path}: this launcher runs no hooks`, 'report this');
+  return runHook(op);
+}
 
 /**
  * runc's rootfsParentMountPrivate: with a shared root propagation (rootfsPropagation
