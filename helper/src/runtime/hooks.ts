@@ -38,7 +38,10 @@ export function hookState(
     status,
     ...(pid !== undefined && pid > 0 ? { pid } : {}),
     bundle: subject.bundle,
-    ...(a && Object.keys(a).length > 0 ? { annotations: a } : {}),
+    // Go writes a map's keys sorted; so does Bindery, so a hook reads the same bytes.
+    ...(a && Object.keys(a).length > 0
+      ? { annotations: Object.fromEntries(Object.entries(a).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))) }
+      : {}),
   };
 }
 
