@@ -5,6 +5,7 @@
 // nobody else) and the init's (synchronous: it works on its main thread, in the container's
 // namespaces, and libuv forks from that thread).
 import { spawn, spawnSync, type SpawnOptions } from 'node:child_process';
+import * as fs from 'node:fs';
 import type { HookKind, HookOp, Plan } from '../plan/types';
 import { HOOK_OUTPUT_SHOWN, type HookRun } from '../protocol';
 import { OCI_VERSION } from './ociState';
@@ -126,7 +127,7 @@ function hookRun(op: HookOp, e: Ended): HookRun {
   };
 }
 
-function startError(op: HookOp, code: string | undefined, fallback: string): string {
+function startError(op: HookOp, code: string | undefined, fallback: string, cwd?: string): string {
   // Go's words for a program that cannot be started: fork/exec PATH: no such file or directory.
   const words: Record<string, string> = {
     ENOENT: 'no such file or directory',
@@ -134,6 +135,9 @@ function startError(op: HookOp, code: string | undefined, fallback: string): str
     ENOEXEC: 'exec format error',
     ENOTDIR: 'not a directory',
   };
+  // Node reports a missing working directory as the program's ENOENT.
+  if (code === 'ENOENT' && cwd !== undefined && !fs.existsSync(cwd))
+    return `chdir ${cwd}: no such file or directory`;
   return code && words[code] ? `fork/exec ${op.path}: ${words[code]}` : fallback;
 }
 
@@ -160,7 +164,7 @@ export function runHookSync(op: HookOp, state: HookState, place: HookPlace): Hoo
         : code === 'ENOBUFS'
           ? `the hook wrote more than ${HOOK_OUTPUT_MAX} bytes to stdout or stderr and was stopped`
           : r.error
-            ? startError(op, code, r.error.message)
+            ? startError(op, code, r.error.message, place.cwd)
             : undefined,
     stdout: r.stdout ?? '',
     stderr: r.stderr ?? '',
@@ -199,10 +203,14 @@ export function runHook(op: HookOp, state: HookState, place: HookPlace): Promise
           }, op.timeoutSeconds * 1000)
         : undefined;
     child.once('error', (e: NodeJS.ErrnoException) => {
-      error = startError(op, e.code, e.message);
+      error = startError(op, e.code, e.message, place.cwd);
     });
-    child.once('close', (code, signal) => {
+    let ended: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+    const finish = () => {
+      if (!ended) return;
       if (timer) clearTimeout(timer);
+      const { code, signal } = ended;
+      ended = undefined;
       resolve(
         hookRun(op, {
           exitCode: code ?? undefined,
@@ -214,9 +222,33 @@ export function runHook(op: HookOp, state: HookState, place: HookPlace): Promise
           durationMs: Date.now() - started,
         }),
       );
+    };
+    // A process the hook left behind (a daemon it started) may keep its output open: once
+    // the hook itself is gone, what it printed is awaited a moment, not forever.
+    child.once('exit', (code, signal) => {
+      ended = { code, signal };
+      const grace = setTimeout(() => {
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+        finish();
+      }, HOOK_OUTPUT_GRACE_MS);
+      child.once('close', () => {
+        clearTimeout(grace);
+        finish();
+      });
+    });
+    child.once('error', () => {
+      // Never started: no 'exit' follows.
+      if (child.pid === undefined) {
+        ended = { code: null, signal: null };
+        finish();
+      }
     });
   });
 }
+
+/** How long the output of a hook that exited is still read (see runHook). */
+const HOOK_OUTPUT_GRACE_MS = 1000;
 
 /** Hooks run as root, most of them on the host: for root's containers only (the plan refuses others). */
 function refusedRun(op: HookOp): HookRun {

@@ -291,13 +291,6 @@ describe('features Bindery does not apply', () => {
       /context=/,
     ],
     [
-      'hooks.poststart',
-      (s) => (s.hooks = { poststart: [{ path: '/bin/true' }] }),
-      '"poststart"',
-      'poststart',
-      /runc would run 1 program here\. It is skipped/,
-    ],
-    [
       'process.ioPriority',
       (s) => (s.process.ioPriority = { class: 'IOPRIO_CLASS_IDLE' }),
       '"ioPriority"',
