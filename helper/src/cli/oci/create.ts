@@ -158,7 +158,7 @@ async function planAndLaunch(
     stateRoot: ctx.root,
     preserveFds,
     onOperation: (line) => ctx.log.debug(line),
-    onWarning: (message) => ctx.log.warn(message),
+    onWarning: (message) => ctx.log.notice(message),
     init,
   });
 }

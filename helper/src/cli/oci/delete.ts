@@ -30,7 +30,7 @@ export async function removeContainer(
 ): Promise<void> {
   const left = await removeCgroups(state.cgroups ?? []);
   if (left.length) ctx.log.warn(`cgroups still busy, left in place: ${left.join(', ')}`);
-  await runPoststop(state.plan, subjectOf(state), (m) => ctx.log.warn(m));
+  await runPoststop(state.plan, subjectOf(state), (m) => ctx.log.notice(m));
   fs.rmSync(dir, { recursive: true, force: true });
 }
 

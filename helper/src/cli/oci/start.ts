@@ -34,7 +34,7 @@ export function startContainer(dir: string, status: string): void {
 
 /** The process has been let go: the poststart hooks, whose failure is only a warning. */
 export function poststart(state: OciContainerState, ctx: RuntimeContext): Promise<void> {
-  return runPoststart(state.plan, subjectOf(state), state.pid, (m) => ctx.log.warn(m));
+  return runPoststart(state.plan, subjectOf(state), state.pid, (m) => ctx.log.notice(m));
 }
 
 export const startCommand: RuntimeCommand = async (args, ctx) => {
