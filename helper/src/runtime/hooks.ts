@@ -6,7 +6,7 @@
 // namespaces, and libuv forks from that thread).
 import { spawn, spawnSync, type SpawnOptions } from 'node:child_process';
 import * as fs from 'node:fs';
-import type { HookKind, HookOp, Plan } from '../plan/types';
+import type { HookKind, HookOp, Plan } from '@bindery/plan';
 import { HOOK_OUTPUT_SHOWN, type HookRun } from '../protocol';
 import { OCI_VERSION } from './ociState';
 

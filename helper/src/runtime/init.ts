@@ -13,7 +13,7 @@ import { execProcess, type ProcessStdio } from './processSetup';
 import type { StepFailure } from './failure';
 import { initHooks } from './initHooks';
 import { ociInitMain } from './ociInit';
-import { requesterInvariantViolations } from '../plan/requesterInvariant';
+import { requesterInvariantViolations } from '@bindery/plan';
 import { setupRootfs } from './rootfs';
 import { warmUp } from './warmUp';
 import {

@@ -3,7 +3,7 @@
 // them and waits for the answer; createContainer and startContainer it runs itself, where it
 // is (runc 1.1: both from `runc init`, the state's pid its own getpid()).
 import * as fs from 'node:fs';
-import type { HookOp } from '../plan/types';
+import type { HookOp } from '@bindery/plan';
 import type { HookRun } from '../protocol';
 import { fail, type StepFailure, type StepOutcome } from './failure';
 import { hookState, hooksOf, runHookSync, type HookState } from './hooks';

@@ -7,9 +7,8 @@
 // failed; end-of-file without 'exec' means the init died (its stderr says why).
 // fd 3 is a socket pair: for a hook the runtime runs on the host, the init asks on it and
 // the launcher answers on it (HookReply), while the init waits.
-import type { Plan } from '../plan/types';
+import type { LaunchSpec, Plan } from '@bindery/plan';
 import type { HookRun, OperationEvent, OperationFailure } from '../protocol';
-import type { LaunchSpec } from '../plan/launchSpec';
 import type { NetworkIdentity } from './networkFiles';
 
 /** uid, gid and supplementary groups of whoever the container is launched for. */

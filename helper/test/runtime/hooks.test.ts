@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import type { HookOp, Plan } from '../../src/plan/types';
+import type { HookOp, Plan } from '@bindery/plan';
 import { HOOK_OUTPUT_SHOWN } from '../../src/protocol';
 import {
   answerHookRequest,

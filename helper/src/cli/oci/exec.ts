@@ -3,7 +3,7 @@
 // the command line's changes; it runs with the container's namespaces and the same set-up
 // as the container's process. Without --detach this command waits and exits with its status.
 import * as fs from 'node:fs';
-import { CAPABILITIES, readLaunchSpec, type ProcessSetup } from '../../plan/launchSpec';
+import { CAPABILITIES, readLaunchSpec, type ProcessSetup } from '@bindery/plan';
 import { releaseInit, writePidFile } from '../../runtime/ociCreate';
 import { execInContainer } from '../../runtime/ociExec';
 import { loadState, RuntimeError, statusOf } from '../../runtime/ociState';

@@ -3,10 +3,14 @@
 // and operators, hook kinds), so it cannot claim more than the plan accepts; AppArmor and
 // SELinux say disabled because Bindery does not apply them yet (the plan warns
 // `feature-not-applied`). cgroups through cgroupfs (v1, hybrid or v2), not systemd.
-import { MOUNT_OPTIONS } from '../../plan/flags';
-import { HOOK_KINDS } from '../../plan/hooksPlan';
-import { CAPABILITIES } from '../../plan/launchSpec';
-import { SECCOMP_ACTIONS, SECCOMP_FLAGS, SECCOMP_OPS } from '../../plan/seccompPlan';
+import {
+  CAPABILITIES,
+  HOOK_KINDS,
+  MOUNT_OPTIONS,
+  SECCOMP_ACTIONS,
+  SECCOMP_FLAGS,
+  SECCOMP_OPS,
+} from '@bindery/plan';
 import { OCI_VERSION } from '../../runtime/ociState';
 import { parseRuntimeArgs } from './args';
 import type { RuntimeCommand } from './runtimeCli';
