@@ -4,16 +4,9 @@
 // in. `collectHooks` turns that into probe lines, so the suite compares them like the rest.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { HOOK_KINDS as KINDS } from '@bindery/plan';
 import type { FidelityCase, Spec } from './cases';
 
-const KINDS = [
-  'prestart',
-  'createRuntime',
-  'createContainer',
-  'startContainer',
-  'poststart',
-  'poststop',
-] as const;
 const NAMESPACES = ['mnt', 'pid', 'net', 'ipc', 'uts', 'cgroup'];
 const OUT = 'hooks';
 
