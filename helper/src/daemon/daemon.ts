@@ -5,7 +5,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { realHostView } from '@bindery/plan';
 import { DEFAULT_SOCKET_PATH, ErrorCodes, SOCKET_GROUP } from '../protocol';
-import { koffiSyscalls } from '../runtime/koffiSyscalls';
+import type { DaemonSyscalls } from '../runtime/syscalls';
 import { fsIdentityRunner } from './peerAccess';
 import type { Peer } from './authorize';
 import { Connection } from './connection';
@@ -19,6 +19,8 @@ export interface DaemonOptions {
   /** Where container state lives; default: the socket's directory. */
   stateDir?: string;
   runtime: RuntimeApi;
+  /** The kernel door: peer credentials, the socket's group, a peer's file rights. */
+  sys: DaemonSyscalls;
   helperVersion: string;
   log?: (line: string) => void;
   /** Socket group; default `bindery`. Tests pass another. */
@@ -84,7 +86,7 @@ export class Daemon {
       process.umask(oldMask);
     }
     const groupName = this.opts.socketGroup ?? SOCKET_GROUP;
-    const gid = koffiSyscalls().groupId(groupName);
+    const gid = this.opts.sys.groupId(groupName);
     if (gid === undefined) {
       this.log(`listening on ${this.socketPath} (mode 0600, root only): there is no group "${groupName}"; create it (groupadd --system ${groupName}) to let its members connect`);
     } else {
@@ -97,7 +99,7 @@ export class Daemon {
   private accept(socket: net.Socket): void {
     if (this.closing) return void socket.destroy();
     const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
-    const peer = typeof fd === 'number' && fd >= 0 ? identify(fd) : 'no file descriptor';
+    const peer = typeof fd === 'number' && fd >= 0 ? identify(fd, this.opts.sys) : 'no file descriptor';
     if (typeof peer === 'string') {
       this.log(`refusing a connection: cannot identify the peer: ${peer}`);
       return void socket.destroy();
@@ -113,7 +115,7 @@ export class Daemon {
     const conn = new Connection(
       socket,
       peer,
-      { registry: this.registry, host: realHostView(), asPeer: fsIdentityRunner(koffiSyscalls()), helperVersion: this.opts.helperVersion },
+      { registry: this.registry, host: realHostView(), asPeer: fsIdentityRunner(this.opts.sys), helperVersion: this.opts.helperVersion },
       this.log,
       (c) => this.connections.delete(c),
       this.writeBudget,
@@ -150,8 +152,7 @@ export class Daemon {
 }
 
 /** SO_PEERCRED and SO_PEERGROUPS of an accepted connection, or why not. */
-function identify(fd: number): Peer | string {
-  const sys = koffiSyscalls();
+function identify(fd: number, sys: DaemonSyscalls): Peer | string {
   const cred = sys.getPeerCred(fd);
   if (!cred.ok) return `${cred.call}: ${cred.errno}`;
   const groups = sys.getPeerGroups(fd);

@@ -14,7 +14,6 @@ import { spawnInit } from './initLauncher';
 import { cgroupOf } from './ociCgroups';
 import type { StageFailure } from './initProtocol';
 import { readInitMessages } from './initMessages';
-import { koffiSyscalls } from './koffiSyscalls';
 import { OCI_CREATE_ARG, PRESERVED_FDS_FROM, type OciCreateRequest } from './ociInit';
 import { EXEC_FIFO, RuntimeError, type OciContainerState } from './ociState';
 import type { OperationFailure } from '../protocol';
@@ -51,8 +50,7 @@ export interface EarlyInit {
   newPid: boolean;
 }
 
-export function startInit(newPid: boolean, preserveFds: number): EarlyInit {
-  const sys = koffiSyscalls();
+export function startInit(newPid: boolean, preserveFds: number, sys: Syscalls): EarlyInit {
   keepOnlyPreservedFds(sys, preserveFds);
   const preserved = Array.from({ length: preserveFds }, (_, i) => 3 + i);
   const stdio: StdioOptions = [0, 1, 2, 'pipe', 'pipe', ...preserved];
@@ -86,7 +84,7 @@ function describeStage(s: StageFailure): string {
   return `${s.message} (hint: ${s.hint})`;
 }
 
-export async function createOciContainer(opts: OciCreateOptions): Promise<Created> {
+export async function createOciContainer(opts: OciCreateOptions, sys: Syscalls): Promise<Created> {
   const stateRoot = path.resolve(opts.stateRoot);
   const dir = path.join(stateRoot, opts.id);
   const prepared = prepare(
@@ -108,7 +106,6 @@ export async function createOciContainer(opts: OciCreateOptions): Promise<Create
       throw new RuntimeError('container with given ID already exists');
     throw e;
   }
-  const sys = koffiSyscalls();
   let child: ChildProcess | undefined = opts.init.child;
   let cgroups: string[] = [];
   try {
@@ -133,7 +130,7 @@ export async function createOciContainer(opts: OciCreateOptions): Promise<Create
     if (opts.init.newPid !== spec.namespaces.newPid) {
       await stopInit(opts.init);
       child = undefined;
-      child = startInit(spec.namespaces.newPid, opts.preserveFds).child;
+      child = startInit(spec.namespaces.newPid, opts.preserveFds, sys).child;
     }
     const pid = child.pid;
     if (pid === undefined) throw new RuntimeError('the container init could not be started');

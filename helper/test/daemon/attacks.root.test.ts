@@ -10,9 +10,12 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import * as runtime from '../../src/runtime/container';
+import { runtimeWith } from '../../src/runtime/container';
+import { koffiSyscalls } from '../../src/runtime/koffiSyscalls';
 import { callsAsUser, createTestUser, startDaemon, makeBundle, type TestDaemon, type TestUser } from './harness';
 import { assertRoot, hostMountsUnder, isRoot, rootSkip } from './rootOnly';
+
+const runtime = runtimeWith(koffiSyscalls());
 
 const skip = rootSkip('attacks on binderyd by a non-root peer');
 

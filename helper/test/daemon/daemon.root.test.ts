@@ -9,9 +9,12 @@ import { after, before, describe, it } from 'node:test';
 import { HelperClient, type HelperRequestError } from '../../src/client';
 import { parseMountinfo } from '../../src/cli/inspect';
 import { ErrorCodes, type ContainerInfo, type ExitedEvent } from '../../src/protocol';
-import * as runtime from '../../src/runtime/container';
+import { runtimeWith } from '../../src/runtime/container';
+import { koffiSyscalls } from '../../src/runtime/koffiSyscalls';
 import { callsAsUser, createTestUser, makeBundle, spawnHelper, startDaemon, waitFor, type TestDaemon, type TestUser } from './harness';
 import { assertRoot, hostMountsUnder, isRoot, rootSkip } from './rootOnly';
+
+const runtime = runtimeWith(koffiSyscalls());
 
 const HELPER_DIR = path.join(__dirname, '..', '..');
 const skip = rootSkip('binderyd root tests');

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { HelperClient } from '../../src/client';
 import { Daemon } from '../../src/daemon/daemon';
 import type { RuntimeApi } from '../../src/daemon/runtimeApi';
+import { koffiSyscalls } from '../../src/runtime/koffiSyscalls';
 
 export interface TestDaemon {
   daemon: Daemon;
@@ -27,6 +28,7 @@ export async function startDaemon(runtime: RuntimeApi, opts: { socketGroup?: str
     socketPath,
     stateDir,
     runtime,
+    sys: koffiSyscalls(),
     helperVersion: 'test',
     socketGroup: opts.socketGroup ?? 'bindery-no-such-group',
     listenFd: null,

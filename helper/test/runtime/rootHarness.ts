@@ -6,8 +6,11 @@ import * as path from 'node:path';
 import type { TestContext } from 'node:test';
 import { type Plan, planBundle, realHostView } from '@bindery/plan';
 import type { OperationEvent, OutputEvent } from '../../src/protocol';
-import { launchContainer, type Container } from '../../src/runtime/container';
+import { runtimeWith, type Container } from '../../src/runtime/container';
+import { koffiSyscalls } from '../../src/runtime/koffiSyscalls';
 import { baseSpec, runcMounts } from '../baseSpec';
+
+const { launchContainer } = runtimeWith(koffiSyscalls());
 
 /** Root tests fail in CI when not root (a skip there would hide that nothing was tested), skip locally. */
 export function needsRoot(t: TestContext): boolean {

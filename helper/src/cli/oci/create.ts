@@ -14,6 +14,8 @@ import {
   type Created,
   type EarlyInit,
 } from '../../runtime/ociCreate';
+import { koffiSyscalls } from '../../runtime/koffiSyscalls';
+import type { Syscalls } from '../../runtime/syscalls';
 import { checkId, RuntimeError, stateDirOf } from '../../runtime/ociState';
 import { formatFinding } from '../validate';
 import { oneId, parseRuntimeArgs } from './args';
@@ -105,9 +107,10 @@ async function createContainer(
   const bundleDir = path.resolve(values.bundle ?? '.');
   const text = readConfig(bundleDir);
   // Node starts in the init while this process plans.
-  const init = startInit(true, preserveFds);
+  const sys = koffiSyscalls();
+  const init = startInit(true, preserveFds, sys);
   try {
-    return await planAndLaunch(values, id, ctx, { bundleDir, text, preserveFds, init });
+    return await planAndLaunch(values, id, ctx, { bundleDir, text, preserveFds, init, sys });
   } catch (e) {
     await stopInit(init);
     throw e;
@@ -118,9 +121,9 @@ async function planAndLaunch(
   values: CreateValues,
   id: string,
   ctx: RuntimeContext,
-  o: { bundleDir: string; text: string; preserveFds: number; init: EarlyInit },
+  o: { bundleDir: string; text: string; preserveFds: number; init: EarlyInit; sys: Syscalls },
 ): Promise<Created> {
-  const { bundleDir, text, preserveFds, init } = o;
+  const { bundleDir, text, preserveFds, init, sys } = o;
   const plan = planBundle({
     text,
     bundleDir,
@@ -144,19 +147,22 @@ async function planAndLaunch(
     );
   for (const f of plan.findings)
     if (f.severity === 'warning') ctx.log.warn(formatFinding(CONFIG, f));
-  return createOciContainer({
-    id,
-    bundleDir,
-    configName: CONFIG,
-    plan,
-    rootfs: plan.rootfs ?? '',
-    annotations: annotationsOf(text),
-    stateRoot: ctx.root,
-    preserveFds,
-    onOperation: (line) => ctx.log.debug(line),
-    onWarning: (message) => ctx.log.notice(message),
-    init,
-  });
+  return createOciContainer(
+    {
+      id,
+      bundleDir,
+      configName: CONFIG,
+      plan,
+      rootfs: plan.rootfs ?? '',
+      annotations: annotationsOf(text),
+      stateRoot: ctx.root,
+      preserveFds,
+      onOperation: (line) => ctx.log.debug(line),
+      onWarning: (message) => ctx.log.notice(message),
+      init,
+    },
+    sys,
+  );
 }
 
 export const createCommand: RuntimeCommand = async (args, ctx) => {
