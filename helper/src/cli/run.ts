@@ -79,6 +79,11 @@ async function viaDaemon(
     client.onExited((e) => {
       if (e.id === id) exited!(exitStatus(e));
     });
+    // A failing poststart or poststop hook stops nothing: a warning, as in the embedded run.
+    client.onHook((h) => {
+      if (h.id === id && !h.ok && (h.kind === 'poststart' || h.kind === 'poststop'))
+        io.err(`bindery run: warning: ${h.message}`);
+    });
     client.onClose(() => exited!(255));
     try {
       await client.launch({ bundle: bundleDir, id });
