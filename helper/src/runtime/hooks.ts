@@ -153,7 +153,10 @@ export function runHookSync(op: HookOp, state: HookState, place: HookPlace): Hoo
     killSignal: 'SIGKILL',
     ...(op.timeoutSeconds !== undefined ? { timeout: op.timeoutSeconds * 1000 } : {}),
   });
-  const code = (r.error as NodeJS.ErrnoException | undefined)?.code;
+  // A hook that exits without reading its stdin breaks the pipe: Go ignores that (its
+  // exec.Cmd skips EPIPE on stdin), and so does Bindery; the exit status says how it went.
+  const raw = (r.error as NodeJS.ErrnoException | undefined)?.code;
+  const code = raw === 'EPIPE' && (r.status !== null || r.signal !== null) ? undefined : raw;
   return hookRun(op, {
     exitCode: r.status ?? undefined,
     signal: r.signal ?? undefined,
@@ -163,7 +166,7 @@ export function runHookSync(op: HookOp, state: HookState, place: HookPlace): Hoo
         ? undefined
         : code === 'ENOBUFS'
           ? `the hook wrote more than ${HOOK_OUTPUT_MAX} bytes to stdout or stderr and was stopped`
-          : r.error
+          : r.error && code
             ? startError(op, code, r.error.message, place.cwd)
             : undefined,
     stdout: r.stdout ?? '',

@@ -179,3 +179,12 @@ describe('the launcher’s hooks of one kind', () => {
     }
   });
 });
+
+describe('a hook that does not read its stdin', () => {
+  for (const [name, run] of runners)
+    it(`${name}: the broken pipe is not a failure (Go skips EPIPE on stdin)`, async () => {
+      const big = hookState({ ...subject, annotations: { big: 'x'.repeat(200_000) } }, 'created', 1);
+      const r = await run(hook('exit 0'), big, place);
+      assert.equal(r.ok, true, r.message);
+    });
+});
