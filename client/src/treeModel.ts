@@ -1,7 +1,7 @@
 // What the Containers view shows, as plain data: built from the helper's ContainerInfo and
 // the bundles found in the workspace. No `vscode` here, so the shape can be unit-tested;
 // containersView.ts turns these nodes into TreeItems.
-import type { ContainerInfo, ContainerStatus, MountSummary } from '../../helper/src/protocol';
+import type { ContainerInfo, ContainerStatus, HookRun, MountSummary } from '../../helper/src/protocol';
 import type { HelperProblem } from './diagnoseHelper';
 
 export interface Bundle {
@@ -34,7 +34,9 @@ export type NodeKind =
   | 'mounts'
   | 'mount'
   | 'network-files'
-  | 'network-file';
+  | 'network-file'
+  | 'hooks'
+  | 'hook';
 
 export interface TreeNode {
   kind: NodeKind;
@@ -215,6 +217,7 @@ export function containerNode(c: ContainerInfo): TreeNode {
       ),
       container: c,
     });
+  if (c.hooks?.length) children.push(hooksNode(c, c.hooks));
   if (c.networkFiles.length)
     children.push({
       kind: 'network-files',
@@ -239,6 +242,60 @@ export function containerNode(c: ContainerInfo): TreeNode {
     contextValue: `container.${c.status}`,
     collapsible: 'collapsed',
     children,
+    container: c,
+  };
+}
+
+/** The spec's hooks that have run, in order; a failed one shows what it printed. */
+function hooksNode(c: ContainerInfo, runs: HookRun[]): TreeNode {
+  const failed = runs.filter((h) => !h.ok).length;
+  return {
+    kind: 'hooks',
+    id: `container:${c.id}:hooks`,
+    label: 'Hooks',
+    description: `${runs.length} ran${failed ? ` · ${failed} failed` : ''}`,
+    tooltip:
+      'The spec’s hooks (`hooks` in config.json) the helper has run for this container, in order. prestart, createRuntime, poststart and poststop run on the host; createContainer and startContainer in the container. poststop runs when the container is torn down: see its output channel.',
+    icon: failed ? { id: 'error', color: 'charts.red' } : { id: 'zap' },
+    contextValue: 'hooks',
+    collapsible: failed ? 'expanded' : 'collapsed',
+    children: runs.map((h, position) => hookNode(c, h, position)),
+    container: c,
+  };
+}
+
+/** What the tooltip and the output channel say about one hook run. */
+export function hookDetails(h: HookRun): string {
+  const fence = (name: string, text: string) =>
+    text ? `\n\n${name}:\n\n\`\`\`\n${text.replace(/```/g, '` ` `')}\n\`\`\`` : '';
+  return (
+    `**hooks.${h.kind}[${h.index}]** \`${h.path}\` — ${h.ok ? 'ok' : 'failed'} in ${h.durationMs} ms\n\n${h.message}` +
+    fence('stdout', h.stdout) +
+    fence('stderr', h.stderr) +
+    (h.truncated ? `\n\n(${h.truncated} earlier bytes not kept)` : '')
+  );
+}
+
+function hookNode(c: ContainerInfo, h: HookRun, position: number): TreeNode {
+  const how = h.ok
+    ? 'ok'
+    : h.timedOut
+      ? 'timed out'
+      : h.exitCode !== undefined
+        ? `failed: exit ${h.exitCode}`
+        : h.signal
+          ? `failed: ${h.signal}`
+          : 'failed';
+  return {
+    kind: 'hook',
+    id: `container:${c.id}:hook:${position}`,
+    label: `${h.kind}[${h.index}]`,
+    description: `${h.path} · ${how}`,
+    tooltip: hookDetails(h),
+    icon: h.ok ? { id: 'pass', color: 'charts.green' } : { id: 'error', color: 'charts.red' },
+    contextValue: `hook.${h.ok ? 'ok' : 'failed'}`,
+    collapsible: 'none',
+    command: { command: 'bindery.showOutput', title: 'Show output', args: [c.id] },
     container: c,
   };
 }

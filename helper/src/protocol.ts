@@ -2,10 +2,10 @@
 // Clients (the extension, the CLI, scripts) import only this file from the helper.
 // Documented for people in helper/PROTOCOL.md; keep the two in step.
 import { NotificationType, RequestType } from 'vscode-jsonrpc';
-import type { Finding, Operation, Plan } from '@bindery/plan';
+import type { Finding, HookKind, Operation, Plan } from '@bindery/plan';
 
 /** Bumped on any incompatible change; the client refuses a helper with another major. */
-export const PROTOCOL_VERSION = '1.1.0';
+export const PROTOCOL_VERSION = '1.2.0';
 
 export const DEFAULT_SOCKET_PATH = '/run/bindery/bindery.sock';
 /** The group whose members may connect; membership is not root-equivalent (see PROTOCOL.md). */
@@ -76,7 +76,33 @@ export interface ContainerInfo {
   mounts: MountSummary[];
   /** Host paths of the network files written for it. */
   networkFiles: { name: 'hosts' | 'hostname' | 'resolv.conf'; path: string }[];
+  /** Since 1.2: the spec's hooks that have run so far, in the order they ran. */
+  hooks?: HookRun[];
 }
+
+/** One run of one of the spec's hooks (since 1.2). */
+export interface HookRun {
+  kind: HookKind;
+  /** Index in `hooks.<kind>`. */
+  index: number;
+  path: string;
+  ok: boolean;
+  exitCode?: number;
+  signal?: string;
+  timedOut?: boolean;
+  /** The end of what the hook wrote, at most HOOK_OUTPUT_SHOWN bytes of each stream. */
+  stdout: string;
+  stderr: string;
+  /** Bytes of stdout or stderr left out of the two above. */
+  truncated?: number;
+  /** What happened, in runc's words when it failed (`error running hook #0: exit status 1, …`). */
+  message: string;
+  /** How long it ran, in milliseconds. */
+  durationMs: number;
+}
+
+/** Bytes of each output stream of a hook kept in a HookRun. */
+export const HOOK_OUTPUT_SHOWN = 8192;
 
 export interface InspectResult extends ContainerInfo {
   plan: Plan;
@@ -177,6 +203,12 @@ export interface ExitedEvent {
   /** The most memory the container's cgroup used, in bytes. */
   memoryPeak?: number;
 }
+export interface HookEvent extends HookRun {
+  id: string;
+}
+/** Since 1.2: a hook of the container ran (or could not be run). */
+export const HookNotification = new NotificationType<HookEvent>('container/hook');
+
 export const ExitedNotification = new NotificationType<ExitedEvent>('container/exited');
 
 export const TornDownNotification = new NotificationType<IdParams>('container/tornDown');

@@ -84,7 +84,9 @@ export function provideHover(analysis: Analysis, position: Position): Hover | nu
         op.origin.kind === 'spec' &&
         op.origin.mountIndex === undefined &&
         (samePath(op.origin.path, path) ||
-          (path.length === 1 && path[0] === 'root' && op.origin.path[0] === 'root')),
+          (path.length === 1 && path[0] === 'root' && op.origin.path[0] === 'root') ||
+          // A hook, one of its fields, or the list it is in: every hook it covers.
+          (path[0] === 'hooks' && (startsWith(path, op.origin.path) || startsWith(op.origin.path, path)))),
     );
     if (ops.length)
       sections.push(
@@ -108,11 +110,8 @@ export function provideHover(analysis: Analysis, position: Position): Hover | nu
   };
 }
 
-function startsWith(
-  a: readonly (string | number)[],
-  prefix: readonly (string | number)[],
-): boolean {
-  return a.length >= prefix.length && prefix.every((seg, i) => seg === a[i]);
+function startsWith(a: readonly (string | number)[], prefix: readonly (string | number)[]): boolean {
+  return prefix.length <= a.length && prefix.every((seg, i) => seg === a[i]);
 }
 
 function samePath(a: readonly (string | number)[], b: readonly (string | number)[]): boolean {

@@ -167,3 +167,38 @@ describe('hover', () => {
     assert.match(masked, /mount\(/);
   });
 });
+
+describe('hover on hooks', () => {
+  const other = clientWithBundle();
+
+  it('on a hook, its fields or its kind: what runs, where, with what, and what a failure does', async () => {
+    const hooked = spec(STANDARD_MOUNTS, {
+      hooks: {
+        createRuntime: [{ path: '/usr/libexec/cni-add', args: ['cni-add', 'eth0'], timeout: 5 }],
+        poststop: [{ path: '/usr/libexec/cleanup' }],
+      },
+    });
+    const diagnostics = await other.client.openAndValidate(other.bundle.uri, hooked, 'json');
+    const onPath = markdown(
+      await other.client.hover(other.bundle.uri, positionOf(hooked, '"/usr/libexec/cni-add"', 3)),
+    );
+    assert.ok(
+      onPath.includes(
+        'run createRuntime hook "/usr/libexec/cni-add" argv ["cni-add", "eth0"] with the state on stdin, by the runtime on the host, before pivot_root (timeout 5 s, the runtime\'s env, failure aborts the launch)',
+      ),
+      onPath,
+    );
+    assert.ok(!onPath.includes('cleanup'), 'only that hook');
+    const onKind = markdown(
+      await other.client.hover(other.bundle.uri, positionOf(hooked, '"poststop"', 2)),
+    );
+    assert.match(
+      onKind,
+      /run poststop hook "\/usr\/libexec\/cleanup".*when the container is deleted .*failure warns/,
+    );
+    assert.ok(
+      !diagnostics.some((d) => /hooks/.test(d.message)),
+      'no "not applied" warning for hooks',
+    );
+  });
+});

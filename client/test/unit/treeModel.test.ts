@@ -202,3 +202,49 @@ describe('buildRoots', () => {
     assert.ok(remedies.some((r) => r.description === 'sudo bindery daemon'));
   });
 });
+
+describe('hooks under a container', () => {
+  const ok = {
+    kind: 'createRuntime' as const,
+    index: 0,
+    path: '/usr/libexec/cni-add',
+    ok: true,
+    exitCode: 0,
+    stdout: '',
+    stderr: '',
+    message: 'createRuntime hook #0 /usr/libexec/cni-add exited 0',
+    durationMs: 12,
+  };
+  const failed = {
+    ...ok,
+    kind: 'poststart' as const,
+    path: '/usr/bin/announce',
+    ok: false,
+    exitCode: 3,
+    stdout: 'tried\n',
+    stderr: 'no route to host\n',
+    truncated: 100,
+    message: 'error running poststart hook #0: exit status 3, stdout: tried\n, stderr: no route to host\n',
+  };
+  const hooksOf = (c: ContainerInfo) =>
+    buildRoots({ bundles: [], containers: [c] })
+      .find((r) => r.label === 'Running')!
+      .children![0].children!.find((n) => n.kind === 'hooks');
+
+  it('none shown when no hook ran', () => {
+    assert.equal(hooksOf(container({})), undefined);
+  });
+
+  it('each run in order, a failed one with its exit and what it printed, the group open', () => {
+    const node = hooksOf(container({ hooks: [ok, failed] }))!;
+    assert.equal(node.description, '2 ran · 1 failed');
+    assert.equal(node.collapsible, 'expanded');
+    const [a, b] = node.children!;
+    assert.deepEqual([a.label, a.description, a.icon?.id], ['createRuntime[0]', '/usr/libexec/cni-add · ok', 'pass']);
+    assert.deepEqual([b.label, b.description, b.icon?.id], ['poststart[0]', '/usr/bin/announce · failed: exit 3', 'error']);
+    assert.match(b.tooltip!, /exit status 3/);
+    assert.match(b.tooltip!, /stderr:\n\n```\nno route to host\n/);
+    assert.match(b.tooltip!, /100 earlier bytes not kept/);
+    assert.deepEqual(b.command?.args, ['web-1'], 'clicking shows the container’s output channel');
+  });
+});

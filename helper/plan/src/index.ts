@@ -51,6 +51,7 @@ export {
   type ProcessAttrOp,
   type SchedAttr,
 } from './processAttrPlan';
+export { HOOK_KINDS } from './hooksPlan';
 export { knownDataOptions, DATA_OPTIONS_ANY_TYPE } from './rules/filesystemData';
 export { schemaAt, NAMESPACE_TYPES, type FieldSchema } from './schema';
 export {

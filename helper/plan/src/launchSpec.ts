@@ -62,6 +62,8 @@ export interface LaunchSpec {
   namespaces: NamespaceSetup;
   hostname?: string;
   domainname?: string;
+  /** The spec's string annotations: the state hooks get on stdin carries them. */
+  annotations?: Record<string, string>;
 }
 
 /** Codes of what the helper refuses to launch (errors in the plan, see rules/launchSupport.ts). */
@@ -201,12 +203,16 @@ export function readLaunchSpec(spec: unknown): LaunchReading {
   const namespaces = readNamespaces(s, problems);
   if (!proc || !namespaces || problems.length) return { problems };
   const name = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+  const annotations = Object.entries(asObject(s.annotations) ?? {}).filter(
+    (e): e is [string, string] => typeof e[1] === 'string',
+  );
   return {
     launch: {
       process: proc,
       namespaces,
       hostname: name(s.hostname),
       domainname: name(s.domainname),
+      ...(annotations.length ? { annotations: Object.fromEntries(annotations) } : {}),
     },
     problems,
   };

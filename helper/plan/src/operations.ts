@@ -3,7 +3,7 @@
 //   root propagation → rootfs bound onto itself → every mount in order (mount point,
 //   mount(2), propagation, the remount a bind needs for its flags, mount_setattr) → device
 //   nodes, /dev/ptmx and the /dev symlinks → pivot_root → read-only /dev and root →
-//   hostname → readonlyPaths → maskedPaths.
+//   hostname → readonlyPaths → maskedPaths; the hooks where runc runs them (hooksPlan.ts).
 import * as posix from 'node:path/posix';
 import { bindRemount, remountFlags } from './bindRemount';
 import { cgroupLayout, planCgroupMount, type CgroupLayout } from './cgroupMount';
@@ -11,6 +11,7 @@ import { MOUNT_OPTIONS } from './flags';
 import { statFollow } from './hostLookup';
 import { planCgroups } from './cgroupPlan';
 import { planProcessAttrs } from './processAttrPlan';
+import { planCreateHooks, planProcessHooks } from './hooksPlan';
 import { planSeccomp } from './seccompPlan';
 import { planOomScoreAdj, planSysctls } from './sysctlPlan';
 import { asArray, asBoolean, asObject, asString, get } from './json';
@@ -170,6 +171,10 @@ export function planOperations(input: OperationsInput): Operation[] {
     }
   }
 
+  // 4b. prestart, createRuntime (the runtime, on the host) and createContainer (the init)
+  // hooks: every mount is in place and the old root still reachable (runc's procHooks).
+  ops.push(...planCreateHooks(spec, specOrigin));
+
   // 5. Into the rootfs, where a missing cwd is made (root-owned, 0755, as runc).
   if (rootfs) ops.push({ op: 'pivot-root', rootfs, origin: specOrigin(['root', 'path']) });
   const cwd = asString(get(spec, 'process', 'cwd'));
@@ -294,6 +299,8 @@ export function planOperations(input: OperationsInput): Operation[] {
     asBoolean(get(spec, 'process', 'noNewPrivileges')) === true,
   );
   if (seccomp) ops.push(seccomp);
+  // 12. startContainer (the init, right before execve), poststart and poststop (the runtime).
+  ops.push(...planProcessHooks(spec, specOrigin));
   return ops;
 }
 

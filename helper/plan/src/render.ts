@@ -2,7 +2,7 @@
 import { renderProcessAttr } from './processAttrPlan';
 import { renderAction } from './seccompPlan';
 import { sysctlPath } from './sysctlPlan';
-import type { MountAttr, MsFlag, Operation, Origin } from './types';
+import type { HookOp, MountAttr, MsFlag, Operation, Origin } from './types';
 import { sortMountAttrs, sortMsFlags } from './flags';
 
 /** `MS_NOSUID|MS_NODEV`, or `0` when none. */
@@ -88,9 +88,30 @@ export function renderOperation(op: Operation): string {
     case 'ioprio':
     case 'scheduler':
       return `${renderProcessAttr(op)} before the capabilities drop`;
+    case 'hook':
+      return renderHook(op);
     case 'check-mount-flags':
       return `check /proc/self/mountinfo: every mount nosuid,nodev${op.devAllowed.length ? ` (dev allowed on ${op.devAllowed.join(', ')})` : ''}`;
   }
+}
+
+const HOOK_PLACE: Readonly<Record<HookOp['kind'], string>> = {
+  prestart: 'by the runtime on the host, before pivot_root',
+  createRuntime: 'by the runtime on the host, before pivot_root',
+  createContainer: "in the container's namespaces, before pivot_root",
+  startContainer: 'in the container, as the process user, right before execve',
+  poststart: 'by the runtime on the host, once the process runs',
+  poststop: 'by the runtime on the host, when the container is deleted',
+};
+
+function renderHook(op: HookOp): string {
+  const argv = op.args.length ? op.args : [op.path];
+  const limits = [
+    op.timeoutSeconds !== undefined ? `timeout ${op.timeoutSeconds} s` : 'no timeout',
+    op.env ? `env ${op.env.length} var${op.env.length === 1 ? '' : 's'}` : "the runtime's env",
+    op.fatal ? 'failure aborts the launch' : 'failure warns',
+  ];
+  return `run ${op.kind} hook ${str(op.path)} argv [${argv.map(str).join(', ')}] with the state on stdin, ${HOOK_PLACE[op.kind]} (${limits.join(', ')})`;
 }
 
 /** Where an operation came from, in a few words: `mounts[2] /data`, `linux.maskedPaths[0]`, `added: …`. */

@@ -54,6 +54,8 @@ export function requesterInvariantViolations(plan: Plan, ctx: InvariantContext):
       const own = op.source !== null && NETWORK_FILE_NAMES.some((f) => op.source === `${ctx.stateDir}/${f}`);
       if (!own && op.sourceAccess !== 'requester') out.push(`${where} binds ${op.source} with the runtime's rights, not the requester's`);
     }
+    // Hooks run as root, most on the host: never for anyone else (rules/requesterPolicy.ts).
+    if (op.op === 'hook') out.push(`${where} runs the ${op.kind} hook ${op.path}, which only root may`);
     if (op.op === 'mknod' && !(op.deviceType === 'c' && DEFAULT_DEVICE_NUMBERS.has(`${op.major}:${op.minor}`)))
       out.push(`${where} creates device ${op.major}:${op.minor}`);
     if (lockAt >= 0 && i > lockAt && !mayFollowLock(op, ops)) out.push(`${where} comes after the nosuid,nodev lock`);

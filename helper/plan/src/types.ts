@@ -276,8 +276,41 @@ export interface CheckMountFlagsOp extends OperationBase {
  * process set-up before the capabilities drop and the seccomp filter, inherited across execve.
  */
 export type ProcessAttrOperation = ProcessAttrOp & OperationBase;
+/** The six points of the lifecycle where the spec's hooks run (runtime-spec config.md, "POSIX-platform Hooks"). */
+export type HookKind =
+  | 'prestart'
+  | 'createRuntime'
+  | 'createContainer'
+  | 'startContainer'
+  | 'poststart'
+  | 'poststop';
+
+/**
+ * Run one of the spec's hooks with the container's state as JSON on its stdin. `runsIn`
+ * says whose namespaces and which process: 'runtime' hooks are run by the launcher on the
+ * host (prestart, createRuntime, poststart, poststop), 'container' hooks by the container's
+ * init (createContainer in its namespaces before pivot_root, startContainer after the
+ * process set-up, with its path looked up inside the container), as runc 1.1 does.
+ */
+export interface HookOp extends OperationBase {
+  op: 'hook';
+  kind: HookKind;
+  /** Index in `hooks.<kind>`. */
+  index: number;
+  path: string;
+  /** argv as written, argv[0] included; empty: the program gets [path]. */
+  args: string[];
+  /** The hook's whole environment; undefined: the runtime's own (Go's exec.Cmd with a nil Env, as runc). */
+  env?: string[];
+  /** Seconds before the hook is killed and counts as failed; undefined: no limit. */
+  timeoutSeconds?: number;
+  runsIn: 'runtime' | 'container';
+  /** A failure aborts the launch and tears the container down; otherwise it is a warning. */
+  fatal: boolean;
+}
 
 export type Operation =
+  | HookOp
   | CheckMountFlagsOp
   | ProcessAttrOperation
   | CgroupOp

@@ -79,6 +79,11 @@ async function viaDaemon(
     client.onExited((e) => {
       if (e.id === id) exited!(exitStatus(e));
     });
+    // A failing poststart or poststop hook stops nothing: a warning, as in the embedded run.
+    client.onHook((h) => {
+      if (h.id === id && !h.ok && (h.kind === 'poststart' || h.kind === 'poststop'))
+        io.err(`bindery run: warning: ${h.message}`);
+    });
     client.onClose(() => exited!(255));
     try {
       await client.launch({ bundle: bundleDir, id });
@@ -158,6 +163,10 @@ async function embedded(
   container.on('output', (o: { stream: string; data: string }) =>
     (o.stream === 'stdout' ? process.stdout : process.stderr).write(o.data),
   );
+  // poststart and poststop failures do not stop anything (runtime-spec): they are warnings.
+  container.on('hook', (h: { ok: boolean; message: string }) => {
+    if (!h.ok) io.err(`bindery run: warning: ${h.message}`);
+  });
   const unforward = forwardSignals((graceMs) => void container.stop(graceMs));
   const ev = await container.exited;
   unforward();

@@ -10,10 +10,13 @@ import type {
   ContainerInfo,
   ContainerStatus,
   ExitedEvent,
+  HookEvent,
+  HookRun,
   MountSummary,
   StartedEvent,
 } from '../protocol';
 import { memoryOutcome, removeCgroups } from './cgroups';
+import { hookState, runRuntimeHooks, type HookSubject } from './hooks';
 import { LogFollower } from './logFollower';
 import { planMountSummaries } from './mountSummary';
 import { STDERR_PIPE, STDOUT_PIPE, writeState, type ContainerState } from './stateFile';
@@ -22,7 +25,7 @@ import type { DaemonSyscalls } from './syscalls';
 /** Grace period between SIGTERM and SIGKILL when none is given. */
 export const DEFAULT_STOP_TIMEOUT_MS = 10_000;
 
-/** Events: 'operation' OperationEvent, 'started' StartedEvent, 'output' OutputEvent, 'exited' ExitedEvent, 'torn-down'. */
+/** Events: 'operation' OperationEvent, 'hook' HookEvent, 'started' StartedEvent, 'output' OutputEvent, 'exited' ExitedEvent, 'torn-down'. */
 export interface Container extends EventEmitter {
   readonly id: string;
   readonly pid?: number;
@@ -42,6 +45,9 @@ export class ContainerHandle extends EventEmitter implements Container {
   pid?: number;
   readonly exited: Promise<ExitedEvent>;
   readonly mounts: MountSummary[];
+  /** The hooks that ran, in order (ContainerInfo.hooks). */
+  readonly hooks: HookRun[] = [];
+  private poststart: Promise<void> = Promise.resolve();
   private resolveExited!: (e: ExitedEvent) => void;
   private exitEvent?: ExitedEvent;
   private followers: LogFollower[] = [];
@@ -86,7 +92,47 @@ export class ContainerHandle extends EventEmitter implements Container {
       args: this.state.args,
       mounts: this.mounts.map((m) => ({ ...m })),
       networkFiles: net,
+      ...(this.hooks.length ? { hooks: this.hooks.map((h) => ({ ...h })) } : {}),
     };
+  }
+
+  /** Who the hooks' state is about. */
+  hookSubject(): HookSubject {
+    return { id: this.id, bundle: this.state.bundle, annotations: this.state.plan.launch?.annotations };
+  }
+
+  /** A hook ran: keep it for info() and tell listeners. */
+  recordHook(run: HookRun): HookEvent {
+    this.hooks.push(run);
+    const ev: HookEvent = { id: this.id, ...run };
+    this.emit('hook', ev);
+    return ev;
+  }
+
+  /** poststart: once the process runs, on the host; a failure is only reported (runtime-spec). */
+  startPoststart(pid: number): void {
+    this.poststart = this.startedShown.then(async () => {
+      await runRuntimeHooks(
+        this.state.plan,
+        'poststart',
+        this.state.owner.uid,
+        hookState(this.hookSubject(), 'running', pid),
+        { cwd: this.state.bundle, env: process.env },
+        (run) => this.recordHook(run),
+      );
+    });
+  }
+
+  /** poststop: the container is gone (its process, its cgroup); a failure is only reported. */
+  async runPoststop(): Promise<void> {
+    await runRuntimeHooks(
+      this.state.plan,
+      'poststop',
+      this.state.owner.uid,
+      hookState(this.hookSubject(), 'stopped'),
+      { cwd: this.state.bundle, env: process.env },
+      (run) => this.recordHook(run),
+    );
   }
 
   /**
@@ -188,10 +234,12 @@ export class ContainerHandle extends EventEmitter implements Container {
 
   teardown(graceMs = DEFAULT_STOP_TIMEOUT_MS): Promise<void> {
     this.tornDown ??= (async () => {
+      await this.poststart;
       await this.stop(graceMs);
       for (const f of this.followers) f.stop();
       const left = await removeCgroups(this.state.cgroups ?? []);
       if (left.length) this.emit('warning', `cgroups still busy, left behind: ${left.join(', ')}`);
+      await this.runPoststop();
       // The mount namespace, and every mount in it, died with the last process. What is
       // left is on the host: the state directory with the network files and the pipes.
       fs.rmSync(this.stateDir, { recursive: true, force: true });

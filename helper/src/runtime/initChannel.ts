@@ -9,6 +9,8 @@ import type { LaunchSpec } from '@bindery/plan';
 import { ErrorCodes } from '../protocol';
 import { memoryOutcome } from './cgroups';
 import type { ContainerHandle } from './containerHandle';
+import { answerHookRequest } from './hooks';
+import { HOOK_FAILED } from './initHooks';
 import type { InitMessage, InitRequest } from './initProtocol';
 import { readInitMessages } from './initMessages';
 import type { LaunchOptions } from './launch';
@@ -21,7 +23,7 @@ let launcherMountNamespace: string | undefined;
 
 /** What the init is asked to do for this launch; `output`: the files its stdout and stderr go to. */
 export function initRequest(
-  opts: Pick<LaunchOptions, 'id' | 'plan' | 'owner'>,
+  opts: Pick<LaunchOptions, 'id' | 'plan' | 'owner' | 'bundleDir'>,
   spec: LaunchSpec,
   stateDir: string,
   output: { stdout: string; stderr: string },
@@ -31,6 +33,7 @@ export function initRequest(
   const { operations, rootfs, requester } = opts.plan;
   return {
     id: opts.id,
+    bundle: path.resolve(opts.bundleDir),
     plan: { operations, rootfs, requester, mounts: [], findings: [] },
     stateDir,
     spec,
@@ -93,17 +96,40 @@ export function runLaunch(
           break;
         }
         case 'operation-failure':
-          outcome = launchError(ErrorCodes.LaunchFailed, 'mount-failed', msg.failure.message, {
-            failure: msg.failure,
-          });
+          outcome = launchError(
+            ErrorCodes.LaunchFailed,
+            msg.failure.operation.op === 'hook' ? 'hook-failed' : 'mount-failed',
+            msg.failure.message,
+            { failure: msg.failure },
+          );
           break;
         case 'stage-failure':
           outcome = launchError(
             ErrorCodes.LaunchFailed,
-            msg.failure.stage === 'namespaces' ? 'namespace-failed' : 'process-failed',
+            msg.failure.errno === HOOK_FAILED
+              ? 'hook-failed'
+              : msg.failure.stage === 'namespaces'
+                ? 'namespace-failed'
+                : 'process-failed',
             msg.failure.message,
             { stage: msg.failure },
           );
+          break;
+        case 'hook':
+          opts.onHook?.(container.recordHook(msg.run));
+          break;
+        case 'hook-request':
+          // fd 3 is a socket pair: the answer goes back on it while the init waits.
+          void answerHookRequest(
+            opts.plan,
+            msg.index,
+            opts.owner.uid,
+            container.hookSubject(),
+            child.pid,
+            (run) => opts.onHook?.(container.recordHook(run)),
+          ).then((reply) => {
+            (events as unknown as NodeJS.WritableStream).write(JSON.stringify(reply) + '\n');
+          });
           break;
         case 'exec':
           execSeen = true;

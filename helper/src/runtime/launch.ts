@@ -6,7 +6,7 @@ import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CLONE_NEWUTS, launchRefusals, type LaunchSpec, type Plan } from '@bindery/plan';
-import { ErrorCodes, type OperationEvent } from '../protocol';
+import { ErrorCodes, type HookEvent, type OperationEvent } from '../protocol';
 import { createCgroups, removeCgroups } from './cgroups';
 import { ID_PATTERN } from './containerId';
 import { ContainerHandle, type Container } from './containerHandle';
@@ -43,6 +43,8 @@ export interface LaunchOptions {
    * promise settles, so before a listener could be put on the Container).
    */
   onOperation?: (event: OperationEvent) => void;
+  /** Called for each hook that ran during the launch (prestart … startContainer), like onOperation. */
+  onHook?: (event: HookEvent) => void;
 }
 
 /** Check what the plan and spec ask for before any process is started. */
@@ -195,6 +197,7 @@ export async function launchContainer(
     container.state.status = 'running';
     writeState(stateDir, container.state);
     container.markStarted(pid, { child });
+    container.startPoststart(pid);
     initPool.scheduleRefill(sys);
     return container;
   } catch (e) {
@@ -204,6 +207,8 @@ export async function launchContainer(
     }
     container.closeOutput();
     await removeCgroups(container.state.cgroups ?? []);
+    // As runc, whose failed create destroys the container: poststop runs for it too.
+    if (child) await container.runPoststop();
     fs.rmSync(stateDir, { recursive: true, force: true });
     initPool.scheduleRefill(sys);
     if (isLaunchError(e)) throw e;

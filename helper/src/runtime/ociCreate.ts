@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { operationTarget, type Plan, renderOrigin } from '@bindery/plan';
 import { initRequest, isLaunchError, prepare } from './container';
 import { createCgroups, removeCgroups } from './cgroups';
+import { answerHookRequest, hookState, runRuntimeHooks, type HookSubject } from './hooks';
 import { spawnInit } from './initLauncher';
 import { cgroupOf } from './ociCgroups';
 import type { StageFailure } from './initProtocol';
@@ -32,8 +33,10 @@ export interface OciCreateOptions {
   stateRoot: string;
   /** The caller's fds 3 … 3+N-1 become the process's. */
   preserveFds: number;
-  /** Told about each operation as the init performs it (`--debug`). */
+  /** Told about each operation and hook run as the init performs it (`--debug`). */
   onOperation?: (line: string) => void;
+  /** A poststop hook that failed after a failed create (runc's words; only a warning). */
+  onWarning?: (message: string) => void;
   /** The init, from startInit(); createOciContainer owns it from here on. */
   init: EarlyInit;
 }
@@ -148,19 +151,31 @@ export async function createOciContainer(opts: OciCreateOptions, sys: Syscalls):
 
     // Inherited fds: the output files are unused (io.stdio replaces them), so name /dev/null.
     const req: OciCreateRequest = {
-      ...initRequest({ id: opts.id, plan: opts.plan, owner: { uid: 0, gid: 0 } }, spec, dir, {
-        stdout: '/dev/null',
-        stderr: '/dev/null',
-      }),
+      ...initRequest(
+        { id: opts.id, plan: opts.plan, owner: { uid: 0, gid: 0 }, bundleDir: opts.bundleDir },
+        spec,
+        dir,
+        {
+          stdout: '/dev/null',
+          stderr: '/dev/null',
+        },
+      ),
       execFifo: fifo,
       preserveFds: opts.preserveFds,
     };
     let parked = false;
     let failure: string | undefined;
-    const done = readInitMessages(child.stdio[3] as NodeJS.ReadableStream, (msg, line) => {
+    const events = child.stdio[3] as unknown as NodeJS.ReadWriteStream;
+    const initPid = pid;
+    const done = readInitMessages(events, (msg, line) => {
       if (!msg) failure ??= `the init sent something unreadable: ${line.slice(0, 200)}`;
       else if (msg.type === 'operation')
         opts.onOperation?.(JSON.stringify(operationEvent(opts.id, opts.plan, msg.outcome) ?? msg.outcome));
+      else if (msg.type === 'hook') opts.onOperation?.(JSON.stringify(msg.run));
+      else if (msg.type === 'hook-request')
+        void answerHookRequest(opts.plan, msg.index, 0, subjectOf(opts), initPid, (run) =>
+          opts.onOperation?.(JSON.stringify(run)),
+        ).then((reply) => events.write(JSON.stringify(reply) + '\n'));
       else if (msg.type === 'operation-failure')
         failure = describeOperationFailure(opts.configName, msg.failure);
       else if (msg.type === 'stage-failure') failure = describeStage(msg.failure);
@@ -178,21 +193,56 @@ export async function createOciContainer(opts: OciCreateOptions, sys: Syscalls):
     writeState(dir, state);
     return { dir, state, child };
   } catch (e) {
-    await discard(dir, child, cgroups);
+    await discard(dir, child, cgroups, () => runPoststop(opts.plan, subjectOf(opts), opts.onWarning));
     throw e;
   }
+}
+
+/** Who the hooks' state is about. */
+export function subjectOf(o: {
+  id: string;
+  bundleDir?: string;
+  bundle?: string;
+  annotations?: Record<string, string>;
+}): HookSubject {
+  return { id: o.id, bundle: path.resolve(o.bundle ?? o.bundleDir ?? '.'), annotations: o.annotations };
+}
+
+/** poststop, for `delete` and a failed create: a failure is a warning, in runc's words. */
+export async function runPoststop(
+  plan: Plan,
+  subject: HookSubject,
+  warn: ((message: string) => void) | undefined,
+): Promise<void> {
+  await runRuntimeHooks(plan, 'poststop', 0, hookState(subject, 'stopped'), { cwd: subject.bundle, env: process.env }, (run) => {
+    if (!run.ok) warn?.(run.message);
+  });
+}
+
+/** poststart, for `start` once the process is let go: a failure is a warning (runtime-spec). */
+export async function runPoststart(
+  plan: Plan,
+  subject: HookSubject,
+  pid: number | undefined,
+  warn: (message: string) => void,
+): Promise<void> {
+  await runRuntimeHooks(plan, 'poststart', 0, hookState(subject, 'running', pid), { cwd: subject.bundle, env: process.env }, (run) => {
+    if (!run.ok) warn(run.message);
+  });
 }
 
 async function discard(
   dir: string | undefined,
   child: ChildProcess | undefined,
   cgroups: readonly string[] = [],
+  poststop?: () => Promise<void>,
 ): Promise<void> {
   if (child && child.exitCode === null && child.signalCode === null) {
     child.kill('SIGKILL');
     await new Promise((resolve) => child.once('exit', resolve));
   }
   await removeCgroups(cgroups);
+  await poststop?.();
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 }
 

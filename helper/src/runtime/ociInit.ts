@@ -192,7 +192,7 @@ function createInit(entry: InitEntry): number {
   );
   return entry.runInit(req, sys, {
     stdio: inheritedStdio(sys),
-    beforeExec: () => {
+    beforeExec: (runStartHooks) => {
       // `create` exits once it has read this: the process must outlive it.
       const pd = sys.prctl(PR_SET_PDEATHSIG, 0);
       if (!pd.ok) throw new Error(`cannot clear the parent-death signal: ${pd.errno}`);
@@ -200,6 +200,9 @@ function createInit(entry: InitEntry): number {
       fs.closeSync(EVENT_FD);
       entry.redirectInitMessages(toStderr);
       waitForStart(fifo);
+      // startContainer runs once `start` has been called (runc: after the fifo is written).
+      const hookFailure = runStartHooks();
+      if (hookFailure) return hookFailure;
       placePreservedFds(sys, req.preserveFds);
     },
   });

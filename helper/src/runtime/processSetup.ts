@@ -107,7 +107,7 @@ export function execProcess(
   p: ProcessSetup,
   stdio: ProcessStdio,
   setUmask: (m: number) => void,
-  beforeExec: () => void,
+  beforeExec: () => StepFailure | void,
   seccomp?: SeccompOp,
   attrs: readonly ProcessAttrOp[] = [],
 ): StepFailure {
@@ -269,7 +269,8 @@ export function execProcess(
   const sig = sys.resetSignals();
   if (!sig.ok) return fail(sig.errno, 'cannot reset signal dispositions', 'report this');
 
-  beforeExec();
+  const before = beforeExec();
+  if (before) return before;
   // From here the process must outlive a helper crash (it is re-adopted from state.json).
   const pd = sys.prctl(PR_SET_PDEATHSIG, 0);
   if (!pd.ok) return fail(pd.errno, 'cannot clear the parent-death signal', 'report this');

@@ -11,6 +11,7 @@ import { writeOomScoreAdj, writeSysctl } from './procWrites';
 import * as path from 'node:path';
 import {
   type CopyUpOp,
+  type HookOp,
   type MkdirOp,
   type MkfileOp,
   type MknodOp,
@@ -52,6 +53,11 @@ export interface SetupRootfsOptions {
   owner?: Owner;
   /** Each operation's outcome, by its index in the plan (operationEvent makes the protocol's event of it). */
   emit(outcome: OperationOutcome): void;
+  /**
+   * Runs a hook operation that is due while the rootfs is set up (prestart, createRuntime,
+   * createContainer); absent: such a plan fails (the warm-up and unit tests have none).
+   */
+  runHook?(op: HookOp): StepOutcome;
 }
 
 /** Returns undefined when every operation succeeded, else the first failure. */
@@ -94,7 +100,7 @@ export function setupRootfs(
           : root;
         if (src.ok) ctx.copyUpSources.set(op.target, src.value);
       }
-      const outcome = perform(ctx, op);
+      const outcome = perform(ctx, op, opts.runHook);
       if (outcome.ok) {
         opts.emit(outcome.note ? { index, ok: true, message: outcome.note } : { index, ok: true });
         continue;
@@ -120,8 +126,14 @@ export function setupRootfs(
   }
 }
 
-function perform(ctx: RootContext, op: Operation): StepOutcome {
+function perform(
+  ctx: RootContext,
+  op: Operation,
+  runHook: SetupRootfsOptions['runHook'],
+): StepOutcome {
   switch (op.op) {
+    case 'hook':
+      return performHook(op, runHook);
     case 'mount':
       if (op.purpose === 'mask') return performMask(ctx, op);
       if (op.purpose === 'rootfs-bind') {
@@ -169,6 +181,19 @@ function perform(ctx: RootContext, op: Operation): StepOutcome {
   }
 }
 
+function performHook(op: HookOp, runHook: SetupRootfsOptions['runHook']): StepOutcome {
+  if (op.kind === 'startContainer' || op.kind === 'poststart' || op.kind === 'poststop')
+    return {
+      ok: true,
+      note:
+        op.kind === 'startContainer'
+          ? 'runs after the process set-up, right before execve'
+          : `runs ${op.kind === 'poststart' ? 'once the process runs' : 'when the container is deleted'}`,
+    };
+  if (!runHook)
+    return fail('ENOSYS', `${op.kind} hook ${op.path}: this launcher runs no hooks`, 'report this');
+  return runHook(op);
+}
 
 /**
  * runc's rootfsParentMountPrivate: with a shared root propagation (rootfsPropagation

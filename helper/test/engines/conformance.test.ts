@@ -26,7 +26,6 @@ export const BELOW_RUNC: Readonly<Record<string, string>> = {
   linux_ns_nopath: 'no user namespaces yet (the spec lists one)',
   linux_ns_path: 'joining an existing mount or pid namespace by path is not supported yet',
   linux_ns_itype: 'Bindery always gives the container a mount namespace of its own',
-  hooks_stdin: 'hooks are not run yet',
 };
 
 export interface Counts {

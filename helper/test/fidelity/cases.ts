@@ -18,8 +18,10 @@ export type Spec = any;
 
 export interface FidelityCase {
   name: string;
-  /** Changes the spec (a fresh copy of `runcSpec()`) in place. */
-  change?: (spec: Spec) => void;
+  /** Changes the spec (a fresh copy of `runcSpec()`) in place; `bundleDir` is where it will be. */
+  change?: (spec: Spec, bundleDir: string) => void;
+  /** More probe lines, read from the bundle after the run (what hooks recorded). */
+  collect?: (bundleDir: string, id: string) => string;
   /** Adds files to the rootfs (a fresh copy for each runtime) before the run. */
   prepare?: (rootfs: string) => void;
   /** Extra paths the probe stats. */

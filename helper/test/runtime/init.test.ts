@@ -51,7 +51,7 @@ function kernel(): RecordingSyscalls {
 
 function launch(sys: RecordingSyscalls, plan: Plan): { code: number; messages: InitMessage[] } {
   const req = initRequest(
-    { id: 'init-test', plan, owner: { uid: 0, gid: 0 } },
+    { id: 'init-test', plan, owner: { uid: 0, gid: 0 }, bundleDir: '/bundles/init-test' },
     plan.launch!,
     STATE,
     {

@@ -28,7 +28,9 @@ describe('execProcess', () => {
       base,
       { stdin: 20, stdout: 21, stderr: 22 },
       (m) => (umask = m),
-      () => (beforeExec = true),
+      () => {
+        beforeExec = true;
+      },
     );
     assert.equal(
       f.message,

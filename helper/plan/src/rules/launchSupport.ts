@@ -116,15 +116,6 @@ const count = (v: unknown, one: string, many = `${one}s`) => {
   return `${n} ${n === 1 ? one : many}`;
 };
 
-const HOOK_KINDS = [
-  'prestart',
-  'createRuntime',
-  'createContainer',
-  'startContainer',
-  'poststart',
-  'poststop',
-];
-
 /** Features of the spec Bindery does not apply (yet). */
 const UNAPPLIED: Unapplied[] = [
   {
@@ -142,11 +133,6 @@ const UNAPPLIED: Unapplied[] = [
     say: (v) =>
       `linux.mountLabel: Bindery does not label mounts yet; runc would add context="${String(v)}" to the mounts that take data. The mounts get the filesystem's default label.`,
   },
-  ...HOOK_KINDS.map((kind): Unapplied => ({
-    path: ['hooks', kind],
-    say: (v) =>
-      `hooks.${kind}: Bindery does not run hooks yet; runc would run ${count(v, 'program')} here. ${asArray(v).length === 1 ? 'It is' : 'They are'} skipped, so whatever ${asArray(v).length === 1 ? 'it sets' : 'they set'} up (networking, devices, …) is missing.`,
-  })),
   {
     path: ['linux', 'personality', 'flags'],
     say: () =>

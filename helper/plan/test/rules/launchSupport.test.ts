@@ -296,13 +296,6 @@ describe('features Bindery does not apply', () => {
       /context=/,
     ],
     [
-      'hooks.poststart',
-      (s) => (s.hooks = { poststart: [{ path: '/bin/true' }] }),
-      '"poststart"',
-      'poststart',
-      /runc would run 1 program here\. It is skipped/,
-    ],
-    [
       'linux.personality.flags',
       (s) => (s.linux.personality = { domain: 'LINUX32', flags: ['X'] }),
       '"flags"',

@@ -158,6 +158,7 @@ async function planAndLaunch(
       stateRoot: ctx.root,
       preserveFds,
       onOperation: (line) => ctx.log.debug(line),
+      onWarning: (message) => ctx.log.notice(message),
       init,
     },
     sys,
