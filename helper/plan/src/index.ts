@@ -16,6 +16,7 @@ export {
   addRuntimeMounts,
   networkFileOf,
   NETWORK_FILES,
+  NETWORK_FILE_NAMES,
   DEFAULT_STATE_DIR,
 } from './runtimeDefaults';
 export { planOperations, type OperationsInput } from './operations';
@@ -64,3 +65,21 @@ export {
   CLONE_NEWNET,
   CLONE_NEWTIME,
 } from './namespaces';
+export {
+  bindRemountOp,
+  copyUpOp,
+  maskOp,
+  mkdirOp,
+  mkfileOp,
+  mknodOp,
+  mountOp,
+  nameOp,
+  pivotRootOp,
+  propagationOp,
+  readonlyPathOps,
+  rootfsBindOp,
+  rootfsParentPrivateOp,
+  setattrOp,
+  symlinkOp,
+  writeNetworkFileOp,
+} from './operationConstructors';

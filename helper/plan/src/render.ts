@@ -32,6 +32,14 @@ export function renderOperation(op: Operation): string {
         : op.data;
       return `mount(${str(op.source)}, ${str(op.target)}, ${str(op.fstype)}, ${renderFlags(op.flags)}, ${data === '' ? 'NULL' : str(data)})`;
     }
+    case 'rootfs-parent-private':
+      return `mount(NULL, <mount holding ${str(op.rootfs)}>, NULL, MS_PRIVATE, NULL) when it is shared`;
+    case 'readonly-path':
+      return `mount(${str(op.source)}, ${str(op.target)}, NULL, ${renderFlags(op.flags)}, NULL)`;
+    case 'mask':
+      return op.cover === 'dev-null'
+        ? `mount("/dev/null", ${str(op.target)}, NULL, MS_BIND, NULL)`
+        : `mount("tmpfs", ${str(op.target)}, "tmpfs", ${renderFlags(op.tmpfsFlags)}, NULL)`;
     case 'setattr': {
       const parts = [];
       if (op.attrSet.length) parts.push(`attr_set: ${renderAttrs(op.attrSet)}`);
@@ -127,6 +135,8 @@ export function renderOrigin(origin: Origin, destination?: string): string {
 export function operationTarget(op: Operation): string | undefined {
   switch (op.op) {
     case 'mount':
+    case 'readonly-path':
+    case 'mask':
     case 'setattr':
       return op.target;
     case 'mkdir':

@@ -137,9 +137,8 @@ interface OperationBase {
   origin: Origin;
 }
 
-/** mount(2). `target` is in `targetScope`; a bind `source` is a host path. */
-export interface MountOp extends OperationBase {
-  op: 'mount';
+/** The arguments of one mount(2) call. `target` is in `targetScope`; a bind `source` is a host path. */
+export interface MountCall {
   source: string | null;
   target: string;
   targetScope: PathScope;
@@ -147,16 +146,63 @@ export interface MountOp extends OperationBase {
   flags: MsFlag[];
   /** The filesystem data string, comma-joined; '' when none. */
   data: string;
+}
+
+/**
+ * mount(2): a filesystem or a bind, a propagation change, a remount. Build it with the
+ * constructors in `operationConstructors.ts`.
+ */
+export interface MountOp extends OperationBase, MountCall {
+  op: 'mount';
   /** A tmpfs over an existing directory: `mode=` of that directory goes first in `data` (runc). */
   keepTargetMode?: true;
-  /** What this step is for, e.g. 'mount', 'remount read-only', 'propagation'. */
-  purpose: 'root-propagation' | 'rootfs-bind' | 'mount' | 'remount' | 'propagation' | 'readonly-root' | 'mask' | 'readonly-path';
+  /**
+   * The bind of the rootfs onto itself: the mount that becomes the container's root. The
+   * runtime re-opens the root after it, and for a non-root requester checks that the
+   * requester owns what is mounted.
+   */
+  becomesRoot?: true;
   /**
    * Whose rights open the bind source: 'requester' for a plan made for a non-root requester
    * (the kernel then checks the requester's uid, gid and groups on the very object that is
    * mounted); absent: the runtime's own (root's).
    */
   sourceAccess?: 'requester';
+}
+
+/**
+ * runc's rootfsParentMountPrivate, before the rootfs is bound: when the mount holding the
+ * rootfs is shared, make it private, so that nothing mounted for the container propagates
+ * to the host and pivot_root accepts it. Nothing happens when it is not shared.
+ */
+export interface RootfsParentPrivateOp extends OperationBase {
+  op: 'rootfs-parent-private';
+  rootfs: string;
+}
+
+/**
+ * One step of linux.readonlyPaths (runc's readonlyPath), in the container after pivot_root:
+ * the path bound onto itself, then that bind remounted read-only keeping the flags it has
+ * (nosuid, nodev, noexec, atime). A path the container does not have is skipped.
+ */
+export interface ReadonlyPathOp extends OperationBase, MountCall {
+  op: 'readonly-path';
+  step: 'bind' | 'remount';
+}
+
+/**
+ * One entry of linux.maskedPaths, in the container after pivot_root. `cover` is what the
+ * plan expects the path to need: '/dev/null' bound over a file, an empty tmpfs with
+ * `tmpfsFlags` over a directory. Like runc (which tries the bind and falls back on
+ * ENOTDIR), the other cover is used when the path turns out to be the other kind; a path
+ * the container does not have is skipped.
+ */
+export interface MaskOp extends OperationBase {
+  op: 'mask';
+  target: string;
+  targetScope: 'container';
+  cover: 'dev-null' | 'tmpfs';
+  tmpfsFlags: MsFlag[];
 }
 
 /** mount_setattr(2) with AT_RECURSIVE on `target`. */
@@ -318,6 +364,9 @@ export type Operation =
   | OomScoreAdjOp
   | SeccompOp
   | MountOp
+  | RootfsParentPrivateOp
+  | ReadonlyPathOp
+  | MaskOp
   | SetattrOp
   | MkdirOp
   | MkfileOp

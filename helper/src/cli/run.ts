@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import type { CliIO, Command } from './command';
 import { parseCommandArgs } from './command';
 import { readBundle, UsageError } from './readBundle';
+import { ID_PATTERN } from '../runtime/containerId';
 import type { HelperClient as HelperClientType } from '../client';
 import type { OperationEvent, OperationFailure } from '../protocol';
 
@@ -202,7 +203,7 @@ export const runCommand: Command = {
         .basename(bundle.bundleDir)
         .replace(/[^A-Za-z0-9_.-]/g, '_')
         .slice(0, 50)}-${crypto.randomBytes(3).toString('hex')}`;
-    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(id))
+    if (!ID_PATTERN.test(id))
       throw new UsageError(`--id "${id}": use 1–64 of A–Z a–z 0–9 _ . -`);
 
     const viaHelper = await viaDaemon(

@@ -1,9 +1,9 @@
 // Request parameters as the daemon accepts them: checked field by field, never trusted.
 import * as posix from 'node:path/posix';
 import type { IdParams, LaunchParams, StopParams, ValidateParams } from '../protocol';
+import { ID_PATTERN } from '../runtime/containerId';
 import { invalidParams } from './errors';
 
-export const ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 /** Names the state directory already uses for itself. */
 const RESERVED_IDS = new Set(['.', '..', 'bindery.sock']);
 const MAX_PATH = 4096;

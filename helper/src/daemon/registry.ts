@@ -17,7 +17,7 @@ import type { Plan } from '@bindery/plan';
 import { readState } from '../runtime/stateFile';
 import { HelperError, notFound } from './errors';
 import { MAX_CONTAINERS_PER_USER, MAX_LOG_BYTES } from './limits';
-import { ID_PATTERN } from './params';
+import { ID_PATTERN } from '../runtime/containerId';
 import type { ContainerHandle, RuntimeApi } from './runtimeApi';
 
 /** What the registry tells the daemon; the daemon forwards it to connections that may see `owner`'s containers. */

@@ -12,12 +12,15 @@ import * as path from 'node:path';
 import {
   type CopyUpOp,
   type HookOp,
+  MS,
+  NETWORK_FILE_NAMES,
   type MkdirOp,
   type MkfileOp,
   type MknodOp,
   type Operation,
   type PivotRootOp,
   type Plan,
+  type RootfsParentPrivateOp,
   type SetHostnameOp,
   type WriteNetworkFileOp,
 } from '@bindery/plan';
@@ -90,7 +93,7 @@ export function setupRootfs(
       // tmpcopyup: keep a handle on what the tmpfs is about to cover.
       if (
         op.op === 'mount' &&
-        op.purpose === 'mount' &&
+        op.fstype === 'tmpfs' &&
         copyUpTargets.has(op.target) &&
         !ctx.copyUpSources.has(op.target)
       ) {
@@ -134,13 +137,13 @@ function perform(
   switch (op.op) {
     case 'hook':
       return performHook(op, runHook);
+    case 'rootfs-parent-private':
+      return makeRootfsParentPrivate(ctx, op);
     case 'mount':
-      if (op.purpose === 'mask') return performMask(ctx, op);
-      if (op.purpose === 'rootfs-bind') {
-        const p = makeRootfsParentPrivate(ctx);
-        if (!p.ok) return p;
-      }
+    case 'readonly-path':
       return performMount(ctx, op);
+    case 'mask':
+      return performMask(ctx, op);
     case 'setattr':
       return performSetattr(ctx, op);
     case 'mkdir':
@@ -201,7 +204,7 @@ function performHook(op: HookOp, runHook: SetupRootfsOptions['runHook']): StepOu
  * container mount would propagate to the host, and pivot_root refuses a shared parent.
  * Making just that parent private keeps the container's mounts in the container.
  */
-function makeRootfsParentPrivate(ctx: RootContext): StepOutcome {
+function makeRootfsParentPrivate(ctx: RootContext, op: RootfsParentPrivateOp): StepOutcome {
   const info = ctx.sys.readFile('/proc/self/mountinfo');
   if (!info.ok) return DONE; // not readable (the fake): nothing known to fix
   let parent: { point: string; shared: boolean } | undefined;
@@ -209,15 +212,15 @@ function makeRootfsParentPrivate(ctx: RootContext): StepOutcome {
     const fields = line.split(' ');
     if (fields.length < 7) continue;
     const point = unescapeMountinfo(fields[4]);
-    const below = point === '/' || ctx.rootfs === point || ctx.rootfs.startsWith(point + '/');
+    const below = point === '/' || op.rootfs === point || op.rootfs.startsWith(point + '/');
     if (!below || (parent && parent.point.length > point.length)) continue;
     const optional = fields.slice(6, fields.indexOf('-'));
     parent = { point, shared: optional.some((f) => f.startsWith('shared:')) };
   }
   if (!parent?.shared) return DONE;
-  const r = ctx.sys.mount(null, parent.point, null, 0x40000 /* MS_PRIVATE */, null);
+  const r = ctx.sys.mount(null, parent.point, null, MS.MS_PRIVATE, null);
   return r.ok
-    ? DONE
+    ? { ok: true, note: `${parent.point}, the mount holding the rootfs, was shared: made private` }
     : fail(
         r.errno,
         `cannot make ${parent.point}, the mount holding the rootfs, private`,
@@ -341,12 +344,10 @@ function makeDevice(ctx: RootContext, op: MknodOp): StepOutcome {
   }
 }
 
-const NETWORK_FILES = new Set<string>(['hosts', 'hostname', 'resolv.conf']);
-
 function writeNetwork(ctx: RootContext, op: WriteNetworkFileOp): StepOutcome {
   // Never trust the plan with a host path: network files go into this container's state directory only.
   // The name too: path.join(stateDir, '../../etc/passwd') would agree with such a hostPath.
-  if (!NETWORK_FILES.has(op.file) || path.resolve(op.hostPath) !== path.join(ctx.stateDir, op.file))
+  if (!NETWORK_FILE_NAMES.has(op.file) || path.resolve(op.hostPath) !== path.join(ctx.stateDir, op.file))
     return fail(
       'EPERM',
       `refusing to write ${op.hostPath}`,
@@ -394,7 +395,7 @@ function pivotRoot(ctx: RootContext, op: PivotRootOp): StepOutcome {
       ['fchdir(old root)', () => sys.fchdir(oldRoot.value)],
       [
         'make the old root slave',
-        () => sys.mount(null, '.', null, 0x80000 | 0x4000 /* MS_SLAVE|MS_REC */, null),
+        () => sys.mount(null, '.', null, MS.MS_SLAVE | MS.MS_REC, null),
       ],
       ['detach the old root', () => sys.umount2('.', MNT_DETACH)],
       ['chdir(/)', () => sys.chdir('/')],

@@ -203,7 +203,7 @@ export const O_PATH = 0o10000000;
 export const AT_FDCWD = -100;
 export const AT_EMPTY_PATH = 0x1000;
 export const AT_SYMLINK_NOFOLLOW = 0x100;
-export const AT_RECURSIVE = 0x8000;
+export { AT_RECURSIVE } from '@bindery/plan';
 
 export const RESOLVE_NO_XDEV = 0x01;
 export const RESOLVE_NO_MAGICLINKS = 0x02;
