@@ -18,7 +18,9 @@ import {
   type Created,
   type EarlyInit,
 } from '../../runtime/ociCreate';
-import { checkId, RuntimeError, stateDirOf } from '../../runtime/ociState';
+import { commOf, identifyEngine, type EngineName } from '../../runtime/ociEngine';
+import { recordFailure } from '../../runtime/ociFailures';
+import { checkId, ID_TAKEN, RuntimeError, stateDirOf } from '../../runtime/ociState';
 import { formatFinding } from '../validate';
 import { oneId, parseRuntimeArgs } from './args';
 import type { RuntimeCommand, RuntimeContext } from './runtimeCli';
@@ -70,10 +72,14 @@ function annotationsOf(text: string): Record<string, string> | undefined {
 }
 
 /** What the plan refuses, as one error an engine shows: each finding with its line in config.json. */
-function refusalMessage(plan: Plan): string | undefined {
+function refusal(plan: Plan): RuntimeError | undefined {
   const refusals = launchRefusals(plan);
   if (refusals.length === 0) return undefined;
-  return `bindery refuses this spec: ${refusals.map((f) => formatFinding(CONFIG, f)).join('; ')}`;
+  return new RuntimeError(
+    `bindery refuses this spec: ${refusals.map((f) => formatFinding(CONFIG, f)).join('; ')}`,
+    1,
+    { findings: refusals },
+  );
 }
 
 /** Parse, check and launch up to the parked init; shared by `create` and `run`. Errors read `bindery create failed: …`, as runc's. */
@@ -87,7 +93,7 @@ export async function createFromArgs(
     return await createContainer(command, values, id, ctx);
   } catch (e) {
     if (e instanceof RuntimeError)
-      throw new RuntimeError(`bindery ${command} failed: ${e.message}`);
+      throw new RuntimeError(`bindery ${command} failed: ${e.message}`, e.exitCode, e.detail);
     throw e;
   }
 }
@@ -114,6 +120,17 @@ async function createContainer(
     return await planAndLaunch(values, id, ctx, { bundleDir, text, preserveFds, init });
   } catch (e) {
     await stopInit(init);
+    // Not a container that exists (that one has its state): the reason, for the editor.
+    if (e instanceof RuntimeError && !isIdTaken(e))
+      recordFailure(ctx.root, {
+        version: 1,
+        id,
+        bundle: bundleDir,
+        createdAt: new Date().toISOString(),
+        engine: engineOfCaller(ctx.root, text),
+        message: `bindery ${command} failed: ${e.message}`,
+        ...e.detail,
+      });
     throw e;
   }
 }
@@ -133,8 +150,8 @@ async function planAndLaunch(
     stateDir: stateDirOf(ctx.root, id),
     requester: ROOT_REQUESTER,
   });
-  const refused = refusalMessage(plan);
-  if (refused) throw new RuntimeError(refused);
+  const refused = refusal(plan);
+  if (refused) throw refused;
   const terminal = plan.findings.some((f) => f.code === 'terminal-not-supported');
   if (values['console-socket'] !== undefined || terminal)
     throw new RuntimeError(
@@ -155,11 +172,21 @@ async function planAndLaunch(
     plan,
     rootfs: plan.rootfs ?? '',
     annotations: annotationsOf(text),
+    engine: engineOfCaller(ctx.root, text),
     stateRoot: ctx.root,
     preserveFds,
     onOperation: (line) => ctx.log.debug(line),
     init,
   });
+}
+
+function isIdTaken(e: RuntimeError): boolean {
+  return e.message === ID_TAKEN;
+}
+
+/** Who called the runtime (conmon, containerd's shim …), for grouping in the editor. */
+export function engineOfCaller(root: string, text: string): EngineName {
+  return identifyEngine(root, annotationsOf(text), commOf(process.ppid));
 }
 
 export const createCommand: RuntimeCommand = async (args, ctx) => {
