@@ -31,3 +31,4 @@ export {
   type OptionKind,
 } from './flags';
 export type { Rule, RuleContext } from './rule';
+export { resourceWrites, type CgroupHierarchy, type CgroupWrite } from './cgroupPlan';

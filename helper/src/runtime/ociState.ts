@@ -29,6 +29,8 @@ export interface OciContainerState extends ContainerState {
   ownPidNamespace: boolean;
   /** Who made it (ociEngine.ts): how the editor groups it. */
   engine?: EngineName;
+  /** linux.resources as the last `update` left them (ociUpdate.ts). */
+  resources?: Record<string, unknown>;
 }
 
 export { RuntimeError } from './runtimeError';
