@@ -57,6 +57,8 @@ export class EngineContainers extends EventEmitter {
   private readonly watchers = new Set<fs.FSWatcher>();
   private readonly roots = new Set<string>();
   private readonly failureDirs = new Set<string>();
+  /** Container directories whose state.json has not been written yet. */
+  private readonly pending = new Map<string, fs.FSWatcher>();
   private closed = false;
 
   constructor(
@@ -142,14 +144,28 @@ export class EngineContainers extends EventEmitter {
     const known = [...this.entries.values()].find((e) => e.dir === dir);
     if (!isDir(dir)) {
       if (known) this.drop(known);
+      this.unwatch(this.pending.get(dir));
+      this.pending.delete(dir);
       return;
     }
     if (known) return this.refresh(known);
     if (untrusted(dir)) return;
     const state = readState(dir) as OciContainerState | undefined;
-    // state.json follows the directory at once; its own write brings us back here.
+    if (!state) {
+      // state.json follows the directory at once (it names the engine): wait for it there.
+      if (!this.pending.has(dir)) {
+        const w = this.watchDir(dir, () => {
+          if (!readState(dir)) return;
+          this.unwatch(w);
+          this.pending.delete(dir);
+          this.scanName(root, name);
+        });
+        if (w) this.pending.set(dir, w);
+      }
+      return;
+    }
+    if (state.id !== name) return;
     const entry: Entry = { key: '', root, runtimeId: name, engine: engineOf(root, state), dir, state };
-    if (state && state.id !== name) return;
     entry.watcher = this.watchDir(dir, () => this.refresh(entry));
     if (!this.claim(entry)) return this.unwatch(entry.watcher);
     this.refresh(entry);

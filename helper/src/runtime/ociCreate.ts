@@ -105,8 +105,7 @@ export async function createOciContainer(opts: OciCreateOptions): Promise<Create
     fs.mkdirSync(dir, { mode: 0o711 });
   } catch (e) {
     await stopInit(opts.init);
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST')
-      throw new RuntimeError(ID_TAKEN);
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new RuntimeError(ID_TAKEN);
     throw e;
   }
   const sys = koffiSyscalls();
@@ -171,8 +170,7 @@ export async function createOciContainer(opts: OciCreateOptions): Promise<Create
       else if (msg.type === 'operation-failure') {
         operationFailure = msg.failure;
         failure = describeOperationFailure(opts.configName, msg.failure);
-      }
-      else if (msg.type === 'stage-failure') failure = describeStage(msg.failure);
+      } else if (msg.type === 'stage-failure') failure = describeStage(msg.failure);
       else if (msg.type === 'exec') parked = true;
     });
     const request = child.stdio[4] as NodeJS.WritableStream;

@@ -34,7 +34,10 @@ export function identifyEngine(
   const resolved = path.resolve(root);
   const inContainerdRoot = /\/containerd\/runc$/.test(path.dirname(resolved));
   if (callerComm?.startsWith('containerd-shim') || inContainerdRoot)
-    return { name: 'containerd', ...(inContainerdRoot ? { namespace: path.basename(resolved) } : {}) };
+    return {
+      name: 'containerd',
+      ...(inContainerdRoot ? { namespace: path.basename(resolved) } : {}),
+    };
   return { name: callerComm && /^[A-Za-z0-9_.+-]+$/.test(callerComm) ? callerComm : 'bindery' };
 }
 

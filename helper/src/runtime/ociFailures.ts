@@ -71,7 +71,8 @@ function pruneFailures(dir: string): void {
       }
     })
     .sort((a, b) => b.t - a.t);
-  for (const r of records.slice(MAX_FAILURE_RECORDS)) fs.rmSync(path.join(dir, r.n), { force: true });
+  for (const r of records.slice(MAX_FAILURE_RECORDS))
+    fs.rmSync(path.join(dir, r.n), { force: true });
 }
 
 /** A record as the daemon reads it: checked, since a root's contents are data, not orders. */
