@@ -5,7 +5,7 @@
 // interleaved with `runc run` and `crun run` on the very same bundle, printed as ratios.
 // Not a test: prints figures. Needs root, a built helper (dist/) and the example rootfs.
 //
-//   npm run bench -w helper                  (BENCH_RUNS=N per tool and size, default 40)
+//   npm run bench -w @bindery/helper                  (BENCH_RUNS=N per tool and size, default 40)
 //
 // crun 1.8 refuses this kind of machine's hybrid cgroup layout, so the whole benchmark
 // re-runs itself in a private mount namespace without /sys/fs/cgroup/unified (see
@@ -192,7 +192,7 @@ function main(): void {
     return;
   }
   if (!fs.existsSync(path.join(HELPER, 'dist', 'binderyd.js'))) {
-    console.log('lifecycle bench: dist/binderyd.js is missing; run npm run build -w helper');
+    console.log('lifecycle bench: dist/binderyd.js is missing; run npm run build -w @bindery/helper');
     return;
   }
   if (process.env[INNER] || !have('crun') || !fs.existsSync('/sys/fs/cgroup/unified')) {

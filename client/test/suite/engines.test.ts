@@ -71,7 +71,7 @@ describe('containers an engine runs with bindery', function () {
     await env?.scratch.cleanup();
   });
 
-  it('shows a podman container under its engine, with its spec read-only and diagnosed, its live mounts, and stops it', async function () {
+  it('shows a podman container under its engine, with its spec diagnosed, its live mounts, and stops it', async function () {
     this.timeout(120000);
     const source = env!.scratch.path('data-source');
     mkdirSync(source);
@@ -120,8 +120,6 @@ describe('containers an engine runs with bindery', function () {
         .split('\n')
         .findIndex((l) => l.includes('"path"') && l.includes('/merged')),
     );
-    const edited = await editor!.edit((b) => b.insert(new vscode.Position(0, 0), ' '));
-    assert.equal(edited, false, 'the engine’s spec is read-only in the editor');
 
     // The kernel's mount table of the running container, compared with the spec.
     const table = await waitFor('the live mount table', () => api.live.get(c.id));

@@ -32,9 +32,10 @@ export async function runDaemon(args: string[], io: CliIO): Promise<number> {
   }
   const socketPath = path.resolve(values.socket ?? DEFAULT_SOCKET_PATH);
   const stateDir = path.resolve(values['state-dir'] ?? path.dirname(socketPath));
-  const runtime = await import('../runtime/container');
+  const { runtimeWith } = await import('../runtime/container');
+  const sys = (await import('../runtime/koffiSyscalls')).koffiSyscalls();
   const engineRoots = engineRootsOf(values['engine-root']);
-  const daemon = new Daemon({ socketPath, stateDir, runtime, engineRoots, helperVersion: pkg.version, log: (l) => io.err(`binderyd: ${l}`) });
+  const daemon = new Daemon({ socketPath, stateDir, runtime: runtimeWith(sys), sys, engineRoots, helperVersion: pkg.version, log: (l) => io.err(`binderyd: ${l}`) });
   // A promise someone forgot to handle must not take every container's helper down with it.
   process.on('unhandledRejection', (e) => io.err(`binderyd: unhandled rejection (a bug; please report it): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`));
   try {
@@ -44,7 +45,7 @@ export async function runDaemon(args: string[], io: CliIO): Promise<number> {
     return 1;
   }
   // Container inits started ahead of need keep Node's start-up off the launch path.
-  (await import('../runtime/initLauncher')).warmInits(WARM_INITS);
+  (await import('../runtime/initLauncher')).warmInits(WARM_INITS, sys);
   return new Promise<number>((resolve) => {
     const shutdown = (signal: string) => {
       io.err(`binderyd: ${signal}: tearing down every container, then exiting`);

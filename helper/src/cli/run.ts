@@ -115,10 +115,10 @@ async function embedded(
   id: string,
 ): Promise<number> {
   const [
-    { planBundle, launchRefusals },
-    { realHostView, processRequester },
+    { planBundle, launchRefusals, realHostView, processRequester },
     { launchContainer, isLaunchError, DEFAULT_STATE_ROOT },
-  ] = await Promise.all([import('../plan'), import('../hostView'), import('../runtime/container')]);
+    { koffiSyscalls },
+  ] = await Promise.all([import('@bindery/plan'), import('../runtime/container'), import('../runtime/koffiSyscalls')]);
   const stateRoot = process.env.BINDERY_STATE_ROOT || DEFAULT_STATE_ROOT;
   const plan = planBundle({
     text,
@@ -138,13 +138,16 @@ async function embedded(
   }
   let container;
   try {
-    container = await launchContainer({
-      id,
-      bundleDir,
-      plan,
-      owner: { uid: 0, gid: 0 },
-      stateRoot,
-    });
+    container = await launchContainer(
+      {
+        id,
+        bundleDir,
+        plan,
+        owner: { uid: 0, gid: 0 },
+        stateRoot,
+      },
+      koffiSyscalls(),
+    );
   } catch (e) {
     if (!isLaunchError(e)) throw e;
     if (e.failure) reportFailure(io, e.failure);

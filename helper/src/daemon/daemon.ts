@@ -4,9 +4,9 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { realHostView } from '../hostView';
+import { realHostView } from '@bindery/plan';
 import { DEFAULT_SOCKET_PATH, ErrorCodes, SOCKET_GROUP } from '../protocol';
-import { koffiSyscalls } from '../runtime/koffiSyscalls';
+import type { DaemonSyscalls } from '../runtime/syscalls';
 import { fsIdentityRunner } from './peerAccess';
 import type { Peer } from './authorize';
 import { Connection } from './connection';
@@ -22,6 +22,8 @@ export interface DaemonOptions {
   /** Where container state lives; default: the socket's directory. */
   stateDir?: string;
   runtime: RuntimeApi;
+  /** The kernel door: peer credentials, the socket's group, a peer's file rights. */
+  sys: DaemonSyscalls;
   helperVersion: string;
   log?: (line: string) => void;
   /** Socket group; default `bindery`. Tests pass another. */
@@ -67,7 +69,7 @@ export class Daemon {
     };
     this.registry.on('event', forward);
     if (opts.engineRoots?.length) {
-      this.engines = new EngineContainers(opts.engineRoots, opts.engineOps ?? ociProcessOps(), this.log);
+      this.engines = new EngineContainers(opts.engineRoots, opts.engineOps ?? ociProcessOps(opts.sys), this.log);
       this.engines.on('event', forward);
     }
     this.server = net.createServer({ pauseOnConnect: false }, (s) => this.accept(s));
@@ -101,7 +103,7 @@ export class Daemon {
       process.umask(oldMask);
     }
     const groupName = this.opts.socketGroup ?? SOCKET_GROUP;
-    const gid = koffiSyscalls().groupId(groupName);
+    const gid = this.opts.sys.groupId(groupName);
     if (gid === undefined) {
       this.log(`listening on ${this.socketPath} (mode 0600, root only): there is no group "${groupName}"; create it (groupadd --system ${groupName}) to let its members connect`);
     } else {
@@ -114,7 +116,7 @@ export class Daemon {
   private accept(socket: net.Socket): void {
     if (this.closing) return void socket.destroy();
     const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
-    const peer = typeof fd === 'number' && fd >= 0 ? identify(fd) : 'no file descriptor';
+    const peer = typeof fd === 'number' && fd >= 0 ? identify(fd, this.opts.sys) : 'no file descriptor';
     if (typeof peer === 'string') {
       this.log(`refusing a connection: cannot identify the peer: ${peer}`);
       return void socket.destroy();
@@ -130,7 +132,7 @@ export class Daemon {
     const conn = new Connection(
       socket,
       peer,
-      { registry: this.registry, engines: this.engines, host: realHostView(), asPeer: fsIdentityRunner(koffiSyscalls()), helperVersion: this.opts.helperVersion },
+      { registry: this.registry, engines: this.engines, host: realHostView(), asPeer: fsIdentityRunner(this.opts.sys), helperVersion: this.opts.helperVersion },
       this.log,
       (c) => this.connections.delete(c),
       this.writeBudget,
@@ -168,18 +170,17 @@ export class Daemon {
 }
 
 /** Engine containers are signalled like `bindery kill` does: through a pidfd, after checking the start time. */
-function ociProcessOps(): EngineProcessOps {
+function ociProcessOps(sys: DaemonSyscalls): EngineProcessOps {
   return {
     signal: (state, name) => {
-      if (state.pid !== undefined && state.startTime !== undefined) signalProcess(state.pid, state.startTime, os.constants.signals[name]);
+      if (state.pid !== undefined && state.startTime !== undefined) signalProcess(state.pid, state.startTime, os.constants.signals[name], sys);
     },
-    waitGone: (state, ms) => waitGone(state, ms),
+    waitGone: (state, ms) => waitGone(state, ms, sys),
   };
 }
 
 /** SO_PEERCRED and SO_PEERGROUPS of an accepted connection, or why not. */
-function identify(fd: number): Peer | string {
-  const sys = koffiSyscalls();
+function identify(fd: number, sys: DaemonSyscalls): Peer | string {
   const cred = sys.getPeerCred(fd);
   if (!cred.ok) return `${cred.call}: ${cred.errno}`;
   const groups = sys.getPeerGroups(fd);

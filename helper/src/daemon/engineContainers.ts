@@ -10,7 +10,7 @@
 import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Plan } from '../plan/types';
+import type { Plan } from '@bindery/plan';
 import { ErrorCodes, type ContainerInfo, type ContainerStatus, type EngineInfo } from '../protocol';
 import { ID_PATTERN } from '../runtime/containerId';
 import { planMountSummaries } from '../runtime/mountSummary';

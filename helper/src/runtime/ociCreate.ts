@@ -6,15 +6,13 @@
 import type { ChildProcess, StdioOptions } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { renderOrigin, operationTarget } from '../plan/render';
-import type { Plan } from '../plan/types';
+import { operationTarget, type Plan, renderOrigin } from '@bindery/plan';
 import { initRequest, isLaunchError, prepare } from './container';
 import { createCgroups, removeCgroups } from './cgroups';
 import { spawnInit } from './initLauncher';
 import { cgroupOf } from './ociCgroups';
 import type { StageFailure } from './initProtocol';
 import { readInitMessages } from './initMessages';
-import { koffiSyscalls } from './koffiSyscalls';
 import { OCI_CREATE_ARG, PRESERVED_FDS_FROM, type OciCreateRequest } from './ociInit';
 import type { EngineName } from './ociEngine';
 import { EXEC_FIFO, ID_TAKEN, RuntimeError, type OciContainerState } from './ociState';
@@ -52,8 +50,7 @@ export interface EarlyInit {
   newPid: boolean;
 }
 
-export function startInit(newPid: boolean, preserveFds: number): EarlyInit {
-  const sys = koffiSyscalls();
+export function startInit(newPid: boolean, preserveFds: number, sys: Syscalls): EarlyInit {
   keepOnlyPreservedFds(sys, preserveFds);
   const preserved = Array.from({ length: preserveFds }, (_, i) => 3 + i);
   const stdio: StdioOptions = [0, 1, 2, 'pipe', 'pipe', ...preserved];
@@ -87,7 +84,7 @@ function describeStage(s: StageFailure): string {
   return `${s.message} (hint: ${s.hint})`;
 }
 
-export async function createOciContainer(opts: OciCreateOptions): Promise<Created> {
+export async function createOciContainer(opts: OciCreateOptions, sys: Syscalls): Promise<Created> {
   const stateRoot = path.resolve(opts.stateRoot);
   const dir = path.join(stateRoot, opts.id);
   const prepared = prepare(
@@ -108,7 +105,6 @@ export async function createOciContainer(opts: OciCreateOptions): Promise<Create
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new RuntimeError(ID_TAKEN);
     throw e;
   }
-  const sys = koffiSyscalls();
   let child: ChildProcess | undefined = opts.init.child;
   let cgroups: string[] = [];
   try {
@@ -134,7 +130,7 @@ export async function createOciContainer(opts: OciCreateOptions): Promise<Create
     if (opts.init.newPid !== spec.namespaces.newPid) {
       await stopInit(opts.init);
       child = undefined;
-      child = startInit(spec.namespaces.newPid, opts.preserveFds).child;
+      child = startInit(spec.namespaces.newPid, opts.preserveFds, sys).child;
     }
     const pid = child.pid;
     if (pid === undefined) throw new RuntimeError('the container init could not be started');

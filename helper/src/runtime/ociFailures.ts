@@ -6,7 +6,7 @@
 // operation on its config.json entry, and removes it when the user clears it.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Finding } from '../plan/types';
+import type { Finding } from '@bindery/plan';
 import type { OperationFailure } from '../protocol';
 import { ID_PATTERN } from './containerId';
 import type { EngineName } from './ociEngine';

@@ -3,7 +3,7 @@
 // resourceWrites, the same the create wrote, so `update` decides nothing of its own.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { resourceWrites, type JsonPath } from '../plan';
+import { resourceWrites, type JsonPath } from '@bindery/plan';
 import { cgroupOf } from './ociCgroups';
 import { RuntimeError } from './runtimeError';
 import type { OciContainerState } from './ociState';

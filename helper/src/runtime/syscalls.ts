@@ -6,7 +6,7 @@
 // checked wrapper. Calls never throw for a kernel error: they return a result carrying the
 // errno name, and the caller decides what a person should be told.
 
-import type { SeccompFilter } from '../plan/seccompPlan';
+import type { SeccompFilter } from '@bindery/plan';
 
 export type SysResult<T = void> =
   { ok: true; value: T } | { ok: false; errno: string; call: string };
@@ -35,7 +35,11 @@ export interface PeerCred {
   gid: number;
 }
 
-export interface Syscalls {
+/**
+ * What the container's init needs (init.ts, rootfs.ts, processSetup.ts and the OCI init):
+ * mounts, files inside the rootfs, namespaces and the process set-up.
+ */
+export interface InitSyscalls {
   // --- mounts -----------------------------------------------------------------------
   mount(
     source: string | null,
@@ -136,8 +140,15 @@ export interface Syscalls {
   getpid(): number;
   /** Bring a network interface up (SIOCGIFFLAGS/SIOCSIFFLAGS with IFF_UP). */
   linkUp(name: string): SysResult;
+}
 
-  // --- for the daemon ---------------------------------------------------------------------
+/**
+ * What the daemon side needs (the daemon, the launcher, the container handle, the OCI
+ * commands that signal): peers, pidfds, the output pipes, acting with a peer's file rights,
+ * and entering a PID namespace for the next init it spawns.
+ */
+export interface DaemonSyscalls
+  extends Pick<InitSyscalls, 'close' | 'mknodat' | 'setFsIdentity' | 'unshare' | 'setns'> {
   getPeerCred(fd: number): SysResult<PeerCred>;
   /** Supplementary groups of a unix socket's peer at connect() time (SO_PEERGROUPS). */
   getPeerGroups(fd: number): SysResult<number[]>;
@@ -152,6 +163,9 @@ export interface Syscalls {
   waitReadable(fd: number): Promise<SysResult>;
 }
 
+/** The whole door, as koffiSyscalls.ts and the recording fake implement it. */
+export interface Syscalls extends InitSyscalls, DaemonSyscalls {}
+
 // Constants from the kernel's uapi headers (identical on x86_64 and arm64).
 // The CLONE_NEW* flags live with the plan, which says which namespaces a launch creates.
 export {
@@ -163,7 +177,7 @@ export {
   CLONE_NEWPID,
   CLONE_NEWNET,
   CLONE_NEWTIME,
-} from '../plan/namespaces';
+} from '@bindery/plan';
 
 export const O_RDONLY = 0o0;
 export const O_WRONLY = 0o1;

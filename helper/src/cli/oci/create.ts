@@ -3,11 +3,7 @@
 // process's fds 0–2, and returns once the init has done every mount and waits for `start`.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { realHostView } from '../../hostView';
-import { planBundle } from '../../plan/planBundle';
-import { launchRefusals } from '../../plan/refusals';
-import { ROOT_REQUESTER } from '../../plan/requester';
-import type { Plan } from '../../plan/types';
+import { launchRefusals, type Plan, planBundle, realHostView, ROOT_REQUESTER } from '@bindery/plan';
 import {
   createOciContainer,
   discardCreated,
@@ -18,9 +14,11 @@ import {
   type Created,
   type EarlyInit,
 } from '../../runtime/ociCreate';
+import { koffiSyscalls } from '../../runtime/koffiSyscalls';
 import { commOf, identifyEngine, type EngineName } from '../../runtime/ociEngine';
 import { recordFailure } from '../../runtime/ociFailures';
 import { checkId, ID_TAKEN, RuntimeError, stateDirOf } from '../../runtime/ociState';
+import type { Syscalls } from '../../runtime/syscalls';
 import { formatFinding } from '../validate';
 import { oneId, parseRuntimeArgs } from './args';
 import type { RuntimeCommand, RuntimeContext } from './runtimeCli';
@@ -115,9 +113,10 @@ async function createContainer(
   const bundleDir = path.resolve(values.bundle ?? '.');
   const text = readConfig(bundleDir);
   // Node starts in the init while this process plans.
-  const init = startInit(true, preserveFds);
+  const sys = koffiSyscalls();
+  const init = startInit(true, preserveFds, sys);
   try {
-    return await planAndLaunch(values, id, ctx, { bundleDir, text, preserveFds, init });
+    return await planAndLaunch(values, id, ctx, { bundleDir, text, preserveFds, init, sys });
   } catch (e) {
     await stopInit(init);
     // Not a container that exists (that one has its state): the reason, for the editor.
@@ -139,9 +138,9 @@ async function planAndLaunch(
   values: CreateValues,
   id: string,
   ctx: RuntimeContext,
-  o: { bundleDir: string; text: string; preserveFds: number; init: EarlyInit },
+  o: { bundleDir: string; text: string; preserveFds: number; init: EarlyInit; sys: Syscalls },
 ): Promise<Created> {
-  const { bundleDir, text, preserveFds, init } = o;
+  const { bundleDir, text, preserveFds, init, sys } = o;
   const plan = planBundle({
     text,
     bundleDir,
@@ -165,19 +164,22 @@ async function planAndLaunch(
     );
   for (const f of plan.findings)
     if (f.severity === 'warning') ctx.log.warn(formatFinding(CONFIG, f));
-  return createOciContainer({
-    id,
-    bundleDir,
-    configName: CONFIG,
-    plan,
-    rootfs: plan.rootfs ?? '',
-    annotations: annotationsOf(text),
-    engine: engineOfCaller(ctx.root, text),
-    stateRoot: ctx.root,
-    preserveFds,
-    onOperation: (line) => ctx.log.debug(line),
-    init,
-  });
+  return createOciContainer(
+    {
+      id,
+      bundleDir,
+      configName: CONFIG,
+      plan,
+      rootfs: plan.rootfs ?? '',
+      annotations: annotationsOf(text),
+      engine: engineOfCaller(ctx.root, text),
+      stateRoot: ctx.root,
+      preserveFds,
+      onOperation: (line) => ctx.log.debug(line),
+      init,
+    },
+    sys,
+  );
 }
 
 function isIdTaken(e: RuntimeError): boolean {

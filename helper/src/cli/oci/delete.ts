@@ -12,6 +12,7 @@ import {
   type OciContainerState,
 } from '../../runtime/ociState';
 import { removeCgroups } from '../../runtime/cgroups';
+import { koffiSyscalls } from '../../runtime/koffiSyscalls';
 import { setFrozen } from '../../runtime/ociCgroups';
 import { signalAll, waitGone } from '../../runtime/ociSignal';
 import { oneId, parseRuntimeArgs } from './args';
@@ -53,10 +54,10 @@ export const deleteCommand: RuntimeCommand = async (args, ctx) => {
   if ((status === 'running' || status === 'paused') && !values.force)
     throw new RuntimeError(`cannot delete container ${id} that is not stopped: ${status}`);
   if (status !== 'stopped') {
-    signalAll(state, SIGKILL);
+    signalAll(state, SIGKILL, koffiSyscalls());
     // A frozen process takes its SIGKILL only once thawed.
     if (status === 'paused') await setFrozen(state.plan, false);
-    if (!(await waitGone(state, KILL_WAIT_MS)))
+    if (!(await waitGone(state, KILL_WAIT_MS, koffiSyscalls())))
       throw new RuntimeError(
         `container ${id} did not stop after SIGKILL within ${KILL_WAIT_MS / 1000} s`,
       );
