@@ -69,37 +69,16 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       if (!bundle) return undefined;
       return launchBundle(d, bundle.dir, bundle.specPath);
     }),
-    reg('bindery.stop', async (arg) => {
-      const c = await pickContainer(
+    reg('bindery.stop', (arg) =>
+      stopContainer(
         d,
         arg,
-        (x) => x.status === 'running' || x.status === 'creating',
         'stop',
-      );
-      if (!c) return undefined;
-      const timeoutMs = vscode.workspace
-        .getConfiguration('bindery')
-        .get<number>('stopTimeoutMs', 10000);
-      const info = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Window, title: `Stopping ${c.id}` },
-        () => d.helper.request(StopRequest, { id: c.id, timeoutMs }),
-      );
-      d.store.put(info);
-      return info;
-    }),
+        vscode.workspace.getConfiguration('bindery').get<number>('stopTimeoutMs', 10000),
+      ),
+    ),
     // SIGKILL at once: an engine's container (or one that ignores SIGTERM) that must go now.
-    reg('bindery.kill', async (arg) => {
-      const c = await pickContainer(
-        d,
-        arg,
-        (x) => x.status === 'running' || x.status === 'creating',
-        'kill',
-      );
-      if (!c) return undefined;
-      const info = await d.helper.request(StopRequest, { id: c.id, timeoutMs: 0 });
-      d.store.put(info);
-      return info;
-    }),
+    reg('bindery.kill', (arg) => stopContainer(d, arg, 'kill', 0)),
     reg('bindery.teardown', async (arg, options) => {
       const picked = await pickContainer(d, arg, () => true, 'tear down');
       if (!picked) return undefined;
@@ -269,6 +248,31 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       revealMountEntry(specPathOf(String(bundle)), Number(index)),
     ),
   ];
+}
+
+/** SIGTERM, then SIGKILL after `timeoutMs` (0: at once); the view follows the reply. */
+async function stopContainer(
+  d: CommandDeps,
+  arg: unknown,
+  verb: 'stop' | 'kill',
+  timeoutMs: number,
+): Promise<ContainerInfo | undefined> {
+  const c = await pickContainer(
+    d,
+    arg,
+    (x) => x.status === 'running' || x.status === 'creating',
+    verb,
+  );
+  if (!c) return undefined;
+  const info = await vscode.window.withProgress(
+    {
+      location: vscode.ProgressLocation.Window,
+      title: `${verb === 'stop' ? 'Stopping' : 'Killing'} ${c.id}`,
+    },
+    () => d.helper.request(StopRequest, { id: c.id, timeoutMs }),
+  );
+  d.store.put(info);
+  return info;
 }
 
 /** The container a tree row or an id names, without asking. */
