@@ -1,7 +1,13 @@
 // What the Containers view shows, as plain data: built from the helper's ContainerInfo and
 // the bundles found in the workspace. No `vscode` here, so the shape can be unit-tested;
 // containersView.ts turns these nodes into TreeItems.
-import type { ContainerInfo, ContainerStatus, HookRun, MountSummary } from '../../helper/src/protocol';
+import type {
+  ContainerInfo,
+  ContainerStatus,
+  EngineInfo,
+  HookRun,
+  MountSummary,
+} from '../../helper/src/protocol';
 import type { HelperProblem } from './diagnoseHelper';
 
 export interface Bundle {
@@ -116,8 +122,9 @@ export function buildRoots(state: ViewState): TreeNode[] {
     contextValue: 'group.bundles',
     children: state.bundles.map(bundleNode),
   });
+  const own = state.containers.filter((c) => !c.engine);
   for (const status of STATUS_ORDER) {
-    const members = state.containers.filter((c) => c.status === status);
+    const members = own.filter((c) => c.status === status);
     if (members.length === 0) continue;
     roots.push({
       kind: 'group',
@@ -130,7 +137,48 @@ export function buildRoots(state: ViewState): TreeNode[] {
       children: members.sort((a, b) => b.createdAt.localeCompare(a.createdAt)).map(containerNode),
     });
   }
+  roots.push(...engineGroups(state.containers.filter((c) => c.engine)));
   return roots;
+}
+
+/** `podman`, `containerd · k8s.io`: the engine as the user knows it. */
+export function engineTitle(e: EngineInfo): string {
+  return e.namespace ? `${e.name} · ${e.namespace}` : e.name;
+}
+
+/**
+ * Containers engines run with `bindery` as their runtime, one group per engine (and
+ * containerd namespace), running first. The engine owns them: the rows offer stop and kill,
+ * the spec (read-only), the plan and the live mounts, not teardown.
+ */
+function engineGroups(containers: ContainerInfo[]): TreeNode[] {
+  const byEngine = new Map<string, ContainerInfo[]>();
+  for (const c of containers) {
+    const title = engineTitle(c.engine!);
+    byEngine.set(title, [...(byEngine.get(title) ?? []), c]);
+  }
+  return [...byEngine.keys()].sort().map((title) => {
+    const members = byEngine.get(title)!;
+    const rank = (c: ContainerInfo) => STATUS_ORDER.indexOf(c.status);
+    return {
+      kind: 'group',
+      id: `group:engine:${title}`,
+      label: title,
+      description: containerCounts(members),
+      tooltip: `Containers ${members[0].engine!.name} runs with \`bindery\` as its runtime (state root \`${members[0].engine!.root}\`). ${members[0].engine!.name} owns them.`,
+      icon: { id: 'server-environment' },
+      collapsible: 'expanded',
+      contextValue: 'group.engine',
+      children: members
+        .sort((a, b) => rank(a) - rank(b) || b.createdAt.localeCompare(a.createdAt))
+        .map(containerNode),
+    };
+  });
+}
+
+/** A 64-hex id (podman's) is shown as its first 12 characters, as podman does. */
+function shortRuntimeId(id: string): string {
+  return /^[0-9a-f]{64}$/.test(id) ? id.slice(0, 12) : id;
 }
 
 function problemNode(p: HelperProblem): TreeNode {
@@ -232,6 +280,21 @@ export function containerNode(c: ContainerInfo): TreeNode {
       children: networkFileNodes(c),
       container: c,
     });
+  if (c.engine)
+    return {
+      kind: 'container',
+      id: `container:${c.id}`,
+      label: shortRuntimeId(c.engine.runtimeId),
+      description: c.failure ? 'create failed' : c.engine.ociStatus,
+      tooltip: containerTooltip(c),
+      icon: statusIcon(c.status),
+      contextValue: `engine-container.${c.status}`,
+      collapsible: 'collapsed',
+      // Its spec is the engine's: opened read-only, with the diagnostics of any other spec.
+      command: { command: 'bindery.openSpec', title: 'Open spec (read-only)', args: [c.id] },
+      children: c.failure ? [failureNode(c), ...children.slice(1)] : children,
+      container: c,
+    };
   return {
     kind: 'container',
     id: `container:${c.id}`,
@@ -300,6 +363,26 @@ function hookNode(c: ContainerInfo, h: HookRun, position: number): TreeNode {
   };
 }
 
+/** Why an engine's create failed; a click shows it on its entry of config.json. */
+function failureNode(c: ContainerInfo): TreeNode {
+  const f = c.failure!;
+  const first = f.operation
+    ? `${f.operation.errno}: ${f.operation.message}`
+    : (f.findings?.[0]?.message ?? f.message);
+  return {
+    kind: 'process',
+    id: `container:${c.id}:failure`,
+    label: 'Create failed',
+    description: first,
+    tooltip: f.message,
+    icon: { id: 'error', color: 'charts.red' },
+    contextValue: 'engine-failure',
+    collapsible: 'none',
+    command: { command: 'bindery.openSpec', title: 'Open spec (read-only)', args: [c.id] },
+    container: c,
+  };
+}
+
 function networkFileDestination(name: string): string {
   return `/etc/${name}`;
 }
@@ -348,9 +431,16 @@ export function containerTooltip(c: ContainerInfo): string {
     `| pid | ${c.pid ?? '—'} |`,
     `| owner | uid ${c.owner} |`,
     `| bundle | \`${c.bundle}\` |`,
+    ...(c.engine
+      ? [
+          `| engine | ${engineTitle(c.engine)}, as \`${c.engine.runtimeId}\` (runtime status ${c.engine.ociStatus}) |`,
+        ]
+      : []),
     `| created | ${c.createdAt} |`,
     `| mounts | ${c.mounts.filter((m) => m.state === 'applied').length} applied${failed.length ? `, ${failed.length} failed` : ''} |`,
-    `| output | Output panel, “${outputChannelName(c.id)}” |`,
+    c.engine
+      ? `| output | ${c.engine.name}'s (e.g. \`${c.engine.name === 'podman' ? 'podman logs' : 'ctr task attach'}\`) |`
+      : `| output | Output panel, “${outputChannelName(c.id)}” |`,
   ];
   return rows.join('\n');
 }
@@ -360,6 +450,19 @@ function processNode(c: ContainerInfo): TreeNode {
     ? `pid ${c.pid}`
     : (exitText(c) ?? (c.status === 'creating' ? 'starting' : 'not started'));
   const args = c.args.join(' ') || '(no args)';
+  if (c.engine)
+    return {
+      kind: 'process',
+      id: `container:${c.id}:process`,
+      label: 'Process',
+      // Its output goes to the engine (conmon, the shim), never through the helper.
+      description: `${state} → ${c.engine.name}`,
+      tooltip: `**Process** \`${args}\`\n\npid: ${c.pid ?? '—'}\n\nstdout and stderr go to ${c.engine.name}, which started it.`,
+      icon: { id: 'terminal' },
+      contextValue: 'process',
+      collapsible: 'none',
+      container: c,
+    };
   return {
     kind: 'process',
     id: `container:${c.id}:process`,

@@ -78,6 +78,36 @@ export interface ContainerInfo {
   networkFiles: { name: 'hosts' | 'hostname' | 'resolv.conf'; path: string }[];
   /** Since 1.2: the spec's hooks that have run so far, in the order they ran. */
   hooks?: HookRun[];
+  /**
+   * Since 1.2: set when an engine (podman, containerd …) made the container with `bindery`
+   * as its runtime; the helper found it in the runtime's state root and does not own it.
+   * Its `id` is then `ENGINE:RUNTIME_ID` (`podman:4f1c…`, `containerd.default:web`).
+   */
+  engine?: EngineInfo;
+  /** Since 1.2: why an engine's `create` failed (status `failed`), to show on config.json. */
+  failure?: CreateFailure;
+}
+
+export interface EngineInfo {
+  /** `podman`, `containerd`, or the program that called the runtime. */
+  name: string;
+  /** containerd's namespace. */
+  namespace?: string;
+  /** The id the engine knows it by. */
+  runtimeId: string;
+  /** The runtime's state root it was found in (`--root`). */
+  root: string;
+  /** The runtime's own status: `created` (waiting for `start`), `running`, `paused`, `stopped`. */
+  ociStatus: 'creating' | 'created' | 'running' | 'paused' | 'stopped' | 'failed';
+}
+
+export interface CreateFailure {
+  /** The error the engine was given. */
+  message: string;
+  /** The plan refused the spec: the findings, with their ranges in config.json. */
+  findings?: Finding[];
+  /** A step of the plan failed. */
+  operation?: OperationFailure;
 }
 
 /** One run of one of the spec's hooks (since 1.2). */

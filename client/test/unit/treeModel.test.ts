@@ -248,3 +248,70 @@ describe('hooks under a container', () => {
     assert.deepEqual(b.command?.args, ['web-1'], 'clicking shows the container’s output channel');
   });
 });
+
+describe('containers an engine runs with bindery', () => {
+  const podmanId = 'f38d5b0d66ab633142d1981602ff199566d6c52d86ed6d3dc2d9a3228188cd2e';
+  const engine = (name: string, runtimeId: string, namespace?: string) => ({
+    name,
+    runtimeId,
+    root: '/run/bindery-runtime',
+    ociStatus: 'running' as const,
+    ...(namespace ? { namespace } : {}),
+  });
+  const roots = buildRoots({
+    bundles: [],
+    containers: [
+      container({ id: 'mine', owner: 0 }),
+      container({ id: `podman:${podmanId}`, owner: 0, engine: engine('podman', podmanId) }),
+      container({
+        id: 'containerd.k8s.io:web',
+        owner: 0,
+        status: 'stopped',
+        pid: undefined,
+        engine: { ...engine('containerd', 'web', 'k8s.io'), ociStatus: 'stopped' },
+      }),
+      container({
+        id: 'podman:gone',
+        owner: 0,
+        status: 'failed',
+        pid: undefined,
+        engine: { ...engine('podman', 'gone'), ociStatus: 'failed' },
+        failure: { message: 'bindery create failed: …', findings: [] },
+      }),
+    ],
+  });
+
+  it('groups them by engine (and containerd namespace), apart from the helper’s own', () => {
+    assert.deepEqual(
+      roots.map((r) => r.id),
+      ['group:bundles', 'group:running', 'group:engine:containerd · k8s.io', 'group:engine:podman'],
+    );
+    assert.deepEqual(
+      roots[1].children?.map((c) => c.label),
+      ['mine'],
+    );
+    const podman = roots[3];
+    assert.equal(podman.description, '1 running, 1 failed');
+    // podman's 64-hex ids are shown as podman shows them; the failed create says so.
+    assert.deepEqual(
+      podman.children?.map((c) => [c.label, c.description, c.contextValue]),
+      [
+        [podmanId.slice(0, 12), 'running', 'engine-container.running'],
+        ['gone', 'create failed', 'engine-container.failed'],
+      ],
+    );
+  });
+
+  it('opens the engine’s spec from the row, and says where the output went', () => {
+    const row = roots[3].children![0];
+    assert.deepEqual(row.command, {
+      command: 'bindery.openSpec',
+      title: 'Open spec (read-only)',
+      args: [`podman:${podmanId}`],
+    });
+    assert.equal(row.children?.[0].description, 'pid 4242 → podman');
+    assert.match(row.tooltip ?? '', /engine \| podman, as `f38d5b0d66ab/);
+    const failed = roots[3].children![1];
+    assert.equal(failed.children?.[0].label, 'Create failed');
+  });
+});

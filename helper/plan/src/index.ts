@@ -83,3 +83,4 @@ export {
   symlinkOp,
   writeNetworkFileOp,
 } from './operationConstructors';
+export { resourceWrites, type CgroupHierarchy, type CgroupWrite } from './cgroupPlan';

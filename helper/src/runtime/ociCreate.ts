@@ -16,7 +16,8 @@ import type { StageFailure } from './initProtocol';
 import { readInitMessages } from './initMessages';
 import { operationEvent } from './operationOutcome';
 import { OCI_CREATE_ARG, PRESERVED_FDS_FROM, type OciCreateRequest } from './ociInit';
-import { EXEC_FIFO, RuntimeError, type OciContainerState } from './ociState';
+import type { EngineName } from './ociEngine';
+import { EXEC_FIFO, ID_TAKEN, RuntimeError, type OciContainerState } from './ociState';
 import type { OperationFailure } from '../protocol';
 import { processStartTime, writeState } from './stateFile';
 import { AT_FDCWD, CLOSE_RANGE_CLOEXEC, S_IFIFO, type Syscalls } from './syscalls';
@@ -29,6 +30,8 @@ export interface OciCreateOptions {
   plan: Plan;
   rootfs: string;
   annotations?: Record<string, string>;
+  /** Who called the runtime, kept in the state for the editor. */
+  engine?: EngineName;
   /** The runtime's --root. */
   stateRoot: string;
   /** The caller's fds 3 … 3+N-1 become the process's. */
@@ -103,8 +106,7 @@ export async function createOciContainer(opts: OciCreateOptions, sys: Syscalls):
     fs.mkdirSync(dir, { mode: 0o711 });
   } catch (e) {
     await stopInit(opts.init);
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST')
-      throw new RuntimeError('container with given ID already exists');
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new RuntimeError(ID_TAKEN);
     throw e;
   }
   let child: ChildProcess | undefined = opts.init.child;
@@ -125,6 +127,7 @@ export async function createOciContainer(opts: OciCreateOptions, sys: Syscalls):
       rootfs: opts.rootfs,
       ownPidNamespace: spec.namespaces.newPid,
       ...(opts.annotations ? { annotations: opts.annotations } : {}),
+      ...(opts.engine ? { engine: opts.engine } : {}),
     };
     writeState(dir, state);
 
@@ -166,6 +169,7 @@ export async function createOciContainer(opts: OciCreateOptions, sys: Syscalls):
     let parked = false;
     let failure: string | undefined;
     const events = child.stdio[3] as unknown as NodeJS.ReadWriteStream;
+    let operationFailure: OperationFailure | undefined;
     const initPid = pid;
     const done = readInitMessages(events, (msg, line) => {
       if (!msg) failure ??= `the init sent something unreadable: ${line.slice(0, 200)}`;
@@ -176,9 +180,10 @@ export async function createOciContainer(opts: OciCreateOptions, sys: Syscalls):
         void answerHookRequest(opts.plan, msg.index, 0, subjectOf(opts), initPid, (run) =>
           opts.onOperation?.(JSON.stringify(run)),
         ).then((reply) => events.write(JSON.stringify(reply) + '\n'));
-      else if (msg.type === 'operation-failure')
+      else if (msg.type === 'operation-failure') {
+        operationFailure = msg.failure;
         failure = describeOperationFailure(opts.configName, msg.failure);
-      else if (msg.type === 'stage-failure') failure = describeStage(msg.failure);
+      } else if (msg.type === 'stage-failure') failure = describeStage(msg.failure);
       else if (msg.type === 'exec') parked = true;
     });
     const request = child.stdio[4] as NodeJS.WritableStream;
@@ -187,7 +192,11 @@ export async function createOciContainer(opts: OciCreateOptions, sys: Syscalls):
     await done;
     if (failure || !parked) {
       const why = failure ?? (await initExit(child));
-      throw new RuntimeError(`unable to start container process: ${why}`);
+      throw new RuntimeError(
+        `unable to start container process: ${why}`,
+        1,
+        operationFailure ? { failure: operationFailure } : undefined,
+      );
     }
     state.status = 'running';
     writeState(dir, state);

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import type { OciContainerState } from './ociState';
 import { processStartTime } from './stateFile';
-import type { Syscalls } from './syscalls';
+import type { DaemonSyscalls, Syscalls } from './syscalls';
 
 const SIGNALS = os.constants.signals as Record<string, number>;
 
@@ -25,7 +25,7 @@ export function signalProcess(
   pid: number,
   startTime: string,
   signal: number,
-  sys: Syscalls,
+  sys: DaemonSyscalls,
 ): boolean {
   if (processStartTime(pid) !== startTime) return false;
   const fd = sys.pidfdOpen(pid);
@@ -107,7 +107,7 @@ export function signalAll(
 export async function waitGone(
   state: OciContainerState,
   ms: number,
-  sys: Syscalls,
+  sys: DaemonSyscalls,
 ): Promise<boolean> {
   const gone = () => state.pid === undefined || processStartTime(state.pid) !== state.startTime;
   if (gone()) return true;

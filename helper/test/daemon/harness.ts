@@ -18,7 +18,7 @@ export interface TestDaemon {
   stop(): Promise<void>;
 }
 
-export async function startDaemon(runtime: RuntimeApi, opts: { socketGroup?: string; dir?: string } = {}): Promise<TestDaemon> {
+export async function startDaemon(runtime: RuntimeApi, opts: { socketGroup?: string; dir?: string; engineRoots?: string[] } = {}): Promise<TestDaemon> {
   const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'bindery-d-'));
   fs.chmodSync(dir, 0o755);
   const socketPath = path.join(dir, 'bindery.sock');
@@ -32,6 +32,7 @@ export async function startDaemon(runtime: RuntimeApi, opts: { socketGroup?: str
     helperVersion: 'test',
     socketGroup: opts.socketGroup ?? 'bindery-no-such-group',
     listenFd: null,
+    engineRoots: opts.engineRoots,
     log: (l) => logs.push(l),
   });
   await daemon.start();

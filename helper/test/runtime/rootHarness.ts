@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { TestContext } from 'node:test';
+import { findBusybox } from './busybox';
 import { type Plan, planBundle, realHostView } from '@bindery/plan';
 import type { OperationEvent, OutputEvent } from '../../src/protocol';
 import { runtimeWith, type Container } from '../../src/runtime/container';
@@ -23,10 +24,7 @@ export function needsRoot(t: TestContext): boolean {
   return false;
 }
 
-export function findBusybox(): string {
-  for (const p of ['/bin/busybox', '/usr/bin/busybox']) if (fs.existsSync(p)) return p;
-  throw new Error('busybox not found: apt-get install busybox-static');
-}
+export { findBusybox };
 
 const tmpRoots: string[] = [];
 

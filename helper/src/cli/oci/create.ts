@@ -15,8 +15,10 @@ import {
   type EarlyInit,
 } from '../../runtime/ociCreate';
 import { koffiSyscalls } from '../../runtime/koffiSyscalls';
+import { commOf, identifyEngine, type EngineName } from '../../runtime/ociEngine';
+import { recordFailure } from '../../runtime/ociFailures';
+import { checkId, ID_TAKEN, RuntimeError, stateDirOf } from '../../runtime/ociState';
 import type { Syscalls } from '../../runtime/syscalls';
-import { checkId, RuntimeError, stateDirOf } from '../../runtime/ociState';
 import { formatFinding } from '../validate';
 import { oneId, parseRuntimeArgs } from './args';
 import type { RuntimeCommand, RuntimeContext } from './runtimeCli';
@@ -68,10 +70,14 @@ function annotationsOf(text: string): Record<string, string> | undefined {
 }
 
 /** What the plan refuses, as one error an engine shows: each finding with its line in config.json. */
-function refusalMessage(plan: Plan): string | undefined {
+function refusal(plan: Plan): RuntimeError | undefined {
   const refusals = launchRefusals(plan);
   if (refusals.length === 0) return undefined;
-  return `bindery refuses this spec: ${refusals.map((f) => formatFinding(CONFIG, f)).join('; ')}`;
+  return new RuntimeError(
+    `bindery refuses this spec: ${refusals.map((f) => formatFinding(CONFIG, f)).join('; ')}`,
+    1,
+    { findings: refusals },
+  );
 }
 
 /** Parse, check and launch up to the parked init; shared by `create` and `run`. Errors read `bindery create failed: …`, as runc's. */
@@ -85,7 +91,7 @@ export async function createFromArgs(
     return await createContainer(command, values, id, ctx);
   } catch (e) {
     if (e instanceof RuntimeError)
-      throw new RuntimeError(`bindery ${command} failed: ${e.message}`);
+      throw new RuntimeError(`bindery ${command} failed: ${e.message}`, e.exitCode, e.detail);
     throw e;
   }
 }
@@ -113,6 +119,17 @@ async function createContainer(
     return await planAndLaunch(values, id, ctx, { bundleDir, text, preserveFds, init, sys });
   } catch (e) {
     await stopInit(init);
+    // Not a container that exists (that one has its state): the reason, for the editor.
+    if (e instanceof RuntimeError && !isIdTaken(e))
+      recordFailure(ctx.root, {
+        version: 1,
+        id,
+        bundle: bundleDir,
+        createdAt: new Date().toISOString(),
+        engine: engineOfCaller(ctx.root, text),
+        message: `bindery ${command} failed: ${e.message}`,
+        ...e.detail,
+      });
     throw e;
   }
 }
@@ -132,8 +149,8 @@ async function planAndLaunch(
     stateDir: stateDirOf(ctx.root, id),
     requester: ROOT_REQUESTER,
   });
-  const refused = refusalMessage(plan);
-  if (refused) throw new RuntimeError(refused);
+  const refused = refusal(plan);
+  if (refused) throw refused;
   const terminal = plan.findings.some((f) => f.code === 'terminal-not-supported');
   if (values['console-socket'] !== undefined || terminal)
     throw new RuntimeError(
@@ -155,6 +172,7 @@ async function planAndLaunch(
       plan,
       rootfs: plan.rootfs ?? '',
       annotations: annotationsOf(text),
+      engine: engineOfCaller(ctx.root, text),
       stateRoot: ctx.root,
       preserveFds,
       onOperation: (line) => ctx.log.debug(line),
@@ -163,6 +181,15 @@ async function planAndLaunch(
     },
     sys,
   );
+}
+
+function isIdTaken(e: RuntimeError): boolean {
+  return e.message === ID_TAKEN;
+}
+
+/** Who called the runtime (conmon, containerd's shim …), for grouping in the editor. */
+export function engineOfCaller(root: string, text: string): EngineName {
+  return identifyEngine(root, annotationsOf(text), commOf(process.ppid));
 }
 
 export const createCommand: RuntimeCommand = async (args, ctx) => {
