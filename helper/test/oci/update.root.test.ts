@@ -123,9 +123,6 @@ describe('bindery update (root), beside runc', () => {
     const rdt = runtime('bindery', root, ['update', '--l3-cache-schema', 'L3:0=f', 'u1']);
     assert.equal(rdt.status, 1);
     assert.match(rdt.stderr, /does not support Intel RDT/);
-    const blkio = runtime('bindery', root, ['update', '--blkio-weight', '300', 'u1']);
-    assert.equal(blkio.status, 1);
-    assert.match(blkio.stderr, /does not apply blockIO/);
     assert.equal(runtime('bindery', root, ['kill', 'u1', 'KILL']).status, 0);
     await waitStatus('bindery', root, 'u1', 'stopped');
     const stopped = runtime('bindery', root, ['update', '--memory', '64m', 'u1']);
