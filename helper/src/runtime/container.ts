@@ -25,7 +25,14 @@ import {
   type StartedEvent,
 } from '../protocol';
 import { createCgroups, removeCgroups } from './cgroups';
-import { initPool, spawnInit } from './initLauncher';
+import { DAEMON_INIT_STDIO, initPool, spawnInit, spawnInitFor } from './initLauncher';
+import {
+  FirstStageError,
+  initPidOf,
+  needsFirstStage,
+  prepareFirstStage,
+  type FirstStage,
+} from './firstStage';
 import type { InitMessage, InitRequest, StageFailure } from './initProtocol';
 import { readInitMessages } from './initMessages';
 import { koffiSyscalls } from './koffiSyscalls';
@@ -223,8 +230,9 @@ class ContainerImpl extends EventEmitter implements Container {
     if (this.exitEvent) return;
     // Only the process we started: our child (not yet reaped, so the pid is still ours), or
     // the pidfd opened on adoption after checking its start time.
-    if (this.child) this.child.kill(name);
-    else if (this.pidfd !== undefined) this.sys.pidfdSendSignal(this.pidfd, SIGNAL_NUMBERS[name]);
+    // A pidfd first: an init forked by a first stage is not our child (firstStage.ts).
+    if (this.pidfd !== undefined) this.sys.pidfdSendSignal(this.pidfd, SIGNAL_NUMBERS[name]);
+    else if (this.child) this.child.kill(name);
   }
 
   async stop(timeoutMs = DEFAULT_STOP_TIMEOUT_MS): Promise<void> {
@@ -376,6 +384,7 @@ export async function launchContainer(opts: LaunchOptions): Promise<Container> {
   };
   const container = new ContainerImpl(sys, state, stateDir);
   let child: ChildProcess | undefined;
+  let pidfd: number | undefined;
   try {
     for (const name of [STDOUT_PIPE, STDERR_PIPE]) {
       const made = makeOutputPipe(sys, path.join(stateDir, name));
@@ -387,10 +396,38 @@ export async function launchContainer(opts: LaunchOptions): Promise<Container> {
         );
     }
     container.openOutput();
-    child = spec.namespaces.newPid ? initPool.take() : spawnInit(false);
+    const ns = spec.namespaces;
+    let stage: FirstStage | undefined;
+    if (needsFirstStage(ns)) {
+      stage = await prepareFirstStage(ns, DAEMON_INIT_STDIO.length);
+      if (stage.root) ownForNamespaceRoot(stateDir, opts.plan, stage.root);
+    }
+    try {
+      // Warm inits fit a new PID namespace made here; anything else starts cold.
+      child =
+        stage || ns.pidPath
+          ? spawnInitFor(ns, { firstStage: stage })
+          : ns.newPid
+            ? initPool.take()
+            : spawnInit(false);
+    } finally {
+      stage?.close();
+    }
+    if (stage?.forks && !(await initStarted(child)))
+      throw launchError(
+        ErrorCodes.LaunchFailed,
+        'init-died',
+        `the container's init did not start in the user namespace (through ${stage.prefix.slice(0, 1).join(' ')})`,
+      );
     // The init becomes the process: its pid and start time are the container's. Written
     // before the launch, so a helper that dies mid-launch leaves enough to re-adopt it.
-    const pid = child.pid;
+    const pid = initPidOf(child, stage);
+    if (pid !== undefined && stage?.forks) {
+      const fd = sys.pidfdOpen(pid);
+      if (!fd.ok)
+        throw launchError(ErrorCodes.LaunchFailed, 'init-died', `pidfd_open(${pid}) failed: ${fd.errno}`);
+      pidfd = fd.value;
+    }
     if (pid === undefined)
       throw launchError(
         ErrorCodes.LaunchFailed,
@@ -415,16 +452,21 @@ export async function launchContainer(opts: LaunchOptions): Promise<Container> {
     if (result) throw result;
     container.state.status = 'running';
     writeState(stateDir, container.state);
-    container.markStarted(pid, { child });
+    container.markStarted(pid, { child, pidfd });
     initPool.scheduleRefill();
     return container;
   } catch (e) {
+    if (pidfd !== undefined) sys.close(pidfd);
     if (child && child.exitCode === null && child.signalCode === null) {
       child.kill('SIGKILL');
       await new Promise((resolve) => child!.once('exit', resolve));
     }
     container.closeOutput();
     await removeCgroups(container.state.cgroups ?? []);
+    if (e instanceof FirstStageError)
+      throw launchError(ErrorCodes.LaunchFailed, 'namespace-failed', e.message, {
+        stage: { stage: 'namespaces', errno: e.errno, message: `${e.errno}: ${e.message}`, hint: e.hint },
+      });
     fs.rmSync(stateDir, { recursive: true, force: true });
     initPool.scheduleRefill();
     if (isLaunchError(e)) throw e;
@@ -433,6 +475,40 @@ export async function launchContainer(opts: LaunchOptions): Promise<Container> {
       'internal',
       `launch failed: ${e instanceof Error ? e.message : String(e)}`,
     );
+  }
+}
+
+/** Resolves true once the init said `ready` (it runs), false when it exited first. */
+export function initStarted(child: ChildProcess): Promise<boolean> {
+  return new Promise((resolve) => {
+    child.stdio[3]!.once('data', () => resolve(true));
+    child.once('exit', () => resolve(false));
+  });
+}
+
+/**
+ * What the init opens or writes in the state directory must be the user namespace's root's:
+ * its credentials are that root's from its first instruction. The output pipes, and the
+ * network files (made empty here, filled by the init).
+ */
+export function ownForNamespaceRoot(
+  stateDir: string,
+  plan: Plan,
+  root: { uid: number; gid: number },
+): void {
+  for (const name of [STDOUT_PIPE, STDERR_PIPE]) {
+    const p = path.join(stateDir, name);
+    if (fs.existsSync(p)) fs.chownSync(p, root.uid, root.gid);
+  }
+  for (const op of plan.operations) {
+    if (op.op !== 'write-network-file' || path.resolve(op.hostPath) !== path.join(stateDir, op.file))
+      continue;
+    const fd = fs.openSync(op.hostPath, 'wx', 0o644);
+    try {
+      fs.fchownSync(fd, root.uid, root.gid);
+    } finally {
+      fs.closeSync(fd);
+    }
   }
 }
 

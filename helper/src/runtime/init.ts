@@ -16,11 +16,13 @@ import { setupRootfs } from './rootfs';
 import { warmUp } from './warmUp';
 import {
   AT_FDCWD,
+  CLONE_FS,
   PR_SET_PDEATHSIG,
   O_CLOEXEC,
   O_NOFOLLOW,
   O_RDONLY,
   O_RDWR,
+  O_WRONLY,
   type Syscalls,
 } from './syscalls';
 
@@ -88,34 +90,35 @@ export function runInit(req: InitRequest, sys: Syscalls, io: InitIO = {}): numbe
   if (!out.ok || !err.ok || !nul.ok) return 1;
 
   const ns = req.spec.namespaces;
-  for (const j of ns.join) {
-    const fd = sys.openat(AT_FDCWD, j.path, O_RDONLY | O_CLOEXEC, 0);
-    if (!fd.ok)
+  const joined = joinNamespaces(sys, ns.join);
+  if (joined !== 0) return joined;
+  if (ns.unshare !== 0) {
+    const u = sys.unshare(ns.unshare);
+    if (!u.ok)
       return stageFailure(
         'namespaces',
-        fd.errno,
-        `cannot open the ${j.type} namespace ${j.path}`,
-        `check linux.namespaces (${j.type}).path`,
-      );
-    const r = sys.setns(fd.value, j.flag);
-    sys.close(fd.value);
-    if (!r.ok)
-      return stageFailure(
-        'namespaces',
-        r.errno,
-        `cannot join the ${j.type} namespace ${j.path}`,
-        `${j.path} must be a ${j.type} namespace file (e.g. /proc/PID/ns/${j.type === 'network' ? 'net' : j.type})`,
+        u.errno,
+        'unshare failed',
+        'the helper needs CAP_SYS_ADMIN; nothing was mounted',
       );
   }
-  const u = sys.unshare(ns.unshare);
-  if (!u.ok)
-    return stageFailure(
-      'namespaces',
-      u.errno,
-      'unshare failed',
-      'the helper needs CAP_SYS_ADMIN; nothing was mounted',
-    );
+  // The offsets of a new time namespace: written before any process is in it; the execve
+  // of the container's process enters it.
+  if (ns.timeOffsets.length > 0) {
+    const text = ns.timeOffsets.map((o) => `${o.clock} ${o.secs} ${o.nanosecs}\n`).join('');
+    const fd = sys.openat(AT_FDCWD, '/proc/self/timens_offsets', O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0);
+    const w = fd.ok ? sys.writeFd(fd.value, text) : fd;
+    if (fd.ok) sys.close(fd.value);
+    if (!w.ok)
+      return stageFailure(
+        'namespaces',
+        w.errno,
+        `cannot write the time namespace's offsets (${text.trim().replace(/\n/g, '; ')})`,
+        'check linux.timeOffsets; the kernel needs CONFIG_TIME_NS',
+      );
+  }
   // A failed or partial unshare followed by mounts would mount on the host: check again.
+  // (A joined mount namespace gets no mounts: the plan has none.)
   let mine: string;
   try {
     mine = fs.readlinkSync('/proc/thread-self/ns/mnt');
@@ -127,7 +130,7 @@ export function runInit(req: InitRequest, sys: Syscalls, io: InitIO = {}): numbe
       'mount procfs on /proc on the host',
     );
   }
-  if (mine === req.hostMountNamespace)
+  if (mine === req.hostMountNamespace && !ns.joinedMount)
     return stageFailure(
       'namespaces',
       'EINVAL',
@@ -186,6 +189,69 @@ export function runInit(req: InitRequest, sys: Syscalls, io: InitIO = {}): numbe
     failure: { stage: 'process', errno: f.errno, message: f.message, hint: f.hint },
   });
   return 127;
+}
+
+/** The kernel's name of each namespace type, as readlink of an fd on one shows it. */
+const NS_KIND: Record<string, string> = {
+  ipc: 'ipc',
+  uts: 'uts',
+  network: 'net',
+  mount: 'mnt',
+  cgroup: 'cgroup',
+};
+
+/**
+ * Joins the namespaces given by path, in the plan's order (runc's): every file opened and
+ * checked first, so a wrong path fails before anything was joined. 0 when done.
+ */
+function joinNamespaces(sys: Syscalls, joins: InitRequest['spec']['namespaces']['join']): number {
+  const fds: number[] = [];
+  try {
+    for (const j of joins) {
+      const fd = sys.openat(AT_FDCWD, j.path, O_RDONLY | O_CLOEXEC, 0);
+      if (!fd.ok)
+        return stageFailure(
+          'namespaces',
+          fd.errno,
+          `cannot open the ${j.type} namespace ${j.path}`,
+          `check linux.namespaces (${j.type}).path`,
+        );
+      fds.push(fd.value);
+      let kind: string | undefined;
+      try {
+        kind = /^([a-z_]+):\[\d+\]$/.exec(fs.readlinkSync(`/proc/self/fd/${fd.value}`))?.[1];
+      } catch {
+        kind = undefined;
+      }
+      if (kind !== NS_KIND[j.type])
+        return stageFailure(
+          'namespaces',
+          'EINVAL',
+          `${j.path} is not a ${j.type} namespace (it is ${kind ? `a ${kind} namespace` : 'not a namespace file'})`,
+          `linux.namespaces (${j.type}).path must name a ${j.type} namespace, e.g. /proc/PID/ns/${NS_KIND[j.type]}`,
+        );
+    }
+    for (const [i, j] of joins.entries()) {
+      if (j.type === 'mount') {
+        // setns(CLONE_NEWNS) needs a filesystem context of this thread's own; Node's threads share one.
+        const u = sys.unshare(CLONE_FS);
+        if (!u.ok) return stageFailure('namespaces', u.errno, 'unshare(CLONE_FS) failed', 'report this');
+      }
+      const r = sys.setns(fds[i], j.flag);
+      if (!r.ok)
+        return stageFailure(
+          'namespaces',
+          r.errno,
+          `cannot join the ${j.type} namespace ${j.path}`,
+          r.errno === 'EPERM'
+            ? `the init may not enter ${j.path}: a namespace owned by another user namespace than the container's`
+            : `${j.path} must be a ${j.type} namespace file (e.g. /proc/PID/ns/${NS_KIND[j.type]})`,
+        );
+    }
+    return 0;
+  } finally {
+    for (const fd of fds) sys.close(fd);
+  }
 }
 
 function main(): void {

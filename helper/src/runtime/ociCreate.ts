@@ -7,10 +7,12 @@ import type { ChildProcess, StdioOptions } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { renderOrigin, operationTarget } from '../plan/render';
+import type { NamespaceSetup } from '../plan/launchSpec';
 import type { Plan } from '../plan/types';
-import { initRequest, isLaunchError, prepare } from './container';
+import { initRequest, initStarted, isLaunchError, ownForNamespaceRoot, prepare } from './container';
+import { FirstStageError, initPidOf, needsFirstStage, prepareFirstStage, type FirstStage } from './firstStage';
 import { createCgroups, removeCgroups } from './cgroups';
-import { spawnInit } from './initLauncher';
+import { spawnInit, spawnInitFor } from './initLauncher';
 import { cgroupOf } from './ociCgroups';
 import type { StageFailure } from './initProtocol';
 import { readInitMessages } from './initMessages';
@@ -52,10 +54,49 @@ export interface EarlyInit {
 export function startInit(newPid: boolean, preserveFds: number): EarlyInit {
   const sys = koffiSyscalls();
   keepOnlyPreservedFds(sys, preserveFds);
+  return { child: spawnInit(newPid, sys, { args: [OCI_CREATE_ARG], stdio: ociStdio(preserveFds) }), newPid };
+}
+
+function ociStdio(preserveFds: number): Exclude<StdioOptions, string> {
   const preserved = Array.from({ length: preserveFds }, (_, i) => 3 + i);
-  const stdio: StdioOptions = [0, 1, 2, 'pipe', 'pipe', ...preserved];
+  const stdio: Exclude<StdioOptions, string> = [0, 1, 2, 'pipe', 'pipe', ...preserved];
   if (stdio.length !== PRESERVED_FDS_FROM + preserveFds) throw new Error('fd layout');
-  return { child: spawnInit(newPid, sys, { args: [OCI_CREATE_ARG], stdio }), newPid };
+  return stdio;
+}
+
+/**
+ * An init that joins or makes what a warm Node cannot (a user namespace, a joined time or
+ * PID namespace): started cold, through the first stage. Its pid, the container's, is the
+ * init's own, also when `unshare --fork` is its parent.
+ */
+async function startInitThroughFirstStage(
+  spec: { namespaces: NamespaceSetup },
+  preserveFds: number,
+  dir: string,
+  plan: Plan,
+): Promise<{ child: ChildProcess; pid: number | undefined }> {
+  const ns = spec.namespaces;
+  const stdio = ociStdio(preserveFds);
+  let stage: FirstStage | undefined;
+  try {
+    if (needsFirstStage(ns)) stage = await prepareFirstStage(ns, stdio.length);
+  } catch (e) {
+    if (e instanceof FirstStageError) throw new RuntimeError(`${e.errno}: ${e.message} (hint: ${e.hint})`);
+    throw e;
+  }
+  if (stage?.root) {
+    ownForNamespaceRoot(dir, plan, stage.root);
+    fs.chownSync(path.join(dir, EXEC_FIFO), stage.root.uid, stage.root.gid);
+  }
+  let child: ChildProcess;
+  try {
+    child = spawnInitFor(ns, { args: [OCI_CREATE_ARG], stdio, firstStage: stage });
+  } finally {
+    stage?.close();
+  }
+  if (stage?.forks && !(await initStarted(child)))
+    throw new RuntimeError('the container init did not start in the user namespace');
+  return { child, pid: initPidOf(child, stage) };
 }
 
 /** End an init that will not be used (the create failed before handing it a request). */
@@ -128,12 +169,22 @@ export async function createOciContainer(opts: OciCreateOptions): Promise<Create
     };
     writeState(dir, state);
 
-    if (opts.init.newPid !== spec.namespaces.newPid) {
+    let pid: number | undefined;
+    if (needsFirstStage(spec.namespaces) || spec.namespaces.pidPath) {
       await stopInit(opts.init);
       child = undefined;
-      child = startInit(spec.namespaces.newPid, opts.preserveFds).child;
+      keepOnlyPreservedFds(sys, opts.preserveFds);
+      const started = await startInitThroughFirstStage(spec, opts.preserveFds, dir, opts.plan);
+      child = started.child;
+      pid = started.pid;
+    } else {
+      if (opts.init.newPid !== spec.namespaces.newPid) {
+        await stopInit(opts.init);
+        child = undefined;
+        child = startInit(spec.namespaces.newPid, opts.preserveFds).child;
+      }
+      pid = child.pid;
     }
-    const pid = child.pid;
     if (pid === undefined) throw new RuntimeError('the container init could not be started');
     // Before the request: a create killed from here on leaves a state a `delete` can clean.
     state.pid = pid;
