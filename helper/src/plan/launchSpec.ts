@@ -78,7 +78,10 @@ export interface NamespaceSetup {
   timeOffsets: ClockOffset[];
   /** A PID namespace joined by path: the launcher spawns the init into it. */
   pidPath?: string;
-  /** The mount namespace is joined by path: no rootfs set-up (the plan has no mount operations). */
+  /**
+   * The mount namespace is joined by path. As runc does, the rootfs is set up in it (the
+   * mounts appear to whoever else is in it); the init refuses the launcher's own.
+   */
   joinedMount: boolean;
   /** A network namespace of its own, new or joined: loopback nameservers are dropped from resolv.conf. */
   ownNetwork: boolean;

@@ -13,7 +13,7 @@ import type { Rule, RuleContext } from './rule';
 import { allRules } from './rules';
 import { structureRule } from './rules/structure';
 import { addRuntimeMounts } from './runtimeDefaults';
-import type { Finding, JsonPath, NormalizedMount, Operation, Origin, Plan, PlanInput, Range } from './types';
+import type { Finding, JsonPath, NormalizedMount, Origin, Plan, PlanInput, Range } from './types';
 
 export function planBundle(input: PlanInput): Plan {
   const doc = parseSpec(input.text, input.fileName ?? 'config.json');
@@ -64,11 +64,7 @@ export function planBundle(input: PlanInput): Plan {
   const mounts = addRuntimeMounts(specMounts, spec, bundleDir, input.stateDir);
   // stateDir is <stateRoot>/<id>: the id names the container's default cgroup.
   const containerId = input.stateDir ? posix.basename(input.stateDir) : undefined;
-  const planned = planOperations({ spec, mounts, rootfs, host: input.host, specOrigin, requester, containerId });
-  // A joined mount namespace is used as it is (runc): no rootfs, mounts or pivot_root.
-  const operations = joinsMountNamespace(spec)
-    ? planned.filter((o) => OUTSIDE_ROOTFS.has(o.op))
-    : planned;
+  const operations = planOperations({ spec, mounts, rootfs, host: input.host, specOrigin, requester, containerId });
   return { mounts, operations, findings, rootfs, requester, ...(launch ? { launch } : {}) };
 }
 
@@ -130,23 +126,6 @@ function compareFindings(a: Finding, b: Finding): number {
     comparePos(a.range.end, b.range.end) ||
     a.code.localeCompare(b.code)
   );
-}
-
-/** The operations that are not rootfs set-up: what a container in a joined mount namespace still gets. */
-const OUTSIDE_ROOTFS: ReadonlySet<Operation['op']> = new Set([
-  'cgroup',
-  'sethostname',
-  'setdomainname',
-  'sysctl',
-  'oom-score-adj',
-  'seccomp',
-] as const);
-
-function joinsMountNamespace(spec: unknown): boolean {
-  return asArray(get(spec, 'linux', 'namespaces')).some((n) => {
-    const o = asObject(n);
-    return o?.type === 'mount' && typeof o.path === 'string' && o.path !== '';
-  });
 }
 
 /** Namespace types the container gets new (not joined by path). */

@@ -118,7 +118,7 @@ export function runInit(req: InitRequest, sys: Syscalls, io: InitIO = {}): numbe
       );
   }
   // A failed or partial unshare followed by mounts would mount on the host: check again.
-  // (A joined mount namespace gets no mounts: the plan has none.)
+  // A joined mount namespace gets the rootfs set-up too (runc), so it may not be the host's.
   let mine: string;
   try {
     mine = fs.readlinkSync('/proc/thread-self/ns/mnt');
@@ -130,12 +130,16 @@ export function runInit(req: InitRequest, sys: Syscalls, io: InitIO = {}): numbe
       'mount procfs on /proc on the host',
     );
   }
-  if (mine === req.hostMountNamespace && !ns.joinedMount)
+  if (mine === req.hostMountNamespace)
     return stageFailure(
       'namespaces',
       'EINVAL',
-      'the init is still in the host mount namespace',
-      'report this; nothing was mounted',
+      ns.joinedMount
+        ? 'the joined mount namespace is the helper’s own: the container’s mounts would land on the host'
+        : 'the init is still in the host mount namespace',
+      ns.joinedMount
+        ? 'join a mount namespace made for the container (e.g. unshare --mount), not the host’s'
+        : 'report this; nothing was mounted',
     );
   if (ns.newNetwork) {
     const lo = sys.linkUp('lo');
