@@ -29,6 +29,7 @@ import { DAEMON_INIT_STDIO, initPool, spawnInit, spawnInitFor } from './initLaun
 import {
   FirstStageError,
   initPidOf,
+  openEventPipe,
   needsFirstStage,
   prepareFirstStage,
   type FirstStage,
@@ -400,7 +401,7 @@ export async function launchContainer(opts: LaunchOptions): Promise<Container> {
     let stage: FirstStage | undefined;
     if (needsFirstStage(ns)) {
       stage = await prepareFirstStage(ns, DAEMON_INIT_STDIO.length);
-      if (stage.root) ownForNamespaceRoot(stateDir, opts.plan, stage.root);
+      if (stage.root) ownForNamespaceRoot(stateDir, stage.root);
     }
     try {
       // Warm inits fit a new PID namespace made here; anything else starts cold.
@@ -413,15 +414,9 @@ export async function launchContainer(opts: LaunchOptions): Promise<Container> {
     } finally {
       stage?.close();
     }
-    if (stage?.forks && !(await initStarted(child)))
-      throw launchError(
-        ErrorCodes.LaunchFailed,
-        'init-died',
-        `the container's init did not start in the user namespace (through ${stage.prefix.slice(0, 1).join(' ')})`,
-      );
     // The init becomes the process: its pid and start time are the container's. Written
     // before the launch, so a helper that dies mid-launch leaves enough to re-adopt it.
-    const pid = initPidOf(child, stage);
+    const pid = await initPidOf(child, stage);
     if (pid !== undefined && stage?.forks) {
       const fd = sys.pidfdOpen(pid);
       if (!fd.ok)
@@ -448,7 +443,9 @@ export async function launchContainer(opts: LaunchOptions): Promise<Container> {
           stage: { stage: 'namespaces', errno: made.errno, message: made.message, hint: made.hint },
         });
     }
-    const result = await runLaunch(child, container, opts, spec, stateDir);
+    const events = stage?.forks ? openEventPipe(sys, stateDir, stage.root) : undefined;
+    if (events) child.once('exit', events.release);
+    const result = await runLaunch(child, container, opts, spec, stateDir, events);
     if (result) throw result;
     container.state.status = 'running';
     writeState(stateDir, container.state);
@@ -478,37 +475,14 @@ export async function launchContainer(opts: LaunchOptions): Promise<Container> {
   }
 }
 
-/** Resolves true once the init said `ready` (it runs), false when it exited first. */
-export function initStarted(child: ChildProcess): Promise<boolean> {
-  return new Promise((resolve) => {
-    child.stdio[3]!.once('data', () => resolve(true));
-    child.once('exit', () => resolve(false));
-  });
-}
-
 /**
- * What the init opens or writes in the state directory must be the user namespace's root's:
- * its credentials are that root's from its first instruction. The output pipes, and the
- * network files (made empty here, filled by the init).
+ * The output pipes the init opens must be the user namespace's root's: the init's
+ * credentials are that root's from its first instruction.
  */
-export function ownForNamespaceRoot(
-  stateDir: string,
-  plan: Plan,
-  root: { uid: number; gid: number },
-): void {
+export function ownForNamespaceRoot(stateDir: string, root: { uid: number; gid: number }): void {
   for (const name of [STDOUT_PIPE, STDERR_PIPE]) {
     const p = path.join(stateDir, name);
     if (fs.existsSync(p)) fs.chownSync(p, root.uid, root.gid);
-  }
-  for (const op of plan.operations) {
-    if (op.op !== 'write-network-file' || path.resolve(op.hostPath) !== path.join(stateDir, op.file))
-      continue;
-    const fd = fs.openSync(op.hostPath, 'wx', 0o644);
-    try {
-      fs.fchownSync(fd, root.uid, root.gid);
-    } finally {
-      fs.closeSync(fd);
-    }
   }
 }
 
@@ -546,16 +520,20 @@ function runLaunch(
   opts: LaunchOptions,
   spec: LaunchSpec,
   stateDir: string,
+  eventPipe?: { path: string; stream: NodeJS.ReadableStream },
 ): Promise<LaunchError | undefined> {
-  const req = initRequest(opts, spec, stateDir, {
-    stdout: path.join(stateDir, STDOUT_PIPE),
-    stderr: path.join(stateDir, STDERR_PIPE),
-  });
+  const req = {
+    ...initRequest(opts, spec, stateDir, {
+      stdout: path.join(stateDir, STDOUT_PIPE),
+      stderr: path.join(stateDir, STDERR_PIPE),
+    }),
+    ...(eventPipe ? { eventPipe: eventPipe.path } : {}),
+  };
   return new Promise((resolve) => {
     let execSeen = false;
     let outcome: LaunchError | undefined;
     let stderr = '';
-    const events = child.stdio[3] as NodeJS.ReadableStream;
+    const events = eventPipe?.stream ?? (child.stdio[3] as NodeJS.ReadableStream);
     child.stdio[2]?.on('data', (d: Buffer) => {
       if (stderr.length < 16384) stderr += d.toString('utf8');
     });

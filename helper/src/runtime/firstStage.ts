@@ -20,7 +20,11 @@
 //     enters it (init.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { PassThrough } from 'node:stream';
 import type { IdMapping, NamespaceSetup } from '../plan/launchSpec';
+import { makeOutputPipe } from './logFollower';
+import type { Syscalls } from './syscalls';
 
 /** util-linux's tools, where Debian installs them. */
 export const NSENTER = '/usr/bin/nsenter';
@@ -247,16 +251,71 @@ async function mapsSeenInside(
 }
 
 /**
- * The init's pid when a first stage forked it (the only child of `unshare --fork`); the
- * launcher's own child otherwise. Read after the init said `ready`, so it exists.
+ * The init's pid: the launcher's own child, or — when a first stage forked it — the only
+ * child of `unshare --fork`, waited for (a few ms: two execs and a fork). Undefined when
+ * the first stage exited before forking.
  */
-export function initPidOf(child: ChildProcess, stage: FirstStage | undefined): number | undefined {
+export async function initPidOf(
+  child: ChildProcess,
+  stage: FirstStage | undefined,
+): Promise<number | undefined> {
   const pid = child.pid;
   if (pid === undefined || !stage?.forks) return pid;
-  try {
-    const kids = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/);
-    return kids.length === 1 && /^\d+$/.test(kids[0]) ? Number(kids[0]) : undefined;
-  } catch {
-    return undefined;
+  for (let waited = 0; waited < 10_000; waited += 5) {
+    if (child.exitCode !== null || child.signalCode !== null) return undefined;
+    let kids: string[] = [];
+    try {
+      kids = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/);
+    } catch {
+      return undefined;
+    }
+    if (kids.length === 1 && /^\d+$/.test(kids[0])) return Number(kids[0]);
+    await new Promise((resolve) => setTimeout(resolve, 5));
   }
+  return undefined;
+}
+
+/** The FIFO a forked init sends its messages through (initProtocol.ts: `eventPipe`). */
+export const EVENT_PIPE = 'events.pipe';
+
+/**
+ * A forked init's messages cannot come through fd 3: `unshare --fork`, its parent, holds a
+ * copy of that pipe until the container exits, so the end of file that says "execve
+ * succeeded" would never come. The init opens this FIFO instead (made here, owned by the
+ * namespace's root) and moves it onto fd 3, close-on-exec; only it holds the writing end.
+ * The returned stream ends when that end closes; `release()` ends it when the init died
+ * before opening it.
+ */
+export function openEventPipe(
+  sys: Syscalls,
+  stateDir: string,
+  root: { uid: number; gid: number } | undefined,
+): { path: string; stream: NodeJS.ReadableStream; release(): void } {
+  const file = path.join(stateDir, EVENT_PIPE);
+  const made = makeOutputPipe(sys, file);
+  if (!made.ok) throw new FirstStageError(made.errno, `cannot create ${file}`, 'check the state directory');
+  if (root) fs.chownSync(file, root.uid, root.gid);
+  const stream = new PassThrough();
+  let opened = false;
+  // Opening for reading blocks until the init opens the other end: a pool thread waits.
+  void fs.promises.open(file, 'r').then(
+    (handle) => {
+      opened = true;
+      handle.createReadStream().pipe(stream);
+    },
+    () => stream.end(),
+  );
+  return {
+    path: file,
+    stream,
+    release: () => {
+      if (opened) return;
+      try {
+        // A writer that opens and closes at once: the pending reader gets its end of file.
+        fs.closeSync(fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK));
+      } catch {
+        stream.end();
+      }
+    },
+  };
 }

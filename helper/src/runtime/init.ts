@@ -65,6 +65,13 @@ function stageFailure(
 
 /** Everything after the request arrived. Returns the exit code when the launch failed. */
 export function runInit(req: InitRequest, sys: Syscalls, io: InitIO = {}): number {
+  if (req.eventPipe) {
+    const ev = sys.openat(AT_FDCWD, req.eventPipe, O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0);
+    const moved = ev.ok ? sys.dup3(ev.value, EVENT_FD, O_CLOEXEC) : ev;
+    if (ev.ok) sys.close(ev.value);
+    if (!moved.ok)
+      return stageFailure('namespaces', moved.errno, `cannot open ${req.eventPipe}`, 'report this');
+  }
   if (req.expectPid1 && sys.getpid() !== 1)
     return stageFailure(
       'namespaces',

@@ -9,8 +9,15 @@ import * as path from 'node:path';
 import { renderOrigin, operationTarget } from '../plan/render';
 import type { NamespaceSetup } from '../plan/launchSpec';
 import type { Plan } from '../plan/types';
-import { initRequest, initStarted, isLaunchError, ownForNamespaceRoot, prepare } from './container';
-import { FirstStageError, initPidOf, needsFirstStage, prepareFirstStage, type FirstStage } from './firstStage';
+import { initRequest, isLaunchError, prepare } from './container';
+import {
+  FirstStageError,
+  initPidOf,
+  needsFirstStage,
+  openEventPipe,
+  prepareFirstStage,
+  type FirstStage,
+} from './firstStage';
 import { createCgroups, removeCgroups } from './cgroups';
 import { spawnInit, spawnInitFor } from './initLauncher';
 import { cgroupOf } from './ociCgroups';
@@ -74,7 +81,7 @@ async function startInitThroughFirstStage(
   preserveFds: number,
   dir: string,
   plan: Plan,
-): Promise<{ child: ChildProcess; pid: number | undefined }> {
+): Promise<{ child: ChildProcess; pid: number | undefined; root?: { uid: number; gid: number }; forks: boolean }> {
   const ns = spec.namespaces;
   const stdio = ociStdio(preserveFds);
   let stage: FirstStage | undefined;
@@ -85,7 +92,6 @@ async function startInitThroughFirstStage(
     throw e;
   }
   if (stage?.root) {
-    ownForNamespaceRoot(dir, plan, stage.root);
     fs.chownSync(path.join(dir, EXEC_FIFO), stage.root.uid, stage.root.gid);
   }
   let child: ChildProcess;
@@ -94,9 +100,7 @@ async function startInitThroughFirstStage(
   } finally {
     stage?.close();
   }
-  if (stage?.forks && !(await initStarted(child)))
-    throw new RuntimeError('the container init did not start in the user namespace');
-  return { child, pid: initPidOf(child, stage) };
+  return { child, pid: await initPidOf(child, stage), root: stage?.root, forks: stage?.forks ?? false };
 }
 
 /** End an init that will not be used (the create failed before handing it a request). */
@@ -170,6 +174,7 @@ export async function createOciContainer(opts: OciCreateOptions): Promise<Create
     writeState(dir, state);
 
     let pid: number | undefined;
+    let eventPipe: ReturnType<typeof openEventPipe> | undefined;
     if (needsFirstStage(spec.namespaces) || spec.namespaces.pidPath) {
       await stopInit(opts.init);
       child = undefined;
@@ -177,6 +182,10 @@ export async function createOciContainer(opts: OciCreateOptions): Promise<Create
       const started = await startInitThroughFirstStage(spec, opts.preserveFds, dir, opts.plan);
       child = started.child;
       pid = started.pid;
+      if (started.forks) {
+        eventPipe = openEventPipe(sys, dir, started.root);
+        child.once('exit', eventPipe.release);
+      }
     } else {
       if (opts.init.newPid !== spec.namespaces.newPid) {
         await stopInit(opts.init);
@@ -208,10 +217,12 @@ export async function createOciContainer(opts: OciCreateOptions): Promise<Create
       }),
       execFifo: fifo,
       preserveFds: opts.preserveFds,
+      ...(eventPipe ? { eventPipe: eventPipe.path } : {}),
     };
     let parked = false;
     let failure: string | undefined;
-    const done = readInitMessages(child.stdio[3] as NodeJS.ReadableStream, (msg, line) => {
+    const events = eventPipe?.stream ?? (child.stdio[3] as NodeJS.ReadableStream);
+    const done = readInitMessages(events, (msg, line) => {
       if (!msg) failure ??= `the init sent something unreadable: ${line.slice(0, 200)}`;
       else if (msg.type === 'operation') opts.onOperation?.(JSON.stringify(msg.event));
       else if (msg.type === 'operation-failure')
