@@ -113,9 +113,7 @@ export const LAUNCH_PROBLEM_CODES = [
  * Problems that are Bindery's limits rather than faults of the spec: runc or crun would run
  * it. They are warnings that block the launch (`Finding.blocksLaunch`), not errors.
  */
-export const BINDERY_LIMITATION_CODES: ReadonlySet<string> = new Set([
-  'process-missing',
-]);
+export const BINDERY_LIMITATION_CODES: ReadonlySet<string> = new Set(['process-missing']);
 
 /** Something the spec allows (or the schema does not catch) that Bindery will not run. */
 export interface LaunchProblem {
@@ -229,7 +227,7 @@ export function readLaunchSpec(spec: unknown): LaunchReading {
   if (!s) return { problems: [] }; // not an object: the structure rule says so
   const problems: LaunchProblem[] = [];
   const proc = readProcess(s, problems);
-  const namespaces = readNamespaces(s, problems);
+  const namespaces = readNamespaces(s);
   if (!proc || !namespaces || problems.length) return { problems };
   const name = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
   return {
@@ -410,10 +408,7 @@ function readProcess(
   };
 }
 
-function readNamespaces(
-  s: Record<string, unknown>,
-  problems: LaunchProblem[],
-): NamespaceSetup | undefined {
+function readNamespaces(s: Record<string, unknown>): NamespaceSetup | undefined {
   const linux = s.linux;
   if (linux !== undefined && linux !== null && !asObject(linux)) return undefined;
   const list = asObject(linux)?.namespaces ?? [];
@@ -429,7 +424,7 @@ function readNamespaces(
   };
   let ok = true;
   let mountSeen = false;
-  list.forEach((entry, i) => {
+  list.forEach((entry) => {
     const n = asObject(entry);
     const type = n?.type;
     const nsPath = n?.path ?? undefined;

@@ -420,7 +420,11 @@ export async function launchContainer(opts: LaunchOptions): Promise<Container> {
     if (pid !== undefined && stage?.forks) {
       const fd = sys.pidfdOpen(pid);
       if (!fd.ok)
-        throw launchError(ErrorCodes.LaunchFailed, 'init-died', `pidfd_open(${pid}) failed: ${fd.errno}`);
+        throw launchError(
+          ErrorCodes.LaunchFailed,
+          'init-died',
+          `pidfd_open(${pid}) failed: ${fd.errno}`,
+        );
       pidfd = fd.value;
     }
     if (pid === undefined)
@@ -462,7 +466,12 @@ export async function launchContainer(opts: LaunchOptions): Promise<Container> {
     await removeCgroups(container.state.cgroups ?? []);
     if (e instanceof FirstStageError)
       throw launchError(ErrorCodes.LaunchFailed, 'namespace-failed', e.message, {
-        stage: { stage: 'namespaces', errno: e.errno, message: `${e.errno}: ${e.message}`, hint: e.hint },
+        stage: {
+          stage: 'namespaces',
+          errno: e.errno,
+          message: `${e.errno}: ${e.message}`,
+          hint: e.hint,
+        },
       });
     fs.rmSync(stateDir, { recursive: true, force: true });
     initPool.scheduleRefill();

@@ -220,7 +220,14 @@ async function mapsSeenInside(
 ): Promise<{ uidMappings: IdMapping[]; gidMappings: IdMapping[] }> {
   const reader = spawn(
     NSENTER,
-    ['--user=/proc/self/fd/3', '--preserve-credentials', '--', '/bin/sh', '-c', 'cat /proc/self/uid_map; echo --; cat /proc/self/gid_map'],
+    [
+      '--user=/proc/self/fd/3',
+      '--preserve-credentials',
+      '--',
+      '/bin/sh',
+      '-c',
+      'cat /proc/self/uid_map; echo --; cat /proc/self/gid_map',
+    ],
     { stdio: ['ignore', 'pipe', 'ignore', fd], env: {} },
   );
   let out = '';
@@ -293,7 +300,8 @@ export function openEventPipe(
 ): { path: string; stream: NodeJS.ReadableStream; release(): void } {
   const file = path.join(stateDir, EVENT_PIPE);
   const made = makeOutputPipe(sys, file);
-  if (!made.ok) throw new FirstStageError(made.errno, `cannot create ${file}`, 'check the state directory');
+  if (!made.ok)
+    throw new FirstStageError(made.errno, `cannot create ${file}`, 'check the state directory');
   if (root) fs.chownSync(file, root.uid, root.gid);
   const stream = new PassThrough();
   let opened = false;

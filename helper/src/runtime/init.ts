@@ -113,7 +113,12 @@ export function runInit(req: InitRequest, sys: Syscalls, io: InitIO = {}): numbe
   // of the container's process enters it.
   if (ns.timeOffsets.length > 0) {
     const text = ns.timeOffsets.map((o) => `${o.clock} ${o.secs} ${o.nanosecs}\n`).join('');
-    const fd = sys.openat(AT_FDCWD, '/proc/self/timens_offsets', O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0);
+    const fd = sys.openat(
+      AT_FDCWD,
+      '/proc/self/timens_offsets',
+      O_WRONLY | O_NOFOLLOW | O_CLOEXEC,
+      0,
+    );
     const w = fd.ok ? sys.writeFd(fd.value, text) : fd;
     if (fd.ok) sys.close(fd.value);
     if (!w.ok)
@@ -246,7 +251,8 @@ function joinNamespaces(sys: Syscalls, joins: InitRequest['spec']['namespaces'][
       if (j.type === 'mount') {
         // setns(CLONE_NEWNS) needs a filesystem context of this thread's own; Node's threads share one.
         const u = sys.unshare(CLONE_FS);
-        if (!u.ok) return stageFailure('namespaces', u.errno, 'unshare(CLONE_FS) failed', 'report this');
+        if (!u.ok)
+          return stageFailure('namespaces', u.errno, 'unshare(CLONE_FS) failed', 'report this');
       }
       const r = sys.setns(fds[i], j.flag);
       if (!r.ok)

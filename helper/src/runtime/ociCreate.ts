@@ -80,7 +80,6 @@ async function startInitThroughFirstStage(
   spec: { namespaces: NamespaceSetup },
   preserveFds: number,
   dir: string,
-  plan: Plan,
 ): Promise<{ child: ChildProcess; pid: number | undefined; root?: { uid: number; gid: number }; forks: boolean }> {
   const ns = spec.namespaces;
   const stdio = ociStdio(preserveFds);
@@ -179,7 +178,7 @@ export async function createOciContainer(opts: OciCreateOptions): Promise<Create
       await stopInit(opts.init);
       child = undefined;
       keepOnlyPreservedFds(sys, opts.preserveFds);
-      const started = await startInitThroughFirstStage(spec, opts.preserveFds, dir, opts.plan);
+      const started = await startInitThroughFirstStage(spec, opts.preserveFds, dir);
       child = started.child;
       pid = started.pid;
       if (started.forks) {

@@ -484,7 +484,12 @@ export const ENGINE_CASES: FidelityCase[] = [
       s.linux.namespaces.push({ type: 'user' });
       s.linux.uidMappings = [{ containerID: 0, hostID: USERNS_ROOT, size: 65536 }];
       s.linux.gidMappings = [{ containerID: 0, hostID: USERNS_ROOT, size: 65536 }];
-      s.mounts.push({ destination: '/made/by', type: 'tmpfs', source: 'tmpfs', options: ['nosuid'] });
+      s.mounts.push({
+        destination: '/made/by',
+        type: 'tmpfs',
+        source: 'tmpfs',
+        options: ['nosuid'],
+      });
     },
     // The container's root must own its rootfs to create mount points in it, and reach it
     // through the suite's temporary directory (runc alike).
