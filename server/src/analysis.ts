@@ -2,16 +2,21 @@
 // (findings for diagnostics, operations for hover, fixes for code actions). Every feature
 // reads from here so they all agree with each other and with the helper.
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { parseSpec, type SpecDocument } from '../../helper/src/plan/document';
-import { planBundle } from '../../helper/src/plan/planBundle';
-import { processRequester } from '../../helper/src/hostView';
-import type { HostView, Plan, Requester } from '../../helper/src/plan/types';
+import {
+  type HostView,
+  parseSpec,
+  type Plan,
+  planBundle,
+  processRequester,
+  type Requester,
+  type SpecDocument,
+} from '@bindery/plan';
 import { bundleDirOf, fileNameOf, isOciSpec } from './documents';
 
 export interface Analysis {
   uri: string;
   version: number;
-  /** The parsed text with positions; parsed on first use (diagnostics do not need it). */
+  /** The parsed text with positions, the very one the plan was made from. */
   readonly spec: SpecDocument;
   plan: Plan;
   bundleDir: string;
@@ -40,14 +45,14 @@ export class AnalysisCache {
     const text = doc.getText();
     const fileName = fileNameOf(doc.uri);
     const bundleDir = bundleDirOf(doc.uri) ?? this.fallbackBundleDir();
-    const plan = this.plan({ text, bundleDir, host: this.host, fileName, requester: this.requester });
-    let spec: SpecDocument | undefined;
+    // Parsed once, for the plan and for the features that need positions (hover, symbols,
+    // code actions, completion), which an editor asks for after nearly every change.
+    const spec = parseSpec(text, fileName);
+    const plan = this.plan({ text, bundleDir, host: this.host, fileName, requester: this.requester, document: spec });
     const analysis: Analysis = {
       uri: doc.uri,
       version: doc.version,
-      get spec() {
-        return (spec ??= parseSpec(text, fileName));
-      },
+      spec,
       plan,
       bundleDir,
     };

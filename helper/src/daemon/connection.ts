@@ -21,6 +21,7 @@ import {
   LaunchRequest,
   ListRequest,
   LogsRequest,
+  HookNotification,
   OperationNotification,
   OutputNotification,
   StartedNotification,
@@ -47,6 +48,7 @@ const METHOD_NOT_FOUND = -32601;
 
 const NOTIFICATIONS = {
   operation: OperationNotification,
+  hook: HookNotification,
   started: StartedNotification,
   output: OutputNotification,
   exited: ExitedNotification,

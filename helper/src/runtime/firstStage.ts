@@ -22,9 +22,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
-import type { IdMapping, NamespaceSetup } from '../plan/launchSpec';
+import type { IdMapping, NamespaceSetup } from '@bindery/plan';
 import { makeOutputPipe } from './logFollower';
-import type { Syscalls } from './syscalls';
+import type { DaemonSyscalls } from './syscalls';
 
 /** util-linux's tools, where Debian installs them. */
 export const NSENTER = '/usr/bin/nsenter';
@@ -294,7 +294,7 @@ export const EVENT_PIPE = 'events.pipe';
  * before opening it.
  */
 export function openEventPipe(
-  sys: Syscalls,
+  sys: Pick<DaemonSyscalls, 'mknodat'>,
   stateDir: string,
   root: { uid: number; gid: number } | undefined,
 ): { path: string; stream: NodeJS.ReadableStream; release(): void } {

@@ -10,8 +10,10 @@ import * as fs from 'node:fs';
 import { koffiSyscalls } from './koffiSyscalls';
 import { EVENT_FD, type InitMessage, type InitRequest, type StageFailure } from './initProtocol';
 import { execProcess, type ProcessStdio } from './processSetup';
+import type { StepFailure } from './failure';
+import { initHooks, readHookAnswersFrom } from './initHooks';
 import { ociInitMain } from './ociInit';
-import { requesterInvariantViolations } from '../plan/requesterInvariant';
+import { isProcessAttr, requesterInvariantViolations } from '@bindery/plan';
 import { setupRootfs } from './rootfs';
 import { warmUp } from './warmUp';
 import {
@@ -41,8 +43,11 @@ export function redirectInitMessages(write: (line: string) => void): void {
 export interface InitIO {
   /** The process's fds 0–2 instead of /dev/null and the request's output files. */
   stdio?: ProcessStdio;
-  /** Right before execve, after every other step; default: send `exec`. */
-  beforeExec?: () => void;
+  /**
+   * Right before execve, after every other step; it must run the startContainer hooks
+   * (returning their failure). Default: run them, then send `exec`.
+   */
+  beforeExec?: (runStartHooks: () => StepFailure | undefined) => StepFailure | void;
 }
 
 function stageFailure(
@@ -66,6 +71,13 @@ function stageFailure(
 /** Everything after the request arrived. Returns the exit code when the launch failed. */
 export function runInit(req: InitRequest, sys: Syscalls, io: InitIO = {}): number {
   if (req.eventPipe) {
+    // The launcher's socket still carries its answers to hook requests (initHooks.ts): it
+    // moves to a free fd (the one /dev/null was just given) before the FIFO takes fd 3.
+    const spare = sys.openat(AT_FDCWD, '/dev/null', O_RDONLY | O_CLOEXEC, 0);
+    const kept = spare.ok ? sys.dup3(EVENT_FD, spare.value, O_CLOEXEC) : spare;
+    if (!spare.ok || !kept.ok)
+      return stageFailure('namespaces', kept.ok ? 'EBADF' : kept.errno, 'cannot keep the launcher socket', 'report this');
+    readHookAnswersFrom(spare.value);
     const ev = sys.openat(AT_FDCWD, req.eventPipe, O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0);
     const moved = ev.ok ? sys.dup3(ev.value, EVENT_FD, O_CLOEXEC) : ev;
     if (ev.ok) sys.close(ev.value);
@@ -180,12 +192,13 @@ export function runInit(req: InitRequest, sys: Syscalls, io: InitIO = {}): numbe
 
   // Modes in the plan are exact (device nodes, mount points), as in runc.
   process.umask(0);
+  const hooks = initHooks(req, sys, send);
   const failure = setupRootfs(req.plan, sys, {
-    id: req.id,
     stateDir: req.stateDir,
     network: req.network,
     owner: req.owner,
-    emit: (event) => send({ type: 'operation', event }),
+    emit: (outcome) => send({ type: 'operation', outcome }),
+    runHook: (op) => hooks.runHook(op),
   });
   if (failure) {
     send({ type: 'operation-failure', failure });
@@ -197,8 +210,12 @@ export function runInit(req: InitRequest, sys: Syscalls, io: InitIO = {}): numbe
     req.spec.process,
     io.stdio ?? { stdin: nul.value, stdout: out.value, stderr: err.value },
     (m) => process.umask(m),
-    io.beforeExec ?? (() => send({ type: 'exec' })),
+    () =>
+      io.beforeExec
+        ? io.beforeExec(() => hooks.runStartHooks())
+        : (hooks.runStartHooks() ?? send({ type: 'exec' })),
     req.plan.operations.find((op) => op.op === 'seccomp'),
+    req.plan.operations.filter(isProcessAttr),
   );
   send({
     type: 'stage-failure',

@@ -8,12 +8,14 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import * as runtime from '../../src/runtime/container';
-import { callsAsUser, startDaemon, makeBundle, type TestDaemon } from './harness';
+import { runtimeWith } from '../../src/runtime/container';
+import { koffiSyscalls } from '../../src/runtime/koffiSyscalls';
+import { callsAsUser, createTestUser, startDaemon, makeBundle, type TestDaemon, type TestUser } from './harness';
 import { assertRoot, hostMountsUnder, isRoot, rootSkip } from './rootOnly';
+
+const runtime = runtimeWith(koffiSyscalls());
 
 const skip = rootSkip('attacks on binderyd by a non-root peer');
 
@@ -52,6 +54,7 @@ describe('attacks on binderyd by a member of its group', { skip }, () => {
   let d: TestDaemon;
   let work = '';
   let user = '';
+  let testUser: TestUser | undefined;
   let uid = 0;
   let gid = 0;
   let probe = '';
@@ -88,14 +91,8 @@ describe('attacks on binderyd by a member of its group', { skip }, () => {
 
   before(async () => {
     assertRoot('attacks on binderyd');
-    user = `bindery-a${process.pid}`;
-    execFileSync('useradd', ['--system', '--no-create-home', '--user-group', '--shell', '/usr/sbin/nologin', user]);
-    uid = Number(execFileSync('id', ['-u', user], { encoding: 'utf8' }));
-    gid = Number(execFileSync('id', ['-g', user], { encoding: 'utf8' }));
-    work = fs.mkdtempSync(path.join(os.tmpdir(), 'bindery-attack-'));
-    fs.chmodSync(work, 0o755);
-    fs.mkdirSync(path.join(work, 'tmp'), { mode: 0o1777 });
-    fs.chmodSync(path.join(work, 'tmp'), 0o1777);
+    testUser = createTestUser('bindery-a');
+    ({ name: user, uid, gid, work } = testUser);
     // The setuid-root probe, where the peer can read it (as /usr/bin/su is).
     fs.writeFileSync(path.join(work, 'probe.c'), PROBE_C);
     const bin = path.join(work, 'host-bin');
@@ -115,13 +112,8 @@ describe('attacks on binderyd by a member of its group', { skip }, () => {
     if (!isRoot) return;
     await d?.stop();
     for (const m of hostMounts.reverse()) execFileSync('umount', [m]);
-    try {
-      execFileSync('userdel', [user]);
-    } catch {
-      // already gone
-    }
     assert.deepEqual(hostMountsUnder(work), []);
-    fs.rmSync(work, { recursive: true, force: true });
+    testUser?.remove();
   });
 
   it('control: the setuid probe makes the peer root on the host, so the tests below can fail', () => {
@@ -251,6 +243,37 @@ describe('attacks on binderyd by a member of its group', { skip }, () => {
     // runc refuses it for root too (mount-inside-proc); either way it is not run.
     assert.ok(a.error?.data?.findings?.some((f) => f.code === 'peer-proc-mount' || f.code === 'mount-inside-proc'), JSON.stringify(a));
     assert.ok(b.error?.data?.findings?.some((f) => f.code === 'hostname-control-character'), JSON.stringify(b));
+  });
+
+  it('hooks of every kind, which would run as root (most on the host), are refused and never run', async () => {
+    // Each hook would leave a root-owned file in a directory only root may write.
+    const kinds = ['prestart', 'createRuntime', 'createContainer', 'startContainer', 'poststart', 'poststop'];
+    const marker = (kind: string) => path.join(secretDir, `hook-ran-${kind}`);
+    const hooks = Object.fromEntries(
+      // startContainer runs in the container, where the marker's directory is not: `|| true`.
+      kinds.map((k) => [k, [{ path: '/bin/sh', args: ['sh', '-c', `id -u > ${marker(k)} || true`] }]]),
+    );
+    const b = peerBundle('hooks', { hooks });
+    const [launched, validated] = await asPeer([
+      { method: 'launch', params: { bundle: b, id: 'hooks' } },
+      { method: 'validate', params: { bundle: b } },
+    ]);
+    assert.equal(launched.error?.data?.reason, 'peer-not-allowed', JSON.stringify(launched));
+    const refused = launched.error?.data?.findings?.filter((f) => f.code === 'peer-hooks') ?? [];
+    assert.equal(refused.length, 1, JSON.stringify(launched.error?.data?.findings));
+    assert.match(refused[0].message, /hooks run on the host as root; only root may set them/);
+    const shown = (validated.ok as { findings: { code: string }[] }).findings.filter((f) => f.code === 'peer-hooks');
+    assert.equal(shown.length, 1, 'validate shows the editor the same refusal');
+    for (const k of kinds) assert.equal(fs.existsSync(marker(k)), false, `the ${k} hook ran`);
+    assert.deepEqual(fs.readdirSync(d.stateDir), [], 'nothing was started');
+
+    // Control: root's launch of the same bundle runs every hook, as root, so the above can fail.
+    const [mine] = await callsAsUser(d.socketPath, { uid: 0, gid: 0, home: work }, [{ method: 'run', params: { bundle: b, id: 'hooks-root' } }]);
+    assert.ok((mine as Reply).ok, JSON.stringify(mine));
+    for (const k of kinds.filter((k) => k !== 'startContainer')) {
+      assert.equal(fs.readFileSync(marker(k), 'utf8'), '0\n', `${k} ran as root`);
+      fs.rmSync(marker(k));
+    }
   });
 
   it('a FIFO or a device as config.json gets a one-line error, without blocking the helper', async () => {

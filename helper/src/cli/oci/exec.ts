@@ -3,7 +3,8 @@
 // the command line's changes; it runs with the container's namespaces and the same set-up
 // as the container's process. Without --detach this command waits and exits with its status.
 import * as fs from 'node:fs';
-import { CAPABILITIES, readLaunchSpec, type ProcessSetup } from '../../plan/launchSpec';
+import { CAPABILITIES, readLaunchSpec, type ProcessSetup } from '@bindery/plan';
+import { koffiSyscalls } from '../../runtime/koffiSyscalls';
 import { releaseInit, writePidFile } from '../../runtime/ociCreate';
 import { execInContainer } from '../../runtime/ociExec';
 import { loadState, RuntimeError, statusOf } from '../../runtime/ociState';
@@ -140,7 +141,7 @@ async function execProcess(args: string[], ctx: RuntimeContext): Promise<number>
   const preserveFds = Number(values['preserve-fds'] ?? 0);
   if (!Number.isInteger(preserveFds) || preserveFds < 0 || preserveFds > 1000)
     throw new RuntimeError(`invalid --preserve-fds ${values['preserve-fds']}`);
-  const child = await execInContainer(state, proc, preserveFds);
+  const child = await execInContainer(state, proc, preserveFds, koffiSyscalls());
   const exited = new Promise<{ exitCode?: number; signal?: string }>((resolve) =>
     child.once('exit', (code, signal) =>
       resolve({ ...(code !== null ? { exitCode: code } : {}), ...(signal ? { signal } : {}) }),

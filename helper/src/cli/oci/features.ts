@@ -1,11 +1,16 @@
 // `bindery features`: what this runtime implements, in the runtime-spec's features format.
 // Read from the tables the plan itself uses (mount options, capabilities, seccomp actions
-// and operators), so it cannot claim more than the plan accepts; AppArmor, SELinux and
-// hooks say disabled or none because Bindery does not apply them yet (the plan warns
+// and operators, hook kinds), so it cannot claim more than the plan accepts; AppArmor and
+// SELinux say disabled because Bindery does not apply them yet (the plan warns
 // `feature-not-applied`). cgroups through cgroupfs (v1, hybrid or v2), not systemd.
-import { MOUNT_OPTIONS } from '../../plan/flags';
-import { CAPABILITIES } from '../../plan/launchSpec';
-import { SECCOMP_ACTIONS, SECCOMP_FLAGS, SECCOMP_OPS } from '../../plan/seccompPlan';
+import {
+  CAPABILITIES,
+  HOOK_KINDS,
+  MOUNT_OPTIONS,
+  SECCOMP_ACTIONS,
+  SECCOMP_FLAGS,
+  SECCOMP_OPS,
+} from '@bindery/plan';
 import { OCI_VERSION } from '../../runtime/ociState';
 import { parseRuntimeArgs } from './args';
 import type { RuntimeCommand } from './runtimeCli';
@@ -15,7 +20,7 @@ export const featuresCommand: RuntimeCommand = (args, ctx) => {
   const features = {
     ociVersionMin: '1.0.0',
     ociVersionMax: OCI_VERSION,
-    hooks: [],
+    hooks: [...HOOK_KINDS],
     mountOptions: Object.keys(MOUNT_OPTIONS).sort(),
     linux: {
       namespaces: ['cgroup', 'ipc', 'mount', 'network', 'pid', 'uts'],

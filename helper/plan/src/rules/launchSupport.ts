@@ -1,0 +1,199 @@
+// What Bindery can run, beside the mounts: the process and namespace settings it refuses
+// (errors: the helper would not launch the spec) and the features it does not apply
+// (warnings: the container runs, without them). The refusals come from the same reader the
+// helper launches from (`../launchSpec.ts`), so the editor and the helper cannot disagree.
+import { asArray, asObject, get } from '../json';
+import {
+  BINDERY_LIMITATION_CODES,
+  CAPABILITIES,
+  RLIMITS,
+  readLaunchSpec,
+  type LaunchProblem,
+} from '../launchSpec';
+import type { Rule, RuleContext } from '../rule';
+import type { Fix, JsonPath, Range } from '../types';
+import { removeArrayElements, replaceNode, replaceWithJson } from './edits';
+import { nearest } from './nearest';
+import { hostHasLsm, LABEL_KEYS } from './securityLabels';
+
+/** Every launch setting the helper refuses, on the token that makes it refuse. */
+export const launchSettingsRule: Rule = (ctx) => {
+  for (const problem of readLaunchSpec(ctx.spec).problems) {
+    const fix = fixFor(ctx, problem);
+    const limitation = BINDERY_LIMITATION_CODES.has(problem.code);
+    ctx.report({
+      code: problem.code,
+      severity: limitation ? 'warning' : 'error',
+      message: problem.message,
+      range: problem.path.length ? ctx.doc.rangeNear(problem.path) : documentStart(ctx),
+      path: problem.path,
+      fixes: fix ? [fix] : undefined,
+      ...(limitation ? { blocksLaunch: true as const } : {}),
+    });
+  }
+};
+
+/**
+ * runc's own `runc spec` writes terminal: true. Bindery has no console yet, so it runs the
+ * process without one rather than refusing the most common spec there is.
+ */
+export const terminalRule: Rule = (ctx) => {
+  if (get(ctx.spec, 'process', 'terminal') !== true) return;
+  const node = ctx.doc.nodeAt(['process', 'terminal']);
+  ctx.report({
+    code: 'terminal-not-supported',
+    severity: 'warning',
+    message:
+      'process.terminal: Bindery does not give the process a terminal yet (runc would allocate a pseudo-terminal). It runs without one: stdin is /dev/null and the output is streamed, so an interactive shell exits at once. Set it to false to say so.',
+    range: ctx.doc.rangeNear(['process', 'terminal']),
+    path: ['process', 'terminal'],
+    fixes: node
+      ? [
+          {
+            title: 'Set terminal to false',
+            edits: [replaceNode(ctx.doc, node, 'false')],
+            preferred: true,
+          },
+        ]
+      : undefined,
+  });
+};
+
+function documentStart(ctx: RuleContext): Range {
+  const offset = ctx.doc.tree?.offset ?? 0;
+  return { start: ctx.doc.positionAt(offset), end: ctx.doc.positionAt(offset + 1) };
+}
+
+function fixFor(ctx: RuleContext, problem: LaunchProblem): Fix | undefined {
+  const node = ctx.doc.nodeAt(problem.path);
+  if (!node) return undefined;
+  switch (problem.code) {
+    case 'duplicate-rlimit': {
+      const array = ctx.doc.nodeAt(['process', 'rlimits']);
+      const index = problem.path[2] as number;
+      return array
+        ? {
+            title: `Remove this ${String(node.value)} entry`,
+            edits: [removeArrayElements(ctx.doc, array, [index])],
+          }
+        : undefined;
+    }
+    case 'unknown-capability':
+    case 'unknown-rlimit': {
+      const known = problem.code === 'unknown-rlimit' ? Object.keys(RLIMITS) : CAPABILITIES;
+      const meant = nearest(String(node.value), [...known]);
+      return meant
+        ? {
+            title: `Change to "${meant}"`,
+            edits: [replaceWithJson(ctx.doc, node, meant)],
+            preferred: true,
+          }
+        : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+interface Unapplied {
+  path: JsonPath;
+  /** What runc or crun would do with the value, and what running without it means. */
+  say(value: unknown): string;
+}
+
+const count = (v: unknown, one: string, many = `${one}s`) => {
+  const n = Array.isArray(v) ? v.length : Object.keys(asObject(v) ?? {}).length;
+  return `${n} ${n === 1 ? one : many}`;
+};
+
+/** Features of the spec Bindery does not apply (yet). */
+const UNAPPLIED: Unapplied[] = [
+  {
+    path: ['process', 'apparmorProfile'],
+    say: (v) =>
+      `process.apparmorProfile: Bindery does not apply AppArmor profiles yet; runc would run the process under "${String(v)}". The process runs without that confinement.`,
+  },
+  {
+    path: ['process', 'selinuxLabel'],
+    say: (v) =>
+      `process.selinuxLabel: Bindery does not set SELinux labels yet; runc would run the process as "${String(v)}". The process keeps the helper's label.`,
+  },
+  {
+    path: ['linux', 'mountLabel'],
+    say: (v) =>
+      `linux.mountLabel: Bindery does not label mounts yet; runc would add context="${String(v)}" to the mounts that take data. The mounts get the filesystem's default label.`,
+  },
+  {
+    path: ['linux', 'personality', 'flags'],
+    say: () =>
+      'linux.personality.flags: Bindery does not apply personality flags; the runtime-spec defines none yet, and runc sets the domain only.',
+  },
+  {
+    path: ['linux', 'intelRdt'],
+    say: () =>
+      'linux.intelRdt: Bindery does not configure Intel RDT (resctrl) yet; runc would apply these cache and memory bandwidth settings. They are not applied.',
+  },
+  {
+    path: ['linux', 'memoryPolicy'],
+    say: () =>
+      'linux.memoryPolicy: Bindery does not set NUMA memory policies yet; runc would call set_mempolicy(2). The process keeps the default policy.',
+  },
+  {
+    path: ['linux', 'netDevices'],
+    say: (v) =>
+      `linux.netDevices: Bindery does not move network interfaces yet; runc would move ${count(v, 'host interface')} into the container's network namespace. The container has only what its namespace starts with.`,
+  },
+];
+
+/**
+ * SCMP_ACT_NOTIFY hands a syscall to an agent listening on linux.seccomp.listenerPath; Bindery
+ * does not pass the listener on yet, and a filter whose calls wait for nobody would hang the
+ * process, so such a spec is not launched.
+ */
+export const seccompNotifyRule: Rule = (ctx) => {
+  const s = asObject(get(ctx.spec, 'linux', 'seccomp'));
+  if (!s) return;
+  const places: JsonPath[] = [];
+  if (s.defaultAction === 'SCMP_ACT_NOTIFY') places.push(['linux', 'seccomp', 'defaultAction']);
+  asArray(s.syscalls).forEach((c, i) => {
+    if (asObject(c)?.action === 'SCMP_ACT_NOTIFY')
+      places.push(['linux', 'seccomp', 'syscalls', i, 'action']);
+  });
+  for (const path of places)
+    ctx.report({
+      code: 'seccomp-notify-not-supported',
+      severity: 'warning',
+      message:
+        'SCMP_ACT_NOTIFY: Bindery does not pass seccomp notifications to a listener (linux.seccomp.listenerPath) yet; runc would. The calls would wait for an answer nobody gives, so the helper does not launch this spec. Use SCMP_ACT_ERRNO or SCMP_ACT_LOG to run it.',
+      range: ctx.doc.rangeNear(path),
+      path,
+      blocksLaunch: true,
+    });
+};
+
+/** A setting that changes nothing: absent, null, empty. */
+function isEmpty(v: unknown): boolean {
+  if (v === undefined || v === null || v === '') return true;
+  if (Array.isArray(v)) return v.length === 0;
+  const o = asObject(v);
+  return o !== undefined && Object.keys(o).length === 0;
+}
+
+/** One warning per feature Bindery would silently skip, on its key. */
+export const unappliedFeatureRule: Rule = (ctx) => {
+  if (!ctx.spec) return;
+  for (const feature of UNAPPLIED) {
+    const value = get(ctx.spec, ...feature.path);
+    if (isEmpty(value)) continue;
+    // Without the module the label is refused (securityLabels.ts), not skipped.
+    const label = LABEL_KEYS.find((k) => k.path.join('.') === feature.path.join('.'));
+    if (label && hostHasLsm(ctx.host, label.lsm) === false) continue;
+    ctx.report({
+      code: 'feature-not-applied',
+      severity: 'warning',
+      message: feature.say(value),
+      range: ctx.doc.keyRangeOf(feature.path) ?? ctx.doc.rangeNear(feature.path),
+      path: feature.path,
+    });
+  }
+};
