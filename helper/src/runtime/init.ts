@@ -76,7 +76,12 @@ export function runInit(req: InitRequest, sys: Syscalls, io: InitIO = {}): numbe
     const spare = sys.openat(AT_FDCWD, '/dev/null', O_RDONLY | O_CLOEXEC, 0);
     const kept = spare.ok ? sys.dup3(EVENT_FD, spare.value, O_CLOEXEC) : spare;
     if (!spare.ok || !kept.ok)
-      return stageFailure('namespaces', kept.ok ? 'EBADF' : kept.errno, 'cannot keep the launcher socket', 'report this');
+      return stageFailure(
+        'namespaces',
+        kept.ok ? 'EBADF' : kept.errno,
+        'cannot keep the launcher socket',
+        'report this',
+      );
     readHookAnswersFrom(spare.value);
     const ev = sys.openat(AT_FDCWD, req.eventPipe, O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0);
     const moved = ev.ok ? sys.dup3(ev.value, EVENT_FD, O_CLOEXEC) : ev;

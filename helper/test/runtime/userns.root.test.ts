@@ -55,6 +55,34 @@ describe('user and time namespaces (root)', () => {
     assert.deepEqual(fs.readdirSync(stateRoot), []);
   });
 
+  it('a user-namespaced container with host hooks: the forked init asks on its socket while its messages go through the FIFO', async (t: TestContext) => {
+    if (!needsRoot(t)) return;
+    const stateRoot = tempDir('state');
+    fs.chmodSync(stateRoot, 0o711);
+    const marks = path.join(tempDir('hooks'), 'ran');
+    const bundle = makeBundle({
+      args: ['/bin/sh', '-c', 'id -u'],
+      namespaces: ['pid', 'mount', 'ipc', 'uts', 'network', 'user'],
+      extra: { linux: { uidMappings: MAP, gidMappings: MAP } },
+      prepare: ownedByMappedRoot,
+    });
+    const spec = JSON.parse(fs.readFileSync(path.join(bundle, 'config.json'), 'utf8'));
+    // Both run as root on the host, so the launcher runs them when the init asks.
+    const hook = (name: string) => ({
+      path: '/bin/sh',
+      args: ['sh', '-c', `echo ${name} $(id -u) >> ${marks}`],
+    });
+    spec.hooks = { prestart: [hook('prestart')], createRuntime: [hook('createRuntime')] };
+    fs.writeFileSync(path.join(bundle, 'config.json'), JSON.stringify(spec));
+    const r = await runToEnd(bundle, stateRoot, 'userns-hooks');
+    assert.equal(r.exit.exitCode, 0, r.stderr);
+    assert.equal(r.stdout, '0\n');
+    assert.deepEqual(fs.readFileSync(marks, 'utf8').trim().split('\n').sort(), [
+      'createRuntime 0',
+      'prestart 0',
+    ]);
+  });
+
   it('a time namespace: the offsets are in place before the process runs', async (t: TestContext) => {
     if (!needsRoot(t)) return;
     const stateRoot = tempDir('state');
