@@ -57,16 +57,22 @@ export function runLaunch(
   opts: LaunchOptions,
   spec: LaunchSpec,
   stateDir: string,
+  eventPipe?: { path: string; stream: NodeJS.ReadableStream },
 ): Promise<LaunchError | undefined> {
-  const req = initRequest(opts, spec, stateDir, {
-    stdout: path.join(stateDir, STDOUT_PIPE),
-    stderr: path.join(stateDir, STDERR_PIPE),
-  });
+  const req = {
+    ...initRequest(opts, spec, stateDir, {
+      stdout: path.join(stateDir, STDOUT_PIPE),
+      stderr: path.join(stateDir, STDERR_PIPE),
+    }),
+    ...(eventPipe ? { eventPipe: eventPipe.path } : {}),
+  };
   return new Promise((resolve) => {
     let execSeen = false;
     let outcome: LaunchError | undefined;
     let stderr = '';
-    const events = child.stdio[3] as NodeJS.ReadableStream;
+    // A forked init (firstStage.ts) sends through a FIFO and still reads hook answers on fd 3.
+    const replies = child.stdio[3] as unknown as NodeJS.WritableStream;
+    const events = eventPipe?.stream ?? (child.stdio[3] as NodeJS.ReadableStream);
     child.stdio[2]?.on('data', (d: Buffer) => {
       if (stderr.length < 16384) stderr += d.toString('utf8');
     });
@@ -128,7 +134,7 @@ export function runLaunch(
             child.pid,
             (run) => opts.onHook?.(container.recordHook(run)),
           ).then((reply) => {
-            (events as unknown as NodeJS.WritableStream).write(JSON.stringify(reply) + '\n');
+            replies.write(JSON.stringify(reply) + '\n');
           });
           break;
         case 'exec':

@@ -43,6 +43,11 @@ export interface InitRequest {
   owner: Owner;
   /** The init must be PID 1 of a new PID namespace. */
   expectPid1: boolean;
+  /**
+   * A FIFO the init moves onto fd 3 before its first message: set when a first stage
+   * forked it, whose parent holds the original fd 3 (firstStage.ts, openEventPipe).
+   */
+  eventPipe?: string;
 }
 
 /** A failure outside the plan's operations (namespaces, process setup, execve). */

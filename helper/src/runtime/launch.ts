@@ -11,7 +11,15 @@ import { createCgroups, removeCgroups } from './cgroups';
 import { ID_PATTERN } from './containerId';
 import { ContainerHandle, type Container } from './containerHandle';
 import { runLaunch } from './initChannel';
-import { initPool, spawnInit } from './initLauncher';
+import {
+  FirstStageError,
+  initPidOf,
+  needsFirstStage,
+  openEventPipe,
+  prepareFirstStage,
+  type FirstStage,
+} from './firstStage';
+import { DAEMON_INIT_STDIO, initPool, spawnInit, spawnInitFor } from './initLauncher';
 import { isLaunchError, launchError, type LaunchError } from './launchError';
 import { makeOutputPipe } from './logFollower';
 import {
@@ -157,6 +165,7 @@ export async function launchContainer(
   };
   const container = new ContainerHandle(sys, state, stateDir);
   let child: ChildProcess | undefined;
+  let pidfd: number | undefined;
   try {
     for (const name of [STDOUT_PIPE, STDERR_PIPE]) {
       const made = makeOutputPipe(sys, path.join(stateDir, name));
@@ -168,10 +177,36 @@ export async function launchContainer(
         );
     }
     container.openOutput();
-    child = spec.namespaces.newPid ? initPool.take(sys) : spawnInit(false, sys);
+    const ns = spec.namespaces;
+    let stage: FirstStage | undefined;
+    if (needsFirstStage(ns)) {
+      stage = await prepareFirstStage(ns, DAEMON_INIT_STDIO.length);
+      if (stage.root) ownForNamespaceRoot(stateDir, stage.root);
+    }
+    try {
+      // Warm inits fit a new PID namespace made here; anything else starts cold.
+      child =
+        stage || ns.pidPath
+          ? spawnInitFor(ns, sys, { firstStage: stage })
+          : ns.newPid
+            ? initPool.take(sys)
+            : spawnInit(false, sys);
+    } finally {
+      stage?.close();
+    }
     // The init becomes the process: its pid and start time are the container's. Written
     // before the launch, so a helper that dies mid-launch leaves enough to re-adopt it.
-    const pid = child.pid;
+    const pid = await initPidOf(child, stage);
+    if (pid !== undefined && stage?.forks) {
+      const fd = sys.pidfdOpen(pid);
+      if (!fd.ok)
+        throw launchError(
+          ErrorCodes.LaunchFailed,
+          'init-died',
+          `pidfd_open(${pid}) failed: ${fd.errno}`,
+        );
+      pidfd = fd.value;
+    }
     if (pid === undefined)
       throw launchError(
         ErrorCodes.LaunchFailed,
@@ -192,15 +227,18 @@ export async function launchContainer(
           stage: { stage: 'namespaces', errno: made.errno, message: made.message, hint: made.hint },
         });
     }
-    const result = await runLaunch(child, container, opts, spec, stateDir);
+    const events = stage?.forks ? openEventPipe(sys, stateDir, stage.root) : undefined;
+    if (events) child.once('exit', events.release);
+    const result = await runLaunch(child, container, opts, spec, stateDir, events);
     if (result) throw result;
     container.state.status = 'running';
     writeState(stateDir, container.state);
-    container.markStarted(pid, { child });
+    container.markStarted(pid, { child, pidfd });
     container.startPoststart(pid);
     initPool.scheduleRefill(sys);
     return container;
   } catch (e) {
+    if (pidfd !== undefined) sys.close(pidfd);
     if (child && child.exitCode === null && child.signalCode === null) {
       child.kill('SIGKILL');
       await new Promise((resolve) => child!.once('exit', resolve));
@@ -211,11 +249,31 @@ export async function launchContainer(
     if (child) await container.runPoststop();
     fs.rmSync(stateDir, { recursive: true, force: true });
     initPool.scheduleRefill(sys);
+    if (e instanceof FirstStageError)
+      throw launchError(ErrorCodes.LaunchFailed, 'namespace-failed', e.message, {
+        stage: {
+          stage: 'namespaces',
+          errno: e.errno,
+          message: `${e.errno}: ${e.message}`,
+          hint: e.hint,
+        },
+      });
     if (isLaunchError(e)) throw e;
     throw launchError(
       ErrorCodes.LaunchFailed,
       'internal',
       `launch failed: ${e instanceof Error ? e.message : String(e)}`,
     );
+  }
+}
+
+/**
+ * The output pipes the init opens must be the user namespace's root's: the init's
+ * credentials are that root's from its first instruction.
+ */
+export function ownForNamespaceRoot(stateDir: string, root: { uid: number; gid: number }): void {
+  for (const name of [STDOUT_PIPE, STDERR_PIPE]) {
+    const p = path.join(stateDir, name);
+    if (fs.existsSync(p)) fs.chownSync(p, root.uid, root.gid);
   }
 }
