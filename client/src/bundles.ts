@@ -93,7 +93,11 @@ export class BundleFinder implements vscode.Disposable {
   }
 
   private removeUnder(uri: vscode.Uri): void {
+    // The '**' watcher also reports files outside the workspace that an editor has open (an
+    // engine's config.json); only a deletion inside a workspace folder can remove bundles.
+    if (!vscode.workspace.getWorkspaceFolder(uri)) return;
     const root = uri.fsPath.replace(/\/+$/, '');
+    if (root === '') return;
     const gone = [...this.bundles.values()].filter(
       (b) => b.dir === root || b.dir.startsWith(`${root}/`),
     );
