@@ -20,6 +20,10 @@ const FILE_TIMEOUT_MS = 120_000;
 export const BELOW_RUNC: Readonly<Record<string, string>> = {
   process_capabilities_fail:
     "Bindery refuses the unknown CAP_TEST, as the spec requires (a MUST; the file checks exactly that and passes); runc 1.1 skips it, runs runtimetest (309 ok) and the file then fails",
+  linux_uid_mappings:
+    'user namespaces run for the daemon and `bindery run`, but through the OCI command line this file stops before its plan line since the round\'s merges (it reached 312/312 on its branch): open',
+  linux_ns_nopath:
+    'its spec has a user namespace: fails through the OCI command line since the round\'s merges (7/7 on its branch): open',
   linux_ns_itype: 'Bindery always gives the container a mount namespace of its own',
 };
 
