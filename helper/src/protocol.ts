@@ -69,6 +69,8 @@ export interface ContainerInfo {
   exitCode?: number;
   signal?: string;
   args: string[];
+  /** Since 1.2: the process has a terminal (process.terminal) that `input` and `resize` reach. */
+  terminal?: boolean;
   mounts: MountSummary[];
   /** Host paths of the network files written for it. */
   networkFiles: { name: 'hosts' | 'hostname' | 'resolv.conf'; path: string }[];

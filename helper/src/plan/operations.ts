@@ -180,6 +180,21 @@ export function planOperations(input: OperationsInput): Operation[] {
       origin: specOrigin(['process', 'cwd']),
     });
 
+  // 5b. The terminal, after the mounts and before the read-only steps (runc's setupConsole
+  // runs between prepareRootfs and finalizeRootfs).
+  if (rootfs && get(spec, 'process', 'terminal') === true) {
+    const rows = get(spec, 'process', 'consoleSize', 'height');
+    const cols = get(spec, 'process', 'consoleSize', 'width');
+    const sized = isSize(rows) && isSize(cols) && rows > 0 && cols > 0;
+    ops.push({
+      op: 'console',
+      ptmx: '/dev/ptmx',
+      path: '/dev/console',
+      ...(sized ? { size: { rows, cols } } : {}),
+      origin: specOrigin(['process', 'terminal']),
+    });
+  }
+
   // 6. Read-only steps that had to wait until the mounts below were done. A bind remount,
   // as runc's finalizeRootfs: the mount turns read-only, its superblock stays writable.
   for (const d of deferredReadonly) {
@@ -507,4 +522,9 @@ function planDevices(
       });
     }
   }
+}
+
+/** A window dimension the kernel can hold (struct winsize has 16-bit fields). */
+function isSize(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffff;
 }

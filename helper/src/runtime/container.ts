@@ -39,7 +39,8 @@ import {
   writeState,
   type ContainerState,
 } from './stateFile';
-import { CLONE_NEWUTS, type Syscalls } from './syscalls';
+import { CLONE_NEWUTS, type SysResult, type Syscalls } from './syscalls';
+import { TerminalRelay } from './terminalRelay';
 import { ID_PATTERN } from './containerId';
 
 export const DEFAULT_STATE_ROOT = '/run/bindery';
@@ -100,7 +101,16 @@ export interface Container extends EventEmitter {
   /** Stop (with `graceMs`, default 10 s) and remove every trace. Idempotent. */
   teardown(graceMs?: number): Promise<void>;
   readonly exited: Promise<ExitedEvent>;
+  /** Whether the process has a terminal the helper holds (process.terminal). */
+  readonly hasTerminal: boolean;
+  /** Type into the terminal; false when it has none (any more) or its input queue is full. */
+  writeInput(data: Buffer): boolean;
+  /** Resize the terminal (the process gets SIGWINCH). */
+  resize(rows: number, cols: number): SysResult;
 }
+
+/** The socket in the state directory a terminal's master arrives on (from the init). */
+const CONSOLE_SOCKET = 'console.sock';
 
 const SIGNAL_NUMBERS = os.constants.signals as Record<string, number>;
 
@@ -112,6 +122,7 @@ class ContainerImpl extends EventEmitter implements Container {
   private resolveExited!: (e: ExitedEvent) => void;
   private exitEvent?: ExitedEvent;
   private followers: LogFollower[] = [];
+  private terminal?: TerminalRelay;
   private startedShown: Promise<void> = Promise.resolve();
   private tornDown?: Promise<void>;
   private child?: ChildProcess;
@@ -147,6 +158,7 @@ class ContainerImpl extends EventEmitter implements Container {
       ...(this.exitEvent?.exitCode !== undefined ? { exitCode: this.exitEvent.exitCode } : {}),
       ...(this.exitEvent?.signal !== undefined ? { signal: this.exitEvent.signal } : {}),
       args: this.state.args,
+      ...(this.terminal?.open ? { terminal: true } : {}),
       mounts: this.mounts.map((m) => ({ ...m })),
       networkFiles: net,
     };
@@ -172,6 +184,28 @@ class ContainerImpl extends EventEmitter implements Container {
   /** Closes the output pipes (a launch that failed). */
   closeOutput(): void {
     for (const f of this.followers) f.stop();
+    this.terminal?.stop();
+  }
+
+  /** The terminal's master, received from the init: its output is the container's stdout. */
+  attachTerminal(master: number): void {
+    this.terminal = new TerminalRelay(this.sys, master, (data) =>
+      this.emit('output', { id: this.id, stream: 'stdout', data }),
+    );
+  }
+
+  get hasTerminal(): boolean {
+    return this.terminal?.open ?? false;
+  }
+
+  writeInput(data: Buffer): boolean {
+    return this.status === 'running' && (this.terminal?.write(data) ?? false);
+  }
+
+  resize(rows: number, cols: number): SysResult {
+    if (!this.terminal || this.status !== 'running')
+      return { ok: false, errno: 'ENOTTY', call: 'ioctl(TIOCSWINSZ)' };
+    return this.terminal.resize(rows, cols);
   }
 
   /** The process runs: remember it, follow its output, tell listeners (after the launch promise settled). */
@@ -185,6 +219,8 @@ class ContainerImpl extends EventEmitter implements Container {
         const ev: StartedEvent = { id: this.id, pid };
         this.emit('started', ev);
         for (const f of this.followers) f.start();
+        const t = this.terminal?.start();
+        if (t && !t.ok) this.emit('warning', `cannot read the terminal: ${t.errno}`);
         resolve();
       }),
     );
@@ -205,6 +241,7 @@ class ContainerImpl extends EventEmitter implements Container {
     this.status = 'stopped';
     await this.startedShown;
     for (const f of this.followers) f.flush();
+    this.terminal?.flush();
     this.pid = undefined;
     if (this.pidfd !== undefined) this.sys.close(this.pidfd);
     this.pidfd = undefined;
@@ -248,6 +285,7 @@ class ContainerImpl extends EventEmitter implements Container {
     this.tornDown ??= (async () => {
       await this.stop(graceMs);
       for (const f of this.followers) f.stop();
+      this.terminal?.stop();
       const left = await removeCgroups(this.state.cgroups ?? []);
       if (left.length) this.emit('warning', `cgroups still busy, left behind: ${left.join(', ')}`);
       // The mount namespace, and every mount in it, died with the last process. What is
@@ -376,7 +414,19 @@ export async function launchContainer(opts: LaunchOptions): Promise<Container> {
   };
   const container = new ContainerImpl(sys, state, stateDir);
   let child: ChildProcess | undefined;
+  let consoleListener: number | undefined;
   try {
+    // process.terminal: the init sends the pty master here (SCM_RIGHTS), before execve.
+    if (opts.plan.operations.some((o) => o.op === 'console')) {
+      const l = sys.listenUnix(path.join(stateDir, CONSOLE_SOCKET));
+      if (!l.ok)
+        throw launchError(
+          ErrorCodes.LaunchFailed,
+          'state-dir',
+          `cannot listen for the terminal on ${path.join(stateDir, CONSOLE_SOCKET)}: ${l.errno}`,
+        );
+      consoleListener = l.value;
+    }
     for (const name of [STDOUT_PIPE, STDERR_PIPE]) {
       const made = makeOutputPipe(sys, path.join(stateDir, name));
       if (!made.ok)
@@ -411,14 +461,31 @@ export async function launchContainer(opts: LaunchOptions): Promise<Container> {
           stage: { stage: 'namespaces', errno: made.errno, message: made.message, hint: made.hint },
         });
     }
-    const result = await runLaunch(child, container, opts, spec, stateDir);
+    const result = await runLaunch(child, container, opts, spec, stateDir, consoleListener !== undefined);
     if (result) throw result;
+    if (consoleListener !== undefined) {
+      const got = sys.receiveFd(consoleListener);
+      // Only this launch's init may hand over the terminal (the socket is root's, 0600).
+      if (!got.ok || got.value.peer.pid !== pid) {
+        if (got.ok) sys.close(got.value.fd);
+        throw launchError(
+          ErrorCodes.LaunchFailed,
+          'init-died',
+          `the container's terminal did not arrive from its init (${got.ok ? `sent by pid ${got.value.peer.pid}` : got.errno})`,
+        );
+      }
+      container.attachTerminal(got.value.fd);
+    }
+    if (consoleListener !== undefined) closeConsoleListener(sys, consoleListener, stateDir);
+    consoleListener = undefined;
     container.state.status = 'running';
     writeState(stateDir, container.state);
     container.markStarted(pid, { child });
     initPool.scheduleRefill();
     return container;
   } catch (e) {
+    if (consoleListener !== undefined) closeConsoleListener(sys, consoleListener, stateDir);
+    consoleListener = undefined;
     if (child && child.exitCode === null && child.signalCode === null) {
       child.kill('SIGKILL');
       await new Promise((resolve) => child!.once('exit', resolve));
@@ -436,6 +503,11 @@ export async function launchContainer(opts: LaunchOptions): Promise<Container> {
   }
 }
 
+function closeConsoleListener(sys: Syscalls, fd: number, stateDir: string): void {
+  sys.close(fd);
+  fs.rmSync(path.join(stateDir, CONSOLE_SOCKET), { force: true });
+}
+
 let launcherMountNamespace: string | undefined;
 
 /** What the init is asked to do for this launch; `output`: the files its stdout and stderr go to. */
@@ -444,6 +516,7 @@ export function initRequest(
   spec: LaunchSpec,
   stateDir: string,
   output: { stdout: string; stderr: string },
+  consoleSocket?: string,
 ): InitRequest {
   return {
     id: opts.id,
@@ -460,6 +533,7 @@ export function initRequest(
     hostMountNamespace: (launcherMountNamespace ??= fs.readlinkSync('/proc/self/ns/mnt')),
     owner: { uid: opts.owner.uid, gid: opts.owner.gid, groups: [...(opts.owner.groups ?? [])] },
     expectPid1: spec.namespaces.newPid,
+    ...(consoleSocket ? { consoleSocket } : {}),
   };
 }
 
@@ -470,11 +544,15 @@ function runLaunch(
   opts: LaunchOptions,
   spec: LaunchSpec,
   stateDir: string,
+  terminal: boolean,
 ): Promise<LaunchError | undefined> {
-  const req = initRequest(opts, spec, stateDir, {
-    stdout: path.join(stateDir, STDOUT_PIPE),
-    stderr: path.join(stateDir, STDERR_PIPE),
-  });
+  const req = initRequest(
+    opts,
+    spec,
+    stateDir,
+    { stdout: path.join(stateDir, STDOUT_PIPE), stderr: path.join(stateDir, STDERR_PIPE) },
+    terminal ? path.join(stateDir, CONSOLE_SOCKET) : undefined,
+  );
   return new Promise((resolve) => {
     let execSeen = false;
     let outcome: LaunchError | undefined;

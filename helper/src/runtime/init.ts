@@ -87,6 +87,27 @@ export function runInit(req: InitRequest, sys: Syscalls, io: InitIO = {}): numbe
       );
   if (!out.ok || !err.ok || !nul.ok) return 1;
 
+  // The terminal's receiver, reached by its host path while the init still sees the host.
+  let consoleSocket: number | undefined;
+  if (req.plan.operations.some((op) => op.op === 'console')) {
+    if (!req.consoleSocket)
+      return stageFailure(
+        'process',
+        'EINVAL',
+        'the spec asks for a terminal (process.terminal) but nobody receives it',
+        'pass a console socket (--console-socket), or set process.terminal to false',
+      );
+    const s = sys.connectUnix(req.consoleSocket);
+    if (!s.ok)
+      return stageFailure(
+        'process',
+        s.errno,
+        `cannot connect to the console socket ${req.consoleSocket}`,
+        'it must be a listening unix socket (runc’s --console-socket)',
+      );
+    consoleSocket = s.value;
+  }
+
   const ns = req.spec.namespaces;
   for (const j of ns.join) {
     const fd = sys.openat(AT_FDCWD, j.path, O_RDONLY | O_CLOEXEC, 0);
@@ -161,22 +182,35 @@ export function runInit(req: InitRequest, sys: Syscalls, io: InitIO = {}): numbe
 
   // Modes in the plan are exact (device nodes, mount points), as in runc.
   process.umask(0);
+  let terminal: number | undefined;
   const failure = setupRootfs(req.plan, sys, {
     id: req.id,
     stateDir: req.stateDir,
     network: req.network,
     owner: req.owner,
     emit: (event) => send({ type: 'operation', event }),
+    ...(consoleSocket !== undefined
+      ? {
+          deliverMaster: (master: number) => sys.sendFd(consoleSocket, master, '/dev/ptmx'),
+          keepTerminal: (slave: number) => (terminal = slave),
+        }
+      : {}),
   });
+  if (consoleSocket !== undefined) sys.close(consoleSocket);
   if (failure) {
     send({ type: 'operation-failure', failure });
     return 1;
   }
 
+  // With a terminal, it is the process's stdio, whoever started the container (runc).
+  const stdio: ProcessStdio =
+    terminal !== undefined
+      ? { stdin: terminal, stdout: terminal, stderr: terminal, terminal: true }
+      : (io.stdio ?? { stdin: nul.value, stdout: out.value, stderr: err.value });
   const f = execProcess(
     sys,
     req.spec.process,
-    io.stdio ?? { stdin: nul.value, stdout: out.value, stderr: err.value },
+    stdio,
     (m) => process.umask(m),
     io.beforeExec ?? (() => send({ type: 'exec' })),
     req.plan.operations.find((op) => op.op === 'seccomp'),

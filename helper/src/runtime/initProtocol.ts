@@ -38,6 +38,12 @@ export interface InitRequest {
   owner: Owner;
   /** The init must be PID 1 of a new PID namespace. */
   expectPid1: boolean;
+  /**
+   * With a 'console' operation: the unix socket the terminal's master is sent to
+   * (SCM_RIGHTS), connected on the host side before anything else — the launcher's own in
+   * the state directory, or an engine's `--console-socket`.
+   */
+  consoleSocket?: string;
 }
 
 /** A failure outside the plan's operations (namespaces, process setup, execve). */

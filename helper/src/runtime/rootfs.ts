@@ -22,6 +22,7 @@ import type {
   WriteNetworkFileOp,
 } from '../plan/types';
 import type { OperationEvent, OperationFailure } from '../protocol';
+import { performConsole, type DeliverMaster } from './console';
 import { DONE, entryName, fail, type StepOutcome } from './failure';
 import { performMask } from './maskedPaths';
 import { performMount, performSetattr } from './mount';
@@ -53,6 +54,10 @@ export interface SetupRootfsOptions {
   /** Who the container is launched for (absent: root); see RootContext. */
   owner?: Owner;
   emit(event: OperationEvent): void;
+  /** Where a terminal's master goes (the 'console' operation); the plan has none without it. */
+  deliverMaster?: DeliverMaster;
+  /** Receives the terminal's slave, which the process set-up makes its stdio. */
+  keepTerminal?: (slave: number) => void;
 }
 
 /** Returns undefined when every operation succeeded, else the first failure. */
@@ -95,7 +100,7 @@ export function setupRootfs(
           : root;
         if (src.ok) ctx.copyUpSources.set(op.target, src.value);
       }
-      const outcome = perform(ctx, op);
+      const outcome = perform(ctx, op, opts);
       const text = renderOperation(op);
       if (outcome.ok) {
         opts.emit({
@@ -132,7 +137,7 @@ export function setupRootfs(
   }
 }
 
-function perform(ctx: RootContext, op: Operation): StepOutcome {
+function perform(ctx: RootContext, op: Operation, opts: SetupRootfsOptions): StepOutcome {
   switch (op.op) {
     case 'mount':
       if (op.purpose === 'mask') return performMask(ctx, op);
@@ -174,6 +179,10 @@ function perform(ctx: RootContext, op: Operation): StepOutcome {
       };
     case 'check-mount-flags':
       return checkMountFlags(ctx, op);
+    case 'console':
+      return performConsole(ctx, op, opts.deliverMaster, (fd) =>
+        opts.keepTerminal ? opts.keepTerminal(fd) : void ctx.sys.close(fd),
+      );
   }
 }
 

@@ -9,7 +9,6 @@ import { idmapRule } from './idmap';
 import {
   launchSettingsRule,
   seccompNotifyRule,
-  terminalRule,
   unappliedFeatureRule,
 } from './launchSupport';
 import { maskedPathsRule } from './maskedPaths';
@@ -68,7 +67,6 @@ export const allRules: Rule[] = [
   deviceFileModeRule,
   syscallNameRule,
   launchSettingsRule,
-  terminalRule,
   unappliedFeatureRule,
   seccompNotifyRule,
   unappliedResourcesRule,
