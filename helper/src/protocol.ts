@@ -5,7 +5,7 @@ import { NotificationType, RequestType } from 'vscode-jsonrpc';
 import type { Finding, Operation, Plan } from './plan/types';
 
 /** Bumped on any incompatible change; the client refuses a helper with another major. */
-export const PROTOCOL_VERSION = '1.1.0';
+export const PROTOCOL_VERSION = '1.2.0';
 
 export const DEFAULT_SOCKET_PATH = '/run/bindery/bindery.sock';
 /** The group whose members may connect; membership is not root-equivalent (see PROTOCOL.md). */
@@ -130,6 +130,27 @@ export interface LogsResult {
   truncated?: boolean;
 }
 export const LogsRequest = new RequestType<IdParams, LogsResult, ErrorData>('logs');
+
+/** Since 1.2: at most this many bytes (UTF-8) of `data` per `input` request. */
+export const MAX_INPUT_BYTES = 16 * 1024;
+
+export interface InputParams extends IdParams {
+  /** What is typed, as a terminal sends it (UTF-8; `\r` for Enter, `\x03` for Ctrl-C). */
+  data: string;
+}
+/**
+ * Since 1.2: type into a container's terminal (ContainerInfo.terminal). Errors: `no-terminal`,
+ * `input-full` (Busy: the process has not read the last 64 KiB yet; nothing was queued).
+ */
+export const InputRequest = new RequestType<InputParams, void, ErrorData>('input');
+
+export interface ResizeParams extends IdParams {
+  /** Rows and columns, 1–65535. The process gets SIGWINCH. */
+  rows: number;
+  cols: number;
+}
+/** Since 1.2: resize a container's terminal. Errors: `no-terminal`. */
+export const ResizeRequest = new RequestType<ResizeParams, void, ErrorData>('resize');
 
 // --- notifications (helper → client) ------------------------------------------------
 // Sent to every connection allowed to see the container (its owner, and root).

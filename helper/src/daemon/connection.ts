@@ -21,6 +21,8 @@ import {
   LaunchRequest,
   ListRequest,
   LogsRequest,
+  InputRequest,
+  ResizeRequest,
   OperationNotification,
   OutputNotification,
   StartedNotification,
@@ -112,6 +114,8 @@ export class Connection {
       [StopRequest.method]: requests.stop,
       [TeardownRequest.method]: requests.teardown,
       [LogsRequest.method]: requests.logs,
+      [InputRequest.method]: requests.input,
+      [ResizeRequest.method]: requests.resize,
     };
     this.rpc.onRequest(async (method: string, params: unknown) => {
       if (!Object.prototype.hasOwnProperty.call(handlers, method))
