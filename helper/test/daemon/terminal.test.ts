@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { HelperClient, HelperRequestError } from '../../src/client';
-import { ErrorCodes, MAX_INPUT_BYTES, PROTOCOL_VERSION } from '../../src/protocol';
+import { ErrorCodes, MAX_INPUT_BYTES, PROTOCOL_VERSION, type OutputEvent } from '../../src/protocol';
 import { fakeRuntime } from './fakeRuntime';
 import { makeBundle, startDaemonWithHello, waitFor, type DaemonWithHello } from './harness';
 
@@ -30,7 +30,7 @@ describe('binderyd terminals (fake runtime)', () => {
     try {
       const info = await c.launch({ bundle: tty, id: 'tty-a' });
       assert.equal(info.terminal, true);
-      const echoed = waitFor((fn) => c.onOutput(fn), (e) => e.id === 'tty-a' && e.data.includes('ls\r\n'), 'the echo');
+      const echoed = waitFor((fn) => c.onOutput(fn), (e: OutputEvent) => e.id === 'tty-a' && e.data.includes('ls\r\n'), 'the echo');
       await c.input('tty-a', 'ls\r');
       await echoed;
       await c.resize('tty-a', 50, 132);

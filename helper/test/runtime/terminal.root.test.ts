@@ -3,6 +3,7 @@
 // helper's side of the terminal (typing, resize, Ctrl-C, exit), as the daemon and
 // `bindery run` drive it.
 import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, afterEach, beforeEach, describe, it, type TestContext } from 'node:test';
@@ -100,5 +101,30 @@ describe('terminals (root)', () => {
     } finally {
       await container.teardown(1000);
     }
+  });
+
+  it('`bindery run` in a terminal: that terminal becomes the container’s (its size, typing, exit code)', (t: TestContext) => {
+    if (!needsRoot(t)) return;
+    const bundle = makeBundle({
+      args: ['/bin/sh'],
+      mounts: runcMounts('/proc', '/dev', '/dev/pts'),
+      prepare: addApplets,
+      extra: { process: { terminal: true, env: ['PATH=/bin', 'PS1=$ '], consoleSize: { height: 11, width: 22 } } },
+    });
+    const cli = path.join(__dirname, '..', '..', 'src', 'cli.ts');
+    // script(1) gives `bindery run` a terminal of 20×70; the keys arrive through it.
+    const r = spawnSync(
+      'script',
+      ['-qec', `stty rows 20 cols 70; ${process.execPath} --import tsx ${cli} run ${bundle} --id tty3`, '/dev/null'],
+      {
+        cwd: path.join(__dirname, '..', '..'),
+        input: 'stty size; tty\rexit 3\r',
+        encoding: 'utf8',
+        timeout: 60_000,
+        env: { ...process.env, BINDERY_SOCKET: path.join(stateRoot, 'none.sock'), BINDERY_STATE_ROOT: stateRoot },
+      },
+    );
+    assert.equal(r.status, 3, r.stdout + r.stderr);
+    assert.match(r.stdout, /\n20 70\r*\n\/dev\/pts\/0\r*\n/, 'the window’s size, not consoleSize, once attached (as runc run)');
   });
 });
