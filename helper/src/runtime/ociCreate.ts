@@ -33,6 +33,8 @@ export interface OciCreateOptions {
   stateRoot: string;
   /** The caller's fds 3 … 3+N-1 become the process's. */
   preserveFds: number;
+  /** process.terminal: the caller's `--console-socket`, where the init sends the pty master. */
+  consoleSocket?: string;
   /** Told about each operation as the init performs it (`--debug`). */
   onOperation?: (line: string) => void;
   /** The init, from startInit(); createOciContainer owns it from here on. */
@@ -151,10 +153,13 @@ export async function createOciContainer(opts: OciCreateOptions): Promise<Create
 
     // Inherited fds: the output files are unused (io.stdio replaces them), so name /dev/null.
     const req: OciCreateRequest = {
-      ...initRequest({ id: opts.id, plan: opts.plan, owner: { uid: 0, gid: 0 } }, spec, dir, {
-        stdout: '/dev/null',
-        stderr: '/dev/null',
-      }),
+      ...initRequest(
+        { id: opts.id, plan: opts.plan, owner: { uid: 0, gid: 0 } },
+        spec,
+        dir,
+        { stdout: '/dev/null', stderr: '/dev/null' },
+        opts.consoleSocket,
+      ),
       execFifo: fifo,
       preserveFds: opts.preserveFds,
     };

@@ -37,6 +37,7 @@ export async function execInContainer(
   state: OciContainerState,
   proc: ProcessSetup,
   preserveFds: number,
+  terminal?: OciExecRequest['terminal'],
 ): Promise<ChildProcess> {
   const sys = koffiSyscalls();
   const pid = state.pid!;
@@ -68,6 +69,7 @@ export async function execInContainer(
     namespaces: namespacesToJoin(pid),
     preserveFds,
     ...(seccomp ? { seccomp } : {}),
+    ...(terminal ? { terminal } : {}),
   };
   let execSeen = false;
   let failure: string | undefined;

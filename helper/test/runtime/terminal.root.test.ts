@@ -70,6 +70,22 @@ describe('terminals (root)', () => {
     assert.ok(l.operations.some((o) => o.operation.op === 'console' && o.ok), 'the console step ran');
   });
 
+  it('passes on every byte of a large output, in order', async (t: TestContext) => {
+    if (!needsRoot(t)) return;
+    const bundle = makeBundle({
+      args: ['/bin/sh', '-c', 'i=0; while [ $i -lt 20000 ]; do echo "line $i"; i=$((i+1)); done'],
+      mounts: runcMounts('/proc', '/dev', '/dev/pts'),
+      extra: { process: { terminal: true } },
+    });
+    const l = await launch(bundle, stateRoot, 'tty4');
+    const exit = await l.container.exited;
+    await l.container.teardown();
+    assert.equal(exit.exitCode, 0);
+    const lines = l.out.stdout.split('\r\n');
+    assert.equal(lines.length, 20001, `${lines.length} lines`);
+    lines.slice(0, 20000).forEach((x, i) => x === `line ${i}` || assert.fail(`line ${i} is ${JSON.stringify(x)}`));
+  });
+
   it('relays typing, resize and Ctrl-C to an interactive shell, and its exit', async (t: TestContext) => {
     if (!needsRoot(t)) return;
     const bundle = makeBundle({
