@@ -144,7 +144,7 @@ const MOUNT_TYPES = [
   'xfs',
   'btrfs',
 ];
-// Same classes as the plan's option table (helper/src/plan/flags.ts).
+// Same classes as the plan's option table (helper/plan/src/flags.ts).
 const FLAG_OPTIONS = [
   'async',
   'atime',

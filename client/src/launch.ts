@@ -11,8 +11,7 @@ import {
   TeardownRequest,
   ValidateRequest,
 } from '../../helper/src/protocol';
-import { refusesLaunch } from '../../helper/src/plan/refusals';
-import type { Finding } from '../../helper/src/plan/types';
+import { type Finding, refusesLaunch } from '@bindery/plan';
 import type { ContainerStore } from './containerStore';
 import { HelperError, type HelperConnection } from './helperConnection';
 import type { MountDiagnostics } from './mountDiagnostics';

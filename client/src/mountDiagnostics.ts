@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { OperationFailure } from '../../helper/src/protocol';
-import type { Finding, Operation, Range } from '../../helper/src/plan/types';
+import type { Finding, Operation, Range } from '@bindery/plan';
 import { bundleDirOf, type ContainerStore, specPathOf } from './containerStore';
 import type { HelperConnection } from './helperConnection';
 import type { LiveMountTables } from './liveMounts';

@@ -3,8 +3,7 @@
 // actual mount table of a running container.
 import * as vscode from 'vscode';
 import type { InspectResult, ValidateResult } from '../../helper/src/protocol';
-import { operationTarget, renderOperation, renderOrigin } from '../../helper/src/plan/render';
-import type { Finding } from '../../helper/src/plan/types';
+import { type Finding, operationTarget, renderOperation, renderOrigin } from '@bindery/plan';
 import { compareSpecWithMountinfo, type MountinfoEntry, parseMountinfo } from './mountinfo';
 
 export const PLAN_SCHEME = 'bindery-plan';

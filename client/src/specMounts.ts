@@ -1,7 +1,7 @@
 // Where each mount entry sits in a config.json, read straight from the editor's text.
 // Kept free of `vscode` so it can be unit-tested; ranges are 0-based like LSP's.
 import * as jsonc from 'jsonc-parser';
-import type { Range } from '../../helper/src/plan/types';
+import type { Range } from '@bindery/plan';
 
 export interface SpecMountEntry {
   index: number;

@@ -1,7 +1,7 @@
 // Taking the user to a place in a config.json: a mount entry (from the view, from "Go to
 // Entry") or the range of a finding (from "Show Problems").
 import * as vscode from 'vscode';
-import type { Range } from '../../helper/src/plan/types';
+import type { Range } from '@bindery/plan';
 import { toRange } from './mountDiagnostics';
 import { findSpecMounts } from './specMounts';
 

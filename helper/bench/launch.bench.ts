@@ -12,8 +12,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { realHostView } from '../src/hostView';
-import { planBundle } from '../src/plan';
+import { planBundle, realHostView } from '@bindery/plan';
 import { launchContainer } from '../src/runtime/container';
 import { initPool, useInitScript, warmInits } from '../src/runtime/initLauncher';
 

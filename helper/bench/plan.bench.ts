@@ -2,8 +2,7 @@
 // typical ~30-mount spec and a generated 1,000-mount one. Not a test: prints figures.
 //   npm run bench -w helper     (BENCH_SECONDS=N to run longer)
 import { performance } from 'node:perf_hooks';
-import { planBundle } from '../src/plan';
-import type { HostEntry, HostView } from '../src/plan/types';
+import { type HostEntry, type HostView, planBundle } from '@bindery/plan';
 import {
   baseSpec,
   DEFAULT_NAMESPACES,

@@ -2,7 +2,7 @@
 // Clients (the extension, the CLI, scripts) import only this file from the helper.
 // Documented for people in helper/PROTOCOL.md; keep the two in step.
 import { NotificationType, RequestType } from 'vscode-jsonrpc';
-import type { Finding, Operation, Plan } from './plan/types';
+import type { Finding, Operation, Plan } from '@bindery/plan';
 
 /** Bumped on any incompatible change; the client refuses a helper with another major. */
 export const PROTOCOL_VERSION = '1.2.0';

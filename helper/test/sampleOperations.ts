@@ -1,6 +1,6 @@
 // Building blocks for hand-written plans in the plan and runtime tests: origins, a mount
 // operation with defaults, and the operations every plan with a /dev has.
-import type { MknodOp, MountOp, Origin } from '../src/plan/types';
+import type { MknodOp, MountOp, Origin } from '@bindery/plan';
 
 export const ZERO_RANGE = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 

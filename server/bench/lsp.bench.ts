@@ -13,8 +13,7 @@ import { makeBundle, spec, STANDARD_MOUNTS, type Bundle } from '../test/bundle';
 import { positionOf, TestClient } from '../test/lspHarness';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
-import { realHostView } from '../../helper/src/hostView';
-import { planBundle } from '../../helper/src/plan/planBundle';
+import { planBundle, realHostView } from '@bindery/plan';
 import { CachedHost } from '../src/cachedHost';
 import { schemaOnlyService } from './schemaOnlyServer';
 

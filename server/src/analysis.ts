@@ -2,10 +2,15 @@
 // (findings for diagnostics, operations for hover, fixes for code actions). Every feature
 // reads from here so they all agree with each other and with the helper.
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { parseSpec, type SpecDocument } from '../../helper/src/plan/document';
-import { planBundle } from '../../helper/src/plan/planBundle';
-import { processRequester } from '../../helper/src/hostView';
-import type { HostView, Plan, Requester } from '../../helper/src/plan/types';
+import {
+  type HostView,
+  parseSpec,
+  type Plan,
+  planBundle,
+  processRequester,
+  type Requester,
+  type SpecDocument,
+} from '@bindery/plan';
 import { bundleDirOf, fileNameOf, isOciSpec } from './documents';
 
 export interface Analysis {

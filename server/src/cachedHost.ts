@@ -3,7 +3,7 @@
 // path when the client reports a change at, above or below it (didChangeWatchedFiles), and
 // forgets everything after `maxAgeMs` in case the editor does not watch that part of the disk.
 import * as path from 'node:path';
-import type { HostEntry, HostView } from '../../helper/src/plan/types';
+import type { HostEntry, HostView } from '@bindery/plan';
 
 interface Cached<T> {
   value: T;

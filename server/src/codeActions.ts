@@ -7,7 +7,7 @@ import {
   type CodeActionParams,
   type Diagnostic,
 } from 'vscode-languageserver';
-import type { Finding, Range } from '../../helper/src/plan/types';
+import type { Finding, Range } from '@bindery/plan';
 import type { Analysis } from './analysis';
 import { DIAGNOSTIC_SOURCE, toDiagnostic } from './diagnostics';
 

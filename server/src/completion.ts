@@ -10,9 +10,7 @@ import {
   type Position,
   type Range,
 } from 'vscode-languageserver';
-import { MOUNT_OPTIONS, optionInfo } from '../../helper/src/plan/flags';
-import { knownDataOptions } from '../../helper/src/plan/rules/filesystemData';
-import type { JsonPath } from '../../helper/src/plan/types';
+import { type JsonPath, knownDataOptions, MOUNT_OPTIONS, optionInfo } from '@bindery/plan';
 import type { Analysis } from './analysis';
 import { DATA_OPTIONS } from './docs/mountOptions';
 import { COMMON_DESTINATIONS, MOUNT_TYPES } from './docs/mountTypes';

@@ -7,7 +7,7 @@ import {
   type TextDocuments,
 } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { Finding, Severity } from '../../helper/src/plan/types';
+import type { Finding, Severity } from '@bindery/plan';
 import type { AnalysisCache } from './analysis';
 
 export const DIAGNOSTIC_SOURCE = 'bindery';

@@ -1,8 +1,7 @@
 // Field documentation and key completion, both read from the plan's schema
-// (helper/src/plan/schema.ts): one description of the spec for the helper's structure checks,
+// (helper/plan/src/schema.ts): one description of the spec for the helper's structure checks,
 // the CLI and the editor.
-import { schemaAt, type FieldSchema } from '../../helper/src/plan/schema';
-import type { JsonPath } from '../../helper/src/plan/types';
+import { type FieldSchema, type JsonPath, schemaAt } from '@bindery/plan';
 
 export interface FieldInfo {
   key: string;

@@ -2,10 +2,7 @@
 // exact calls the helper will make for it, taken from the plan's operations.
 import * as jsonc from 'jsonc-parser';
 import { MarkupKind, type Hover, type Position } from 'vscode-languageserver';
-import { optionInfo } from '../../helper/src/plan/flags';
-import { renderOperation } from '../../helper/src/plan/render';
-import { knownDataOptions } from '../../helper/src/plan/rules/filesystemData';
-import type { NormalizedMount } from '../../helper/src/plan/types';
+import { knownDataOptions, type NormalizedMount, optionInfo, renderOperation } from '@bindery/plan';
 import type { Analysis } from './analysis';
 import { CRUN_ONLY_NOTES, DATA_OPTIONS, DEFAULTS_NOTE, OPTION_NOTES } from './docs/mountOptions';
 import { MOUNT_TYPES } from './docs/mountTypes';

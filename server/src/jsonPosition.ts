@@ -2,8 +2,7 @@
 // whether the cursor is on a property name or on a value.
 import * as jsonc from 'jsonc-parser';
 import type { Position } from 'vscode-languageserver';
-import type { SpecDocument } from '../../helper/src/plan/document';
-import type { JsonPath } from '../../helper/src/plan/types';
+import type { JsonPath, SpecDocument } from '@bindery/plan';
 
 export interface NodeAt {
   node: jsonc.Node;

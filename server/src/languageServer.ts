@@ -10,9 +10,7 @@ import {
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
-import type { planBundle } from '../../helper/src/plan/planBundle';
-import type { HostView } from '../../helper/src/plan/types';
-import { realHostView } from '../../helper/src/hostView';
+import { type HostView, type planBundle, realHostView } from '@bindery/plan';
 import { AnalysisCache } from './analysis';
 import { CachedHost } from './cachedHost';
 import { provideCodeActions } from './codeActions';

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { DiagnosticSeverity } from 'vscode-languageserver';
 import { makeBundle, spec, STANDARD_MOUNTS } from './bundle';
 import { clientWithBundle } from './clientWithBundle';
-import { planBundle } from '../../helper/src/plan/planBundle';
+import { planBundle } from '@bindery/plan';
 import { positionOf, TestClient } from './lspHarness';
 
 describe('diagnostics', () => {

@@ -6,8 +6,7 @@ import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 import * as oniguruma from 'vscode-oniguruma';
 import * as textmate from 'vscode-textmate';
-import { MOUNT_OPTIONS } from '../../helper/src/plan/flags';
-import { NAMESPACE_TYPES } from '../../helper/src/plan/schema';
+import { MOUNT_OPTIONS, NAMESPACE_TYPES } from '@bindery/plan';
 import { MOUNT_TYPES } from '../src/docs/mountTypes';
 
 const GRAMMAR = path.join(__dirname, '..', '..', 'syntaxes', 'oci-spec.tmLanguage.json');

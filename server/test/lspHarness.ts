@@ -22,7 +22,7 @@ import type {
   Range,
   TextEdit,
 } from 'vscode-languageserver';
-import type { HostView } from '../../helper/src/plan/types';
+import type { HostView } from '@bindery/plan';
 import { startLanguageServer, type ServerOptions } from '../src/languageServer';
 
 export interface Published {

@@ -107,7 +107,7 @@ if [ ! -f "$CS_MARKER" ]; then
   touch "$CS_MARKER"
 fi
 
-# 4. runtime-tools' validator beside `bindery validate` (helper/test/rules/reference.test.ts),
+# 4. runtime-tools' validator beside `bindery validate` (helper/test/reference.test.ts),
 # built offline from ../shared/conformance when the checkout has it beside it.
 if [ "$FOR" = test ]; then
   if [ -d ../shared/conformance ]; then

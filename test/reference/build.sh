@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds runtime-tools' validator, `oci-runtime-tool`, from the tarball in ../shared/conformance
 # into .reference/ (ignored), for the side-by-side test of `bindery validate`
-# (helper/test/rules/reference.test.ts). Offline: the Go modules come from the tarball's
+# (helper/test/reference.test.ts). Offline: the Go modules come from the tarball's
 # vendor/ folder. Needs Debian's golang-go.
 #
 # One change at link time: the tool fetches the runtime-spec JSON schema from GitHub for the

@@ -1,7 +1,12 @@
 // `bindery plan PATH [--json]`: what the helper will do, in order, as the calls it makes.
-import { launchRefusals } from '../plan/refusals';
-import { operationTarget, renderOperation, renderOrigin } from '../plan/render';
-import type { Operation, Origin } from '../plan/types';
+import {
+  launchRefusals,
+  type Operation,
+  operationTarget,
+  type Origin,
+  renderOperation,
+  renderOrigin,
+} from '@bindery/plan';
 import { parseCommandArgs, type CliIO, type Command } from './command';
 import { readBundle, UsageError } from './readBundle';
 import { formatFinding, planFile, summarize } from './validate';

@@ -134,7 +134,7 @@ async function embedded(
     { planBundle, launchRefusals },
     { realHostView, processRequester },
     { launchContainer, isLaunchError, DEFAULT_STATE_ROOT },
-  ] = await Promise.all([import('../plan'), import('../hostView'), import('../runtime/container')]);
+  ] = await Promise.all([import('@bindery/plan'), import('@bindery/plan'), import('../runtime/container')]);
   const stateRoot = process.env.BINDERY_STATE_ROOT || DEFAULT_STATE_ROOT;
   const plan = planBundle({
     text,

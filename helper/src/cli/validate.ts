@@ -1,7 +1,5 @@
 // `bindery validate PATH [--json]`: the spec's findings, as a compiler prints them.
-import { processRequester, realHostView } from '../hostView';
-import { planBundle } from '../plan/planBundle';
-import type { Finding, Plan } from '../plan/types';
+import { type Finding, type Plan, planBundle, processRequester, realHostView } from '@bindery/plan';
 import { parseCommandArgs, type CliIO, type Command } from './command';
 import { readBundle, UsageError, type BundleFile } from './readBundle';
 

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { realHostView } from '../hostView';
+import { realHostView } from '@bindery/plan';
 import { DEFAULT_SOCKET_PATH, ErrorCodes, SOCKET_GROUP } from '../protocol';
 import { koffiSyscalls } from '../runtime/koffiSyscalls';
 import { fsIdentityRunner } from './peerAccess';

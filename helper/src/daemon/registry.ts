@@ -12,7 +12,7 @@ import {
   type OutputEvent,
   type StartedEvent,
 } from '../protocol';
-import type { Plan } from '../plan/types';
+import type { Plan } from '@bindery/plan';
 import { readState } from '../runtime/stateFile';
 import { HelperError, notFound } from './errors';
 import { MAX_CONTAINERS_PER_USER, MAX_LOG_BYTES } from './limits';

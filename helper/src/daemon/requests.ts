@@ -3,9 +3,14 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { planBundle } from '../plan/planBundle';
-import { launchRefusals } from '../plan/refusals';
-import type { Finding, HostView, Plan, Requester } from '../plan/types';
+import {
+  type Finding,
+  type HostView,
+  launchRefusals,
+  type Plan,
+  planBundle,
+  type Requester,
+} from '@bindery/plan';
 import {
   ErrorCodes,
   PROTOCOL_VERSION,

@@ -2,7 +2,7 @@
 // be driven by the real runtime in the daemon and by a small fake in unit tests.
 import type { EventEmitter } from 'node:events';
 import type { ContainerInfo, ContainerStatus, ExitedEvent, OperationEvent } from '../protocol';
-import type { Plan } from '../plan/types';
+import type { Plan } from '@bindery/plan';
 
 export interface LaunchOptions {
   id: string;

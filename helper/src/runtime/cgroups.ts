@@ -4,7 +4,7 @@
 // directories are removed at teardown, after the last process left them.
 import * as fs from 'node:fs';
 import * as posix from 'node:path/posix';
-import type { CgroupOp } from '../plan/types';
+import type { CgroupOp } from '@bindery/plan';
 
 export type CgroupResult =
   | { ok: true; made: string[] }

@@ -4,7 +4,7 @@
 // /dev/console. The master leaves through `deliver` (to the helper, or an engine's console
 // socket) and is closed here; the slave stays open for the process set-up, which makes it
 // fds 0–2 and the controlling terminal.
-import type { ConsoleOp } from '../plan/types';
+import type { ConsoleOp } from '@bindery/plan';
 import { DONE, fail, type StepOutcome } from './failure';
 import { mkfileInRoot, resolveInRoot } from './resolveInRoot';
 import type { RootContext } from './rootContext';

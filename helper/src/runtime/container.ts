@@ -11,9 +11,7 @@ import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { LaunchSpec } from '../plan/launchSpec';
-import { launchRefusals } from '../plan/refusals';
-import type { Plan } from '../plan/types';
+import { launchRefusals, type LaunchSpec, type Plan } from '@bindery/plan';
 import {
   ErrorCodes,
   type ContainerInfo,

@@ -3,8 +3,7 @@
 // A step that fails returns a StepFailure: the errno name, a one-line message naming the
 // path involved (`ENOENT: bind source /srv/data does not exist on the host`) and a hint
 // saying what to change. rootfs.ts adds the spec entry (index, origin) around it.
-import { DATA_OPTIONS_ANY_TYPE, knownDataOptions } from '../plan/rules/filesystemData';
-import type { Origin } from '../plan/types';
+import { DATA_OPTIONS_ANY_TYPE, knownDataOptions, type Origin } from '@bindery/plan';
 
 export interface StepFailure {
   ok: false;

@@ -5,9 +5,8 @@
 // fd 3 close-on-exec, so a successful execve closes it: 'exec' followed by end-of-file
 // means the container's process is running; 'exec' followed by 'failure' means execve
 // failed; end-of-file without 'exec' means the init died (its stderr says why).
-import type { Plan } from '../plan/types';
+import type { LaunchSpec, Plan } from '@bindery/plan';
 import type { OperationEvent, OperationFailure } from '../protocol';
-import type { LaunchSpec } from '../plan/launchSpec';
 import type { NetworkIdentity } from './networkFiles';
 
 /** uid, gid and supplementary groups of whoever the container is launched for. */

@@ -2,7 +2,7 @@
 // file that touches koffi. The library is loaded when the init starts (warm, on the host):
 // after pivot_root the container's root may have no libseccomp at all.
 import koffi from 'koffi';
-import type { SeccompFilter } from '../plan/seccompPlan';
+import type { SeccompFilter } from '@bindery/plan';
 import type { SysResult } from './syscalls';
 import { errnoName } from './errno';
 

@@ -4,7 +4,7 @@
 // read-only tmpfs, and a path the rootfs does not have is skipped. The /dev/null used is
 // the container's own and must really be the null device (CVE-2025-31133: a symlink
 // there once turned a mask into a writable bind of something else).
-import type { MountOp } from '../plan/types';
+import type { MountOp } from '@bindery/plan';
 import { DONE, entryName, fail, type StepOutcome } from './failure';
 import { openTarget } from './mount';
 import { fdPath, resolveInRoot } from './resolveInRoot';

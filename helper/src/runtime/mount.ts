@@ -4,8 +4,7 @@
 // /proc/self/fd/N; bind sources are opened first and passed the same way, so what was
 // checked is what gets mounted (CVE-2021-30465). Host-side steps (root propagation, the
 // rootfs bind) use the host path as planned.
-import { MS, msFlagsValue, mountAttrValue } from '../plan/flags';
-import type { MountOp, SetattrOp } from '../plan/types';
+import { mountAttrValue, type MountOp, MS, msFlagsValue, type SetattrOp } from '@bindery/plan';
 import { DONE, entryName, explainMountError, fail, type StepOutcome } from './failure';
 import { fdPath, resolveInRoot } from './resolveInRoot';
 import type { RootContext } from './rootContext';

@@ -2,7 +2,7 @@
 // must carry nosuid and nodev (but the runtime's own /dev and devpts, which keep dev). It
 // checks what the kernel did, not what the plan meant, so a flag lost anywhere stops the
 // launch before the owner's process exists.
-import type { CheckMountFlagsOp } from '../plan/types';
+import type { CheckMountFlagsOp } from '@bindery/plan';
 import { DONE, fail, type StepOutcome } from './failure';
 import type { RootContext } from './rootContext';
 

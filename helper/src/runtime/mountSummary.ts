@@ -1,7 +1,13 @@
 // The mounts of a container as the protocol shows them (MountSummary), kept up to date from
 // the operation events of its launch.
-import { operationTarget } from '../plan/render';
-import type { MountAttr, MsFlag, NormalizedMount, Operation, Plan } from '../plan/types';
+import {
+  type MountAttr,
+  type MsFlag,
+  type NormalizedMount,
+  type Operation,
+  operationTarget,
+  type Plan,
+} from '@bindery/plan';
 import type { MountSummary, OperationEvent } from '../protocol';
 
 const FLAG_WORDS: Partial<Record<MsFlag, string>> = {

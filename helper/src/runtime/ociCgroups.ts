@@ -3,7 +3,7 @@
 // freezer (`pause`, `resume`): v1's freezer.state, or cgroup.freeze on a v2-only host.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { CgroupOp, Plan } from '../plan/types';
+import type { CgroupOp, Plan } from '@bindery/plan';
 import { cgroupDirs } from './cgroups';
 import { RuntimeError } from './runtimeError';
 

@@ -6,8 +6,7 @@
 import type { ChildProcess, StdioOptions } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { renderOrigin, operationTarget } from '../plan/render';
-import type { Plan } from '../plan/types';
+import { operationTarget, type Plan, renderOrigin } from '@bindery/plan';
 import { initRequest, isLaunchError, prepare } from './container';
 import { createCgroups, removeCgroups } from './cgroups';
 import { spawnInit } from './initLauncher';

@@ -4,8 +4,7 @@
 // container process gets (processSetup.ts).
 import type { ChildProcess, StdioOptions } from 'node:child_process';
 import * as fs from 'node:fs';
-import type { ProcessSetup } from '../plan/launchSpec';
-import type { SeccompOp } from '../plan/types';
+import type { ProcessSetup, SeccompOp } from '@bindery/plan';
 import { cgroupOf, joinCgroups } from './ociCgroups';
 import { spawnInitInto } from './initLauncher';
 import { koffiSyscalls } from './koffiSyscalls';

@@ -15,8 +15,7 @@
 // right before execve.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ProcessSetup } from '../plan/launchSpec';
-import type { SeccompOp } from '../plan/types';
+import type { ProcessSetup, SeccompOp } from '@bindery/plan';
 import type { InitIO } from './init';
 import { EVENT_FD, type InitMessage, type InitRequest } from './initProtocol';
 import { koffiSyscalls } from './koffiSyscalls';

@@ -2,8 +2,7 @@
 // else, on the host's /proc), and linux.sysctl after pivot_root, in the container's
 // namespaces, through its own /proc/sys — never through a symlink, so a rootfs cannot turn
 // the write into one on a file of its choosing.
-import type { OomScoreAdjOp, SysctlOp } from '../plan/types';
-import { sysctlPath } from '../plan/sysctlPlan';
+import { type OomScoreAdjOp, type SysctlOp, sysctlPath } from '@bindery/plan';
 import { DONE, fail, type StepOutcome } from './failure';
 import { resolveInRoot } from './resolveInRoot';
 import {

@@ -5,8 +5,7 @@
 // Runs in the init after pivot_root. Returns only on failure (execve replaced the process
 // otherwise).
 import * as path from 'node:path';
-import type { ProcessSetup } from '../plan/launchSpec';
-import type { SeccompOp } from '../plan/types';
+import type { ProcessSetup, SeccompOp } from '@bindery/plan';
 import { fail, type StepFailure } from './failure';
 import { withHome } from './homeFromPasswd';
 import { resolveInRoot } from './resolveInRoot';

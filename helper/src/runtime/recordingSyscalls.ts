@@ -2,9 +2,7 @@
 // changes something, written the way strace would show it (fds shown as the path they
 // stand for). Lets the whole mount sequence be tested without root.
 import * as path from 'node:path';
-import { MS } from '../plan/flags';
-import type { MsFlag } from '../plan/types';
-import { renderAction, type SeccompFilter } from '../plan/seccompPlan';
+import { MS, type MsFlag, renderAction, type SeccompFilter } from '@bindery/plan';
 import {
   AT_FDCWD,
   O_CREAT,

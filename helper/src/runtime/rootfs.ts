@@ -9,18 +9,18 @@
 // everything mounted in it, dies with the process).
 import { writeOomScoreAdj, writeSysctl } from './procWrites';
 import * as path from 'node:path';
-import { renderOperation } from '../plan/render';
-import type {
-  CopyUpOp,
-  MknodOp,
-  MkdirOp,
-  MkfileOp,
-  Operation,
-  Plan,
-  PivotRootOp,
-  SetHostnameOp,
-  WriteNetworkFileOp,
-} from '../plan/types';
+import {
+  type CopyUpOp,
+  type MkdirOp,
+  type MkfileOp,
+  type MknodOp,
+  type Operation,
+  type PivotRootOp,
+  type Plan,
+  renderOperation,
+  type SetHostnameOp,
+  type WriteNetworkFileOp,
+} from '@bindery/plan';
 import type { OperationEvent, OperationFailure } from '../protocol';
 import { performConsole, type DeliverMaster } from './console';
 import { DONE, entryName, fail, type StepOutcome } from './failure';

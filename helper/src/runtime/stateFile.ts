@@ -4,7 +4,7 @@
 // mistaken for it).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Plan } from '../plan/types';
+import type { Plan } from '@bindery/plan';
 import type { ContainerStatus } from '../protocol';
 
 export const STATE_FILE = 'state.json';

@@ -1,5 +1,5 @@
 // A symlink the runtime creates inside the rootfs (the /dev/fd, /dev/stdin … links).
-import type { SymlinkOp } from '../plan/types';
+import type { SymlinkOp } from '@bindery/plan';
 import { DONE, entryName, fail, type StepOutcome } from './failure';
 import type { RootContext } from './rootContext';
 

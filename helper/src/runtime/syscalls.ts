@@ -6,7 +6,7 @@
 // checked wrapper. Calls never throw for a kernel error: they return a result carrying the
 // errno name, and the caller decides what a person should be told.
 
-import type { SeccompFilter } from '../plan/seccompPlan';
+import type { SeccompFilter } from '@bindery/plan';
 
 export type SysResult<T = void> =
   { ok: true; value: T } | { ok: false; errno: string; call: string };
@@ -191,7 +191,7 @@ export {
   CLONE_NEWPID,
   CLONE_NEWNET,
   CLONE_NEWTIME,
-} from '../plan/namespaces';
+} from '@bindery/plan';
 
 export const O_RDONLY = 0o0;
 export const O_WRONLY = 0o1;

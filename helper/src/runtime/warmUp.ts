@@ -1,8 +1,7 @@
 // Run the launch path once against the recording fake while the init is idle, so that the
 // first real launch does not pay for V8 compiling each function on its first call, and
 // touch the koffi calls in ways that cannot change anything (they fail with ENOENT/EBADF).
-import type { MountOp, Operation, Plan } from '../plan/types';
-import type { LaunchSpec } from '../plan/launchSpec';
+import type { LaunchSpec, MountOp, Operation, Plan } from '@bindery/plan';
 import { execProcess } from './processSetup';
 import { RecordingSyscalls } from './recordingSyscalls';
 import { setupRootfs } from './rootfs';

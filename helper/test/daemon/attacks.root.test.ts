@@ -8,11 +8,10 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as runtime from '../../src/runtime/container';
-import { callsAsUser, startDaemon, makeBundle, type TestDaemon } from './harness';
+import { callsAsUser, createTestUser, startDaemon, makeBundle, type TestDaemon, type TestUser } from './harness';
 import { assertRoot, hostMountsUnder, isRoot, rootSkip } from './rootOnly';
 
 const skip = rootSkip('attacks on binderyd by a non-root peer');
@@ -52,6 +51,7 @@ describe('attacks on binderyd by a member of its group', { skip }, () => {
   let d: TestDaemon;
   let work = '';
   let user = '';
+  let testUser: TestUser | undefined;
   let uid = 0;
   let gid = 0;
   let probe = '';
@@ -88,14 +88,8 @@ describe('attacks on binderyd by a member of its group', { skip }, () => {
 
   before(async () => {
     assertRoot('attacks on binderyd');
-    user = `bindery-a${process.pid}`;
-    execFileSync('useradd', ['--system', '--no-create-home', '--user-group', '--shell', '/usr/sbin/nologin', user]);
-    uid = Number(execFileSync('id', ['-u', user], { encoding: 'utf8' }));
-    gid = Number(execFileSync('id', ['-g', user], { encoding: 'utf8' }));
-    work = fs.mkdtempSync(path.join(os.tmpdir(), 'bindery-attack-'));
-    fs.chmodSync(work, 0o755);
-    fs.mkdirSync(path.join(work, 'tmp'), { mode: 0o1777 });
-    fs.chmodSync(path.join(work, 'tmp'), 0o1777);
+    testUser = createTestUser('bindery-a');
+    ({ name: user, uid, gid, work } = testUser);
     // The setuid-root probe, where the peer can read it (as /usr/bin/su is).
     fs.writeFileSync(path.join(work, 'probe.c'), PROBE_C);
     const bin = path.join(work, 'host-bin');
@@ -115,13 +109,8 @@ describe('attacks on binderyd by a member of its group', { skip }, () => {
     if (!isRoot) return;
     await d?.stop();
     for (const m of hostMounts.reverse()) execFileSync('umount', [m]);
-    try {
-      execFileSync('userdel', [user]);
-    } catch {
-      // already gone
-    }
     assert.deepEqual(hostMountsUnder(work), []);
-    fs.rmSync(work, { recursive: true, force: true });
+    testUser?.remove();
   });
 
   it('control: the setuid probe makes the peer root on the host, so the tests below can fail', () => {

@@ -1,5 +1,5 @@
 // Who may see a container, and the peer's own limits. What a peer may launch is the plan's
-// (test/rules/requesterPolicy.test.ts, test/plan/requester.test.ts).
+// (plan/test/rules/requesterPolicy.test.ts, plan/test/requester.test.ts).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { maySee, parseLimits, type Peer } from '../../src/daemon/authorize';

@@ -10,7 +10,7 @@ import { HelperClient, type HelperRequestError } from '../../src/client';
 import { parseMountinfo } from '../../src/cli/inspect';
 import { ErrorCodes, type ContainerInfo, type ExitedEvent } from '../../src/protocol';
 import * as runtime from '../../src/runtime/container';
-import { callsAsUser, makeBundle, spawnHelper, startDaemon, waitFor, type TestDaemon } from './harness';
+import { callsAsUser, createTestUser, makeBundle, spawnHelper, startDaemon, waitFor, type TestDaemon, type TestUser } from './harness';
 import { assertRoot, hostMountsUnder, isRoot, rootSkip } from './rootOnly';
 
 const HELPER_DIR = path.join(__dirname, '..', '..');
@@ -163,6 +163,7 @@ describe('binderyd and a non-root peer', { skip }, () => {
   let d: TestDaemon;
   let work: string;
   let user: string;
+  let testUser: TestUser | undefined;
   let uid: number;
   let gid: number;
 
@@ -172,27 +173,16 @@ describe('binderyd and a non-root peer', { skip }, () => {
 
   before(async () => {
     assertRoot('non-root peer tests');
-    user = `bindery-t${process.pid}`;
-    execFileSync('useradd', ['--system', '--no-create-home', '--user-group', '--shell', '/usr/sbin/nologin', user]);
-    uid = Number(execFileSync('id', ['-u', user], { encoding: 'utf8' }));
-    gid = Number(execFileSync('id', ['-g', user], { encoding: 'utf8' }));
-    work = fs.mkdtempSync(path.join(os.tmpdir(), 'bindery-p-'));
-    fs.chmodSync(work, 0o755);
-    fs.mkdirSync(path.join(work, 'tmp'), { mode: 0o777 });
-    fs.chmodSync(path.join(work, 'tmp'), 0o1777);
+    testUser = createTestUser('bindery-t');
+    ({ name: user, uid, gid, work } = testUser);
     // The socket is group-accessible to the test user's own group, as `bindery` would be.
     d = await startDaemon(runtime, { socketGroup: user });
   });
   after(async () => {
     if (!isRoot) return;
     await d?.stop();
-    try {
-      execFileSync('userdel', [user]);
-    } catch {
-      // already gone
-    }
     assert.deepEqual(hostMountsUnder(work), []);
-    fs.rmSync(work, { recursive: true, force: true });
+    testUser?.remove();
   });
 
   /** A bundle the peer owns, running as the peer. */

@@ -1,5 +1,5 @@
 // A real daemon on a temporary socket with a temporary state directory, and bundles to run.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -272,4 +272,41 @@ export async function callsAsUser(
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+/** A throw-away system user with a 0755 work directory (and a sticky `tmp/`) it can use as HOME. */
+export interface TestUser {
+  name: string;
+  uid: number;
+  gid: number;
+  /** Its HOME: root-owned 0755, so the user can read but not write it; `tmp/` is 1777. */
+  work: string;
+  /** Removes the user and its work directory. */
+  remove(): void;
+}
+
+export function createTestUser(prefix: string): TestUser {
+  const name = `${prefix}${process.pid}`;
+  execFileSync('useradd', ['--system', '--no-create-home', '--user-group', '--shell', '/usr/sbin/nologin', name]);
+  const uid = Number(execFileSync('id', ['-u', name], { encoding: 'utf8' }));
+  const gid = Number(execFileSync('id', ['-g', name], { encoding: 'utf8' }));
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
+  fs.chmodSync(work, 0o755);
+  fs.mkdirSync(path.join(work, 'tmp'));
+  // mkdir's mode is cut by the umask; the sticky bit needs an explicit chmod.
+  fs.chmodSync(path.join(work, 'tmp'), 0o1777);
+  return {
+    name,
+    uid,
+    gid,
+    work,
+    remove() {
+      try {
+        execFileSync('userdel', [name]);
+      } catch {
+        // already gone
+      }
+      fs.rmSync(work, { recursive: true, force: true });
+    },
+  };
 }

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { MAX_LOG_BYTES } from '../../src/daemon/limits';
 import { Registry } from '../../src/daemon/registry';
-import type { Plan } from '../../src/plan/types';
+import type { Plan } from '@bindery/plan';
 import type { OutputEvent } from '../../src/protocol';
 import { fakeRuntime } from './fakeRuntime';
 

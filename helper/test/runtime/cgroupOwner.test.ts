@@ -5,8 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { realHostView } from '../../src/hostView';
-import { planBundle } from '../../src/plan';
+import { planBundle, realHostView } from '@bindery/plan';
 import { launchContainer, type LaunchError } from '../../src/runtime/container';
 import { baseSpec } from '../baseSpec';
 

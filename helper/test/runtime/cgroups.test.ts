@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
-import type { CgroupOp } from '../../src/plan/types';
+import type { CgroupOp } from '@bindery/plan';
 import { createCgroups, removeCgroups } from '../../src/runtime/cgroups';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bindery-cgroups-'));

@@ -3,8 +3,7 @@
 // the slave) and the process set-up making the slave its controlling terminal.
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import type { ProcessSetup } from '../../src/plan/launchSpec';
-import type { ConsoleOp, Plan } from '../../src/plan/types';
+import type { ConsoleOp, Plan, ProcessSetup } from '@bindery/plan';
 import { execProcess } from '../../src/runtime/processSetup';
 import { RecordingSyscalls } from '../../src/runtime/recordingSyscalls';
 import { setupRootfs } from '../../src/runtime/rootfs';

@@ -1,7 +1,7 @@
 // The process set-up sequence, call by call, against the recording fake.
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import type { ProcessSetup } from '../../src/plan/launchSpec';
+import type { ProcessSetup } from '@bindery/plan';
 import { execProcess, findExecutable } from '../../src/runtime/processSetup';
 import { RecordingSyscalls } from '../../src/runtime/recordingSyscalls';
 

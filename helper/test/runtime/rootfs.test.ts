@@ -1,7 +1,7 @@
 // The mount sequence, call by call, against the recording fake: no root needed.
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import type { Operation, Plan } from '../../src/plan/types';
+import type { Operation, Plan } from '@bindery/plan';
 import type { OperationEvent } from '../../src/protocol';
 import { RecordingSyscalls } from '../../src/runtime/recordingSyscalls';
 import { setupRootfs } from '../../src/runtime/rootfs';

@@ -1,4 +1,4 @@
-// What the option table in the plan (helper/src/plan/flags.ts) does not say: where runc and
+// What the option table in the plan (helper/plan/src/flags.ts) does not say: where runc and
 // crun differ, and what the filesystem data options mean. Keyed by the same option names.
 // Where runtimes disagree the helper follows runc, and the notes say so.
 

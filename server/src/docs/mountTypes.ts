@@ -1,6 +1,6 @@
 // What each mount `type` is, for hover and completion. Our own words; facts from the kernel's
 // documentation and how runc/crun treat the type. Which data options a type accepts is the
-// plan's table (helper/src/plan/rules/filesystemData.ts); their meaning is in mountOptions.ts.
+// plan's table (helper/plan/src/rules/filesystemData.ts); their meaning is in mountOptions.ts.
 
 export interface MountTypeDoc {
   summary: string;

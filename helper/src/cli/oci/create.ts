@@ -3,11 +3,7 @@
 // process's fds 0–2, and returns once the init has done every mount and waits for `start`.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { realHostView } from '../../hostView';
-import { planBundle } from '../../plan/planBundle';
-import { launchRefusals } from '../../plan/refusals';
-import { ROOT_REQUESTER } from '../../plan/requester';
-import type { Plan } from '../../plan/types';
+import { launchRefusals, type Plan, planBundle, realHostView, ROOT_REQUESTER } from '@bindery/plan';
 import {
   createOciContainer,
   discardCreated,

@@ -4,7 +4,7 @@
 // as the container's process. Without --detach this command waits and exits with its status.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CAPABILITIES, readLaunchSpec, type ProcessSetup } from '../../plan/launchSpec';
+import { CAPABILITIES, readLaunchSpec, type ProcessSetup } from '@bindery/plan';
 import { releaseInit, writePidFile } from '../../runtime/ociCreate';
 import { execInContainer } from '../../runtime/ociExec';
 import { loadState, RuntimeError, statusOf } from '../../runtime/ociState';

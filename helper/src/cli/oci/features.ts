@@ -3,9 +3,13 @@
 // and operators), so it cannot claim more than the plan accepts; AppArmor, SELinux and
 // hooks say disabled or none because Bindery does not apply them yet (the plan warns
 // `feature-not-applied`). cgroups through cgroupfs (v1, hybrid or v2), not systemd.
-import { MOUNT_OPTIONS } from '../../plan/flags';
-import { CAPABILITIES } from '../../plan/launchSpec';
-import { SECCOMP_ACTIONS, SECCOMP_FLAGS, SECCOMP_OPS } from '../../plan/seccompPlan';
+import {
+  CAPABILITIES,
+  MOUNT_OPTIONS,
+  SECCOMP_ACTIONS,
+  SECCOMP_FLAGS,
+  SECCOMP_OPS,
+} from '@bindery/plan';
 import { OCI_VERSION } from '../../runtime/ociState';
 import { parseRuntimeArgs } from './args';
 import type { RuntimeCommand } from './runtimeCli';

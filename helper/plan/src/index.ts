@@ -1,0 +1,57 @@
+// The mount plan: spec → ordered operations + findings. Pure; the host is injected.
+export * from './types';
+export { planBundle } from './planBundle';
+export { launchRefusals, refusesLaunch } from './refusals';
+export {
+  readLaunchSpec,
+  type LaunchSpec,
+  type ProcessSetup,
+  type NamespaceSetup,
+  type LaunchProblem,
+  CAPABILITIES,
+} from './launchSpec';
+export { parseSpec, type SpecDocument } from './document';
+export { normalizeMount, parseMountOptions, type ParsedOptions } from './normalize';
+export {
+  addRuntimeMounts,
+  networkFileOf,
+  NETWORK_FILES,
+  DEFAULT_STATE_DIR,
+} from './runtimeDefaults';
+export { planOperations, type OperationsInput } from './operations';
+export { renderOperation, renderFlags, renderAttrs, renderOrigin, operationTarget } from './render';
+export {
+  MS,
+  MOUNT_ATTR,
+  AT_RECURSIVE,
+  MOUNT_OPTIONS,
+  optionInfo,
+  msFlagsValue,
+  mountAttrValue,
+  type OptionInfo,
+  type OptionKind,
+} from './flags';
+export type { Rule, RuleContext } from './rule';
+export { realHostView, processRequester } from './hostView';
+export { ROOT_REQUESTER } from './requester';
+export { requesterInvariantViolations } from './requesterInvariant';
+export {
+  SECCOMP_ACTIONS,
+  SECCOMP_FLAGS,
+  SECCOMP_OPS,
+  renderAction,
+  type SeccompFilter,
+} from './seccompPlan';
+export { sysctlPath } from './sysctlPlan';
+export { knownDataOptions, DATA_OPTIONS_ANY_TYPE } from './rules/filesystemData';
+export { schemaAt, NAMESPACE_TYPES, type FieldSchema } from './schema';
+export {
+  CLONE_NEWNS,
+  CLONE_NEWCGROUP,
+  CLONE_NEWUTS,
+  CLONE_NEWIPC,
+  CLONE_NEWUSER,
+  CLONE_NEWPID,
+  CLONE_NEWNET,
+  CLONE_NEWTIME,
+} from './namespaces';

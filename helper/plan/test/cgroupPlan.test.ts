@@ -1,0 +1,194 @@
+// The container's cgroup in the plan: where (runc's default or linux.cgroupsPath), in which
+// hierarchies and order, and the limits written.
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import { planBundle } from '../src';
+import {
+  containerCgroups,
+  deviceCgroupWrites,
+  resourceWrites,
+  sharesToWeight,
+} from '../src/cgroupPlan';
+import { renderOperation } from '../src/render';
+import type { HostView } from '../src/types';
+import { baseSpec, runcMount } from '../../test/baseSpec';
+import { fakeHost } from './fakeHost';
+
+/** This project's machines: cgroup v1 per controller, name=systemd, cgroup2 at unified. */
+function hybridHost(): HostView {
+  const tree: Record<string, 'dir' | 'file'> = { '/b/rootfs': 'dir' };
+  for (const n of ['cpu', 'cpuacct', 'memory', 'pids', 'systemd', 'unified'])
+    tree[`/sys/fs/cgroup/${n}`] = 'dir';
+  const cgroup = '5:name=systemd:/\n4:pids:/\n3:memory:/jobs/42\n2:cpuacct:/\n1:cpu:/\n0::/\n';
+  return { ...fakeHost(tree), readFile: (p) => (p === '/proc/self/cgroup' ? cgroup : null) };
+}
+
+function v2Host(): HostView {
+  return {
+    ...fakeHost({ '/b/rootfs': 'dir', '/sys/fs/cgroup/cgroup.controllers': 'file' }),
+    readFile: (p) => (p === '/proc/self/cgroup' ? '0::/user.slice/helper.service\n' : null),
+  };
+}
+
+const origin = () => ({ kind: 'added' as const, reason: '' });
+
+describe('containerCgroups', () => {
+  it("puts the container at its id below the helper's own cgroup, in hierarchy order (runc's default)", () => {
+    const h = containerCgroups({}, hybridHost(), 'c1')!;
+    assert.deepEqual(
+      h.map((x) => `${x.mount}${x.path}`),
+      [
+        '/sys/fs/cgroup/unified/c1',
+        '/sys/fs/cgroup/cpu/c1',
+        '/sys/fs/cgroup/cpuacct/c1',
+        '/sys/fs/cgroup/memory/jobs/42/c1',
+        '/sys/fs/cgroup/pids/c1',
+        '/sys/fs/cgroup/systemd/c1',
+      ],
+    );
+  });
+
+  it('takes an absolute cgroupsPath from each root, a relative one below the own cgroup', () => {
+    const abs = containerCgroups(
+      { linux: { cgroupsPath: '/bindery/../x/c1' } },
+      hybridHost(),
+      'c1',
+    )!;
+    assert.ok(abs.every((x) => x.path === '/x/c1'));
+    const rel = containerCgroups({ linux: { cgroupsPath: 'group/c1' } }, hybridHost(), 'c1')!;
+    assert.equal(rel.find((x) => x.name === 'memory')!.path, '/jobs/42/group/c1');
+    assert.deepEqual(containerCgroups({}, v2Host(), 'c1'), [
+      { mount: '/sys/fs/cgroup', name: '', path: '/user.slice/helper.service/c1', v2: true },
+    ]);
+  });
+});
+
+describe('resourceWrites', () => {
+  const resources = {
+    linux: {
+      resources: {
+        memory: { limit: 67108864, reservation: 33554432, swap: 134217728, swappiness: 10 },
+        pids: { limit: 64 },
+        cpu: { shares: 512, quota: 50000, period: 100000 },
+        devices: [{ allow: false, access: 'rwm' }],
+      },
+    },
+  };
+
+  it('writes v1 files, period before quota, and names what it does not apply', () => {
+    const h = containerCgroups({}, hybridHost(), 'c1')!;
+    const { writes, unapplied } = resourceWrites(resources, h, origin);
+    assert.deepEqual(
+      writes.map((w) => `${w.file}=${w.value}`),
+      [
+        '/sys/fs/cgroup/memory/jobs/42/c1/memory.limit_in_bytes=67108864',
+        '/sys/fs/cgroup/memory/jobs/42/c1/memory.soft_limit_in_bytes=33554432',
+        '/sys/fs/cgroup/memory/jobs/42/c1/memory.memsw.limit_in_bytes=134217728',
+        '/sys/fs/cgroup/memory/jobs/42/c1/memory.swappiness=10',
+        '/sys/fs/cgroup/pids/c1/pids.max=64',
+        '/sys/fs/cgroup/cpu/c1/cpu.shares=512',
+        '/sys/fs/cgroup/cpu/c1/cpu.cfs_period_us=100000',
+        '/sys/fs/cgroup/cpu/c1/cpu.cfs_quota_us=50000',
+      ],
+    );
+    assert.deepEqual(unapplied, [['linux', 'resources', 'devices']]);
+  });
+
+  it('converts to cgroup2 files on a v2 host (runc: weight from shares, swap alone)', () => {
+    const h = containerCgroups({}, v2Host(), 'c1')!;
+    const { writes } = resourceWrites(resources, h, origin);
+    const dir = '/sys/fs/cgroup/user.slice/helper.service/c1';
+    assert.deepEqual(
+      writes.map((w) => `${w.file.slice(dir.length + 1)}=${w.value}`),
+      [
+        'memory.max=67108864',
+        'memory.low=33554432',
+        'memory.swap.max=67108864',
+        'pids.max=64',
+        `cpu.weight=${sharesToWeight(512)}`,
+        'cpu.max=50000 100000',
+      ],
+    );
+    assert.equal(sharesToWeight(1024), 39);
+  });
+
+  it('is the first, readable step of the plan, and the cgroup mount binds the container’s own cgroup', () => {
+    const spec = baseSpec({ mounts: [runcMount('/sys/fs/cgroup')] });
+    spec.linux.resources = { pids: { limit: 64 } };
+    const plan = planBundle({
+      text: JSON.stringify(spec),
+      bundleDir: '/b',
+      host: hybridHost(),
+      stateDir: '/run/bindery/c1',
+    });
+    assert.equal(
+      renderOperation(plan.operations[0]),
+      'cgroup_create_and_join(unified:/c1, cpu:/c1, cpuacct:/c1, memory:/jobs/42/c1, pids:/c1, systemd:/c1); write pids/pids.max="64"',
+    );
+    const text = plan.operations.map(renderOperation);
+    assert.ok(
+      text.includes(
+        'mount("/sys/fs/cgroup/memory/jobs/42/c1", "/sys/fs/cgroup/memory", NULL, MS_BIND|MS_REC, NULL)',
+      ),
+    );
+    const order = text
+      .filter((t) => t.startsWith('mkdir("/sys/fs/cgroup/'))
+      .map((t) => t.split('"')[1]);
+    assert.deepEqual(order, [
+      '/sys/fs/cgroup/cpu',
+      '/sys/fs/cgroup/cpuacct',
+      '/sys/fs/cgroup/memory',
+      '/sys/fs/cgroup/pids',
+      '/sys/fs/cgroup/systemd',
+    ]);
+  });
+});
+
+describe('deviceCgroupWrites', () => {
+  const line = (w: { file: string; value: string }) => `${w.file} ${w.value}`;
+  const DEFAULTS = [
+    'devices.allow b *:* m',
+    'devices.allow c *:* m',
+    'devices.allow c 1:3 rwm',
+    'devices.allow c 1:5 rwm',
+    'devices.allow c 1:7 rwm',
+    'devices.allow c 1:8 rwm',
+    'devices.allow c 1:9 rwm',
+    'devices.allow c 5:0 rwm',
+    'devices.allow c 5:2 rwm',
+    'devices.allow c 10:200 rwm',
+    'devices.allow c 136:* rwm',
+  ];
+
+  it("gives every container runc's whitelist: deny all, then its default devices in order", () => {
+    assert.deepEqual(deviceCgroupWrites({}).map(line), ['devices.deny a', ...DEFAULTS]);
+    assert.deepEqual(
+      deviceCgroupWrites({
+        linux: { resources: { devices: [{ allow: false, access: 'rwm' }] } },
+      }).map(line),
+      ['devices.deny a', ...DEFAULTS],
+    );
+  });
+
+  it("adds the spec's allow rules, merges permissions, and drops what a later deny takes back", () => {
+    const writes = deviceCgroupWrites({
+      linux: {
+        resources: {
+          devices: [
+            { allow: false, access: 'rwm' },
+            { allow: true, type: 'c', major: 10, minor: 229, access: 'r' },
+            { allow: true, type: 'c', major: 10, minor: 229, access: 'w' },
+            { allow: true, type: 'b', major: 8, minor: 0, access: 'rw' },
+            { allow: false, type: 'b', major: 8, minor: 0, access: 'rw' },
+          ],
+        },
+      },
+    }).map(line);
+    assert.ok(writes.includes('devices.allow c 10:229 rw'));
+    assert.ok(!writes.some((w) => w.includes('b 8:0')));
+    assert.ok(
+      writes.indexOf('devices.allow c 10:200 rwm') < writes.indexOf('devices.allow c 10:229 rw'),
+      'ordered by major, then minor',
+    );
+  });
+});

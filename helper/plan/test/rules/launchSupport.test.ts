@@ -1,0 +1,474 @@
+// What Bindery refuses to launch (errors in the spec; warnings marked `blocksLaunch` for
+// what runc runs and Bindery cannot yet), what it runs differently (a terminal) and what it
+// does not apply (warnings), as the editor shows them; and that the plan carries the launch
+// settings exactly when the helper would launch it.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { realHostView } from '../../src/hostView';
+import { planBundle } from '../../src/planBundle';
+import { launchRefusals } from '../../src/refusals';
+import type { HostView } from '../../src/types';
+import { BUNDLE, ROOTFS, applyFix, check, rangeOf, spec, usualHost } from './harness';
+
+const errorsOf = (text: string, host?: HostView) =>
+  check(text, host)
+    .findings.filter((f) => f.severity === 'error')
+    .map((f) => f.code);
+const blockersOf = (text: string) =>
+  check(text)
+    .findings.filter((f) => f.blocksLaunch)
+    .map((f) => f.code);
+
+describe('launch settings Bindery refuses', () => {
+  it('the base spec has none, and its plan carries the launch settings', () => {
+    const text = spec();
+    assert.deepEqual(errorsOf(text), []);
+    const plan = planBundle({ text, bundleDir: BUNDLE, host: usualHost() });
+    assert.deepEqual(plan.launch?.process.args, ['sh']);
+    assert.equal(plan.launch?.hostname, 'box');
+    assert.equal(plan.launch?.namespaces.newPid, true);
+  });
+
+  it('terminal: true, no finding: it is a console operation after pivot_root, sized by consoleSize', () => {
+    const text = spec((s) => {
+      s.process.terminal = true;
+      s.process.consoleSize = { height: 30, width: 100 };
+    });
+    assert.deepEqual(check(text).findings.filter((f) => f.path[0] === 'process'), []);
+    const plan = planBundle({ text, bundleDir: BUNDLE, host: usualHost() });
+    assert.deepEqual(plan.launch?.process.args, ['sh']);
+    const ops = plan.operations.map((o) => o.op);
+    const at = ops.indexOf('console');
+    assert.ok(at > ops.indexOf('pivot-root'), 'after pivot_root');
+    const op = plan.operations[at];
+    assert.ok(op.op === 'console');
+    assert.deepEqual(op.size, { rows: 30, cols: 100 });
+    assert.equal(op.path, '/dev/console');
+    assert.deepEqual(op.origin.kind === 'spec' && op.origin.path, ['process', 'terminal']);
+    // runc ignores a size with a zero in it; so does the plan. No terminal, no console.
+    const zero = planBundle({
+      text: spec((s) => {
+        s.process.terminal = true;
+        s.process.consoleSize = { height: 0, width: 100 };
+      }),
+      bundleDir: BUNDLE,
+      host: usualHost(),
+    }).operations.find((o) => o.op === 'console');
+    assert.ok(zero && zero.op === 'console' && zero.size === undefined);
+    const none = planBundle({ text: spec((s) => (s.process.terminal = false)), bundleDir: BUNDLE, host: usualHost() });
+    assert.equal(none.operations.some((o) => o.op === 'console'), false);
+  });
+
+  it('no process: a warning on the opening brace that blocks the launch (the spec is valid)', () => {
+    const text = spec((s) => delete s.process);
+    const f = check(text).one('process-missing');
+    assert.equal(f.severity, 'warning');
+    assert.equal(f.blocksLaunch, true);
+    assert.deepEqual(errorsOf(text), []);
+    assert.deepEqual(f.range, { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } });
+    assert.equal(planBundle({ text, bundleDir: BUNDLE, host: usualHost() }).launch, undefined);
+  });
+
+  it('an empty program name, on args[0]', () => {
+    const text = spec((s) => (s.process.args = ['', 'x']));
+    const f = check(text).one('program-empty');
+    assert.deepEqual(f.range, rangeOf(text, '""'));
+    assert.deepEqual(f.path, ['process', 'args', 0]);
+  });
+
+  it('an env entry without "=", on that entry; NAME= is fine', () => {
+    const text = spec((s) => (s.process.env = ['PATH=/bin', 'TERM']));
+    const f = check(text).one('env-not-name-value');
+    assert.deepEqual(f.range, rangeOf(text, '"TERM"'));
+    assert.match(f.message, /process\.env\[1\] "TERM" has no "="/);
+    assert.deepEqual(errorsOf(spec((s) => (s.process.env = ['EMPTY=']))), []);
+  });
+
+  it('a NUL byte in args, env or cwd', () => {
+    const text = spec((s) => (s.process.args = ['sh', 'a\0b']));
+    const f = check(text).one('nul-byte');
+    assert.deepEqual(f.path, ['process', 'args', 1]);
+    assert.deepEqual(f.range, rangeOf(text, '"a\\u0000b"'));
+    assert.equal(
+      check(spec((s) => (s.process.cwd = '/x\0')))
+        .one('nul-byte')
+        .path.join('.'),
+      'process.cwd',
+    );
+  });
+
+  it('a umask above 0777, on the value; 0777 itself is fine', () => {
+    const text = spec((s) => (s.process.user.umask = 1000));
+    const f = check(text).one('umask-out-of-range');
+    assert.deepEqual(f.range, rangeOf(text, '1000'));
+    assert.deepEqual(errorsOf(spec((s) => (s.process.user.umask = 511))), []);
+  });
+
+  it("an unknown rlimit of the RLIMIT_ form, with a fix; other forms stay the schema's", () => {
+    const text = spec((s) => (s.process.rlimits = [{ type: 'RLIMIT_NOFLIE', soft: 1, hard: 2 }]));
+    const c = check(text);
+    const f = c.one('unknown-rlimit');
+    assert.deepEqual(f.range, rangeOf(text, '"RLIMIT_NOFLIE"'));
+    assert.equal(JSON.parse(applyFix(c, f)).process.rlimits[0].type, 'RLIMIT_NOFILE');
+    // Not RLIMIT_ followed by capitals: the structure rule reports it, once.
+    assert.deepEqual(
+      errorsOf(spec((s) => (s.process.rlimits = [{ type: 'nofile', soft: 1, hard: 2 }]))),
+      ['invalid-format'],
+    );
+  });
+
+  it('the same rlimit type twice, on the second type, with a fix removing it', () => {
+    const text = spec(
+      (s) =>
+        (s.process.rlimits = [
+          { type: 'RLIMIT_NOFILE', soft: 1, hard: 2 },
+          { type: 'RLIMIT_CORE', soft: 0, hard: 0 },
+          { type: 'RLIMIT_NOFILE', soft: 3, hard: 4 },
+        ]),
+    );
+    const c = check(text);
+    const f = c.one('duplicate-rlimit');
+    assert.equal(f.severity, 'error');
+    assert.deepEqual(f.range, rangeOf(text, '"RLIMIT_NOFILE"', 1));
+    assert.match(f.message, /already set by process\.rlimits\[0\].*MUST/);
+    assert.deepEqual(
+      JSON.parse(applyFix(c, f)).process.rlimits.map((r: { type: string }) => r.type),
+      ['RLIMIT_NOFILE', 'RLIMIT_CORE'],
+    );
+  });
+
+  it('soft above hard, on soft; equal is fine', () => {
+    const text = spec((s) => (s.process.rlimits = [{ type: 'RLIMIT_CORE', soft: 9, hard: 3 }]));
+    const f = check(text).one('rlimit-soft-above-hard');
+    assert.deepEqual(f.range, rangeOf(text, '9'));
+    assert.deepEqual(
+      errorsOf(spec((s) => (s.process.rlimits = [{ type: 'RLIMIT_CORE', soft: 3, hard: 3 }]))),
+      [],
+    );
+  });
+
+  it('an unknown capability, on the name, with a fix to the nearest', () => {
+    const text = spec(
+      (s) => (s.process.capabilities = { bounding: ['CAP_KILL', 'CAP_NET_BIND_SERVCE'] }),
+    );
+    const c = check(text);
+    const f = c.one('unknown-capability');
+    assert.deepEqual(f.path, ['process', 'capabilities', 'bounding', 1]);
+    assert.deepEqual(f.range, rangeOf(text, '"CAP_NET_BIND_SERVCE"'));
+    const fixed = applyFix(c, f);
+    assert.deepEqual(JSON.parse(fixed).process.capabilities.bounding, [
+      'CAP_KILL',
+      'CAP_NET_BIND_SERVICE',
+    ]);
+    assert.deepEqual(errorsOf(fixed), []);
+  });
+
+  it('user and time namespaces: a blocking warning on the type, with a fix removing the entry', () => {
+    const text = spec((s) => s.linux.namespaces.push({ type: 'time' }));
+    const c = check(text);
+    const f = c.one('namespace-not-supported');
+    assert.equal(f.severity, 'warning');
+    assert.equal(f.blocksLaunch, true);
+    assert.deepEqual(f.range, rangeOf(text, '"time"'));
+    assert.match(f.message, /linux\.namespaces\[5\]: Bindery does not create time namespaces/);
+    assert.deepEqual(blockersOf(applyFix(c, f)), []);
+    const user = spec((s) => {
+      s.linux.namespaces.push({ type: 'user' });
+      s.linux.uidMappings = s.linux.gidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+    });
+    assert.deepEqual(errorsOf(user), []);
+    assert.deepEqual(blockersOf(user), ['namespace-not-supported']);
+  });
+
+  it('joining a pid or mount namespace, on the path; joining network is fine', () => {
+    const text = spec((s) => (s.linux.namespaces[0].path = '/proc/1/ns/pid'));
+    const f = check(text).one('namespace-join-not-supported');
+    assert.deepEqual(f.range, rangeOf(text, '"/proc/1/ns/pid"'));
+    assert.match(f.message, /cannot join an existing pid namespace.*remove "path"/);
+    assert.equal(
+      check(spec((s) => (s.linux.namespaces[4].path = '/proc/1/ns/mnt')))
+        .one('namespace-join-not-supported')
+        .path.join('.'),
+      'linux.namespaces.4.path',
+    );
+    const joined = spec((s) => (s.linux.namespaces[1].path = '/run/netns/blue'));
+    assert.deepEqual(errorsOf(joined), []);
+    const launch = planBundle({ text: joined, bundleDir: BUNDLE, host: usualHost() }).launch;
+    assert.deepEqual(
+      launch?.namespaces.join.map((j) => j.path),
+      ['/run/netns/blue'],
+    );
+    assert.equal(launch?.namespaces.newNetwork, false);
+  });
+
+  it('what the schema already reports is not reported again', () => {
+    assert.deepEqual(errorsOf(spec((s) => (s.process.args = []))), ['array-too-short']);
+    assert.deepEqual(errorsOf(spec((s) => (s.process.cwd = 'tmp'))), ['path-not-absolute']);
+    assert.deepEqual(errorsOf(spec((s) => (s.process.user.uid = -1))), ['value-out-of-range']);
+  });
+
+  it('the plan has launch settings exactly when the helper would launch it', () => {
+    const variants = [
+      spec(),
+      spec((s) => (s.process.terminal = true)),
+      spec((s) => (s.process.args = [])),
+      spec((s) => (s.process.env = 'PATH=/bin')),
+      spec((s) => (s.process.capabilities = { bounding: 'CAP_KILL' })),
+      spec((s) => (s.process.rlimits = [{ type: 'RLIMIT_NOFILE', soft: '1', hard: 2 }])),
+      spec((s) => (s.linux.namespaces = [{ type: 'pid' }, { type: 'uts', path: 'rel' }])),
+      spec((s) => (s.linux = [])),
+      spec((s) => (s.process.user = 5)),
+      spec((s) => (s.mounts[0].type = 'sysfs')),
+      spec((s) => delete s.process),
+      spec((s) => s.linux.namespaces.push({ type: 'time' })),
+    ];
+    for (const text of variants) {
+      const plan = planBundle({ text, bundleDir: BUNDLE, host: usualHost() });
+      assert.equal(plan.launch === undefined, launchRefusals(plan).length > 0, text);
+      assert.deepEqual(
+        plan.findings.filter((f) => f.code === 'launch-settings-unreadable'),
+        [],
+      );
+    }
+  });
+});
+
+describe('seccomp', () => {
+  it('is applied, so no feature-not-applied; SCMP_ACT_NOTIFY blocks the launch on its action', () => {
+    const text = spec((s) => {
+      s.linux.seccomp = {
+        defaultAction: 'SCMP_ACT_ERRNO',
+        syscalls: [
+          { names: ['getcwd'], action: 'SCMP_ACT_ALLOW' },
+          { names: ['mkdir'], action: 'SCMP_ACT_NOTIFY' },
+        ],
+      };
+    });
+    const c = check(text);
+    assert.deepEqual(c.byCode('feature-not-applied'), []);
+    const notify = c.byCode('seccomp-notify-not-supported');
+    assert.equal(notify.length, 1);
+    assert.deepEqual(notify[0].path, ['linux', 'seccomp', 'syscalls', 1, 'action']);
+    assert.equal(notify[0].blocksLaunch, true);
+  });
+});
+
+describe('linux.resources and cgroupsPath', () => {
+  it('are applied (memory, pids, cpu, cpuset, v1 devices): a warning only on each field that is not', () => {
+    const text = spec((s) => {
+      s.linux.cgroupsPath = '/bindery/x';
+      s.linux.resources = {
+        memory: { limit: 1 << 26, swappiness: 10 },
+        pids: { limit: 10 },
+        cpu: { shares: 512, cpus: '0' },
+        devices: [{ allow: false, access: 'rwm' }],
+        blockIO: { weight: 100 },
+      };
+    });
+    const warned = check(text)
+      .byCode('feature-not-applied')
+      .map((f) => f.path.join('.'));
+    assert.deepEqual(warned.sort(), ['linux.resources.blockIO']);
+  });
+});
+
+describe('features Bindery does not apply', () => {
+  const warningsOf = (text: string) => check(text).byCode('feature-not-applied');
+
+  const cases: [string, (s: ReturnType<typeof JSON.parse>) => void, string, string, RegExp][] = [
+    [
+      'process.apparmorProfile',
+      (s) => (s.process.apparmorProfile = 'docker-default'),
+      '"apparmorProfile"',
+      'apparmorProfile',
+      /"docker-default"/,
+    ],
+    [
+      'process.selinuxLabel',
+      (s) => (s.process.selinuxLabel = 'system_u:system_r:container_t:s0'),
+      '"selinuxLabel"',
+      'selinuxLabel',
+      /SELinux/,
+    ],
+    [
+      'linux.mountLabel',
+      (s) => (s.linux.mountLabel = 'system_u:object_r:container_file_t:s0'),
+      '"mountLabel"',
+      'mountLabel',
+      /context=/,
+    ],
+    [
+      'hooks.poststart',
+      (s) => (s.hooks = { poststart: [{ path: '/bin/true' }] }),
+      '"poststart"',
+      'poststart',
+      /runc would run 1 program here\. It is skipped/,
+    ],
+    [
+      'process.ioPriority',
+      (s) => (s.process.ioPriority = { class: 'IOPRIO_CLASS_IDLE' }),
+      '"ioPriority"',
+      'ioPriority',
+      /ioprio_set/,
+    ],
+    [
+      'process.scheduler',
+      (s) => (s.process.scheduler = { policy: 'SCHED_BATCH' }),
+      '"scheduler"',
+      'scheduler',
+      /sched_setattr/,
+    ],
+    [
+      'process.execCPUAffinity',
+      (s) => (s.process.execCPUAffinity = { final: '0-1' }),
+      '"execCPUAffinity"',
+      'execCPUAffinity',
+      /CPUs/,
+    ],
+    [
+      'linux.personality',
+      (s) => (s.linux.personality = { domain: 'LINUX32' }),
+      '"personality"',
+      'personality',
+      /personality\(2\)/,
+    ],
+    [
+      'linux.intelRdt',
+      (s) => (s.linux.intelRdt = { closID: 'x' }),
+      '"intelRdt"',
+      'intelRdt',
+      /resctrl/,
+    ],
+    [
+      'linux.memoryPolicy',
+      (s) => (s.linux.memoryPolicy = { mode: 'MPOL_BIND' }),
+      '"memoryPolicy"',
+      'memoryPolicy',
+      /set_mempolicy/,
+    ],
+    [
+      'linux.netDevices',
+      (s) => (s.linux.netDevices = { eth1: {} }),
+      '"netDevices"',
+      'netDevices',
+      /1 host interface /,
+    ],
+  ];
+  for (const [field, patch, key, last, message] of cases) {
+    it(`${field}: a warning on the key, none when absent or empty`, () => {
+      const text = spec(patch);
+      const found = warningsOf(text);
+      assert.equal(found.length, 1, JSON.stringify(found));
+      assert.equal(found[0].severity, 'warning');
+      assert.deepEqual(found[0].path, field.split('.'));
+      assert.deepEqual(found[0].range, rangeOf(text, key));
+      assert.ok(found[0].message.startsWith(`${field}: Bindery does not`), found[0].message);
+      assert.match(found[0].message, message);
+      assert.equal(found[0].path[found[0].path.length - 1], last);
+      assert.deepEqual(errorsOf(text), []);
+    });
+  }
+
+  it('nothing for empty settings', () => {
+    const text = spec((s) => {
+      s.hooks = { prestart: [] };
+      s.linux.sysctl = {};
+      s.linux.resources = {};
+      s.process.apparmorProfile = '';
+    });
+    assert.deepEqual(warningsOf(text), []);
+  });
+});
+
+describe('/etc/hostname content (rule 23)', () => {
+  const SOURCE = '/srv/names/hostname';
+  const withHostnameMount = spec((s) =>
+    s.mounts.push({
+      destination: '/etc/hostname',
+      type: 'bind',
+      source: SOURCE,
+      options: ['rbind', 'ro'],
+    }),
+  );
+  const hostWith = (content: string | null): HostView => ({
+    ...usualHost([SOURCE, `${ROOTFS}/etc/hostname`]),
+    readFile: (p, max) => {
+      assert.ok(max > 0);
+      return p === SOURCE ? content : null;
+    },
+  });
+
+  it('information on the source when the file names another host', () => {
+    const c = check(withHostnameMount, hostWith('web1\n'));
+    const f = c.one('hostname-file-mismatch');
+    assert.equal(f.severity, 'information');
+    assert.deepEqual(f.range, rangeOf(withHostnameMount, `"${SOURCE}"`));
+    assert.match(f.message, /says "web1", but hostname is "box"/);
+    assert.deepEqual(f.related?.[0].range, rangeOf(withHostnameMount, '"box"'));
+  });
+
+  it('nothing when the file matches, cannot be read, or the host view cannot read files', () => {
+    assert.deepEqual(
+      check(withHostnameMount, hostWith('box\n')).byCode('hostname-file-mismatch'),
+      [],
+    );
+    assert.deepEqual(check(withHostnameMount, hostWith(null)).byCode('hostname-file-mismatch'), []);
+    const noReader = usualHost([SOURCE, `${ROOTFS}/etc/hostname`]);
+    assert.deepEqual(check(withHostnameMount, noReader).byCode('hostname-file-mismatch'), []);
+  });
+
+  it('nothing when the file holds hostname.domainname, as Bindery writes it', () => {
+    const text = spec((s) => {
+      s.domainname = 'example.org';
+      s.mounts.push({
+        destination: '/etc/hostname',
+        type: 'bind',
+        source: SOURCE,
+        options: ['rbind'],
+      });
+    });
+    const host = hostWith('box.example.org\n');
+    assert.deepEqual(check(text, host).byCode('hostname-file-mismatch'), []);
+    assert.equal(
+      check(text, hostWith('box.example.com\n')).byCode('hostname-file-mismatch').length,
+      1,
+    );
+  });
+
+  it('nothing without a hostname in the spec', () => {
+    const text = spec((s) => {
+      delete s.hostname;
+      s.mounts.push({
+        destination: '/etc/hostname',
+        type: 'bind',
+        source: SOURCE,
+        options: ['rbind'],
+      });
+    });
+    assert.deepEqual(check(text, hostWith('web1\n')).byCode('hostname-file-mismatch'), []);
+  });
+});
+
+describe('realHostView().readFile', () => {
+  it('reads the start of a regular file and nothing else', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bindery-readfile-'));
+    try {
+      const host = realHostView();
+      fs.writeFileSync(path.join(dir, 'hostname'), 'web1\nrest');
+      fs.symlinkSync('hostname', path.join(dir, 'link'));
+      execFileSync('mkfifo', [path.join(dir, 'fifo')]);
+      assert.equal(host.readFile?.(path.join(dir, 'hostname'), 4), 'web1');
+      assert.equal(host.readFile?.(path.join(dir, 'hostname'), 512), 'web1\nrest');
+      assert.equal(host.readFile?.(path.join(dir, 'link'), 512), 'web1\nrest');
+      assert.equal(host.readFile?.(path.join(dir, 'fifo'), 512), null);
+      assert.equal(host.readFile?.(dir, 512), null);
+      assert.equal(host.readFile?.(path.join(dir, 'missing'), 512), null);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
