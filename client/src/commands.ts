@@ -69,24 +69,16 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       if (!bundle) return undefined;
       return launchBundle(d, bundle.dir, bundle.specPath);
     }),
-    reg('bindery.stop', async (arg) => {
-      const c = await pickContainer(
+    reg('bindery.stop', (arg) =>
+      stopContainer(
         d,
         arg,
-        (x) => x.status === 'running' || x.status === 'creating',
         'stop',
-      );
-      if (!c) return undefined;
-      const timeoutMs = vscode.workspace
-        .getConfiguration('bindery')
-        .get<number>('stopTimeoutMs', 10000);
-      const info = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Window, title: `Stopping ${c.id}` },
-        () => d.helper.request(StopRequest, { id: c.id, timeoutMs }),
-      );
-      d.store.put(info);
-      return info;
-    }),
+        vscode.workspace.getConfiguration('bindery').get<number>('stopTimeoutMs', 10000),
+      ),
+    ),
+    // SIGKILL at once: an engine's container (or one that ignores SIGTERM) that must go now.
+    reg('bindery.kill', (arg) => stopContainer(d, arg, 'kill', 0)),
     reg('bindery.teardown', async (arg, options) => {
       const picked = await pickContainer(d, arg, () => true, 'tear down');
       if (!picked) return undefined;
@@ -112,7 +104,12 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       return true;
     }),
     reg('bindery.clearStopped', async () => {
-      const ended = d.store.all().filter((c) => c.status === 'stopped' || c.status === 'failed');
+      // An engine's container is the engine's to remove; only its failed creates are ours to clear.
+      const ended = d.store
+        .all()
+        .filter(
+          (c) => (c.status === 'stopped' || c.status === 'failed') && (!c.engine || c.failure),
+        );
       if (ended.length === 0) {
         void vscode.window.showInformationMessage('Bindery: no stopped containers to clear.');
         return 0;
@@ -156,6 +153,16 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       return editor;
     }),
     reg('bindery.showPlan', async (arg) => {
+      const engineContainer = containerArg(d, arg);
+      if (engineContainer?.engine) {
+        // The plan it was created with, as the engine's runtime made it.
+        const info = await d.helper.request(InspectRequest, { id: engineContainer.id });
+        const specPath = specPathOf(info.bundle);
+        return d.plans.show(
+          planUri(specPath),
+          renderPlanText(specPath, { findings: info.plan.findings, plan: info.plan }),
+        );
+      }
       const bundle = await pickBundle(d, arg);
       if (!bundle) return undefined;
       const result = await d.helper.request(ValidateRequest, { bundle: bundle.dir });
@@ -225,6 +232,8 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     ),
     reg('bindery.openHelperDocs', () => applyRemedy(d, { title: 'Docs', kind: 'docs' })),
     reg('bindery.openSpec', async (arg) => {
+      const engineContainer = containerArg(d, arg);
+      if (engineContainer?.engine) return openEngineSpec(engineContainer);
       const node = arg as TreeNode | undefined;
       const spec =
         node?.bundle?.specPath ?? (node?.container ? specPathOf(node.container.bundle) : undefined);
@@ -239,6 +248,50 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       revealMountEntry(specPathOf(String(bundle)), Number(index)),
     ),
   ];
+}
+
+/** SIGTERM, then SIGKILL after `timeoutMs` (0: at once); the view follows the reply. */
+async function stopContainer(
+  d: CommandDeps,
+  arg: unknown,
+  verb: 'stop' | 'kill',
+  timeoutMs: number,
+): Promise<ContainerInfo | undefined> {
+  const c = await pickContainer(
+    d,
+    arg,
+    (x) => x.status === 'running' || x.status === 'creating',
+    verb,
+  );
+  if (!c) return undefined;
+  const info = await vscode.window.withProgress(
+    {
+      location: vscode.ProgressLocation.Window,
+      title: `${verb === 'stop' ? 'Stopping' : 'Killing'} ${c.id}`,
+    },
+    () => d.helper.request(StopRequest, { id: c.id, timeoutMs }),
+  );
+  d.store.put(info);
+  return info;
+}
+
+/** The container a tree row or an id names, without asking. */
+function containerArg(d: CommandDeps, arg: unknown): ContainerInfo | undefined {
+  const node = arg as TreeNode | undefined;
+  if (node?.container) return d.store.get(node.container.id) ?? node.container;
+  return typeof arg === 'string' ? d.store.get(arg) : undefined;
+}
+
+/**
+ * An engine's spec (podman's userdata, containerd's bundle) is the engine's, generated for
+ * this container: shown read-only, with the language server's diagnostics and ours.
+ */
+async function openEngineSpec(c: ContainerInfo): Promise<vscode.TextEditor> {
+  const editor = await vscode.window.showTextDocument(vscode.Uri.file(specPathOf(c.bundle)), {
+    preview: false,
+  });
+  await vscode.commands.executeCommand('workbench.action.files.setActiveEditorReadonlyInSession');
+  return editor;
 }
 
 /** Explain why the helper is unreachable, with its remedies as buttons. */

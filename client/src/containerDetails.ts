@@ -2,7 +2,7 @@
 // rows keep to state and type (the sidebar is narrow), this has the full options, sources,
 // spec entries and errnos. No `vscode` here, so it can be unit-tested.
 import type { ContainerInfo, MountSummary } from '../../helper/src/protocol';
-import { containerState, outputChannelName } from './treeModel';
+import { containerState, memoryText, outputChannelName } from './treeModel';
 
 /** `entryLines`: 0-based line of each spec mount entry (by index), when the spec is readable. */
 export function renderContainerDetails(
@@ -24,6 +24,7 @@ export function renderContainerDetails(
     `- pid: ${c.pid ?? '—'}`,
     `- exit code: ${c.exitCode ?? '—'}`,
     ...(c.signal ? [`- signal: ${c.signal}`] : []),
+    ...(memoryText(c) ? [`- memory: ${memoryText(c)}`] : []),
     `- output: the Output panel, channel “${outputChannelName(c.id)}”`,
     '',
     `## Mounts (${c.mounts.length}${failed.length ? `, ${failed.length} failed` : ''})`,

@@ -39,6 +39,8 @@ export class ContainerStore implements vscode.Disposable {
           pid: undefined,
           exitCode: e.exitCode,
           signal: e.signal,
+          oomKills: e.oomKills,
+          memoryPeak: e.memoryPeak,
           status: 'stopped',
         }),
       ),

@@ -21,8 +21,10 @@ import {
   type ErrorData,
   ExitedNotification,
   type ExitedEvent,
+  type HookEvent,
   type IdParams,
   type OperationEvent,
+  HookNotification,
   OperationNotification,
   OutputNotification,
   type OutputEvent,
@@ -82,6 +84,8 @@ export class HelperConnection implements vscode.Disposable {
   readonly onTornDown = this.tornDownEmitter.event;
   private readonly changedEmitter = new vscode.EventEmitter<ContainerInfo>();
   readonly onChanged = this.changedEmitter.event;
+  private readonly hookEmitter = new vscode.EventEmitter<HookEvent>();
+  readonly onHook = this.hookEmitter.event;
 
   constructor(
     private readonly socketPath: () => string,
@@ -216,6 +220,7 @@ export class HelperConnection implements vscode.Disposable {
     on(ExitedNotification, this.exitedEmitter);
     on(TornDownNotification, this.tornDownEmitter);
     on(ChangedNotification, this.changedEmitter);
+    on(HookNotification, this.hookEmitter);
   }
 
   private fail(problem: HelperProblem): void {

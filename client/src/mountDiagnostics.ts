@@ -50,13 +50,42 @@ export class MountDiagnostics implements vscode.Disposable {
           for (const layer of this.planFindings.get(uri.fsPath)?.keys() ?? [])
             this.applyPlanFindings(uri.fsPath, layer);
       }),
-      store.onDidChange((ids) => ids.forEach((id) => this.clearMismatchesIfGone(id))),
+      store.onDidChange((ids) =>
+        ids.forEach((id) => {
+          this.clearMismatchesIfGone(id);
+          this.showEngineFailure(id);
+        }),
+      ),
       vscode.workspace.onDidChangeTextDocument((e) => {
         // Offsets moved: recompute the comparison for this file if a container runs from it.
         if (this.layers.get(e.document.uri.fsPath)?.get('mismatch')?.length)
           this.refreshMismatchesFor(e.document.uri.fsPath);
       }),
     );
+  }
+
+  /** Spec of each engine container whose failed create we show, to clear it when it goes. */
+  private readonly engineFailures = new Map<string, string>();
+
+  /**
+   * An engine's `create` that failed (podman run, ctr run with `bindery`) lands on its entry
+   * of config.json just as a launch from the view does; it goes when the user clears it.
+   */
+  private showEngineFailure(id: string): void {
+    const c = this.store.get(id);
+    if (!c?.engine || !c.failure) {
+      const spec = this.engineFailures.get(id);
+      if (spec !== undefined) {
+        this.engineFailures.delete(id);
+        this.clearLaunch(spec);
+      }
+      return;
+    }
+    const spec = specPathOf(c.bundle);
+    if (this.engineFailures.get(id) === spec) return;
+    this.engineFailures.set(id, spec);
+    if (c.failure.operation) this.setLaunchFailure(spec, c.failure.operation);
+    else this.setPlanFindings(spec, c.failure.findings ?? []);
   }
 
   /** Forget what an earlier launch of this bundle reported. */

@@ -1,7 +1,7 @@
 // Where text goes: the extension's own log, and one output channel per container that
 // streams its stdout/stderr live from the helper's `container/output` notifications.
 import * as vscode from 'vscode';
-import { LogsRequest, type OutputEvent } from '../../helper/src/protocol';
+import { LogsRequest, type HookEvent, type OutputEvent } from '../../helper/src/protocol';
 import type { HelperConnection } from './helperConnection';
 import { outputChannelName } from './treeModel';
 
@@ -20,6 +20,7 @@ export class ContainerOutput implements vscode.Disposable {
         const how = e.signal ? `killed by ${e.signal}` : `exited with code ${e.exitCode ?? '?'}`;
         this.channels.get(e.id)?.appendLine(`[bindery] process ${how}`);
       }),
+      helper.onHook((e) => this.appendHook(e)),
       helper.onTornDown((e) =>
         this.channels.get(e.id)?.appendLine('[bindery] container torn down'),
       ),
@@ -38,6 +39,17 @@ export class ContainerOutput implements vscode.Disposable {
       e.id,
       next.length > MAX_BUFFER_CHARS ? next.slice(next.length - MAX_BUFFER_CHARS) : next,
     );
+    this.channels.get(e.id)?.append(text);
+  }
+
+  /** A hook run, in the container's channel (poststop's too, which runs as the container goes). */
+  private appendHook(e: HookEvent): void {
+    const what = `[bindery] hook ${e.kind}[${e.index}] ${e.path}: ${e.ok ? 'ok' : e.message} (${e.durationMs} ms)\n`;
+    const printed = (name: string, text: string) =>
+      text ? text.replace(/^/gm, `[bindery]   ${name}| `).replace(/\n?$/, '\n') : '';
+    const text = what + (e.ok ? '' : printed('stdout', e.stdout) + printed('stderr', e.stderr));
+    const prev = this.buffers.get(e.id) ?? '';
+    this.buffers.set(e.id, (prev + text).slice(-MAX_BUFFER_CHARS));
     this.channels.get(e.id)?.append(text);
   }
 

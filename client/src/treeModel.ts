@@ -1,7 +1,13 @@
 // What the Containers view shows, as plain data: built from the helper's ContainerInfo and
 // the bundles found in the workspace. No `vscode` here, so the shape can be unit-tested;
 // containersView.ts turns these nodes into TreeItems.
-import type { ContainerInfo, ContainerStatus, MountSummary } from '../../helper/src/protocol';
+import type {
+  ContainerInfo,
+  ContainerStatus,
+  EngineInfo,
+  HookRun,
+  MountSummary,
+} from '../../helper/src/protocol';
 import type { HelperProblem } from './diagnoseHelper';
 
 export interface Bundle {
@@ -34,7 +40,9 @@ export type NodeKind =
   | 'mounts'
   | 'mount'
   | 'network-files'
-  | 'network-file';
+  | 'network-file'
+  | 'hooks'
+  | 'hook';
 
 export interface TreeNode {
   kind: NodeKind;
@@ -114,8 +122,9 @@ export function buildRoots(state: ViewState): TreeNode[] {
     contextValue: 'group.bundles',
     children: state.bundles.map(bundleNode),
   });
+  const own = state.containers.filter((c) => !c.engine);
   for (const status of STATUS_ORDER) {
-    const members = state.containers.filter((c) => c.status === status);
+    const members = own.filter((c) => c.status === status);
     if (members.length === 0) continue;
     roots.push({
       kind: 'group',
@@ -128,7 +137,48 @@ export function buildRoots(state: ViewState): TreeNode[] {
       children: members.sort((a, b) => b.createdAt.localeCompare(a.createdAt)).map(containerNode),
     });
   }
+  roots.push(...engineGroups(state.containers.filter((c) => c.engine)));
   return roots;
+}
+
+/** `podman`, `containerd · k8s.io`: the engine as the user knows it. */
+export function engineTitle(e: EngineInfo): string {
+  return e.namespace ? `${e.name} · ${e.namespace}` : e.name;
+}
+
+/**
+ * Containers engines run with `bindery` as their runtime, one group per engine (and
+ * containerd namespace), running first. The engine owns them: the rows offer stop and kill,
+ * the spec (read-only), the plan and the live mounts, not teardown.
+ */
+function engineGroups(containers: ContainerInfo[]): TreeNode[] {
+  const byEngine = new Map<string, ContainerInfo[]>();
+  for (const c of containers) {
+    const title = engineTitle(c.engine!);
+    byEngine.set(title, [...(byEngine.get(title) ?? []), c]);
+  }
+  return [...byEngine.keys()].sort().map((title) => {
+    const members = byEngine.get(title)!;
+    const rank = (c: ContainerInfo) => STATUS_ORDER.indexOf(c.status);
+    return {
+      kind: 'group',
+      id: `group:engine:${title}`,
+      label: title,
+      description: containerCounts(members),
+      tooltip: `Containers ${members[0].engine!.name} runs with \`bindery\` as its runtime (state root \`${members[0].engine!.root}\`). ${members[0].engine!.name} owns them.`,
+      icon: { id: 'server-environment' },
+      collapsible: 'expanded',
+      contextValue: 'group.engine',
+      children: members
+        .sort((a, b) => rank(a) - rank(b) || b.createdAt.localeCompare(a.createdAt))
+        .map(containerNode),
+    };
+  });
+}
+
+/** A 64-hex id (podman's) is shown as its first 12 characters, as podman does. */
+function shortRuntimeId(id: string): string {
+  return /^[0-9a-f]{64}$/.test(id) ? id.slice(0, 12) : id;
 }
 
 function problemNode(p: HelperProblem): TreeNode {
@@ -215,6 +265,7 @@ export function containerNode(c: ContainerInfo): TreeNode {
       ),
       container: c,
     });
+  if (c.hooks?.length) children.push(hooksNode(c, c.hooks));
   if (c.networkFiles.length)
     children.push({
       kind: 'network-files',
@@ -229,6 +280,21 @@ export function containerNode(c: ContainerInfo): TreeNode {
       children: networkFileNodes(c),
       container: c,
     });
+  if (c.engine)
+    return {
+      kind: 'container',
+      id: `container:${c.id}`,
+      label: shortRuntimeId(c.engine.runtimeId),
+      description: c.failure ? 'create failed' : c.engine.ociStatus,
+      tooltip: containerTooltip(c),
+      icon: statusIcon(c.status),
+      contextValue: `engine-container.${c.status}`,
+      collapsible: 'collapsed',
+      // Its spec is the engine's: opened read-only, with the diagnostics of any other spec.
+      command: { command: 'bindery.openSpec', title: 'Open spec (read-only)', args: [c.id] },
+      children: c.failure ? [failureNode(c), ...children.slice(1)] : children,
+      container: c,
+    };
   return {
     kind: 'container',
     id: `container:${c.id}`,
@@ -243,11 +309,96 @@ export function containerNode(c: ContainerInfo): TreeNode {
   };
 }
 
+/** The spec's hooks that have run, in order; a failed one shows what it printed. */
+function hooksNode(c: ContainerInfo, runs: HookRun[]): TreeNode {
+  const failed = runs.filter((h) => !h.ok).length;
+  return {
+    kind: 'hooks',
+    id: `container:${c.id}:hooks`,
+    label: 'Hooks',
+    description: `${runs.length} ran${failed ? ` · ${failed} failed` : ''}`,
+    tooltip:
+      'The spec’s hooks (`hooks` in config.json) the helper has run for this container, in order. prestart, createRuntime, poststart and poststop run on the host; createContainer and startContainer in the container. poststop runs when the container is torn down: see its output channel.',
+    icon: failed ? { id: 'error', color: 'charts.red' } : { id: 'zap' },
+    contextValue: 'hooks',
+    collapsible: failed ? 'expanded' : 'collapsed',
+    children: runs.map((h, position) => hookNode(c, h, position)),
+    container: c,
+  };
+}
+
+/** What the tooltip and the output channel say about one hook run. */
+export function hookDetails(h: HookRun): string {
+  const fence = (name: string, text: string) =>
+    text ? `\n\n${name}:\n\n\`\`\`\n${text.replace(/```/g, '` ` `')}\n\`\`\`` : '';
+  return (
+    `**hooks.${h.kind}[${h.index}]** \`${h.path}\` — ${h.ok ? 'ok' : 'failed'} in ${h.durationMs} ms\n\n${h.message}` +
+    fence('stdout', h.stdout) +
+    fence('stderr', h.stderr) +
+    (h.truncated ? `\n\n(${h.truncated} earlier bytes not kept)` : '')
+  );
+}
+
+function hookNode(c: ContainerInfo, h: HookRun, position: number): TreeNode {
+  const how = h.ok
+    ? 'ok'
+    : h.timedOut
+      ? 'timed out'
+      : h.exitCode !== undefined
+        ? `failed: exit ${h.exitCode}`
+        : h.signal
+          ? `failed: ${h.signal}`
+          : 'failed';
+  return {
+    kind: 'hook',
+    id: `container:${c.id}:hook:${position}`,
+    label: `${h.kind}[${h.index}]`,
+    description: `${h.path} · ${how}`,
+    tooltip: hookDetails(h),
+    icon: h.ok ? { id: 'pass', color: 'charts.green' } : { id: 'error', color: 'charts.red' },
+    contextValue: `hook.${h.ok ? 'ok' : 'failed'}`,
+    collapsible: 'none',
+    command: { command: 'bindery.showOutput', title: 'Show output', args: [c.id] },
+    container: c,
+  };
+}
+
+/** Why an engine's create failed; a click shows it on its entry of config.json. */
+function failureNode(c: ContainerInfo): TreeNode {
+  const f = c.failure!;
+  const first = f.operation
+    ? `${f.operation.errno}: ${f.operation.message}`
+    : (f.findings?.[0]?.message ?? f.message);
+  return {
+    kind: 'process',
+    id: `container:${c.id}:failure`,
+    label: 'Create failed',
+    description: first,
+    tooltip: f.message,
+    icon: { id: 'error', color: 'charts.red' },
+    contextValue: 'engine-failure',
+    collapsible: 'none',
+    command: { command: 'bindery.openSpec', title: 'Open spec (read-only)', args: [c.id] },
+    container: c,
+  };
+}
+
 function networkFileDestination(name: string): string {
   return `/etc/${name}`;
 }
 
+/** The memory cgroup's word on a stopped container: OOM kills and the peak. */
+export function memoryText(c: ContainerInfo): string | undefined {
+  const parts: string[] = [];
+  if (c.oomKills) parts.push(`${c.oomKills} OOM kill${c.oomKills === 1 ? '' : 's'}`);
+  if (c.memoryPeak !== undefined)
+    parts.push(`memory peak ${(c.memoryPeak / 1048576).toFixed(1)} MiB`);
+  return parts.length ? parts.join(', ') : undefined;
+}
+
 function exitText(c: ContainerInfo): string | undefined {
+  // The kernel's OOM killer sends SIGKILL: say who sent it.
+  if (c.oomKills && c.signal === 'SIGKILL') return 'killed by the OOM killer (memory limit)';
   if (c.signal) return `killed by ${c.signal}`;
   if (c.exitCode !== undefined) return `exit ${c.exitCode}`;
   return undefined;
@@ -276,12 +427,20 @@ export function containerTooltip(c: ContainerInfo): string {
     `|---|---|`,
     `| id | \`${c.id}\` |`,
     `| status | ${c.status}${exitText(c) ? ` (${exitText(c)})` : ''} |`,
+    ...(memoryText(c) ? [`| memory | ${memoryText(c)} |`] : []),
     `| pid | ${c.pid ?? '—'} |`,
     `| owner | uid ${c.owner} |`,
     `| bundle | \`${c.bundle}\` |`,
+    ...(c.engine
+      ? [
+          `| engine | ${engineTitle(c.engine)}, as \`${c.engine.runtimeId}\` (runtime status ${c.engine.ociStatus}) |`,
+        ]
+      : []),
     `| created | ${c.createdAt} |`,
     `| mounts | ${c.mounts.filter((m) => m.state === 'applied').length} applied${failed.length ? `, ${failed.length} failed` : ''} |`,
-    `| output | Output panel, “${outputChannelName(c.id)}” |`,
+    c.engine
+      ? `| output | ${c.engine.name}'s (e.g. \`${c.engine.name === 'podman' ? 'podman logs' : 'ctr task attach'}\`) |`
+      : `| output | Output panel, “${outputChannelName(c.id)}” |`,
   ];
   return rows.join('\n');
 }
@@ -291,6 +450,19 @@ function processNode(c: ContainerInfo): TreeNode {
     ? `pid ${c.pid}`
     : (exitText(c) ?? (c.status === 'creating' ? 'starting' : 'not started'));
   const args = c.args.join(' ') || '(no args)';
+  if (c.engine)
+    return {
+      kind: 'process',
+      id: `container:${c.id}:process`,
+      label: 'Process',
+      // Its output goes to the engine (conmon, the shim), never through the helper.
+      description: `${state} → ${c.engine.name}`,
+      tooltip: `**Process** \`${args}\`\n\npid: ${c.pid ?? '—'}\n\nstdout and stderr go to ${c.engine.name}, which started it.`,
+      icon: { id: 'terminal' },
+      contextValue: 'process',
+      collapsible: 'none',
+      container: c,
+    };
   return {
     kind: 'process',
     id: `container:${c.id}:process`,
@@ -299,7 +471,7 @@ function processNode(c: ContainerInfo): TreeNode {
     description: `${state} → Output`,
     tooltip:
       `**Process** \`${args}\`\n\n` +
-      `pid: ${c.pid ?? '—'}\n\nexit code: ${c.exitCode ?? '—'}${c.signal ? `\n\nsignal: ${c.signal}` : ''}\n\n` +
+      `pid: ${c.pid ?? '—'}\n\nexit code: ${c.exitCode ?? '—'}${c.signal ? `\n\nsignal: ${c.signal}` : ''}${memoryText(c) ? `\n\nmemory: ${memoryText(c)}` : ''}\n\n` +
       `stdout and stderr: the Output panel, channel “${outputChannelName(c.id)}” (click to show).`,
     icon: { id: 'terminal' },
     contextValue: 'process',

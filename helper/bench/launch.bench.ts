@@ -13,8 +13,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { planBundle, realHostView } from '@bindery/plan';
-import { launchContainer } from '../src/runtime/container';
+import { runtimeWith } from '../src/runtime/container';
+import { koffiSyscalls } from '../src/runtime/koffiSyscalls';
 import { initPool, useInitScript, warmInits } from '../src/runtime/initLauncher';
+
+const { launchContainer } = runtimeWith(koffiSyscalls());
 
 async function main(): Promise<void> {
   // RUNS [POOL] [--back-to-back]: by default each launch waits until the pool is warm again;
@@ -25,7 +28,7 @@ async function main(): Promise<void> {
   const helper = path.join(__dirname, '..');
   const init = path.join(helper, 'dist', 'init.js');
   const example = path.join(helper, '..', 'examples', 'hello');
-  if (!fs.existsSync(init)) throw new Error(`${init} missing: run npm run build -w helper`);
+  if (!fs.existsSync(init)) throw new Error(`${init} missing: run npm run build -w @bindery/helper`);
   if (!fs.existsSync(path.join(example, 'rootfs', 'bin', 'busybox')))
     throw new Error('example rootfs missing: run examples/build-rootfs.sh');
   useInitScript(init);
@@ -41,7 +44,7 @@ async function main(): Promise<void> {
 
   // Back to back, runc in between would give the pool time to refill: bindery alone then.
   const haveRunc = !backToBack && spawnSync('runc', ['--version']).status === 0;
-  warmInits(pool);
+  warmInits(pool, koffiSyscalls());
   const times: number[] = [];
   const runcTimes: number[] = [];
   try {
@@ -76,7 +79,7 @@ async function main(): Promise<void> {
       if (exit.exitCode !== 0) throw new Error(`run ${i}: exit ${JSON.stringify(exit)}`);
     }
   } finally {
-    warmInits(0);
+    warmInits(0, koffiSyscalls());
     fs.rmSync(dir, { recursive: true, force: true });
   }
   const q = (xs: number[], p: number) =>

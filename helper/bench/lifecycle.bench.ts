@@ -5,65 +5,27 @@
 // interleaved with `runc run` and `crun run` on the very same bundle, printed as ratios.
 // Not a test: prints figures. Needs root, a built helper (dist/) and the example rootfs.
 //
-//   npm run bench -w helper                  (BENCH_RUNS=N per tool and size, default 40)
+//   npm run bench -w @bindery/helper                  (BENCH_RUNS=N per tool and size, default 40)
 //
 // crun 1.8 refuses this kind of machine's hybrid cgroup layout, so the whole benchmark
 // re-runs itself in a private mount namespace without /sys/fs/cgroup/unified (see
 // ../shared reference perf-anchors): every tool runs in that same namespace.
 // runc's and crun's figures include spawning them from this process (measured and
 // printed as "spawn floor"); binderyd's include planning the bundle.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { HelperClient } from '../src/client';
+import { copyExampleRootfs, EXAMPLE, HELPER, have, inPrivateMountNamespace, loadAverage, makeBundle, median } from './benchBundle';
+import { startDaemon } from './benchDaemon';
 
-const HELPER = path.join(__dirname, '..');
-const EXAMPLE = path.join(HELPER, '..', 'examples', 'hello');
 const SIZES = [3, 10, 100];
 const RUNS = Number(process.env.BENCH_RUNS ?? 40);
 const WARMUP = 10;
 const INNER = 'BINDERY_BENCH_INNER';
 
 type Tool = 'bindery' | 'runc' | 'crun';
-
-function have(cmd: string): boolean {
-  return spawnSync(cmd, ['--version'], { stdio: 'ignore' }).status === 0;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-/** A bundle from examples/hello: its own copy of the rootfs (runtimes create mount points in it), N binds. */
-function makeBundle(dir: string, n: number): string {
-  const bundle = path.join(dir, `binds-${n}`);
-  fs.mkdirSync(bundle);
-  // From the copy taken at the start: a build running meanwhile may be rewriting the example.
-  spawnSync('cp', ['-a', path.join(dir, 'example-rootfs'), path.join(bundle, 'rootfs')], { stdio: 'inherit' });
-  const spec = JSON.parse(fs.readFileSync(path.join(EXAMPLE, 'config.json'), 'utf8'));
-  spec.process.args = ['/bin/true'];
-  spec.process.terminal = false;
-  // crun 1.8 accepts only 1.0.x here; the bundle means the same to all three.
-  spec.ociVersion = '1.0.2';
-  spec.mounts = spec.mounts.filter((m: { destination: string }) => m.destination !== '/data');
-  const sources = path.join(dir, 'sources');
-  fs.mkdirSync(sources, { recursive: true });
-  for (let i = 0; i < n; i++) {
-    const src = path.join(sources, `s${i}`);
-    fs.mkdirSync(src, { recursive: true });
-    fs.mkdirSync(path.join(bundle, 'rootfs', 'mnt', `b${i}`), { recursive: true });
-    spec.mounts.push({ destination: `/mnt/b${i}`, type: 'bind', source: src, options: ['rbind', 'ro'] });
-  }
-  for (const f of ['hosts', 'hostname', 'resolv.conf']) {
-    fs.writeFileSync(path.join(bundle, 'rootfs', 'etc', f), '');
-    spec.mounts.push({ destination: `/etc/${f}`, type: 'bind', source: `/etc/${f}`, options: ['rbind', 'ro'] });
-  }
-  fs.writeFileSync(path.join(bundle, 'config.json'), JSON.stringify(spec, null, 2));
-  return bundle;
-}
 
 function runTool(tool: 'runc' | 'crun' | 'true', bundle: string, id: string): Promise<number> {
   const t0 = process.hrtime.bigint();
@@ -95,34 +57,6 @@ async function runBindery(c: HelperClient, bundle: string, id: string): Promise<
   return ms;
 }
 
-async function startHelper(dir: string): Promise<{ socket: string; stop(): Promise<void> }> {
-  const socket = path.join(dir, 'bindery.sock');
-  const p = spawn(process.execPath, [path.join(HELPER, 'dist', 'binderyd.js'), '--socket', socket, '--state-dir', path.join(dir, 'state')], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let err = '';
-  p.stderr!.on('data', (c) => (err += c));
-  for (let i = 0; i < 200; i++) {
-    try {
-      (await HelperClient.connect({ socketPath: socket })).close();
-      // Let the warm inits start and finish warming themselves up (they use the CPU meanwhile).
-      await new Promise((r) => setTimeout(r, 5000));
-      return {
-        socket,
-        stop: () =>
-          new Promise((resolve) => {
-            p.once('exit', () => resolve());
-            p.kill('SIGTERM');
-          }),
-      };
-    } catch {
-      if (p.exitCode !== null) throw new Error(`binderyd exited: ${err}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  throw new Error(`binderyd did not come up: ${err}`);
-}
-
 async function inner(): Promise<void> {
   const tools: Tool[] = ['bindery'];
   const missing: string[] = [];
@@ -132,25 +66,27 @@ async function inner(): Promise<void> {
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bindery-lifecycle-'));
   fs.chmodSync(dir, 0o755);
-  if (spawnSync('cp', ['-a', path.join(EXAMPLE, 'rootfs'), path.join(dir, 'example-rootfs')], { stdio: 'inherit' }).status !== 0)
-    throw new Error('cannot copy the example rootfs');
-  const helper = await startHelper(dir);
+  copyExampleRootfs(dir);
+  const helper = await startDaemon(dir);
   const client = await HelperClient.connect({ socketPath: helper.socket });
   const results: Record<number, Record<Tool, number[]>> = {};
   const spawnFloor: number[] = [];
   let seq = 0;
   try {
-    for (const n of SIZES) {
-      const bundle = makeBundle(dir, n);
-      results[n] = { bindery: [], runc: [], crun: [] };
-      const active = [...tools];
-      for (let i = 0; i < WARMUP + RUNS; i++) {
+    // Every size in every round, tools and sizes rotated: the machine's load drifts, and the
+    // cost of an extra bind is a difference between sizes, so they share each time window.
+    const bundles = new Map(SIZES.map((n) => [n, makeBundle(dir, n)]));
+    for (const n of SIZES) results[n] = { bindery: [], runc: [], crun: [] };
+    const active = [...tools];
+    for (let i = 0; i < WARMUP + RUNS; i++) {
+      const sizes = SIZES.map((_, k) => SIZES[(k + i) % SIZES.length]);
+      for (const n of sizes) {
         // Rotate the order so that no tool always runs right after another one's clean-up.
         const order = active.map((_, k) => active[(k + i) % active.length]);
         for (const tool of order) {
           const id = `lc-${process.pid}-${seq++}`;
           try {
-            const ms = tool === 'bindery' ? await runBindery(client, bundle, id) : await runTool(tool, bundle, id);
+            const ms = tool === 'bindery' ? await runBindery(client, bundles.get(n)!, id) : await runTool(tool, bundles.get(n)!, id);
             if (i >= WARMUP) results[n][tool].push(ms);
           } catch (e) {
             if (tool === 'bindery') throw e;
@@ -158,9 +94,9 @@ async function inner(): Promise<void> {
             active.splice(active.indexOf(tool), 1);
           }
         }
-        if (i >= WARMUP) spawnFloor.push(await runTool('true', '', ''));
       }
-      process.stderr.write(`  ${n} bind mounts done\n`);
+      if (i >= WARMUP) spawnFloor.push(await runTool('true', '', ''));
+      if ((i + 1) % 10 === 0) process.stderr.write(`  round ${i + 1} of ${WARMUP + RUNS} done\n`);
     }
   } finally {
     client.close();
@@ -178,7 +114,16 @@ async function inner(): Promise<void> {
     const cell = (t: Tool) => (x[t].length ? f(median(x[t])) : 'n/a');
     console.log(`| ${n} | ${cell('bindery')} | ${cell('runc')} | ${cell('crun')} | ${r(x.bindery, x.runc)} | ${r(x.bindery, x.crun)} |`);
   }
-  console.log(`\nspawn floor (spawning /bin/true from this process, included in runc/crun): ${f(median(spawnFloor))} ms`);
+  // The slope between the smallest and the largest bundle: what one more bind mount costs.
+  const [lo, hi] = [SIZES[0], SIZES[SIZES.length - 1]];
+  const perBind = (t: Tool) =>
+    results[lo][t].length && results[hi][t].length ? ((median(results[hi][t]) - median(results[lo][t])) / (hi - lo)) * 1000 : NaN;
+  const pb = { bindery: perBind('bindery'), runc: perBind('runc'), crun: perBind('crun') };
+  const us = (x: number) => (Number.isFinite(x) ? `${x.toFixed(0)} µs` : 'n/a');
+  const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(1)}×` : 'n/a');
+  console.log(`| per extra bind (${lo}→${hi}) | ${us(pb.bindery)} | ${us(pb.runc)} | ${us(pb.crun)} | ${ratio(pb.bindery, pb.runc)} | ${ratio(pb.bindery, pb.crun)} |`);
+  console.log(`\nload average at the end: ${loadAverage()}`);
+  console.log(`spawn floor (spawning /bin/true from this process, included in runc/crun): ${f(median(spawnFloor))} ms`);
   if (missing.length) console.log(`not installed: ${missing.join(', ')} (apt-get install -y ${missing.join(' ')}); absolute figures only for those`);
 }
 
@@ -192,7 +137,7 @@ function main(): void {
     return;
   }
   if (!fs.existsSync(path.join(HELPER, 'dist', 'binderyd.js'))) {
-    console.log('lifecycle bench: dist/binderyd.js is missing; run npm run build -w helper');
+    console.log('lifecycle bench: dist/binderyd.js is missing; run npm run build -w @bindery/helper');
     return;
   }
   if (process.env[INNER] || !have('crun') || !fs.existsSync('/sys/fs/cgroup/unified')) {
@@ -204,12 +149,7 @@ function main(): void {
   }
   // crun 1.8 needs the hybrid layout's cgroup2 mount gone: run everything in a private
   // mount namespace without it (the host's mount table is untouched).
-  const r = spawnSync(
-    'unshare',
-    ['-m', '--propagation', 'private', 'sh', '-c', 'umount /sys/fs/cgroup/unified && exec "$@"', 'sh', process.execPath, ...process.execArgv, __filename],
-    { stdio: 'inherit', env: { ...process.env, [INNER]: '1' } },
-  );
-  process.exitCode = r.status ?? 1;
+  process.exitCode = inPrivateMountNamespace(__filename, INNER);
 }
 
 main();

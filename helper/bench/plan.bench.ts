@@ -1,6 +1,6 @@
 // How long planning + validating takes (parse, rules, runtime additions, operations), for a
 // typical ~30-mount spec and a generated 1,000-mount one. Not a test: prints figures.
-//   npm run bench -w helper     (BENCH_SECONDS=N to run longer)
+//   npm run bench -w @bindery/helper     (BENCH_SECONDS=N to run longer)
 import { performance } from 'node:perf_hooks';
 import { type HostEntry, type HostView, planBundle } from '@bindery/plan';
 import {

@@ -22,6 +22,7 @@ import {
   LogsRequest,
   InputRequest,
   ResizeRequest,
+  HookNotification,
   OperationNotification,
   OutputNotification,
   PROTOCOL_VERSION,
@@ -34,6 +35,7 @@ import {
   type ContainerInfo,
   type ErrorData,
   type ExitedEvent,
+  type HookEvent,
   type IdParams,
   type InspectResult,
   type LaunchParams,
@@ -204,6 +206,10 @@ export class HelperClient {
   }
   onChanged(fn: (e: ContainerInfo) => void): Disposable {
     return this.on(ChangedNotification, fn);
+  }
+  /** Since protocol 1.2: one of a container's hooks ran. */
+  onHook(fn: (e: HookEvent) => void): Disposable {
+    return this.on(HookNotification, fn);
   }
   /** Fires once when the helper goes away or the connection is closed. */
   onClose(fn: () => void): Disposable {

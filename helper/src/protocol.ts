@@ -2,7 +2,7 @@
 // Clients (the extension, the CLI, scripts) import only this file from the helper.
 // Documented for people in helper/PROTOCOL.md; keep the two in step.
 import { NotificationType, RequestType } from 'vscode-jsonrpc';
-import type { Finding, Operation, Plan } from '@bindery/plan';
+import type { Finding, HookKind, Operation, Plan } from '@bindery/plan';
 
 /** Bumped on any incompatible change; the client refuses a helper with another major. */
 export const PROTOCOL_VERSION = '1.2.0';
@@ -68,13 +68,73 @@ export interface ContainerInfo {
   createdAt: string;
   exitCode?: number;
   signal?: string;
+  /** Processes the OOM killer killed in the container's cgroup (known once it stopped). */
+  oomKills?: number;
+  /** The most memory its cgroup used, in bytes (known once it stopped). */
+  memoryPeak?: number;
   args: string[];
   /** Since 1.2: the process has a terminal (process.terminal) that `input` and `resize` reach. */
   terminal?: boolean;
   mounts: MountSummary[];
   /** Host paths of the network files written for it. */
   networkFiles: { name: 'hosts' | 'hostname' | 'resolv.conf'; path: string }[];
+  /** Since 1.2: the spec's hooks that have run so far, in the order they ran. */
+  hooks?: HookRun[];
+  /**
+   * Since 1.2: set when an engine (podman, containerd …) made the container with `bindery`
+   * as its runtime; the helper found it in the runtime's state root and does not own it.
+   * Its `id` is then `ENGINE:RUNTIME_ID` (`podman:4f1c…`, `containerd.default:web`).
+   */
+  engine?: EngineInfo;
+  /** Since 1.2: why an engine's `create` failed (status `failed`), to show on config.json. */
+  failure?: CreateFailure;
 }
+
+export interface EngineInfo {
+  /** `podman`, `containerd`, or the program that called the runtime. */
+  name: string;
+  /** containerd's namespace. */
+  namespace?: string;
+  /** The id the engine knows it by. */
+  runtimeId: string;
+  /** The runtime's state root it was found in (`--root`). */
+  root: string;
+  /** The runtime's own status: `created` (waiting for `start`), `running`, `paused`, `stopped`. */
+  ociStatus: 'creating' | 'created' | 'running' | 'paused' | 'stopped' | 'failed';
+}
+
+export interface CreateFailure {
+  /** The error the engine was given. */
+  message: string;
+  /** The plan refused the spec: the findings, with their ranges in config.json. */
+  findings?: Finding[];
+  /** A step of the plan failed. */
+  operation?: OperationFailure;
+}
+
+/** One run of one of the spec's hooks (since 1.2). */
+export interface HookRun {
+  kind: HookKind;
+  /** Index in `hooks.<kind>`. */
+  index: number;
+  path: string;
+  ok: boolean;
+  exitCode?: number;
+  signal?: string;
+  timedOut?: boolean;
+  /** The end of what the hook wrote, at most HOOK_OUTPUT_SHOWN bytes of each stream. */
+  stdout: string;
+  stderr: string;
+  /** Bytes of stdout or stderr left out of the two above. */
+  truncated?: number;
+  /** What happened, in runc's words when it failed (`error running hook #0: exit status 1, …`). */
+  message: string;
+  /** How long it ran, in milliseconds. */
+  durationMs: number;
+}
+
+/** Bytes of each output stream of a hook kept in a HookRun. */
+export const HOOK_OUTPUT_SHOWN = 8192;
 
 export interface InspectResult extends ContainerInfo {
   plan: Plan;
@@ -191,7 +251,17 @@ export interface ExitedEvent {
   id: string;
   exitCode?: number;
   signal?: string;
+  /** Processes of the container the kernel's OOM killer killed (from its memory cgroup). */
+  oomKills?: number;
+  /** The most memory the container's cgroup used, in bytes. */
+  memoryPeak?: number;
 }
+export interface HookEvent extends HookRun {
+  id: string;
+}
+/** Since 1.2: a hook of the container ran (or could not be run). */
+export const HookNotification = new NotificationType<HookEvent>('container/hook');
+
 export const ExitedNotification = new NotificationType<ExitedEvent>('container/exited');
 
 export const TornDownNotification = new NotificationType<IdParams>('container/tornDown');

@@ -482,10 +482,6 @@ const BINDERY_ONLY: Record<string, Record<string, string>> = {
   'variant: devpts gid not a number': {
     'invalid-data-option-value': 'the kernel refuses the mount (EINVAL): runc fails at run time',
   },
-  'variant: crun-only idmap= on a bind': {
-    'bind-with-data-options':
-      'runc refuses filesystem data on a bind mount (crun reads idmap=uids=… itself)',
-  },
   'variant: oomScoreAdj out of range': {
     'value-out-of-range':
       'the kernel refuses an oom_score_adj outside -1000…1000: runc fails at run time',

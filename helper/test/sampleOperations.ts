@@ -1,6 +1,12 @@
 // Building blocks for hand-written plans in the plan and runtime tests: origins, a mount
 // operation with defaults, and the operations every plan with a /dev has.
-import type { MknodOp, MountOp, Origin } from '@bindery/plan';
+import {
+  type MknodOp,
+  mknodOp,
+  type MountOp,
+  mountOp as mountOpOf,
+  type Origin,
+} from '@bindery/plan';
 
 export const ZERO_RANGE = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 
@@ -19,30 +25,19 @@ export function specOrigin(...path: (string | number)[]): Origin {
 
 /** A plain mount onto `target` in the rootfs, with whatever else `p` sets. */
 export function mountOp(p: Partial<MountOp> & Pick<MountOp, 'target'>): MountOp {
-  return {
-    op: 'mount',
-    source: null,
-    targetScope: 'rootfs',
-    fstype: null,
-    flags: [],
-    data: '',
-    purpose: 'mount',
-    origin: ADDED,
-    ...p,
+  const { origin = ADDED, op: _op, keepTargetMode, becomesRoot, sourceAccess, ...call } = p;
+  const extras = {
+    ...(keepTargetMode ? { keepTargetMode } : {}),
+    ...(becomesRoot ? { becomesRoot } : {}),
+    ...(sourceAccess ? { sourceAccess } : {}),
   };
+  return mountOpOf(call, origin, extras);
 }
 
 /** The mknod that creates /dev/null (character device 1:3, 0666, root's). */
 export function devNullMknod(origin: Origin = ADDED): MknodOp {
-  return {
-    op: 'mknod',
-    path: '/dev/null',
-    deviceType: 'c',
-    major: 1,
-    minor: 3,
-    fileMode: 0o666,
-    uid: 0,
-    gid: 0,
+  return mknodOp(
+    { path: '/dev/null', deviceType: 'c', major: 1, minor: 3, fileMode: 0o666, uid: 0, gid: 0 },
     origin,
-  };
+  );
 }

@@ -82,6 +82,12 @@ function mounts(bundle: Bundle, count: number, readOnly: 'ro' | 'rro' = 'ro'): u
   return out;
 }
 
+/** VmRSS of a process, MiB. */
+function rssMiB(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
 function stats(samples: number[]) {
   const sorted = [...samples].sort((a, b) => a - b);
   const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
@@ -114,6 +120,7 @@ async function measure(
   uri: string,
   c: Case,
   warmup: number,
+  pids: { ours: number; baseline: number },
 ) {
   const a = await prepare(ours, uri, c);
   const b = await prepare(baseline, uri, c);
@@ -127,11 +134,13 @@ async function measure(
       sb.push(tb);
     }
   }
+  // Each server's memory with this document open and validated many times.
+  const rss = { ours: rssMiB(pids.ours), baseline: rssMiB(pids.baseline) };
   await a.close();
   await b.close();
   return {
-    ours: { samples: sa, findings: a.findings },
-    baseline: { samples: sb, findings: b.findings },
+    ours: { samples: sa, findings: a.findings, rss: rss.ours },
+    baseline: { samples: sb, findings: b.findings, rss: rss.baseline },
   };
 }
 
@@ -177,19 +186,22 @@ async function main() {
     const ours = await spawnServer([SERVER, '--stdio'], 0);
     const baseline = await spawnServer([baselineJs, path.join(__dirname, 'schema'), '--stdio']);
     console.log(
-      `didChange → publishDiagnostics, ms (median / p90); Node ${process.version}, each server its own process over stdio\n`,
+      `didChange → publishDiagnostics, ms (median / p90); Node ${process.version}, each server its own process over stdio; load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}\n`,
     );
     console.log(
-      '| document | size | Bindery (full plan) | schema only (vscode-json-languageservice) | ratio Bindery / schema |',
+      '| document | size | Bindery (full plan) | schema only (vscode-json-languageservice) | ratio Bindery / schema | RSS MiB, Bindery / schema only |',
     );
-    console.log('| --- | --- | --- | --- | --- |');
+    console.log('| --- | --- | --- | --- | --- | --- |');
     for (const [i, c] of cases.entries()) {
       const uri = bundle.uri.replace('config.json', `bench-${i}.oci.json`);
-      const { ours: a, baseline: b } = await measure(ours.client, baseline.client, uri, c, 20);
+      const { ours: a, baseline: b } = await measure(ours.client, baseline.client, uri, c, 20, {
+        ours: ours.child.pid!,
+        baseline: baseline.child.pid!,
+      });
       const sa = stats(a.samples);
       const sb = stats(b.samples);
       console.log(
-        `| ${c.name} | ${(c.text.length / 1024).toFixed(0)} KiB | ${sa.median.toFixed(2)} / ${sa.p90.toFixed(2)} (${a.findings} findings) | ${sb.median.toFixed(2)} / ${sb.p90.toFixed(2)} (${b.findings} problems) | ${(sa.median / sb.median).toFixed(2)} |`,
+        `| ${c.name} | ${(c.text.length / 1024).toFixed(0)} KiB | ${sa.median.toFixed(2)} / ${sa.p90.toFixed(2)} (${a.findings} findings) | ${sb.median.toFixed(2)} / ${sb.p90.toFixed(2)} (${b.findings} problems) | ${(sa.median / sb.median).toFixed(2)} | ${a.rss.toFixed(0)} / ${b.rss.toFixed(0)} |`,
       );
     }
     for (const server of [ours, baseline]) {

@@ -16,7 +16,7 @@ import { bundleDirOf, fileNameOf, isOciSpec } from './documents';
 export interface Analysis {
   uri: string;
   version: number;
-  /** The parsed text with positions; parsed on first use (diagnostics do not need it). */
+  /** The parsed text with positions, the very one the plan was made from. */
   readonly spec: SpecDocument;
   plan: Plan;
   bundleDir: string;
@@ -45,14 +45,14 @@ export class AnalysisCache {
     const text = doc.getText();
     const fileName = fileNameOf(doc.uri);
     const bundleDir = bundleDirOf(doc.uri) ?? this.fallbackBundleDir();
-    const plan = this.plan({ text, bundleDir, host: this.host, fileName, requester: this.requester });
-    let spec: SpecDocument | undefined;
+    // Parsed once, for the plan and for the features that need positions (hover, symbols,
+    // code actions, completion), which an editor asks for after nearly every change.
+    const spec = parseSpec(text, fileName);
+    const plan = this.plan({ text, bundleDir, host: this.host, fileName, requester: this.requester, document: spec });
     const analysis: Analysis = {
       uri: doc.uri,
       version: doc.version,
-      get spec() {
-        return (spec ??= parseSpec(text, fileName));
-      },
+      spec,
       plan,
       bundleDir,
     };

@@ -13,6 +13,7 @@ interface Cached<T> {
 export class CachedHost implements HostView {
   private readonly stats = new Map<string, Cached<HostEntry | null>>();
   private readonly dirs = new Map<string, Cached<string[] | null>>();
+  private readonly files = new Map<string, Cached<string | null>>();
 
   constructor(
     private readonly host: HostView,
@@ -32,9 +33,15 @@ export class CachedHost implements HostView {
     return this.remember(this.dirs, p, () => this.host.readdir(p));
   }
 
-  /** Not cached: only rule 23 asks, about one small file whose content may change in place. */
+  /**
+   * The server's own /proc/self files (its cgroups, asked by the resources rule and the cgroup
+   * plan on every change) are kept like the rest: they change only if the editor is moved to
+   * another cgroup. Anything else is read each time: rule 23 asks about one small file whose
+   * content may change in place.
+   */
   readFile(p: string, maxBytes: number): string | null {
-    return this.host.readFile?.(p, maxBytes) ?? null;
+    const read = () => this.host.readFile?.(p, maxBytes) ?? null;
+    return p.startsWith('/proc/self/') ? this.remember(this.files, `${maxBytes}:${p}`, read) : read();
   }
 
   /** Not cached: asked only for a non-root user's bind sources, whose rights may change in place. */
@@ -62,6 +69,7 @@ export class CachedHost implements HostView {
   clear(): void {
     this.stats.clear();
     this.dirs.clear();
+    this.files.clear();
   }
 
   private remember<T>(cache: Map<string, Cached<T>>, key: string, load: () => T): T {

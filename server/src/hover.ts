@@ -2,7 +2,13 @@
 // exact calls the helper will make for it, taken from the plan's operations.
 import * as jsonc from 'jsonc-parser';
 import { MarkupKind, type Hover, type Position } from 'vscode-languageserver';
-import { knownDataOptions, type NormalizedMount, optionInfo, renderOperation } from '@bindery/plan';
+import {
+  type CgroupOp,
+  knownDataOptions,
+  type NormalizedMount,
+  optionInfo,
+  renderOperation,
+} from '@bindery/plan';
 import type { Analysis } from './analysis';
 import { CRUN_ONLY_NOTES, DATA_OPTIONS, DEFAULTS_NOTE, OPTION_NOTES } from './docs/mountOptions';
 import { MOUNT_TYPES } from './docs/mountTypes';
@@ -78,11 +84,22 @@ export function provideHover(analysis: Analysis, position: Position): Hover | nu
         op.origin.kind === 'spec' &&
         op.origin.mountIndex === undefined &&
         (samePath(op.origin.path, path) ||
-          (path.length === 1 && path[0] === 'root' && op.origin.path[0] === 'root')),
+          (path.length === 1 && path[0] === 'root' && op.origin.path[0] === 'root') ||
+          // A hook, one of its fields, or the list it is in: every hook it covers.
+          (path[0] === 'hooks' && (startsWith(path, op.origin.path) || startsWith(op.origin.path, path)))),
     );
     if (ops.length)
       sections.push(
         `What the helper does for this:\n\n\`\`\`c\n${ops.map((op) => renderOperation(op)).join('\n')}\n\`\`\``,
+      );
+    // linux.resources fields are files of the one cgroup operation: the writes of this field.
+    const cgroup = analysis.plan.operations.find((op): op is CgroupOp => op.op === 'cgroup');
+    const writes = (cgroup?.writes ?? []).filter(
+      (w) => w.origin.kind === 'spec' && path.length >= 2 && startsWith(w.origin.path, path),
+    );
+    if (writes.length)
+      sections.push(
+        `What the helper writes in the container's cgroup:\n\n\`\`\`c\n${writes.map((w) => `write(${JSON.stringify(w.file)}, ${JSON.stringify(w.value)})`).join('\n')}\n\`\`\``,
       );
   }
 
@@ -91,6 +108,10 @@ export function provideHover(analysis: Analysis, position: Position): Hover | nu
     contents: { kind: MarkupKind.Markdown, value: sections.join('\n\n---\n\n') },
     range: analysis.spec.rangeOfNode(node),
   };
+}
+
+function startsWith(a: readonly (string | number)[], prefix: readonly (string | number)[]): boolean {
+  return prefix.length <= a.length && prefix.every((seg, i) => seg === a[i]);
 }
 
 function samePath(a: readonly (string | number)[], b: readonly (string | number)[]): boolean {

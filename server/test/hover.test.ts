@@ -86,6 +86,38 @@ describe('hover', () => {
     await lsp.client.close(uri);
   });
 
+  it('on process attributes and linux.resources: the call, and the cgroup files written', async () => {
+    const uri = 'untitled:attrs.oci.json';
+    const doc = JSON.stringify(
+      {
+        ociVersion: '1.2.0',
+        process: {
+          args: ['/bin/sh'],
+          cwd: '/',
+          scheduler: { policy: 'SCHED_BATCH', nice: 5 },
+          ioPriority: { class: 'IOPRIO_CLASS_BE', priority: 4 },
+        },
+        linux: { personality: { domain: 'LINUX32' }, resources: { pids: { limit: 64 } } },
+      },
+      null,
+      2,
+    );
+    await lsp.client.openAndValidate(uri, doc);
+    const sched = markdown(await lsp.client.hover(uri, positionOf(doc, '"scheduler"', 2)));
+    assert.ok(
+      sched.includes('sched_setattr(0, {sched_policy=SCHED_BATCH, sched_nice=5}, 0)'),
+      sched,
+    );
+    const io = markdown(await lsp.client.hover(uri, positionOf(doc, '"ioPriority"', 2)));
+    assert.ok(io.includes('IOPRIO_PRIO_VALUE(IOPRIO_CLASS_BE, 4)'), io);
+    const pers = markdown(await lsp.client.hover(uri, positionOf(doc, '"personality"', 2)));
+    assert.ok(pers.includes('personality(PER_LINUX32)'), pers);
+    // The machine's own cgroups (CI and these hosts have them): pids.max in the container's.
+    const pids = markdown(await lsp.client.hover(uri, positionOf(doc, '"pids"', 2)));
+    assert.match(pids, /write\(".*\/pids\.max", "64"\)/);
+    await lsp.client.close(uri);
+  });
+
   it('on a mount type and a namespace type', async () => {
     const md = markdown(await lsp.client.hover(lsp.bundle.uri, positionOf(text, '"devpts"', 2)));
     assert.match(md, /pseudo-terminals/i);
@@ -133,5 +165,40 @@ describe('hover', () => {
     );
     assert.match(masked, /\/proc\/kcore/);
     assert.match(masked, /mount\(/);
+  });
+});
+
+describe('hover on hooks', () => {
+  const other = clientWithBundle();
+
+  it('on a hook, its fields or its kind: what runs, where, with what, and what a failure does', async () => {
+    const hooked = spec(STANDARD_MOUNTS, {
+      hooks: {
+        createRuntime: [{ path: '/usr/libexec/cni-add', args: ['cni-add', 'eth0'], timeout: 5 }],
+        poststop: [{ path: '/usr/libexec/cleanup' }],
+      },
+    });
+    const diagnostics = await other.client.openAndValidate(other.bundle.uri, hooked, 'json');
+    const onPath = markdown(
+      await other.client.hover(other.bundle.uri, positionOf(hooked, '"/usr/libexec/cni-add"', 3)),
+    );
+    assert.ok(
+      onPath.includes(
+        'run createRuntime hook "/usr/libexec/cni-add" argv ["cni-add", "eth0"] with the state on stdin, by the runtime on the host, before pivot_root (timeout 5 s, the runtime\'s env, failure aborts the launch)',
+      ),
+      onPath,
+    );
+    assert.ok(!onPath.includes('cleanup'), 'only that hook');
+    const onKind = markdown(
+      await other.client.hover(other.bundle.uri, positionOf(hooked, '"poststop"', 2)),
+    );
+    assert.match(
+      onKind,
+      /run poststop hook "\/usr\/libexec\/cleanup".*when the container is deleted .*failure warns/,
+    );
+    assert.ok(
+      !diagnostics.some((d) => /hooks/.test(d.message)),
+      'no "not applied" warning for hooks',
+    );
   });
 });

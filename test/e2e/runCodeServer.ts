@@ -110,6 +110,9 @@ async function runSuite(suite: Suite): Promise<number> {
       ...(daemon && {
         BINDERY_E2E_SOCKET: daemon.socketPath,
         BINDERY_E2E_STATE_DIR: daemon.stateDir,
+        BINDERY_E2E_ENGINE_ROOT: daemon.engineRoot,
+        // The runtime an engine runs in the suites: the helper's own CLI, as `bindery`.
+        BINDERY_E2E_RUNTIME: `${process.execPath} ${daemon.cli}`,
         BINDERY_E2E_DAEMON_PID: String(daemon.process.pid),
       }),
     };

@@ -1,6 +1,6 @@
 // Starts the real helper daemon (as root) on a socket and state directory of our own,
 // and waits until it accepts connections.
-import { createWriteStream, readFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { delay, startChild, type Started } from './childProcesses';
@@ -12,6 +12,12 @@ export interface Daemon {
   cli: string;
   socketPath: string;
   stateDir: string;
+  /**
+   * The state root the daemon watches for containers engines run with `bindery` as their
+   * runtime (`--engine-root`): the suites point podman's runtime at it. The host's own roots
+   * (/run/bindery-runtime, containerd's) are not watched, so no other container shows up.
+   */
+  engineRoot: string;
   logPath: string;
 }
 
@@ -30,11 +36,13 @@ export async function startDaemon(
   }
   const socketPath = join(tempDir, 'bindery.sock');
   const stateDir = join(tempDir, 'state');
+  const engineRoot = join(tempDir, 'engine-runtime');
+  mkdirSync(engineRoot, { mode: 0o700 });
   const logPath = logDir ? join(logDir, 'e2e-daemon.log') : 'the output above';
   const daemon = startChild(
     'daemon',
     process.execPath,
-    [cli, 'daemon', '--socket', socketPath, '--state-dir', stateDir],
+    [cli, 'daemon', '--socket', socketPath, '--state-dir', stateDir, '--engine-root', engineRoot],
     {
       cwd: repoRoot,
       stdio: ['ignore', logDir ? 'pipe' : 'inherit', logDir ? 'pipe' : 'inherit'],
@@ -61,7 +69,7 @@ export async function startDaemon(
       );
     await delay(100);
   }
-  return { process: daemon, cli, socketPath, stateDir, logPath };
+  return { process: daemon, cli, socketPath, stateDir, engineRoot, logPath };
 }
 
 function canConnect(socketPath: string): Promise<boolean> {

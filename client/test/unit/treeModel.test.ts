@@ -147,6 +147,25 @@ describe('buildRoots', () => {
     assert.equal(new Set(rows.map((r) => r.id)).size, rows.length, 'no id twice');
   });
 
+  it('says an OOM kill and the memory peak on the stopped container, its process row and tooltip', () => {
+    const c = container({
+      status: 'stopped',
+      pid: undefined,
+      signal: 'SIGKILL',
+      oomKills: 1,
+      memoryPeak: 16 * 1048576,
+    });
+    assert.equal(containerState(c), 'killed by the OOM killer (memory limit)');
+    const row = buildRoots({ bundles: [], containers: [c] })
+      .flatMap((r) => r.children ?? [])
+      .find((n) => n.kind === 'container')!;
+    assert.equal(row.description, 'killed by the OOM killer (memory limit)');
+    assert.match(String(row.tooltip), /\| memory \| 1 OOM kill, memory peak 16\.0 MiB \|/);
+    const process = (row.children ?? []).find((n) => n.kind === 'process')!;
+    assert.match(String(process.tooltip), /memory: 1 OOM kill, memory peak 16\.0 MiB/);
+    assert.equal(containerState({ ...c, oomKills: 0 }), 'killed by SIGKILL', 'no kill, no blame');
+  });
+
   it('says the same thing about containers in the status bar as the groups do', () => {
     const list = [
       container({}),
@@ -181,5 +200,118 @@ describe('buildRoots', () => {
     );
     const remedies = (roots[0].children ?? []).filter((c) => c.command);
     assert.ok(remedies.some((r) => r.description === 'sudo bindery daemon'));
+  });
+});
+
+describe('hooks under a container', () => {
+  const ok = {
+    kind: 'createRuntime' as const,
+    index: 0,
+    path: '/usr/libexec/cni-add',
+    ok: true,
+    exitCode: 0,
+    stdout: '',
+    stderr: '',
+    message: 'createRuntime hook #0 /usr/libexec/cni-add exited 0',
+    durationMs: 12,
+  };
+  const failed = {
+    ...ok,
+    kind: 'poststart' as const,
+    path: '/usr/bin/announce',
+    ok: false,
+    exitCode: 3,
+    stdout: 'tried\n',
+    stderr: 'no route to host\n',
+    truncated: 100,
+    message: 'error running poststart hook #0: exit status 3, stdout: tried\n, stderr: no route to host\n',
+  };
+  const hooksOf = (c: ContainerInfo) =>
+    buildRoots({ bundles: [], containers: [c] })
+      .find((r) => r.label === 'Running')!
+      .children![0].children!.find((n) => n.kind === 'hooks');
+
+  it('none shown when no hook ran', () => {
+    assert.equal(hooksOf(container({})), undefined);
+  });
+
+  it('each run in order, a failed one with its exit and what it printed, the group open', () => {
+    const node = hooksOf(container({ hooks: [ok, failed] }))!;
+    assert.equal(node.description, '2 ran · 1 failed');
+    assert.equal(node.collapsible, 'expanded');
+    const [a, b] = node.children!;
+    assert.deepEqual([a.label, a.description, a.icon?.id], ['createRuntime[0]', '/usr/libexec/cni-add · ok', 'pass']);
+    assert.deepEqual([b.label, b.description, b.icon?.id], ['poststart[0]', '/usr/bin/announce · failed: exit 3', 'error']);
+    assert.match(b.tooltip!, /exit status 3/);
+    assert.match(b.tooltip!, /stderr:\n\n```\nno route to host\n/);
+    assert.match(b.tooltip!, /100 earlier bytes not kept/);
+    assert.deepEqual(b.command?.args, ['web-1'], 'clicking shows the container’s output channel');
+  });
+});
+
+describe('containers an engine runs with bindery', () => {
+  const podmanId = 'f38d5b0d66ab633142d1981602ff199566d6c52d86ed6d3dc2d9a3228188cd2e';
+  const engine = (name: string, runtimeId: string, namespace?: string) => ({
+    name,
+    runtimeId,
+    root: '/run/bindery-runtime',
+    ociStatus: 'running' as const,
+    ...(namespace ? { namespace } : {}),
+  });
+  const roots = buildRoots({
+    bundles: [],
+    containers: [
+      container({ id: 'mine', owner: 0 }),
+      container({ id: `podman:${podmanId}`, owner: 0, engine: engine('podman', podmanId) }),
+      container({
+        id: 'containerd.k8s.io:web',
+        owner: 0,
+        status: 'stopped',
+        pid: undefined,
+        engine: { ...engine('containerd', 'web', 'k8s.io'), ociStatus: 'stopped' },
+      }),
+      container({
+        id: 'podman:gone',
+        owner: 0,
+        status: 'failed',
+        pid: undefined,
+        engine: { ...engine('podman', 'gone'), ociStatus: 'failed' },
+        failure: { message: 'bindery create failed: …', findings: [] },
+      }),
+    ],
+  });
+
+  it('groups them by engine (and containerd namespace), apart from the helper’s own', () => {
+    assert.deepEqual(
+      roots.map((r) => r.id),
+      ['group:bundles', 'group:running', 'group:engine:containerd · k8s.io', 'group:engine:podman'],
+    );
+    assert.deepEqual(
+      roots[1].children?.map((c) => c.label),
+      ['mine'],
+    );
+    const podman = roots[3];
+    assert.equal(podman.description, '1 running, 1 failed');
+    // podman's 64-hex ids are shown as podman shows them; the failed create says so.
+    assert.deepEqual(
+      podman.children?.map((c) => [c.label, c.description, c.contextValue]),
+      [
+        [podmanId.slice(0, 12), 'running', 'engine-container.running'],
+        ['gone', 'create failed', 'engine-container.failed'],
+      ],
+    );
+  });
+
+  it('opens the engine’s spec from the row, and says where the output went', () => {
+    const row = roots[3].children![0];
+    assert.deepEqual(row.command, {
+      command: 'bindery.openSpec',
+      title: 'Open spec (read-only)',
+      args: [`podman:${podmanId}`],
+    });
+    assert.equal(row.children?.[0].description, 'pid 4242 → podman');
+    assert.match(row.tooltip ?? '', /engine \| podman, as `f38d5b0d66ab/);
+    const failed = roots[3].children![1];
+    assert.equal(failed.children?.[0].label, 'Create failed');
   });
 });

@@ -1,6 +1,6 @@
 // The system call names libseccomp knows, read from the installed library: the source of
 // `src/syscallNames.ts` (the plan does no I/O, so it carries the table). Run
-// `npm run generate:syscalls -w helper` after a libseccomp upgrade; the rules tests compare
+// `npm run generate:syscalls -w @bindery/plan` after a libseccomp upgrade; the rules tests compare
 // the table with the library on every run.
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';

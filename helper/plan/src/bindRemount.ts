@@ -1,5 +1,6 @@
 // The remount that gives a bind mount its flags: a new bind ignores everything but
 // MS_BIND|MS_REC, so ro, nosuid, nodev, noexec and the atime flags take a second mount(2).
+import { bindRemountOp } from './operationConstructors';
 import type { MountOp, MsFlag, NormalizedMount, Origin } from './types';
 
 const REMOUNT_IGNORED: ReadonlySet<MsFlag> = new Set<MsFlag>(['MS_BIND', 'MS_REC', 'MS_REMOUNT']);
@@ -17,15 +18,5 @@ export function bindRemount(
 ): MountOp | undefined {
   const extra = remountFlags(m.flagsSet);
   if (extra.length === 0) return undefined;
-  return {
-    op: 'mount',
-    source: null,
-    target,
-    targetScope: 'rootfs',
-    fstype: null,
-    flags: ['MS_REMOUNT', 'MS_BIND', ...extra],
-    data: '',
-    purpose: 'remount',
-    origin,
-  };
+  return bindRemountOp(target, extra, origin);
 }

@@ -12,6 +12,7 @@
 // hierarchies come in the kernel's order (by hierarchy id, as runc reads them).
 import { bindRemount } from './bindRemount';
 import { statFollow } from './hostLookup';
+import { mkdirOp, mountOp, propagationOp, symlinkOp } from './operationConstructors';
 import type { CgroupHierarchy } from './cgroupPlan';
 import type { HostView, MsFlag, NormalizedMount, Operation } from './types';
 
@@ -60,36 +61,28 @@ export function planCgroupMount(
   if (layout.kind === 'unknown') return undefined;
   if (layout.kind === 'unified') {
     return [
-      { op: 'mkdir', path: dest, mode: 0o755, origin },
-      {
-        op: 'mount',
-        source: m.source || 'cgroup2',
-        target: dest,
-        targetScope: 'rootfs',
-        fstype: 'cgroup2',
-        flags: m.flagsSet,
-        data: m.data.join(','),
-        purpose: 'mount',
+      mkdirOp(dest, 0o755, origin),
+      mountOp(
+        {
+          source: m.source || 'cgroup2',
+          target: dest,
+          fstype: 'cgroup2',
+          flags: m.flagsSet,
+          data: m.data.join(','),
+        },
         origin,
-      },
+      ),
       ...propagation(m),
     ];
   }
 
   const readonly = m.flagsSet.includes('MS_RDONLY');
   const ops: Operation[] = [
-    { op: 'mkdir', path: dest, mode: 0o755, origin },
-    {
-      op: 'mount',
-      source: 'tmpfs',
-      target: dest,
-      targetScope: 'rootfs',
-      fstype: 'tmpfs',
-      flags: DEFAULT_FLAGS,
-      data: 'mode=755',
-      purpose: 'mount',
+    mkdirOp(dest, 0o755, origin),
+    mountOp(
+      { source: 'tmpfs', target: dest, fstype: 'tmpfs', flags: DEFAULT_FLAGS, data: 'mode=755' },
       origin,
-    },
+    ),
     ...propagation(m),
   ];
   // The container's cgroups in the kernel's order; without them (an editor on another host) the names.
@@ -97,53 +90,43 @@ export function planCgroupMount(
     own?.filter((c) => !c.v2) ?? layout.hierarchies.map((name) => ({ name, path: '/' }));
   for (const { name: h, path: cgPath } of order) {
     const target = `${dest}/${h}`;
-    ops.push({ op: 'mkdir', path: target, mode: 0o755, origin });
+    ops.push(mkdirOp(target, 0o755, origin));
     if (cgroupns) {
       const named = h === 'systemd';
-      ops.push({
-        op: 'mount',
-        source: named ? 'systemd' : 'cgroup',
-        target,
-        targetScope: 'rootfs',
-        fstype: 'cgroup',
-        flags: readonly ? ['MS_RDONLY', ...DEFAULT_FLAGS] : DEFAULT_FLAGS,
-        // The directory name lists the controllers (cpu,cpuacct); a named hierarchy says name=.
-        data: named ? 'name=systemd' : h,
-        purpose: 'mount',
-        origin,
-      });
+      ops.push(
+        mountOp(
+          {
+            source: named ? 'systemd' : 'cgroup',
+            target,
+            fstype: 'cgroup',
+            flags: readonly ? ['MS_RDONLY', ...DEFAULT_FLAGS] : DEFAULT_FLAGS,
+            // The directory name lists the controllers (cpu,cpuacct); a named hierarchy says name=.
+            data: named ? 'name=systemd' : h,
+          },
+          origin,
+        ),
+      );
     } else {
-      ops.push({
-        op: 'mount',
-        source: `${HOST_CGROUP}/${h}${cgPath === '/' ? '' : cgPath}`,
-        target,
-        targetScope: 'rootfs',
-        fstype: null,
-        flags: ['MS_BIND', 'MS_REC'],
-        data: '',
-        purpose: 'mount',
-        origin,
-      });
+      ops.push(
+        mountOp(
+          {
+            source: `${HOST_CGROUP}/${h}${cgPath === '/' ? '' : cgPath}`,
+            target,
+            flags: ['MS_BIND', 'MS_REC'],
+          },
+          origin,
+        ),
+      );
       const remount = bindRemount(m, target, origin);
       if (remount) ops.push(remount);
     }
   }
   for (const l of layout.links) {
-    ops.push({ op: 'symlink', linkTarget: l.target, path: `${dest}/${l.name}`, origin });
+    ops.push(symlinkOp(l.target, `${dest}/${l.name}`, origin));
   }
   return ops;
 }
 
 function propagation(m: NormalizedMount): Operation[] {
-  return m.propagation.map((flags) => ({
-    op: 'mount' as const,
-    source: null,
-    target: m.destination,
-    targetScope: 'rootfs' as const,
-    fstype: null,
-    flags,
-    data: '',
-    purpose: 'propagation' as const,
-    origin: m.origin,
-  }));
+  return m.propagation.map((flags) => propagationOp(m.destination, flags, m.origin));
 }

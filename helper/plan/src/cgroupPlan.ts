@@ -7,6 +7,12 @@
 // removes them at teardown.
 import * as posix from 'node:path/posix';
 import { cgroupLayout } from './cgroupMount';
+import {
+  IGNORED_AS_RUNC,
+  otherResources,
+  type ResourceIgnored,
+  type ResourceRefusal,
+} from './cgroupResources';
 import { asArray, asObject, asString, get } from './json';
 import type { HostView, JsonPath, Origin } from './types';
 
@@ -167,18 +173,31 @@ export function sharesToWeight(shares: number): number {
   return shares === 0 ? 0 : Math.floor(1 + ((shares - 2) * 9999) / 262142);
 }
 
+export interface ResourcePlan {
+  writes: CgroupWrite[];
+  /** Fields not applied on this layout (a warning each). */
+  unapplied: JsonPath[];
+  /** Fields runc would refuse on this host (an error each). */
+  refused: ResourceRefusal[];
+  /** Fields runc 1.1 ignores, and Bindery too (information). */
+  ignored: ResourceIgnored[];
+}
+
 /**
- * The linux.resources files written for the container, and the fields not applied (the plan
- * warns about those). Memory, pids, cpu and cpuset; the others are left to a later change.
+ * The linux.resources files written for the container, in runc's order, and what is not
+ * written: refused as runc refuses it, ignored as runc ignores it, or not applied.
  */
 export function resourceWrites(
   spec: unknown,
   hierarchies: CgroupHierarchy[],
   specOrigin: (p: JsonPath) => Origin,
-): { writes: CgroupWrite[]; unapplied: JsonPath[] } {
+  host?: HostView,
+): ResourcePlan {
   const r = asObject(get(spec, 'linux', 'resources'));
   const writes: CgroupWrite[] = [];
   const unapplied: JsonPath[] = [];
+  const refused: ResourceRefusal[] = [];
+  const ignored: ResourceIgnored[] = [];
   const v2 = hierarchies.length === 1 && hierarchies[0].v2;
   const devices = hierarchies.find((h) => !h.v2 && h.name.split(',').includes('devices'));
   if (devices) {
@@ -196,7 +215,7 @@ export function resourceWrites(
         origin,
       });
   }
-  if (!r) return { writes, unapplied };
+  if (!r) return { writes, unapplied, refused, ignored };
   const dirOf = (controller: string) => {
     const h = v2 ? hierarchies[0] : hierarchies.find((x) => x.name.split(',').includes(controller));
     return h ? posix.join(h.mount, h.path) : undefined;
@@ -233,8 +252,6 @@ export function resourceWrites(
       if (mem.disableOOMKiller === true)
         put('memory', 'memory.oom_control', 1, at('disableOOMKiller'));
     }
-    for (const k of ['kernel', 'kernelTCP', 'useHierarchy', 'checkBeforeUpdate'])
-      if (mem[k] !== undefined) unapplied.push(at(k));
   }
 
   const pids = asObject(r.pids);
@@ -272,15 +289,25 @@ export function resourceWrites(
       put('cpuset', 'cpuset.cpus', cpu.cpus, at('cpus'));
     if (typeof cpu.mems === 'string' && cpu.mems)
       put('cpuset', 'cpuset.mems', cpu.mems, at('mems'));
-    for (const k of ['idle', 'burst']) if (cpu[k] !== undefined) unapplied.push(at(k));
   }
 
+  // On cgroup2 runc loads an eBPF device program instead of the devices controller; Bindery
+  // has none yet (a warning on the rules, not a silent skip).
   if (!devices && Array.isArray(r.devices) && r.devices.length)
     unapplied.push(['linux', 'resources', 'devices']);
-  for (const k of ['blockIO', 'hugepageLimits', 'network', 'rdma', 'unified'])
-    if (r[k] !== undefined && !(Array.isArray(r[k]) && r[k].length === 0))
-      unapplied.push(['linux', 'resources', k]);
-  return { writes, unapplied };
+  otherResources(r, {
+    v2,
+    dirOf,
+    put,
+    refuse: (path, message) => refused.push({ path, message }),
+    ignore: (path, message) => ignored.push({ path, message }),
+    unapplied: (path) => unapplied.push(path),
+    host,
+  });
+  for (const { path, why } of IGNORED_AS_RUNC)
+    if (get(spec, ...path) !== undefined)
+      ignored.push({ path, message: `linux.${path.slice(1).join('.')}: ${why}` });
+  return { writes, unapplied, refused, ignored };
 }
 
 /** The cgroup steps of a launch: create, move the init in, write the limits. */
@@ -294,7 +321,7 @@ export function planCgroups(
   | undefined {
   const hierarchies = containerCgroups(spec, host, id);
   if (!hierarchies?.length) return undefined;
-  const { writes } = resourceWrites(spec, hierarchies, specOrigin);
+  const { writes } = resourceWrites(spec, hierarchies, specOrigin, host);
   const origin: Origin = get(spec, 'linux', 'cgroupsPath')
     ? specOrigin(['linux', 'cgroupsPath'])
     : {

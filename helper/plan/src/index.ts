@@ -16,6 +16,7 @@ export {
   addRuntimeMounts,
   networkFileOf,
   NETWORK_FILES,
+  NETWORK_FILE_NAMES,
   DEFAULT_STATE_DIR,
 } from './runtimeDefaults';
 export { planOperations, type OperationsInput } from './operations';
@@ -43,6 +44,15 @@ export {
   type SeccompFilter,
 } from './seccompPlan';
 export { sysctlPath } from './sysctlPlan';
+export {
+  isProcessAttr,
+  needsPrivilege,
+  planProcessAttrs,
+  renderProcessAttr,
+  type ProcessAttrOp,
+  type SchedAttr,
+} from './processAttrPlan';
+export { HOOK_KINDS } from './hooksPlan';
 export { knownDataOptions, DATA_OPTIONS_ANY_TYPE } from './rules/filesystemData';
 export { schemaAt, NAMESPACE_TYPES, type FieldSchema } from './schema';
 export {
@@ -55,3 +65,22 @@ export {
   CLONE_NEWNET,
   CLONE_NEWTIME,
 } from './namespaces';
+export {
+  bindRemountOp,
+  copyUpOp,
+  maskOp,
+  mkdirOp,
+  mkfileOp,
+  mknodOp,
+  mountOp,
+  nameOp,
+  pivotRootOp,
+  propagationOp,
+  readonlyPathOps,
+  rootfsBindOp,
+  rootfsParentPrivateOp,
+  setattrOp,
+  symlinkOp,
+  writeNetworkFileOp,
+} from './operationConstructors';
+export { resourceWrites, type CgroupHierarchy, type CgroupWrite } from './cgroupPlan';

@@ -29,6 +29,11 @@ export interface ProcessSetup {
   umask: number;
   rlimits: { name: string; resource: number; soft: number; hard: number }[];
   noNewPrivileges: boolean;
+  /**
+   * process.execCPUAffinity as CPU numbers: `initial` for the exec'd process's set-up before
+   * it joins the container's cgroup, `final` once it has. Not applied to the container's own process.
+   */
+  execCpuAffinity?: { initial?: number[]; final?: number[] };
   /** Capability sets as cap numbers; undefined = the spec lists none, leave them as they are (runc). */
   capabilities?: {
     bounding: number[];
@@ -57,6 +62,8 @@ export interface LaunchSpec {
   namespaces: NamespaceSetup;
   hostname?: string;
   domainname?: string;
+  /** The spec's string annotations: the state hooks get on stdin carries them. */
+  annotations?: Record<string, string>;
 }
 
 /** Codes of what the helper refuses to launch (errors in the plan, see rules/launchSupport.ts). */
@@ -196,12 +203,16 @@ export function readLaunchSpec(spec: unknown): LaunchReading {
   const namespaces = readNamespaces(s, problems);
   if (!proc || !namespaces || problems.length) return { problems };
   const name = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+  const annotations = Object.entries(asObject(s.annotations) ?? {}).filter(
+    (e): e is [string, string] => typeof e[1] === 'string',
+  );
   return {
     launch: {
       process: proc,
       namespaces,
       hostname: name(s.hostname),
       domainname: name(s.domainname),
+      ...(annotations.length ? { annotations: Object.fromEntries(annotations) } : {}),
     },
     problems,
   };
@@ -371,7 +382,31 @@ function readProcess(
     rlimits,
     noNewPrivileges: p.noNewPrivileges === true,
     capabilities,
+    ...readExecCpuAffinity(p.execCPUAffinity),
   };
+}
+
+/** "0-3,7" → [0, 1, 2, 3, 7]; undefined for an empty or malformed list (the schema says why). */
+export function parseCpuList(text: unknown): number[] | undefined {
+  if (typeof text !== 'string' || !/^\s*\d+(\s*-\s*\d+)?(\s*,\s*\d+(\s*-\s*\d+)?)*\s*$/.test(text))
+    return undefined;
+  const cpus = new Set<number>();
+  for (const part of text.split(',')) {
+    const [a, b = a] = part.split('-').map((x) => Number(x.trim()));
+    if (b < a || b - a > 4096) return undefined;
+    for (let c = a; c <= b; c++) cpus.add(c);
+  }
+  return [...cpus].sort((x, y) => x - y);
+}
+
+/** process.execCPUAffinity: only a process started by `exec` is pinned (runtime-spec). */
+function readExecCpuAffinity(v: unknown): Pick<ProcessSetup, 'execCpuAffinity'> {
+  const o = asObject(v);
+  if (!o) return {};
+  const initial = parseCpuList(o.initial);
+  const final = parseCpuList(o.final);
+  if (!initial && !final) return {};
+  return { execCpuAffinity: { ...(initial ? { initial } : {}), ...(final ? { final } : {}) } };
 }
 
 function readNamespaces(

@@ -108,7 +108,9 @@ export function normalizeMount(
     propagation: opts.propagation,
     attrSet: opts.attrSet,
     attrClr: opts.attrClr,
-    data: opts.data,
+    // mount(2) ignores data with MS_BIND (runc 1.1 passes it anyway): the plan drops it, and
+    // the bind-with-data-options warning says so.
+    data: bind ? [] : opts.data,
     tmpcopyup: opts.tmpcopyup,
     idmap,
   };

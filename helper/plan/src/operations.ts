@@ -1,22 +1,53 @@
-// The ordered steps a runtime performs, top-down as runc's rootfs_linux.go and
-// standard_init_linux.go take them:
-//   root propagation → rootfs bound onto itself → every mount in order (mount point,
-//   mount(2), propagation, the remount a bind needs for its flags, mount_setattr) → device
-//   nodes, /dev/ptmx and the /dev symlinks → pivot_root → read-only /dev and root →
-//   hostname → readonlyPaths → maskedPaths.
+// The ordered steps a runtime performs, in runc's phases (rootfs_linux.go and
+// standard_init_linux.go):
+//   prepare root (cgroup, root propagation, the rootfs's parent private, the rootfs bound
+//   onto itself) → mounts (mount point, mount(2), propagation, the remount a bind needs for
+//   its flags, mount_setattr) → devices (nodes, /dev/ptmx, the /dev symlinks) → pivot_root
+//   → finalize (read-only /dev and root, hostname, sysctls, readonlyPaths, maskedPaths);
+//   the hooks where runc runs them (hooksPlan.ts).
 import * as posix from 'node:path/posix';
 import { bindRemount, remountFlags } from './bindRemount';
 import { cgroupLayout, planCgroupMount, type CgroupLayout } from './cgroupMount';
 import { MOUNT_OPTIONS } from './flags';
 import { statFollow } from './hostLookup';
 import { planCgroups } from './cgroupPlan';
+import { planProcessAttrs } from './processAttrPlan';
+import { planCreateHooks, planProcessHooks } from './hooksPlan';
 import { planSeccomp } from './seccompPlan';
 import { planOomScoreAdj, planSysctls } from './sysctlPlan';
 import { asArray, asBoolean, asObject, asString, get } from './json';
+import {
+  bindRemountOp,
+  consoleOp,
+  copyUpOp,
+  maskOp,
+  mkdirOp,
+  mkfileOp,
+  mknodOp,
+  mountOp,
+  nameOp,
+  pivotRootOp,
+  propagationOp,
+  readonlyPathOps,
+  rootfsBindOp,
+  rootfsParentPrivateOp,
+  setattrOp,
+  symlinkOp,
+  writeNetworkFileOp,
+} from './operationConstructors';
 import { cleanDestination, joinInRoot } from './paths';
 import { isRootRequester, requesterLockOperations } from './requester';
 import { devIsBound, networkFileOf } from './runtimeDefaults';
-import type { HostView, JsonPath, MsFlag, NormalizedMount, Operation, Origin, Requester } from './types';
+import type {
+  CgroupOp,
+  HostView,
+  JsonPath,
+  MsFlag,
+  NormalizedMount,
+  Operation,
+  Origin,
+  Requester,
+} from './types';
 
 export interface OperationsInput {
   /** The parsed spec (any shape). */
@@ -68,40 +99,57 @@ const KNOWN_MASKED_DIRS = new Set([
   '/sys/fs/selinux',
 ]);
 
-export function planOperations(input: OperationsInput): Operation[] {
-  const { spec, mounts, rootfs, host, specOrigin } = input;
-  const forRoot = isRootRequester(input.requester);
-  // A non-root requester's own paths are opened with its credentials (see requester.ts).
-  const requesterAccess = forRoot ? {} : { sourceAccess: 'requester' as const };
-  const ops: Operation[] = [];
-  // 0. The container's cgroup (made by the launcher, before the init unshares anything).
-  const cgroup = planCgroups(spec, host, input.containerId, specOrigin);
-  if (cgroup) ops.push(cgroup);
-  const oom = planOomScoreAdj(spec, specOrigin);
-  if (oom) ops.push(oom);
-  const namespaces = new Set(
-    asArray(get(spec, 'linux', 'namespaces'))
-      .map((n) => asString(asObject(n)?.type))
-      .filter((t): t is string => !!t),
-  );
-  const userns = namespaces.has('user');
+/** What every phase reads: the input, and what the first phase learns about the spec. */
+interface Phase {
+  input: OperationsInput;
+  ops: Operation[];
+  forRoot: boolean;
+  namespaces: Set<string>;
+  cgroup: CgroupOp | undefined;
+  /** Read-only remounts that wait until everything below them is mounted (runc's finalizeRootfs). */
+  deferredReadonly: { target: string; flags: MsFlag[]; origin: Origin }[];
+}
 
-  // 1. The container's view of the host's mounts stops propagating back to the host.
+export function planOperations(input: OperationsInput): Operation[] {
+  const phase: Phase = {
+    input,
+    ops: [],
+    forRoot: isRootRequester(input.requester),
+    namespaces: new Set(
+      asArray(get(input.spec, 'linux', 'namespaces'))
+        .map((n) => asString(asObject(n)?.type))
+        .filter((t): t is string => !!t),
+    ),
+    cgroup: undefined,
+    deferredReadonly: [],
+  };
+  prepareRoot(phase);
+  planMounts(phase);
+  planDevicesPhase(phase);
+  planPivot(phase);
+  finalize(phase);
+  return phase.ops;
+}
+
+/** runc's prepareRoot, with the cgroup and oom_score_adj the launcher sets first. */
+function prepareRoot(p: Phase): void {
+  const { spec, rootfs, host, specOrigin } = p.input;
+  // The container's cgroup (made by the launcher, before the init unshares anything).
+  p.cgroup = planCgroups(spec, host, p.input.containerId, specOrigin);
+  if (p.cgroup) p.ops.push(p.cgroup);
+  const oom = planOomScoreAdj(spec, specOrigin);
+  if (oom) p.ops.push(oom);
+
+  // The container's view of the host's mounts stops propagating back to the host.
   const rp = asString(get(spec, 'linux', 'rootfsPropagation'));
   const rpInfo =
     rp !== undefined && Object.prototype.hasOwnProperty.call(MOUNT_OPTIONS, rp)
       ? MOUNT_OPTIONS[rp]
       : undefined;
-  ops.push({
-    op: 'mount',
-    source: null,
-    target: '/',
-    targetScope: 'host',
-    fstype: null,
-    flags: rpInfo?.kind === 'propagation' ? (rpInfo.flags as MsFlag[]) : ['MS_REC', 'MS_PRIVATE'],
-    data: '',
-    purpose: 'root-propagation',
-    origin:
+  p.ops.push(
+    propagationOp(
+      '/',
+      rpInfo?.kind === 'propagation' ? (rpInfo.flags as MsFlag[]) : ['MS_REC', 'MS_PRIVATE'],
       rpInfo?.kind === 'propagation'
         ? specOrigin(['linux', 'rootfsPropagation'])
         : {
@@ -109,203 +157,143 @@ export function planOperations(input: OperationsInput): Operation[] {
             reason:
               'the whole mount tree of the new namespace is made private first, so nothing mounted for the container reaches the host (runc uses rslave here); set linux.rootfsPropagation to choose',
           },
-  });
+      'host',
+    ),
+  );
 
-  // 2. The rootfs becomes a mount of its own, which pivot_root needs.
+  // The rootfs becomes a mount of its own, which pivot_root needs; the mount it sits on
+  // must not be shared.
   if (rootfs) {
-    ops.push({
-      op: 'mount',
-      source: rootfs,
-      target: rootfs,
-      targetScope: 'host',
-      fstype: null,
-      flags: ['MS_BIND', 'MS_REC'],
-      data: '',
-      purpose: 'rootfs-bind',
-      origin: specOrigin(['root', 'path']),
-      ...requesterAccess,
-    });
+    p.ops.push(
+      rootfsParentPrivateOp(rootfs, {
+        kind: 'added',
+        reason:
+          'runc makes the mount holding the rootfs private when it is shared, so that the container’s mounts do not reach the host and pivot_root accepts it',
+      }),
+    );
+    p.ops.push(
+      rootfsBindOp(rootfs, specOrigin(['root', 'path']), p.forRoot ? undefined : 'requester'),
+    );
   }
+}
 
-  // 3. Every mount, in order.
-  const deferredReadonly: { target: string; flags: MsFlag[]; origin: Origin }[] = [];
+/** Every mount, in order (runc's mountToRootfs). */
+function planMounts(p: Phase): void {
+  const { mounts, host, rootfs } = p.input;
   let layout: CgroupLayout | undefined;
   for (const m of mounts) {
     if (m.destination === '') continue;
     if (!m.bind && m.type === 'cgroup') {
       layout ??= cgroupLayout(host);
-      const cgroupOps = planCgroupMount(m, layout, namespaces.has('cgroup'), cgroup?.hierarchies);
+      const cgroupOps = planCgroupMount(
+        m,
+        layout,
+        p.namespaces.has('cgroup'),
+        p.cgroup?.hierarchies,
+      );
       if (cgroupOps) {
-        ops.push(...cgroupOps);
+        p.ops.push(...cgroupOps);
         continue;
       }
     }
-    planMount(m, ops, host, deferredReadonly, forRoot, rootfs);
+    planMount(m, p.ops, host, p.deferredReadonly, p.forRoot, rootfs);
   }
+}
 
-  // 4. A /dev the runtime owns gets device nodes and the usual links (runc: needsSetupDev).
-  if (!devIsBound(mounts.filter((m) => m.index !== null))) {
-    planDevices(spec, userns, ops, specOrigin);
-    ops.push({
-      op: 'symlink',
-      linkTarget: 'pts/ptmx',
-      path: '/dev/ptmx',
-      origin: {
+/** A /dev the runtime owns gets device nodes and the usual links (runc: needsSetupDev). */
+function planDevicesPhase(p: Phase): void {
+  const { spec, mounts, specOrigin } = p.input;
+  if (devIsBound(mounts.filter((m) => m.index !== null))) return;
+  planDevices(spec, p.namespaces.has('user'), p.ops, specOrigin);
+  p.ops.push(
+    symlinkOp('pts/ptmx', '/dev/ptmx', {
+      kind: 'added',
+      reason:
+        'runtimes point /dev/ptmx at the container’s own devpts instance so terminals opened inside stay inside',
+    }),
+  );
+  for (const [linkTarget, path] of DEV_SYMLINKS) {
+    p.ops.push(
+      symlinkOp(linkTarget, path, {
         kind: 'added',
-        reason:
-          'runtimes point /dev/ptmx at the container’s own devpts instance so terminals opened inside stay inside',
-      },
-    });
-    for (const [linkTarget, path] of DEV_SYMLINKS) {
-      ops.push({
-        op: 'symlink',
-        linkTarget,
-        path,
-        origin: {
-          kind: 'added',
-          reason: `runtimes create ${path} → ${linkTarget} in every container, as programs expect it`,
-        },
-      });
-    }
+        reason: `runtimes create ${path} → ${linkTarget} in every container, as programs expect it`,
+      }),
+    );
   }
+}
 
-  // 5. Into the rootfs, where a missing cwd is made (root-owned, 0755, as runc).
-  if (rootfs) ops.push({ op: 'pivot-root', rootfs, origin: specOrigin(['root', 'path']) });
+/**
+ * The prestart, createRuntime (the runtime, on the host) and createContainer (the init) hooks,
+ * with every mount in place and the old root still reachable (runc's procHooks); then into the
+ * rootfs, where a missing cwd is made (root-owned, 0755, as runc).
+ */
+function planPivot(p: Phase): void {
+  const { spec, rootfs, specOrigin } = p.input;
+  p.ops.push(...planCreateHooks(spec, specOrigin));
+  if (rootfs) p.ops.push(pivotRootOp(rootfs, specOrigin(['root', 'path'])));
   const cwd = asString(get(spec, 'process', 'cwd'));
   if (cwd?.startsWith('/') && cleanDestination(cwd) !== '/')
-    ops.push({
-      op: 'mkdir',
-      path: cleanDestination(cwd),
-      mode: DIR_MODE,
-      origin: specOrigin(['process', 'cwd']),
-    });
+    p.ops.push(mkdirOp(cleanDestination(cwd), DIR_MODE, specOrigin(['process', 'cwd'])));
+}
 
-  // 5b. The terminal, after the mounts and before the read-only steps (runc's setupConsole
-  // runs between prepareRootfs and finalizeRootfs).
-  if (rootfs && get(spec, 'process', 'terminal') === true) {
-    const rows = get(spec, 'process', 'consoleSize', 'height');
-    const cols = get(spec, 'process', 'consoleSize', 'width');
-    const sized = isSize(rows) && isSize(cols) && rows > 0 && cols > 0;
-    ops.push({
-      op: 'console',
-      ptmx: '/dev/ptmx',
-      path: '/dev/console',
-      ...(sized ? { size: { rows, cols } } : {}),
-      origin: specOrigin(['process', 'terminal']),
-    });
-  }
+/**
+ * runc's finalizeRootfs and what follows it: the read-only remounts that waited, the
+ * read-only root, names, kernel parameters, readonlyPaths, a non-root requester's lock,
+ * maskedPaths, and the seccomp filter.
+ */
+function finalize(p: Phase): void {
+  const { spec, rootfs, host, mounts, specOrigin } = p.input;
+  const { ops } = p;
+  // The terminal, after pivot_root and before the read-only steps (runc's setupConsole runs
+  // between prepareRootfs and finalizeRootfs).
+  const console = planConsole(spec, rootfs, specOrigin);
+  if (console) ops.push(console);
+  // A bind remount: the mount turns read-only, its superblock stays writable.
+  for (const d of p.deferredReadonly)
+    ops.push(bindRemountOp(d.target, remountFlags(d.flags), d.origin, 'container'));
+  if (asBoolean(get(spec, 'root', 'readonly')))
+    ops.push(
+      mountOp(
+        { target: '/', targetScope: 'container', flags: ['MS_RDONLY', 'MS_REMOUNT', 'MS_BIND'] },
+        specOrigin(['root', 'readonly']),
+      ),
+    );
 
-  // 6. Read-only steps that had to wait until the mounts below were done. A bind remount,
-  // as runc's finalizeRootfs: the mount turns read-only, its superblock stays writable.
-  for (const d of deferredReadonly) {
-    ops.push({
-      op: 'mount',
-      source: null,
-      target: d.target,
-      targetScope: 'container',
-      fstype: null,
-      flags: ['MS_REMOUNT', 'MS_BIND', ...remountFlags(d.flags)],
-      data: '',
-      purpose: 'remount',
-      origin: d.origin,
-    });
-  }
-  if (asBoolean(get(spec, 'root', 'readonly'))) {
-    ops.push({
-      op: 'mount',
-      source: null,
-      target: '/',
-      targetScope: 'container',
-      fstype: null,
-      flags: ['MS_RDONLY', 'MS_REMOUNT', 'MS_BIND'],
-      data: '',
-      purpose: 'readonly-root',
-      origin: specOrigin(['root', 'readonly']),
-    });
-  }
-
-  // 7. Names.
   const hostname = asString(get(spec, 'hostname'));
-  if (hostname) ops.push({ op: 'sethostname', name: hostname, origin: specOrigin(['hostname']) });
+  if (hostname) ops.push(nameOp('sethostname', hostname, specOrigin(['hostname'])));
   const domainname = asString(get(spec, 'domainname'));
-  if (domainname)
-    ops.push({ op: 'setdomainname', name: domainname, origin: specOrigin(['domainname']) });
+  if (domainname) ops.push(nameOp('setdomainname', domainname, specOrigin(['domainname'])));
 
-  // 8. Kernel parameters, while /proc/sys is still writable; then readonlyPaths, then (10.)
+  // Kernel parameters, while /proc/sys is still writable; then readonlyPaths, then
   // maskedPaths (runc's order), in the container's view.
   ops.push(...planSysctls(spec, specOrigin));
-  asArray(get(spec, 'linux', 'readonlyPaths')).forEach((p, i) => {
-    if (typeof p !== 'string' || p === '') return;
-    const target = cleanDestination(p);
-    const origin = specOrigin(['linux', 'readonlyPaths', i]);
-    ops.push({
-      op: 'mount',
-      source: target,
-      target,
-      targetScope: 'container',
-      fstype: null,
-      flags: ['MS_BIND', 'MS_REC'],
-      data: '',
-      purpose: 'readonly-path',
-      origin,
-    });
-    ops.push({
-      op: 'mount',
-      source: target,
-      target,
-      targetScope: 'container',
-      fstype: null,
-      flags: ['MS_RDONLY', 'MS_REMOUNT', 'MS_BIND'],
-      data: '',
-      purpose: 'readonly-path',
-      origin,
-    });
+  asArray(get(spec, 'linux', 'readonlyPaths')).forEach((path, i) => {
+    if (typeof path !== 'string' || path === '') return;
+    ops.push(...readonlyPathOps(cleanDestination(path), specOrigin(['linux', 'readonlyPaths', i])));
   });
-  // 9. A non-root requester's tree is sealed nosuid,nodev before the masks (which add only
-  // /dev/null binds and empty read-only tmpfs).
-  if (!forRoot) ops.push(...requesterLockOperations(mounts));
+  // A non-root requester's tree is sealed nosuid,nodev before the masks (which add only
+  // /dev/null binds and empty read-only nosuid,nodev tmpfs).
+  if (!p.forRoot) ops.push(...requesterLockOperations(mounts));
 
-  // 10. maskedPaths.
-  const maskFlags: MsFlag[] = forRoot ? ['MS_RDONLY'] : ['MS_RDONLY', 'MS_NOSUID', 'MS_NODEV'];
-  asArray(get(spec, 'linux', 'maskedPaths')).forEach((p, i) => {
-    if (typeof p !== 'string' || p === '') return;
-    const target = cleanDestination(p);
-    const origin = specOrigin(['linux', 'maskedPaths', i]);
-    ops.push(
-      isMaskedDir(target, rootfs, host)
-        ? {
-            op: 'mount',
-            source: 'tmpfs',
-            target,
-            targetScope: 'container',
-            fstype: 'tmpfs',
-            flags: maskFlags,
-            data: '',
-            purpose: 'mask',
-            origin,
-          }
-        : {
-            op: 'mount',
-            source: '/dev/null',
-            target,
-            targetScope: 'container',
-            fstype: null,
-            flags: ['MS_BIND'],
-            data: '',
-            purpose: 'mask',
-            origin,
-          },
-    );
+  const maskFlags: MsFlag[] = p.forRoot ? ['MS_RDONLY'] : ['MS_RDONLY', 'MS_NOSUID', 'MS_NODEV'];
+  asArray(get(spec, 'linux', 'maskedPaths')).forEach((path, i) => {
+    if (typeof path !== 'string' || path === '') return;
+    const target = cleanDestination(path);
+    const cover = isMaskedDir(target, rootfs, host) ? 'tmpfs' : 'dev-null';
+    ops.push(maskOp(target, cover, maskFlags, specOrigin(['linux', 'maskedPaths', i])));
   });
 
-  // 11. The seccomp filter: shown last, performed by the process set-up (see SeccompOp).
+  // The process's scheduler, I/O priority and personality, then the seccomp filter: shown
+  // last, made by the process set-up (see ProcessAttrOperation, SeccompOp).
+  ops.push(...planProcessAttrs(spec, specOrigin));
   const seccomp = planSeccomp(
     spec,
     specOrigin,
     asBoolean(get(spec, 'process', 'noNewPrivileges')) === true,
   );
   if (seccomp) ops.push(seccomp);
-  return ops;
+  // startContainer (the init, right before execve), poststart and poststop (the runtime).
+  ops.push(...planProcessHooks(spec, specOrigin));
 }
 
 /**
@@ -330,42 +318,30 @@ function planMount(
   const target = m.destination;
   const origin = m.origin;
   const netFile = networkFileOf(m);
-  if (netFile && m.hostSource)
-    ops.push({ op: 'write-network-file', file: netFile, hostPath: m.hostSource, origin });
+  if (netFile && m.hostSource) ops.push(writeNetworkFileOp(netFile, m.hostSource, origin));
 
   if (m.bind) {
     // A bind of anything but a directory lands on a file (runc's createIfNotExists).
     const src = netFile ? null : m.hostSource ? statFollow(host, m.hostSource) : null;
     const onFile = netFile !== undefined || (src !== null && src.type !== 'directory');
+    ops.push(onFile ? mkfileOp(target, FILE_MODE, origin) : mkdirOp(target, DIR_MODE, origin));
     ops.push(
-      onFile
-        ? { op: 'mkfile', path: target, mode: FILE_MODE, origin }
-        : { op: 'mkdir', path: target, mode: DIR_MODE, origin },
-    );
-    ops.push({
-      op: 'mount',
-      source: m.hostSource ?? m.source,
-      target,
-      targetScope: 'rootfs',
-      fstype: null,
-      // The kernel ignores every other flag on a new bind mount; they take the remount below.
-      flags: m.recursive ? ['MS_BIND', 'MS_REC'] : ['MS_BIND'],
-      data: '',
-      purpose: 'mount',
-      origin,
-      // The network files are the runtime's own, in its state directory.
-      ...(forRoot || netFile ? {} : { sourceAccess: 'requester' as const }),
-    });
-    if (m.idmap !== 'none') {
-      ops.push({
-        op: 'setattr',
-        target,
-        targetScope: 'rootfs',
-        attrSet: ['MOUNT_ATTR_IDMAP'],
-        attrClr: [],
-        recursive: m.idmap === 'ridmap',
+      mountOp(
+        {
+          source: m.hostSource ?? m.source,
+          target,
+          // The kernel ignores every other flag on a new bind mount; they take the remount below.
+          flags: m.recursive ? ['MS_BIND', 'MS_REC'] : ['MS_BIND'],
+        },
         origin,
-      });
+        // The network files are the runtime's own, in its state directory.
+        forRoot || netFile ? {} : { sourceAccess: 'requester' },
+      ),
+    );
+    if (m.idmap !== 'none') {
+      ops.push(
+        setattrOp(target, { set: ['MOUNT_ATTR_IDMAP'], recursive: m.idmap === 'ridmap' }, origin),
+      );
     }
     pushPropagation(m, ops);
     // MS_REC means nothing to a remount: rbind,ro leaves the submounts writable (use rro).
@@ -373,21 +349,12 @@ function planMount(
     if (remount) ops.push(remount);
     // A non-root requester's mounts stay nosuid,nodev (requester.ts): rsuid and rdev are ignored.
     const attrClr = forRoot ? m.attrClr : m.attrClr.filter((a) => a !== 'MOUNT_ATTR_NOSUID' && a !== 'MOUNT_ATTR_NODEV');
-    if (m.attrSet.length > 0 || attrClr.length > 0) {
-      ops.push({
-        op: 'setattr',
-        target,
-        targetScope: 'rootfs',
-        attrSet: m.attrSet,
-        attrClr,
-        recursive: true,
-        origin,
-      });
-    }
+    if (m.attrSet.length > 0 || attrClr.length > 0)
+      ops.push(setattrOp(target, { set: m.attrSet, clear: attrClr, recursive: true }, origin));
     return;
   }
 
-  ops.push({ op: 'mkdir', path: target, mode: DIR_MODE, origin });
+  ops.push(mkdirOp(target, DIR_MODE, origin));
   const readonly = m.flagsSet.includes('MS_RDONLY');
   // runc mounts a tmpfs and /dev writable and makes them read-only afterwards, so the
   // runtime can still fill them (copy-up, device nodes).
@@ -399,37 +366,26 @@ function planMount(
     !m.data.some((d) => d.startsWith('mode=')) &&
     rootfs !== undefined &&
     statFollow(host, joinInRoot(rootfs, target))?.type === 'directory';
-  ops.push({
-    ...(keepTargetMode ? { keepTargetMode: true as const } : {}),
-    op: 'mount',
-    source: m.source,
-    target,
-    targetScope: 'rootfs',
-    fstype: m.type === '' ? null : m.type,
-    flags: delayReadonly ? m.flagsSet.filter((f) => f !== 'MS_RDONLY') : m.flagsSet,
-    data: m.data.join(','),
-    purpose: 'mount',
-    origin,
-  });
-  if (m.tmpcopyup && m.type === 'tmpfs') ops.push({ op: 'copyup', path: target, origin });
+  ops.push(
+    mountOp(
+      {
+        source: m.source,
+        target,
+        fstype: m.type === '' ? null : m.type,
+        flags: delayReadonly ? m.flagsSet.filter((f) => f !== 'MS_RDONLY') : m.flagsSet,
+        data: m.data.join(','),
+      },
+      origin,
+      keepTargetMode ? { keepTargetMode: true } : {},
+    ),
+  );
+  if (m.tmpcopyup && m.type === 'tmpfs') ops.push(copyUpOp(target, origin));
   pushPropagation(m, ops);
   if (delayReadonly) deferredReadonly.push({ target, flags: m.flagsSet, origin });
 }
 
 function pushPropagation(m: NormalizedMount, ops: Operation[]): void {
-  for (const flags of m.propagation) {
-    ops.push({
-      op: 'mount',
-      source: null,
-      target: m.destination,
-      targetScope: 'rootfs',
-      fstype: null,
-      flags,
-      data: '',
-      purpose: 'propagation',
-      origin: m.origin,
-    });
-  }
+  for (const flags of m.propagation) ops.push(propagationOp(m.destination, flags, m.origin));
 }
 
 function planDevices(
@@ -492,39 +448,32 @@ function planDevices(
   for (const d of devices) {
     // runc makes the directories a device goes into (/dev/custom/null2), mode 0755.
     const dir = posix.dirname(d.path);
-    if (dir !== '/dev' && dir !== '/')
-      ops.push({ op: 'mkdir', path: dir, mode: DIR_MODE, origin: d.origin });
+    if (dir !== '/dev' && dir !== '/') ops.push(mkdirOp(dir, DIR_MODE, d.origin));
     if (userns) {
       // mknod is refused in a user namespace: bind the host's node onto an empty file (runc).
-      ops.push({ op: 'mkfile', path: d.path, mode: FILE_MODE, origin: d.origin });
-      ops.push({
-        op: 'mount',
-        source: d.path,
-        target: d.path,
-        targetScope: 'rootfs',
-        fstype: null,
-        flags: ['MS_BIND'],
-        data: '',
-        purpose: 'mount',
-        origin: d.origin,
-      });
+      ops.push(mkfileOp(d.path, FILE_MODE, d.origin));
+      ops.push(mountOp({ source: d.path, target: d.path, flags: ['MS_BIND'] }, d.origin));
     } else {
-      ops.push({
-        op: 'mknod',
-        path: d.path,
-        deviceType: d.type,
-        major: d.major,
-        minor: d.minor,
-        fileMode: d.fileMode,
-        uid: d.uid,
-        gid: d.gid,
-        origin: d.origin,
-      });
+      const { path, type: deviceType, major, minor, fileMode, uid, gid } = d;
+      ops.push(mknodOp({ path, deviceType, major, minor, fileMode, uid, gid }, d.origin));
     }
   }
 }
 
 /** A window dimension the kernel can hold (struct winsize has 16-bit fields). */
+/** process.terminal: a pty through the container's /dev/ptmx, sized by process.consoleSize. */
+function planConsole(
+  spec: unknown,
+  rootfs: string | undefined,
+  specOrigin: OperationsInput['specOrigin'],
+): Operation | undefined {
+  if (!rootfs || get(spec, 'process', 'terminal') !== true) return undefined;
+  const rows = get(spec, 'process', 'consoleSize', 'height');
+  const cols = get(spec, 'process', 'consoleSize', 'width');
+  const sized = isSize(rows) && isSize(cols) && rows > 0 && cols > 0;
+  return consoleOp(sized ? { rows, cols } : undefined, specOrigin(['process', 'terminal']));
+}
+
 function isSize(v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffff;
 }

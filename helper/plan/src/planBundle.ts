@@ -16,7 +16,9 @@ import { addRuntimeMounts } from './runtimeDefaults';
 import type { Finding, JsonPath, NormalizedMount, Origin, Plan, PlanInput, Range } from './types';
 
 export function planBundle(input: PlanInput): Plan {
-  const doc = parseSpec(input.text, input.fileName ?? 'config.json');
+  const fileName = input.fileName ?? 'config.json';
+  const given = input.document;
+  const doc = given?.text === input.text && given.fileName === fileName ? given : parseSpec(input.text, fileName);
   const spec = asObject(doc.value);
   const bundleDir = input.bundleDir;
   const specOrigin = (path: JsonPath): Origin => {

@@ -1,7 +1,8 @@
 // Operations as the C calls they are, for the CLI, hover and the helper's events.
+import { renderProcessAttr } from './processAttrPlan';
 import { renderAction } from './seccompPlan';
 import { sysctlPath } from './sysctlPlan';
-import type { MountAttr, MsFlag, Operation, Origin } from './types';
+import type { HookOp, MountAttr, MsFlag, Operation, Origin } from './types';
 import { sortMountAttrs, sortMsFlags } from './flags';
 
 /** `MS_NOSUID|MS_NODEV`, or `0` when none. */
@@ -31,6 +32,14 @@ export function renderOperation(op: Operation): string {
         : op.data;
       return `mount(${str(op.source)}, ${str(op.target)}, ${str(op.fstype)}, ${renderFlags(op.flags)}, ${data === '' ? 'NULL' : str(data)})`;
     }
+    case 'rootfs-parent-private':
+      return `mount(NULL, <mount holding ${str(op.rootfs)}>, NULL, MS_PRIVATE, NULL) when it is shared`;
+    case 'readonly-path':
+      return `mount(${str(op.source)}, ${str(op.target)}, NULL, ${renderFlags(op.flags)}, NULL)`;
+    case 'mask':
+      return op.cover === 'dev-null'
+        ? `mount("/dev/null", ${str(op.target)}, NULL, MS_BIND, NULL)`
+        : `mount("tmpfs", ${str(op.target)}, "tmpfs", ${renderFlags(op.tmpfsFlags)}, NULL)`;
     case 'setattr': {
       const parts = [];
       if (op.attrSet.length) parts.push(`attr_set: ${renderAttrs(op.attrSet)}`);
@@ -85,9 +94,34 @@ export function renderOperation(op: Operation): string {
     }
     case 'console':
       return `open(${str(op.ptmx)}) → pty; ${op.size ? `ioctl(TIOCSWINSZ, ${op.size.rows}×${op.size.cols}); ` : ''}mount(pty slave, ${str(op.path)}, MS_BIND); the process's stdio and controlling terminal`;
+    case 'personality':
+    case 'ioprio':
+    case 'scheduler':
+      return `${renderProcessAttr(op)} before the capabilities drop`;
+    case 'hook':
+      return renderHook(op);
     case 'check-mount-flags':
       return `check /proc/self/mountinfo: every mount nosuid,nodev${op.devAllowed.length ? ` (dev allowed on ${op.devAllowed.join(', ')})` : ''}`;
   }
+}
+
+const HOOK_PLACE: Readonly<Record<HookOp['kind'], string>> = {
+  prestart: 'by the runtime on the host, before pivot_root',
+  createRuntime: 'by the runtime on the host, before pivot_root',
+  createContainer: "in the container's namespaces, before pivot_root",
+  startContainer: 'in the container, as the process user, right before execve',
+  poststart: 'by the runtime on the host, once the process runs',
+  poststop: 'by the runtime on the host, when the container is deleted',
+};
+
+function renderHook(op: HookOp): string {
+  const argv = op.args.length ? op.args : [op.path];
+  const limits = [
+    op.timeoutSeconds !== undefined ? `timeout ${op.timeoutSeconds} s` : 'no timeout',
+    op.env ? `env ${op.env.length} var${op.env.length === 1 ? '' : 's'}` : "the runtime's env",
+    op.fatal ? 'failure aborts the launch' : 'failure warns',
+  ];
+  return `run ${op.kind} hook ${str(op.path)} argv [${argv.map(str).join(', ')}] with the state on stdin, ${HOOK_PLACE[op.kind]} (${limits.join(', ')})`;
 }
 
 /** Where an operation came from, in a few words: `mounts[2] /data`, `linux.maskedPaths[0]`, `added: …`. */
@@ -103,6 +137,8 @@ export function renderOrigin(origin: Origin, destination?: string): string {
 export function operationTarget(op: Operation): string | undefined {
   switch (op.op) {
     case 'mount':
+    case 'readonly-path':
+    case 'mask':
     case 'setattr':
       return op.target;
     case 'mkdir':

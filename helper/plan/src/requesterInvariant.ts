@@ -13,14 +13,15 @@
 //     own network files;
 //   - no device node but the runtime's defaults;
 //   - the process runs as the requester, with no_new_privs and capabilities within
-//     runc's rootless set.
+//     runc's rootless set, and no scheduler or I/O priority its account could not set.
 import { CAPABILITIES, type LaunchSpec } from './launchSpec';
+import { isProcessAttr, needsPrivilege } from './processAttrPlan';
 import { ROOTLESS_CAPABILITIES } from './requester';
-import type { MountOp, Operation, Plan, Requester, SetattrOp } from './types';
+import { NETWORK_FILE_NAMES } from './runtimeDefaults';
+import type { MaskOp, MountOp, Operation, Plan, ReadonlyPathOp, Requester, SetattrOp } from './types';
 
 /** runc's default device nodes (major, minor): the only ones a requester's container gets. */
 const DEFAULT_DEVICE_NUMBERS = new Set(['1:3', '1:5', '1:7', '1:8', '1:9', '5:0']);
-const NETWORK_FILE_NAMES = ['hosts', 'hostname', 'resolv.conf'];
 
 export interface InvariantContext {
   owner: Requester;
@@ -50,12 +51,18 @@ export function requesterInvariantViolations(plan: Plan, ctx: InvariantContext):
       if (op.attrSet.includes('MOUNT_ATTR_IDMAP')) out.push(`${where} idmaps a mount`);
     }
     if (op.op === 'mount' && op.flags.includes('MS_BIND') && !op.flags.includes('MS_REMOUNT') && op.targetScope !== 'container') {
-      const own = op.source !== null && NETWORK_FILE_NAMES.some((f) => op.source === `${ctx.stateDir}/${f}`);
+      const own = op.source !== null && [...NETWORK_FILE_NAMES].some((f) => op.source === `${ctx.stateDir}/${f}`);
       if (!own && op.sourceAccess !== 'requester') out.push(`${where} binds ${op.source} with the runtime's rights, not the requester's`);
     }
+    // Hooks run as root, most on the host: never for anyone else (rules/requesterPolicy.ts).
+    if (op.op === 'hook') out.push(`${where} runs the ${op.kind} hook ${op.path}, which only root may`);
     if (op.op === 'mknod' && !(op.deviceType === 'c' && DEFAULT_DEVICE_NUMBERS.has(`${op.major}:${op.minor}`)))
       out.push(`${where} creates device ${op.major}:${op.minor}`);
     if (lockAt >= 0 && i > lockAt && !mayFollowLock(op, ops)) out.push(`${where} comes after the nosuid,nodev lock`);
+    if (isProcessAttr(op)) {
+      const why = needsPrivilege(op);
+      if (why) out.push(`${where}: ${why}`);
+    }
   });
 
   const p = ctx.launch.process;
@@ -94,7 +101,11 @@ function isDevReopen(op: SetattrOp, ops: readonly Operation[]): boolean {
     top !== undefined &&
     !top.flags.includes('MS_BIND') &&
     (top.fstype === 'devpts' || (top.fstype === 'tmpfs' && top.target === '/dev' && !ops.some((o) => o.op === 'copyup' && o.path === '/dev')));
-  const lastMountThere = findLast(ops, (o): o is MountOp => o.op === 'mount' && o.target === op.target && !o.flags.includes('MS_REMOUNT') && (o.fstype !== null || o.flags.includes('MS_BIND')));
+  const lastMountThere = findLast(
+    ops,
+    (o): o is MountOp | ReadonlyPathOp =>
+      (o.op === 'mount' || o.op === 'readonly-path') && o.target === op.target && !o.flags.includes('MS_REMOUNT') && (o.fstype !== null || o.flags.includes('MS_BIND')),
+  );
   return (
     !op.recursive &&
     op.attrSet.length === 0 &&
@@ -125,19 +136,22 @@ function mayFollowLock(op: Operation, ops: readonly Operation[]): boolean {
     case 'setdomainname':
     // A seccomp filter mounts nothing and only takes syscalls away (loaded before execve).
     case 'seccomp':
+    // The process's own attributes: no mount, and what a peer may ask is requesterPolicy's.
+    case 'personality':
+    case 'ioprio':
+    case 'scheduler':
       return true;
-    case 'mount':
+    case 'mask':
       return isMask(op);
     default:
       return false;
   }
 }
 
-function isMask(op: MountOp): boolean {
-  if (op.purpose !== 'mask' || op.targetScope !== 'container') return false;
-  const devNull = op.source === '/dev/null' && op.fstype === null && op.flags.length === 1 && op.flags[0] === 'MS_BIND';
-  const emptyTmpfs = op.fstype === 'tmpfs' && op.flags.includes('MS_NOSUID') && op.flags.includes('MS_NODEV') && op.flags.includes('MS_RDONLY') && op.data === '';
-  return devNull || emptyTmpfs;
+/** A mask covers with /dev/null or, on a directory, an empty read-only nosuid,nodev tmpfs. */
+function isMask(op: MaskOp): boolean {
+  const f = op.tmpfsFlags;
+  return f.includes('MS_RDONLY') && f.includes('MS_NOSUID') && f.includes('MS_NODEV');
 }
 
 function findLastIndex<T>(xs: readonly T[], f: (x: T) => boolean): number {

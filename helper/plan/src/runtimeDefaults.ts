@@ -23,6 +23,8 @@ export const NETWORK_FILES: Readonly<Record<string, NetworkFile>> = {
   '/etc/hostname': 'hostname',
   '/etc/resolv.conf': 'resolv.conf',
 };
+/** The network files' names, as written into the container's state directory. */
+export const NETWORK_FILE_NAMES: ReadonlySet<string> = new Set(Object.values(NETWORK_FILES));
 
 /** The network file an added mount carries, if it is one. */
 export function networkFileOf(m: NormalizedMount): NetworkFile | undefined {

@@ -8,8 +8,10 @@
 
 import type { LaunchSpec } from './launchSpec';
 import type { CgroupHierarchy, CgroupWrite } from './cgroupPlan';
+import type { ProcessAttrOp } from './processAttrPlan';
 import type { SeccompFilter } from './seccompPlan';
 import type { OomScoreAdjWrite, SysctlWrite } from './sysctlPlan';
+import type { SpecDocument } from './document';
 
 /** 0-based line and UTF-16 character offset, as in LSP. */
 export interface Position {
@@ -135,9 +137,8 @@ interface OperationBase {
   origin: Origin;
 }
 
-/** mount(2). `target` is in `targetScope`; a bind `source` is a host path. */
-export interface MountOp extends OperationBase {
-  op: 'mount';
+/** The arguments of one mount(2) call. `target` is in `targetScope`; a bind `source` is a host path. */
+export interface MountCall {
   source: string | null;
   target: string;
   targetScope: PathScope;
@@ -145,16 +146,63 @@ export interface MountOp extends OperationBase {
   flags: MsFlag[];
   /** The filesystem data string, comma-joined; '' when none. */
   data: string;
+}
+
+/**
+ * mount(2): a filesystem or a bind, a propagation change, a remount. Build it with the
+ * constructors in `operationConstructors.ts`.
+ */
+export interface MountOp extends OperationBase, MountCall {
+  op: 'mount';
   /** A tmpfs over an existing directory: `mode=` of that directory goes first in `data` (runc). */
   keepTargetMode?: true;
-  /** What this step is for, e.g. 'mount', 'remount read-only', 'propagation'. */
-  purpose: 'root-propagation' | 'rootfs-bind' | 'mount' | 'remount' | 'propagation' | 'readonly-root' | 'mask' | 'readonly-path';
+  /**
+   * The bind of the rootfs onto itself: the mount that becomes the container's root. The
+   * runtime re-opens the root after it, and for a non-root requester checks that the
+   * requester owns what is mounted.
+   */
+  becomesRoot?: true;
   /**
    * Whose rights open the bind source: 'requester' for a plan made for a non-root requester
    * (the kernel then checks the requester's uid, gid and groups on the very object that is
    * mounted); absent: the runtime's own (root's).
    */
   sourceAccess?: 'requester';
+}
+
+/**
+ * runc's rootfsParentMountPrivate, before the rootfs is bound: when the mount holding the
+ * rootfs is shared, make it private, so that nothing mounted for the container propagates
+ * to the host and pivot_root accepts it. Nothing happens when it is not shared.
+ */
+export interface RootfsParentPrivateOp extends OperationBase {
+  op: 'rootfs-parent-private';
+  rootfs: string;
+}
+
+/**
+ * One step of linux.readonlyPaths (runc's readonlyPath), in the container after pivot_root:
+ * the path bound onto itself, then that bind remounted read-only keeping the flags it has
+ * (nosuid, nodev, noexec, atime). A path the container does not have is skipped.
+ */
+export interface ReadonlyPathOp extends OperationBase, MountCall {
+  op: 'readonly-path';
+  step: 'bind' | 'remount';
+}
+
+/**
+ * One entry of linux.maskedPaths, in the container after pivot_root. `cover` is what the
+ * plan expects the path to need: '/dev/null' bound over a file, an empty tmpfs with
+ * `tmpfsFlags` over a directory. Like runc (which tries the bind and falls back on
+ * ENOTDIR), the other cover is used when the path turns out to be the other kind; a path
+ * the container does not have is skipped.
+ */
+export interface MaskOp extends OperationBase {
+  op: 'mask';
+  target: string;
+  targetScope: 'container';
+  cover: 'dev-null' | 'tmpfs';
+  tmpfsFlags: MsFlag[];
 }
 
 /** mount_setattr(2) with AT_RECURSIVE on `target`. */
@@ -285,14 +333,57 @@ export interface ConsoleOp extends OperationBase {
   size?: { rows: number; cols: number };
 }
 
+/**
+ * personality(2), ioprio_set(2) or sched_setattr(2) for the container's process: made by the
+ * process set-up before the capabilities drop and the seccomp filter, inherited across execve.
+ */
+export type ProcessAttrOperation = ProcessAttrOp & OperationBase;
+/** The six points of the lifecycle where the spec's hooks run (runtime-spec config.md, "POSIX-platform Hooks"). */
+export type HookKind =
+  | 'prestart'
+  | 'createRuntime'
+  | 'createContainer'
+  | 'startContainer'
+  | 'poststart'
+  | 'poststop';
+
+/**
+ * Run one of the spec's hooks with the container's state as JSON on its stdin. `runsIn`
+ * says whose namespaces and which process: 'runtime' hooks are run by the launcher on the
+ * host (prestart, createRuntime, poststart, poststop), 'container' hooks by the container's
+ * init (createContainer in its namespaces before pivot_root, startContainer after the
+ * process set-up, with its path looked up inside the container), as runc 1.1 does.
+ */
+export interface HookOp extends OperationBase {
+  op: 'hook';
+  kind: HookKind;
+  /** Index in `hooks.<kind>`. */
+  index: number;
+  path: string;
+  /** argv as written, argv[0] included; empty: the program gets [path]. */
+  args: string[];
+  /** The hook's whole environment; undefined: the runtime's own (Go's exec.Cmd with a nil Env, as runc). */
+  env?: string[];
+  /** Seconds before the hook is killed and counts as failed; undefined: no limit. */
+  timeoutSeconds?: number;
+  runsIn: 'runtime' | 'container';
+  /** A failure aborts the launch and tears the container down; otherwise it is a warning. */
+  fatal: boolean;
+}
+
 export type Operation =
   | ConsoleOp
+  | HookOp
   | CheckMountFlagsOp
+  | ProcessAttrOperation
   | CgroupOp
   | SysctlOp
   | OomScoreAdjOp
   | SeccompOp
   | MountOp
+  | RootfsParentPrivateOp
+  | ReadonlyPathOp
+  | MaskOp
   | SetattrOp
   | MkdirOp
   | MkfileOp
@@ -393,6 +484,11 @@ export interface PlanInput {
   fileName?: string;
   /** The container's state directory on the host, where network files are written. */
   stateDir?: string;
+  /**
+   * `text` already parsed (parseSpec(text, fileName)) by a caller that needs the positions
+   * too, e.g. the language server: the plan reads it instead of parsing the text again.
+   */
+  document?: SpecDocument;
 }
 
 export interface Plan {

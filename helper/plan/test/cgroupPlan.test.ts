@@ -9,6 +9,7 @@ import {
   resourceWrites,
   sharesToWeight,
 } from '../src/cgroupPlan';
+import { blkioToIoWeight } from '../src/cgroupResources';
 import { renderOperation } from '../src/render';
 import type { HostView } from '../src/types';
 import { baseSpec, runcMount } from '../../test/baseSpec';
@@ -189,6 +190,149 @@ describe('deviceCgroupWrites', () => {
     assert.ok(
       writes.indexOf('devices.allow c 10:200 rwm') < writes.indexOf('devices.allow c 10:229 rw'),
       'ordered by major, then minor',
+    );
+  });
+});
+
+describe('resourceWrites: blockIO, hugetlb, network, rdma, unified', () => {
+  /** This machine's layout: blkio (with BFQ) but no hugetlb, net_cls or rdma in v1. */
+  function blkioHost(): HostView {
+    const tree: Record<string, 'dir' | 'file'> = { '/b/rootfs': 'dir' };
+    for (const n of ['blkio', 'memory', 'unified']) tree[`/sys/fs/cgroup/${n}`] = 'dir';
+    tree['/sys/fs/cgroup/blkio/blkio.bfq.io_serviced'] = 'file';
+    const cgroup = '3:blkio:/\n2:memory:/\n0::/\n';
+    return { ...fakeHost(tree), readFile: (p) => (p === '/proc/self/cgroup' ? cgroup : null) };
+  }
+  const dev = { major: 254, minor: 0 };
+  const of = (spec: unknown, host: HostView) =>
+    resourceWrites(spec, containerCgroups(spec, host, 'c1')!, origin, host);
+
+  it('writes v1 blkio files as runc: BFQ weight files on a kernel without CFQ, throttles per device', () => {
+    const r = of(
+      {
+        linux: {
+          resources: {
+            blockIO: {
+              weight: 500,
+              weightDevice: [{ ...dev, weight: 300 }],
+              throttleReadBpsDevice: [{ ...dev, rate: 1048576 }],
+              throttleWriteIOPSDevice: [{ ...dev, rate: 100 }],
+            },
+          },
+        },
+      },
+      blkioHost(),
+    );
+    assert.deepEqual(
+      r.writes.filter((w) => w.file.includes('/blkio/')).map((w) => `${w.file}=${w.value}`),
+      [
+        '/sys/fs/cgroup/blkio/c1/blkio.bfq.weight=500',
+        '/sys/fs/cgroup/blkio/c1/blkio.bfq.weight_device=254:0 300',
+        '/sys/fs/cgroup/blkio/c1/blkio.throttle.read_bps_device=254:0 1048576',
+        '/sys/fs/cgroup/blkio/c1/blkio.throttle.write_iops_device=254:0 100',
+      ],
+    );
+    assert.deepEqual([r.refused, r.unapplied], [[], []]);
+  });
+
+  it('refuses what runc refuses on this layout: hugetlb, net_cls, net_prio, rdma, unified', () => {
+    const r = of(
+      {
+        linux: {
+          resources: {
+            hugepageLimits: [{ pageSize: '2MB', limit: 0 }],
+            network: { classID: 1048577, priorities: [{ name: 'lo', priority: 3 }] },
+            rdma: { mlx5_1: { hcaHandles: 3 } },
+            unified: { 'memory.high': '1' },
+          },
+        },
+      },
+      blkioHost(),
+    );
+    assert.deepEqual(
+      r.refused.map((x) => x.path.join('.')),
+      [
+        'linux.resources.hugepageLimits',
+        'linux.resources.network.classID',
+        'linux.resources.network.priorities',
+        'linux.resources.rdma',
+        'linux.resources.unified',
+      ],
+    );
+    assert.match(
+      r.refused[0].message,
+      /no hugetlb controller .* runc refuses the spec the same way/,
+    );
+    assert.match(r.refused[4].message, /cannot use unified on cgroup v1/);
+    assert.deepEqual(
+      r.writes.filter((w) => !w.file.includes('/devices')),
+      [],
+    );
+  });
+
+  it('converts to cgroup2 files on a v2 host, and refuses a unified key that is not a limit file', () => {
+    const r = of(
+      {
+        linux: {
+          resources: {
+            blockIO: { weight: 500, throttleReadBpsDevice: [{ ...dev, rate: 7 }] },
+            hugepageLimits: [{ pageSize: '2MB', limit: 4194304 }],
+            rdma: { mlx5_1: { hcaHandles: 3, hcaObjects: 100 } },
+            unified: { 'memory.high': '100000000', 'cgroup.procs': '1', '../x': '1' },
+            network: { classID: 1 },
+          },
+        },
+      },
+      v2Host(),
+    );
+    const dir = '/sys/fs/cgroup/user.slice/helper.service/c1/';
+    assert.deepEqual(
+      r.writes.map((w) => `${w.file.replace(dir, '')}=${w.value}`),
+      [
+        `io.weight=${blkioToIoWeight(500)}`,
+        'io.max=254:0 rbps=7',
+        'hugetlb.2MB.max=4194304',
+        'rdma.max=mlx5_1 hca_handle=3 hca_object=100',
+        'memory.high=100000000',
+      ],
+    );
+    assert.deepEqual(
+      r.refused.map((x) => x.path.join('.')),
+      ['linux.resources.unified.cgroup.procs', 'linux.resources.unified.../x'],
+    );
+    assert.deepEqual(r.unapplied, [['linux', 'resources', 'network']]);
+    assert.equal(blkioToIoWeight(10), 1);
+    assert.equal(blkioToIoWeight(1000), 10000);
+  });
+
+  it('says which fields runc 1.1 ignores, and writes nothing for them', () => {
+    const r = of(
+      { linux: { resources: { memory: { kernel: 1, kernelTCP: 1 }, cpu: { burst: 1, idle: 1 } } } },
+      blkioHost(),
+    );
+    assert.deepEqual(
+      r.ignored.map((x) => x.path.join('.')),
+      [
+        'linux.resources.memory.kernel',
+        'linux.resources.memory.kernelTCP',
+        'linux.resources.cpu.burst',
+        'linux.resources.cpu.idle',
+      ],
+    );
+    assert.deepEqual(
+      r.writes.filter((w) => !w.file.includes('/devices')),
+      [],
+    );
+  });
+
+  it('makes the rule refuse the spec on the host, on the key (an error blocks the launch)', () => {
+    const spec = baseSpec();
+    spec.linux.resources = { hugepageLimits: [{ pageSize: '2MB', limit: 0 }] };
+    const plan = planBundle({ text: JSON.stringify(spec), bundleDir: '/b', host: blkioHost() });
+    const f = plan.findings.filter((x) => x.code === 'resource-not-available');
+    assert.deepEqual(
+      f.map((x) => `${x.severity} ${x.path.join('.')}`),
+      ['error linux.resources.hugepageLimits'],
     );
   });
 });

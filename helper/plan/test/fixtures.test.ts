@@ -71,7 +71,10 @@ describe('real-world specs plan completely', () => {
       );
 
       const mountOps = plan.operations.filter(
-        (o): o is MountOp => o.op === 'mount' && o.purpose === 'mount',
+        (o): o is MountOp =>
+          o.op === 'mount' &&
+          !o.flags.includes('MS_REMOUNT') &&
+          (o.fstype !== null || o.flags.includes('MS_BIND')),
       );
       (spec.mounts ?? []).forEach((m, i) => {
         const own = mountOps.filter((o) => o.origin.kind === 'spec' && o.origin.mountIndex === i);

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { readLaunchSpec } from '../src/launchSpec';
+import { parseCpuList, readLaunchSpec } from '../src/launchSpec';
 import { CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWUTS } from '../../src/runtime/syscalls';
 import { namespaces } from '../../test/baseSpec';
 
@@ -34,6 +34,18 @@ describe('readLaunchSpec', () => {
     assert.equal(s.namespaces.newPid, true);
     assert.equal(s.namespaces.unshare, CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS);
     assert.equal(s.namespaces.newNetwork, true);
+  });
+
+  it('reads execCPUAffinity as CPU numbers, for exec', () => {
+    assert.deepEqual(parseCpuList('0-3,7'), [0, 1, 2, 3, 7]);
+    assert.deepEqual(parseCpuList(' 2 , 0-1 '), [0, 1, 2]);
+    for (const bad of ['', '3-1', 'a', '1,,2', '0-99999'])
+      assert.equal(parseCpuList(bad), undefined, bad);
+    const read = (execCPUAffinity: unknown) =>
+      readLaunchSpec({ process: { args: ['/bin/sh'], cwd: '/', execCPUAffinity } }).launch?.process
+        .execCpuAffinity;
+    assert.deepEqual(read({ initial: '1', final: '0-1' }), { initial: [1], final: [0, 1] });
+    assert.deepEqual(read({ final: '' }), undefined);
   });
 
   it('names the field of bad input the schema does not cover', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { planBundle } from '../src';
+import { parseSpec, planBundle } from '../src';
 import { renderOperation } from '../src/render';
 import type { MountOp, Operation, Plan } from '../src/types';
 import { runcMounts } from '../../test/baseSpec';
@@ -51,8 +51,9 @@ describe('planBundle', () => {
   it('orders the operations the way runc performs them', () => {
     const p = plan(typical);
     const ops = p.operations;
-    assert.deepEqual(lines(ops.slice(0, 2)), [
+    assert.deepEqual(lines(ops.slice(0, 3)), [
       'mount(NULL, "/", NULL, MS_REC|MS_PRIVATE, NULL)',
+      'mount(NULL, <mount holding "/b/rootfs">, NULL, MS_PRIVATE, NULL) when it is shared',
       'mount("/b/rootfs", "/b/rootfs", NULL, MS_BIND|MS_REC, NULL)',
     ]);
     const data = ops.filter((o) =>
@@ -72,7 +73,7 @@ describe('planBundle', () => {
         'mount_setattr("/certs", AT_RECURSIVE, {attr_set: MOUNT_ATTR_RDONLY})',
       ],
     );
-    const kinds: string[] = ops.map((o) => (o.op === 'mount' ? o.purpose : o.op));
+    const kinds: string[] = ops.map((o) => o.op);
     const idx = (k: string) => kinds.indexOf(k);
     assert.ok(idx('pivot-root') > kinds.lastIndexOf('mknod'), 'devices before pivot_root');
     assert.ok(idx('sethostname') > idx('pivot-root'));
@@ -281,5 +282,21 @@ describe('planBundle', () => {
       [...starts].sort((a, b) => a - b),
     );
     assert.ok(p.findings.length >= 2);
+  });
+});
+
+describe('a document parsed by the caller', () => {
+  it('is planned from as from its text (the language server parses once per change)', () => {
+    const text = JSON.stringify({ ...typical, hostname: 7 }, null, 2);
+    const document = parseSpec(text, 'config.json');
+    assert.deepEqual(plan(text, { document }), plan(text));
+  });
+
+  it('is ignored when it is the parse of another text or file name', () => {
+    const text = JSON.stringify(typical, null, 2);
+    const stale = parseSpec(JSON.stringify({ ...typical, hostname: 7 }), 'config.json');
+    const other = parseSpec(text, 'other.json');
+    assert.deepEqual(plan(text, { document: stale }), plan(text));
+    assert.deepEqual(plan(text, { document: other }), plan(text));
   });
 });

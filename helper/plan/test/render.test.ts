@@ -1,36 +1,28 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { mountOp, propagationOp } from '../src/operationConstructors';
 import { renderFlags, renderOperation, renderOrigin } from '../src/render';
 import { ADDED as origin, devNullMknod, ZERO_RANGE } from '../../test/sampleOperations';
 
 describe('renderOperation', () => {
   it('renders mount(2) with flags by name in value order and the data string', () => {
     assert.equal(
-      renderOperation({
-        op: 'mount',
-        source: 'tmpfs',
-        target: '/dev/shm',
-        targetScope: 'rootfs',
-        fstype: 'tmpfs',
-        flags: ['MS_NOEXEC', 'MS_NOSUID', 'MS_NODEV'],
-        data: 'mode=1777,size=65536k',
-        purpose: 'mount',
-        origin,
-      }),
+      renderOperation(
+        mountOp(
+          {
+            source: 'tmpfs',
+            target: '/dev/shm',
+            fstype: 'tmpfs',
+            flags: ['MS_NOEXEC', 'MS_NOSUID', 'MS_NODEV'],
+            data: 'mode=1777,size=65536k',
+          },
+          origin,
+        ),
+      ),
       'mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID|MS_NODEV|MS_NOEXEC, "mode=1777,size=65536k")',
     );
     assert.equal(
-      renderOperation({
-        op: 'mount',
-        source: null,
-        target: '/',
-        targetScope: 'host',
-        fstype: null,
-        flags: ['MS_REC', 'MS_PRIVATE'],
-        data: '',
-        purpose: 'root-propagation',
-        origin,
-      }),
+      renderOperation(propagationOp('/', ['MS_REC', 'MS_PRIVATE'], origin, 'host')),
       'mount(NULL, "/", NULL, MS_REC|MS_PRIVATE, NULL)',
     );
   });

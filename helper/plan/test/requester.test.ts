@@ -5,9 +5,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MOUNT_OPTIONS } from '../src/flags';
+import { bindRemountOp } from '../src/operationConstructors';
 import { planBundle } from '../src/planBundle';
 import { requesterInvariantViolations } from '../src/requesterInvariant';
-import type { MountAttr, MsFlag, Operation, Plan, Requester } from '../src/types';
+import type { MountAttr, MountCall, MsFlag, Operation, Plan, Requester } from '../src/types';
 import { fakeHost } from './fakeHost';
 
 const alice: Requester = { uid: 1000, gid: 1000, groups: [1000] };
@@ -61,9 +62,10 @@ function unsealedMounts(plan: Plan): string[] {
   const at = (p: string) => [...mounts].reverse().find((m) => m.point === p);
   const below = (p: string) => mounts.filter((m) => m.point === p || m.point.startsWith(p === '/' ? '/' : p + '/'));
   let devAllowed: string[] = [];
-  for (const op of plan.operations as Operation[]) {
-    if (op.op === 'check-mount-flags') devAllowed = op.devAllowed;
-    if (op.op === 'mount') {
+  for (const planned of plan.operations as Operation[]) {
+    if (planned.op === 'check-mount-flags') devAllowed = planned.devAllowed;
+    const op = asMountCall(planned);
+    if (op) {
       const p = inContainer(op.target, op.targetScope);
       if (p === null) continue;
       const has = (f: MsFlag) => op.flags.includes(f);
@@ -71,20 +73,21 @@ function unsealedMounts(plan: Plan): string[] {
         const m = at(p);
         if (m) Object.assign(m, { nosuid: has('MS_NOSUID'), nodev: has('MS_NODEV') });
       } else if (has('MS_BIND')) {
-        const mask = op.purpose === 'mask';
+        const mask = op.mask;
         mounts.push({ point: p, nosuid: mask, nodev: false, mask, bind: true });
         if (has('MS_REC')) mounts.push({ point: `${p === '/' ? '' : p}/submount-of-source`, nosuid: false, nodev: false, mask: false, bind: true });
       } else if (op.fstype) {
-        mounts.push({ point: p, nosuid: has('MS_NOSUID'), nodev: has('MS_NODEV'), mask: op.purpose === 'mask', bind: false });
+        mounts.push({ point: p, nosuid: has('MS_NOSUID'), nodev: has('MS_NODEV'), mask: op.mask, bind: false });
       }
     }
-    if (op.op === 'setattr') {
-      const p = inContainer(op.target, op.targetScope);
+    if (planned.op === 'setattr') {
+      const sa = planned;
+      const p = inContainer(sa.target, sa.targetScope);
       if (p === null) continue;
-      const targets = op.recursive ? below(p) : [at(p)].filter((m): m is SimMount => !!m);
+      const targets = sa.recursive ? below(p) : [at(p)].filter((m): m is SimMount => !!m);
       const apply = (attr: MountAttr, key: 'nosuid' | 'nodev') => {
-        if (op.attrSet.includes(attr)) for (const m of targets) m[key] = true;
-        if (op.attrClr.includes(attr)) for (const m of targets) m[key] = false;
+        if (sa.attrSet.includes(attr)) for (const m of targets) m[key] = true;
+        if (sa.attrClr.includes(attr)) for (const m of targets) m[key] = false;
       };
       apply('MOUNT_ATTR_NOSUID', 'nosuid');
       apply('MOUNT_ATTR_NODEV', 'nodev');
@@ -129,6 +132,15 @@ function generatedSpec(seed: number) {
     return { destination: pick(DESTINATIONS), type, source, options };
   });
   return baseSpec(mounts, { root: { path: 'rootfs', readonly: r() < 0.5 } });
+}
+
+/** The mount(2) call an operation makes, as the simulation reads it; masks as the runtime covers them. */
+function asMountCall(op: Operation): (MountCall & { mask: boolean }) | undefined {
+  if (op.op === 'mount' || op.op === 'readonly-path') return { ...op, mask: false };
+  if (op.op !== 'mask') return undefined;
+  return op.cover === 'dev-null'
+    ? { source: '/dev/null', target: op.target, targetScope: op.targetScope, fstype: null, flags: ['MS_BIND'], data: '', mask: true }
+    : { source: 'tmpfs', target: op.target, targetScope: op.targetScope, fstype: 'tmpfs', flags: op.tmpfsFlags, data: '', mask: true };
 }
 
 describe('a non-root requester’s plan (requester.ts)', () => {
@@ -189,8 +201,20 @@ describe('requesterInvariantViolations (run by the runtime before the first oper
     assert.match(requesterInvariantViolations(without((o) => o.op === 'setattr' && o.target === '/'), ctx).join(), /no nosuid,nodev lock/);
     const clear: Operation = { op: 'setattr', target: '/data', targetScope: 'container', attrSet: [], attrClr: ['MOUNT_ATTR_NOSUID'], recursive: true, origin: { kind: 'added', reason: 'test' } };
     assert.match(requesterInvariantViolations({ ...plan, operations: [...plan.operations, clear] }, ctx).join(), /clears MOUNT_ATTR_NOSUID.*comes after the nosuid,nodev lock/);
-    const remount: Operation = { op: 'mount', source: null, target: '/data', targetScope: 'container', fstype: null, flags: ['MS_REMOUNT', 'MS_BIND'], data: '', purpose: 'remount', origin: { kind: 'added', reason: 'test' } };
+    const remount: Operation = bindRemountOp('/data', [], { kind: 'added', reason: 'test' }, 'container');
     assert.match(requesterInvariantViolations({ ...plan, operations: [...plan.operations, remount] }, ctx).join(), /comes after the nosuid,nodev lock/);
+  });
+
+  it('lets a process attribute the account could set itself follow the lock, and refuses a real-time one', () => {
+    const origin = { kind: 'added' as const, reason: 'test' };
+    const batch: Operation = { op: 'scheduler', attr: { policy: 'SCHED_BATCH', policyValue: 3, flags: [], flagsValue: 0, nice: 5, priority: 0, runtime: 0, deadline: 0, period: 0 }, origin };
+    const personality: Operation = { op: 'personality', domain: 'LINUX32', persona: 8, origin };
+    assert.deepEqual(requesterInvariantViolations({ ...plan, operations: [...plan.operations, batch, personality] }, ctx), []);
+    const fifo: Operation = { ...batch, attr: { ...batch.attr, policy: 'SCHED_FIFO', policyValue: 1, nice: 0, priority: 50 } };
+    const rt: Operation = { op: 'ioprio', ioClass: 'IOPRIO_CLASS_RT', priority: 0, ioprio: 1 << 13, origin };
+    const v = requesterInvariantViolations({ ...plan, operations: [...plan.operations, fifo, rt] }, ctx).join('\n');
+    assert.match(v, /\(scheduler\): SCHED_FIFO needs CAP_SYS_NICE/);
+    assert.match(v, /\(ioprio\): IOPRIO_CLASS_RT needs CAP_SYS_ADMIN/);
   });
 
   it('refuses a bind with the runtime’s rights, a device node, and a process with privileges', () => {

@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import type { CliIO, Command } from './command';
 import { parseCommandArgs } from './command';
 import { readBundle, UsageError } from './readBundle';
+import { ID_PATTERN } from '../runtime/containerId';
 import type { HelperClient as HelperClientType } from '../client';
 import type { OperationEvent, OperationFailure } from '../protocol';
 
@@ -80,6 +81,11 @@ async function viaDaemon(
     client.onExited((e) => {
       if (e.id === id) exited!(exitStatus(e));
     });
+    // A failing poststart or poststop hook stops nothing: a warning, as in the embedded run.
+    client.onHook((h) => {
+      if (h.id === id && !h.ok && (h.kind === 'poststart' || h.kind === 'poststop'))
+        io.err(`bindery run: warning: ${h.message}`);
+    });
     client.onClose(() => exited!(255));
     let terminal = false;
     try {
@@ -131,10 +137,10 @@ async function embedded(
   id: string,
 ): Promise<number> {
   const [
-    { planBundle, launchRefusals },
-    { realHostView, processRequester },
+    { planBundle, launchRefusals, realHostView, processRequester },
     { launchContainer, isLaunchError, DEFAULT_STATE_ROOT },
-  ] = await Promise.all([import('@bindery/plan'), import('@bindery/plan'), import('../runtime/container')]);
+    { koffiSyscalls },
+  ] = await Promise.all([import('@bindery/plan'), import('../runtime/container'), import('../runtime/koffiSyscalls')]);
   const stateRoot = process.env.BINDERY_STATE_ROOT || DEFAULT_STATE_ROOT;
   const plan = planBundle({
     text,
@@ -154,13 +160,16 @@ async function embedded(
   }
   let container;
   try {
-    container = await launchContainer({
-      id,
-      bundleDir,
-      plan,
-      owner: { uid: 0, gid: 0 },
-      stateRoot,
-    });
+    container = await launchContainer(
+      {
+        id,
+        bundleDir,
+        plan,
+        owner: { uid: 0, gid: 0 },
+        stateRoot,
+      },
+      koffiSyscalls(),
+    );
   } catch (e) {
     if (!isLaunchError(e)) throw e;
     if (e.failure) reportFailure(io, e.failure);
@@ -171,6 +180,10 @@ async function embedded(
   container.on('output', (o: { stream: string; data: string }) =>
     (o.stream === 'stdout' ? process.stdout : process.stderr).write(o.data),
   );
+  // poststart and poststop failures do not stop anything (runtime-spec): they are warnings.
+  container.on('hook', (h: { ok: boolean; message: string }) => {
+    if (!h.ok) io.err(`bindery run: warning: ${h.message}`);
+  });
   const unforward = forwardSignals((graceMs) => void container.stop(graceMs));
   const c = container;
   const detachTerminal = c.hasTerminal
@@ -216,7 +229,7 @@ export const runCommand: Command = {
         .basename(bundle.bundleDir)
         .replace(/[^A-Za-z0-9_.-]/g, '_')
         .slice(0, 50)}-${crypto.randomBytes(3).toString('hex')}`;
-    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(id))
+    if (!ID_PATTERN.test(id))
       throw new UsageError(`--id "${id}": use 1–64 of A–Z a–z 0–9 _ . -`);
 
     const viaHelper = await viaDaemon(

@@ -23,6 +23,7 @@ import {
   LogsRequest,
   InputRequest,
   ResizeRequest,
+  HookNotification,
   OperationNotification,
   OutputNotification,
   StartedNotification,
@@ -49,6 +50,7 @@ const METHOD_NOT_FOUND = -32601;
 
 const NOTIFICATIONS = {
   operation: OperationNotification,
+  hook: HookNotification,
   started: StartedNotification,
   output: OutputNotification,
   exited: ExitedNotification,

@@ -2,16 +2,19 @@
 // is identified by SO_PEERCRED before a byte of it is read.
 import * as fs from 'node:fs';
 import * as net from 'node:net';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { realHostView } from '@bindery/plan';
 import { DEFAULT_SOCKET_PATH, ErrorCodes, SOCKET_GROUP } from '../protocol';
-import { koffiSyscalls } from '../runtime/koffiSyscalls';
+import type { DaemonSyscalls } from '../runtime/syscalls';
 import { fsIdentityRunner } from './peerAccess';
 import type { Peer } from './authorize';
 import { Connection } from './connection';
 import { WriteBudget } from './frameWriter';
 import { MAX_CONNECTIONS, MAX_CONNECTIONS_PER_USER } from './limits';
-import { Registry } from './registry';
+import { Registry, type RegistryEvent } from './registry';
+import { EngineContainers, type EngineProcessOps } from './engineContainers';
+import { signalProcess, waitGone } from '../runtime/ociSignal';
 import type { RuntimeApi } from './runtimeApi';
 
 export interface DaemonOptions {
@@ -19,12 +22,21 @@ export interface DaemonOptions {
   /** Where container state lives; default: the socket's directory. */
   stateDir?: string;
   runtime: RuntimeApi;
+  /** The kernel door: peer credentials, the socket's group, a peer's file rights. */
+  sys: DaemonSyscalls;
   helperVersion: string;
   log?: (line: string) => void;
   /** Socket group; default `bindery`. Tests pass another. */
   socketGroup?: string;
   /** An already listening socket fd from systemd (LISTEN_FDS); default: read the environment. */
   listenFd?: number | null;
+  /**
+   * The runtime's state roots to watch for containers engines made with `bindery`
+   * (engineContainers.ts); `DIR/*` means each directory in DIR. None: engines' containers are not shown.
+   */
+  engineRoots?: readonly string[];
+  /** How engine containers are signalled and waited for; the runtime's pidfd code by default. */
+  engineOps?: EngineProcessOps;
 }
 
 /** fd 3 when systemd passed exactly this process a listening socket. */
@@ -38,6 +50,7 @@ export function systemdListenFd(env = process.env): number | null {
 export class Daemon {
   readonly socketPath: string;
   readonly registry: Registry;
+  readonly engines?: EngineContainers;
   private readonly server: net.Server;
   private readonly connections = new Set<Connection>();
   /** What every client has not read yet, together. */
@@ -51,9 +64,14 @@ export class Daemon {
     this.log = opts.log ?? ((line) => process.stderr.write(`binderyd: ${line}\n`));
     const stateDir = opts.stateDir ?? path.dirname(this.socketPath);
     this.registry = new Registry(stateDir, opts.runtime, this.log);
-    this.registry.on('event', (e) => {
+    const forward = (e: RegistryEvent) => {
       for (const c of this.connections) c.notify(e);
-    });
+    };
+    this.registry.on('event', forward);
+    if (opts.engineRoots?.length) {
+      this.engines = new EngineContainers(opts.engineRoots, opts.engineOps ?? ociProcessOps(opts.sys), this.log);
+      this.engines.on('event', forward);
+    }
     this.server = net.createServer({ pauseOnConnect: false }, (s) => this.accept(s));
   }
 
@@ -61,6 +79,7 @@ export class Daemon {
     fs.mkdirSync(this.registry.stateRoot, { recursive: true, mode: 0o755 });
     const { adopted, tornDown } = await this.registry.reconcile();
     if (adopted.length + tornDown.length > 0) this.log(`reconciled: ${adopted.length} adopted, ${tornDown.length} torn down`);
+    this.engines?.start();
     const fd = this.opts.listenFd === undefined ? systemdListenFd() : this.opts.listenFd;
     if (fd !== null) {
       this.activated = true;
@@ -84,7 +103,7 @@ export class Daemon {
       process.umask(oldMask);
     }
     const groupName = this.opts.socketGroup ?? SOCKET_GROUP;
-    const gid = koffiSyscalls().groupId(groupName);
+    const gid = this.opts.sys.groupId(groupName);
     if (gid === undefined) {
       this.log(`listening on ${this.socketPath} (mode 0600, root only): there is no group "${groupName}"; create it (groupadd --system ${groupName}) to let its members connect`);
     } else {
@@ -97,7 +116,7 @@ export class Daemon {
   private accept(socket: net.Socket): void {
     if (this.closing) return void socket.destroy();
     const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
-    const peer = typeof fd === 'number' && fd >= 0 ? identify(fd) : 'no file descriptor';
+    const peer = typeof fd === 'number' && fd >= 0 ? identify(fd, this.opts.sys) : 'no file descriptor';
     if (typeof peer === 'string') {
       this.log(`refusing a connection: cannot identify the peer: ${peer}`);
       return void socket.destroy();
@@ -113,7 +132,7 @@ export class Daemon {
     const conn = new Connection(
       socket,
       peer,
-      { registry: this.registry, host: realHostView(), asPeer: fsIdentityRunner(koffiSyscalls()), helperVersion: this.opts.helperVersion },
+      { registry: this.registry, engines: this.engines, host: realHostView(), asPeer: fsIdentityRunner(this.opts.sys), helperVersion: this.opts.helperVersion },
       this.log,
       (c) => this.connections.delete(c),
       this.writeBudget,
@@ -126,6 +145,7 @@ export class Daemon {
     this.closing ??= (async () => {
       this.registry.closing = true;
       this.server.close();
+      this.engines?.close(); // not ours to stop: the engines keep their containers
       await this.registry.teardownAll();
       for (const c of this.connections) c.destroy();
       if (!this.activated) {
@@ -149,9 +169,18 @@ export class Daemon {
   }
 }
 
+/** Engine containers are signalled like `bindery kill` does: through a pidfd, after checking the start time. */
+function ociProcessOps(sys: DaemonSyscalls): EngineProcessOps {
+  return {
+    signal: (state, name) => {
+      if (state.pid !== undefined && state.startTime !== undefined) signalProcess(state.pid, state.startTime, os.constants.signals[name], sys);
+    },
+    waitGone: (state, ms) => waitGone(state, ms, sys),
+  };
+}
+
 /** SO_PEERCRED and SO_PEERGROUPS of an accepted connection, or why not. */
-function identify(fd: number): Peer | string {
-  const sys = koffiSyscalls();
+function identify(fd: number, sys: DaemonSyscalls): Peer | string {
   const cred = sys.getPeerCred(fd);
   if (!cred.ok) return `${cred.call}: ${cred.errno}`;
   const groups = sys.getPeerGroups(fd);

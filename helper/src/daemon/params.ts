@@ -1,9 +1,11 @@
 // Request parameters as the daemon accepts them: checked field by field, never trusted.
 import * as posix from 'node:path/posix';
 import { MAX_INPUT_BYTES, type IdParams, type InputParams, type LaunchParams, type ResizeParams, type StopParams, type ValidateParams } from '../protocol';
+import { ID_PATTERN } from '../runtime/containerId';
 import { invalidParams } from './errors';
 
-export const ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
+/** An engine's container (engineContainers.ts): `ENGINE[.NAMESPACE]:RUNTIME_ID`. */
+export const ENGINE_KEY_PATTERN = /^[A-Za-z0-9_.+-]{1,80}:[A-Za-z0-9_.-]{1,64}$/;
 /** Names the state directory already uses for itself. */
 const RESERVED_IDS = new Set(['.', '..', 'bindery.sock']);
 const MAX_PATH = 4096;
@@ -43,10 +45,16 @@ export function launchParams(params: unknown): LaunchParams {
   return { bundle: checkBundle(o.bundle), id: o.id === undefined ? undefined : checkId(o.id) };
 }
 
+/** An id of a container that exists: one the helper launched, or an engine's. */
+function checkContainerRef(v: unknown): string {
+  if (typeof v === 'string' && ENGINE_KEY_PATTERN.test(v)) return v;
+  return checkId(v);
+}
+
 export function idParams(params: unknown): IdParams {
   const o = object(params);
   only(o, ['id']);
-  return { id: checkId(o.id) };
+  return { id: checkContainerRef(o.id) };
 }
 
 export function stopParams(params: unknown): StopParams {
@@ -55,7 +63,7 @@ export function stopParams(params: unknown): StopParams {
   const t = o.timeoutMs;
   if (t !== undefined && (typeof t !== 'number' || !Number.isInteger(t) || t < 0 || t > MAX_STOP_TIMEOUT_MS))
     throw invalidParams(`timeoutMs must be an integer from 0 to ${MAX_STOP_TIMEOUT_MS}`);
-  return { id: checkId(o.id), timeoutMs: t as number | undefined };
+  return { id: checkContainerRef(o.id), timeoutMs: t as number | undefined };
 }
 
 export function inputParams(params: unknown): InputParams {

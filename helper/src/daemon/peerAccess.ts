@@ -4,7 +4,7 @@
 // (setfsuid, setfsgid and its groups; Syscalls.setFsIdentity) for one synchronous call:
 // reading config.json, and planning, whose HostView then sees only what the peer can see.
 import * as fs from 'node:fs';
-import type { Syscalls } from '../runtime/syscalls';
+import type { DaemonSyscalls } from '../runtime/syscalls';
 import type { Peer } from './authorize';
 
 /** config.json larger than this is refused (a runtime spec is a few KiB). */
@@ -13,7 +13,7 @@ export const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
 /** Runs `fn` synchronously with the peer's file access rights; root peers run as they are. */
 export type AsPeer = <T>(peer: Peer, fn: () => T) => T;
 
-export function fsIdentityRunner(sys: Syscalls): AsPeer {
+export function fsIdentityRunner(sys: Pick<DaemonSyscalls, 'setFsIdentity'>): AsPeer {
   return <T>(peer: Peer, fn: () => T): T => {
     if (peer.uid === 0) return fn();
     const as = sys.setFsIdentity(peer);

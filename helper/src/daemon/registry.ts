@@ -8,6 +8,7 @@ import {
   ErrorCodes,
   type ContainerInfo,
   type ExitedEvent,
+  type HookEvent,
   type OperationEvent,
   type OutputEvent,
   type StartedEvent,
@@ -16,12 +17,13 @@ import type { Plan } from '@bindery/plan';
 import { readState } from '../runtime/stateFile';
 import { HelperError, notFound } from './errors';
 import { MAX_CONTAINERS_PER_USER, MAX_LOG_BYTES } from './limits';
-import { ID_PATTERN } from './params';
+import { ID_PATTERN } from '../runtime/containerId';
 import type { ContainerHandle, RuntimeApi } from './runtimeApi';
 
 /** What the registry tells the daemon; the daemon forwards it to connections that may see `owner`'s containers. */
 export type RegistryEvent =
   | { kind: 'operation'; owner: number; payload: OperationEvent }
+  | { kind: 'hook'; owner: number; payload: HookEvent }
   | { kind: 'started'; owner: number; payload: StartedEvent }
   | { kind: 'output'; owner: number; payload: OutputEvent }
   | { kind: 'exited'; owner: number; payload: ExitedEvent }
@@ -86,8 +88,11 @@ export class Registry extends EventEmitter<{ event: [RegistryEvent] }> {
     const onOperation = (p: OperationEvent) => {
       if (!attached) this.emit('event', { kind: 'operation', owner: entry.owner, payload: p });
     };
+    const onHook = (p: HookEvent) => {
+      if (!attached) this.emit('event', { kind: 'hook', owner: entry.owner, payload: p });
+    };
     try {
-      container = await this.runtime.launchContainer({ id, bundleDir, plan, owner, stateRoot: this.stateRoot, onOperation });
+      container = await this.runtime.launchContainer({ id, bundleDir, plan, owner, stateRoot: this.stateRoot, onOperation, onHook });
       attached = true;
     } catch (e) {
       this.entries.delete(id);
@@ -104,6 +109,11 @@ export class Registry extends EventEmitter<{ event: [RegistryEvent] }> {
     const owner = entry.owner;
     const send = (e: RegistryEvent) => this.emit('event', e);
     c.on('operation', (p: OperationEvent) => send({ kind: 'operation', owner, payload: p }));
+    // poststart and poststop run after the launch: each run changes the summary too.
+    c.on('hook', (p: HookEvent) => {
+      send({ kind: 'hook', owner, payload: p });
+      send({ kind: 'changed', owner, payload: c.info() });
+    });
     c.on('started', (p: StartedEvent) => {
       send({ kind: 'started', owner, payload: p });
       send({ kind: 'changed', owner, payload: c.info() });

@@ -25,6 +25,7 @@ import { HelperError, notFound, notOwner } from './errors';
 import { idParams, inputParams, launchParams, noParams, resizeParams, stopParams, validateParams } from './params';
 import { ConfigReadError, readConfigFile, type AsPeer } from './peerAccess';
 import type { Registry } from './registry';
+import type { EngineContainers } from './engineContainers';
 
 export interface RequestContext {
   registry: Registry;
@@ -33,6 +34,8 @@ export interface RequestContext {
   /** Runs synchronous file work with the peer's own access rights. */
   asPeer: AsPeer;
   helperVersion: string;
+  /** Containers engines made with `bindery` as their runtime, when the daemon watches their roots. */
+  engines?: EngineContainers;
 }
 
 interface Bundle {
@@ -121,6 +124,13 @@ export async function launch(ctx: RequestContext, peer: Peer, params: unknown): 
   }
 }
 
+/** An engine's container this peer may see (they are root's), or undefined when `id` is not one. */
+function engineContainer(ctx: RequestContext, peer: Peer, id: string): EngineContainers | undefined {
+  if (!ctx.engines?.has(id)) return undefined;
+  if (!isRoot(peer)) throw notOwner(id, peer.uid);
+  return ctx.engines;
+}
+
 function visible(ctx: RequestContext, peer: Peer, id: string) {
   const e = ctx.registry.get(id);
   if (!e) throw notFound(id);
@@ -130,11 +140,16 @@ function visible(ctx: RequestContext, peer: Peer, id: string) {
 
 export function list(ctx: RequestContext, peer: Peer, params: unknown): ContainerInfo[] {
   noParams(params);
-  return ctx.registry.list().filter((c) => maySee(peer, c.owner));
+  return [...ctx.registry.list(), ...(ctx.engines?.list() ?? [])].filter((c) => maySee(peer, c.owner));
 }
 
 export async function inspect(ctx: RequestContext, peer: Peer, params: unknown): Promise<InspectResult> {
   const { id } = idParams(params);
+  const engines = engineContainer(ctx, peer, id);
+  if (engines) {
+    const r = await engines.inspect(id);
+    return { ...r.info, plan: r.plan, ...(r.mountinfo !== undefined ? { mountinfo: r.mountinfo } : {}) };
+  }
   const e = visible(ctx, peer, id);
   const info = ctx.registry.info(e);
   let mountinfo: string | undefined;
@@ -151,18 +166,24 @@ export async function inspect(ctx: RequestContext, peer: Peer, params: unknown):
 
 export async function stop(ctx: RequestContext, peer: Peer, params: unknown): Promise<ContainerInfo> {
   const p = stopParams(params);
+  const engines = engineContainer(ctx, peer, p.id);
+  if (engines) return engines.stop(p.id, p.timeoutMs);
   visible(ctx, peer, p.id);
   return ctx.registry.stop(p.id, p.timeoutMs);
 }
 
 export async function teardown(ctx: RequestContext, peer: Peer, params: unknown): Promise<void> {
   const { id } = idParams(params);
+  const engines = engineContainer(ctx, peer, id);
+  if (engines) return engines.teardown(id);
   visible(ctx, peer, id);
   await ctx.registry.teardown(id);
 }
 
 export function logs(ctx: RequestContext, peer: Peer, params: unknown): LogsResult {
   const { id } = idParams(params);
+  // An engine's container writes to the engine (conmon, the shim), not to the helper.
+  if (engineContainer(ctx, peer, id)) return { chunks: [], truncated: false };
   visible(ctx, peer, id);
   return ctx.registry.logs(id);
 }

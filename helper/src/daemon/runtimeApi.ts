@@ -1,7 +1,7 @@
 // The runtime as the daemon uses it: the shape of runtime/container.ts, so the registry can
 // be driven by the real runtime in the daemon and by a small fake in unit tests.
 import type { EventEmitter } from 'node:events';
-import type { ContainerInfo, ContainerStatus, ExitedEvent, OperationEvent } from '../protocol';
+import type { ContainerInfo, ContainerStatus, ExitedEvent, HookEvent, OperationEvent } from '../protocol';
 import type { Plan } from '@bindery/plan';
 
 export interface LaunchOptions {
@@ -12,9 +12,11 @@ export interface LaunchOptions {
   stateRoot: string;
   /** Operation events during the launch, before the container object exists. */
   onOperation?: (event: OperationEvent) => void;
+  /** Hook runs during the launch, likewise. */
+  onHook?: (event: HookEvent) => void;
 }
 
-/** Events: 'operation', 'started', 'output', 'exited', 'torn-down' (protocol payloads). */
+/** Events: 'operation', 'hook', 'started', 'output', 'exited', 'torn-down' (protocol payloads). */
 export interface ContainerHandle extends EventEmitter {
   readonly id: string;
   readonly pid?: number;

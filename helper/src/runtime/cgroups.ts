@@ -111,3 +111,51 @@ export async function removeCgroups(made: readonly string[]): Promise<string[]> 
   }
   return left;
 }
+
+export interface MemoryOutcome {
+  /** Processes the kernel's OOM killer killed in the container's cgroup. */
+  oomKills?: number;
+  /** The most memory the cgroup used, in bytes. */
+  memoryPeak?: number;
+}
+
+/** A counter of a `key value` file (memory.events, memory.oom_control), undefined when absent. */
+function counter(file: string, key: string): number | undefined {
+  try {
+    const m = new RegExp(`^${key} (\\d+)$`, 'm').exec(fs.readFileSync(file, 'utf8'));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function bytes(file: string): number | undefined {
+  try {
+    const n = Number(fs.readFileSync(file, 'utf8').trim());
+    return Number.isFinite(n) ? n : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What the container's memory cgroup says once its process is gone, read before teardown
+ * removes it: OOM kills (cgroup2 memory.events, v1 memory.oom_control, `oom_kill`, Linux
+ * 4.13+) and the peak usage (memory.peak, v1 memory.max_usage_in_bytes).
+ */
+export function memoryOutcome(op: CgroupOp | undefined): MemoryOutcome {
+  if (!op) return {};
+  const mem = cgroupDirs(op).find(({ hierarchy: h }) =>
+    h.v2 ? op.hierarchies.length === 1 : h.name.split(',').includes('memory'),
+  );
+  if (!mem) return {};
+  const [events, peak] = mem.hierarchy.v2
+    ? ['memory.events', 'memory.peak']
+    : ['memory.oom_control', 'memory.max_usage_in_bytes'];
+  const out: MemoryOutcome = {};
+  const kills = counter(posix.join(mem.dir, events), 'oom_kill');
+  if (kills !== undefined) out.oomKills = kills;
+  const most = bytes(posix.join(mem.dir, peak));
+  if (most !== undefined) out.memoryPeak = most;
+  return out;
+}

@@ -10,8 +10,10 @@ import * as fs from 'node:fs';
 import { koffiSyscalls } from './koffiSyscalls';
 import { EVENT_FD, type InitMessage, type InitRequest, type StageFailure } from './initProtocol';
 import { execProcess, type ProcessStdio } from './processSetup';
+import type { StepFailure } from './failure';
+import { initHooks } from './initHooks';
 import { ociInitMain } from './ociInit';
-import { requesterInvariantViolations } from '@bindery/plan';
+import { isProcessAttr, requesterInvariantViolations } from '@bindery/plan';
 import { setupRootfs } from './rootfs';
 import { warmUp } from './warmUp';
 import {
@@ -39,8 +41,11 @@ export function redirectInitMessages(write: (line: string) => void): void {
 export interface InitIO {
   /** The process's fds 0–2 instead of /dev/null and the request's output files. */
   stdio?: ProcessStdio;
-  /** Right before execve, after every other step; default: send `exec`. */
-  beforeExec?: () => void;
+  /**
+   * Right before execve, after every other step; it must run the startContainer hooks
+   * (returning their failure). Default: run them, then send `exec`.
+   */
+  beforeExec?: (runStartHooks: () => StepFailure | undefined) => StepFailure | void;
 }
 
 function stageFailure(
@@ -183,12 +188,13 @@ export function runInit(req: InitRequest, sys: Syscalls, io: InitIO = {}): numbe
   // Modes in the plan are exact (device nodes, mount points), as in runc.
   process.umask(0);
   let terminal: number | undefined;
+  const hooks = initHooks(req, sys, send);
   const failure = setupRootfs(req.plan, sys, {
-    id: req.id,
     stateDir: req.stateDir,
     network: req.network,
     owner: req.owner,
-    emit: (event) => send({ type: 'operation', event }),
+    emit: (outcome) => send({ type: 'operation', outcome }),
+    runHook: (op) => hooks.runHook(op),
     ...(consoleSocket !== undefined
       ? {
           deliverMaster: (master: number) => sys.sendFd(consoleSocket, master, '/dev/ptmx'),
@@ -212,8 +218,12 @@ export function runInit(req: InitRequest, sys: Syscalls, io: InitIO = {}): numbe
     req.spec.process,
     stdio,
     (m) => process.umask(m),
-    io.beforeExec ?? (() => send({ type: 'exec' })),
+    () =>
+      io.beforeExec
+        ? io.beforeExec(() => hooks.runStartHooks())
+        : (hooks.runStartHooks() ?? send({ type: 'exec' })),
     req.plan.operations.find((op) => op.op === 'seccomp'),
+    req.plan.operations.filter(isProcessAttr),
   );
   send({
     type: 'stage-failure',

@@ -14,8 +14,10 @@ import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process'
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { koffiSyscalls } from './koffiSyscalls';
-import { CLONE_NEWPID, type SysResult, type Syscalls } from './syscalls';
+import { CLONE_NEWPID, type InitSyscalls, type SysResult } from './syscalls';
+
+/** What spawning an init into a PID namespace takes. */
+type LauncherSyscalls = Pick<InitSyscalls, 'unshare' | 'setns'>;
 
 let explicitScript: string | undefined;
 
@@ -48,7 +50,7 @@ export interface InitSpawnOptions {
 /** Spawn an init, in a new PID namespace when `newPid`. Throws only on a helper fault. */
 export function spawnInit(
   newPid: boolean,
-  sys: Syscalls = koffiSyscalls(),
+  sys: LauncherSyscalls,
   how: InitSpawnOptions = {},
 ): ChildProcess {
   if (!newPid) return spawnInitHere(how);
@@ -59,7 +61,7 @@ export function spawnInit(
 export function spawnInitInto(
   pidNsFd: number,
   how: InitSpawnOptions,
-  sys: Syscalls = koffiSyscalls(),
+  sys: LauncherSyscalls,
 ): ChildProcess {
   return spawnInPidNamespace(() => sys.setns(pidNsFd, CLONE_NEWPID), 'setns(CLONE_NEWPID)', how, sys);
 }
@@ -75,7 +77,7 @@ function spawnInPidNamespace(
   enter: () => SysResult,
   what: string,
   how: InitSpawnOptions,
-  sys: Syscalls,
+  sys: LauncherSyscalls,
 ): ChildProcess {
   ownPidNamespace ??= fs.openSync('/proc/self/ns/pid', 'r');
   const u = enter();
@@ -103,14 +105,14 @@ class InitPool {
   private refillScheduled = false;
 
   /** Keep `n` inits warm (0 stops keeping any; idle ones are ended). */
-  setSize(n: number): void {
+  setSize(n: number, sys: LauncherSyscalls): void {
     this.size = n;
     while (this.idle.length > n) this.idle.pop()!.kill('SIGKILL');
-    this.scheduleRefill();
+    this.scheduleRefill(sys);
   }
 
   /** A warm init when one is ready, else a freshly spawned one. */
-  take(): ChildProcess {
+  take(sys: LauncherSyscalls): ChildProcess {
     this.idle = this.idle.filter((c) => c.exitCode === null && c.signalCode === null);
     // A warm one first; one still loading beats spawning another.
     const i = this.idle.findIndex((c) => this.readyOnes.has(c));
@@ -119,7 +121,7 @@ class InitPool {
       ref(child, true);
       return child;
     }
-    return spawnInit(true);
+    return spawnInit(true, sys);
   }
 
   /** Resolves when the pool is full of inits that have loaded (benchmarks wait for this). */
@@ -142,13 +144,13 @@ class InitPool {
   }
 
   /** Refill after the current launch, so the spawn is not on its path. */
-  scheduleRefill(): void {
+  scheduleRefill(sys: LauncherSyscalls): void {
     if (this.refillScheduled || this.idle.length >= this.size) return;
     this.refillScheduled = true;
     setImmediate(() => {
       this.refillScheduled = false;
       while (this.idle.length < this.size) {
-        const child = spawnInit(true);
+        const child = spawnInit(true, sys);
         ref(child, false);
         child.once('exit', () => (this.idle = this.idle.filter((c) => c !== child)));
         // The init's first line says it has loaded; the launch that takes it reads the rest.
@@ -176,7 +178,7 @@ function ref(child: ChildProcess, on: boolean): void {
 
 export const initPool = new InitPool();
 
-/** The daemon calls this once: keep `n` inits (default 1) warm from now on. */
-export function warmInits(n = 1): void {
-  initPool.setSize(n);
+/** The daemon calls this once: keep `n` inits warm from now on. */
+export function warmInits(n: number, sys: LauncherSyscalls): void {
+  initPool.setSize(n, sys);
 }

@@ -5,8 +5,11 @@
 // fd 3 close-on-exec, so a successful execve closes it: 'exec' followed by end-of-file
 // means the container's process is running; 'exec' followed by 'failure' means execve
 // failed; end-of-file without 'exec' means the init died (its stderr says why).
+// fd 3 is a socket pair: for a hook the runtime runs on the host, the init asks on it and
+// the launcher answers on it (HookReply), while the init waits.
 import type { LaunchSpec, Plan } from '@bindery/plan';
-import type { OperationEvent, OperationFailure } from '../protocol';
+import type { HookRun, OperationFailure } from '../protocol';
+import type { OperationOutcome } from './operationOutcome';
 import type { NetworkIdentity } from './networkFiles';
 
 /** uid, gid and supplementary groups of whoever the container is launched for. */
@@ -20,6 +23,9 @@ export const EVENT_FD = 3;
 
 export interface InitRequest {
   id: string;
+  /** The bundle directory, for the state hooks get on stdin. */
+  bundle: string;
+  /** The plan's operations, rootfs and requester; its mounts and findings are left empty. */
   plan: Plan;
   stateDir: string;
   spec: LaunchSpec;
@@ -56,7 +62,22 @@ export interface StageFailure {
 export type InitMessage =
   /** Sent once at start-up, when Node and koffi are loaded: the init is warm. */
   | { type: 'ready' }
-  | { type: 'operation'; event: OperationEvent }
+  | { type: 'operation'; outcome: OperationOutcome }
   | { type: 'operation-failure'; failure: OperationFailure }
   | { type: 'stage-failure'; failure: StageFailure }
-  | { type: 'exec' };
+  | { type: 'exec' }
+  /**
+   * Run the plan's operation `index`, a hook the runtime runs on the host (prestart,
+   * createRuntime): the init then blocks until the launcher writes one HookReply line back
+   * on the same fd.
+   */
+  | { type: 'hook-request'; index: number }
+  /** A hook the init ran itself (createContainer, startContainer). */
+  | { type: 'hook'; run: HookRun };
+
+/** The launcher's answer to a hook-request, one JSON line on fd 3. */
+export interface HookReply {
+  ok: boolean;
+  /** Why not, in runc's words (the hook's own failure, or why it was not run). */
+  message?: string;
+}

@@ -30,9 +30,14 @@ import {
 // Syscall numbers glibc has no wrapper for. The ones from 424 up are shared by every
 // architecture; pivot_root is not.
 const SYS = {
-  x64: { pivot_root: 155, setgroups: 116 },
-  arm64: { pivot_root: 41, setgroups: 159 },
+  x64: { pivot_root: 155, setgroups: 116, ioprio_set: 251, sched_setattr: 314 },
+  arm64: { pivot_root: 41, setgroups: 159, ioprio_set: 30, sched_setattr: 274 },
 } as const;
+const IOPRIO_WHO_PROCESS = 1;
+/** glibc's cpu_set_t: 1024 CPUs. */
+const CPU_SET_BYTES = 128;
+/** sizeof(struct sched_attr) without the utilization clamps (SCHED_ATTR_SIZE_VER0). */
+const SCHED_ATTR_SIZE_VER0 = 48;
 const SYS_faccessat2 = 439;
 const AT_EACCESS = 0x200;
 const SYS_pidfd_send_signal = 424;
@@ -154,6 +159,10 @@ function createKoffiSyscalls(): Syscalls {
       'size_t',
     ]),
     sysPivotRoot: libc.func('syscall', 'long', ['long', 'const char *', 'const char *']),
+    personality: libc.func('int personality(unsigned long persona)'),
+    schedSetaffinity: libc.func('int sched_setaffinity(int pid, size_t size, const void *mask)'),
+    sysIoprioSet: libc.func('syscall', 'long', ['long', 'int', 'int', 'int']),
+    sysSchedSetattr: libc.func('syscall', 'long', ['long', 'int', 'void *', 'unsigned int']),
     // The raw syscall changes only the calling thread; glibc's setgroups changes every thread.
     sysSetgroups: libc.func('syscall', 'long', ['long', 'size_t', 'const uint32_t *']),
     sysFaccessat2: libc.func('syscall', 'long', ['long', 'int', 'const char *', 'int', 'int']),
@@ -335,6 +344,29 @@ function createKoffiSyscalls(): Syscalls {
       return unit('capset', c.capset(header, data));
     },
     setsid: () => check('setsid', c.setsid()),
+    personality: (persona) => check('personality', c.personality(persona)),
+    schedSetaffinity: (tid, cpus) => {
+      const mask = Buffer.alloc(CPU_SET_BYTES);
+      for (const cpu of cpus) {
+        if (cpu >= CPU_SET_BYTES * 8) return { ok: false, errno: 'EINVAL', call: 'sched_setaffinity' };
+        mask[cpu >> 3] |= 1 << (cpu & 7);
+      }
+      return unit('sched_setaffinity', c.schedSetaffinity(tid, mask.length, mask));
+    },
+    ioprioSet: (ioprio) =>
+      unit('ioprio_set', c.sysIoprioSet(SYS[arch].ioprio_set, IOPRIO_WHO_PROCESS, 0, ioprio)),
+    schedSetattr: (a) => {
+      const attr = Buffer.alloc(SCHED_ATTR_SIZE_VER0);
+      attr.writeUInt32LE(SCHED_ATTR_SIZE_VER0, 0);
+      attr.writeUInt32LE(a.policyValue, 4);
+      attr.writeBigUInt64LE(BigInt(a.flagsValue), 8);
+      attr.writeInt32LE(a.nice, 16);
+      attr.writeUInt32LE(a.priority, 20);
+      attr.writeBigUInt64LE(BigInt(a.runtime), 24);
+      attr.writeBigUInt64LE(BigInt(a.deadline), 32);
+      attr.writeBigUInt64LE(BigInt(a.period), 40);
+      return unit('sched_setattr', c.sysSchedSetattr(SYS[arch].sched_setattr, 0, attr, 0));
+    },
     resetSignals: () => {
       // An all-zero struct sigaction is SIG_DFL with an empty mask on every ABI.
       const act = Buffer.alloc(256);

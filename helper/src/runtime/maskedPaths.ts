@@ -1,20 +1,18 @@
-// linux.maskedPaths: hide a path from the container.
+// linux.maskedPaths: hide a path from the container, as the plan's MaskOp says.
 //
-// Like runc: a file is covered by a bind mount of /dev/null, a directory by an empty
-// read-only tmpfs, and a path the rootfs does not have is skipped. The /dev/null used is
-// the container's own and must really be the null device (CVE-2025-31133: a symlink
-// there once turned a mask into a writable bind of something else).
-import type { MountOp } from '@bindery/plan';
+// The plan names the cover it expects and the tmpfs flags; like runc (which tries the bind
+// and falls back on ENOTDIR), a file is covered by a bind mount of /dev/null, a directory
+// by an empty tmpfs with the plan's flags, and a path the rootfs does not have is skipped.
+// The /dev/null used is the container's own and must really be the null device
+// (CVE-2025-31133: a symlink there once turned a mask into a writable bind of something else).
+import { type MaskOp, msFlagsValue } from '@bindery/plan';
 import { DONE, entryName, fail, type StepOutcome } from './failure';
 import { openTarget } from './mount';
 import { fdPath, resolveInRoot } from './resolveInRoot';
 import type { RootContext } from './rootContext';
 import { S_IFCHR, S_IFMT, isDir, makedev } from './syscalls';
 
-const MS_RDONLY = 0x1;
-const MS_BIND = 0x1000;
-
-export function performMask(ctx: RootContext, op: MountOp): StepOutcome {
+export function performMask(ctx: RootContext, op: MaskOp): StepOutcome {
   const { sys } = ctx;
   const entry = entryName(op.origin);
   const t = openTarget(ctx, op.target, null, entry);
@@ -26,9 +24,13 @@ export function performMask(ctx: RootContext, op: MountOp): StepOutcome {
     const st = sys.fstat(t.fd);
     if (!st.ok) return fail(st.errno, `cannot inspect ${op.target}`, `check ${entry}`);
     if (isDir(st.value.mode)) {
-      const r = sys.mount('tmpfs', fdPath(t.fd), 'tmpfs', MS_RDONLY, null);
+      const r = sys.mount('tmpfs', fdPath(t.fd), 'tmpfs', msFlagsValue(op.tmpfsFlags), null);
+      const planned = op.cover === 'tmpfs' ? '' : ' (the plan expected a file)';
       return r.ok
-        ? { ok: true, note: `${op.target} is a directory: covered with an empty read-only tmpfs` }
+        ? {
+            ok: true,
+            note: `${op.target} is a directory: covered with an empty read-only tmpfs${planned}`,
+          }
         : fail(r.errno, `cannot mask ${op.target}`, `check ${entry}`);
     }
     const root = ctx.root();
@@ -48,8 +50,14 @@ export function performMask(ctx: RootContext, op: MountOp): StepOutcome {
           '/dev/null in the container is not the null device',
           'refusing to mask with it (CVE-2025-31133); check the rootfs /dev',
         );
-      const r = sys.mount(fdPath(nul.value), fdPath(t.fd), null, MS_BIND, null);
-      return r.ok ? DONE : fail(r.errno, `cannot mask ${op.target}`, `check ${entry}`);
+      const r = sys.mount(fdPath(nul.value), fdPath(t.fd), null, msFlagsValue(['MS_BIND']), null);
+      if (!r.ok) return fail(r.errno, `cannot mask ${op.target}`, `check ${entry}`);
+      return op.cover === 'dev-null'
+        ? DONE
+        : {
+            ok: true,
+            note: `${op.target} is not a directory: covered with /dev/null (the plan expected a directory)`,
+          };
     } finally {
       sys.close(nul.value);
     }

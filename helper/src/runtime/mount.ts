@@ -4,7 +4,14 @@
 // /proc/self/fd/N; bind sources are opened first and passed the same way, so what was
 // checked is what gets mounted (CVE-2021-30465). Host-side steps (root propagation, the
 // rootfs bind) use the host path as planned.
-import { mountAttrValue, type MountOp, MS, msFlagsValue, type SetattrOp } from '@bindery/plan';
+import {
+  mountAttrValue,
+  type MountOp,
+  MS,
+  msFlagsValue,
+  type ReadonlyPathOp,
+  type SetattrOp,
+} from '@bindery/plan';
 import { DONE, entryName, explainMountError, fail, type StepOutcome } from './failure';
 import { fdPath, resolveInRoot } from './resolveInRoot';
 import type { RootContext } from './rootContext';
@@ -76,13 +83,13 @@ export function openTarget(
  */
 function requesterTargetCheck(
   ctx: RootContext,
-  op: MountOp,
+  op: MountOp | ReadonlyPathOp,
   targetFd: number,
   remount: boolean,
   entry: string,
 ): Exclude<StepOutcome, { ok: true }> | undefined {
   // The runtime's own steps in /proc (masks, readonlyPaths) only take rights away.
-  if (op.fstype !== 'proc' && op.purpose !== 'mask' && op.purpose !== 'readonly-path') {
+  if (op.fstype !== 'proc' && op.op !== 'readonly-path') {
     const type = ctx.sys.filesystemType(targetFd);
     if (!type.ok) return fail(type.errno, `cannot stat the filesystem of ${op.target}`, `check ${entry}`);
     if (type.value === PROC_SUPER_MAGIC)
@@ -101,7 +108,8 @@ function requesterTargetCheck(
   return undefined;
 }
 
-export function performMount(ctx: RootContext, op: MountOp): StepOutcome {
+/** A mount(2) step: a plan's mount, or one step of a readonlyPath (skipped where the path is missing). */
+export function performMount(ctx: RootContext, op: MountOp | ReadonlyPathOp): StepOutcome {
   const { sys } = ctx;
   const entry = entryName(op.origin);
   const flags = msFlagsValue(op.flags);
@@ -113,7 +121,7 @@ export function performMount(ctx: RootContext, op: MountOp): StepOutcome {
   if (op.targetScope !== 'host') {
     const t = openTarget(ctx, op.target, op.fstype, entry);
     // Like runc: a readonlyPath the container does not have is nothing to protect.
-    if (!t.ok && t.errno === 'ENOENT' && op.purpose === 'readonly-path')
+    if (!t.ok && t.errno === 'ENOENT' && op.op === 'readonly-path')
       return { ok: true, note: `${op.target} does not exist in the container; skipped` };
     if (!t.ok) return t;
     targetFd = t.fd;
@@ -133,7 +141,7 @@ export function performMount(ctx: RootContext, op: MountOp): StepOutcome {
   let sourceFd: number | undefined;
   try {
     if (bind && op.source) {
-      const asOwner = op.sourceAccess === 'requester';
+      const asOwner = op.op === 'mount' && op.sourceAccess === 'requester';
       const s = asOwner ? ctx.openAsOwner(op.source) : sys.openat(AT_FDCWD, op.source, O_PATH | O_CLOEXEC, 0);
       if (!s.ok && asOwner) {
         // The same words whether the path is missing or hidden from the owner: nothing here
@@ -156,7 +164,7 @@ export function performMount(ctx: RootContext, op: MountOp): StepOutcome {
       }
       sourceFd = s.value;
       source = fdPath(s.value);
-      if (op.purpose === 'rootfs-bind' && ctx.ownerUid !== 0) {
+      if (op.op === 'mount' && op.becomesRoot && ctx.ownerUid !== 0) {
         // Checked on the fd that gets mounted, so swapping root.path for a symlink to a host
         // directory after the daemon's access check cannot make it the root (and every
         // mount point a root-owned entry in it). Owned, not merely writable: /tmp is writable.
@@ -175,7 +183,7 @@ export function performMount(ctx: RootContext, op: MountOp): StepOutcome {
     if (
       remount &&
       (flags & MS_BIND) !== 0 &&
-      op.purpose === 'readonly-path' &&
+      op.op === 'readonly-path' &&
       targetFd !== undefined
     ) {
       const cur = sys.mountFlags(targetFd);
@@ -185,7 +193,7 @@ export function performMount(ctx: RootContext, op: MountOp): StepOutcome {
     }
 
     let data = op.data;
-    if (op.keepTargetMode && targetFd !== undefined) {
+    if (op.op === 'mount' && op.keepTargetMode && targetFd !== undefined) {
       const st = sys.fstat(targetFd);
       if (!st.ok) return fail(st.errno, `cannot stat ${op.target}`, `check ${entry}`);
       data = `mode=${(st.value.mode & 0o7777).toString(8)}${data ? `,${data}` : ''}`;
@@ -201,9 +209,9 @@ export function performMount(ctx: RootContext, op: MountOp): StepOutcome {
         remount,
         entry,
       });
-    if (op.purpose === 'rootfs-bind') ctx.resetRoot();
+    if (op.op === 'mount' && op.becomesRoot) ctx.resetRoot();
     if (
-      op.purpose === 'mount' &&
+      op.op === 'mount' &&
       op.fstype === 'tmpfs' &&
       !bind &&
       !remount &&

@@ -9,13 +9,15 @@ import * as path from 'node:path';
 import { operationTarget, type Plan, renderOrigin } from '@bindery/plan';
 import { initRequest, isLaunchError, prepare } from './container';
 import { createCgroups, removeCgroups } from './cgroups';
+import { answerHookRequest, hookState, runRuntimeHooks, type HookSubject } from './hooks';
 import { spawnInit } from './initLauncher';
 import { cgroupOf } from './ociCgroups';
 import type { StageFailure } from './initProtocol';
 import { readInitMessages } from './initMessages';
-import { koffiSyscalls } from './koffiSyscalls';
+import { operationEvent } from './operationOutcome';
 import { OCI_CREATE_ARG, PRESERVED_FDS_FROM, type OciCreateRequest } from './ociInit';
-import { EXEC_FIFO, RuntimeError, type OciContainerState } from './ociState';
+import type { EngineName } from './ociEngine';
+import { EXEC_FIFO, ID_TAKEN, RuntimeError, type OciContainerState } from './ociState';
 import type { OperationFailure } from '../protocol';
 import { processStartTime, writeState } from './stateFile';
 import { AT_FDCWD, CLOSE_RANGE_CLOEXEC, S_IFIFO, type Syscalls } from './syscalls';
@@ -28,14 +30,18 @@ export interface OciCreateOptions {
   plan: Plan;
   rootfs: string;
   annotations?: Record<string, string>;
+  /** Who called the runtime, kept in the state for the editor. */
+  engine?: EngineName;
   /** The runtime's --root. */
   stateRoot: string;
   /** The caller's fds 3 … 3+N-1 become the process's. */
   preserveFds: number;
   /** process.terminal: the caller's `--console-socket`, where the init sends the pty master. */
   consoleSocket?: string;
-  /** Told about each operation as the init performs it (`--debug`). */
+  /** Told about each operation and hook run as the init performs it (`--debug`). */
   onOperation?: (line: string) => void;
+  /** A poststop hook that failed after a failed create (runc's words; only a warning). */
+  onWarning?: (message: string) => void;
   /** The init, from startInit(); createOciContainer owns it from here on. */
   init: EarlyInit;
 }
@@ -50,8 +56,7 @@ export interface EarlyInit {
   newPid: boolean;
 }
 
-export function startInit(newPid: boolean, preserveFds: number): EarlyInit {
-  const sys = koffiSyscalls();
+export function startInit(newPid: boolean, preserveFds: number, sys: Syscalls): EarlyInit {
   keepOnlyPreservedFds(sys, preserveFds);
   const preserved = Array.from({ length: preserveFds }, (_, i) => 3 + i);
   const stdio: StdioOptions = [0, 1, 2, 'pipe', 'pipe', ...preserved];
@@ -85,7 +90,7 @@ function describeStage(s: StageFailure): string {
   return `${s.message} (hint: ${s.hint})`;
 }
 
-export async function createOciContainer(opts: OciCreateOptions): Promise<Created> {
+export async function createOciContainer(opts: OciCreateOptions, sys: Syscalls): Promise<Created> {
   const stateRoot = path.resolve(opts.stateRoot);
   const dir = path.join(stateRoot, opts.id);
   const prepared = prepare(
@@ -103,11 +108,9 @@ export async function createOciContainer(opts: OciCreateOptions): Promise<Create
     fs.mkdirSync(dir, { mode: 0o711 });
   } catch (e) {
     await stopInit(opts.init);
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST')
-      throw new RuntimeError('container with given ID already exists');
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new RuntimeError(ID_TAKEN);
     throw e;
   }
-  const sys = koffiSyscalls();
   let child: ChildProcess | undefined = opts.init.child;
   let cgroups: string[] = [];
   try {
@@ -126,13 +129,14 @@ export async function createOciContainer(opts: OciCreateOptions): Promise<Create
       rootfs: opts.rootfs,
       ownPidNamespace: spec.namespaces.newPid,
       ...(opts.annotations ? { annotations: opts.annotations } : {}),
+      ...(opts.engine ? { engine: opts.engine } : {}),
     };
     writeState(dir, state);
 
     if (opts.init.newPid !== spec.namespaces.newPid) {
       await stopInit(opts.init);
       child = undefined;
-      child = startInit(spec.namespaces.newPid, opts.preserveFds).child;
+      child = startInit(spec.namespaces.newPid, opts.preserveFds, sys).child;
     }
     const pid = child.pid;
     if (pid === undefined) throw new RuntimeError('the container init could not be started');
@@ -153,7 +157,7 @@ export async function createOciContainer(opts: OciCreateOptions): Promise<Create
     // Inherited fds: the output files are unused (io.stdio replaces them), so name /dev/null.
     const req: OciCreateRequest = {
       ...initRequest(
-        { id: opts.id, plan: opts.plan, owner: { uid: 0, gid: 0 } },
+        { id: opts.id, plan: opts.plan, owner: { uid: 0, gid: 0 }, bundleDir: opts.bundleDir },
         spec,
         dir,
         { stdout: '/dev/null', stderr: '/dev/null' },
@@ -164,12 +168,22 @@ export async function createOciContainer(opts: OciCreateOptions): Promise<Create
     };
     let parked = false;
     let failure: string | undefined;
-    const done = readInitMessages(child.stdio[3] as NodeJS.ReadableStream, (msg, line) => {
+    const events = child.stdio[3] as unknown as NodeJS.ReadWriteStream;
+    let operationFailure: OperationFailure | undefined;
+    const initPid = pid;
+    const done = readInitMessages(events, (msg, line) => {
       if (!msg) failure ??= `the init sent something unreadable: ${line.slice(0, 200)}`;
-      else if (msg.type === 'operation') opts.onOperation?.(JSON.stringify(msg.event));
-      else if (msg.type === 'operation-failure')
+      else if (msg.type === 'operation')
+        opts.onOperation?.(JSON.stringify(operationEvent(opts.id, opts.plan, msg.outcome) ?? msg.outcome));
+      else if (msg.type === 'hook') opts.onOperation?.(JSON.stringify(msg.run));
+      else if (msg.type === 'hook-request')
+        void answerHookRequest(opts.plan, msg.index, 0, subjectOf(opts), initPid, (run) =>
+          opts.onOperation?.(JSON.stringify(run)),
+        ).then((reply) => events.write(JSON.stringify(reply) + '\n'));
+      else if (msg.type === 'operation-failure') {
+        operationFailure = msg.failure;
         failure = describeOperationFailure(opts.configName, msg.failure);
-      else if (msg.type === 'stage-failure') failure = describeStage(msg.failure);
+      } else if (msg.type === 'stage-failure') failure = describeStage(msg.failure);
       else if (msg.type === 'exec') parked = true;
     });
     const request = child.stdio[4] as NodeJS.WritableStream;
@@ -178,27 +192,66 @@ export async function createOciContainer(opts: OciCreateOptions): Promise<Create
     await done;
     if (failure || !parked) {
       const why = failure ?? (await initExit(child));
-      throw new RuntimeError(`unable to start container process: ${why}`);
+      throw new RuntimeError(
+        `unable to start container process: ${why}`,
+        1,
+        operationFailure ? { failure: operationFailure } : undefined,
+      );
     }
     state.status = 'running';
     writeState(dir, state);
     return { dir, state, child };
   } catch (e) {
-    await discard(dir, child, cgroups);
+    await discard(dir, child, cgroups, () => runPoststop(opts.plan, subjectOf(opts), opts.onWarning));
     throw e;
   }
+}
+
+/** Who the hooks' state is about. */
+export function subjectOf(o: {
+  id: string;
+  bundleDir?: string;
+  bundle?: string;
+  annotations?: Record<string, string>;
+}): HookSubject {
+  return { id: o.id, bundle: path.resolve(o.bundle ?? o.bundleDir ?? '.'), annotations: o.annotations };
+}
+
+/** poststop, for `delete` and a failed create: a failure is a warning, in runc's words. */
+export async function runPoststop(
+  plan: Plan,
+  subject: HookSubject,
+  warn: ((message: string) => void) | undefined,
+): Promise<void> {
+  await runRuntimeHooks(plan, 'poststop', 0, hookState(subject, 'stopped'), { cwd: subject.bundle, env: process.env }, (run) => {
+    if (!run.ok) warn?.(run.message);
+  });
+}
+
+/** poststart, for `start` once the process is let go: a failure is a warning (runtime-spec). */
+export async function runPoststart(
+  plan: Plan,
+  subject: HookSubject,
+  pid: number | undefined,
+  warn: (message: string) => void,
+): Promise<void> {
+  await runRuntimeHooks(plan, 'poststart', 0, hookState(subject, 'running', pid), { cwd: subject.bundle, env: process.env }, (run) => {
+    if (!run.ok) warn(run.message);
+  });
 }
 
 async function discard(
   dir: string | undefined,
   child: ChildProcess | undefined,
   cgroups: readonly string[] = [],
+  poststop?: () => Promise<void>,
 ): Promise<void> {
   if (child && child.exitCode === null && child.signalCode === null) {
     child.kill('SIGKILL');
     await new Promise((resolve) => child.once('exit', resolve));
   }
   await removeCgroups(cgroups);
+  await poststop?.();
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 }
 

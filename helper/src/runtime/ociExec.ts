@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import type { ProcessSetup, SeccompOp } from '@bindery/plan';
 import { cgroupOf, joinCgroups } from './ociCgroups';
 import { spawnInitInto } from './initLauncher';
-import { koffiSyscalls } from './koffiSyscalls';
+import type { Syscalls } from './syscalls';
 import { keepOnlyPreservedFds } from './ociCreate';
 import { readInitMessages } from './initMessages';
 import { OCI_EXEC_ARG, type OciExecRequest } from './ociInit';
@@ -36,9 +36,9 @@ export async function execInContainer(
   state: OciContainerState,
   proc: ProcessSetup,
   preserveFds: number,
+  sys: Syscalls,
   terminal?: OciExecRequest['terminal'],
 ): Promise<ChildProcess> {
-  const sys = koffiSyscalls();
   const pid = state.pid!;
   const pidNs = sys.openat(AT_FDCWD, `/proc/${pid}/ns/pid`, O_RDONLY | O_CLOEXEC, 0);
   if (!pidNs.ok || processStartTime(pid) !== state.startTime)
@@ -52,9 +52,18 @@ export async function execInContainer(
   } finally {
     sys.close(pidNs.value);
   }
-  // Into the container's cgroup before it runs anything (runc does the same).
+  // Into the container's cgroup before it runs anything (runc does the same), on the CPUs
+  // execCPUAffinity.initial names while it moves (a cpuset's own CPUs may all be busy).
   const cgroup = cgroupOf(state.plan);
   try {
+    const initial = proc.execCpuAffinity?.initial;
+    if (initial && child.pid !== undefined) {
+      const r = sys.schedSetaffinity(child.pid, initial);
+      if (!r.ok)
+        throw new RuntimeError(
+          `${r.errno}: cannot set execCPUAffinity.initial ${initial.join(',')} (are those CPUs online?)`,
+        );
+    }
     if (cgroup && child.pid !== undefined) joinCgroups(cgroup, child.pid);
   } catch (e) {
     child.kill('SIGKILL');

@@ -195,7 +195,7 @@ function createInit(entry: InitEntry): number {
   );
   return entry.runInit(req, sys, {
     stdio: inheritedStdio(sys),
-    beforeExec: () => {
+    beforeExec: (runStartHooks) => {
       // `create` exits once it has read this: the process must outlive it.
       const pd = sys.prctl(PR_SET_PDEATHSIG, 0);
       if (!pd.ok) throw new Error(`cannot clear the parent-death signal: ${pd.errno}`);
@@ -203,6 +203,9 @@ function createInit(entry: InitEntry): number {
       fs.closeSync(EVENT_FD);
       entry.redirectInitMessages(toStderr);
       waitForStart(fifo);
+      // startContainer runs once `start` has been called (runc: after the fifo is written).
+      const hookFailure = runStartHooks();
+      if (hookFailure) return hookFailure;
       placePreservedFds(sys, req.preserveFds);
     },
   });
@@ -263,6 +266,17 @@ function execInit(): number {
     const r = sys.setns(fd, type === 'mnt' ? CLONE_NEWNS : 0);
     if (!r.ok) return fail(r.errno, `cannot join the container's ${type} namespace`, 'report this');
     sys.close(fd);
+  }
+  // In the container's cgroup now (the launcher moved this process before sending the request).
+  const final = req.process.execCpuAffinity?.final;
+  if (final) {
+    const r = sys.schedSetaffinity(0, final);
+    if (!r.ok)
+      return fail(
+        r.errno,
+        `cannot set execCPUAffinity.final ${final.join(',')}`,
+        "the CPUs must be online and in the container's cpuset",
+      );
   }
   let stdio: ProcessStdio;
   if (consoleSocket !== undefined) {

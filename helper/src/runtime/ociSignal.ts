@@ -4,10 +4,9 @@
 // again with the pidfd held: a recycled pid is never signalled.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { koffiSyscalls } from './koffiSyscalls';
 import type { OciContainerState } from './ociState';
 import { processStartTime } from './stateFile';
-import type { Syscalls } from './syscalls';
+import type { DaemonSyscalls, Syscalls } from './syscalls';
 
 const SIGNALS = os.constants.signals as Record<string, number>;
 
@@ -26,7 +25,7 @@ export function signalProcess(
   pid: number,
   startTime: string,
   signal: number,
-  sys: Syscalls = koffiSyscalls(),
+  sys: DaemonSyscalls,
 ): boolean {
   if (processStartTime(pid) !== startTime) return false;
   const fd = sys.pidfdOpen(pid);
@@ -94,7 +93,7 @@ export function containerPids(state: OciContainerState): number[] {
 export function signalAll(
   state: OciContainerState,
   signal: number,
-  sys: Syscalls = koffiSyscalls(),
+  sys: Syscalls,
 ): void {
   const [init, ...rest] = containerPids(state);
   for (const pid of rest) {
@@ -108,7 +107,7 @@ export function signalAll(
 export async function waitGone(
   state: OciContainerState,
   ms: number,
-  sys: Syscalls = koffiSyscalls(),
+  sys: DaemonSyscalls,
 ): Promise<boolean> {
   const gone = () => state.pid === undefined || processStartTime(state.pid) !== state.startTime;
   if (gone()) return true;

@@ -7,12 +7,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ID_PATTERN } from './containerId';
 import { isFrozen } from './ociCgroups';
+import type { EngineName } from './ociEngine';
 import { RuntimeError } from './runtimeError';
 import { processStartTime, readState, type ContainerState } from './stateFile';
 
 /** runc 1.1's default is /run/runc; Bindery's own runtime state lives beside the daemon's. */
 export const DEFAULT_RUNTIME_ROOT = '/run/bindery-runtime';
 export const EXEC_FIFO = 'exec.fifo';
+/** runc's words when the id is in use (engines match them). */
+export const ID_TAKEN = 'container with given ID already exists';
 /** The version of the runtime spec whose state and features Bindery reports. */
 export const OCI_VERSION = '1.1.0';
 
@@ -24,6 +27,10 @@ export interface OciContainerState extends ContainerState {
   annotations?: Record<string, string>;
   /** The init was started in a PID namespace of its own (killing it ends every process in it). */
   ownPidNamespace: boolean;
+  /** Who made it (ociEngine.ts): how the editor groups it. */
+  engine?: EngineName;
+  /** linux.resources as the last `update` left them (ociUpdate.ts). */
+  resources?: Record<string, unknown>;
 }
 
 export { RuntimeError } from './runtimeError';

@@ -1,11 +1,11 @@
 // The last steps before the container's process runs, in runc's order (standard_init):
-// session, rlimits, capability bounding set, groups and ids, capabilities,
+// session, rlimits, scheduler, I/O priority and personality (runc 1.2), capability bounding set, groups and ids, capabilities,
 // noNewPrivileges, umask, cwd, stdio, signals, fds, execve.
 //
 // Runs in the init after pivot_root. Returns only on failure (execve replaced the process
 // otherwise).
 import * as path from 'node:path';
-import type { ProcessSetup, SeccompOp } from '@bindery/plan';
+import type { ProcessAttrOp, ProcessSetup, SeccompOp } from '@bindery/plan';
 import { fail, type StepFailure } from './failure';
 import { withHome } from './homeFromPasswd';
 import { resolveInRoot } from './resolveInRoot';
@@ -58,6 +58,41 @@ function loadSeccomp(sys: Syscalls, op: SeccompOp): StepFailure | undefined {
   );
 }
 
+/** The kernel's refusal of a process attribute, in the spec's words. */
+function setAttr(sys: Syscalls, op: ProcessAttrOp): StepFailure | undefined {
+  switch (op.op) {
+    case 'scheduler': {
+      const r = sys.schedSetattr(op.attr);
+      if (r.ok) return undefined;
+      return fail(
+        r.errno,
+        `cannot set the scheduling policy ${op.attr.policy}`,
+        r.errno === 'EINVAL'
+          ? 'check process.scheduler: nice is for SCHED_OTHER/SCHED_BATCH, priority 1-99 for SCHED_FIFO/SCHED_RR, runtime ≤ deadline ≤ period for SCHED_DEADLINE'
+          : 'a real-time policy needs CAP_SYS_NICE and, in a cgroup v1 cpu hierarchy, cpu.rt_runtime_us for the container',
+      );
+    }
+    case 'ioprio': {
+      const r = sys.ioprioSet(op.ioprio);
+      if (r.ok) return undefined;
+      return fail(
+        r.errno,
+        `cannot set the I/O priority ${op.ioClass} ${op.priority}`,
+        'check process.ioPriority: priority 0-7; IOPRIO_CLASS_RT needs CAP_SYS_ADMIN',
+      );
+    }
+    case 'personality': {
+      const r = sys.personality(op.persona);
+      if (r.ok) return undefined;
+      return fail(
+        r.errno,
+        `cannot set the execution domain ${op.domain}`,
+        'check linux.personality.domain (LINUX or LINUX32)',
+      );
+    }
+  }
+}
+
 /** `args[0]` as execve needs it: a path, found through the spec's PATH when it has no slash. */
 export function findExecutable(sys: Syscalls, arg0: string, env: string[]): string | undefined {
   if (arg0.includes('/')) return sys.isExecutable(arg0) ? arg0 : undefined;
@@ -77,8 +112,9 @@ export function execProcess(
   p: ProcessSetup,
   stdio: ProcessStdio,
   setUmask: (m: number) => void,
-  beforeExec: () => void,
+  beforeExec: () => StepFailure | void,
   seccomp?: SeccompOp,
+  attrs: readonly ProcessAttrOp[] = [],
 ): StepFailure {
   const sid = sys.setsid();
   if (!sid.ok)
@@ -110,6 +146,12 @@ export function execProcess(
         `cannot set ${r.name} to ${r.soft}/${r.hard}`,
         `lower process.rlimits ${r.name}; a hard limit above the helper's own needs CAP_SYS_RESOURCE`,
       );
+  }
+
+  // As root, before the capabilities drop and any seccomp filter (runc 1.2's place).
+  for (const op of attrs) {
+    const f = setAttr(sys, op);
+    if (f) return f;
   }
 
   // No capabilities in the spec means none at all, as runc (every set empty).
@@ -246,7 +288,8 @@ export function execProcess(
   const sig = sys.resetSignals();
   if (!sig.ok) return fail(sig.errno, 'cannot reset signal dispositions', 'report this');
 
-  beforeExec();
+  const before = beforeExec();
+  if (before) return before;
   // From here the process must outlive a helper crash (it is re-adopted from state.json).
   const pd = sys.prctl(PR_SET_PDEATHSIG, 0);
   if (!pd.ok) return fail(pd.errno, 'cannot clear the parent-death signal', 'report this');

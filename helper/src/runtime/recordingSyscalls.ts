@@ -2,7 +2,7 @@
 // changes something, written the way strace would show it (fds shown as the path they
 // stand for). Lets the whole mount sequence be tested without root.
 import * as path from 'node:path';
-import { MS, type MsFlag, renderAction, type SeccompFilter } from '@bindery/plan';
+import { MS, type MsFlag, renderAction, type SchedAttr, type SeccompFilter } from '@bindery/plan';
 import {
   AT_FDCWD,
   O_CREAT,
@@ -381,6 +381,22 @@ export class RecordingSyscalls implements Syscalls {
       'seccomp_load',
       `default=${renderAction(filter.defaultAction)} arch=${filter.architectures.join(',')} rules=${filter.rules.length}${filter.flags.length ? ` flags=${filter.flags.join('|')}` : ''}`,
     );
+  }
+  personality(persona: number): SysResult<number> {
+    const r = this.log('personality', `0x${persona.toString(16)}`);
+    return r.ok ? ok(0) : r;
+  }
+  ioprioSet(ioprio: number): SysResult {
+    return this.log('ioprio_set', `class=${ioprio >> 13} data=${ioprio & 0x1fff}`);
+  }
+  schedSetattr(a: SchedAttr): SysResult {
+    return this.log(
+      'sched_setattr',
+      `policy=${a.policyValue} flags=${a.flagsValue} nice=${a.nice} priority=${a.priority} runtime=${a.runtime} deadline=${a.deadline} period=${a.period}`,
+    );
+  }
+  schedSetaffinity(tid: number, cpus: readonly number[]): SysResult {
+    return this.log('sched_setaffinity', `${tid} [${cpus.join(',')}]`);
   }
   setsid(): SysResult<number> {
     const r = this.log('setsid', '');

@@ -4,24 +4,28 @@
 // read-only steps, names, readonlyPaths and maskedPaths.
 //
 // Runs inside the container's init, on its main thread, after unshare(CLONE_NEWNS): every
-// call is synchronous. One OperationEvent per operation; the first failure stops the run
+// call is synchronous. One outcome per operation; the first failure stops the run
 // and is returned as an OperationFailure (the caller exits, and the mount namespace, with
 // everything mounted in it, dies with the process).
 import { writeOomScoreAdj, writeSysctl } from './procWrites';
 import * as path from 'node:path';
 import {
   type CopyUpOp,
+  type HookOp,
+  MS,
+  NETWORK_FILE_NAMES,
   type MkdirOp,
   type MkfileOp,
   type MknodOp,
   type Operation,
   type PivotRootOp,
   type Plan,
-  renderOperation,
+  type RootfsParentPrivateOp,
   type SetHostnameOp,
   type WriteNetworkFileOp,
 } from '@bindery/plan';
-import type { OperationEvent, OperationFailure } from '../protocol';
+import type { OperationFailure } from '../protocol';
+import type { OperationOutcome } from './operationOutcome';
 import { performConsole, type DeliverMaster } from './console';
 import { DONE, entryName, fail, type StepOutcome } from './failure';
 import { performMask } from './maskedPaths';
@@ -46,14 +50,18 @@ import {
 } from './syscalls';
 
 export interface SetupRootfsOptions {
-  /** The container id, for the events. */
-  id: string;
   /** Host path of the container's state directory; network files may only be written here. */
   stateDir: string;
   network: NetworkIdentity;
   /** Who the container is launched for (absent: root); see RootContext. */
   owner?: Owner;
-  emit(event: OperationEvent): void;
+  /** Each operation's outcome, by its index in the plan (operationEvent makes the protocol's event of it). */
+  emit(outcome: OperationOutcome): void;
+  /**
+   * Runs a hook operation that is due while the rootfs is set up (prestart, createRuntime,
+   * createContainer); absent: such a plan fails (the warm-up and unit tests have none).
+   */
+  runHook?(op: HookOp): StepOutcome;
   /** Where a terminal's master goes (the 'console' operation); the plan has none without it. */
   deliverMaster?: DeliverMaster;
   /** Receives the terminal's slave, which the process set-up makes its stdio. */
@@ -90,7 +98,7 @@ export function setupRootfs(
       // tmpcopyup: keep a handle on what the tmpfs is about to cover.
       if (
         op.op === 'mount' &&
-        op.purpose === 'mount' &&
+        op.fstype === 'tmpfs' &&
         copyUpTargets.has(op.target) &&
         !ctx.copyUpSources.has(op.target)
       ) {
@@ -101,23 +109,12 @@ export function setupRootfs(
         if (src.ok) ctx.copyUpSources.set(op.target, src.value);
       }
       const outcome = perform(ctx, op, opts);
-      const text = renderOperation(op);
       if (outcome.ok) {
-        opts.emit({
-          id: opts.id,
-          index,
-          operation: op,
-          text,
-          ok: true,
-          ...(outcome.note ? { message: outcome.note } : {}),
-        });
+        opts.emit(outcome.note ? { index, ok: true, message: outcome.note } : { index, ok: true });
         continue;
       }
       opts.emit({
-        id: opts.id,
         index,
-        operation: op,
-        text,
         ok: false,
         errno: outcome.errno,
         message: outcome.message,
@@ -139,13 +136,15 @@ export function setupRootfs(
 
 function perform(ctx: RootContext, op: Operation, opts: SetupRootfsOptions): StepOutcome {
   switch (op.op) {
+    case 'hook':
+      return performHook(op, opts.runHook);
+    case 'rootfs-parent-private':
+      return makeRootfsParentPrivate(ctx, op);
     case 'mount':
-      if (op.purpose === 'mask') return performMask(ctx, op);
-      if (op.purpose === 'rootfs-bind') {
-        const p = makeRootfsParentPrivate(ctx);
-        if (!p.ok) return p;
-      }
+    case 'readonly-path':
       return performMount(ctx, op);
+    case 'mask':
+      return performMask(ctx, op);
     case 'setattr':
       return performSetattr(ctx, op);
     case 'mkdir':
@@ -177,6 +176,10 @@ function perform(ctx: RootContext, op: Operation, opts: SetupRootfsOptions): Ste
         ok: true,
         note: `loaded by the process set-up, ${op.beforeExecve ? 'right before execve' : 'before the capabilities drop'}`,
       };
+    case 'personality':
+    case 'ioprio':
+    case 'scheduler':
+      return { ok: true, note: 'made by the process set-up, before the capabilities drop' };
     case 'check-mount-flags':
       return checkMountFlags(ctx, op);
     case 'console':
@@ -186,6 +189,19 @@ function perform(ctx: RootContext, op: Operation, opts: SetupRootfsOptions): Ste
   }
 }
 
+function performHook(op: HookOp, runHook: SetupRootfsOptions['runHook']): StepOutcome {
+  if (op.kind === 'startContainer' || op.kind === 'poststart' || op.kind === 'poststop')
+    return {
+      ok: true,
+      note:
+        op.kind === 'startContainer'
+          ? 'runs after the process set-up, right before execve'
+          : `runs ${op.kind === 'poststart' ? 'once the process runs' : 'when the container is deleted'}`,
+    };
+  if (!runHook)
+    return fail('ENOSYS', `${op.kind} hook ${op.path}: this launcher runs no hooks`, 'report this');
+  return runHook(op);
+}
 
 /**
  * runc's rootfsParentMountPrivate: with a shared root propagation (rootfsPropagation
@@ -193,7 +209,7 @@ function perform(ctx: RootContext, op: Operation, opts: SetupRootfsOptions): Ste
  * container mount would propagate to the host, and pivot_root refuses a shared parent.
  * Making just that parent private keeps the container's mounts in the container.
  */
-function makeRootfsParentPrivate(ctx: RootContext): StepOutcome {
+function makeRootfsParentPrivate(ctx: RootContext, op: RootfsParentPrivateOp): StepOutcome {
   const info = ctx.sys.readFile('/proc/self/mountinfo');
   if (!info.ok) return DONE; // not readable (the fake): nothing known to fix
   let parent: { point: string; shared: boolean } | undefined;
@@ -201,15 +217,15 @@ function makeRootfsParentPrivate(ctx: RootContext): StepOutcome {
     const fields = line.split(' ');
     if (fields.length < 7) continue;
     const point = unescapeMountinfo(fields[4]);
-    const below = point === '/' || ctx.rootfs === point || ctx.rootfs.startsWith(point + '/');
+    const below = point === '/' || op.rootfs === point || op.rootfs.startsWith(point + '/');
     if (!below || (parent && parent.point.length > point.length)) continue;
     const optional = fields.slice(6, fields.indexOf('-'));
     parent = { point, shared: optional.some((f) => f.startsWith('shared:')) };
   }
   if (!parent?.shared) return DONE;
-  const r = ctx.sys.mount(null, parent.point, null, 0x40000 /* MS_PRIVATE */, null);
+  const r = ctx.sys.mount(null, parent.point, null, MS.MS_PRIVATE, null);
   return r.ok
-    ? DONE
+    ? { ok: true, note: `${parent.point}, the mount holding the rootfs, was shared: made private` }
     : fail(
         r.errno,
         `cannot make ${parent.point}, the mount holding the rootfs, private`,
@@ -333,12 +349,10 @@ function makeDevice(ctx: RootContext, op: MknodOp): StepOutcome {
   }
 }
 
-const NETWORK_FILES = new Set<string>(['hosts', 'hostname', 'resolv.conf']);
-
 function writeNetwork(ctx: RootContext, op: WriteNetworkFileOp): StepOutcome {
   // Never trust the plan with a host path: network files go into this container's state directory only.
   // The name too: path.join(stateDir, '../../etc/passwd') would agree with such a hostPath.
-  if (!NETWORK_FILES.has(op.file) || path.resolve(op.hostPath) !== path.join(ctx.stateDir, op.file))
+  if (!NETWORK_FILE_NAMES.has(op.file) || path.resolve(op.hostPath) !== path.join(ctx.stateDir, op.file))
     return fail(
       'EPERM',
       `refusing to write ${op.hostPath}`,
@@ -386,7 +400,7 @@ function pivotRoot(ctx: RootContext, op: PivotRootOp): StepOutcome {
       ['fchdir(old root)', () => sys.fchdir(oldRoot.value)],
       [
         'make the old root slave',
-        () => sys.mount(null, '.', null, 0x80000 | 0x4000 /* MS_SLAVE|MS_REC */, null),
+        () => sys.mount(null, '.', null, MS.MS_SLAVE | MS.MS_REC, null),
       ],
       ['detach the old root', () => sys.umount2('.', MNT_DETACH)],
       ['chdir(/)', () => sys.chdir('/')],

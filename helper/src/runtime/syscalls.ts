@@ -6,7 +6,7 @@
 // checked wrapper. Calls never throw for a kernel error: they return a result carrying the
 // errno name, and the caller decides what a person should be told.
 
-import type { SeccompFilter } from '@bindery/plan';
+import type { SchedAttr, SeccompFilter } from '@bindery/plan';
 
 export type SysResult<T = void> =
   { ok: true; value: T } | { ok: false; errno: string; call: string };
@@ -35,7 +35,11 @@ export interface PeerCred {
   gid: number;
 }
 
-export interface Syscalls {
+/**
+ * What the container's init needs (init.ts, rootfs.ts, processSetup.ts and the OCI init):
+ * mounts, files inside the rootfs, namespaces and the process set-up.
+ */
+export interface InitSyscalls {
   // --- mounts -----------------------------------------------------------------------
   mount(
     source: string | null,
@@ -131,6 +135,14 @@ export interface Syscalls {
    * skipped, as runc skips it.
    */
   seccompLoad(filter: SeccompFilter): SysResult;
+  /** personality(2): this process's execution domain; returns the previous persona. */
+  personality(persona: number): SysResult<number>;
+  /** ioprio_set(IOPRIO_WHO_PROCESS, 0, ioprio): this process's I/O class and priority. */
+  ioprioSet(ioprio: number): SysResult;
+  /** sched_setattr(0, attr, 0): this thread's scheduling policy (the process's, in the single-threaded init). */
+  schedSetattr(attr: SchedAttr): SysResult;
+  /** sched_setaffinity(2): the CPUs thread `tid` (0: the calling one) may run on. */
+  schedSetaffinity(tid: number, cpus: readonly number[]): SysResult;
   /** Replaces the process; returns only on failure. */
   execve(path: string, argv: string[], envp: string[]): SysResult;
   getpid(): number;
@@ -151,12 +163,22 @@ export interface Syscalls {
   fchown(fd: number, uid: number, gid: number): SysResult;
   /** TIOCSCTTY: the terminal `fd` is open on becomes this session's controlling terminal. */
   setControllingTerminal(fd: number): SysResult;
-  /** Set O_NONBLOCK on an open file (a pty master the helper writes input to). */
-  setNonBlocking(fd: number): SysResult;
   /** A SOCK_STREAM unix socket connected to `path` (a console socket), close-on-exec. */
   connectUnix(path: string): SysResult<number>;
   /** sendmsg(2) of one fd as SCM_RIGHTS with `name` as the data, as runc sends a pty master. */
   sendFd(socket: number, fd: number, name: string): SysResult;
+}
+
+/**
+ * What the daemon side needs (the daemon, the launcher, the container handle, the OCI
+ * commands that signal): peers, pidfds, the output pipes, acting with a peer's file rights,
+ * and entering a PID namespace for the next init it spawns.
+ */
+export interface DaemonSyscalls
+  extends Pick<InitSyscalls, 'close' | 'mknodat' | 'setFsIdentity' | 'unshare' | 'setns' | 'setWindowSize'> {
+  // --- terminals: the pty master the helper keeps, a console socket's fd ---
+  /** Set O_NONBLOCK on an open file (a pty master the helper writes input to). */
+  setNonBlocking(fd: number): SysResult;
   /** A non-blocking SOCK_STREAM unix socket listening at `path` (mode 0600), to receive an fd on. */
   listenUnix(path: string): SysResult<number>;
   /**
@@ -165,7 +187,6 @@ export interface Syscalls {
    */
   receiveFd(listener: number): SysResult<{ fd: number; peer: PeerCred }>;
 
-  // --- for the daemon ---------------------------------------------------------------------
   getPeerCred(fd: number): SysResult<PeerCred>;
   /** Supplementary groups of a unix socket's peer at connect() time (SO_PEERGROUPS). */
   getPeerGroups(fd: number): SysResult<number[]>;
@@ -179,6 +200,9 @@ export interface Syscalls {
    */
   waitReadable(fd: number): Promise<SysResult>;
 }
+
+/** The whole door, as koffiSyscalls.ts and the recording fake implement it. */
+export interface Syscalls extends InitSyscalls, DaemonSyscalls {}
 
 // Constants from the kernel's uapi headers (identical on x86_64 and arm64).
 // The CLONE_NEW* flags live with the plan, which says which namespaces a launch creates.
@@ -209,7 +233,7 @@ export const O_PATH = 0o10000000;
 export const AT_FDCWD = -100;
 export const AT_EMPTY_PATH = 0x1000;
 export const AT_SYMLINK_NOFOLLOW = 0x100;
-export const AT_RECURSIVE = 0x8000;
+export { AT_RECURSIVE } from '@bindery/plan';
 
 export const RESOLVE_NO_XDEV = 0x01;
 export const RESOLVE_NO_MAGICLINKS = 0x02;

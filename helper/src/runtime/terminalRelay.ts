@@ -11,7 +11,7 @@
 import * as fs from 'node:fs';
 import * as tty from 'node:tty';
 import { StringDecoder } from 'node:string_decoder';
-import type { SysResult, Syscalls } from './syscalls';
+import type { DaemonSyscalls, SysResult } from './syscalls';
 
 /** Input waiting for the process to read, at most (a paste of a few pages). */
 export const INPUT_LIMIT = 64 * 1024;
@@ -28,7 +28,7 @@ export class TerminalRelay {
   private readonly decoder = new StringDecoder('utf8');
 
   constructor(
-    private readonly sys: Syscalls,
+    private readonly sys: DaemonSyscalls,
     master: number,
     private readonly onData: (text: string) => void,
   ) {

@@ -1,7 +1,26 @@
 // Run the launch path once against the recording fake while the init is idle, so that the
 // first real launch does not pay for V8 compiling each function on its first call, and
 // touch the koffi calls in ways that cannot change anything (they fail with ENOENT/EBADF).
-import type { LaunchSpec, MountOp, Operation, Plan } from '@bindery/plan';
+import {
+  copyUpOp,
+  type LaunchSpec,
+  maskOp,
+  mkdirOp,
+  mkfileOp,
+  mknodOp,
+  mountOp,
+  nameOp,
+  type Operation,
+  pivotRootOp,
+  type Plan,
+  propagationOp,
+  readonlyPathOps,
+  rootfsBindOp,
+  rootfsParentPrivateOp,
+  setattrOp,
+  symlinkOp,
+  writeNetworkFileOp,
+} from '@bindery/plan';
 import { execProcess } from './processSetup';
 import { RecordingSyscalls } from './recordingSyscalls';
 import { setupRootfs } from './rootfs';
@@ -16,106 +35,37 @@ import {
 
 const R = '/warm/rootfs';
 const added = { kind: 'added' as const, reason: 'warm-up' };
-const mount = (p: Partial<MountOp> & { target: string }): MountOp => ({
-  op: 'mount',
-  source: null,
-  targetScope: 'rootfs',
-  fstype: null,
-  flags: [],
-  data: '',
-  purpose: 'mount',
-  origin: added,
-  ...p,
-});
 
 const operations: Operation[] = [
-  mount({
-    target: '/',
-    targetScope: 'host',
-    flags: ['MS_REC', 'MS_PRIVATE'],
-    purpose: 'root-propagation',
-  }),
-  mount({
-    source: R,
-    target: R,
-    targetScope: 'host',
-    flags: ['MS_BIND', 'MS_REC'],
-    purpose: 'rootfs-bind',
-  }),
-  { op: 'mkdir', path: '/proc', mode: 0o755, origin: added },
-  mount({ source: 'proc', target: '/proc', fstype: 'proc' }),
-  { op: 'mkdir', path: '/dev/pts', mode: 0o755, origin: added },
-  mount({ source: 'tmpfs', target: '/dev', fstype: 'tmpfs', data: 'mode=755' }),
-  { op: 'copyup', path: '/dev', origin: added },
-  mount({ source: '/warm/src', target: '/dev/pts', flags: ['MS_BIND'] }),
-  mount({ target: '/dev/pts', flags: ['MS_REC', 'MS_PRIVATE'], purpose: 'propagation' }),
-  mount({ target: '/dev/pts', flags: ['MS_REMOUNT', 'MS_BIND', 'MS_RDONLY'], purpose: 'remount' }),
-  {
-    op: 'setattr',
-    target: '/dev/pts',
-    targetScope: 'rootfs',
-    attrSet: ['MOUNT_ATTR_NODEV'],
-    attrClr: [],
-    recursive: true,
-    origin: added,
-  },
-  { op: 'write-network-file', file: 'hosts', hostPath: '/warm/state/hosts', origin: added },
-  {
-    op: 'write-network-file',
-    file: 'resolv.conf',
-    hostPath: '/warm/state/resolv.conf',
-    origin: added,
-  },
-  { op: 'mkfile', path: '/etc/hosts', mode: 0o755, origin: added },
-  {
-    op: 'mknod',
-    path: '/dev/null',
-    deviceType: 'c',
-    major: 1,
-    minor: 3,
-    fileMode: 0o666,
-    uid: 0,
-    gid: 0,
-    origin: added,
-  },
-  { op: 'symlink', linkTarget: '/proc/self/fd', path: '/dev/fd', origin: added },
-  { op: 'pivot-root', rootfs: R, origin: added },
-  mount({
-    target: '/',
-    targetScope: 'container',
-    flags: ['MS_RDONLY', 'MS_REMOUNT', 'MS_BIND'],
-    purpose: 'readonly-root',
-  }),
-  { op: 'sethostname', name: 'warm', origin: added },
-  mount({
-    source: '/proc/sys',
-    target: '/proc/sys',
-    targetScope: 'container',
-    flags: ['MS_BIND', 'MS_REC'],
-    purpose: 'readonly-path',
-  }),
-  mount({
-    source: '/proc/sys',
-    target: '/proc/sys',
-    targetScope: 'container',
-    flags: ['MS_BIND', 'MS_REMOUNT', 'MS_RDONLY'],
-    purpose: 'readonly-path',
-  }),
-  mount({
-    source: '/dev/null',
-    target: '/proc/kcore',
-    targetScope: 'container',
-    flags: ['MS_BIND'],
-    purpose: 'mask',
-  }),
-  mount({
-    source: 'tmpfs',
-    target: '/proc/acpi',
-    targetScope: 'container',
-    fstype: 'tmpfs',
-    flags: ['MS_RDONLY'],
-    purpose: 'mask',
-  }),
+  propagationOp('/', ['MS_REC', 'MS_PRIVATE'], added, 'host'),
+  rootfsParentPrivateOp(R, added),
+  rootfsBindOp(R, added),
+  mkdirOp('/proc', 0o755, added),
+  mountOp({ source: 'proc', target: '/proc', fstype: 'proc' }, added),
+  mkdirOp('/dev/pts', 0o755, added),
+  mountOp({ source: 'tmpfs', target: '/dev', fstype: 'tmpfs', data: 'mode=755' }, added),
+  copyUpOp('/dev', added),
+  mountOp({ source: '/warm/src', target: '/dev/pts', flags: ['MS_BIND'] }, added),
+  propagationOp('/dev/pts', ['MS_REC', 'MS_PRIVATE'], added),
+  mountOp({ target: '/dev/pts', flags: ['MS_REMOUNT', 'MS_BIND', 'MS_RDONLY'] }, added),
+  setattrOp('/dev/pts', { set: ['MOUNT_ATTR_NODEV'], recursive: true }, added),
+  writeNetworkFileOp('hosts', '/warm/state/hosts', added),
+  writeNetworkFileOp('resolv.conf', '/warm/state/resolv.conf', added),
+  mkfileOp('/etc/hosts', 0o755, added),
+  mknodOp(
+    { path: '/dev/null', deviceType: 'c', major: 1, minor: 3, fileMode: 0o666, uid: 0, gid: 0 },
+    added,
+  ),
+  symlinkOp('/proc/self/fd', '/dev/fd', added),
+  pivotRootOp(R, added),
+  mountOp(
+    { target: '/', targetScope: 'container', flags: ['MS_RDONLY', 'MS_REMOUNT', 'MS_BIND'] },
+    added,
+  ),
+  nameOp('sethostname', 'warm', added),
+  ...readonlyPathOps('/proc/sys', added),
+  maskOp('/proc/kcore', 'dev-null', ['MS_RDONLY'], added),
+  maskOp('/proc/acpi', 'tmpfs', ['MS_RDONLY'], added),
 ];
 
 export function warmUp(real: Syscalls): void {
@@ -133,7 +83,6 @@ export function warmUp(real: Syscalls): void {
   const text = JSON.stringify({ type: 'operation', event: { plan } });
   JSON.parse(text);
   setupRootfs(plan, fake, {
-    id: 'warm',
     stateDir: '/warm/state',
     network: { hostname: 'warm', ownNetworkNamespace: true },
     emit: (e) => JSON.stringify(e),

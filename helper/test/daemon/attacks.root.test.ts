@@ -10,9 +10,12 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import * as runtime from '../../src/runtime/container';
+import { runtimeWith } from '../../src/runtime/container';
+import { koffiSyscalls } from '../../src/runtime/koffiSyscalls';
 import { callsAsUser, createTestUser, startDaemon, makeBundle, type TestDaemon, type TestUser } from './harness';
 import { assertRoot, hostMountsUnder, isRoot, rootSkip } from './rootOnly';
+
+const runtime = runtimeWith(koffiSyscalls());
 
 const skip = rootSkip('attacks on binderyd by a non-root peer');
 
@@ -240,6 +243,37 @@ describe('attacks on binderyd by a member of its group', { skip }, () => {
     // runc refuses it for root too (mount-inside-proc); either way it is not run.
     assert.ok(a.error?.data?.findings?.some((f) => f.code === 'peer-proc-mount' || f.code === 'mount-inside-proc'), JSON.stringify(a));
     assert.ok(b.error?.data?.findings?.some((f) => f.code === 'hostname-control-character'), JSON.stringify(b));
+  });
+
+  it('hooks of every kind, which would run as root (most on the host), are refused and never run', async () => {
+    // Each hook would leave a root-owned file in a directory only root may write.
+    const kinds = ['prestart', 'createRuntime', 'createContainer', 'startContainer', 'poststart', 'poststop'];
+    const marker = (kind: string) => path.join(secretDir, `hook-ran-${kind}`);
+    const hooks = Object.fromEntries(
+      // startContainer runs in the container, where the marker's directory is not: `|| true`.
+      kinds.map((k) => [k, [{ path: '/bin/sh', args: ['sh', '-c', `id -u > ${marker(k)} || true`] }]]),
+    );
+    const b = peerBundle('hooks', { hooks });
+    const [launched, validated] = await asPeer([
+      { method: 'launch', params: { bundle: b, id: 'hooks' } },
+      { method: 'validate', params: { bundle: b } },
+    ]);
+    assert.equal(launched.error?.data?.reason, 'peer-not-allowed', JSON.stringify(launched));
+    const refused = launched.error?.data?.findings?.filter((f) => f.code === 'peer-hooks') ?? [];
+    assert.equal(refused.length, 1, JSON.stringify(launched.error?.data?.findings));
+    assert.match(refused[0].message, /hooks run on the host as root; only root may set them/);
+    const shown = (validated.ok as { findings: { code: string }[] }).findings.filter((f) => f.code === 'peer-hooks');
+    assert.equal(shown.length, 1, 'validate shows the editor the same refusal');
+    for (const k of kinds) assert.equal(fs.existsSync(marker(k)), false, `the ${k} hook ran`);
+    assert.deepEqual(fs.readdirSync(d.stateDir), [], 'nothing was started');
+
+    // Control: root's launch of the same bundle runs every hook, as root, so the above can fail.
+    const [mine] = await callsAsUser(d.socketPath, { uid: 0, gid: 0, home: work }, [{ method: 'run', params: { bundle: b, id: 'hooks-root' } }]);
+    assert.ok((mine as Reply).ok, JSON.stringify(mine));
+    for (const k of kinds.filter((k) => k !== 'startContainer')) {
+      assert.equal(fs.readFileSync(marker(k), 'utf8'), '0\n', `${k} ran as root`);
+      fs.rmSync(marker(k));
+    }
   });
 
   it('a FIFO or a device as config.json gets a one-line error, without blocking the helper', async () => {

@@ -9,9 +9,12 @@ import { after, before, describe, it } from 'node:test';
 import { HelperClient, type HelperRequestError } from '../../src/client';
 import { parseMountinfo } from '../../src/cli/inspect';
 import { ErrorCodes, type ContainerInfo, type ExitedEvent } from '../../src/protocol';
-import * as runtime from '../../src/runtime/container';
+import { runtimeWith } from '../../src/runtime/container';
+import { koffiSyscalls } from '../../src/runtime/koffiSyscalls';
 import { callsAsUser, createTestUser, makeBundle, spawnHelper, startDaemon, waitFor, type TestDaemon, type TestUser } from './harness';
 import { assertRoot, hostMountsUnder, isRoot, rootSkip } from './rootOnly';
+
+const runtime = runtimeWith(koffiSyscalls());
 
 const HELPER_DIR = path.join(__dirname, '..', '..');
 const skip = rootSkip('binderyd root tests');
@@ -66,6 +69,62 @@ describe('binderyd as root, real runtime', { skip }, () => {
       await c.teardown('one');
       await gone;
       assert.equal(fs.existsSync(path.join(d.stateDir, 'one')), false);
+    } finally {
+      c.close();
+    }
+  });
+
+  it('runs the hooks of a launch: each a container/hook event and a row of ContainerInfo.hooks, poststop at teardown', async () => {
+    const log = path.join(work, 'hooks.log');
+    fs.writeFileSync(log, '');
+    const shAt = path.join(work, 'hooked', 'rootfs', 'bin', 'sh');
+    const record = (kind: string) => ({ path: shAt, args: ['sh', '-c', `echo ${kind} >> ${log}; echo said-${kind}`] });
+    const bundle = makeBundle(work, 'hooked', {
+      ...sh('echo process'),
+      hooks: {
+        createRuntime: [record('createRuntime')],
+        createContainer: [record('createContainer')],
+        poststart: [record('poststart'), { path: '/bin/false' }],
+        poststop: [record('poststop')],
+      },
+    });
+    const c = await HelperClient.connect({ socketPath: d.socketPath });
+    try {
+      const events: string[] = [];
+      c.onHook((e) => e.id === 'hooked' && events.push(`${e.kind}[${e.index}] ${e.ok} ${e.stdout.trim()}`));
+      const exited = waitFor<ExitedEvent>(c.onExited.bind(c), (e) => e.id === 'hooked', 'exited');
+      const info = await c.launch({ bundle, id: 'hooked' });
+      assert.deepEqual(info.hooks?.map((h) => `${h.kind} ${h.ok}`), ['createRuntime true', 'createContainer true']);
+      await exited;
+      const gone = waitFor(c.onTornDown.bind(c), (e) => e.id === 'hooked', 'tornDown');
+      await c.teardown('hooked');
+      await gone;
+      assert.deepEqual(events, [
+        'createRuntime[0] true said-createRuntime',
+        'createContainer[0] true said-createContainer',
+        'poststart[0] true said-poststart',
+        'poststart[1] false ',
+        'poststop[0] true said-poststop',
+      ]);
+      assert.deepEqual(fs.readFileSync(log, 'utf8').split('\n').filter(Boolean), ['createRuntime', 'createContainer', 'poststart', 'poststop']);
+    } finally {
+      c.close();
+    }
+  });
+
+  it('a failing createRuntime hook fails the launch with hook-failed and the hook’s words; nothing is left', async () => {
+    const bundle = makeBundle(work, 'hookfail', {
+      hooks: { createRuntime: [{ path: '/bin/sh', args: ['sh', '-c', 'echo no network >&2; exit 2'] }] },
+    });
+    const c = await HelperClient.connect({ socketPath: d.socketPath });
+    try {
+      await assert.rejects(c.launch({ bundle, id: 'hookfail' }), (e: HelperRequestError) => {
+        assert.equal(e.code, ErrorCodes.LaunchFailed);
+        assert.equal(e.data?.reason, 'hook-failed');
+        assert.match(e.message, /error running createRuntime hook #0: exit status 2, stdout: , stderr: no network/);
+        return true;
+      });
+      assert.equal(fs.existsSync(path.join(d.stateDir, 'hookfail')), false);
     } finally {
       c.close();
     }

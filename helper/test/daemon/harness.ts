@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { HelperClient } from '../../src/client';
 import { Daemon } from '../../src/daemon/daemon';
 import type { RuntimeApi } from '../../src/daemon/runtimeApi';
+import { koffiSyscalls } from '../../src/runtime/koffiSyscalls';
 
 export interface TestDaemon {
   daemon: Daemon;
@@ -17,7 +18,7 @@ export interface TestDaemon {
   stop(): Promise<void>;
 }
 
-export async function startDaemon(runtime: RuntimeApi, opts: { socketGroup?: string; dir?: string } = {}): Promise<TestDaemon> {
+export async function startDaemon(runtime: RuntimeApi, opts: { socketGroup?: string; dir?: string; engineRoots?: string[] } = {}): Promise<TestDaemon> {
   const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'bindery-d-'));
   fs.chmodSync(dir, 0o755);
   const socketPath = path.join(dir, 'bindery.sock');
@@ -27,9 +28,11 @@ export async function startDaemon(runtime: RuntimeApi, opts: { socketGroup?: str
     socketPath,
     stateDir,
     runtime,
+    sys: koffiSyscalls(),
     helperVersion: 'test',
     socketGroup: opts.socketGroup ?? 'bindery-no-such-group',
     listenFd: null,
+    engineRoots: opts.engineRoots,
     log: (l) => logs.push(l),
   });
   await daemon.start();
@@ -97,13 +100,23 @@ export function makeBundle(parent: string, name: string, spec: Record<string, un
   return dir;
 }
 
-/** Raw bytes to the socket; resolves with everything the daemon sent back until it closed. */
-export function rawExchange(socketPath: string, data: Buffer | string, opts: { waitMs?: number } = {}): Promise<{ text: string; closed: boolean }> {
+/**
+ * Raw bytes to the socket; resolves with everything the daemon sent back until it closed, `until`
+ * holds for what arrived so far, or `waitMs` passed.
+ */
+export function rawExchange(
+  socketPath: string,
+  data: Buffer | string,
+  opts: { waitMs?: number; until?: (text: string) => boolean } = {},
+): Promise<{ text: string; closed: boolean }> {
   return new Promise((resolve, reject) => {
     const s = net.connect(socketPath);
     const chunks: Buffer[] = [];
     let closed = false;
-    s.on('data', (c) => chunks.push(c));
+    s.on('data', (c) => {
+      chunks.push(c);
+      if (opts.until?.(Buffer.concat(chunks).toString())) finish();
+    });
     s.on('error', () => {});
     s.on('close', () => {
       closed = true;

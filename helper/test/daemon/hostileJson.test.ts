@@ -68,7 +68,8 @@ describe('deeply nested JSON', () => {
     const r = await rawExchange(
       started.d.socketPath,
       requests.join('') + frame('{"jsonrpc":"2.0","id":99,"method":"version"}'),
-      { waitMs: 5000 },
+      // Six 1 MiB messages take a while on a loaded machine; the last reply ends the wait.
+      { waitMs: 60_000, until: (text) => text.includes('"id":99') },
     );
     const replies = bodies(r.text);
     assert.equal(replies.length, 7, r.text.slice(0, 500));

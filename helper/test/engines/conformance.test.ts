@@ -18,15 +18,12 @@ const FILE_TIMEOUT_MS = 120_000;
  * have yet (the plan says so, as a finding, for the same spec in the editor).
  */
 export const BELOW_RUNC: Readonly<Record<string, string>> = {
-  mounts:
-    'the plan refuses filesystem data (mode=, size=) on bind mounts, as runc 1.2 does; runc 1.1.5 ignores it',
   process_capabilities_fail:
-    "Bindery refuses the unknown CAP_TEST, as the spec requires (the file checks exactly that); runc runs it, prints runtimetest's results and the file then fails",
+    "Bindery refuses the unknown CAP_TEST, as the spec requires (a MUST; the file checks exactly that and passes); runc 1.1 skips it, runs runtimetest (309 ok) and the file then fails",
   linux_uid_mappings: 'no user namespaces yet',
   linux_ns_nopath: 'no user namespaces yet (the spec lists one)',
   linux_ns_path: 'joining an existing mount or pid namespace by path is not supported yet',
   linux_ns_itype: 'Bindery always gives the container a mount namespace of its own',
-  hooks_stdin: 'hooks are not run yet',
 };
 
 export interface Counts {

@@ -6,6 +6,7 @@ import { strict as assert } from 'node:assert';
 import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import { after, describe, it, type TestContext } from 'node:test';
+import { FAILURES_DIR } from '../../src/runtime/ociFailures';
 import { BINDERY, needsEngine, Podman, run, Scratch } from './engineHarness';
 
 const IMAGE = 'localhost/bindery-busybox:latest';
@@ -118,7 +119,10 @@ describe('containerd with ctr --runc-binary bindery (root)', () => {
     assert.equal(r.stdout, 'hello from containerd\n');
     const s = e.ctr(['run', '--rm', ...e.runFlags, IMAGE, 'status', '/bin/sh', '-c', 'exit 3']);
     assert.equal(s.status, 3, s.stderr);
-    assert.deepEqual(fs.readdirSync(e.scratch.path('runtime-state', NS)), []);
+    assert.deepEqual(
+      fs.readdirSync(e.scratch.path('runtime-state', NS)).filter((n) => n !== FAILURES_DIR),
+      [],
+    );
   });
 
   it('detached: task exec, task kill and task delete without hanging', async (t: TestContext) => {
@@ -153,6 +157,9 @@ describe('containerd with ctr --runc-binary bindery (root)', () => {
     const del = e.ctr(['task', 'delete', 'detached'], 30_000);
     assert.equal(del.status, 0, `task delete: ${del.stderr}`);
     assert.equal(e.ctr(['container', 'delete', 'detached']).status, 0);
-    assert.deepEqual(fs.readdirSync(e.scratch.path('runtime-state', NS)), []);
+    assert.deepEqual(
+      fs.readdirSync(e.scratch.path('runtime-state', NS)).filter((n) => n !== FAILURES_DIR),
+      [],
+    );
   });
 });

@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { TestContext } from 'node:test';
 import { assertBuilt, BINDERY } from '../oci/ociHarness';
-import { findBusybox } from '../runtime/rootHarness';
+import { findBusybox } from '../runtime/busybox';
 
 export { BINDERY };
 

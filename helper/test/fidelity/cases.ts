@@ -18,14 +18,18 @@ export type Spec = any;
 
 export interface FidelityCase {
   name: string;
-  /** Changes the spec (a fresh copy of `runcSpec()`) in place. */
-  change?: (spec: Spec) => void;
+  /** Changes the spec (a fresh copy of `runcSpec()`) in place; `bundleDir` is where it will be. */
+  change?: (spec: Spec, bundleDir: string) => void;
+  /** More probe lines, read from the bundle after the run (what hooks recorded). */
+  collect?: (bundleDir: string, id: string) => string;
   /** Adds files to the rootfs (a fresh copy for each runtime) before the run. */
   prepare?: (rootfs: string) => void;
   /** Extra paths the probe stats. */
   paths?: string[];
   /** Ids of documented differences this case shows (see differences.ts). */
   differences: string[];
+  /** Probe lines Bindery's run must show besides agreeing with runc (what a user checks first). */
+  expect?: Record<string, string>;
 }
 
 /** Bindery writes the network files; runc leaves the rootfs's (see the table). */
@@ -79,6 +83,20 @@ const write = (rootfs: string, file: string, text: string) => {
   fs.mkdirSync(path.dirname(path.join(rootfs, file)), { recursive: true });
   fs.writeFileSync(path.join(rootfs, file), text);
 };
+/** The block device holding the root filesystem, for per-device limits. */
+function rootDisk(): { major: number; minor: number } {
+  const dev = fs.statSync('/').dev;
+  const byNumber = `/sys/dev/block/${Math.floor(dev / 256) & 0xfff}:${dev % 256}`;
+  // An overlay root has no block device: any disk of the host will do.
+  const sys = fs.existsSync(byNumber)
+    ? fs.realpathSync(byNumber)
+    : path.join('/sys/block', fs.readdirSync('/sys/block').sort()[0]);
+  // The kernel takes limits on a whole disk, not on a partition.
+  const disk = fs.existsSync(path.join(sys, 'partition')) ? path.dirname(sys) : sys;
+  const [major, minor] = fs.readFileSync(path.join(disk, 'dev'), 'utf8').trim().split(':');
+  return { major: Number(major), minor: Number(minor) };
+}
+
 /** The bundle directory of a rootfs (bind sources live beside the rootfs). */
 const bundleOf = (rootfs: string) => path.dirname(rootfs);
 
@@ -354,6 +372,60 @@ export const CASES: FidelityCase[] = [
     differences: [NET, CG],
   },
   {
+    name: 'linux.resources: blockIO weight and throttles (BFQ on this kernel)',
+    change: (s) =>
+      (s.linux.resources = {
+        blockIO: {
+          weight: 500,
+          throttleReadBpsDevice: [{ ...rootDisk(), rate: 1048576 }],
+          throttleWriteBpsDevice: [{ ...rootDisk(), rate: 2097152 }],
+          throttleReadIOPSDevice: [{ ...rootDisk(), rate: 200 }],
+          throttleWriteIOPSDevice: [{ ...rootDisk(), rate: 100 }],
+        },
+      }),
+    differences: [NET, CG],
+  },
+  {
+    name: 'linux.resources: memory and swap, kernel limits ignored as runc 1.1 ignores them',
+    change: (s) =>
+      (s.linux.resources = {
+        memory: {
+          limit: 64 * 1024 * 1024,
+          swap: 128 * 1024 * 1024,
+          kernel: 32 * 1024 * 1024,
+          kernelTCP: 16 * 1024 * 1024,
+        },
+      }),
+    differences: [NET, CG],
+  },
+  {
+    name: 'linux.resources: cpu realtime runtime and period, burst and idle ignored as runc 1.1',
+    change: (s) =>
+      (s.linux.resources = {
+        cpu: { realtimePeriod: 1000000, realtimeRuntime: 10000, burst: 1000, idle: 1 },
+      }),
+    differences: [NET, CG],
+  },
+  {
+    name: 'process attributes: scheduler, ioPriority, personality (runc 1.1.5 ignores them)',
+    change: (s) => {
+      s.process.scheduler = { policy: 'SCHED_BATCH', nice: 5 };
+      s.process.ioPriority = { class: 'IOPRIO_CLASS_BE', priority: 6 };
+      s.linux.personality = { domain: 'LINUX32' };
+    },
+    differences: [NET, CG, 'process-attributes'],
+  },
+  {
+    name: 'process attributes: SCHED_RR and the real-time I/O class, set before the capabilities drop',
+    change: (s) => {
+      // A real-time task in a v1 cpu cgroup needs real-time runtime there.
+      s.linux.resources = { cpu: { realtimePeriod: 1000000, realtimeRuntime: 10000 } };
+      s.process.scheduler = { policy: 'SCHED_RR', priority: 10 };
+      s.process.ioPriority = { class: 'IOPRIO_CLASS_RT', priority: 3 };
+    },
+    differences: [NET, CG, 'process-attributes'],
+  },
+  {
     name: "podman's seccomp profile",
     change: (s) => (s.linux.seccomp = podmanSeccomp()),
     differences: [NET, CG],
@@ -435,16 +507,43 @@ export const ENGINE_CASES: FidelityCase[] = [
     change: asEngineWrote('podman'),
     // podman binds /etc/hosts and /etc/hostname itself; Bindery adds /etc/resolv.conf.
     differences: [NET, CG],
+    expect: {
+      'status Seccomp': '2',
+      'status Seccomp_filters': '1',
+      'cgroup file pids/pids.max': '2048 ',
+      'status NoNewPrivs': '0',
+    },
   },
   {
     name: "containerd's generated spec: cpu shares, device rules",
     change: asEngineWrote('containerd'),
     differences: [NET],
+    expect: { 'status NoNewPrivs': '1', 'status Seccomp': '0' },
   },
 ];
 
 /** Specs runc refuses to run, and Bindery must too (nothing starts, nothing is left). */
 export const REFUSED: { name: string; change: (spec: Spec) => void }[] = [
+  {
+    name: 'hugepageLimits where no hugetlb controller is mounted (cgroup v1)',
+    change: (s) => (s.linux.resources = { hugepageLimits: [{ pageSize: '2MB', limit: 0 }] }),
+  },
+  {
+    name: 'a network class where no net_cls controller is mounted (cgroup v1)',
+    change: (s) => (s.linux.resources = { network: { classID: 1048577 } }),
+  },
+  {
+    name: 'unified on a host whose controllers are in cgroup v1 hierarchies',
+    change: (s) => (s.linux.resources = { unified: { 'memory.high': '100000000' } }),
+  },
+  {
+    name: 'an SELinux label on a host without SELinux',
+    change: (s) => (s.process.selinuxLabel = 'system_u:system_r:container_t:s0'),
+  },
+  {
+    name: 'an AppArmor profile on a host without AppArmor',
+    change: (s) => (s.process.apparmorProfile = 'docker-default'),
+  },
   {
     name: 'a sysctl outside any namespace of the container',
     change: (s) => (s.linux.sysctl = { 'vm.overcommit_memory': '1' }),

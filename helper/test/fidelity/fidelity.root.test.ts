@@ -8,9 +8,11 @@ import * as path from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { cleanupTemp, hostMountinfo, needsRoot, tempDir } from '../runtime/rootHarness';
 import { koffiSyscalls } from '../../src/runtime/koffiSyscalls';
-import { CASES as SPEC_CASES, ENGINE_CASES, REFUSED, TERMINAL_CASES, runcSpec, type FidelityCase } from './cases';
+import { CASES as SPEC_CASES, ENGINE_CASES, REFUSED as SPEC_REFUSED, TERMINAL_CASES, runcSpec, type FidelityCase } from './cases';
+import { FAILING_HOOKS, HOOK_CASES } from './hookCases';
 
-const CASES = [...SPEC_CASES, ...ENGINE_CASES, ...TERMINAL_CASES];
+const CASES = [...SPEC_CASES, ...ENGINE_CASES, ...HOOK_CASES, ...TERMINAL_CASES];
+const REFUSED = [...SPEC_REFUSED, ...FAILING_HOOKS];
 import { readDifferences, type DocumentedDifference } from './differences';
 
 const helperDir = path.join(__dirname, '..', '..');
@@ -149,7 +151,7 @@ describe('fidelity: the same bundle under runc and Bindery', () => {
     assert.equal(cp.status, 0, String(cp.stderr));
     c.prepare?.(path.join(dir, 'rootfs'));
     const spec = runcSpec();
-    c.change?.(spec);
+    c.change?.(spec, dir);
     spec.process.args = ['/bin/sh', '/probe', ...(c.paths ?? [])];
     fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(spec, null, 2));
     return spec.linux.cgroupsPath ? path.basename(spec.linux.cgroupsPath) : undefined;
@@ -270,9 +272,11 @@ describe('fidelity: the same bundle under runc and Bindery', () => {
       const left = () => [...cgroupsLeft(id), ...(cgroupName ? cgroupsLeft(cgroupName) : [])];
       const terminal = TERMINAL_CASES.includes(c);
       const fromRunc = terminal ? await viaConsole('runc', dir, id) : runc(dir, id);
+      fromRunc.stdout += c.collect?.(dir, id) ?? '';
       assert.deepEqual(left(), [], 'runc left its cgroup behind');
       freshBundle(c, dir);
       const fromBindery = terminal ? await viaConsole('bindery', dir, id) : bindery(dir, id);
+      fromBindery.stdout += c.collect?.(dir, id) ?? '';
       assert.deepEqual(left(), [], 'Bindery left a cgroup behind');
       if (terminal) fs.rmSync(path.join(stateRoot, 'oci'), { recursive: true, force: true });
       assert.deepEqual(
@@ -305,6 +309,12 @@ describe('fidelity: the same bundle under runc and Bindery', () => {
         expected,
         'the same lines, in another order (Bindery actual, runc expected)',
       );
+      for (const [key, value] of Object.entries(c.expect ?? {}))
+        assert.deepEqual(
+          b.filter(([k]) => k === key).map(([, v]) => v),
+          [value],
+          `${key} under Bindery`,
+        );
       // A documented difference that no longer shows is stale: the table must say what is true.
       for (const d of mine) {
         const ours = (lines: Line[]) => lines.filter(([k]) => d.keys.test(k)).map(show);

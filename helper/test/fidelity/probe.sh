@@ -34,6 +34,12 @@ while read -r line; do
   out "rlimit ${line%%  *}" "$(echo "${line#*  }" | sed 's/  */ /g')"
 done </proc/self/limits
 out umask "$(umask)"
+# Inherited across execve: the execution domain, I/O priority, scheduling (priority, nice,
+# rt_priority, policy from cut's own /proc stat line) and the CPUs it may run on.
+out personality "$(cat /proc/self/personality) $(uname -m)"
+out ioprio "$(ionice 2>&1)"
+out sched "$(cut -d' ' -f18,19,40,41 /proc/self/stat)"
+out affinity "$(sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' /proc/self/status)"
 out oom_score_adj "$(cat /proc/self/oom_score_adj)"
 out cwd "$(pwd) $(stat -c '%a %u:%g' .)"
 tr '\0' '\n' </proc/$$/environ | sort | while read -r e; do out "env ${e%%=*}" "${e#*=}"; done
@@ -52,6 +58,10 @@ out cgroup "$(tr '\n' '|' </proc/self/cgroup)"
 out 'cgroup listing' "$(ls /sys/fs/cgroup 2>&1 | tr '\n' ' ')"
 for f in devices/devices.list memory/memory.limit_in_bytes memory/memory.soft_limit_in_bytes memory/memory.swappiness \
   pids/pids.max cpu/cpu.shares cpu/cpu.cfs_quota_us cpu/cpu.cfs_period_us cpuset/cpuset.cpus \
+  memory/memory.memsw.limit_in_bytes memory/memory.kmem.limit_in_bytes memory/memory.kmem.tcp.limit_in_bytes \
+  cpu/cpu.rt_runtime_us cpu/cpu.rt_period_us cpu/cpu.cfs_burst_us cpu/cpu.idle \
+  blkio/blkio.bfq.weight blkio/blkio.throttle.read_bps_device blkio/blkio.throttle.write_bps_device \
+  blkio/blkio.throttle.read_iops_device blkio/blkio.throttle.write_iops_device \
   memory.max memory.low pids.max cpu.max cpu.weight; do
   out "cgroup file $f" "$(cat /sys/fs/cgroup/$f 2>&1 | tr '\n' ' ')"
 done

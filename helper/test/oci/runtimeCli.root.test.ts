@@ -326,6 +326,41 @@ describe('bindery as an OCI runtime, compared with runc (root)', () => {
     assert.equal(stateOf('bindery', root, 'f1'), undefined, 'nothing is left');
   });
 
+  it("exec pins the process to execCPUAffinity's final CPUs (runc 1.2; runc 1.1.5 ignores it)", async (t: TestContext) => {
+    if (!needsRoot(t)) return;
+    const cpus = fs.readFileSync('/sys/fs/cgroup/cpuset/cpuset.effective_cpus', 'utf8').trim();
+    const root = rootFor('bindery');
+    const bundle = makeBundle({ args: ['/bin/sleep', '30'] });
+    assert.equal(
+      create('bindery', root, bundle, 'a1', path.join(path.dirname(root), 'out')).status,
+      0,
+    );
+    assert.equal(runtime('bindery', root, ['start', 'a1']).status, 0);
+    const processFile = path.join(path.dirname(root), 'process.json');
+    const status = (affinity?: unknown) => {
+      fs.writeFileSync(
+        processFile,
+        JSON.stringify({
+          args: ['/bin/grep', 'Cpus_allowed_list', '/proc/self/status'],
+          cwd: '/',
+          env: ['PATH=/bin'],
+          user: { uid: 0, gid: 0 },
+          ...(affinity ? { execCPUAffinity: affinity } : {}),
+        }),
+      );
+      const r = runtime('bindery', root, ['exec', '--process', processFile, 'a1']);
+      assert.equal(r.status, 0, r.stderr);
+      return r.stdout.trim();
+    };
+    const last = cpus.split(/[-,]/).at(-1)!;
+    assert.equal(status(), `Cpus_allowed_list:\t${cpus}`, 'unpinned without it');
+    assert.equal(status({ initial: last, final: '0' }), 'Cpus_allowed_list:\t0');
+    assert.equal(status({ final: last }), `Cpus_allowed_list:\t${last}`);
+    assert.equal(runtime('bindery', root, ['kill', '--all', 'a1', 'KILL']).status, 0);
+    await waitStatus('bindery', root, 'a1', 'stopped');
+    assert.equal(runtime('bindery', root, ['delete', 'a1']).status, 0);
+  });
+
   it('--systemd-cgroup, and a console socket without a terminal, are refused clearly', (t: TestContext) => {
     if (!needsRoot(t)) return;
     const root = rootFor('bindery');

@@ -4,8 +4,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { adoptContainer } from '../../src/runtime/container';
+import { runtimeWith } from '../../src/runtime/container';
+import { koffiSyscalls } from '../../src/runtime/koffiSyscalls';
 import { processStartTime, writeState, type ContainerState } from '../../src/runtime/stateFile';
+
+const { adoptContainer } = runtimeWith(koffiSyscalls());
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bindery-adopt-'));
 

@@ -6,8 +6,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { planBundle, realHostView } from '@bindery/plan';
-import { launchContainer, type LaunchError } from '../../src/runtime/container';
+import { runtimeWith, type LaunchError } from '../../src/runtime/container';
+import { koffiSyscalls } from '../../src/runtime/koffiSyscalls';
 import { baseSpec } from '../baseSpec';
+
+const { launchContainer } = runtimeWith(koffiSyscalls());
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bindery-cgowner-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));

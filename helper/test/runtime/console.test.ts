@@ -39,7 +39,6 @@ function host(): RecordingSyscalls {
 function run(sys: RecordingSyscalls, deliver?: (m: number) => ReturnType<RecordingSyscalls['sendFd']>) {
   let slave: number | undefined;
   const failure = setupRootfs(plan(), sys, {
-    id: 'c1',
     stateDir: '/run/bindery/c1',
     network: { hostname: 'box', ownNetworkNamespace: true },
     emit: () => {},

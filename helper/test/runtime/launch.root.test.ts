@@ -5,12 +5,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, afterEach, beforeEach, describe, it, type TestContext } from 'node:test';
-import {
-  adoptContainer,
-  isLaunchError,
-  launchContainer,
-  type LaunchError,
-} from '../../src/runtime/container';
+import { isLaunchError, runtimeWith, type LaunchError } from '../../src/runtime/container';
+import { koffiSyscalls } from '../../src/runtime/koffiSyscalls';
 import {
   cleanupTemp,
   hostMountinfo,
@@ -22,6 +18,8 @@ import {
   runToEnd,
   tempDir,
 } from './rootHarness';
+
+const { adoptContainer, launchContainer } = runtimeWith(koffiSyscalls());
 import { runcMounts } from '../baseSpec';
 
 let before = '';

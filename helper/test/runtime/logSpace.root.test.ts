@@ -7,10 +7,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, describe, it, type TestContext } from 'node:test';
 import type { OutputEvent } from '../../src/protocol';
-import { adoptContainer } from '../../src/runtime/container';
+import { runtimeWith } from '../../src/runtime/container';
+import { koffiSyscalls } from '../../src/runtime/koffiSyscalls';
 import { readState } from '../../src/runtime/stateFile';
 import { allocatedUnder, pipeWriteWait } from '../daemon/rootOnly';
 import { cleanupTemp, hostMountinfo, launch, makeBundle, needsRoot, tempDir } from './rootHarness';
+
+const { adoptContainer } = runtimeWith(koffiSyscalls());
 
 const MiB = 1024 * 1024;
 const TOTAL = 64 * MiB;

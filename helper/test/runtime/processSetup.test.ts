@@ -1,7 +1,7 @@
 // The process set-up sequence, call by call, against the recording fake.
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import type { ProcessSetup } from '@bindery/plan';
+import { planProcessAttrs, renderProcessAttr, type ProcessSetup } from '@bindery/plan';
 import { execProcess, findExecutable } from '../../src/runtime/processSetup';
 import { RecordingSyscalls } from '../../src/runtime/recordingSyscalls';
 
@@ -28,7 +28,9 @@ describe('execProcess', () => {
       base,
       { stdin: 20, stdout: 21, stderr: 22 },
       (m) => (umask = m),
-      () => (beforeExec = true),
+      () => {
+        beforeExec = true;
+      },
     );
     assert.equal(
       f.message,
@@ -169,6 +171,68 @@ describe('execProcess', () => {
     );
     assert.match(f.hint, /libseccomp2/);
     assert.ok(!missing.calls.some((c) => c.startsWith('execve')), 'never runs unfiltered');
+  });
+
+  it('sets the scheduler, I/O priority and personality the plan reads, as root, before a seccomp filter and the capabilities drop', () => {
+    const spec = {
+      process: {
+        scheduler: { policy: 'SCHED_RR', priority: 10, flags: ['SCHED_FLAG_RESET_ON_FORK'] },
+        ioPriority: { class: 'IOPRIO_CLASS_RT', priority: 3 },
+      },
+      linux: { personality: { domain: 'LINUX32' } },
+    };
+    const attrs = planProcessAttrs(spec, () => ({ kind: 'added', reason: 'test' }));
+    assert.deepEqual(attrs.map(renderProcessAttr), [
+      'sched_setattr(0, {sched_policy=SCHED_RR, sched_flags=SCHED_FLAG_RESET_ON_FORK, sched_priority=10}, 0)',
+      'ioprio_set(IOPRIO_WHO_PROCESS, 0, IOPRIO_PRIO_VALUE(IOPRIO_CLASS_RT, 3))',
+      'personality(PER_LINUX32)',
+    ]);
+    const filter = {
+      defaultAction: 0x7fff0000,
+      architectures: [],
+      flags: [],
+      rules: [],
+      skipped: 0,
+    };
+    const seccomp = {
+      op: 'seccomp' as const,
+      filter,
+      beforeExecve: false,
+      origin: attrs[0].origin,
+    };
+    const sys = new RecordingSyscalls({ '/bin/sh': 'file', '/work': 'dir' });
+    execProcess(
+      sys,
+      { ...base, noNewPrivileges: false },
+      { stdin: 0, stdout: 1, stderr: 2 },
+      () => {},
+      () => {},
+      seccomp,
+      attrs,
+    );
+    assert.deepEqual(sys.calls.slice(1, 7), [
+      'prlimit 7 64 128',
+      'sched_setattr policy=2 flags=1 nice=0 priority=10 runtime=0 deadline=0 period=0',
+      'ioprio_set class=1 data=3',
+      'personality 0x8',
+      'close_range 3 4294967295 4',
+      'seccomp_load default=SCMP_ACT_ALLOW arch= rules=0',
+    ]);
+
+    const refused = new RecordingSyscalls({ '/bin/sh': 'file', '/work': 'dir' });
+    refused.failOn('sched_setattr', 'EPERM');
+    const f = execProcess(
+      refused,
+      base,
+      { stdin: 0, stdout: 1, stderr: 2 },
+      () => {},
+      () => {},
+      undefined,
+      attrs,
+    );
+    assert.equal(f.message, 'EPERM: cannot set the scheduling policy SCHED_RR');
+    assert.match(f.hint, /CAP_SYS_NICE/);
+    assert.ok(!refused.calls.some((c) => c.startsWith('execve')), 'never runs without it');
   });
 
   it('stops before execve when the uid cannot be set, naming it', () => {

@@ -4,10 +4,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { TestContext } from 'node:test';
+import { findBusybox } from './busybox';
 import { type Plan, planBundle, realHostView } from '@bindery/plan';
 import type { OperationEvent, OutputEvent } from '../../src/protocol';
-import { launchContainer, type Container } from '../../src/runtime/container';
+import { runtimeWith, type Container } from '../../src/runtime/container';
+import { koffiSyscalls } from '../../src/runtime/koffiSyscalls';
 import { baseSpec, runcMounts } from '../baseSpec';
+
+const { launchContainer } = runtimeWith(koffiSyscalls());
 
 /** Root tests fail in CI when not root (a skip there would hide that nothing was tested), skip locally. */
 export function needsRoot(t: TestContext): boolean {
@@ -20,10 +24,7 @@ export function needsRoot(t: TestContext): boolean {
   return false;
 }
 
-export function findBusybox(): string {
-  for (const p of ['/bin/busybox', '/usr/bin/busybox']) if (fs.existsSync(p)) return p;
-  throw new Error('busybox not found: apt-get install busybox-static');
-}
+export { findBusybox };
 
 const tmpRoots: string[] = [];
 

@@ -1,8 +1,18 @@
 // The mount sequence, call by call, against the recording fake: no root needed.
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import type { Operation, Plan } from '@bindery/plan';
+import {
+  maskOp,
+  renderOperation,
+  type Operation,
+  type Plan,
+  propagationOp,
+  readonlyPathOps,
+  rootfsBindOp,
+  rootfsParentPrivateOp,
+} from '@bindery/plan';
 import type { OperationEvent } from '../../src/protocol';
+import { operationEvent } from '../../src/runtime/operationOutcome';
 import { RecordingSyscalls } from '../../src/runtime/recordingSyscalls';
 import { setupRootfs } from '../../src/runtime/rootfs';
 import {
@@ -30,32 +40,25 @@ function host(): RecordingSyscalls {
   });
 }
 
+/** The plan's operations and, as the launcher turns the init's outcomes into them, the events. */
 function run(sys: RecordingSyscalls, p: Plan) {
   const events: OperationEvent[] = [];
   const failure = setupRootfs(p, sys, {
-    id: 'c1',
     stateDir: STATE,
     network: { hostname: 'box', ownNetworkNamespace: true },
-    emit: (e) => events.push(e),
+    emit: (o) => {
+      const e = operationEvent('c1', p, o);
+      assert.ok(e, `outcome ${o.index} names an operation of the plan`);
+      events.push(e);
+    },
   });
   return { failure, events };
 }
 
 const head: Operation[] = [
-  mount({
-    target: '/',
-    targetScope: 'host',
-    flags: ['MS_REC', 'MS_PRIVATE'],
-    purpose: 'root-propagation',
-  }),
-  mount({
-    source: R,
-    target: R,
-    targetScope: 'host',
-    flags: ['MS_BIND', 'MS_REC'],
-    purpose: 'rootfs-bind',
-    origin: spec('root', 'path'),
-  }),
+  propagationOp('/', ['MS_REC', 'MS_PRIVATE'], added, 'host'),
+  rootfsParentPrivateOp(R, added),
+  rootfsBindOp(R, spec('root', 'path')),
 ];
 
 describe('setupRootfs', () => {
@@ -79,13 +82,11 @@ describe('setupRootfs', () => {
       mount({
         target: '/data',
         flags: ['MS_PRIVATE'],
-        purpose: 'propagation',
         origin: spec('mounts', 1),
       }),
       mount({
         target: '/data',
         flags: ['MS_REMOUNT', 'MS_BIND', 'MS_RDONLY', 'MS_NOSUID'],
-        purpose: 'remount',
         origin: spec('mounts', 1),
       }),
       {
@@ -116,18 +117,10 @@ describe('setupRootfs', () => {
         target: '/',
         targetScope: 'container',
         flags: ['MS_RDONLY', 'MS_REMOUNT', 'MS_BIND'],
-        purpose: 'readonly-root',
         origin: spec('root', 'readonly'),
       }),
       { op: 'sethostname', name: 'box', origin: spec('hostname') },
-      mount({
-        source: '/dev/null',
-        target: '/proc/kcore',
-        targetScope: 'container',
-        flags: ['MS_BIND'],
-        purpose: 'mask',
-        origin: spec('linux', 'maskedPaths', 0),
-      }),
+      maskOp('/proc/kcore', 'dev-null', ['MS_RDONLY'], spec('linux', 'maskedPaths', 0)),
     ]);
     sys.add(`${R}/proc/kcore`, 'file');
     const { failure, events } = run(sys, p);
@@ -181,13 +174,13 @@ describe('setupRootfs', () => {
     ]);
     const { failure, events } = run(sys, p);
     assert.ok(failure);
-    assert.equal(failure.index, 3);
+    assert.equal(failure.index, head.length + 1, 'the bind after its mount point');
     assert.equal(failure.errno, 'ENOENT');
     assert.equal(failure.message, 'ENOENT: bind source /srv/missing does not exist on the host');
     assert.match(failure.hint, /mounts\[3\]\.source/);
     assert.deepEqual(
       events.map((e) => e.ok),
-      [true, true, true, false],
+      [...head.map(() => true), true, false],
     );
     assert.ok(!sys.calls.some((c) => c.includes('/tmp')), 'nothing after the failure ran');
     assert.equal(sys.openFds(), 0);
@@ -300,32 +293,15 @@ describe('setupRootfs', () => {
     const p = plan([
       ...head,
       { op: 'pivot-root', rootfs: R, origin: added },
-      mount({
-        source: '/proc/nope',
-        target: '/proc/nope',
-        targetScope: 'container',
-        flags: ['MS_BIND', 'MS_REC'],
-        purpose: 'readonly-path',
-      }),
-      mount({
-        source: '/dev/null',
-        target: '/proc/gone',
-        targetScope: 'container',
-        flags: ['MS_BIND'],
-        purpose: 'mask',
-      }),
-      mount({
-        source: '/dev/null',
-        target: '/proc/acpi',
-        targetScope: 'container',
-        flags: ['MS_BIND'],
-        purpose: 'mask',
-      }),
+      readonlyPathOps('/proc/nope', added)[0],
+      maskOp('/proc/gone', 'dev-null', ['MS_RDONLY'], added),
+      maskOp('/proc/acpi', 'dev-null', ['MS_RDONLY'], added),
     ]);
     const { failure, events } = run(sys, p);
     assert.equal(failure, undefined);
-    assert.match(events[3].message ?? '', /skipped/);
-    assert.match(events[4].message ?? '', /nothing to mask/);
+    const after = head.length + 1; // past the pivot
+    assert.match(events[after].message ?? '', /skipped/);
+    assert.match(events[after + 1].message ?? '', /nothing to mask/);
     assert.ok(
       sys.calls.includes(`mount tmpfs fd:${R}/proc/acpi tmpfs MS_RDONLY NULL`),
       sys.calls.join('\n'),
@@ -341,13 +317,7 @@ describe('setupRootfs', () => {
       plan([
         ...head,
         { op: 'pivot-root', rootfs: R, origin: added },
-        mount({
-          source: '/dev/null',
-          target: '/proc/kcore',
-          targetScope: 'container',
-          flags: ['MS_BIND'],
-          purpose: 'mask',
-        }),
+        maskOp('/proc/kcore', 'dev-null', ['MS_RDONLY'], added),
       ]),
     );
     assert.ok(failure);
@@ -394,5 +364,28 @@ describe('setupRootfs: a tmpfs over an existing directory', () => {
     );
     assert.equal(failure, undefined);
     assert.equal(sys.calls.at(-1), `mount tmpfs fd:${R}/data tmpfs 0 mode=711,size=1m`);
+  });
+});
+
+describe('operation events', () => {
+  it('carry the operation and its text from the plan the launcher holds, for the index the init names', () => {
+    const p = plan(head);
+    const e = operationEvent('c1', p, { index: 1, ok: false, errno: 'ENOENT', message: 'm', hint: 'h' });
+    assert.deepEqual(e, {
+      id: 'c1',
+      index: 1,
+      operation: p.operations[1],
+      text: renderOperation(p.operations[1]),
+      ok: false,
+      errno: 'ENOENT',
+      message: 'm',
+      hint: 'h',
+    });
+  });
+
+  it('are refused for an index the plan does not have', () => {
+    const p = plan(head);
+    for (const index of [-1, p.operations.length, 0.5, Number.NaN])
+      assert.equal(operationEvent('c1', p, { index, ok: true }), undefined, String(index));
   });
 });

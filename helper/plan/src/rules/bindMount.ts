@@ -68,7 +68,11 @@ export const bindTypeRule: Rule = (ctx) => {
   }
 };
 
-/** Rule 8: runc refuses any filesystem data on a bind mount, `defaults` included. */
+/**
+ * Rule 8: filesystem data on a bind mount, `defaults` included. runc 1.1 (the reference here)
+ * hands it to mount(2), which ignores data for MS_BIND, so the container runs; runc 1.2
+ * refuses it. A warning, and the plan drops the data (normalize.ts).
+ */
 export const bindDataOptionsRule: Rule = (ctx) => {
   for (const m of mountViews(ctx)) {
     if (!m.meantAsBind) continue;
@@ -96,8 +100,8 @@ export const bindDataOptionsRule: Rule = (ctx) => {
       }
       ctx.report({
         code: 'bind-with-data-options',
-        severity: 'error',
-        message: `${m.label}: "${o.value}" is a filesystem option, and bind mounts take none; runc refuses it ("bind mounts cannot have any filesystem-specific options applied").${
+        severity: 'warning',
+        message: `${m.label}: "${o.value}" is a filesystem option, and bind mounts take none: it is ignored (the kernel ignores data on a bind; runc 1.1 and Bindery run the container without it, runc 1.2 refuses it: "bind mounts cannot have any filesystem-specific options applied").${
           o.value === 'defaults'
             ? ' runc passes "defaults" on as filesystem data, so it counts too.'
             : ''

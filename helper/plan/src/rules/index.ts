@@ -29,6 +29,7 @@ import { rootfsPropagationRule, rootRule } from './root';
 import { requesterPolicyRule } from './requesterPolicy';
 import { syscallNameRule } from './seccomp';
 import { unappliedResourcesRule } from './resources';
+import { securityLabelRule } from './securityLabels';
 import { structureRule } from './structure';
 import { sysctlNamespaceRule } from './sysctl';
 import { mappedIdOptionRule, userNamespaceRule } from './userns';
@@ -68,6 +69,7 @@ export const allRules: Rule[] = [
   syscallNameRule,
   launchSettingsRule,
   unappliedFeatureRule,
+  securityLabelRule,
   seccompNotifyRule,
   unappliedResourcesRule,
   defaultMountsRule,

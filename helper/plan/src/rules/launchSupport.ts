@@ -14,6 +14,7 @@ import type { Rule, RuleContext } from '../rule';
 import type { Fix, JsonPath, Range } from '../types';
 import { removeArrayElements, replaceWithJson } from './edits';
 import { nearest } from './nearest';
+import { hostHasLsm, LABEL_KEYS } from './securityLabels';
 
 /** Every launch setting the helper refuses, on the token that makes it refuse. */
 export const launchSettingsRule: Rule = (ctx) => {
@@ -89,15 +90,6 @@ const count = (v: unknown, one: string, many = `${one}s`) => {
   return `${n} ${n === 1 ? one : many}`;
 };
 
-const HOOK_KINDS = [
-  'prestart',
-  'createRuntime',
-  'createContainer',
-  'startContainer',
-  'poststart',
-  'poststop',
-];
-
 /** Features of the spec Bindery does not apply (yet). */
 const UNAPPLIED: Unapplied[] = [
   {
@@ -115,30 +107,10 @@ const UNAPPLIED: Unapplied[] = [
     say: (v) =>
       `linux.mountLabel: Bindery does not label mounts yet; runc would add context="${String(v)}" to the mounts that take data. The mounts get the filesystem's default label.`,
   },
-  ...HOOK_KINDS.map((kind): Unapplied => ({
-    path: ['hooks', kind],
-    say: (v) =>
-      `hooks.${kind}: Bindery does not run hooks yet; runc would run ${count(v, 'program')} here. ${asArray(v).length === 1 ? 'It is' : 'They are'} skipped, so whatever ${asArray(v).length === 1 ? 'it sets' : 'they set'} up (networking, devices, …) is missing.`,
-  })),
   {
-    path: ['process', 'ioPriority'],
+    path: ['linux', 'personality', 'flags'],
     say: () =>
-      "process.ioPriority: Bindery does not set I/O priorities yet; runc would call ioprio_set(2). The process keeps the helper's I/O priority.",
-  },
-  {
-    path: ['process', 'scheduler'],
-    say: () =>
-      "process.scheduler: Bindery does not set scheduling policies yet; runc would call sched_setattr(2). The process keeps the helper's policy.",
-  },
-  {
-    path: ['process', 'execCPUAffinity'],
-    say: () =>
-      'process.execCPUAffinity: Bindery does not pin CPUs yet; runc would restrict the process to these CPUs. It may run on any CPU the helper may.',
-  },
-  {
-    path: ['linux', 'personality'],
-    say: () =>
-      "linux.personality: Bindery does not set the execution domain yet; runc would call personality(2). The process runs with the host's (e.g. no LINUX32).",
+      'linux.personality.flags: Bindery does not apply personality flags; the runtime-spec defines none yet, and runc sets the domain only.',
   },
   {
     path: ['linux', 'intelRdt'],
@@ -197,6 +169,9 @@ export const unappliedFeatureRule: Rule = (ctx) => {
   for (const feature of UNAPPLIED) {
     const value = get(ctx.spec, ...feature.path);
     if (isEmpty(value)) continue;
+    // Without the module the label is refused (securityLabels.ts), not skipped.
+    const label = LABEL_KEYS.find((k) => k.path.join('.') === feature.path.join('.'));
+    if (label && hostHasLsm(ctx.host, label.lsm) === false) continue;
     ctx.report({
       code: 'feature-not-applied',
       severity: 'warning',

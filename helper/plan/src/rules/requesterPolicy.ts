@@ -8,6 +8,7 @@ import * as posix from 'node:path/posix';
 import { statFollow } from '../hostLookup';
 import { asArray, asObject, asString, get } from '../json';
 import { isAtOrBelow } from '../paths';
+import { needsPrivilege, planProcessAttrs } from '../processAttrPlan';
 import { allowedCapabilities, isRootRequester } from '../requester';
 import type { RuleContext } from '../rule';
 import type { HostView, JsonPath, Requester } from '../types';
@@ -50,6 +51,12 @@ export function requesterPolicyRule(ctx: RuleContext): void {
     const v = get(spec, ...path);
     if (v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0) && !(asObject(v) && Object.keys(v as object).length === 0))
       deny(code, path, message);
+  }
+  // The set-up makes these calls as root: only what the requester's account could do itself.
+  for (const op of planProcessAttrs(spec, () => ({ kind: 'added', reason: '' }))) {
+    const why = needsPrivilege(op);
+    const path: JsonPath = op.op === 'scheduler' ? ['process', 'scheduler'] : op.op === 'ioprio' ? ['process', 'ioPriority'] : ['linux', 'personality'];
+    if (why) deny(op.op === 'scheduler' ? 'peer-scheduler' : 'peer-io-priority', path, `${path.join('.')}: ${why}`);
   }
   const oom = get(spec, 'process', 'oomScoreAdj');
   if (typeof oom === 'number' && oom < 0) deny('peer-oom-score', ['process', 'oomScoreAdj'], 'process.oomScoreAdj below 0 needs root');

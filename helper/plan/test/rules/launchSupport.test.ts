@@ -258,7 +258,7 @@ describe('seccomp', () => {
 });
 
 describe('linux.resources and cgroupsPath', () => {
-  it('are applied (memory, pids, cpu, cpuset, v1 devices): a warning only on each field that is not', () => {
+  it('are applied (memory, pids, cpu, cpuset, v1 devices, blockIO): no warning; what runc 1.1 ignores is information', () => {
     const text = spec((s) => {
       s.linux.cgroupsPath = '/bindery/x';
       s.linux.resources = {
@@ -266,13 +266,18 @@ describe('linux.resources and cgroupsPath', () => {
         pids: { limit: 10 },
         cpu: { shares: 512, cpus: '0' },
         devices: [{ allow: false, access: 'rwm' }],
-        blockIO: { weight: 100 },
+        blockIO: { weight: 100, throttleReadBpsDevice: [{ major: 8, minor: 0, rate: 1 }] },
       };
+      s.linux.resources.memory.kernel = 1 << 20;
     });
-    const warned = check(text)
-      .byCode('feature-not-applied')
-      .map((f) => f.path.join('.'));
-    assert.deepEqual(warned.sort(), ['linux.resources.blockIO']);
+    const c = check(text);
+    assert.deepEqual(c.byCode('feature-not-applied'), []);
+    const ignored = c.byCode('resource-ignored');
+    assert.deepEqual(
+      ignored.map((f) => `${f.severity} ${f.path.join('.')}`),
+      ['information linux.resources.memory.kernel'],
+    );
+    assert.match(ignored[0].message, /runc 1\.1 ignores kernel memory limits/);
   });
 });
 
@@ -302,39 +307,11 @@ describe('features Bindery does not apply', () => {
       /context=/,
     ],
     [
-      'hooks.poststart',
-      (s) => (s.hooks = { poststart: [{ path: '/bin/true' }] }),
-      '"poststart"',
-      'poststart',
-      /runc would run 1 program here\. It is skipped/,
-    ],
-    [
-      'process.ioPriority',
-      (s) => (s.process.ioPriority = { class: 'IOPRIO_CLASS_IDLE' }),
-      '"ioPriority"',
-      'ioPriority',
-      /ioprio_set/,
-    ],
-    [
-      'process.scheduler',
-      (s) => (s.process.scheduler = { policy: 'SCHED_BATCH' }),
-      '"scheduler"',
-      'scheduler',
-      /sched_setattr/,
-    ],
-    [
-      'process.execCPUAffinity',
-      (s) => (s.process.execCPUAffinity = { final: '0-1' }),
-      '"execCPUAffinity"',
-      'execCPUAffinity',
-      /CPUs/,
-    ],
-    [
-      'linux.personality',
-      (s) => (s.linux.personality = { domain: 'LINUX32' }),
-      '"personality"',
-      'personality',
-      /personality\(2\)/,
+      'linux.personality.flags',
+      (s) => (s.linux.personality = { domain: 'LINUX32', flags: ['X'] }),
+      '"flags"',
+      'flags',
+      /domain only/,
     ],
     [
       'linux.intelRdt',
@@ -372,6 +349,17 @@ describe('features Bindery does not apply', () => {
       assert.deepEqual(errorsOf(text), []);
     });
   }
+
+  it('process.scheduler, process.ioPriority, linux.personality, execCPUAffinity (on exec): applied, so no warning', () => {
+    const text = spec((s) => {
+      s.process.scheduler = { policy: 'SCHED_BATCH', nice: 3 };
+      s.process.ioPriority = { class: 'IOPRIO_CLASS_IDLE', priority: 0 };
+      s.linux.personality = { domain: 'LINUX32' };
+      s.process.execCPUAffinity = { initial: '0', final: '0-1' };
+    });
+    assert.deepEqual(warningsOf(text), []);
+    assert.deepEqual(errorsOf(text), []);
+  });
 
   it('nothing for empty settings', () => {
     const text = spec((s) => {

@@ -162,6 +162,22 @@ describe('requester policy (rules/requesterPolicy.ts)', () => {
     assert.deepEqual(blocking(spec({ process: { user: { uid: 1000, gid: 1000 }, args: ['/bin/sh'], cwd: '/', rlimits: [{ type: 'RLIMIT_NOFILE', hard: 4096, soft: 1024 }] } })), []);
   });
 
+  it('allows a process attribute the account could set itself and a seccomp filter; refuses real-time scheduling, negative nice, the real-time I/O class', () => {
+    const withAttrs = (scheduler: unknown, ioPriority: unknown) =>
+      spec({
+        process: { user: { uid: 1000, gid: 1000 }, args: ['/bin/sh'], cwd: '/', noNewPrivileges: true, scheduler, ioPriority },
+        linux: { namespaces: [{ type: 'pid' }, { type: 'mount' }], personality: { domain: 'LINUX32' }, seccomp: { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_ERRNO' }] } },
+      });
+    const fine = plan(withAttrs({ policy: 'SCHED_BATCH', nice: 5 }, { class: 'IOPRIO_CLASS_IDLE', priority: 0 }));
+    assert.deepEqual(peer(fine.findings), []);
+    assert.deepEqual(fine.operations.filter((o) => ['scheduler', 'ioprio', 'personality', 'seccomp'].includes(o.op)).map((o) => o.op), ['scheduler', 'ioprio', 'personality', 'seccomp']);
+    assert.deepEqual(blocking(withAttrs({ policy: 'SCHED_FIFO', priority: 10 }, { class: 'IOPRIO_CLASS_RT', priority: 0 })), ['peer-io-priority', 'peer-scheduler']);
+    const nice = peer(plan(withAttrs({ policy: 'SCHED_OTHER', nice: -5 }, undefined)).findings);
+    assert.deepEqual(nice.map((f) => [f.code, f.path.join('.')]), [['peer-scheduler', 'process.scheduler']]);
+    assert.match(nice[0].message, /nice value below 0 \(-5\) needs CAP_SYS_NICE \(uid 1000 is not root\)/);
+    assert.deepEqual(blocking(withAttrs({ policy: 'SCHED_FIFO', priority: 10 }, { class: 'IOPRIO_CLASS_RT', priority: 0 }), root), []);
+  });
+
   it('lets root do all of it', () => {
     const p = plan(spec({ process: { user: { uid: 0, gid: 0 }, args: ['/bin/sh'], cwd: '/' }, linux: { devices: [{ path: '/dev/sda', type: 'b', major: 8, minor: 0 }] } }), root);
     assert.deepEqual(peer(p.findings), []);

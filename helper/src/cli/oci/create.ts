@@ -14,7 +14,11 @@ import {
   type Created,
   type EarlyInit,
 } from '../../runtime/ociCreate';
-import { checkId, RuntimeError, stateDirOf } from '../../runtime/ociState';
+import { koffiSyscalls } from '../../runtime/koffiSyscalls';
+import { commOf, identifyEngine, type EngineName } from '../../runtime/ociEngine';
+import { recordFailure } from '../../runtime/ociFailures';
+import { checkId, ID_TAKEN, RuntimeError, stateDirOf } from '../../runtime/ociState';
+import type { Syscalls } from '../../runtime/syscalls';
 import { formatFinding } from '../validate';
 import { oneId, parseRuntimeArgs } from './args';
 import type { RuntimeCommand, RuntimeContext } from './runtimeCli';
@@ -66,10 +70,14 @@ function annotationsOf(text: string): Record<string, string> | undefined {
 }
 
 /** What the plan refuses, as one error an engine shows: each finding with its line in config.json. */
-function refusalMessage(plan: Plan): string | undefined {
+function refusal(plan: Plan): RuntimeError | undefined {
   const refusals = launchRefusals(plan);
   if (refusals.length === 0) return undefined;
-  return `bindery refuses this spec: ${refusals.map((f) => formatFinding(CONFIG, f)).join('; ')}`;
+  return new RuntimeError(
+    `bindery refuses this spec: ${refusals.map((f) => formatFinding(CONFIG, f)).join('; ')}`,
+    1,
+    { findings: refusals },
+  );
 }
 
 /** Parse, check and launch up to the parked init; shared by `create` and `run`. Errors read `bindery create failed: …`, as runc's. */
@@ -83,7 +91,7 @@ export async function createFromArgs(
     return await createContainer(command, values, id, ctx);
   } catch (e) {
     if (e instanceof RuntimeError)
-      throw new RuntimeError(`bindery ${command} failed: ${e.message}`);
+      throw new RuntimeError(`bindery ${command} failed: ${e.message}`, e.exitCode, e.detail);
     throw e;
   }
 }
@@ -105,11 +113,23 @@ async function createContainer(
   const bundleDir = path.resolve(values.bundle ?? '.');
   const text = readConfig(bundleDir);
   // Node starts in the init while this process plans.
-  const init = startInit(true, preserveFds);
+  const sys = koffiSyscalls();
+  const init = startInit(true, preserveFds, sys);
   try {
-    return await planAndLaunch(values, id, ctx, { bundleDir, text, preserveFds, init });
+    return await planAndLaunch(values, id, ctx, { bundleDir, text, preserveFds, init, sys });
   } catch (e) {
     await stopInit(init);
+    // Not a container that exists (that one has its state): the reason, for the editor.
+    if (e instanceof RuntimeError && !isIdTaken(e))
+      recordFailure(ctx.root, {
+        version: 1,
+        id,
+        bundle: bundleDir,
+        createdAt: new Date().toISOString(),
+        engine: engineOfCaller(ctx.root, text),
+        message: `bindery ${command} failed: ${e.message}`,
+        ...e.detail,
+      });
     throw e;
   }
 }
@@ -118,9 +138,9 @@ async function planAndLaunch(
   values: CreateValues,
   id: string,
   ctx: RuntimeContext,
-  o: { bundleDir: string; text: string; preserveFds: number; init: EarlyInit },
+  o: { bundleDir: string; text: string; preserveFds: number; init: EarlyInit; sys: Syscalls },
 ): Promise<Created> {
-  const { bundleDir, text, preserveFds, init } = o;
+  const { bundleDir, text, preserveFds, init, sys } = o;
   const plan = planBundle({
     text,
     bundleDir,
@@ -129,8 +149,8 @@ async function planAndLaunch(
     stateDir: stateDirOf(ctx.root, id),
     requester: ROOT_REQUESTER,
   });
-  const refused = refusalMessage(plan);
-  if (refused) throw new RuntimeError(refused);
+  const refused = refusal(plan);
+  if (refused) throw refused;
   // runc's checks and words: the master must go somewhere, and only a terminal is sent.
   const terminal = plan.operations.some((o) => o.op === 'console');
   const consoleSocket = values['console-socket'];
@@ -146,19 +166,33 @@ async function planAndLaunch(
     );
   for (const f of plan.findings)
     if (f.severity === 'warning') ctx.log.warn(formatFinding(CONFIG, f));
-  return createOciContainer({
-    id,
-    bundleDir,
-    configName: CONFIG,
-    plan,
-    rootfs: plan.rootfs ?? '',
-    annotations: annotationsOf(text),
-    stateRoot: ctx.root,
-    preserveFds,
-    ...(consoleSocket !== undefined ? { consoleSocket: path.resolve(consoleSocket) } : {}),
-    onOperation: (line) => ctx.log.debug(line),
-    init,
-  });
+  return createOciContainer(
+    {
+      id,
+      bundleDir,
+      configName: CONFIG,
+      plan,
+      rootfs: plan.rootfs ?? '',
+      annotations: annotationsOf(text),
+      engine: engineOfCaller(ctx.root, text),
+      stateRoot: ctx.root,
+      preserveFds,
+      ...(consoleSocket !== undefined ? { consoleSocket: path.resolve(consoleSocket) } : {}),
+      onOperation: (line) => ctx.log.debug(line),
+      onWarning: (message) => ctx.log.notice(message),
+      init,
+    },
+    sys,
+  );
+}
+
+function isIdTaken(e: RuntimeError): boolean {
+  return e.message === ID_TAKEN;
+}
+
+/** Who called the runtime (conmon, containerd's shim …), for grouping in the editor. */
+export function engineOfCaller(root: string, text: string): EngineName {
+  return identifyEngine(root, annotationsOf(text), commOf(process.ppid));
 }
 
 export const createCommand: RuntimeCommand = async (args, ctx) => {

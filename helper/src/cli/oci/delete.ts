@@ -12,6 +12,8 @@ import {
   type OciContainerState,
 } from '../../runtime/ociState';
 import { removeCgroups } from '../../runtime/cgroups';
+import { runPoststop, subjectOf } from '../../runtime/ociCreate';
+import { koffiSyscalls } from '../../runtime/koffiSyscalls';
 import { setFrozen } from '../../runtime/ociCgroups';
 import { signalAll, waitGone } from '../../runtime/ociSignal';
 import { oneId, parseRuntimeArgs } from './args';
@@ -21,7 +23,7 @@ const SIGKILL = 9;
 /** How long a SIGKILLed container may take to die before delete gives up. */
 const KILL_WAIT_MS = 10_000;
 
-/** What is left of a container whose processes are gone: its cgroup and its state directory. */
+/** What is left of a container whose processes are gone: its cgroup and its state directory; then its poststop hooks. */
 export async function removeContainer(
   dir: string,
   state: OciContainerState,
@@ -29,6 +31,7 @@ export async function removeContainer(
 ): Promise<void> {
   const left = await removeCgroups(state.cgroups ?? []);
   if (left.length) ctx.log.warn(`cgroups still busy, left in place: ${left.join(', ')}`);
+  await runPoststop(state.plan, subjectOf(state), (m) => ctx.log.notice(m));
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
@@ -53,10 +56,10 @@ export const deleteCommand: RuntimeCommand = async (args, ctx) => {
   if ((status === 'running' || status === 'paused') && !values.force)
     throw new RuntimeError(`cannot delete container ${id} that is not stopped: ${status}`);
   if (status !== 'stopped') {
-    signalAll(state, SIGKILL);
+    signalAll(state, SIGKILL, koffiSyscalls());
     // A frozen process takes its SIGKILL only once thawed.
     if (status === 'paused') await setFrozen(state.plan, false);
-    if (!(await waitGone(state, KILL_WAIT_MS)))
+    if (!(await waitGone(state, KILL_WAIT_MS, koffiSyscalls())))
       throw new RuntimeError(
         `container ${id} did not stop after SIGKILL within ${KILL_WAIT_MS / 1000} s`,
       );

@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CAPABILITIES, readLaunchSpec, type ProcessSetup } from '@bindery/plan';
+import { koffiSyscalls } from '../../runtime/koffiSyscalls';
 import { releaseInit, writePidFile } from '../../runtime/ociCreate';
 import { execInContainer } from '../../runtime/ociExec';
 import { loadState, RuntimeError, statusOf } from '../../runtime/ociState';
@@ -162,6 +163,7 @@ async function execProcess(args: string[], ctx: RuntimeContext): Promise<number>
     state,
     proc,
     preserveFds,
+    koffiSyscalls(),
     terminal && consoleSocket !== undefined
       ? { consoleSocket: path.resolve(consoleSocket), ...(size ? { size } : {}) }
       : undefined,

@@ -1,10 +1,11 @@
 // `bindery features`: what this runtime implements, in the runtime-spec's features format.
 // Read from the tables the plan itself uses (mount options, capabilities, seccomp actions
-// and operators), so it cannot claim more than the plan accepts; AppArmor, SELinux and
-// hooks say disabled or none because Bindery does not apply them yet (the plan warns
+// and operators, hook kinds), so it cannot claim more than the plan accepts; AppArmor and
+// SELinux say disabled because Bindery does not apply them yet (the plan warns
 // `feature-not-applied`). cgroups through cgroupfs (v1, hybrid or v2), not systemd.
 import {
   CAPABILITIES,
+  HOOK_KINDS,
   MOUNT_OPTIONS,
   SECCOMP_ACTIONS,
   SECCOMP_FLAGS,
@@ -19,7 +20,7 @@ export const featuresCommand: RuntimeCommand = (args, ctx) => {
   const features = {
     ociVersionMin: '1.0.0',
     ociVersionMax: OCI_VERSION,
-    hooks: [],
+    hooks: [...HOOK_KINDS],
     mountOptions: Object.keys(MOUNT_OPTIONS).sort(),
     linux: {
       namespaces: ['cgroup', 'ipc', 'mount', 'network', 'pid', 'uts'],

@@ -1,4 +1,5 @@
 // `bindery kill [--all] ID [SIGNAL]`: runc's kill (SIGTERM by default; names or numbers).
+import { koffiSyscalls } from '../../runtime/koffiSyscalls';
 import { loadState, RuntimeError, statusOf } from '../../runtime/ociState';
 import { parseSignal, signalAll, signalProcess } from '../../runtime/ociSignal';
 import { oneId, parseRuntimeArgs } from './args';
@@ -15,8 +16,8 @@ export const killCommand: RuntimeCommand = (args, ctx) => {
   const status = statusOf(dir, state);
   if (status === 'stopped' || status === 'creating')
     throw new RuntimeError('container not running');
-  if (values.all) signalAll(state, signal);
-  else if (!signalProcess(state.pid!, state.startTime!, signal))
+  if (values.all) signalAll(state, signal, koffiSyscalls());
+  else if (!signalProcess(state.pid!, state.startTime!, signal, koffiSyscalls()))
     throw new RuntimeError('container not running');
   return 0;
 };

@@ -8,7 +8,7 @@ import { oneId, parseRuntimeArgs } from './args';
 import { CREATE_OPTIONS, createFromArgs } from './create';
 import { removeContainer } from './delete';
 import type { RuntimeCommand } from './runtimeCli';
-import { startContainer } from './start';
+import { poststart, startContainer } from './start';
 
 const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'] as const;
 
@@ -35,6 +35,7 @@ export const runCommand: RuntimeCommand = async (args, ctx) => {
     await removeContainer(dir, state, ctx);
     throw e;
   }
+  await poststart(state, ctx);
   if (values.detach) {
     releaseInit(child);
     return 0;

@@ -33,7 +33,8 @@ const USAGE: Record<RuntimeCommandName, string> = {
   features: 'features',
   pause: 'pause ID',
   resume: 'resume ID',
-  update: 'update [--resources FILE | OPTIONS] ID   (not supported yet)',
+  update:
+    'update [--resources FILE|- | --memory BYTES --memory-reservation BYTES --memory-swap BYTES --pids-limit N --cpu-share N --cpu-period US --cpu-quota US --cpu-rt-period US --cpu-rt-runtime US --cpuset-cpus LIST --cpuset-mems LIST] ID',
 };
 
 const RUNTIME_COMMANDS: Record<RuntimeCommandName, () => Promise<RuntimeCommand>> = {

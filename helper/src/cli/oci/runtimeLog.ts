@@ -41,6 +41,12 @@ export class RuntimeLog {
     this.write('warning', msg);
   }
 
+  /** A warning a person must see (a hook failed): to the log, else to stderr, as runc's default output. */
+  notice(msg: string): void {
+    this.write('warning', msg);
+    if (!this.file) this.stderr(`bindery: warning: ${msg}`);
+  }
+
   /** The error of a failed call: to the log and to stderr. */
   error(msg: string): void {
     this.write('error', msg);

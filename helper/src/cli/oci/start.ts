@@ -2,9 +2,10 @@
 // writing to the exec fifo it waits on (runc's exec.fifo, the other way round).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { EXEC_FIFO, loadState, RuntimeError, statusOf } from '../../runtime/ociState';
+import { runPoststart, subjectOf } from '../../runtime/ociCreate';
+import { EXEC_FIFO, loadState, RuntimeError, statusOf, type OciContainerState } from '../../runtime/ociState';
 import { oneId, parseRuntimeArgs } from './args';
-import type { RuntimeCommand } from './runtimeCli';
+import type { RuntimeCommand, RuntimeContext } from './runtimeCli';
 
 /** Unpark the init of the container in `dir`; throws runc's errors for the other states. */
 export function startContainer(dir: string, status: string): void {
@@ -31,9 +32,15 @@ export function startContainer(dir: string, status: string): void {
   fs.rmSync(fifo, { force: true });
 }
 
-export const startCommand: RuntimeCommand = (args, ctx) => {
+/** The process has been let go: the poststart hooks, whose failure is only a warning. */
+export function poststart(state: OciContainerState, ctx: RuntimeContext): Promise<void> {
+  return runPoststart(state.plan, subjectOf(state), state.pid, (m) => ctx.log.notice(m));
+}
+
+export const startCommand: RuntimeCommand = async (args, ctx) => {
   const { positionals } = parseRuntimeArgs('start', args, {});
   const { dir, state } = loadState(ctx.root, oneId('start', positionals));
   startContainer(dir, statusOf(dir, state));
+  await poststart(state, ctx);
   return 0;
 };

@@ -1,0 +1,63 @@
+// A binderyd of the benchmarks' own: built dist/, its socket and state in a scratch folder.
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { HelperClient } from '../src/client';
+import { HELPER } from './benchBundle';
+
+export interface BenchDaemon {
+  socket: string;
+  pid: number;
+  stateDir: string;
+  stop(): Promise<void>;
+}
+
+/** Start binderyd and wait for its socket and for its warm inits (they use the CPU meanwhile). */
+export async function startDaemon(dir: string, settleMs = 5000): Promise<BenchDaemon> {
+  const socket = path.join(dir, 'bindery.sock');
+  const stateDir = path.join(dir, 'state');
+  const p = spawn(process.execPath, [path.join(HELPER, 'dist', 'binderyd.js'), '--socket', socket, '--state-dir', stateDir], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let err = '';
+  p.stderr!.on('data', (c) => (err += c));
+  for (let i = 0; i < 200; i++) {
+    try {
+      (await HelperClient.connect({ socketPath: socket })).close();
+      await new Promise((r) => setTimeout(r, settleMs));
+      return {
+        socket,
+        pid: p.pid!,
+        stateDir,
+        stop: () =>
+          new Promise((resolve) => {
+            if (p.exitCode !== null) return resolve();
+            p.once('exit', () => resolve());
+            p.kill('SIGTERM');
+          }),
+      };
+    } catch {
+      if (p.exitCode !== null) throw new Error(`binderyd exited: ${err}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  p.kill('SIGTERM');
+  throw new Error(`binderyd did not come up: ${err}`);
+}
+
+/** binderyd's child processes, each marked whether it is one of its idle warm inits (dist/init.js before its execve). */
+export function daemonChildren(daemonPid: number): { pid: number; warmInit: boolean }[] {
+  const out: { pid: number; warmInit: boolean }[] = [];
+  for (const e of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${e}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid !== daemonPid) continue;
+      out.push({ pid: Number(e), warmInit: fs.readFileSync(`/proc/${e}/cmdline`, 'utf8').includes('init.js') });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
