@@ -16,6 +16,13 @@ import { HelperError, type HelperConnection } from './helperConnection';
 const CHUNK_CHARS = 4096;
 const RETRY_MS = 50;
 
+/** The open panels by container id (the e2e tests reach a panel's size through it). */
+const openTerminals = new Map<string, ContainerTerminal>();
+
+export function containerTerminal(id: string): ContainerTerminal | undefined {
+  return openTerminals.get(id);
+}
+
 export class ContainerTerminal implements vscode.Pseudoterminal {
   private readonly writeEmitter = new vscode.EventEmitter<string>();
   private readonly closeEmitter = new vscode.EventEmitter<number | void>();
@@ -35,6 +42,7 @@ export class ContainerTerminal implements vscode.Pseudoterminal {
     readonly id: string,
     private readonly stopTimeoutMs: () => number,
   ) {
+    openTerminals.set(id, this);
     this.subscriptions.push(
       helper.onOutput((e) => {
         if (e.id === id) this.show(e.data);
@@ -47,6 +55,11 @@ export class ContainerTerminal implements vscode.Pseudoterminal {
         this.show(`\r\n\x1b[2m[container ${id} ${how}; press any key to close]\x1b[0m\r\n`);
       }),
     );
+  }
+
+  /** The size VS Code last gave the panel (open, setDimensions); undefined before it said. */
+  get dimensions(): vscode.TerminalDimensions | undefined {
+    return this.size;
   }
 
   /** The container runs: its size can be set now. */
@@ -77,6 +90,7 @@ export class ContainerTerminal implements vscode.Pseudoterminal {
 
   handleInput(data: string): void {
     if (this.exited) {
+      if (openTerminals.get(this.id) === this) openTerminals.delete(this.id);
       this.closeEmitter.fire();
       return;
     }
@@ -88,6 +102,7 @@ export class ContainerTerminal implements vscode.Pseudoterminal {
   }
 
   close(): void {
+    if (openTerminals.get(this.id) === this) openTerminals.delete(this.id);
     for (const s of this.subscriptions) s.dispose();
     if (this.running) {
       this.running = false;

@@ -470,6 +470,8 @@ describe('Bindery in a real VS Code', function () {
   it('opens a terminal container as an interactive terminal: typing, output, resize, exit, close', async function () {
     requireHelper(this);
     await waitFor('a connection to the helper', () => api.helper.state.kind === 'connected');
+    // The view finds bundles once shown (as when this case runs alone).
+    await vscode.commands.executeCommand('workbench.view.extension.bindery');
     const node = await waitFor('the tty bundle in the view', () =>
       (group('group:bundles')?.children ?? []).find((n) => n.label === 'e2e-client/tty'),
     );
@@ -486,16 +488,22 @@ describe('Bindery in a real VS Code', function () {
     // Typed into the panel: the shell echoes it and runs it.
     terminal.sendText('echo typed-$((6*7))');
     await waitFor('the command’s output', () => /\r\ntyped-42\r\n/.test(shown()));
-    // The panel's size is the terminal's: ask, make the panel bigger, ask again.
-    terminal.sendText('stty size');
-    const before = await waitFor('the size', () => /\r\n(\d+) (\d+)\r\n/.exec(shown()) ?? undefined);
-    await vscode.commands.executeCommand('workbench.action.toggleMaximizedPanel');
-    await sleep(1000);
-    const mark = shown().length;
-    terminal.sendText('stty size');
-    const after = await waitFor('the new size', () => /\r\n(\d+) (\d+)\r\n/.exec(shown().slice(mark)) ?? undefined);
-    await vscode.commands.executeCommand('workbench.action.toggleMaximizedPanel');
-    assert.ok(Number(after[1]) > Number(before[1]), `more rows once maximized (${before[0].trim()} → ${after[0].trim()})`);
+    // The panel's size is the terminal's: what VS Code gave the Pseudoterminal is what
+    // `stty size` says inside; then a resize as VS Code sends one (setDimensions) reaches it.
+    const pty = await waitFor('the panel’s size from VS Code', () =>
+      api.terminal(info.id)?.dimensions ? api.terminal(info.id) : undefined,
+    );
+    const sttySize = async (what: string) => {
+      const mark = shown().length;
+      terminal.sendText('stty size');
+      const m = await waitFor(what, () => /\r\n(\d+) (\d+)\r\n/.exec(shown().slice(mark)) ?? undefined);
+      return { rows: Number(m[1]), columns: Number(m[2]) };
+    };
+    const given = pty.dimensions!;
+    assert.deepEqual(await sttySize('the size'), { rows: given.rows, columns: given.columns });
+    const bigger = { rows: given.rows + 7, columns: given.columns + 11 };
+    pty.setDimensions(bigger);
+    assert.deepEqual(await sttySize('the new size'), bigger, 'the resize reached the container');
     // Ctrl-C reaches the foreground job through the terminal.
     terminal.sendText('sleep 60; echo not-interrupted');
     await sleep(500);
