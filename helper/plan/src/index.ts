@@ -7,6 +7,7 @@ export {
   type LaunchSpec,
   type ProcessSetup,
   type NamespaceSetup,
+  type IdMapping,
   type LaunchProblem,
   CAPABILITIES,
 } from './launchSpec';

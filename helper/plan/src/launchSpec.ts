@@ -13,6 +13,7 @@ import {
   CLONE_NEWIPC,
   CLONE_NEWNET,
   CLONE_NEWNS,
+  CLONE_NEWTIME,
   CLONE_NEWUTS,
 } from './namespaces';
 import { schemaAt } from './schema';
@@ -44,13 +45,49 @@ export interface ProcessSetup {
   };
 }
 
+/** One line of uid_map/gid_map: `size` ids from `containerID` inside are `hostID` outside. */
+export interface IdMapping {
+  containerID: number;
+  hostID: number;
+  size: number;
+}
+
+/** A clock offset of a new time namespace, as /proc/PID/timens_offsets takes it. */
+export interface ClockOffset {
+  clock: 'monotonic' | 'boottime';
+  secs: number;
+  nanosecs: number;
+}
+
 export interface NamespaceSetup {
   /** A new PID namespace (the init is spawned into it by the launcher). */
   newPid: boolean;
-  /** Flags for the init's unshare(2); always includes CLONE_NEWNS. */
+  /**
+   * Flags for the init's unshare(2); includes CLONE_NEWNS unless the mount namespace is
+   * joined, and CLONE_NEWTIME for a new time namespace (its offsets in `timeOffsets`).
+   */
   unshare: number;
-  /** Namespaces joined by path before unsharing. */
+  /**
+   * Namespaces the init joins by path before unsharing, in runc's order (ipc, uts, network,
+   * mount, cgroup); user, time and pid are joined before the init runs (`firstStage`).
+   */
   join: { type: string; path: string; flag: number }[];
+  /**
+   * A user namespace: new with the spec's maps, or joined by path. The init is exec'd into
+   * it (Node cannot unshare or setns a user namespace once it runs threads).
+   */
+  user?: { path: string } | { uidMappings: IdMapping[]; gidMappings: IdMapping[] };
+  /** A time namespace joined by path (setns(CLONE_NEWTIME) needs a single thread: joined before the init runs). */
+  timePath?: string;
+  /** Offsets of a new time namespace, written by the init before execve enters it. */
+  timeOffsets: ClockOffset[];
+  /** A PID namespace joined by path: the launcher spawns the init into it. */
+  pidPath?: string;
+  /**
+   * The mount namespace is joined by path. As runc does, the rootfs is set up in it (the
+   * mounts appear to whoever else is in it); the init refuses the launcher's own.
+   */
+  joinedMount: boolean;
   /** A network namespace of its own, new or joined: loopback nameservers are dropped from resolv.conf. */
   ownNetwork: boolean;
   /** A new network namespace: loopback is brought up in it. */
@@ -77,19 +114,13 @@ export const LAUNCH_PROBLEM_CODES = [
   'duplicate-rlimit',
   'rlimit-soft-above-hard',
   'unknown-capability',
-  'namespace-not-supported',
-  'namespace-join-not-supported',
 ] as const;
 
 /**
  * Problems that are Bindery's limits rather than faults of the spec: runc or crun would run
  * it. They are warnings that block the launch (`Finding.blocksLaunch`), not errors.
  */
-export const BINDERY_LIMITATION_CODES: ReadonlySet<string> = new Set([
-  'process-missing',
-  'namespace-not-supported',
-  'namespace-join-not-supported',
-]);
+export const BINDERY_LIMITATION_CODES: ReadonlySet<string> = new Set(['process-missing']);
 
 /** Something the spec allows (or the schema does not catch) that Bindery will not run. */
 export interface LaunchProblem {
@@ -180,6 +211,9 @@ const NAMESPACE_FLAGS: Readonly<Record<string, number>> = {
   cgroup: CLONE_NEWCGROUP,
 };
 
+/** runc's order for joining namespaces by path (configs.NamespaceTypes; user, pid and time elsewhere). */
+const JOIN_ORDER = ['ipc', 'uts', 'network', 'mount', 'cgroup'];
+
 /** The schema's own test for an rlimit name: names it rejects are the structure rule's to report. */
 const RLIMIT_PATTERN = schemaAt(['process', 'rlimits', 0, 'type'])?.pattern;
 
@@ -200,7 +234,7 @@ export function readLaunchSpec(spec: unknown): LaunchReading {
   if (!s) return { problems: [] }; // not an object: the structure rule says so
   const problems: LaunchProblem[] = [];
   const proc = readProcess(s, problems);
-  const namespaces = readNamespaces(s, problems);
+  const namespaces = readNamespaces(s);
   if (!proc || !namespaces || problems.length) return { problems };
   const name = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
   const annotations = Object.entries(asObject(s.annotations) ?? {}).filter(
@@ -409,27 +443,26 @@ function readExecCpuAffinity(v: unknown): Pick<ProcessSetup, 'execCpuAffinity'> 
   return { execCpuAffinity: { ...(initial ? { initial } : {}), ...(final ? { final } : {}) } };
 }
 
-function readNamespaces(
-  s: Record<string, unknown>,
-  problems: LaunchProblem[],
-): NamespaceSetup | undefined {
+function readNamespaces(s: Record<string, unknown>): NamespaceSetup | undefined {
   const linux = s.linux;
   if (linux !== undefined && linux !== null && !asObject(linux)) return undefined;
   const list = asObject(linux)?.namespaces ?? [];
   if (!Array.isArray(list)) return undefined;
   const out: NamespaceSetup = {
     newPid: false,
-    unshare: CLONE_NEWNS,
+    unshare: 0,
     join: [],
+    timeOffsets: [],
+    joinedMount: false,
     ownNetwork: false,
     newNetwork: false,
   };
   let ok = true;
-  list.forEach((entry, i) => {
+  let mountSeen = false;
+  list.forEach((entry) => {
     const n = asObject(entry);
     const type = n?.type;
     const nsPath = n?.path ?? undefined;
-    const where: JsonPath = ['linux', 'namespaces', i];
     // Types, paths and duplicates are the structure and namespace rules' to report.
     if (
       typeof type !== 'string' ||
@@ -438,39 +471,85 @@ function readNamespaces(
       ok = false;
       return;
     }
-    if (type === 'user' || type === 'time') {
-      problems.push({
-        code: 'namespace-not-supported',
-        path: [...where, 'type'],
-        message: `linux.namespaces[${i}]: Bindery does not create ${type} namespaces yet (runc would${type === 'user' ? ' map the ids in linux.uidMappings/gidMappings' : ' apply linux.timeOffsets'}); remove the entry to run without one.`,
-      });
-      return;
-    }
-    if (nsPath && (type === 'pid' || type === 'mount')) {
-      problems.push({
-        code: 'namespace-join-not-supported',
-        path: [...where, 'path'],
-        message: `linux.namespaces[${i}]: Bindery cannot join an existing ${type} namespace (runc would enter ${nsPath}); remove "path" for a new one.`,
-      });
-      return;
-    }
-    if (type === 'pid') {
-      out.newPid = true;
-      return;
+    switch (type) {
+      case 'user': {
+        if (nsPath) out.user = { path: nsPath };
+        else {
+          const uidMappings = readIdMappings(asObject(linux)?.uidMappings);
+          const gidMappings = readIdMappings(asObject(linux)?.gidMappings);
+          // Missing or malformed maps: the userns rules and the structure rule say so.
+          if (!uidMappings?.length || !gidMappings?.length) ok = false;
+          else out.user = { uidMappings, gidMappings };
+        }
+        return;
+      }
+      case 'time': {
+        if (nsPath) out.timePath = nsPath;
+        else {
+          const offsets = readTimeOffsets(asObject(linux)?.timeOffsets);
+          if (!offsets) ok = false;
+          else {
+            out.unshare |= CLONE_NEWTIME;
+            out.timeOffsets = offsets;
+          }
+        }
+        return;
+      }
+      case 'pid':
+        if (nsPath) out.pidPath = nsPath;
+        else out.newPid = true;
+        return;
     }
     const flag = NAMESPACE_FLAGS[type];
     if (flag === undefined) {
       ok = false;
       return;
     }
+    if (type === 'mount') mountSeen = true;
     if (nsPath) out.join.push({ type, path: nsPath, flag });
     else out.unshare |= flag;
+    if (type === 'mount') out.joinedMount = !!nsPath;
     if (type === 'network') {
       out.ownNetwork = true;
       out.newNetwork = !nsPath;
     }
   });
+  // Without a mount namespace in the spec the init still mounts in one of its own (runc
+  // refuses such a spec; the structure rule says so).
+  if (!mountSeen) out.unshare |= CLONE_NEWNS;
+  out.join.sort((a, b) => JOIN_ORDER.indexOf(a.type) - JOIN_ORDER.indexOf(b.type));
   return ok ? out : undefined;
+}
+
+function readIdMappings(v: unknown): IdMapping[] | undefined {
+  if (!Array.isArray(v)) return undefined;
+  const out: IdMapping[] = [];
+  for (const e of v) {
+    const m = asObject(e);
+    if (!m || !isUint32(m.containerID) || !isUint32(m.hostID) || !isUint32(m.size) || m.size === 0)
+      return undefined;
+    out.push({ containerID: m.containerID, hostID: m.hostID, size: m.size });
+  }
+  return out;
+}
+
+/** linux.timeOffsets; absent means no offsets (the clocks of the host). */
+function readTimeOffsets(v: unknown): ClockOffset[] | undefined {
+  if (v === undefined || v === null) return [];
+  const o = asObject(v);
+  if (!o) return undefined;
+  const out: ClockOffset[] = [];
+  for (const clock of ['monotonic', 'boottime'] as const) {
+    if (o[clock] === undefined) continue;
+    const c = asObject(o[clock]);
+    const secs = c?.secs ?? 0;
+    const nanosecs = c?.nanosecs ?? 0;
+    if (!c || typeof secs !== 'number' || !Number.isInteger(secs) || !isUint32(nanosecs))
+      return undefined;
+    if (nanosecs >= 1e9) return undefined;
+    out.push({ clock, secs, nanosecs });
+  }
+  return out;
 }
 
 function describe(path: JsonPath): string {

@@ -68,13 +68,15 @@ const DIR_MODE = 0o755;
 // runc creates file mount points with the same mode as directories.
 const FILE_MODE = 0o755;
 
+// In runc's order (specconv's AllowedDevices): in a user namespace they are binds, and the
+// mount table shows the order.
 const DEFAULT_DEVICES = [
   { path: '/dev/null', major: 1, minor: 3 },
-  { path: '/dev/zero', major: 1, minor: 5 },
-  { path: '/dev/full', major: 1, minor: 7 },
   { path: '/dev/random', major: 1, minor: 8 },
-  { path: '/dev/urandom', major: 1, minor: 9 },
+  { path: '/dev/full', major: 1, minor: 7 },
   { path: '/dev/tty', major: 5, minor: 0 },
+  { path: '/dev/zero', major: 1, minor: 5 },
+  { path: '/dev/urandom', major: 1, minor: 9 },
 ];
 
 const DEV_SYMLINKS: [string, string][] = [

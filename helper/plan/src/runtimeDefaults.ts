@@ -163,6 +163,9 @@ export function addRuntimeMounts(
     mounted.add(sm.destination);
   }
 
+  // In a user namespace the container's root, who makes the mount points, rarely owns
+  // the rootfs's /etc: the rootfs's own files stay, as under runc.
+  if (namespaceTypes(spec).has('user')) return out;
   const readonlyRoot = asBoolean(get(spec, 'root', 'readonly'));
   for (const [dest, file] of Object.entries(NETWORK_FILES)) {
     if (mounted.has(dest)) continue;

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { parseCpuList, readLaunchSpec } from '../src/launchSpec';
-import { CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWUTS } from '../../src/runtime/syscalls';
+import { CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWTIME, CLONE_NEWUTS } from '../../src/runtime/syscalls';
 import { namespaces } from '../../test/baseSpec';
 
 const base = {
@@ -70,7 +70,68 @@ describe('readLaunchSpec', () => {
       bad({ ...base, process: { args: ['x'], cwd: '/', capabilities: { bounding: ['CAP_NOPE'] } } }),
       'process.capabilities.bounding.0',
     );
-    assert.equal(bad({ ...base, linux: { namespaces: [{ type: 'user' }] } }), 'linux.namespaces.0.type');
+  });
+
+  it('a new user namespace carries its maps; without them there is no launch (the userns rule says why)', () => {
+    const map = [{ containerID: 0, hostID: 100000, size: 65536 }];
+    const r = readLaunchSpec({
+      ...base,
+      linux: { namespaces: namespaces('user', 'pid', 'mount'), uidMappings: map, gidMappings: map },
+    });
+    assert.deepEqual(r.launch?.namespaces.user, { uidMappings: map, gidMappings: map });
+    assert.equal(r.launch?.namespaces.newPid, true);
+    const none = readLaunchSpec({ ...base, linux: { namespaces: namespaces('user', 'mount') } });
+    assert.equal(none.launch, undefined);
+    assert.deepEqual(none.problems, []);
+  });
+
+  it('a time namespace: CLONE_NEWTIME with the offsets, or joined by path', () => {
+    const r = readLaunchSpec({
+      ...base,
+      linux: {
+        namespaces: namespaces('time', 'mount'),
+        timeOffsets: { boottime: { secs: -5, nanosecs: 7 }, monotonic: { secs: 86400 } },
+      },
+    });
+    assert.equal(r.launch?.namespaces.unshare, CLONE_NEWNS | CLONE_NEWTIME);
+    assert.deepEqual(r.launch?.namespaces.timeOffsets, [
+      { clock: 'monotonic', secs: 86400, nanosecs: 0 },
+      { clock: 'boottime', secs: -5, nanosecs: 7 },
+    ]);
+    const joined = readLaunchSpec({
+      ...base,
+      linux: { namespaces: [{ type: 'time', path: '/proc/42/ns/time' }, { type: 'mount' }] },
+    });
+    assert.equal(joined.launch?.namespaces.timePath, '/proc/42/ns/time');
+    assert.equal(joined.launch?.namespaces.unshare, CLONE_NEWNS);
+  });
+
+  it("namespaces joined by path, in runc's order; a joined mount namespace unshares no mount namespace", () => {
+    const r = readLaunchSpec({
+      ...base,
+      linux: {
+        namespaces: [
+          { type: 'mount', path: '/proc/9/ns/mnt' },
+          { type: 'network', path: '/run/netns/blue' },
+          { type: 'pid', path: '/proc/9/ns/pid' },
+          { type: 'user', path: '/proc/9/ns/user' },
+          { type: 'uts', path: '/proc/9/ns/uts' },
+          { type: 'ipc' },
+        ],
+      },
+    });
+    const ns = r.launch!.namespaces;
+    assert.deepEqual(
+      ns.join.map((j) => j.type),
+      ['uts', 'network', 'mount'],
+    );
+    assert.equal(ns.unshare, CLONE_NEWIPC);
+    assert.equal(ns.joinedMount, true);
+    assert.equal(ns.pidPath, '/proc/9/ns/pid');
+    assert.equal(ns.newPid, false);
+    assert.deepEqual(ns.user, { path: '/proc/9/ns/user' });
+    assert.equal(ns.ownNetwork, true);
+    assert.equal(ns.newNetwork, false);
   });
 
   it('leaves what the schema covers to the structure rule: no launch, no second problem', () => {

@@ -245,8 +245,9 @@ export class ContainerHandle extends EventEmitter implements Container {
     if (this.exitEvent) return;
     // Only the process we started: our child (not yet reaped, so the pid is still ours), or
     // the pidfd opened on adoption after checking its start time.
-    if (this.child) this.child.kill(name);
-    else if (this.pidfd !== undefined) this.sys.pidfdSendSignal(this.pidfd, SIGNAL_NUMBERS[name]);
+    // A pidfd first: an init forked by a first stage is not our child (firstStage.ts).
+    if (this.pidfd !== undefined) this.sys.pidfdSendSignal(this.pidfd, SIGNAL_NUMBERS[name]);
+    else if (this.child) this.child.kill(name);
   }
 
   async stop(timeoutMs = DEFAULT_STOP_TIMEOUT_MS): Promise<void> {

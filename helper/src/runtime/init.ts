@@ -11,18 +11,20 @@ import { koffiSyscalls } from './koffiSyscalls';
 import { EVENT_FD, type InitMessage, type InitRequest, type StageFailure } from './initProtocol';
 import { execProcess, type ProcessStdio } from './processSetup';
 import type { StepFailure } from './failure';
-import { initHooks } from './initHooks';
+import { initHooks, readHookAnswersFrom } from './initHooks';
 import { ociInitMain } from './ociInit';
 import { isProcessAttr, requesterInvariantViolations } from '@bindery/plan';
 import { setupRootfs } from './rootfs';
 import { warmUp } from './warmUp';
 import {
   AT_FDCWD,
+  CLONE_FS,
   PR_SET_PDEATHSIG,
   O_CLOEXEC,
   O_NOFOLLOW,
   O_RDONLY,
   O_RDWR,
+  O_WRONLY,
   type Syscalls,
 } from './syscalls';
 
@@ -68,6 +70,25 @@ function stageFailure(
 
 /** Everything after the request arrived. Returns the exit code when the launch failed. */
 export function runInit(req: InitRequest, sys: Syscalls, io: InitIO = {}): number {
+  if (req.eventPipe) {
+    // The launcher's socket still carries its answers to hook requests (initHooks.ts): it
+    // moves to a free fd (the one /dev/null was just given) before the FIFO takes fd 3.
+    const spare = sys.openat(AT_FDCWD, '/dev/null', O_RDONLY | O_CLOEXEC, 0);
+    const kept = spare.ok ? sys.dup3(EVENT_FD, spare.value, O_CLOEXEC) : spare;
+    if (!spare.ok || !kept.ok)
+      return stageFailure(
+        'namespaces',
+        kept.ok ? 'EBADF' : kept.errno,
+        'cannot keep the launcher socket',
+        'report this',
+      );
+    readHookAnswersFrom(spare.value);
+    const ev = sys.openat(AT_FDCWD, req.eventPipe, O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0);
+    const moved = ev.ok ? sys.dup3(ev.value, EVENT_FD, O_CLOEXEC) : ev;
+    if (ev.ok) sys.close(ev.value);
+    if (!moved.ok)
+      return stageFailure('namespaces', moved.errno, `cannot open ${req.eventPipe}`, 'report this');
+  }
   if (req.expectPid1 && sys.getpid() !== 1)
     return stageFailure(
       'namespaces',
@@ -114,34 +135,40 @@ export function runInit(req: InitRequest, sys: Syscalls, io: InitIO = {}): numbe
   }
 
   const ns = req.spec.namespaces;
-  for (const j of ns.join) {
-    const fd = sys.openat(AT_FDCWD, j.path, O_RDONLY | O_CLOEXEC, 0);
-    if (!fd.ok)
+  const joined = joinNamespaces(sys, ns.join);
+  if (joined !== 0) return joined;
+  if (ns.unshare !== 0) {
+    const u = sys.unshare(ns.unshare);
+    if (!u.ok)
       return stageFailure(
         'namespaces',
-        fd.errno,
-        `cannot open the ${j.type} namespace ${j.path}`,
-        `check linux.namespaces (${j.type}).path`,
-      );
-    const r = sys.setns(fd.value, j.flag);
-    sys.close(fd.value);
-    if (!r.ok)
-      return stageFailure(
-        'namespaces',
-        r.errno,
-        `cannot join the ${j.type} namespace ${j.path}`,
-        `${j.path} must be a ${j.type} namespace file (e.g. /proc/PID/ns/${j.type === 'network' ? 'net' : j.type})`,
+        u.errno,
+        'unshare failed',
+        'the helper needs CAP_SYS_ADMIN; nothing was mounted',
       );
   }
-  const u = sys.unshare(ns.unshare);
-  if (!u.ok)
-    return stageFailure(
-      'namespaces',
-      u.errno,
-      'unshare failed',
-      'the helper needs CAP_SYS_ADMIN; nothing was mounted',
+  // The offsets of a new time namespace: written before any process is in it; the execve
+  // of the container's process enters it.
+  if (ns.timeOffsets.length > 0) {
+    const text = ns.timeOffsets.map((o) => `${o.clock} ${o.secs} ${o.nanosecs}\n`).join('');
+    const fd = sys.openat(
+      AT_FDCWD,
+      '/proc/self/timens_offsets',
+      O_WRONLY | O_NOFOLLOW | O_CLOEXEC,
+      0,
     );
+    const w = fd.ok ? sys.writeFd(fd.value, text) : fd;
+    if (fd.ok) sys.close(fd.value);
+    if (!w.ok)
+      return stageFailure(
+        'namespaces',
+        w.errno,
+        `cannot write the time namespace's offsets (${text.trim().replace(/\n/g, '; ')})`,
+        'check linux.timeOffsets; the kernel needs CONFIG_TIME_NS',
+      );
+  }
   // A failed or partial unshare followed by mounts would mount on the host: check again.
+  // A joined mount namespace gets the rootfs set-up too (runc), so it may not be the host's.
   let mine: string;
   try {
     mine = fs.readlinkSync('/proc/thread-self/ns/mnt');
@@ -157,8 +184,12 @@ export function runInit(req: InitRequest, sys: Syscalls, io: InitIO = {}): numbe
     return stageFailure(
       'namespaces',
       'EINVAL',
-      'the init is still in the host mount namespace',
-      'report this; nothing was mounted',
+      ns.joinedMount
+        ? 'the joined mount namespace is the helper’s own: the container’s mounts would land on the host'
+        : 'the init is still in the host mount namespace',
+      ns.joinedMount
+        ? 'join a mount namespace made for the container (e.g. unshare --mount), not the host’s'
+        : 'report this; nothing was mounted',
     );
   if (ns.newNetwork) {
     const lo = sys.linkUp('lo');
@@ -230,6 +261,70 @@ export function runInit(req: InitRequest, sys: Syscalls, io: InitIO = {}): numbe
     failure: { stage: 'process', errno: f.errno, message: f.message, hint: f.hint },
   });
   return 127;
+}
+
+/** The kernel's name of each namespace type, as readlink of an fd on one shows it. */
+const NS_KIND: Record<string, string> = {
+  ipc: 'ipc',
+  uts: 'uts',
+  network: 'net',
+  mount: 'mnt',
+  cgroup: 'cgroup',
+};
+
+/**
+ * Joins the namespaces given by path, in the plan's order (runc's): every file opened and
+ * checked first, so a wrong path fails before anything was joined. 0 when done.
+ */
+function joinNamespaces(sys: Syscalls, joins: InitRequest['spec']['namespaces']['join']): number {
+  const fds: number[] = [];
+  try {
+    for (const j of joins) {
+      const fd = sys.openat(AT_FDCWD, j.path, O_RDONLY | O_CLOEXEC, 0);
+      if (!fd.ok)
+        return stageFailure(
+          'namespaces',
+          fd.errno,
+          `cannot open the ${j.type} namespace ${j.path}`,
+          `check linux.namespaces (${j.type}).path`,
+        );
+      fds.push(fd.value);
+      let kind: string | undefined;
+      try {
+        kind = /^([a-z_]+):\[\d+\]$/.exec(fs.readlinkSync(`/proc/self/fd/${fd.value}`))?.[1];
+      } catch {
+        kind = undefined;
+      }
+      if (kind !== NS_KIND[j.type])
+        return stageFailure(
+          'namespaces',
+          'EINVAL',
+          `${j.path} is not a ${j.type} namespace (it is ${kind ? `a ${kind} namespace` : 'not a namespace file'})`,
+          `linux.namespaces (${j.type}).path must name a ${j.type} namespace, e.g. /proc/PID/ns/${NS_KIND[j.type]}`,
+        );
+    }
+    for (const [i, j] of joins.entries()) {
+      if (j.type === 'mount') {
+        // setns(CLONE_NEWNS) needs a filesystem context of this thread's own; Node's threads share one.
+        const u = sys.unshare(CLONE_FS);
+        if (!u.ok)
+          return stageFailure('namespaces', u.errno, 'unshare(CLONE_FS) failed', 'report this');
+      }
+      const r = sys.setns(fds[i], j.flag);
+      if (!r.ok)
+        return stageFailure(
+          'namespaces',
+          r.errno,
+          `cannot join the ${j.type} namespace ${j.path}`,
+          r.errno === 'EPERM'
+            ? `the init may not enter ${j.path}: a namespace owned by another user namespace than the container's`
+            : `${j.path} must be a ${j.type} namespace file (e.g. /proc/PID/ns/${NS_KIND[j.type]})`,
+        );
+    }
+    return 0;
+  } finally {
+    for (const fd of fds) sys.close(fd);
+  }
 }
 
 function main(): void {

@@ -63,19 +63,25 @@ export function runLaunch(
   spec: LaunchSpec,
   stateDir: string,
   terminal: boolean,
+  eventPipe?: { path: string; stream: NodeJS.ReadableStream },
 ): Promise<LaunchError | undefined> {
-  const req = initRequest(
-    opts,
-    spec,
-    stateDir,
-    { stdout: path.join(stateDir, STDOUT_PIPE), stderr: path.join(stateDir, STDERR_PIPE) },
-    terminal ? path.join(stateDir, CONSOLE_SOCKET) : undefined,
-  );
+  const req = {
+    ...initRequest(
+      opts,
+      spec,
+      stateDir,
+      { stdout: path.join(stateDir, STDOUT_PIPE), stderr: path.join(stateDir, STDERR_PIPE) },
+      terminal ? path.join(stateDir, CONSOLE_SOCKET) : undefined,
+    ),
+    ...(eventPipe ? { eventPipe: eventPipe.path } : {}),
+  };
   return new Promise((resolve) => {
     let execSeen = false;
     let outcome: LaunchError | undefined;
     let stderr = '';
-    const events = child.stdio[3] as NodeJS.ReadableStream;
+    // A forked init (firstStage.ts) sends through a FIFO and still reads hook answers on fd 3.
+    const replies = child.stdio[3] as unknown as NodeJS.WritableStream;
+    const events = eventPipe?.stream ?? (child.stdio[3] as NodeJS.ReadableStream);
     child.stdio[2]?.on('data', (d: Buffer) => {
       if (stderr.length < 16384) stderr += d.toString('utf8');
     });
@@ -137,7 +143,7 @@ export function runLaunch(
             child.pid,
             (run) => opts.onHook?.(container.recordHook(run)),
           ).then((reply) => {
-            (events as unknown as NodeJS.WritableStream).write(JSON.stringify(reply) + '\n');
+            replies.write(JSON.stringify(reply) + '\n');
           });
           break;
         case 'exec':

@@ -20,6 +20,13 @@ export interface InitHooks {
   runStartHooks(): StepFailure | undefined;
 }
 
+let answerFd = EVENT_FD;
+
+/** Where the launcher's answers come from when fd 3 became a FIFO (a forked init: init.ts). */
+export function readHookAnswersFrom(fd: number): void {
+  answerFd = fd;
+}
+
 /** One line from fd, blocking (the launcher answers a hook-request with exactly one). */
 function readLineSync(fd: number): string {
   const chunks: Buffer[] = [];
@@ -71,7 +78,7 @@ export function initHooks(
       send({ type: 'hook-request', index });
       let reply: HookReply;
       try {
-        reply = JSON.parse(readLineSync(EVENT_FD)) as HookReply;
+        reply = JSON.parse(readLineSync(answerFd)) as HookReply;
       } catch {
         return fail('EIO', `${op.kind} hook ${op.path}: no answer from the launcher`, 'the helper went away during the launch');
       }

@@ -14,6 +14,8 @@ import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process'
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
+import type { NamespaceSetup } from '@bindery/plan';
+import { openNamespace, type FirstStage } from './firstStage';
 import { CLONE_NEWPID, type InitSyscalls, type SysResult } from './syscalls';
 
 /** What spawning an init into a PID namespace takes. */
@@ -44,7 +46,32 @@ let ownPidNamespace: number | undefined;
 /** How to start an init other than the daemon's: extra arguments and the child's stdio. */
 export interface InitSpawnOptions {
   args?: string[];
-  stdio?: StdioOptions;
+  stdio?: Exclude<StdioOptions, string>;
+  /** Exec the init through this first stage (user namespace, joined time namespace). */
+  firstStage?: FirstStage;
+}
+
+/** The stdio of a daemon's init: the request on stdin, errors on stderr, messages on fd 3. */
+export const DAEMON_INIT_STDIO: Exclude<StdioOptions, string> = ['pipe', 'ignore', 'pipe', 'pipe'];
+
+/**
+ * A cold init for these namespaces: in the PID namespace joined by path, or a new one (made
+ * here, or by the first stage when it must be owned by a new user namespace).
+ */
+export function spawnInitFor(
+  ns: NamespaceSetup,
+  sys: LauncherSyscalls,
+  how: InitSpawnOptions = {},
+): ChildProcess {
+  if (ns.pidPath) {
+    const fd = openNamespace(ns.pidPath, 'pid');
+    try {
+      return spawnInitInto(fd, how, sys);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+  return spawnInit(ns.newPid && !how.firstStage?.forks, sys, how);
 }
 
 /** Spawn an init, in a new PID namespace when `newPid`. Throws only on a helper fault. */
@@ -67,8 +94,8 @@ export function spawnInitInto(
 }
 
 function spawnInitHere(how: InitSpawnOptions): ChildProcess {
-  const [cmd, ...args] = initCommand();
-  const stdio = how.stdio ?? ['pipe', 'ignore', 'pipe', 'pipe'];
+  const [cmd, ...args] = [...(how.firstStage?.prefix ?? []), ...initCommand()];
+  const stdio = [...(how.stdio ?? DAEMON_INIT_STDIO), ...(how.firstStage?.fds ?? [])];
   return spawn(cmd, [...args, ...(how.args ?? [])], { stdio, env: {} });
 }
 

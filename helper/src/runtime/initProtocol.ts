@@ -49,6 +49,11 @@ export interface InitRequest {
    * the state directory, or an engine's `--console-socket`.
    */
   consoleSocket?: string;
+  /**
+   * A FIFO the init moves onto fd 3 before its first message: set when a first stage
+   * forked it, whose parent holds the original fd 3 (firstStage.ts, openEventPipe).
+   */
+  eventPipe?: string;
 }
 
 /** A failure outside the plan's operations (namespaces, process setup, execve). */

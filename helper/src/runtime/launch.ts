@@ -11,7 +11,15 @@ import { createCgroups, removeCgroups } from './cgroups';
 import { ID_PATTERN } from './containerId';
 import { ContainerHandle, type Container } from './containerHandle';
 import { CONSOLE_SOCKET, runLaunch } from './initChannel';
-import { initPool, spawnInit } from './initLauncher';
+import {
+  FirstStageError,
+  initPidOf,
+  needsFirstStage,
+  openEventPipe,
+  prepareFirstStage,
+  type FirstStage,
+} from './firstStage';
+import { DAEMON_INIT_STDIO, initPool, spawnInit, spawnInitFor } from './initLauncher';
 import { isLaunchError, launchError, type LaunchError } from './launchError';
 import { makeOutputPipe } from './logFollower';
 import {
@@ -158,6 +166,7 @@ export async function launchContainer(
   const container = new ContainerHandle(sys, state, stateDir);
   let child: ChildProcess | undefined;
   let consoleListener: number | undefined;
+  let pidfd: number | undefined;
   try {
     // process.terminal: the init sends the pty master here (SCM_RIGHTS), before execve.
     if (opts.plan.operations.some((o) => o.op === 'console')) {
@@ -180,10 +189,36 @@ export async function launchContainer(
         );
     }
     container.openOutput();
-    child = spec.namespaces.newPid ? initPool.take(sys) : spawnInit(false, sys);
+    const ns = spec.namespaces;
+    let stage: FirstStage | undefined;
+    if (needsFirstStage(ns)) {
+      stage = await prepareFirstStage(ns, DAEMON_INIT_STDIO.length);
+      if (stage.root) ownForNamespaceRoot(stateDir, stage.root);
+    }
+    try {
+      // Warm inits fit a new PID namespace made here; anything else starts cold.
+      child =
+        stage || ns.pidPath
+          ? spawnInitFor(ns, sys, { firstStage: stage })
+          : ns.newPid
+            ? initPool.take(sys)
+            : spawnInit(false, sys);
+    } finally {
+      stage?.close();
+    }
     // The init becomes the process: its pid and start time are the container's. Written
     // before the launch, so a helper that dies mid-launch leaves enough to re-adopt it.
-    const pid = child.pid;
+    const pid = await initPidOf(child, stage);
+    if (pid !== undefined && stage?.forks) {
+      const fd = sys.pidfdOpen(pid);
+      if (!fd.ok)
+        throw launchError(
+          ErrorCodes.LaunchFailed,
+          'init-died',
+          `pidfd_open(${pid}) failed: ${fd.errno}`,
+        );
+      pidfd = fd.value;
+    }
     if (pid === undefined)
       throw launchError(
         ErrorCodes.LaunchFailed,
@@ -204,6 +239,8 @@ export async function launchContainer(
           stage: { stage: 'namespaces', errno: made.errno, message: made.message, hint: made.hint },
         });
     }
+    const events = stage?.forks ? openEventPipe(sys, stateDir, stage.root) : undefined;
+    if (events) child.once('exit', events.release);
     const result = await runLaunch(
       child,
       container,
@@ -211,11 +248,13 @@ export async function launchContainer(
       spec,
       stateDir,
       consoleListener !== undefined,
+      events,
     );
     if (result) throw result;
     if (consoleListener !== undefined) {
       const got = sys.receiveFd(consoleListener);
-      // Only this launch's init may hand over the terminal (the socket is root's, 0600).
+      // Only this launch's init may hand over the terminal (the socket is 0600: root's, or
+      // the user namespace's root's when the init runs as that).
       if (!got.ok || got.value.peer.pid !== pid) {
         if (got.ok) sys.close(got.value.fd);
         throw launchError(
@@ -230,13 +269,14 @@ export async function launchContainer(
     }
     container.state.status = 'running';
     writeState(stateDir, container.state);
-    container.markStarted(pid, { child });
+    container.markStarted(pid, { child, pidfd });
     container.startPoststart(pid);
     initPool.scheduleRefill(sys);
     return container;
   } catch (e) {
     if (consoleListener !== undefined) closeConsoleListener(sys, consoleListener, stateDir);
     consoleListener = undefined;
+    if (pidfd !== undefined) sys.close(pidfd);
     if (child && child.exitCode === null && child.signalCode === null) {
       child.kill('SIGKILL');
       await new Promise((resolve) => child!.once('exit', resolve));
@@ -247,6 +287,15 @@ export async function launchContainer(
     if (child) await container.runPoststop();
     fs.rmSync(stateDir, { recursive: true, force: true });
     initPool.scheduleRefill(sys);
+    if (e instanceof FirstStageError)
+      throw launchError(ErrorCodes.LaunchFailed, 'namespace-failed', e.message, {
+        stage: {
+          stage: 'namespaces',
+          errno: e.errno,
+          message: `${e.errno}: ${e.message}`,
+          hint: e.hint,
+        },
+      });
     if (isLaunchError(e)) throw e;
     throw launchError(
       ErrorCodes.LaunchFailed,
@@ -259,4 +308,15 @@ export async function launchContainer(
 function closeConsoleListener(sys: DaemonSyscalls, fd: number, stateDir: string): void {
   sys.close(fd);
   fs.rmSync(path.join(stateDir, CONSOLE_SOCKET), { force: true });
+}
+
+/**
+ * The output pipes and the terminal's socket the init opens must be the user namespace's
+ * root's: the init's credentials are that root's from its first instruction.
+ */
+export function ownForNamespaceRoot(stateDir: string, root: { uid: number; gid: number }): void {
+  for (const name of [STDOUT_PIPE, STDERR_PIPE, CONSOLE_SOCKET]) {
+    const p = path.join(stateDir, name);
+    if (fs.existsSync(p)) fs.chownSync(p, root.uid, root.gid);
+  }
 }

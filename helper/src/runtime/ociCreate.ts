@@ -6,11 +6,19 @@
 import type { ChildProcess, StdioOptions } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { operationTarget, type Plan, renderOrigin } from '@bindery/plan';
+import { operationTarget, type NamespaceSetup, type Plan, renderOrigin } from '@bindery/plan';
 import { initRequest, isLaunchError, prepare } from './container';
+import {
+  FirstStageError,
+  initPidOf,
+  needsFirstStage,
+  openEventPipe,
+  prepareFirstStage,
+  type FirstStage,
+} from './firstStage';
 import { createCgroups, removeCgroups } from './cgroups';
 import { answerHookRequest, hookState, runRuntimeHooks, type HookSubject } from './hooks';
-import { spawnInit } from './initLauncher';
+import { spawnInit, spawnInitFor } from './initLauncher';
 import { cgroupOf } from './ociCgroups';
 import type { StageFailure } from './initProtocol';
 import { readInitMessages } from './initMessages';
@@ -58,10 +66,46 @@ export interface EarlyInit {
 
 export function startInit(newPid: boolean, preserveFds: number, sys: Syscalls): EarlyInit {
   keepOnlyPreservedFds(sys, preserveFds);
+  return { child: spawnInit(newPid, sys, { args: [OCI_CREATE_ARG], stdio: ociStdio(preserveFds) }), newPid };
+}
+
+function ociStdio(preserveFds: number): Exclude<StdioOptions, string> {
   const preserved = Array.from({ length: preserveFds }, (_, i) => 3 + i);
-  const stdio: StdioOptions = [0, 1, 2, 'pipe', 'pipe', ...preserved];
+  const stdio: Exclude<StdioOptions, string> = [0, 1, 2, 'pipe', 'pipe', ...preserved];
   if (stdio.length !== PRESERVED_FDS_FROM + preserveFds) throw new Error('fd layout');
-  return { child: spawnInit(newPid, sys, { args: [OCI_CREATE_ARG], stdio }), newPid };
+  return stdio;
+}
+
+/**
+ * An init that joins or makes what a warm Node cannot (a user namespace, a joined time or
+ * PID namespace): started cold, through the first stage. Its pid, the container's, is the
+ * init's own, also when `unshare --fork` is its parent.
+ */
+async function startInitThroughFirstStage(
+  spec: { namespaces: NamespaceSetup },
+  preserveFds: number,
+  dir: string,
+  sys: Syscalls,
+): Promise<{ child: ChildProcess; pid: number | undefined; root?: { uid: number; gid: number }; forks: boolean }> {
+  const ns = spec.namespaces;
+  const stdio = ociStdio(preserveFds);
+  let stage: FirstStage | undefined;
+  try {
+    if (needsFirstStage(ns)) stage = await prepareFirstStage(ns, stdio.length);
+  } catch (e) {
+    if (e instanceof FirstStageError) throw new RuntimeError(`${e.errno}: ${e.message} (hint: ${e.hint})`);
+    throw e;
+  }
+  if (stage?.root) {
+    fs.chownSync(path.join(dir, EXEC_FIFO), stage.root.uid, stage.root.gid);
+  }
+  let child: ChildProcess;
+  try {
+    child = spawnInitFor(ns, sys, { args: [OCI_CREATE_ARG], stdio, firstStage: stage });
+  } finally {
+    stage?.close();
+  }
+  return { child, pid: await initPidOf(child, stage), root: stage?.root, forks: stage?.forks ?? false };
 }
 
 /** End an init that will not be used (the create failed before handing it a request). */
@@ -133,12 +177,27 @@ export async function createOciContainer(opts: OciCreateOptions, sys: Syscalls):
     };
     writeState(dir, state);
 
-    if (opts.init.newPid !== spec.namespaces.newPid) {
+    let pid: number | undefined;
+    let eventPipe: ReturnType<typeof openEventPipe> | undefined;
+    if (needsFirstStage(spec.namespaces) || spec.namespaces.pidPath) {
       await stopInit(opts.init);
       child = undefined;
-      child = startInit(spec.namespaces.newPid, opts.preserveFds, sys).child;
+      keepOnlyPreservedFds(sys, opts.preserveFds);
+      const started = await startInitThroughFirstStage(spec, opts.preserveFds, dir, sys);
+      child = started.child;
+      pid = started.pid;
+      if (started.forks) {
+        eventPipe = openEventPipe(sys, dir, started.root);
+        child.once('exit', eventPipe.release);
+      }
+    } else {
+      if (opts.init.newPid !== spec.namespaces.newPid) {
+        await stopInit(opts.init);
+        child = undefined;
+        child = startInit(spec.namespaces.newPid, opts.preserveFds, sys).child;
+      }
+      pid = child.pid;
     }
-    const pid = child.pid;
     if (pid === undefined) throw new RuntimeError('the container init could not be started');
     // Before the request: a create killed from here on leaves a state a `delete` can clean.
     state.pid = pid;
@@ -165,10 +224,13 @@ export async function createOciContainer(opts: OciCreateOptions, sys: Syscalls):
       ),
       execFifo: fifo,
       preserveFds: opts.preserveFds,
+      ...(eventPipe ? { eventPipe: eventPipe.path } : {}),
     };
     let parked = false;
     let failure: string | undefined;
-    const events = child.stdio[3] as unknown as NodeJS.ReadWriteStream;
+    // A forked init sends through a FIFO; the socket on fd 3 still carries hook answers.
+    const replies = child.stdio[3] as unknown as NodeJS.WritableStream;
+    const events = eventPipe?.stream ?? (child.stdio[3] as NodeJS.ReadableStream);
     let operationFailure: OperationFailure | undefined;
     const initPid = pid;
     const done = readInitMessages(events, (msg, line) => {
@@ -179,7 +241,7 @@ export async function createOciContainer(opts: OciCreateOptions, sys: Syscalls):
       else if (msg.type === 'hook-request')
         void answerHookRequest(opts.plan, msg.index, 0, subjectOf(opts), initPid, (run) =>
           opts.onOperation?.(JSON.stringify(run)),
-        ).then((reply) => events.write(JSON.stringify(reply) + '\n'));
+        ).then((reply) => replies.write(JSON.stringify(reply) + '\n'));
       else if (msg.type === 'operation-failure') {
         operationFailure = msg.failure;
         failure = describeOperationFailure(opts.configName, msg.failure);

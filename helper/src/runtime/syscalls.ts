@@ -219,6 +219,8 @@ export {
 
 export const O_RDONLY = 0o0;
 export const O_WRONLY = 0o1;
+/** unshare(2): a filesystem context (root, cwd, umask) of this thread's own, which setns(CLONE_NEWNS) needs. */
+export const CLONE_FS = 0x200;
 export const O_RDWR = 0o2;
 export const O_CREAT = 0o100;
 export const O_EXCL = 0o200;

@@ -295,6 +295,35 @@ describe('attacks on binderyd by a member of its group', { skip }, () => {
     assert.ok(!d.logs.some((l) => /\n\s+at /.test(l)), 'no stack trace in the helper log');
   });
 
+  it('a user namespace mapping host root and joining namespaces by path are refused; a time namespace gains nothing', async () => {
+    const hostRoot = [{ containerID: 0, hostID: 0, size: 1 }];
+    const ns = (...extra: Record<string, unknown>[]) => [{ type: 'pid' }, { type: 'mount' }, { type: 'uts' }, ...extra];
+    const userns = peerBundle('userns-root', { linux: { namespaces: ns({ type: 'user' }), uidMappings: hostRoot, gidMappings: hostRoot } });
+    // The host's mount namespace (pid 1's), and the helper's own network namespace.
+    const joinMnt = peerBundle('join-mnt', { linux: { namespaces: [{ type: 'pid' }, { type: 'uts' }, { type: 'mount', path: '/proc/1/ns/mnt' }] } });
+    const joinNet = peerBundle('join-net', { linux: { namespaces: ns({ type: 'network', path: `/proc/${process.pid}/ns/net` }) } });
+    const [a, b, c] = await asPeer([
+      { method: 'launch', params: { bundle: userns, id: 'userns-root' } },
+      { method: 'launch', params: { bundle: joinMnt, id: 'join-mnt' } },
+      { method: 'launch', params: { bundle: joinNet, id: 'join-net' } },
+    ]);
+    const codes = (r: Reply) => (r.error?.data?.findings ?? []).map((f) => f.code);
+    assert.ok(codes(a).includes('peer-user-namespace'), JSON.stringify(a));
+    assert.ok(codes(b).includes('peer-namespace-path'), JSON.stringify(b));
+    assert.ok(codes(c).includes('peer-namespace-path'), JSON.stringify(c));
+    // Clocks of its own are something the peer could have itself (unshare -U -T): allowed.
+    const time = peerBundle(
+      'time',
+      { linux: { namespaces: ns({ type: 'time' }), timeOffsets: { boottime: { secs: 30 * 86400, nanosecs: 0 } } } },
+      ['/bin/sh', '-c', '/bin/probe; cat /proc/uptime'],
+    );
+    const r = await run(time, 'time');
+    assert.ok(r.ok, JSON.stringify(r.error));
+    assertGainedNothing(stdoutOf(r), 'time namespace');
+    const uptime = Number(/^(\d+)\.\d+ /m.exec(stdoutOf(r))?.[1]);
+    assert.ok(uptime >= 30 * 86400, `uptime ${uptime} carries the 30-day boottime offset`);
+  });
+
   it('a normal launch still works afterwards, with every mount nosuid', async () => {
     const b = peerBundle('normal', {}, ['/bin/sh', '-c', '/bin/probe; cat /proc/self/mountinfo']);
     const r = await run(b, 'normal');

@@ -20,9 +20,6 @@ const FILE_TIMEOUT_MS = 120_000;
 export const BELOW_RUNC: Readonly<Record<string, string>> = {
   process_capabilities_fail:
     "Bindery refuses the unknown CAP_TEST, as the spec requires (a MUST; the file checks exactly that and passes); runc 1.1 skips it, runs runtimetest (309 ok) and the file then fails",
-  linux_uid_mappings: 'no user namespaces yet',
-  linux_ns_nopath: 'no user namespaces yet (the spec lists one)',
-  linux_ns_path: 'joining an existing mount or pid namespace by path is not supported yet',
   linux_ns_itype: 'Bindery always gives the container a mount namespace of its own',
 };
 

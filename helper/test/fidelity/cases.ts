@@ -3,6 +3,7 @@
 // nothing, and Bindery see the same mounts) and changes one thing a user might write.
 // `differences` names the rows of the documented-differences table this case shows; the
 // suite fails when a case differs anywhere else, or no longer differs where it says.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { engineSpec } from '../engineSpecs';
@@ -41,6 +42,42 @@ const NET = 'network-files';
 const CG = 'tmpfs-mode-existing-dir';
 
 export const CAPS = ['CAP_AUDIT_WRITE', 'CAP_KILL', 'CAP_NET_BIND_SERVICE'];
+
+/** Where a user-namespaced case's root is on the host. */
+const USERNS_ROOT = 100000;
+
+function chownTree(dir: string, id: number): void {
+  const r = spawnSync('chown', ['-R', '--no-dereference', `${id}:${id}`, dir]);
+  if (r.status !== 0) throw new Error(`chown -R ${dir}: ${String(r.stderr)}`);
+}
+
+const holders: ChildProcess[] = [];
+process.on('exit', () => {
+  for (const h of holders) if (h.exitCode === null && h.signalCode === null) h.kill('SIGKILL');
+});
+
+/**
+ * A namespace of a process of its own (`unshare --net` or `--mount` running `sleep`), for a
+ * case that joins one by path: one per run, killed when the suite exits.
+ */
+function heldNamespace(kind: 'net' | 'mnt'): string {
+  const h = spawn('unshare', [kind === 'net' ? '--net' : '--mount', '--', 'sleep', '600'], {
+    stdio: 'ignore',
+  });
+  holders.push(h);
+  h.unref(); // killed when the suite exits, not waited for
+  const own = fs.readlinkSync(`/proc/self/ns/${kind}`);
+  // The namespace exists once unshare has exec'd sleep.
+  for (let i = 0; i < 500; i++) {
+    try {
+      if (fs.readlinkSync(`/proc/${h.pid}/ns/${kind}`) !== own) return `/proc/${h.pid}/ns/${kind}`;
+    } catch {
+      // not started yet
+    }
+    spawnSync('sleep', ['0.01']);
+  }
+  throw new Error(`unshare --${kind} did not start`);
+}
 
 /** `runc spec` (1.1.5) with the probe as the process and no terminal. */
 export function runcSpec(): Spec {
@@ -519,6 +556,41 @@ export const ENGINE_CASES: FidelityCase[] = [
     change: asEngineWrote('containerd'),
     differences: [NET],
     expect: { 'status NoNewPrivs': '1', 'status Seccomp': '0' },
+  },
+  {
+    name: 'user namespace with maps: ids inside, /proc mounted, what the runtime makes owned by the mapped root',
+    change: (s) => {
+      s.linux.namespaces.push({ type: 'user' });
+      s.linux.uidMappings = [{ containerID: 0, hostID: USERNS_ROOT, size: 65536 }];
+      s.linux.gidMappings = [{ containerID: 0, hostID: USERNS_ROOT, size: 65536 }];
+      s.mounts.push({
+        destination: '/made/by',
+        type: 'tmpfs',
+        source: 'tmpfs',
+        options: ['nosuid'],
+      });
+    },
+    // The container's root must own its rootfs to create mount points in it, and reach it
+    // through the suite's temporary directory (runc alike).
+    prepare: (rootfs) => {
+      chownTree(rootfs, USERNS_ROOT);
+      fs.chmodSync(path.dirname(path.dirname(rootfs)), 0o711);
+    },
+    paths: ['/made', '/made/by'],
+    // No network files in a user namespace: the rootfs's own, as under runc.
+    differences: [CG, 'userns-mqueue-group'],
+  },
+  {
+    name: 'joined network namespace (of another process)',
+    change: (s) =>
+      (s.linux.namespaces.find((n: Spec) => n.type === 'network').path = heldNamespace('net')),
+    differences: [NET, CG],
+  },
+  {
+    name: 'joined mount namespace (of another process): the rootfs is set up in it, as runc does',
+    change: (s) =>
+      (s.linux.namespaces.find((n: Spec) => n.type === 'mount').path = heldNamespace('mnt')),
+    differences: [NET, CG],
   },
 ];
 

@@ -33,6 +33,12 @@ while read -r line; do
   case $line in Limit*) continue ;; esac
   out "rlimit ${line%%  *}" "$(echo "${line#*  }" | sed 's/  */ /g')"
 done </proc/self/limits
+out uid_map "$(tr -s ' ' <"/proc/self/uid_map" | tr '\n' '|')"
+out gid_map "$(tr -s ' ' <"/proc/self/gid_map" | tr '\n' '|')"
+out setgroups "$(cat /proc/self/setgroups)"
+out timens_offsets "$(tr -s ' ' </proc/self/timens_offsets | tr '\n' '|')"
+# Whole days of uptime: the boot time a time namespace's offset moves (stable between two runs).
+out 'uptime days' "$(($(cut -d. -f1 /proc/uptime) / 86400))"
 out umask "$(umask)"
 # Inherited across execve: the execution domain, I/O priority, scheduling (priority, nice,
 # rt_priority, policy from cut's own /proc stat line) and the CPUs it may run on.

@@ -81,8 +81,8 @@ describe('hooks through the runtime command line (root)', () => {
     const s = runtime('bindery', root, ['start', 'h1']);
     assert.equal(s.status, 0, s.stderr);
     await waitStatus('bindery', root, 'h1', 'stopped');
-    // poststart runs once the process runs, beside it: their two lines come in either order.
     assert.equal(lines(log)[3], 'startContainer created');
+    // poststart runs once the process was executed, beside it: those two lines come in either order.
     assert.deepEqual(lines(log).slice(4).sort(), ['poststart running', 'process']);
     const d = runtime('bindery', root, ['delete', 'h1']);
     assert.equal(d.status, 0, d.stderr);

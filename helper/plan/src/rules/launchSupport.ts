@@ -42,16 +42,6 @@ function fixFor(ctx: RuleContext, problem: LaunchProblem): Fix | undefined {
   const node = ctx.doc.nodeAt(problem.path);
   if (!node) return undefined;
   switch (problem.code) {
-    case 'namespace-not-supported': {
-      const array = ctx.doc.nodeAt(['linux', 'namespaces']);
-      const index = problem.path[2] as number;
-      return array
-        ? {
-            title: `Remove the "${String(node.value)}" namespace`,
-            edits: [removeArrayElements(ctx.doc, array, [index])],
-          }
-        : undefined;
-    }
     case 'duplicate-rlimit': {
       const array = ctx.doc.nodeAt(['process', 'rlimits']);
       const index = problem.path[2] as number;

@@ -51,9 +51,10 @@ export const userNamespaceRule: Rule = (ctx) => {
     ctx.report({
       code: 'userns-without-mappings',
       severity: 'warning',
-      message: `linux.namespaces[${user.path[2]}]: a new user namespace without linux.uidMappings and linux.gidMappings; runc refuses it, crun (run rootless) maps only the calling user to root. Add the mappings, e.g. {"containerID": 0, "hostID": 100000, "size": 65536}.`,
+      message: `linux.namespaces[${user.path[2]}]: a new user namespace without linux.uidMappings and linux.gidMappings; runc refuses it, crun (run rootless) maps only the calling user to root. Bindery follows runc and does not launch it. Add the mappings, e.g. {"containerID": 0, "hostID": 100000, "size": 65536}.`,
       range,
       path: [...user.path, 'type'],
+      blocksLaunch: true,
     });
   } else if (hasUid !== hasGid) {
     const missing = hasUid ? 'gidMappings' : 'uidMappings';

@@ -167,42 +167,36 @@ describe('launch settings Bindery refuses', () => {
     assert.deepEqual(errorsOf(fixed), []);
   });
 
-  it('user and time namespaces: a blocking warning on the type, with a fix removing the entry', () => {
-    const text = spec((s) => s.linux.namespaces.push({ type: 'time' }));
-    const c = check(text);
-    const f = c.one('namespace-not-supported');
-    assert.equal(f.severity, 'warning');
-    assert.equal(f.blocksLaunch, true);
-    assert.deepEqual(f.range, rangeOf(text, '"time"'));
-    assert.match(f.message, /linux\.namespaces\[5\]: Bindery does not create time namespaces/);
-    assert.deepEqual(blockersOf(applyFix(c, f)), []);
+  it('user and time namespaces, and joining any namespace by path, do not block a launch', () => {
     const user = spec((s) => {
-      s.linux.namespaces.push({ type: 'user' });
+      s.linux.namespaces.push({ type: 'user' }, { type: 'time' });
       s.linux.uidMappings = s.linux.gidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+      s.linux.timeOffsets = { monotonic: { secs: 10, nanosecs: 0 } };
     });
     assert.deepEqual(errorsOf(user), []);
-    assert.deepEqual(blockersOf(user), ['namespace-not-supported']);
+    assert.deepEqual(blockersOf(user), []);
+    const joined = spec((s) => {
+      s.linux.namespaces[0].path = '/proc/1/ns/pid';
+      s.linux.namespaces[1].path = '/run/netns/blue';
+      s.linux.namespaces[4].path = '/proc/1/ns/mnt';
+    });
+    assert.deepEqual(errorsOf(joined), []);
+    assert.deepEqual(blockersOf(joined), []);
+    const plan = planBundle({ text: joined, bundleDir: BUNDLE, host: usualHost() });
+    assert.deepEqual(
+      plan.launch?.namespaces.join.map((j) => j.path),
+      ['/run/netns/blue', '/proc/1/ns/mnt'],
+    );
+    assert.equal(plan.launch?.namespaces.pidPath, '/proc/1/ns/pid');
+    assert.equal(plan.launch?.namespaces.newNetwork, false);
+    // As runc, the rootfs is set up in a joined mount namespace too.
+    assert.equal(plan.launch?.namespaces.joinedMount, true);
+    assert.ok(plan.operations.some((o) => o.op === 'pivot-root'));
   });
 
-  it('joining a pid or mount namespace, on the path; joining network is fine', () => {
-    const text = spec((s) => (s.linux.namespaces[0].path = '/proc/1/ns/pid'));
-    const f = check(text).one('namespace-join-not-supported');
-    assert.deepEqual(f.range, rangeOf(text, '"/proc/1/ns/pid"'));
-    assert.match(f.message, /cannot join an existing pid namespace.*remove "path"/);
-    assert.equal(
-      check(spec((s) => (s.linux.namespaces[4].path = '/proc/1/ns/mnt')))
-        .one('namespace-join-not-supported')
-        .path.join('.'),
-      'linux.namespaces.4.path',
-    );
-    const joined = spec((s) => (s.linux.namespaces[1].path = '/run/netns/blue'));
-    assert.deepEqual(errorsOf(joined), []);
-    const launch = planBundle({ text: joined, bundleDir: BUNDLE, host: usualHost() }).launch;
-    assert.deepEqual(
-      launch?.namespaces.join.map((j) => j.path),
-      ['/run/netns/blue'],
-    );
-    assert.equal(launch?.namespaces.newNetwork, false);
+  it('a user namespace without maps blocks the launch, as runc refuses it', () => {
+    const text = spec((s) => s.linux.namespaces.push({ type: 'user' }));
+    assert.deepEqual(blockersOf(text), ['userns-without-mappings']);
   });
 
   it('what the schema already reports is not reported again', () => {

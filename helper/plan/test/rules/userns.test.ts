@@ -2,9 +2,6 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { applyFix, check, rangeOf, spec, usualHost } from './harness';
 
-// Bindery does not create user namespaces yet: its own refusal, beside the rules checked here.
-const BINDERY_REFUSES_USERNS = (f: { code: string }) => f.code === 'namespace-not-supported';
-
 const MAP = [{ containerID: 0, hostID: 100000, size: 65536 }];
 const withUser = (patch: (s: ReturnType<typeof JSON.parse>) => void = () => {}) =>
   spec((s) => {
@@ -28,7 +25,7 @@ describe('user namespaces and mappings (rule 18)', () => {
     const fixed = applyFix(c, found[0]);
     assert.deepEqual(JSON.parse(fixed).linux.namespaces.at(-1), { type: 'user' });
     assert.deepEqual(
-      check(fixed).findings.filter((f) => f.severity === 'error' && !BINDERY_REFUSES_USERNS(f)),
+      check(fixed).findings.filter((f) => f.severity === 'error'),
       [],
     );
   });
@@ -122,7 +119,7 @@ describe('id-mapped mounts (rule 14)', () => {
       }),
     );
     assert.deepEqual(
-      check(text, host()).findings.filter((f) => f.severity === 'error' && !BINDERY_REFUSES_USERNS(f)),
+      check(text, host()).findings.filter((f) => f.severity === 'error'),
       [],
     );
   });

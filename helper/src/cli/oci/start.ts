@@ -32,9 +32,38 @@ export function startContainer(dir: string, status: string): void {
   fs.rmSync(fifo, { force: true });
 }
 
-/** The process has been let go: the poststart hooks, whose failure is only a warning. */
-export function poststart(state: OciContainerState, ctx: RuntimeContext): Promise<void> {
+/**
+ * The process has been let go: the poststart hooks, whose failure is only a warning. The
+ * runtime-spec runs them after the process was executed, so `start` waits for the init's
+ * execve (after its startContainer hooks) first.
+ */
+export async function poststart(state: OciContainerState, ctx: RuntimeContext): Promise<void> {
+  const due = state.plan.operations.some((op) => op.op === 'hook' && op.kind === 'poststart');
+  if (!due) return;
+  if (state.pid !== undefined) await untilExecuted(state.pid);
   return runPoststart(state.plan, subjectOf(state), state.pid, (m) => ctx.log.notice(m));
+}
+
+const EXEC_WAIT_MS = 10_000;
+
+/**
+ * Until `pid` no longer runs the init's program (Node: this very executable) — it has
+ * execve'd or exited — or EXEC_WAIT_MS passed. Compared by inode, not by name, since the
+ * container's own path may look like anything.
+ */
+async function untilExecuted(pid: number): Promise<void> {
+  const init = fs.statSync(process.execPath);
+  const deadline = Date.now() + EXEC_WAIT_MS;
+  while (Date.now() < deadline) {
+    let exe: fs.Stats;
+    try {
+      exe = fs.statSync(`/proc/${pid}/exe`);
+    } catch {
+      return; // exited (or a zombie): nothing left to wait for
+    }
+    if (exe.dev !== init.dev || exe.ino !== init.ino) return;
+    await new Promise((r) => setTimeout(r, 5));
+  }
 }
 
 export const startCommand: RuntimeCommand = async (args, ctx) => {
