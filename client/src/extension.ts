@@ -12,6 +12,7 @@ import { MountDiagnostics } from './mountDiagnostics';
 import { MountLensProvider } from './mountLens';
 import { ContainerOutput } from './output';
 import { PlanDocuments } from './planDocument';
+import { containerTerminal } from './containerTerminal';
 import { HelperStatusBar } from './statusBar';
 import { openWalkthroughOnFirstUse, registerWalkthrough } from './walkthrough';
 
@@ -27,6 +28,8 @@ export interface BinderyApi {
   output: ContainerOutput;
   languageClient: SpecLanguageClient;
   statusBar: HelperStatusBar;
+  /** A container's open terminal panel (process.terminal), by container id. */
+  terminal: typeof containerTerminal;
 }
 
 export function activate(context: vscode.ExtensionContext): BinderyApi {
@@ -103,6 +106,7 @@ export function activate(context: vscode.ExtensionContext): BinderyApi {
     output,
     languageClient,
     statusBar,
+    terminal: containerTerminal,
   };
 }
 

@@ -18,6 +18,11 @@ import type { MountDiagnostics } from './mountDiagnostics';
 import type { ContainerOutput } from './output';
 import { revealInSpec, revealMountEntry } from './specNavigation';
 import { settleUnsavedSpec } from './unsavedSpec';
+import { openContainerTerminal, type ContainerTerminal } from './containerTerminal';
+
+/** The grace period between SIGTERM and SIGKILL when a terminal's panel is closed. */
+const stopTimeoutMs = () =>
+  vscode.workspace.getConfiguration('bindery').get<number>('stopTimeoutMs', 10000);
 
 export const SHOW_PROBLEMS = 'Show Problems';
 export const GO_TO_ENTRY = 'Go to Entry';
@@ -59,6 +64,7 @@ export async function launchBundle(
     },
     async (progress, token) => {
       let cancelled = false;
+      let tty: ContainerTerminal | undefined;
       const subscriptions: vscode.Disposable[] = [];
       try {
         progress.report({ message: 'planning…' });
@@ -71,6 +77,9 @@ export async function launchBundle(
         const total = Math.max(1, validation.plan.operations.length);
         output.prepare(id);
         output.note(id, `launching ${bundleDir} as ${id}`);
+        // process.terminal: an interactive terminal, open before the process prints its first byte.
+        if (validation.plan.operations.some((o) => o.op === 'console'))
+          tty = openContainerTerminal(helper, id, stopTimeoutMs).pty;
         subscriptions.push(
           helper.onOperation((e) => {
             if (e.id !== id) return;
@@ -87,6 +96,7 @@ export async function launchBundle(
         );
         const info = await helper.request(LaunchRequest, { bundle: bundleDir, id });
         store.put(info);
+        if (info.terminal) tty?.started();
         if (cancelled) {
           await removeQuietly(helper, id);
           return undefined;
@@ -97,6 +107,7 @@ export async function launchBundle(
         return info;
       } catch (e) {
         if (cancelled) return undefined;
+        tty?.failed(`launch failed: ${e instanceof Error ? e.message : String(e)}`);
         output.note(id, `launch failed: ${e instanceof Error ? e.message : String(e)}`);
         reportLaunchError(deps, specPath, bundleDir, e);
         return undefined;

@@ -20,6 +20,8 @@ import {
   LaunchRequest,
   ListRequest,
   LogsRequest,
+  InputRequest,
+  ResizeRequest,
   HookNotification,
   OperationNotification,
   OutputNotification,
@@ -155,6 +157,16 @@ export class HelperClient {
   teardown(id: string): Promise<void> {
     return this.call(TeardownRequest, { id });
   }
+  /** Since protocol 1.2: type into the container's terminal. */
+  input(id: string, data: string): Promise<void> {
+    return this.call(InputRequest, { id, data });
+  }
+
+  /** Since protocol 1.2: resize the container's terminal. */
+  resize(id: string, rows: number, cols: number): Promise<void> {
+    return this.call(ResizeRequest, { id, rows, cols });
+  }
+
   logs(id: string): Promise<LogsResult> {
     return this.call(LogsRequest, { id });
   }

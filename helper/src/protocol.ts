@@ -73,6 +73,8 @@ export interface ContainerInfo {
   /** The most memory its cgroup used, in bytes (known once it stopped). */
   memoryPeak?: number;
   args: string[];
+  /** Since 1.2: the process has a terminal (process.terminal) that `input` and `resize` reach. */
+  terminal?: boolean;
   mounts: MountSummary[];
   /** Host paths of the network files written for it. */
   networkFiles: { name: 'hosts' | 'hostname' | 'resolv.conf'; path: string }[];
@@ -188,6 +190,27 @@ export interface LogsResult {
   truncated?: boolean;
 }
 export const LogsRequest = new RequestType<IdParams, LogsResult, ErrorData>('logs');
+
+/** Since 1.2: at most this many bytes (UTF-8) of `data` per `input` request. */
+export const MAX_INPUT_BYTES = 16 * 1024;
+
+export interface InputParams extends IdParams {
+  /** What is typed, as a terminal sends it (UTF-8; `\r` for Enter, `\x03` for Ctrl-C). */
+  data: string;
+}
+/**
+ * Since 1.2: type into a container's terminal (ContainerInfo.terminal). Errors: `no-terminal`,
+ * `input-full` (Busy: the process has not read the last 64 KiB yet; nothing was queued).
+ */
+export const InputRequest = new RequestType<InputParams, void, ErrorData>('input');
+
+export interface ResizeParams extends IdParams {
+  /** Rows and columns, 1–65535. The process gets SIGWINCH. */
+  rows: number;
+  cols: number;
+}
+/** Since 1.2: resize a container's terminal. Errors: `no-terminal`. */
+export const ResizeRequest = new RequestType<ResizeParams, void, ErrorData>('resize');
 
 // --- notifications (helper → client) ------------------------------------------------
 // Sent to every connection allowed to see the container (its owner, and root).

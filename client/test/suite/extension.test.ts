@@ -47,6 +47,7 @@ let refused: TestBundle;
 let readOnly: TestBundle;
 let readOnlySource: string;
 let readOnlyMounted = false;
+let tty: TestBundle;
 const launched: string[] = [];
 
 function codeOf(d: vscode.Diagnostic): string | undefined {
@@ -116,6 +117,13 @@ describe('Bindery in a real VS Code', function () {
         ],
       ),
     );
+    // process.terminal: an interactive shell in a VS Code terminal.
+    {
+      const s = spec(['/bin/sh'], STANDARD_MOUNTS) as { process: Record<string, unknown> };
+      s.process.terminal = true;
+      s.process.env = ['PATH=/bin', 'PS1=tty$ '];
+      tty = writeBundle(root, 'tty', s);
+    }
     // A data option tmpfs does not have: the plan knows mount(2) would fail with EINVAL.
     fault = writeBundle(
       root,
@@ -457,6 +465,79 @@ describe('Bindery in a real VS Code', function () {
     const list = await api.helper.request(ListRequest, undefined);
     assert.ok(!list.some((c) => c.id === id), 'the helper no longer knows it');
     assert.deepEqual(hostMountsMentioning(hello.dir), []);
+  });
+
+  it('opens a terminal container as an interactive terminal: typing, output, resize, exit, close', async function () {
+    requireHelper(this);
+    await waitFor('a connection to the helper', () => api.helper.state.kind === 'connected');
+    // The view finds bundles once shown (as when this case runs alone).
+    await vscode.commands.executeCommand('workbench.view.extension.bindery');
+    const node = await waitFor('the tty bundle in the view', () =>
+      (group('group:bundles')?.children ?? []).find((n) => n.label === 'e2e-client/tty'),
+    );
+    const info = await vscode.commands.executeCommand<ContainerInfo | undefined>('bindery.launch', node);
+    assert.ok(info, 'launched');
+    launched.push(info.id);
+    assert.equal(info.terminal, true);
+    assert.equal(info.bundle, tty.dir);
+    const terminal = await waitFor('its terminal panel', () =>
+      vscode.window.terminals.find((t) => t.name === `Bindery: ${info.id}`),
+    );
+    const shown = () => api.output.text(info.id);
+    await waitFor('the prompt', () => shown().includes('tty$ '));
+    // Typed into the panel: the shell echoes it and runs it.
+    terminal.sendText('echo typed-$((6*7))');
+    await waitFor('the command’s output', () => /\r\ntyped-42\r\n/.test(shown()));
+    // The panel's size is the terminal's: what VS Code gave the Pseudoterminal is what
+    // `stty size` says inside; then a resize as VS Code sends one (setDimensions) reaches it.
+    const pty = await waitFor('the panel’s size from VS Code', () =>
+      api.terminal(info.id)?.dimensions ? api.terminal(info.id) : undefined,
+    );
+    const sttySize = async (what: string) => {
+      const mark = shown().length;
+      terminal.sendText('stty size');
+      const m = await waitFor(what, () => /\r\n(\d+) (\d+)\r\n/.exec(shown().slice(mark)) ?? undefined);
+      return { rows: Number(m[1]), columns: Number(m[2]) };
+    };
+    const given = pty.dimensions!;
+    assert.deepEqual(await sttySize('the size'), { rows: given.rows, columns: given.columns });
+    const bigger = { rows: given.rows + 7, columns: given.columns + 11 };
+    pty.setDimensions(bigger);
+    assert.deepEqual(await sttySize('the new size'), bigger, 'the resize reached the container');
+    // Ctrl-C reaches the foreground job through the terminal.
+    terminal.sendText('sleep 60; echo not-interrupted');
+    await sleep(500);
+    terminal.sendText('\x03', false);
+    terminal.sendText('echo back-$((1+1))');
+    await waitFor('the prompt after Ctrl-C', () => /\r\nback-2\r\n/.test(shown()));
+    assert.doesNotMatch(shown(), /\r\nnot-interrupted/);
+    await requestScreenshot('terminal');
+    // exit: the container stops with its code, the panel says so and closes on a key.
+    terminal.sendText('exit 3');
+    const row = await waitFor('the container under Stopped', () =>
+      group('group:stopped')?.children?.find((n) => n.container?.id === info.id),
+    );
+    assert.equal(row.description, 'exit 3');
+    const closed = new Promise<void>((resolve) =>
+      vscode.window.onDidCloseTerminal((t) => t === terminal && resolve()),
+    );
+    terminal.sendText('x', false);
+    await closed;
+    await vscode.commands.executeCommand('bindery.teardown', info.id);
+
+    // Closing the panel of a running container hangs up: the container is stopped.
+    const again = await vscode.commands.executeCommand<ContainerInfo | undefined>('bindery.launch', node);
+    assert.ok(again);
+    launched.push(again.id);
+    const panel = await waitFor('its terminal panel', () =>
+      vscode.window.terminals.find((t) => t.name === `Bindery: ${again.id}`),
+    );
+    await waitFor('the prompt', () => api.output.text(again.id).includes('tty$ '));
+    panel.dispose();
+    await waitFor('the container under Stopped after the panel closed', () =>
+      group('group:stopped')?.children?.find((n) => n.container?.id === again.id),
+    );
+    await vscode.commands.executeCommand('bindery.teardown', again.id);
   });
 
   it('does not redraw the view while it is hidden, and catches up when shown', async function () {

@@ -65,7 +65,7 @@ export function writeBundle(parent: string, name: string, content: object | stri
   if (!existsSync(join(rootfs, 'bin', 'busybox'))) {
     copyFileSync(BUSYBOX, join(rootfs, 'bin', 'busybox'));
     chmodSync(join(rootfs, 'bin', 'busybox'), 0o755);
-    for (const applet of ['sh', 'echo', 'sleep', 'cat', 'ls'])
+    for (const applet of ['sh', 'echo', 'sleep', 'cat', 'ls', 'stty', 'tty'])
       symlinkSync('busybox', join(rootfs, 'bin', applet));
   }
   const text = typeof content === 'string' ? content : JSON.stringify(content, null, 2) + '\n';

@@ -274,7 +274,7 @@ function readProcess(
     ok = false;
   };
 
-  // terminal: true is not a refusal: the process runs without one (rules/launchSupport.ts warns).
+  // terminal: true is a plan operation (operations.ts, 'console'), not a process setting.
 
   const args = p.args;
   if (!isStringList(args) || args.length === 0)

@@ -2,6 +2,7 @@
 // warm-up and the tests use these instead of writing operation objects by hand, so that
 // every operation of a kind has the same shape.
 import type {
+  ConsoleOp,
   MaskOp,
   MkdirOp,
   MkfileOp,
@@ -161,4 +162,9 @@ export function nameOp(
 
 export function pivotRootOp(rootfs: string, origin: Origin): PivotRootOp {
   return { op: 'pivot-root', rootfs, origin };
+}
+
+/** The container's terminal: a pty from its own /dev/ptmx, the slave bound onto /dev/console. */
+export function consoleOp(size: ConsoleOp['size'], origin: Origin): ConsoleOp {
+  return { op: 'console', ptmx: '/dev/ptmx', path: '/dev/console', ...(size ? { size } : {}), origin };
 }

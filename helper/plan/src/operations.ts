@@ -18,6 +18,7 @@ import { planOomScoreAdj, planSysctls } from './sysctlPlan';
 import { asArray, asBoolean, asObject, asString, get } from './json';
 import {
   bindRemountOp,
+  consoleOp,
   copyUpOp,
   maskOp,
   mkdirOp,
@@ -245,6 +246,10 @@ function planPivot(p: Phase): void {
 function finalize(p: Phase): void {
   const { spec, rootfs, host, mounts, specOrigin } = p.input;
   const { ops } = p;
+  // The terminal, after pivot_root and before the read-only steps (runc's setupConsole runs
+  // between prepareRootfs and finalizeRootfs).
+  const console = planConsole(spec, rootfs, specOrigin);
+  if (console) ops.push(console);
   // A bind remount: the mount turns read-only, its superblock stays writable.
   for (const d of p.deferredReadonly)
     ops.push(bindRemountOp(d.target, remountFlags(d.flags), d.origin, 'container'));
@@ -455,4 +460,22 @@ function planDevices(
       ops.push(mknodOp({ path, deviceType, major, minor, fileMode, uid, gid }, d.origin));
     }
   }
+}
+
+/** A window dimension the kernel can hold (struct winsize has 16-bit fields). */
+/** process.terminal: a pty through the container's /dev/ptmx, sized by process.consoleSize. */
+function planConsole(
+  spec: unknown,
+  rootfs: string | undefined,
+  specOrigin: OperationsInput['specOrigin'],
+): Operation | undefined {
+  if (!rootfs || get(spec, 'process', 'terminal') !== true) return undefined;
+  const rows = get(spec, 'process', 'consoleSize', 'height');
+  const cols = get(spec, 'process', 'consoleSize', 'width');
+  const sized = isSize(rows) && isSize(cols) && rows > 0 && cols > 0;
+  return consoleOp(sized ? { rows, cols } : undefined, specOrigin(['process', 'terminal']));
+}
+
+function isSize(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffff;
 }

@@ -192,10 +192,10 @@ const process = obj(
   'The program the container runs as its first process (PID 1 of a new PID namespace). Needed to start a container; a spec without it can only be created.',
   {
     terminal: bool(
-      'Give the process a pseudo-terminal (the runtime sends the pty master to the console socket). Default false: stdio is passed through. Bindery has no terminal yet: with `true` it runs the process without one (stdin is /dev/null, output streamed) and warns.',
+      'Give the process a pseudo-terminal: its stdio and controlling terminal, also bound on `/dev/console` (the runtime sends the pty master to the console socket; Bindery keeps it and relays typing, output and resizes). Default false: stdio is passed through.',
     ),
     consoleSize: obj(
-      'Initial size of the terminal, in characters.',
+      'Initial size of the terminal, in characters (applied when both are non-zero; a client with a terminal of its own resizes it to that).',
       { height: uint64('Rows.'), width: uint64('Columns.') },
       ['height', 'width'],
     ),

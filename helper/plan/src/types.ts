@@ -318,6 +318,22 @@ export interface CheckMountFlagsOp extends OperationBase {
 }
 
 /**
+ * process.terminal: a pseudo-terminal opened through the container's own `/dev/ptmx` after
+ * pivot_root (so it lives in the container's devpts), sized by process.consoleSize, its
+ * slave bound onto `/dev/console` and given to the process as stdio and controlling
+ * terminal; the master goes to whoever launched the container (the helper, or an engine's
+ * console socket). runc's setupConsole, at the same place in the order.
+ */
+export interface ConsoleOp extends OperationBase {
+  op: 'console';
+  ptmx: string;
+  /** Where the slave is bound ('/dev/console'). */
+  path: string;
+  /** process.consoleSize when both are non-zero (runc ignores it otherwise). */
+  size?: { rows: number; cols: number };
+}
+
+/**
  * personality(2), ioprio_set(2) or sched_setattr(2) for the container's process: made by the
  * process set-up before the capabilities drop and the seccomp filter, inherited across execve.
  */
@@ -356,6 +372,7 @@ export interface HookOp extends OperationBase {
 }
 
 export type Operation =
+  | ConsoleOp
   | HookOp
   | CheckMountFlagsOp
   | ProcessAttrOperation

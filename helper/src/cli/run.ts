@@ -6,6 +6,7 @@
 // the same runtime inside this process ("embedded"), so the command works on a machine
 // where no service is installed. --detach needs the daemon (someone must stay to watch).
 import { droppedNotice } from './logs';
+import { attachTerminal } from './terminalSession';
 import { formatFinding } from './validate';
 import * as crypto from 'node:crypto';
 import * as os from 'node:os';
@@ -86,8 +87,9 @@ async function viaDaemon(
         io.err(`bindery run: warning: ${h.message}`);
     });
     client.onClose(() => exited!(255));
+    let terminal = false;
     try {
-      await client.launch({ bundle: bundleDir, id });
+      terminal = (await client.launch({ bundle: bundleDir, id })).terminal === true;
     } catch (e) {
       if (e instanceof HelperRequestError) {
         if (e.data?.failure) reportFailure(io, e.data.failure);
@@ -104,7 +106,21 @@ async function viaDaemon(
     const unforward = forwardSignals(
       (graceMs) => void client.stop({ id, timeoutMs: graceMs }).catch(() => {}),
     );
+    const detachTerminal = terminal
+      ? attachTerminal({
+          input: (data) =>
+            client.input(id, data).then(
+              () => true,
+              (e: unknown) => {
+                if (e instanceof HelperRequestError && e.data?.reason === 'input-full') return false;
+                throw e;
+              },
+            ),
+          resize: (rows, cols) => client.resize(id, rows, cols),
+        })
+      : undefined;
     const code = await exitCode;
+    detachTerminal?.();
     unforward();
     await client.teardown(id).catch(() => {});
     return code;
@@ -169,7 +185,15 @@ async function embedded(
     if (!h.ok) io.err(`bindery run: warning: ${h.message}`);
   });
   const unforward = forwardSignals((graceMs) => void container.stop(graceMs));
+  const c = container;
+  const detachTerminal = c.hasTerminal
+    ? attachTerminal({
+        input: async (data) => c.writeInput(Buffer.from(data, 'utf8')) || c.status !== 'running',
+        resize: async (rows, cols) => void c.resize(rows, cols),
+      })
+    : undefined;
   const ev = await container.exited;
+  detachTerminal?.();
   unforward();
   await container.teardown();
   return exitStatus(ev);
@@ -183,6 +207,8 @@ export const runCommand: Command = {
     'Runs the bundle (a directory with config.json and rootfs/) through the helper daemon when one',
     'listens on the socket, else, as root, inside this process. Output is streamed; the exit code is',
     "the process's (128+N when killed by signal N). The container is torn down when it exits.",
+    'With process.terminal, this terminal becomes the container\'s (raw mode; its size follows',
+    'this window), as with `runc run` or `docker run -it`.',
     '',
     '  --id ID        container id (default: the bundle name and a random suffix)',
     '  --detach, -d   start it and print its id; the daemon keeps it (needs the daemon)',

@@ -21,6 +21,8 @@ import {
   LaunchRequest,
   ListRequest,
   LogsRequest,
+  InputRequest,
+  ResizeRequest,
   HookNotification,
   OperationNotification,
   OutputNotification,
@@ -114,6 +116,8 @@ export class Connection {
       [StopRequest.method]: requests.stop,
       [TeardownRequest.method]: requests.teardown,
       [LogsRequest.method]: requests.logs,
+      [InputRequest.method]: requests.input,
+      [ResizeRequest.method]: requests.resize,
     };
     this.rpc.onRequest(async (method: string, params: unknown) => {
       if (!Object.prototype.hasOwnProperty.call(handlers, method))

@@ -1,6 +1,6 @@
 // Request parameters as the daemon accepts them: checked field by field, never trusted.
 import * as posix from 'node:path/posix';
-import type { IdParams, LaunchParams, StopParams, ValidateParams } from '../protocol';
+import { MAX_INPUT_BYTES, type IdParams, type InputParams, type LaunchParams, type ResizeParams, type StopParams, type ValidateParams } from '../protocol';
 import { ID_PATTERN } from '../runtime/containerId';
 import { invalidParams } from './errors';
 
@@ -64,6 +64,24 @@ export function stopParams(params: unknown): StopParams {
   if (t !== undefined && (typeof t !== 'number' || !Number.isInteger(t) || t < 0 || t > MAX_STOP_TIMEOUT_MS))
     throw invalidParams(`timeoutMs must be an integer from 0 to ${MAX_STOP_TIMEOUT_MS}`);
   return { id: checkContainerRef(o.id), timeoutMs: t as number | undefined };
+}
+
+export function inputParams(params: unknown): InputParams {
+  const o = object(params);
+  only(o, ['id', 'data']);
+  if (typeof o.data !== 'string') throw invalidParams('data must be a string');
+  if (Buffer.byteLength(o.data) > MAX_INPUT_BYTES) throw invalidParams(`data must be at most ${MAX_INPUT_BYTES} bytes (UTF-8); send more in several requests`);
+  return { id: checkId(o.id), data: o.data };
+}
+
+export function resizeParams(params: unknown): ResizeParams {
+  const o = object(params);
+  only(o, ['id', 'rows', 'cols']);
+  for (const k of ['rows', 'cols'] as const) {
+    const v = o[k];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 0xffff) throw invalidParams(`${k} must be an integer from 1 to 65535`);
+  }
+  return { id: checkId(o.id), rows: o.rows as number, cols: o.cols as number };
 }
 
 /**

@@ -22,7 +22,7 @@ import {
 } from '../protocol';
 import { isRoot, maySee, parseLimits, type PeerLimits, type Peer } from './authorize';
 import { HelperError, notFound, notOwner } from './errors';
-import { idParams, launchParams, noParams, stopParams, validateParams } from './params';
+import { idParams, inputParams, launchParams, noParams, resizeParams, stopParams, validateParams } from './params';
 import { ConfigReadError, readConfigFile, type AsPeer } from './peerAccess';
 import type { Registry } from './registry';
 import type { EngineContainers } from './engineContainers';
@@ -186,4 +186,26 @@ export function logs(ctx: RequestContext, peer: Peer, params: unknown): LogsResu
   if (engineContainer(ctx, peer, id)) return { chunks: [], truncated: false };
   visible(ctx, peer, id);
   return ctx.registry.logs(id);
+}
+
+/** The running container's terminal, for its owner or root. */
+function terminalOf(ctx: RequestContext, peer: Peer, id: string) {
+  const e = visible(ctx, peer, id);
+  const c = e.container;
+  if (!c || c.status !== 'running' || !c.hasTerminal)
+    throw new HelperError(ErrorCodes.InvalidParams, `container ${id} has no terminal${c && c.status !== 'running' ? ` (it is ${c.status})` : ' (process.terminal is not true)'}`, { reason: 'no-terminal' });
+  return c;
+}
+
+export function input(ctx: RequestContext, peer: Peer, params: unknown): void {
+  const p = inputParams(params);
+  const c = terminalOf(ctx, peer, p.id);
+  if (!c.writeInput(Buffer.from(p.data, 'utf8')))
+    throw new HelperError(ErrorCodes.Busy, `container ${p.id} has not read its earlier input yet (64 KiB wait); nothing was sent`, { reason: 'input-full' });
+}
+
+export function resize(ctx: RequestContext, peer: Peer, params: unknown): void {
+  const p = resizeParams(params);
+  const r = terminalOf(ctx, peer, p.id).resize(p.rows, p.cols);
+  if (!r.ok) throw new HelperError(ErrorCodes.InvalidParams, `cannot resize the terminal of ${p.id}: ${r.errno}`, { reason: 'no-terminal' });
 }

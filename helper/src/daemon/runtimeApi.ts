@@ -25,6 +25,11 @@ export interface ContainerHandle extends EventEmitter {
   stop(timeoutMs?: number): Promise<void>;
   teardown(): Promise<void>;
   readonly exited: Promise<ExitedEvent>;
+  /** The process has a terminal the helper holds (process.terminal). */
+  readonly hasTerminal: boolean;
+  /** Queue input for the terminal; false when nothing was queued (no terminal, or 64 KiB wait already). */
+  writeInput(data: Buffer): boolean;
+  resize(rows: number, cols: number): { ok: true } | { ok: false; errno: string };
 }
 
 export interface RuntimeApi {

@@ -20,7 +20,8 @@ import { hookState, runRuntimeHooks, type HookSubject } from './hooks';
 import { LogFollower } from './logFollower';
 import { planMountSummaries } from './mountSummary';
 import { STDERR_PIPE, STDOUT_PIPE, writeState, type ContainerState } from './stateFile';
-import type { DaemonSyscalls } from './syscalls';
+import type { DaemonSyscalls, SysResult } from './syscalls';
+import { TerminalRelay } from './terminalRelay';
 
 /** Grace period between SIGTERM and SIGKILL when none is given. */
 export const DEFAULT_STOP_TIMEOUT_MS = 10_000;
@@ -36,6 +37,12 @@ export interface Container extends EventEmitter {
   /** Stop (with `graceMs`, default 10 s) and remove every trace. Idempotent. */
   teardown(graceMs?: number): Promise<void>;
   readonly exited: Promise<ExitedEvent>;
+  /** Whether the process has a terminal the helper holds (process.terminal). */
+  readonly hasTerminal: boolean;
+  /** Type into the terminal; false when it has none (any more) or its input queue is full. */
+  writeInput(data: Buffer): boolean;
+  /** Resize the terminal (the process gets SIGWINCH). */
+  resize(rows: number, cols: number): SysResult;
 }
 
 const SIGNAL_NUMBERS = os.constants.signals as Record<string, number>;
@@ -51,6 +58,7 @@ export class ContainerHandle extends EventEmitter implements Container {
   private resolveExited!: (e: ExitedEvent) => void;
   private exitEvent?: ExitedEvent;
   private followers: LogFollower[] = [];
+  private terminal?: TerminalRelay;
   private startedShown: Promise<void> = Promise.resolve();
   private tornDown?: Promise<void>;
   private child?: ChildProcess;
@@ -90,6 +98,7 @@ export class ContainerHandle extends EventEmitter implements Container {
         ? { memoryPeak: this.exitEvent.memoryPeak }
         : {}),
       args: this.state.args,
+      ...(this.terminal?.open ? { terminal: true } : {}),
       mounts: this.mounts.map((m) => ({ ...m })),
       networkFiles: net,
       ...(this.hooks.length ? { hooks: this.hooks.map((h) => ({ ...h })) } : {}),
@@ -155,6 +164,28 @@ export class ContainerHandle extends EventEmitter implements Container {
   /** Closes the output pipes (a launch that failed). */
   closeOutput(): void {
     for (const f of this.followers) f.stop();
+    this.terminal?.stop();
+  }
+
+  /** The terminal's master, received from the init: its output is the container's stdout. */
+  attachTerminal(master: number): void {
+    this.terminal = new TerminalRelay(this.sys, master, (data) =>
+      this.emit('output', { id: this.id, stream: 'stdout', data }),
+    );
+  }
+
+  get hasTerminal(): boolean {
+    return this.terminal?.open ?? false;
+  }
+
+  writeInput(data: Buffer): boolean {
+    return this.status === 'running' && (this.terminal?.write(data) ?? false);
+  }
+
+  resize(rows: number, cols: number): SysResult {
+    if (!this.terminal || this.status !== 'running')
+      return { ok: false, errno: 'ENOTTY', call: 'ioctl(TIOCSWINSZ)' };
+    return this.terminal.resize(rows, cols);
   }
 
   /** The process runs: remember it, follow its output, tell listeners (after the launch promise settled). */
@@ -168,6 +199,8 @@ export class ContainerHandle extends EventEmitter implements Container {
         const ev: StartedEvent = { id: this.id, pid };
         this.emit('started', ev);
         for (const f of this.followers) f.start();
+        const t = this.terminal?.start();
+        if (t && !t.ok) this.emit('warning', `cannot read the terminal: ${t.errno}`);
         resolve();
       }),
     );
@@ -193,6 +226,7 @@ export class ContainerHandle extends EventEmitter implements Container {
     this.status = 'stopped';
     await this.startedShown;
     for (const f of this.followers) f.flush();
+    this.terminal?.flush();
     this.pid = undefined;
     if (this.pidfd !== undefined) this.sys.close(this.pidfd);
     this.pidfd = undefined;
@@ -238,6 +272,7 @@ export class ContainerHandle extends EventEmitter implements Container {
       await this.poststart;
       await this.stop(graceMs);
       for (const f of this.followers) f.stop();
+      this.terminal?.stop();
       const left = await removeCgroups(this.state.cgroups ?? []);
       if (left.length) this.emit('warning', `cgroups still busy, left behind: ${left.join(', ')}`);
       await this.runPoststop();

@@ -113,6 +113,27 @@ export function runInit(req: InitRequest, sys: Syscalls, io: InitIO = {}): numbe
       );
   if (!out.ok || !err.ok || !nul.ok) return 1;
 
+  // The terminal's receiver, reached by its host path while the init still sees the host.
+  let consoleSocket: number | undefined;
+  if (req.plan.operations.some((op) => op.op === 'console')) {
+    if (!req.consoleSocket)
+      return stageFailure(
+        'process',
+        'EINVAL',
+        'the spec asks for a terminal (process.terminal) but nobody receives it',
+        'pass a console socket (--console-socket), or set process.terminal to false',
+      );
+    const s = sys.connectUnix(req.consoleSocket);
+    if (!s.ok)
+      return stageFailure(
+        'process',
+        s.errno,
+        `cannot connect to the console socket ${req.consoleSocket}`,
+        'it must be a listening unix socket (runc’s --console-socket)',
+      );
+    consoleSocket = s.value;
+  }
+
   const ns = req.spec.namespaces;
   const joined = joinNamespaces(sys, ns.join);
   if (joined !== 0) return joined;
@@ -197,6 +218,7 @@ export function runInit(req: InitRequest, sys: Syscalls, io: InitIO = {}): numbe
 
   // Modes in the plan are exact (device nodes, mount points), as in runc.
   process.umask(0);
+  let terminal: number | undefined;
   const hooks = initHooks(req, sys, send);
   const failure = setupRootfs(req.plan, sys, {
     stateDir: req.stateDir,
@@ -204,16 +226,28 @@ export function runInit(req: InitRequest, sys: Syscalls, io: InitIO = {}): numbe
     owner: req.owner,
     emit: (outcome) => send({ type: 'operation', outcome }),
     runHook: (op) => hooks.runHook(op),
+    ...(consoleSocket !== undefined
+      ? {
+          deliverMaster: (master: number) => sys.sendFd(consoleSocket, master, '/dev/ptmx'),
+          keepTerminal: (slave: number) => (terminal = slave),
+        }
+      : {}),
   });
+  if (consoleSocket !== undefined) sys.close(consoleSocket);
   if (failure) {
     send({ type: 'operation-failure', failure });
     return 1;
   }
 
+  // With a terminal, it is the process's stdio, whoever started the container (runc).
+  const stdio: ProcessStdio =
+    terminal !== undefined
+      ? { stdin: terminal, stdout: terminal, stderr: terminal, terminal: true }
+      : (io.stdio ?? { stdin: nul.value, stdout: out.value, stderr: err.value });
   const f = execProcess(
     sys,
     req.spec.process,
-    io.stdio ?? { stdin: nul.value, stdout: out.value, stderr: err.value },
+    stdio,
     (m) => process.umask(m),
     () =>
       io.beforeExec

@@ -21,12 +21,16 @@ import { STDERR_PIPE, STDOUT_PIPE } from './stateFile';
 
 let launcherMountNamespace: string | undefined;
 
+/** The socket in the state directory a terminal's master arrives on (from the init). */
+export const CONSOLE_SOCKET = 'console.sock';
+
 /** What the init is asked to do for this launch; `output`: the files its stdout and stderr go to. */
 export function initRequest(
   opts: Pick<LaunchOptions, 'id' | 'plan' | 'owner' | 'bundleDir'>,
   spec: LaunchSpec,
   stateDir: string,
   output: { stdout: string; stderr: string },
+  consoleSocket?: string,
 ): InitRequest {
   // The init runs the operations for the requester in the rootfs; the findings, the mounts'
   // summaries and the launch settings (sent as `spec`) would only lengthen the JSON it parses.
@@ -47,6 +51,7 @@ export function initRequest(
     hostMountNamespace: (launcherMountNamespace ??= fs.readlinkSync('/proc/self/ns/mnt')),
     owner: { uid: opts.owner.uid, gid: opts.owner.gid, groups: [...(opts.owner.groups ?? [])] },
     expectPid1: spec.namespaces.newPid,
+    ...(consoleSocket ? { consoleSocket } : {}),
   };
 }
 
@@ -57,13 +62,17 @@ export function runLaunch(
   opts: LaunchOptions,
   spec: LaunchSpec,
   stateDir: string,
+  terminal: boolean,
   eventPipe?: { path: string; stream: NodeJS.ReadableStream },
 ): Promise<LaunchError | undefined> {
   const req = {
-    ...initRequest(opts, spec, stateDir, {
-      stdout: path.join(stateDir, STDOUT_PIPE),
-      stderr: path.join(stateDir, STDERR_PIPE),
-    }),
+    ...initRequest(
+      opts,
+      spec,
+      stateDir,
+      { stdout: path.join(stateDir, STDOUT_PIPE), stderr: path.join(stateDir, STDERR_PIPE) },
+      terminal ? path.join(stateDir, CONSOLE_SOCKET) : undefined,
+    ),
     ...(eventPipe ? { eventPipe: eventPipe.path } : {}),
   };
   return new Promise((resolve) => {

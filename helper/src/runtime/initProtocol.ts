@@ -44,6 +44,12 @@ export interface InitRequest {
   /** The init must be PID 1 of a new PID namespace. */
   expectPid1: boolean;
   /**
+   * With a 'console' operation: the unix socket the terminal's master is sent to
+   * (SCM_RIGHTS), connected on the host side before anything else — the launcher's own in
+   * the state directory, or an engine's `--console-socket`.
+   */
+  consoleSocket?: string;
+  /**
    * A FIFO the init moves onto fd 3 before its first message: set when a first stage
    * forked it, whose parent holds the original fd 3 (firstStage.ts, openEventPipe).
    */

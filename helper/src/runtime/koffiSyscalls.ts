@@ -10,6 +10,9 @@ import { errnoName } from './errno';
 import { koffiSeccomp } from './koffiSeccomp';
 import {
   AT_EMPTY_PATH,
+  AT_FDCWD,
+  O_NOCTTY,
+  O_RDWR,
   AT_SYMLINK_NOFOLLOW,
   O_CLOEXEC,
   O_CREAT,
@@ -54,6 +57,22 @@ const SOL_SOCKET = 1;
 const SO_PEERCRED = 17;
 const SO_PEERGROUPS = 59;
 const LINUX_CAPABILITY_VERSION_3 = 0x20080522;
+// Terminals and fd passing (asm-generic/ioctls.h, sys/socket.h; the same on x86_64 and arm64).
+const TIOCGPTN = 0x80045430;
+const TIOCSPTLCK = 0x40045431;
+const TIOCGPTPEER = 0x5441;
+const TIOCSWINSZ = 0x5414;
+const TIOCSCTTY = 0x540e;
+const F_GETFL = 3;
+const F_SETFL = 4;
+const O_NONBLOCK = 0o4000;
+const AF_UNIX = 1;
+const SOCK_STREAM = 1;
+const SOCK_NONBLOCK = 0o4000;
+const SCM_RIGHTS = 1;
+const MSG_CMSG_CLOEXEC = 0x40000000;
+const MSG_CTRUNC = 0x8;
+const SUN_PATH_MAX = 108;
 
 let instance: Syscalls | undefined;
 
@@ -67,6 +86,16 @@ function createKoffiSyscalls(): Syscalls {
   const arch = process.arch as keyof typeof SYS;
   if (!(arch in SYS)) throw new Error(`bindery: unsupported architecture ${process.arch}`);
   const libc = koffi.load('libc.so.6');
+  koffi.struct('bindery_iovec', { base: 'void *', len: 'size_t' });
+  koffi.struct('bindery_msghdr', {
+    name: 'void *',
+    namelen: 'uint32_t',
+    iov: 'bindery_iovec *',
+    iovlen: 'size_t',
+    control: 'void *',
+    controllen: 'size_t',
+    flags: 'int',
+  });
   const seccompLoad = koffiSeccomp();
 
   const c = {
@@ -81,6 +110,7 @@ function createKoffiSyscalls(): Syscalls {
     mknodat: libc.func('int mknodat(int dirfd, const char *path, uint32_t mode, uint64_t dev)'),
     symlinkat: libc.func('int symlinkat(const char *target, int dirfd, const char *path)'),
     fchmod: libc.func('int fchmod(int fd, uint32_t mode)'),
+    fchown: libc.func('int fchown(int fd, uint32_t uid, uint32_t gid)'),
     fchownat: libc.func(
       'int fchownat(int dirfd, const char *path, uint32_t uid, uint32_t gid, int flags)',
     ),
@@ -111,6 +141,14 @@ function createKoffiSyscalls(): Syscalls {
     poll: libc.func('int poll(void *fds, unsigned long n, int timeout)'),
     getsockopt: libc.func('int getsockopt(int fd, int level, int name, void *value, void *len)'),
     getgrnam: libc.func('void *getgrnam(const char *name)'),
+    ioctlInt: libc.func('ioctl', 'int', ['int', 'unsigned long', 'unsigned long']),
+    fcntl: libc.func('int fcntl(int fd, int cmd, int arg)'),
+    connect: libc.func('int connect(int fd, const void *addr, uint32_t len)'),
+    bind: libc.func('int bind(int fd, const void *addr, uint32_t len)'),
+    listen: libc.func('int listen(int fd, int backlog)'),
+    accept4: libc.func('int accept4(int fd, void *addr, void *len, int flags)'),
+    sendmsg: libc.func('long sendmsg(int fd, const bindery_msghdr *msg, int flags)'),
+    recvmsg: libc.func('long recvmsg(int fd, _Inout_ bindery_msghdr *msg, int flags)'),
     sysOpenat2: libc.func('syscall', 'long', ['long', 'int', 'const char *', 'void *', 'size_t']),
     sysMountSetattr: libc.func('syscall', 'long', [
       'long',
@@ -357,6 +395,121 @@ function createKoffiSyscalls(): Syscalls {
       }
     },
 
+    openPty: (ptmx) => {
+      const m = check('openat(ptmx)', c.openat(AT_FDCWD, ptmx, O_RDWR | O_NOCTTY | O_CLOEXEC, 0));
+      if (!m.ok) return m;
+      const master = m.value;
+      const fail = (r: { ok: false; errno: string; call: string }) => {
+        c.close(master);
+        return r;
+      };
+      // Only a pty master answers TIOCGPTN: anything else the container put at /dev/ptmx is refused.
+      const n = Buffer.alloc(4);
+      const got = unit('ioctl(TIOCGPTN)', c.ioctl(master, TIOCGPTN, n));
+      if (!got.ok) return fail(got);
+      const unlock = unit('ioctl(TIOCSPTLCK)', c.ioctl(master, TIOCSPTLCK, Buffer.alloc(4)));
+      if (!unlock.ok) return fail(unlock);
+      const s = check('ioctl(TIOCGPTPEER)', c.ioctlInt(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC));
+      if (!s.ok) return fail(s);
+      return ok({ master, slave: s.value, index: n.readUInt32LE(0) });
+    },
+    setWindowSize: (fd, rows, cols) => {
+      const ws = Buffer.alloc(8); // struct winsize: rows, cols, xpixel, ypixel (u16 each)
+      ws.writeUInt16LE(rows, 0);
+      ws.writeUInt16LE(cols, 2);
+      return unit('ioctl(TIOCSWINSZ)', c.ioctl(fd, TIOCSWINSZ, ws));
+    },
+    fchown: (fd, uid, gid) => unit('fchown', c.fchown(fd, uid, gid)),
+    setControllingTerminal: (fd) => unit('ioctl(TIOCSCTTY)', c.ioctlInt(fd, TIOCSCTTY, 0)),
+    setNonBlocking: (fd) => {
+      const fl = check('fcntl(F_GETFL)', c.fcntl(fd, F_GETFL, 0));
+      if (!fl.ok) return fl;
+      return unit('fcntl(F_SETFL)', c.fcntl(fd, F_SETFL, fl.value | O_NONBLOCK));
+    },
+    connectUnix: (p) => {
+      const addr = unixAddress(p);
+      if (!addr) return { ok: false, errno: 'ENAMETOOLONG', call: 'connect' };
+      const sock = check('socket', c.socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+      if (!sock.ok) return sock;
+      const r = unit('connect', c.connect(sock.value, addr, addr.length));
+      if (r.ok) return sock;
+      c.close(sock.value);
+      return r;
+    },
+    sendFd: (socket, fd, name) => {
+      const data = Buffer.from(name);
+      const control = Buffer.alloc(24); // CMSG_SPACE(sizeof(int))
+      control.writeBigUInt64LE(20n, 0); // cmsg_len = CMSG_LEN(sizeof(int))
+      control.writeInt32LE(SOL_SOCKET, 8);
+      control.writeInt32LE(SCM_RIGHTS, 12);
+      control.writeInt32LE(fd, 16);
+      const msg = {
+        name: null,
+        namelen: 0,
+        iov: [{ base: data, len: data.length }],
+        iovlen: 1,
+        control,
+        controllen: control.length,
+        flags: 0,
+      };
+      const r = check('sendmsg', c.sendmsg(socket, msg, 0));
+      if (!r.ok) return r;
+      return r.value === data.length ? OK : { ok: false, errno: 'EIO', call: 'sendmsg' };
+    },
+    listenUnix: (p) => {
+      const addr = unixAddress(p);
+      if (!addr) return { ok: false, errno: 'ENAMETOOLONG', call: 'bind' };
+      const sock = check('socket', c.socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+      if (!sock.ok) return sock;
+      // Only root (the helper) may connect: the socket is made 0600 before it listens.
+      const steps: [string, () => number][] = [
+        ['bind', () => c.bind(sock.value, addr, addr.length) as number],
+        ['chmod', () => (fs.chmodSync(p, 0o600), 0)],
+        ['listen', () => c.listen(sock.value, 1) as number],
+      ];
+      for (const [call, step] of steps) {
+        const r = call === 'chmod' ? fsCall(call, step) : unit(call, step());
+        if (!r.ok) {
+          c.close(sock.value);
+          return r;
+        }
+      }
+      return sock;
+    },
+    receiveFd: (listener) => {
+      const conn = check('accept4', c.accept4(listener, null, null, SOCK_CLOEXEC | SOCK_NONBLOCK));
+      if (!conn.ok) return conn;
+      try {
+        const peer = sys.getPeerCred(conn.value);
+        if (!peer.ok) return peer;
+        const data = Buffer.alloc(256);
+        const control = Buffer.alloc(64);
+        const msg = {
+          name: null,
+          namelen: 0,
+          iov: [{ base: data, len: data.length }],
+          iovlen: 1,
+          control,
+          controllen: control.length,
+          flags: 0,
+        };
+        const r = check('recvmsg', c.recvmsg(conn.value, msg, MSG_CMSG_CLOEXEC));
+        if (!r.ok) return r;
+        const level = control.readInt32LE(8);
+        const type = control.readInt32LE(12);
+        const len = Number(control.readBigUInt64LE(0));
+        if (msg.flags & MSG_CTRUNC || level !== SOL_SOCKET || type !== SCM_RIGHTS || len !== 20) {
+          // Whatever fds did arrive are closed: only one, as SCM_RIGHTS, is accepted.
+          for (let off = 16; off + 4 <= Math.min(len, control.length); off += 4)
+            if (level === SOL_SOCKET && type === SCM_RIGHTS) c.close(control.readInt32LE(off));
+          return { ok: false, errno: 'EPROTO', call: 'recvmsg' };
+        }
+        return ok({ fd: control.readInt32LE(16), peer: peer.value });
+      } finally {
+        c.close(conn.value);
+      }
+    },
+
     getPeerCred: (fd) => {
       const cred = Buffer.alloc(12);
       const len = Buffer.alloc(4);
@@ -416,6 +569,16 @@ function createKoffiSyscalls(): Syscalls {
       }),
   };
   return sys;
+}
+
+/** A sockaddr_un for `p`, or undefined when the path does not fit (108 bytes with its NUL). */
+function unixAddress(p: string): Buffer | undefined {
+  const name = Buffer.from(p);
+  if (name.length + 1 > SUN_PATH_MAX) return undefined;
+  const addr = Buffer.alloc(2 + name.length + 1);
+  addr.writeUInt16LE(AF_UNIX, 0);
+  name.copy(addr, 2);
+  return addr;
 }
 
 /**

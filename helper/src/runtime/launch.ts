@@ -10,7 +10,7 @@ import { ErrorCodes, type HookEvent, type OperationEvent } from '../protocol';
 import { createCgroups, removeCgroups } from './cgroups';
 import { ID_PATTERN } from './containerId';
 import { ContainerHandle, type Container } from './containerHandle';
-import { runLaunch } from './initChannel';
+import { CONSOLE_SOCKET, runLaunch } from './initChannel';
 import {
   FirstStageError,
   initPidOf,
@@ -165,8 +165,20 @@ export async function launchContainer(
   };
   const container = new ContainerHandle(sys, state, stateDir);
   let child: ChildProcess | undefined;
+  let consoleListener: number | undefined;
   let pidfd: number | undefined;
   try {
+    // process.terminal: the init sends the pty master here (SCM_RIGHTS), before execve.
+    if (opts.plan.operations.some((o) => o.op === 'console')) {
+      const l = sys.listenUnix(path.join(stateDir, CONSOLE_SOCKET));
+      if (!l.ok)
+        throw launchError(
+          ErrorCodes.LaunchFailed,
+          'state-dir',
+          `cannot listen for the terminal on ${path.join(stateDir, CONSOLE_SOCKET)}: ${l.errno}`,
+        );
+      consoleListener = l.value;
+    }
     for (const name of [STDOUT_PIPE, STDERR_PIPE]) {
       const made = makeOutputPipe(sys, path.join(stateDir, name));
       if (!made.ok)
@@ -229,8 +241,32 @@ export async function launchContainer(
     }
     const events = stage?.forks ? openEventPipe(sys, stateDir, stage.root) : undefined;
     if (events) child.once('exit', events.release);
-    const result = await runLaunch(child, container, opts, spec, stateDir, events);
+    const result = await runLaunch(
+      child,
+      container,
+      opts,
+      spec,
+      stateDir,
+      consoleListener !== undefined,
+      events,
+    );
     if (result) throw result;
+    if (consoleListener !== undefined) {
+      const got = sys.receiveFd(consoleListener);
+      // Only this launch's init may hand over the terminal (the socket is 0600: root's, or
+      // the user namespace's root's when the init runs as that).
+      if (!got.ok || got.value.peer.pid !== pid) {
+        if (got.ok) sys.close(got.value.fd);
+        throw launchError(
+          ErrorCodes.LaunchFailed,
+          'init-died',
+          `the container's terminal did not arrive from its init (${got.ok ? `sent by pid ${got.value.peer.pid}` : got.errno})`,
+        );
+      }
+      container.attachTerminal(got.value.fd);
+      closeConsoleListener(sys, consoleListener, stateDir);
+      consoleListener = undefined;
+    }
     container.state.status = 'running';
     writeState(stateDir, container.state);
     container.markStarted(pid, { child, pidfd });
@@ -238,6 +274,8 @@ export async function launchContainer(
     initPool.scheduleRefill(sys);
     return container;
   } catch (e) {
+    if (consoleListener !== undefined) closeConsoleListener(sys, consoleListener, stateDir);
+    consoleListener = undefined;
     if (pidfd !== undefined) sys.close(pidfd);
     if (child && child.exitCode === null && child.signalCode === null) {
       child.kill('SIGKILL');
@@ -267,12 +305,17 @@ export async function launchContainer(
   }
 }
 
+function closeConsoleListener(sys: DaemonSyscalls, fd: number, stateDir: string): void {
+  sys.close(fd);
+  fs.rmSync(path.join(stateDir, CONSOLE_SOCKET), { force: true });
+}
+
 /**
- * The output pipes the init opens must be the user namespace's root's: the init's
- * credentials are that root's from its first instruction.
+ * The output pipes and the terminal's socket the init opens must be the user namespace's
+ * root's: the init's credentials are that root's from its first instruction.
  */
 export function ownForNamespaceRoot(stateDir: string, root: { uid: number; gid: number }): void {
-  for (const name of [STDOUT_PIPE, STDERR_PIPE]) {
+  for (const name of [STDOUT_PIPE, STDERR_PIPE, CONSOLE_SOCKET]) {
     const p = path.join(stateDir, name);
     if (fs.existsSync(p)) fs.chownSync(p, root.uid, root.gid);
   }

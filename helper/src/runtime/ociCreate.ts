@@ -44,6 +44,8 @@ export interface OciCreateOptions {
   stateRoot: string;
   /** The caller's fds 3 … 3+N-1 become the process's. */
   preserveFds: number;
+  /** process.terminal: the caller's `--console-socket`, where the init sends the pty master. */
+  consoleSocket?: string;
   /** Told about each operation and hook run as the init performs it (`--debug`). */
   onOperation?: (line: string) => void;
   /** A poststop hook that failed after a failed create (runc's words; only a warning). */
@@ -217,10 +219,8 @@ export async function createOciContainer(opts: OciCreateOptions, sys: Syscalls):
         { id: opts.id, plan: opts.plan, owner: { uid: 0, gid: 0 }, bundleDir: opts.bundleDir },
         spec,
         dir,
-        {
-          stdout: '/dev/null',
-          stderr: '/dev/null',
-        },
+        { stdout: '/dev/null', stderr: '/dev/null' },
+        opts.consoleSocket,
       ),
       execFifo: fifo,
       preserveFds: opts.preserveFds,

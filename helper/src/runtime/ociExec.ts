@@ -37,6 +37,7 @@ export async function execInContainer(
   proc: ProcessSetup,
   preserveFds: number,
   sys: Syscalls,
+  terminal?: OciExecRequest['terminal'],
 ): Promise<ChildProcess> {
   const pid = state.pid!;
   const pidNs = sys.openat(AT_FDCWD, `/proc/${pid}/ns/pid`, O_RDONLY | O_CLOEXEC, 0);
@@ -76,6 +77,7 @@ export async function execInContainer(
     namespaces: namespacesToJoin(pid),
     preserveFds,
     ...(seccomp ? { seccomp } : {}),
+    ...(terminal ? { terminal } : {}),
   };
   let execSeen = false;
   let failure: string | undefined;

@@ -19,6 +19,7 @@ import type { ProcessSetup, SeccompOp } from '@bindery/plan';
 import type { InitIO } from './init';
 import { EVENT_FD, type InitMessage, type InitRequest } from './initProtocol';
 import { koffiSyscalls } from './koffiSyscalls';
+import { openTerminal } from './console';
 import { execProcess, type ProcessStdio } from './processSetup';
 import { processStartTime } from './stateFile';
 import {
@@ -53,6 +54,8 @@ export interface OciExecRequest {
   preserveFds: number;
   /** The container's seccomp filter: an exec'd process gets it too (as with runc). */
   seccomp?: SeccompOp;
+  /** `exec --tty`: a new terminal from the container's /dev/ptmx, its master sent to this socket. */
+  terminal?: { consoleSocket: string; size?: { rows: number; cols: number } };
 }
 
 interface InitEntry {
@@ -243,6 +246,14 @@ function execInit(): number {
       );
     fds.push({ type, fd: fd.value });
   }
+  // `exec --tty`: the console socket is a host path, reached before the mount namespace changes.
+  let consoleSocket: number | undefined;
+  if (req.terminal) {
+    const c = sys.connectUnix(req.terminal.consoleSocket);
+    if (!c.ok)
+      return fail(c.errno, `cannot connect to the console socket ${req.terminal.consoleSocket}`, 'it must be a listening unix socket');
+    consoleSocket = c.value;
+  }
   // The fds now hold the namespaces of whatever process has that pid: it must still be the container's.
   if (processStartTime(req.pid) !== req.startTime)
     return fail('ESRCH', `the container's process ${req.pid} is gone`, 'the container stopped');
@@ -267,10 +278,21 @@ function execInit(): number {
         "the CPUs must be online and in the container's cpuset",
       );
   }
+  let stdio: ProcessStdio;
+  if (consoleSocket !== undefined) {
+    // As runc's exec: a terminal of its own in the container's devpts, no /dev/console.
+    const sock = consoleSocket;
+    const t = openTerminal(sys, { ptmx: '/dev/ptmx', size: req.terminal?.size }, (m) =>
+      sys.sendFd(sock, m, '/dev/ptmx'),
+    );
+    sys.close(sock);
+    if (!t.ok) return fail(t.errno, t.message, t.hint);
+    stdio = { stdin: t.slave, stdout: t.slave, stderr: t.slave, terminal: true };
+  } else stdio = inheritedStdio(sys);
   const f = execProcess(
     sys,
     req.process,
-    inheritedStdio(sys),
+    stdio,
     (m) => process.umask(m),
     () => {
       send({ type: 'exec' });

@@ -29,6 +29,11 @@ export interface ProcessStdio {
   stdin: number;
   stdout: number;
   stderr: number;
+  /**
+   * `stdin` is the slave of the container's terminal (process.terminal): it becomes the
+   * session's controlling terminal and is given to the process's uid, as runc does.
+   */
+  terminal?: boolean;
 }
 
 const LAST_CAP = 40;
@@ -118,6 +123,20 @@ export function execProcess(
       'setsid failed',
       'report this: the init should be able to start a session',
     );
+
+  if (stdio.terminal) {
+    const t = sys.setControllingTerminal(stdio.stdin);
+    if (!t.ok)
+      return fail(t.errno, 'cannot make the terminal the controlling terminal', 'report this');
+    // runc's fixStdioPermissions: the uid only (the devpts gid, tty, stays), while still root.
+    const st = sys.fstat(stdio.stdin);
+    if (!st.ok) return fail(st.errno, 'cannot stat the terminal', 'report this');
+    if (st.value.uid !== p.uid) {
+      const c = sys.fchown(stdio.stdin, p.uid, st.value.gid);
+      if (!c.ok)
+        return fail(c.errno, `cannot give the terminal to uid ${p.uid}`, 'check process.user.uid');
+    }
+  }
 
   for (const r of p.rlimits) {
     const res = sys.setrlimit(r.resource, r.soft, r.hard);

@@ -17,6 +17,7 @@ import {
   OK,
   ok,
   type FileStat,
+  type PeerCred,
   type SysResult,
   type Syscalls,
 } from './syscalls';
@@ -412,6 +413,53 @@ export class RecordingSyscalls implements Syscalls {
   }
   linkUp(name: string): SysResult {
     return this.log('link_up', name);
+  }
+  openPty(ptmx: string): SysResult<{ master: number; slave: number; index: number }> {
+    const r = this.walk(this.root, ptmx, false);
+    const inj = this.injected('open_pty', `open_pty ${ptmx}`);
+    if (inj) {
+      this.calls.push(`open_pty ${ptmx} = ${inj.errno}`);
+      return inj;
+    }
+    if (!r.ok) {
+      this.calls.push(`open_pty ${ptmx} = ${r.errno}`);
+      return { ok: false, errno: r.errno, call: 'openat' };
+    }
+    this.calls.push(`open_pty ${ptmx}`);
+    const index = this.ptys++;
+    const slavePath = path.posix.join(this.root, `dev/pts/${index}`);
+    this.files.set(slavePath, { mode: 0o020000 | 0o620, rdev: (136 << 8) | index });
+    return ok({ master: this.newFd(`ptmx:${index}`), slave: this.newFd(slavePath), index });
+  }
+  private ptys = 0;
+  setWindowSize(fd: number, rows: number, cols: number): SysResult {
+    return this.log('set_window_size', `${this.fds.get(fd) ?? fd} ${rows}x${cols}`);
+  }
+  fchown(fd: number, uid: number, gid: number): SysResult {
+    return this.log('fchown', `${this.fds.get(fd) ?? fd} ${uid}:${gid}`);
+  }
+  setControllingTerminal(fd: number): SysResult {
+    return this.log('set_controlling_terminal', `${this.fds.get(fd) ?? fd}`);
+  }
+  setNonBlocking(fd: number): SysResult {
+    return this.log('set_nonblocking', `${this.fds.get(fd) ?? fd}`);
+  }
+  connectUnix(p: string): SysResult<number> {
+    const r = this.log('connect_unix', p);
+    return r.ok ? ok(this.newFd(`socket:${p}`)) : (r as SysResult<number>);
+  }
+  sendFd(socket: number, fd: number, name: string): SysResult {
+    return this.log('send_fd', `${this.fds.get(socket) ?? socket} ${this.fds.get(fd) ?? fd} ${name}`);
+  }
+  listenUnix(p: string): SysResult<number> {
+    const r = this.log('listen_unix', p);
+    return r.ok ? ok(this.newFd(`listener:${p}`)) : (r as SysResult<number>);
+  }
+  receiveFd(listener: number): SysResult<{ fd: number; peer: PeerCred }> {
+    const r = this.log('receive_fd', `${this.fds.get(listener) ?? listener}`);
+    return r.ok
+      ? ok({ fd: this.newFd('received'), peer: { pid: this.pid, uid: 0, gid: 0 } })
+      : (r as SysResult<{ fd: number; peer: PeerCred }>);
   }
   getPeerCred(_fd: number) {
     return { ok: false as const, errno: 'ENOTSOCK', call: 'getsockopt' };

@@ -26,6 +26,7 @@ import {
 } from '@bindery/plan';
 import type { OperationFailure } from '../protocol';
 import type { OperationOutcome } from './operationOutcome';
+import { performConsole, type DeliverMaster } from './console';
 import { DONE, entryName, fail, type StepOutcome } from './failure';
 import { performMask } from './maskedPaths';
 import { performMount, performSetattr } from './mount';
@@ -61,6 +62,10 @@ export interface SetupRootfsOptions {
    * createContainer); absent: such a plan fails (the warm-up and unit tests have none).
    */
   runHook?(op: HookOp): StepOutcome;
+  /** Where a terminal's master goes (the 'console' operation); the plan has none without it. */
+  deliverMaster?: DeliverMaster;
+  /** Receives the terminal's slave, which the process set-up makes its stdio. */
+  keepTerminal?: (slave: number) => void;
 }
 
 /** Returns undefined when every operation succeeded, else the first failure. */
@@ -103,7 +108,7 @@ export function setupRootfs(
           : root;
         if (src.ok) ctx.copyUpSources.set(op.target, src.value);
       }
-      const outcome = perform(ctx, op, opts.runHook);
+      const outcome = perform(ctx, op, opts);
       if (outcome.ok) {
         opts.emit(outcome.note ? { index, ok: true, message: outcome.note } : { index, ok: true });
         continue;
@@ -129,14 +134,10 @@ export function setupRootfs(
   }
 }
 
-function perform(
-  ctx: RootContext,
-  op: Operation,
-  runHook: SetupRootfsOptions['runHook'],
-): StepOutcome {
+function perform(ctx: RootContext, op: Operation, opts: SetupRootfsOptions): StepOutcome {
   switch (op.op) {
     case 'hook':
-      return performHook(op, runHook);
+      return performHook(op, opts.runHook);
     case 'rootfs-parent-private':
       return makeRootfsParentPrivate(ctx, op);
     case 'mount':
@@ -181,6 +182,10 @@ function perform(
       return { ok: true, note: 'made by the process set-up, before the capabilities drop' };
     case 'check-mount-flags':
       return checkMountFlags(ctx, op);
+    case 'console':
+      return performConsole(ctx, op, opts.deliverMaster, (fd) =>
+        opts.keepTerminal ? opts.keepTerminal(fd) : void ctx.sys.close(fd),
+      );
   }
 }
 

@@ -148,6 +148,25 @@ export interface InitSyscalls {
   getpid(): number;
   /** Bring a network interface up (SIOCGIFFLAGS/SIOCSIFFLAGS with IFF_UP). */
   linkUp(name: string): SysResult;
+
+  // --- terminals (process.terminal, --console-socket) -------------------------------------
+  /**
+   * A new pseudo-terminal from the multiplexer at `ptmx` (the container's `/dev/ptmx`, after
+   * pivot_root, so the pair lives in the container's devpts): the master, checked to be one
+   * (TIOCGPTN), unlocked, and its slave opened through the master (TIOCGPTPEER), never by a
+   * path. Both close-on-exec and O_NOCTTY.
+   */
+  openPty(ptmx: string): SysResult<{ master: number; slave: number; index: number }>;
+  /** TIOCSWINSZ: the terminal's size in characters. */
+  setWindowSize(fd: number, rows: number, cols: number): SysResult;
+  /** fchown(2) of an open file (the terminal's slave, given to the process's user as runc does). */
+  fchown(fd: number, uid: number, gid: number): SysResult;
+  /** TIOCSCTTY: the terminal `fd` is open on becomes this session's controlling terminal. */
+  setControllingTerminal(fd: number): SysResult;
+  /** A SOCK_STREAM unix socket connected to `path` (a console socket), close-on-exec. */
+  connectUnix(path: string): SysResult<number>;
+  /** sendmsg(2) of one fd as SCM_RIGHTS with `name` as the data, as runc sends a pty master. */
+  sendFd(socket: number, fd: number, name: string): SysResult;
 }
 
 /**
@@ -156,7 +175,18 @@ export interface InitSyscalls {
  * and entering a PID namespace for the next init it spawns.
  */
 export interface DaemonSyscalls
-  extends Pick<InitSyscalls, 'close' | 'mknodat' | 'setFsIdentity' | 'unshare' | 'setns'> {
+  extends Pick<InitSyscalls, 'close' | 'mknodat' | 'setFsIdentity' | 'unshare' | 'setns' | 'setWindowSize'> {
+  // --- terminals: the pty master the helper keeps, a console socket's fd ---
+  /** Set O_NONBLOCK on an open file (a pty master the helper writes input to). */
+  setNonBlocking(fd: number): SysResult;
+  /** A non-blocking SOCK_STREAM unix socket listening at `path` (mode 0600), to receive an fd on. */
+  listenUnix(path: string): SysResult<number>;
+  /**
+   * Accept one connection on `listener` (EAGAIN when none waits: never blocks) and receive
+   * the one fd sent on it (SCM_RIGHTS, close-on-exec), with the sender's credentials.
+   */
+  receiveFd(listener: number): SysResult<{ fd: number; peer: PeerCred }>;
+
   getPeerCred(fd: number): SysResult<PeerCred>;
   /** Supplementary groups of a unix socket's peer at connect() time (SO_PEERGROUPS). */
   getPeerGroups(fd: number): SysResult<number[]>;

@@ -388,6 +388,42 @@ describe('binderyd and a non-root peer', { skip }, () => {
     const [td] = await asPeer([{ method: 'teardown', params: { id: 'own' } }]);
     assert.equal(td.ok, null);
   });
+
+  it('gets a terminal of its own: its tty, typing reaches it, /dev/console is nodev', async () => {
+    const b = peerBundle('tty', {
+      process: {
+        user: { uid, gid },
+        terminal: true,
+        args: ['/bin/sh', '-c', 'tty; ls -ln $(tty); (: </dev/console) 2>/dev/null && echo console-opens || echo console-nodev; read x; echo got-$x'],
+        cwd: '/',
+        env: ['PATH=/bin'],
+      },
+    });
+    for (const a of ['tty', 'ls']) fs.rmSync(path.join(b, 'rootfs', 'bin', a), { force: true });
+    for (const a of ['tty', 'ls']) fs.symlinkSync('busybox', path.join(b, 'rootfs', 'bin', a));
+    const [launched] = await asPeer([{ method: 'launch', params: { bundle: b, id: 'peer-tty' } }]);
+    assert.ok(launched.ok, JSON.stringify(launched));
+    assert.equal((launched.ok as ContainerInfo).terminal, true);
+    let text = '';
+    for (let i = 0; i < 100 && !text.includes('console-'); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      const [logs] = await asPeer([{ method: 'logs', params: { id: 'peer-tty' } }]);
+      text = ((logs.ok as { chunks: { data: string }[] }).chunks ?? []).map((c) => c.data).join('');
+    }
+    const [typed] = await asPeer([{ method: 'input', params: { id: 'peer-tty', data: 'hello\r' } }]);
+    assert.equal(typed.ok, null, JSON.stringify(typed));
+    for (let i = 0; i < 100 && !text.includes('got-hello'); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      const [logs] = await asPeer([{ method: 'logs', params: { id: 'peer-tty' } }]);
+      text = (logs.ok as { chunks: { data: string }[] }).chunks.map((c) => c.data).join('');
+    }
+    assert.match(text, /^\/dev\/pts\/0\r\n/);
+    assert.match(text, new RegExp(`crw--w---- +1 ${uid} +\\d+ +136, +0 .*/dev/pts/0\\r\\n`), 'the tty is the peer’s');
+    assert.match(text, /\r\nconsole-nodev\r\n/);
+    assert.match(text, /\r\ngot-hello\r\n/);
+    const [td] = await asPeer([{ method: 'teardown', params: { id: 'peer-tty' } }]);
+    assert.equal(td.ok, null);
+  });
 });
 
 describe('binderyd killed with SIGKILL, then restarted', { skip }, () => {

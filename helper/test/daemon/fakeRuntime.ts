@@ -19,6 +19,27 @@ export class FakeContainer extends EventEmitter implements ContainerHandle {
   ) {
     super();
     this.exited = new Promise((r) => (this.exit = r));
+    this.hasTerminal = opts.plan.operations.some((o) => o.op === 'console');
+  }
+  /** A fake terminal (a console operation in the plan): input is echoed as a tty echoes it, unless `reading` is off. */
+  readonly hasTerminal: boolean;
+  reading = true;
+  unread = 0;
+  readonly sizes: [number, number][] = [];
+  writeInput(data: Buffer): boolean {
+    if (!this.hasTerminal || this.status !== 'running') return false;
+    if (!this.reading) {
+      if (this.unread + data.length > 64 * 1024) return false;
+      this.unread += data.length;
+      return true;
+    }
+    this.emit('output', { id: this.id, stream: 'stdout', data: data.toString('utf8').replace(/\r/g, '\r\n') });
+    return true;
+  }
+  resize(rows: number, cols: number): { ok: true } | { ok: false; errno: string } {
+    if (!this.hasTerminal || this.status !== 'running') return { ok: false, errno: 'ENOTTY' };
+    this.sizes.push([rows, cols]);
+    return { ok: true };
   }
   info(): ContainerInfo {
     return {
@@ -31,6 +52,7 @@ export class FakeContainer extends EventEmitter implements ContainerHandle {
       ...(this.exit_?.exitCode !== undefined ? { exitCode: this.exit_.exitCode } : {}),
       ...(this.exit_?.signal ? { signal: this.exit_.signal } : {}),
       args: ['/bin/true'],
+      ...(this.hasTerminal && this.status === 'running' ? { terminal: true } : {}),
       mounts: [],
       networkFiles: [],
     };

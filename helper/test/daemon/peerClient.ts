@@ -46,6 +46,7 @@ async function main(): Promise<void> {
         stop: () => c.stop(p),
         teardown: () => c.teardown((p as { id: string }).id),
         logs: () => c.logs((p as { id: string }).id),
+        input: () => c.input((p as { id: string; data: string }).id, (p as { data: string }).data),
         run: () => run(c, p as { bundle: string; id: string }),
       }[call.method])();
       console.log(JSON.stringify({ ok: r ?? null }));

@@ -74,6 +74,21 @@ describe('podman --runtime bindery (root)', () => {
     }
   });
 
+  it('run -t gets a terminal: the same tty and /dev/console as with runc', (t: TestContext) => {
+    const e = engine(t);
+    if (!e) return;
+    const probe = 'tty; stat -c "%F %t:%T" /dev/console; [ -t 0 ] && [ -t 2 ] && echo stdio-is-a-tty';
+    const out: Record<string, string> = {};
+    for (const rt of ['runc', 'bindery']) {
+      const r = e.podman.run(['--runtime', rt, 'run', '--rm', '-t', IMAGE, '/bin/sh', '-c', probe]);
+      assert.equal(r.status, 0, `${rt}: ${r.stderr}`);
+      out[rt] = r.stdout;
+    }
+    assert.match(out.bindery, /^\/dev\/pts\/0\r?\ncharacter special file 88:0\r?\nstdio-is-a-tty\r?\n$/, out.bindery);
+    assert.equal(out.bindery, out.runc, 'what the process sees, as with runc');
+    assert.deepEqual(runtimeContainers(e.scratch), []);
+  });
+
   it('passes the exit status through, and 127 for a program that is not there', (t: TestContext) => {
     const e = engine(t);
     if (!e) return;

@@ -635,3 +635,26 @@ export const REFUSED: { name: string; change: (spec: Spec) => void }[] = [
     },
   },
 ];
+
+/**
+ * process.terminal, run the way engines run it: `create --console-socket` (the test holds
+ * the socket and reads the pty master it receives), then `start`, under runc and Bindery.
+ */
+export const TERMINAL_CASES: FidelityCase[] = [
+  {
+    name: 'terminal: tty on stdio, /dev/console, consoleSize',
+    change: (s) => {
+      s.process.terminal = true;
+      s.process.consoleSize = { height: 33, width: 111 };
+    },
+    differences: [NET, CG],
+  },
+  {
+    name: 'terminal as a non-root user (the tty is given to the user)',
+    change: (s) => {
+      s.process.terminal = true;
+      s.process.user = { uid: 1000, gid: 1000 };
+    },
+    differences: [NET, CG],
+  },
+];

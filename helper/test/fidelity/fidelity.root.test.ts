@@ -7,10 +7,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { cleanupTemp, hostMountinfo, needsRoot, tempDir } from '../runtime/rootHarness';
-import { CASES as SPEC_CASES, ENGINE_CASES, REFUSED as SPEC_REFUSED, runcSpec, type FidelityCase } from './cases';
+import { koffiSyscalls } from '../../src/runtime/koffiSyscalls';
+import { CASES as SPEC_CASES, ENGINE_CASES, REFUSED as SPEC_REFUSED, TERMINAL_CASES, runcSpec, type FidelityCase } from './cases';
 import { FAILING_HOOKS, HOOK_CASES } from './hookCases';
 
-const CASES = [...SPEC_CASES, ...ENGINE_CASES, ...HOOK_CASES];
+const CASES = [...SPEC_CASES, ...ENGINE_CASES, ...HOOK_CASES, ...TERMINAL_CASES];
 const REFUSED = [...SPEC_REFUSED, ...FAILING_HOOKS];
 import { readDifferences, type DocumentedDifference } from './differences';
 
@@ -182,6 +183,69 @@ describe('fidelity: the same bundle under runc and Bindery', () => {
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
   }
 
+  /**
+   * A terminal case as engines run it: `create --console-socket` with this test holding the
+   * socket, the pty master it receives read to the end, `start`, `delete`. The output is
+   * what the terminal showed, with its \r\n line ends made \n.
+   */
+  async function viaConsole(tool: 'runc' | 'bindery', dir: string, id: string): Promise<Run> {
+    const sys = koffiSyscalls();
+    const root = tool === 'runc' ? runcRoot : path.join(stateRoot, 'oci');
+    const sock = path.join(work, `console-${tool}.sock`);
+    fs.rmSync(sock, { force: true });
+    const listener = sys.listenUnix(sock);
+    assert.ok(listener.ok, `listen on ${sock}`);
+    const call = (args: string[]) => {
+      const cmd = tool === 'runc' ? ['runc'] : [process.execPath, '--import', 'tsx', cli];
+      const r = spawnSync(cmd[0], [...cmd.slice(1), '--root', root, ...args], {
+        cwd: helperDir,
+        encoding: 'utf8',
+        timeout: 60_000,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+    };
+    try {
+      const created = call(['create', '--bundle', dir, '--console-socket', sock, id]);
+      if (created.status !== 0) return created;
+      const got = sys.receiveFd(listener.value);
+      assert.ok(got.ok, `${tool} sent the pty master over the console socket`);
+      // Read with plain non-blocking reads until EIO (no slave left: the process is gone).
+      const fd = got.value.fd;
+      assert.ok(sys.setNonBlocking(fd).ok);
+      let text = '';
+      const started = call(['start', id]);
+      if (started.status !== 0) {
+        fs.closeSync(fd);
+        call(['delete', '--force', id]);
+        return started;
+      }
+      const buf = Buffer.alloc(65536);
+      for (const deadline = Date.now() + 60_000; Date.now() < deadline; ) {
+        let n = 0;
+        try {
+          n = fs.readSync(fd, buf, 0, buf.length, null);
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code === 'EAGAIN') {
+            await new Promise((r) => setTimeout(r, 10));
+            continue;
+          }
+          break; // EIO
+        }
+        if (n === 0) break;
+        text += buf.toString('utf8', 0, n);
+      }
+      fs.closeSync(fd);
+      for (let i = 0; i < 50 && !/"status": *"stopped"/.test(call(['state', id]).stdout); i++)
+        await new Promise((r) => setTimeout(r, 100));
+      const deleted = call(['delete', '--force', id]);
+      return { status: deleted.status, stdout: text.replace(/\r\n/g, '\n'), stderr: created.stderr + deleted.stderr };
+    } finally {
+      sys.close(listener.value);
+      fs.rmSync(sock, { force: true });
+    }
+  }
+
   REFUSED.forEach((c, n) => {
     it(`refused by both: ${c.name}`, (t: TestContext) => {
       if (!needsRoot(t) || !haveRunc(t)) return;
@@ -200,19 +264,21 @@ describe('fidelity: the same bundle under runc and Bindery', () => {
   });
 
   CASES.forEach((c, n) => {
-    it(c.name, (t: TestContext) => {
+    it(c.name, async (t: TestContext) => {
       if (!needsRoot(t) || !haveRunc(t)) return;
       const id = `fidelity-${process.pid}-${n}`;
       const dir = path.join(work, 'bundle');
       const cgroupName = freshBundle(c, dir);
       const left = () => [...cgroupsLeft(id), ...(cgroupName ? cgroupsLeft(cgroupName) : [])];
-      const fromRunc = runc(dir, id);
+      const terminal = TERMINAL_CASES.includes(c);
+      const fromRunc = terminal ? await viaConsole('runc', dir, id) : runc(dir, id);
       fromRunc.stdout += c.collect?.(dir, id) ?? '';
       assert.deepEqual(left(), [], 'runc left its cgroup behind');
       freshBundle(c, dir);
-      const fromBindery = bindery(dir, id);
+      const fromBindery = terminal ? await viaConsole('bindery', dir, id) : bindery(dir, id);
       fromBindery.stdout += c.collect?.(dir, id) ?? '';
       assert.deepEqual(left(), [], 'Bindery left a cgroup behind');
+      if (terminal) fs.rmSync(path.join(stateRoot, 'oci'), { recursive: true, force: true });
       assert.deepEqual(
         fs.readdirSync(stateRoot).filter((e) => e !== 'no-daemon.sock'),
         [],

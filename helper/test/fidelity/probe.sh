@@ -75,4 +75,15 @@ for k in kernel/shm_rmid_forced kernel/msgmax kernel/sem net/ipv4/ip_forward \
   net/ipv4/ping_group_range net/core/somaxconn fs/mqueue/msg_max vm/overcommit_memory; do
   out "sysctl $k" "$(cat /proc/sys/$k 2>&1)"
 done
+# The terminal (process.terminal): what stdio is, its size and owner, and whether it is the
+# controlling terminal of the process's session.
+if [ -t 0 ]; then
+  out tty "$(tty) $(readlink /proc/$$/fd/1) $(readlink /proc/$$/fd/2)"
+  out 'tty size' "$(stty size)"
+  out 'tty node' "$(stat -c '%F %a %u:%g %t:%T' "$(tty)")"
+  out 'tty controlling' "$(ps -o pid,tty | awk -v me=$$ '$1 == me { print $2 }')"
+  out 'tty /dev/tty' "$( (: </dev/tty) 2>&1 && echo opens)"
+else
+  out tty 'not a tty'
+fi
 for p in $paths; do out "stat $p" "$(stat -c '%F %a %u:%g' "$p" 2>&1)"; done

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, describe, it, type TestContext } from 'node:test';
 import { isLaunchError } from '../../src/runtime/container';
+import { runcMounts } from '../baseSpec';
 import { cleanupTemp, launch, makeBundle, needsRoot, runToEnd, tempDir } from './rootHarness';
 
 const HOST_ROOT = 200000;
@@ -81,6 +82,28 @@ describe('user and time namespaces (root)', () => {
       'createRuntime 0',
       'prestart 0',
     ]);
+  });
+
+  it('a user-namespaced container with a terminal: the forked init, running as the mapped root, hands its pty to the launcher', async (t: TestContext) => {
+    if (!needsRoot(t)) return;
+    const stateRoot = tempDir('state');
+    fs.chmodSync(stateRoot, 0o711);
+    const bundle = makeBundle({
+      args: ['/bin/sh', '-c', 'tty; id -u'],
+      namespaces: ['pid', 'mount', 'ipc', 'uts', 'network', 'user'],
+      mounts: runcMounts('/proc', '/dev', '/dev/pts'),
+      extra: { process: { terminal: true }, linux: { uidMappings: MAP, gidMappings: MAP } },
+      prepare: (rootfs) => {
+        fs.symlinkSync('busybox', path.join(rootfs, 'bin', 'tty'));
+        ownedByMappedRoot(rootfs);
+      },
+    });
+    const l = await launch(bundle, stateRoot, 'userns-tty');
+    const exit = await l.container.exited;
+    await l.container.teardown();
+    assert.equal(exit.exitCode, 0, l.out.stdout);
+    assert.deepEqual(l.out.stdout.split('\r\n').slice(0, 2), ['/dev/pts/0', '0']);
+    assert.deepEqual(fs.readdirSync(stateRoot), []);
   });
 
   it('a time namespace: the offsets are in place before the process runs', async (t: TestContext) => {

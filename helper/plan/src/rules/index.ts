@@ -9,7 +9,6 @@ import { idmapRule } from './idmap';
 import {
   launchSettingsRule,
   seccompNotifyRule,
-  terminalRule,
   unappliedFeatureRule,
 } from './launchSupport';
 import { maskedPathsRule } from './maskedPaths';
@@ -69,7 +68,6 @@ export const allRules: Rule[] = [
   deviceFileModeRule,
   syscallNameRule,
   launchSettingsRule,
-  terminalRule,
   unappliedFeatureRule,
   securityLabelRule,
   seccompNotifyRule,

@@ -12,7 +12,7 @@ import {
 } from '../launchSpec';
 import type { Rule, RuleContext } from '../rule';
 import type { Fix, JsonPath, Range } from '../types';
-import { removeArrayElements, replaceNode, replaceWithJson } from './edits';
+import { removeArrayElements, replaceWithJson } from './edits';
 import { nearest } from './nearest';
 import { hostHasLsm, LABEL_KEYS } from './securityLabels';
 
@@ -31,32 +31,6 @@ export const launchSettingsRule: Rule = (ctx) => {
       ...(limitation ? { blocksLaunch: true as const } : {}),
     });
   }
-};
-
-/**
- * runc's own `runc spec` writes terminal: true. Bindery has no console yet, so it runs the
- * process without one rather than refusing the most common spec there is.
- */
-export const terminalRule: Rule = (ctx) => {
-  if (get(ctx.spec, 'process', 'terminal') !== true) return;
-  const node = ctx.doc.nodeAt(['process', 'terminal']);
-  ctx.report({
-    code: 'terminal-not-supported',
-    severity: 'warning',
-    message:
-      'process.terminal: Bindery does not give the process a terminal yet (runc would allocate a pseudo-terminal). It runs without one: stdin is /dev/null and the output is streamed, so an interactive shell exits at once. Set it to false to say so.',
-    range: ctx.doc.rangeNear(['process', 'terminal']),
-    path: ['process', 'terminal'],
-    fixes: node
-      ? [
-          {
-            title: 'Set terminal to false',
-            edits: [replaceNode(ctx.doc, node, 'false')],
-            preferred: true,
-          },
-        ]
-      : undefined,
-  });
 };
 
 function documentStart(ctx: RuleContext): Range {

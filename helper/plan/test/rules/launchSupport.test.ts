@@ -33,23 +33,34 @@ describe('launch settings Bindery refuses', () => {
     assert.equal(plan.launch?.namespaces.newPid, true);
   });
 
-  it('terminal: true, a warning on the value that does not stop a launch, with a fix to false', () => {
-    const text = spec((s) => (s.process.terminal = true));
-    const c = check(text);
-    const f = c.one('terminal-not-supported');
-    assert.equal(f.severity, 'warning');
-    assert.equal(f.blocksLaunch, undefined);
-    assert.deepEqual(f.path, ['process', 'terminal']);
-    assert.deepEqual(f.range, rangeOf(text, 'true'));
-    assert.match(f.message, /^process\.terminal: .*stdin is \/dev\/null.*Set it to false/);
-    assert.deepEqual(
-      planBundle({ text, bundleDir: BUNDLE, host: usualHost() }).launch?.process.args,
-      ['sh'],
-    );
-    const fixed = applyFix(c, f);
-    assert.equal(JSON.parse(fixed).process.terminal, false);
-    assert.deepEqual(errorsOf(fixed), []);
-    assert.deepEqual(errorsOf(spec((s) => (s.process.terminal = false))), []);
+  it('terminal: true, no finding: it is a console operation after pivot_root, sized by consoleSize', () => {
+    const text = spec((s) => {
+      s.process.terminal = true;
+      s.process.consoleSize = { height: 30, width: 100 };
+    });
+    assert.deepEqual(check(text).findings.filter((f) => f.path[0] === 'process'), []);
+    const plan = planBundle({ text, bundleDir: BUNDLE, host: usualHost() });
+    assert.deepEqual(plan.launch?.process.args, ['sh']);
+    const ops = plan.operations.map((o) => o.op);
+    const at = ops.indexOf('console');
+    assert.ok(at > ops.indexOf('pivot-root'), 'after pivot_root');
+    const op = plan.operations[at];
+    assert.ok(op.op === 'console');
+    assert.deepEqual(op.size, { rows: 30, cols: 100 });
+    assert.equal(op.path, '/dev/console');
+    assert.deepEqual(op.origin.kind === 'spec' && op.origin.path, ['process', 'terminal']);
+    // runc ignores a size with a zero in it; so does the plan. No terminal, no console.
+    const zero = planBundle({
+      text: spec((s) => {
+        s.process.terminal = true;
+        s.process.consoleSize = { height: 0, width: 100 };
+      }),
+      bundleDir: BUNDLE,
+      host: usualHost(),
+    }).operations.find((o) => o.op === 'console');
+    assert.ok(zero && zero.op === 'console' && zero.size === undefined);
+    const none = planBundle({ text: spec((s) => (s.process.terminal = false)), bundleDir: BUNDLE, host: usualHost() });
+    assert.equal(none.operations.some((o) => o.op === 'console'), false);
   });
 
   it('no process: a warning on the opening brace that blocks the launch (the spec is valid)', () => {

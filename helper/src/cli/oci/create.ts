@@ -151,13 +151,15 @@ async function planAndLaunch(
   });
   const refused = refusal(plan);
   if (refused) throw refused;
-  const terminal = plan.findings.some((f) => f.code === 'terminal-not-supported');
-  if (values['console-socket'] !== undefined || terminal)
+  // runc's checks and words: the master must go somewhere, and only a terminal is sent.
+  const terminal = plan.operations.some((o) => o.op === 'console');
+  const consoleSocket = values['console-socket'];
+  if (terminal && consoleSocket === undefined)
     throw new RuntimeError(
-      terminal && values['console-socket'] === undefined
-        ? 'cannot allocate tty if runc will detach without setting console socket (process.terminal is true)'
-        : 'bindery does not allocate terminals yet (--console-socket, process.terminal): run without -t / --tty',
+      'cannot allocate tty if runc will detach without setting console socket',
     );
+  if (!terminal && consoleSocket !== undefined)
+    throw new RuntimeError('cannot use console socket if runc will not detach or allocate tty');
   if (values['no-pivot'])
     ctx.log.warn(
       '--no-pivot is ignored: bindery always uses pivot_root (a ramfs root cannot be used)',
@@ -175,6 +177,7 @@ async function planAndLaunch(
       engine: engineOfCaller(ctx.root, text),
       stateRoot: ctx.root,
       preserveFds,
+      ...(consoleSocket !== undefined ? { consoleSocket: path.resolve(consoleSocket) } : {}),
       onOperation: (line) => ctx.log.debug(line),
       onWarning: (message) => ctx.log.notice(message),
       init,

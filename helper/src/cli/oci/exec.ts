@@ -3,6 +3,7 @@
 // the command line's changes; it runs with the container's namespaces and the same set-up
 // as the container's process. Without --detach this command waits and exits with its status.
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { CAPABILITIES, readLaunchSpec, type ProcessSetup } from '@bindery/plan';
 import { koffiSyscalls } from '../../runtime/koffiSyscalls';
 import { releaseInit, writePidFile } from '../../runtime/ociCreate';
@@ -39,16 +40,26 @@ function readProcess(value: unknown, where: string): ProcessSetup {
   throw new RuntimeError(`${where}: ${why || 'not a valid process (args, cwd, env, user …)'}`);
 }
 
-function processFromFile(file: string): { proc: ProcessSetup; terminal: boolean } {
+function processFromFile(file: string): {
+  proc: ProcessSetup;
+  terminal: boolean;
+  size?: { rows: number; cols: number };
+} {
   let value: unknown;
   try {
     value = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (e) {
     throw new RuntimeError(`cannot read the process file ${file}: ${(e as Error).message}`);
   }
+  const v = value as { terminal?: unknown; consoleSize?: { height?: unknown; width?: unknown } } | null;
+  const rows = v?.consoleSize?.height;
+  const cols = v?.consoleSize?.width;
+  const dim = (n: unknown): n is number =>
+    typeof n === 'number' && Number.isInteger(n) && n > 0 && n <= 0xffff;
   return {
     proc: readProcess(value, file),
-    terminal: (value as { terminal?: unknown } | null)?.terminal === true,
+    terminal: v?.terminal === true,
+    ...(dim(rows) && dim(cols) ? { size: { rows, cols } } : {}),
   };
 }
 
@@ -83,10 +94,12 @@ async function execProcess(args: string[], ctx: RuntimeContext): Promise<number>
 
   let proc: ProcessSetup;
   let terminal = values.tty === true;
+  let size: { rows: number; cols: number } | undefined;
   if (values.process) {
     const read = processFromFile(values.process);
     proc = read.proc;
     terminal ||= read.terminal;
+    size = read.size;
   } else {
     if (command.length === 0) throw new RuntimeError('exec: no command given (and no --process)');
     const base = state.plan.launch.process;
@@ -133,15 +146,28 @@ async function execProcess(args: string[], ctx: RuntimeContext): Promise<number>
     );
     proc = { ...proc, args: checked.args, env: checked.env, cwd: checked.cwd };
   }
-  if (terminal || values['console-socket'] !== undefined)
+  const consoleSocket = values['console-socket'];
+  if (terminal && consoleSocket === undefined)
     throw new RuntimeError(
-      'bindery does not allocate terminals yet (--tty, --console-socket): run without -t',
+      values.detach
+        ? 'cannot allocate tty if runc will detach without setting console socket'
+        : 'bindery exec --tty needs --console-socket (it does not relay a terminal itself)',
     );
+  if (!terminal && consoleSocket !== undefined)
+    throw new RuntimeError('cannot use console socket if runc will not detach or allocate tty');
 
   const preserveFds = Number(values['preserve-fds'] ?? 0);
   if (!Number.isInteger(preserveFds) || preserveFds < 0 || preserveFds > 1000)
     throw new RuntimeError(`invalid --preserve-fds ${values['preserve-fds']}`);
-  const child = await execInContainer(state, proc, preserveFds, koffiSyscalls());
+  const child = await execInContainer(
+    state,
+    proc,
+    preserveFds,
+    koffiSyscalls(),
+    terminal && consoleSocket !== undefined
+      ? { consoleSocket: path.resolve(consoleSocket), ...(size ? { size } : {}) }
+      : undefined,
+  );
   const exited = new Promise<{ exitCode?: number; signal?: string }>((resolve) =>
     child.once('exit', (code, signal) =>
       resolve({ ...(code !== null ? { exitCode: code } : {}), ...(signal ? { signal } : {}) }),
