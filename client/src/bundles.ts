@@ -7,6 +7,7 @@ import type { Bundle } from './treeModel';
 
 const SPEC_GLOB = '**/config.json';
 const EXCLUDE = '{**/node_modules/**,**/.git/**,**/rootfs/**}';
+const SKIPPED = /\/(node_modules|\.git|rootfs)\//;
 
 export class BundleFinder implements vscode.Disposable {
   private readonly bundles = new Map<string, Bundle>();
@@ -16,7 +17,7 @@ export class BundleFinder implements vscode.Disposable {
   /** Fires with the spec paths of bundles that are gone (their folder or config.json deleted). */
   readonly onDidRemove = this.removedEmitter.event;
   private watcher: vscode.FileSystemWatcher | undefined;
-  private deletions: vscode.FileSystemWatcher | undefined;
+  private folders: vscode.FileSystemWatcher | undefined;
   private scanned: Promise<void> | undefined;
   /** The latest check of each config.json in flight, by its number. */
   private readonly checks = new Map<string, number>();
@@ -37,9 +38,12 @@ export class BundleFinder implements vscode.Disposable {
       this.watcher.onDidCreate((u) => void this.check(u));
       this.watcher.onDidChange((u) => void this.check(u));
       this.watcher.onDidDelete((u) => this.remove(u));
-      // Deleting a folder reports the folder, not the config.json files inside it.
-      this.deletions = vscode.workspace.createFileSystemWatcher('**', true, true, false);
-      this.deletions.onDidDelete((u) => this.removeUnder(u));
+      // Deleting a folder reports the folder, not the config.json files inside it. Creating
+      // one (`cp -r`, a test writing a bundle) may report only the folder: a file written
+      // before the watcher saw its new parent never gets an event of its own.
+      this.folders = vscode.workspace.createFileSystemWatcher('**', false, true, false);
+      this.folders.onDidCreate((u) => void this.checkCreated(u));
+      this.folders.onDidDelete((u) => this.removeUnder(u));
       this.scanned = this.scan();
     }
     return this.scanned;
@@ -58,8 +62,26 @@ export class BundleFinder implements vscode.Disposable {
     this.changed();
   }
 
+  /** A new folder in a workspace folder: look for specs inside it. */
+  private async checkCreated(uri: vscode.Uri): Promise<void> {
+    if (uri.scheme !== 'file' || SKIPPED.test(`${uri.path}/`)) return;
+    if (!vscode.workspace.getWorkspaceFolder(uri)) return;
+    let stat: vscode.FileStat;
+    try {
+      stat = await vscode.workspace.fs.stat(uri);
+    } catch {
+      return; // gone again
+    }
+    if ((stat.type & vscode.FileType.Directory) === 0) return;
+    const uris = await vscode.workspace.findFiles(
+      new vscode.RelativePattern(uri, SPEC_GLOB),
+      EXCLUDE,
+    );
+    await Promise.all(uris.filter((u) => !this.has(u.fsPath)).map((u) => this.check(u)));
+  }
+
   private async check(uri: vscode.Uri, notify = true): Promise<void> {
-    if (uri.scheme !== 'file' || /\/(node_modules|rootfs)\//.test(uri.path)) return;
+    if (uri.scheme !== 'file' || SKIPPED.test(uri.path)) return;
     // Events for one file can come close together (created, then written): only the last
     // read counts, whichever finishes first.
     const turn = ++this.checkCount;
@@ -118,7 +140,7 @@ export class BundleFinder implements vscode.Disposable {
 
   dispose(): void {
     this.watcher?.dispose();
-    this.deletions?.dispose();
+    this.folders?.dispose();
     this.emitter.dispose();
     this.removedEmitter.dispose();
   }
