@@ -9,7 +9,7 @@ import type { Finding, Operation, Range } from '@bindery/plan';
 import { bundleDirOf, type ContainerStore, specPathOf } from './containerStore';
 import type { HelperConnection } from './helperConnection';
 import type { LiveMountTables } from './liveMounts';
-import { compareSpecWithMountinfo } from './mountinfo';
+import { failedMountIndexes, placeDrift } from './specDrift';
 import { findSpecMounts } from './specMounts';
 
 type Layer = 'launch' | 'mismatch' | 'validate';
@@ -190,17 +190,13 @@ export class MountDiagnostics implements vscode.Disposable {
     this.specOfLastMismatch.set(id, specPath);
     const text = readSpec(specPath);
     if (text === undefined) return;
-    const failed = new Set(
-      c.mounts
-        .filter((m) => m.state === 'failed' && m.index !== null)
-        .map((m) => m.index as number),
-    );
     const diags: vscode.Diagnostic[] = [];
-    for (const cmp of compareSpecWithMountinfo(text, table.entries, failed)) {
+    const planned = table.inspect.plan.mounts;
+    for (const cmp of placeDrift(text, planned, table.entries, failedMountIndexes(c.mounts))) {
       if (cmp.differences.length === 0) continue;
       const d = new vscode.Diagnostic(
-        toRange(cmp.entry.range),
-        `mounts[${cmp.entry.index}] (${cmp.entry.destination}) in running container ${id}: ${cmp.differences.map((x) => x.message).join('; ')}`,
+        toRange(cmp.range),
+        `mounts[${cmp.index}] (${cmp.destination}) in running container ${id}: ${cmp.differences.map((x) => x.message).join('; ')}`,
         vscode.DiagnosticSeverity.Warning,
       );
       d.source = DIAGNOSTIC_SOURCE;

@@ -85,3 +85,16 @@ export {
   writeNetworkFileOp,
 } from './operationConstructors';
 export { resourceWrites, type CgroupHierarchy, type CgroupWrite } from './cgroupPlan';
+export {
+  parseMountinfo,
+  unescapeMountinfoField,
+  visibleMountAt,
+  type MountinfoEntry,
+} from './mountinfo';
+export {
+  describeMountedFlags,
+  mountDrift,
+  specMountDrift,
+  type MountDifference,
+  type MountDriftEntry,
+} from './mountDrift';
