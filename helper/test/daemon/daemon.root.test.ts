@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseMountinfo } from '@bindery/plan';
-import { HelperClient, type HelperRequestError } from '../../src/client';
+import { HelperClient, type HelperError } from '../../src/client';
 import { ErrorCodes, type ContainerInfo, type ExitedEvent } from '../../src/protocol';
 import { runtimeWith } from '../../src/runtime/container';
 import { koffiSyscalls } from '../../src/runtime/koffiSyscalls';
@@ -118,7 +118,7 @@ describe('binderyd as root, real runtime', { skip }, () => {
     });
     const c = await HelperClient.connect({ socketPath: d.socketPath });
     try {
-      await assert.rejects(c.launch({ bundle, id: 'hookfail' }), (e: HelperRequestError) => {
+      await assert.rejects(c.launch({ bundle, id: 'hookfail' }), (e: HelperError) => {
         assert.equal(e.code, ErrorCodes.LaunchFailed);
         assert.equal(e.data?.reason, 'hook-failed');
         assert.match(e.message, /error running createRuntime hook #0: exit status 2, stdout: , stderr: no network/);
@@ -176,7 +176,7 @@ describe('binderyd as root, real runtime', { skip }, () => {
           // The directory went before planning: the plan refused it instead. Either way nothing runs.
           await c.teardown('fail').catch(() => {});
         },
-        (e: HelperRequestError) => {
+        (e: HelperError) => {
           assert.ok([ErrorCodes.LaunchFailed, ErrorCodes.PlanHasErrors].includes(e.code as 1004 | 1001), e.message);
           if (e.code === ErrorCodes.LaunchFailed) {
             assert.equal(e.data?.failure?.errno, 'ENOENT');
