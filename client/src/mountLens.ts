@@ -98,7 +98,9 @@ export function mountLenses(
       continue;
     }
     const planned = live?.planned.find((m) => m.index === entry.index);
-    const actual = live ? visibleMountAt(live.table, planned?.destination ?? entry.destination) : undefined;
+    const actual = live
+      ? visibleMountAt(live.table, planned?.destination ?? entry.destination)
+      : undefined;
     if (live && actual) {
       // What the entry asked is the plan's reading; an entry added since the launch asked nothing yet.
       const diffs = planned ? mountDrift(planned, actual) : [];

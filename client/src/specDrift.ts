@@ -37,7 +37,8 @@ export function placeDrift(
     return {
       index: d.mount.index,
       destination: entry?.destination ?? d.mount.destination,
-      range: entry?.range ?? recorded ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      range: entry?.range ??
+        recorded ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
       actual: d.actual,
       differences: d.differences,
     };
@@ -45,7 +46,9 @@ export function placeDrift(
 }
 
 /** Indexes of the spec mounts the helper reported as failed. */
-export function failedMountIndexes(mounts: readonly { index: number | null; state: string }[]): Set<number> {
+export function failedMountIndexes(
+  mounts: readonly { index: number | null; state: string }[],
+): Set<number> {
   return new Set(
     mounts.filter((m) => m.state === 'failed' && m.index !== null).map((m) => m.index as number),
   );

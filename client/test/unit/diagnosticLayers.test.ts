@@ -21,10 +21,18 @@ const keyOf = (d: D) => findingKey(d.code, d.line);
 
 describe('notShownBy', () => {
   it('leaves out what the language server shows already, by code on the line', () => {
-    const shown = new Set([findingKey('bind-source-not-found', 7), findingKey({ value: 'x', target: 'y' }, 3)]);
+    const shown = new Set([
+      findingKey('bind-source-not-found', 7),
+      findingKey({ value: 'x', target: 'y' }, 3),
+    ]);
     assert.deepEqual(
       notShownBy(
-        [finding('bind-source-not-found', 7), finding('bind-source-not-found', 9), finding('x', 3), finding('y', 3)],
+        [
+          finding('bind-source-not-found', 7),
+          finding('bind-source-not-found', 9),
+          finding('x', 3),
+          finding('y', 3),
+        ],
         shown,
       ).map((f) => findingKey(f.code, f.range.start.line)),
       ['bind-source-not-found@9', 'y@3'],
@@ -35,7 +43,13 @@ describe('notShownBy', () => {
 describe('mergeLayers', () => {
   it('shows a finding that two layers both report once, the launch’s first', () => {
     const layers = new Map<Layer, D[]>([
-      ['validate', [{ code: 'bind-source-not-found', line: 7, text: 'validate' }, { code: 'other', line: 2, text: 'validate' }]],
+      [
+        'validate',
+        [
+          { code: 'bind-source-not-found', line: 7, text: 'validate' },
+          { code: 'other', line: 2, text: 'validate' },
+        ],
+      ],
       ['mismatch', [{ code: 'mounted-differs:readonly', line: 12, text: 'drift' }]],
       ['launch', [{ code: 'bind-source-not-found', line: 7, text: 'launch' }]],
     ]);

@@ -17,7 +17,12 @@ const spec = JSON.stringify(
   {
     ociVersion: '1.2.0',
     mounts: [
-      { destination: '/proc', type: 'proc', source: 'proc', options: ['nosuid', 'noexec', 'nodev'] },
+      {
+        destination: '/proc',
+        type: 'proc',
+        source: 'proc',
+        options: ['nosuid', 'noexec', 'nodev'],
+      },
       { destination: '/cache', type: 'tmpfs', source: 'tmpfs', options: [] },
       { destination: '/cache', type: 'tmpfs', source: 'tmpfs', options: ['ro'] },
       { destination: '/tmp dir', type: 'tmpfs', source: 'tmpfs', options: ['ro'] },
@@ -32,7 +37,12 @@ const spec = JSON.stringify(
 function plannedFrom(text: string): NormalizedMount[] {
   const recorded = { start: { line: 90, character: 4 }, end: { line: 95, character: 5 } };
   return (JSON.parse(text) as { mounts: unknown[] }).mounts.map((m, i) =>
-    normalizeMount(m, i, { kind: 'spec', path: ['mounts', i], mountIndex: i, range: recorded }, '/b'),
+    normalizeMount(
+      m,
+      i,
+      { kind: 'spec', path: ['mounts', i], mountIndex: i, range: recorded },
+      '/b',
+    ),
   );
 }
 
@@ -68,8 +78,14 @@ describe('placeDrift', () => {
     const moved = '\n' + spec.replace(/("\/tmp dir",[^]*?"options": )\[[^\]]*\]/, '$1[]');
     assert.doesNotMatch(moved, /"\/tmp dir",[^}]*"ro"/, 'the edit applies');
     const result = placeDrift(moved, plannedFrom(spec), table, failed);
-    assert.deepEqual(result[2].differences.map((d) => d.message), ['asked ro, mounted rw']);
-    assert.equal(result[2].range.start.line, placeDrift(spec, plannedFrom(spec), table, failed)[2].range.start.line + 1);
+    assert.deepEqual(
+      result[2].differences.map((d) => d.message),
+      ['asked ro, mounted rw'],
+    );
+    assert.equal(
+      result[2].range.start.line,
+      placeDrift(spec, plannedFrom(spec), table, failed)[2].range.start.line + 1,
+    );
   });
 
   it('keeps the range the plan recorded for an entry gone from the text', () => {

@@ -25,7 +25,11 @@ function asks(m: AskedFlags, flag: MsFlag, attr: MountAttr): boolean {
   return m.flagsSet.includes(flag);
 }
 
-const PER_MOUNT: readonly { option: 'nosuid' | 'nodev' | 'noexec'; flag: MsFlag; attr: MountAttr }[] = [
+const PER_MOUNT: readonly {
+  option: 'nosuid' | 'nodev' | 'noexec';
+  flag: MsFlag;
+  attr: MountAttr;
+}[] = [
   { option: 'nosuid', flag: 'MS_NOSUID', attr: 'MOUNT_ATTR_NOSUID' },
   { option: 'nodev', flag: 'MS_NODEV', attr: 'MOUNT_ATTR_NODEV' },
   { option: 'noexec', flag: 'MS_NOEXEC', attr: 'MOUNT_ATTR_NOEXEC' },
@@ -99,7 +103,8 @@ export function specMountDrift(
     (m): m is NormalizedMount & { index: number } => m.index !== null && m.destination !== '',
   );
   const topAt = new Map<string, number>();
-  for (const m of fromSpec) topAt.set(m.destination, Math.max(m.index, topAt.get(m.destination) ?? -1));
+  for (const m of fromSpec)
+    topAt.set(m.destination, Math.max(m.index, topAt.get(m.destination) ?? -1));
   const out: MountDriftEntry[] = [];
   for (const m of fromSpec) {
     if (skip.has(m.index) || topAt.get(m.destination) !== m.index) continue;

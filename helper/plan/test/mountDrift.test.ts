@@ -16,7 +16,10 @@ const messages = (destination: string, type: string, options: string[], actual =
 
 describe('mountDrift', () => {
   it('is silent when the kernel did what the spec asked', () => {
-    assert.deepEqual(mountDrift(asked('/proc', 'proc', ['nosuid', 'noexec', 'nodev']), entries[1]), []);
+    assert.deepEqual(
+      mountDrift(asked('/proc', 'proc', ['nosuid', 'noexec', 'nodev']), entries[1]),
+      [],
+    );
     assert.deepEqual(mountDrift(asked('/data', 'bind', ['rbind', 'ro', 'nosuid']), entries[4]), []);
   });
 
@@ -95,7 +98,12 @@ describe('specMountDrift', () => {
     spec('/tmp dir', 'tmpfs', ['ro'], 3),
     spec('/failed', 'tmpfs', ['size=x'], 4),
     // Added by the runtime: not the spec's, never compared.
-    normalizeMount({ destination: '/dev/shm', type: 'tmpfs', source: 'shm' }, null, origin, '/bundle'),
+    normalizeMount(
+      { destination: '/dev/shm', type: 'tmpfs', source: 'shm' },
+      null,
+      origin,
+      '/bundle',
+    ),
   ];
 
   it('compares each visible spec entry, skipping hidden, failed and added mounts', () => {

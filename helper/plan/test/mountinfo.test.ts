@@ -3,7 +3,6 @@ import { describe, it } from 'node:test';
 import { parseMountinfo, visibleMountAt } from '../src/mountinfo';
 import { MOUNTINFO } from './mountinfoSample';
 
-
 describe('parseMountinfo', () => {
   const entries = parseMountinfo(MOUNTINFO);
 

@@ -62,13 +62,16 @@ describe('HelperClient', () => {
     await new Promise<void>((r) => server.listen(socketPath, r));
     const s = { socketPath, close: () => (held.forEach((x) => x.destroy()), server.close()) };
     try {
-      await assert.rejects(HelperClient.connect({ socketPath: s.socketPath, versionTimeoutMs: 100 }), (e) => {
-        assert.ok(e instanceof HelperError);
-        assert.equal(e.code, 'no-answer');
-        assert.equal(e.errno, 'ETIMEDOUT');
-        assert.match(e.message, /did not answer: no reply within 100 ms/);
-        return true;
-      });
+      await assert.rejects(
+        HelperClient.connect({ socketPath: s.socketPath, versionTimeoutMs: 100 }),
+        (e) => {
+          assert.ok(e instanceof HelperError);
+          assert.equal(e.code, 'no-answer');
+          assert.equal(e.errno, 'ETIMEDOUT');
+          assert.match(e.message, /did not answer: no reply within 100 ms/);
+          return true;
+        },
+      );
     } finally {
       s.close();
     }
@@ -77,7 +80,10 @@ describe('HelperClient', () => {
   it('refuses another protocol major unless the caller judges the version itself', async () => {
     const s = await serve('old.sock', (conn) => conn.onRequest('version', () => version('2.0.0')));
     try {
-      await assert.rejects(HelperClient.connect({ socketPath: s.socketPath }), (e) => e instanceof HelperError && e.code === 'version-mismatch');
+      await assert.rejects(
+        HelperClient.connect({ socketPath: s.socketPath }),
+        (e) => e instanceof HelperError && e.code === 'version-mismatch',
+      );
       const c = await HelperClient.connect({ socketPath: s.socketPath, checkVersion: false });
       assert.equal(c.helper.protocol, '2.0.0');
       c.close();
@@ -90,7 +96,9 @@ describe('HelperClient', () => {
     const s = await serve('refuses.sock', (conn) => {
       conn.onRequest('version', () => version());
       conn.onRequest('inspect', (p: { id: string }) => {
-        throw new ResponseError<ErrorData>(ErrorCodes.NotFound, `no container ${p.id}`, { reason: 'not-found' });
+        throw new ResponseError<ErrorData>(ErrorCodes.NotFound, `no container ${p.id}`, {
+          reason: 'not-found',
+        });
       });
     });
     const c = await HelperClient.connect({ socketPath: s.socketPath });

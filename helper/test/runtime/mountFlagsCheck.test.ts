@@ -4,7 +4,11 @@ import { describe, it } from 'node:test';
 import { mountsMissingFlags } from '../../src/runtime/mountFlagsCheck';
 import { ADDED } from '../sampleOperations';
 
-const check = (devAllowed: string[]) => ({ op: 'check-mount-flags' as const, devAllowed, origin: ADDED });
+const check = (devAllowed: string[]) => ({
+  op: 'check-mount-flags' as const,
+  devAllowed,
+  origin: ADDED,
+});
 
 describe('mountsMissingFlags', () => {
   const table = [
@@ -24,6 +28,8 @@ describe('mountsMissingFlags', () => {
   });
 
   it('lets the runtime’s own /dev and devpts keep dev', () => {
-    assert.deepEqual(mountsMissingFlags(table, check(['/dev', '/dev/pts'])), ['/my data (no nosuid)']);
+    assert.deepEqual(mountsMissingFlags(table, check(['/dev', '/dev/pts'])), [
+      '/my data (no nosuid)',
+    ]);
   });
 });
