@@ -24,6 +24,7 @@ import { execProcess, type ProcessStdio } from './processSetup';
 import { processStartTime } from './stateFile';
 import {
   AT_FDCWD,
+  CLONE_FS,
   CLONE_NEWNS,
   O_CLOEXEC,
   O_RDONLY,
@@ -36,7 +37,6 @@ export const OCI_EXEC_ARG = '--oci-exec';
 export const REQUEST_FD = 4;
 /** Where the launcher puts the first fd to preserve; it becomes fd 3 of the process. */
 export const PRESERVED_FDS_FROM = 5;
-const CLONE_FS = 0x200;
 
 export interface OciCreateRequest extends InitRequest {
   /** The container's exec fifo: the init waits on it until `start`. */
