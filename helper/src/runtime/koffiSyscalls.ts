@@ -9,6 +9,7 @@ import koffi from 'koffi';
 import { errnoName } from './errno';
 import { koffiSeccomp } from './koffiSeccomp';
 import {
+  AT_EACCESS,
   AT_EMPTY_PATH,
   AT_FDCWD,
   O_NOCTTY,
@@ -17,6 +18,7 @@ import {
   O_CLOEXEC,
   O_CREAT,
   O_NOFOLLOW,
+  O_NONBLOCK,
   O_TRUNC,
   O_WRONLY,
   OK,
@@ -39,7 +41,6 @@ const CPU_SET_BYTES = 128;
 /** sizeof(struct sched_attr) without the utilization clamps (SCHED_ATTR_SIZE_VER0). */
 const SCHED_ATTR_SIZE_VER0 = 48;
 const SYS_faccessat2 = 439;
-const AT_EACCESS = 0x200;
 const SYS_pidfd_send_signal = 424;
 const SYS_pidfd_open = 434;
 const SYS_openat2 = 437;
@@ -65,7 +66,6 @@ const TIOCSWINSZ = 0x5414;
 const TIOCSCTTY = 0x540e;
 const F_GETFL = 3;
 const F_SETFL = 4;
-const O_NONBLOCK = 0o4000;
 const AF_UNIX = 1;
 const SOCK_STREAM = 1;
 const SOCK_NONBLOCK = 0o4000;

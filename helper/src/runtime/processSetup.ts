@@ -12,6 +12,7 @@ import { resolveInRoot } from './resolveInRoot';
 import {
   AT_FDCWD,
   CLOSE_RANGE_CLOEXEC,
+  MAX_FD,
   O_CLOEXEC,
   O_DIRECTORY,
   O_PATH,
@@ -183,7 +184,7 @@ export function execProcess(
   // Nothing of the init's may reach the process: every fd from 3 up closes at execve (what
   // is opened from here on is close-on-exec anyway). Done before a filter is loaded: an older
   // profile does not allow close_range.
-  const cr = sys.closeRange(3, 0xffffffff, CLOSE_RANGE_CLOEXEC);
+  const cr = sys.closeRange(3, MAX_FD, CLOSE_RANGE_CLOEXEC);
   if (!cr.ok) return fail(cr.errno, 'close_range failed', 'close_range needs Linux 5.11+');
   // Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: before the drop (runc).
   if (seccomp && !seccomp.beforeExecve) {

@@ -6,7 +6,7 @@
 // checked wrapper. Calls never throw for a kernel error: they return a result carrying the
 // errno name, and the caller decides what a person should be told.
 
-import type { SchedAttr, SeccompFilter } from '@bindery/plan';
+import { S_IFMT, type SchedAttr, type SeccompFilter } from '@bindery/plan';
 
 export type SysResult<T = void> =
   { ok: true; value: T } | { ok: false; errno: string; call: string };
@@ -231,10 +231,13 @@ export const O_DIRECTORY = 0o200000;
 export const O_NOFOLLOW = 0o400000;
 export const O_CLOEXEC = 0o2000000;
 export const O_PATH = 0o10000000;
+export const O_NONBLOCK = 0o4000;
 
 export const AT_FDCWD = -100;
 export const AT_EMPTY_PATH = 0x1000;
 export const AT_SYMLINK_NOFOLLOW = 0x100;
+/** faccessat2(2): check with the effective ids, not the real ones. */
+export const AT_EACCESS = 0x200;
 export { AT_RECURSIVE } from '@bindery/plan';
 
 export const RESOLVE_NO_XDEV = 0x01;
@@ -253,7 +256,8 @@ export const X_OK = 1;
 /** statfs(2) f_type of procfs. */
 export const PROC_SUPER_MAGIC = 0x9fa0;
 
-export const S_IFMT = 0o170000;
+// S_IFMT lives with the plan, which checks the file-type bits of a spec's device modes.
+export { S_IFMT };
 export const S_IFDIR = 0o040000;
 export const S_IFREG = 0o100000;
 export const S_IFLNK = 0o120000;
@@ -262,6 +266,8 @@ export const S_IFBLK = 0o060000;
 export const S_IFIFO = 0o010000;
 
 export const CLOSE_RANGE_CLOEXEC = 1 << 2;
+/** ~0U: as close_range(2)'s last fd, every fd from the first up. */
+export const MAX_FD = 0xffffffff;
 
 export const PR_SET_NO_NEW_PRIVS = 38;
 export const PR_SET_KEEPCAPS = 8;
