@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import koffi from 'koffi';
+import { MS } from '@bindery/plan';
 import { errnoName } from './errno';
 import { koffiSeccomp } from './koffiSeccomp';
 import {
@@ -73,6 +74,30 @@ const SCM_RIGHTS = 1;
 const MSG_CMSG_CLOEXEC = 0x40000000;
 const MSG_CTRUNC = 0x8;
 const SUN_PATH_MAX = 108;
+// statfs(2) f_flags (include/linux/statfs.h). Most equal the MS_* of the same name, but not
+// ST_RELATIME and ST_NOSYMFOLLOW, and ST_VALID has MS_REMOUNT's bit: so they are translated.
+const ST_RDONLY = 0x0001;
+const ST_NOSUID = 0x0002;
+const ST_NODEV = 0x0004;
+const ST_NOEXEC = 0x0008;
+const ST_SYNCHRONOUS = 0x0010;
+const ST_MANDLOCK = 0x0040;
+const ST_NOATIME = 0x0400;
+const ST_NODIRATIME = 0x0800;
+const ST_RELATIME = 0x1000;
+const ST_NOSYMFOLLOW = 0x2000;
+const ST_TO_MS: readonly (readonly [number, number])[] = [
+  [ST_RDONLY, MS.MS_RDONLY],
+  [ST_NOSUID, MS.MS_NOSUID],
+  [ST_NODEV, MS.MS_NODEV],
+  [ST_NOEXEC, MS.MS_NOEXEC],
+  [ST_SYNCHRONOUS, MS.MS_SYNCHRONOUS],
+  [ST_MANDLOCK, MS.MS_MANDLOCK],
+  [ST_NOATIME, MS.MS_NOATIME],
+  [ST_NODIRATIME, MS.MS_NODIRATIME],
+  [ST_RELATIME, MS.MS_RELATIME],
+  [ST_NOSYMFOLLOW, MS.MS_NOSYMFOLLOW],
+];
 
 let instance: Syscalls | undefined;
 
@@ -224,9 +249,9 @@ function createKoffiSyscalls(): Syscalls {
       const r = unit('fstatfs', c.fstatfs(fd, buf));
       if (!r.ok) return r;
       const st = Number(buf.readBigUInt64LE(80)); // f_flags, same offset on x86_64 and arm64
-      // ST_* equal MS_* except ST_RELATIME (4096) ↔ MS_RELATIME (0x200000).
-      const same = st & (0x1 | 0x2 | 0x4 | 0x8 | 0x10 | 0x40 | 0x100 | 0x400 | 0x800);
-      return ok(same | (st & 4096 ? 0x200000 : 0));
+      let flags = 0;
+      for (const [bit, msFlag] of ST_TO_MS) if (st & bit) flags |= msFlag;
+      return ok(flags);
     },
 
     filesystemType: (fd) => {
