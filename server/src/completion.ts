@@ -10,11 +10,11 @@ import {
   type Position,
   type Range,
 } from 'vscode-languageserver';
-import { type JsonPath, knownDataOptions, MOUNT_OPTIONS, optionInfo } from '@bindery/plan';
+import { type JsonPath, knownDataOptions, MOUNT_OPTIONS, NAMESPACE_TYPES, optionInfo } from '@bindery/plan';
 import type { Analysis } from './analysis';
 import { DATA_OPTIONS } from './docs/mountOptions';
 import { COMMON_DESTINATIONS, MOUNT_TYPES } from './docs/mountTypes';
-import { NAMESPACE_TYPES } from './docs/namespaces';
+import { NAMESPACE_DOCS } from './docs/namespaces';
 import { enumAt, fieldsOf, type FieldInfo } from './fieldDocs';
 import { mountTypeDoc, optionDoc } from './hover';
 import { MOUNT_SNIPPETS } from './snippets';
@@ -119,9 +119,11 @@ export function provideCompletion(analysis: Analysis, position: Position): Compl
     // Namespaces already listed, except the one being edited.
     const present = new Set(namespaceTypes(analysis).filter((_, i) => i !== path[2]));
     return value(
-      Object.entries(NAMESPACE_TYPES)
-        .filter(([t]) => !present.has(t))
-        .map(([t, doc]) => ({ label: t, kind: CompletionItemKind.EnumMember, doc })),
+      NAMESPACE_TYPES.filter((t) => !present.has(t)).map((t) => ({
+        label: t,
+        kind: CompletionItemKind.EnumMember,
+        doc: NAMESPACE_DOCS[t],
+      })),
     );
   }
   if (path.length === 2 && path[0] === 'linux' && path[1] === 'rootfsPropagation') {

@@ -55,7 +55,7 @@ export {
 } from './processAttrPlan';
 export { HOOK_KINDS } from './hooksPlan';
 export { knownDataOptions, DATA_OPTIONS_ANY_TYPE } from './rules/filesystemData';
-export { schemaAt, NAMESPACE_TYPES, S_IFMT, type FieldSchema } from './schema';
+export { schemaAt, NAMESPACE_TYPES, S_IFMT, type FieldSchema, type NamespaceType } from './schema';
 export {
   CLONE_NEWNS,
   CLONE_NEWCGROUP,
