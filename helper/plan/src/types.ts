@@ -262,10 +262,13 @@ export interface MknodOp extends OperationBase {
   gid: number;
 }
 
+/** The files the runtime writes for a container's /etc and binds in (Docker's behaviour). */
+export type NetworkFile = 'hosts' | 'hostname' | 'resolv.conf';
+
 /** Write a network file into the container's state directory before it is bind-mounted. */
 export interface WriteNetworkFileOp extends OperationBase {
   op: 'write-network-file';
-  file: 'hosts' | 'hostname' | 'resolv.conf';
+  file: NetworkFile;
   /** Host path of the file in the state directory (the bind source of its mount). */
   hostPath: string;
 }
