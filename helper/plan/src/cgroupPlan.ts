@@ -6,7 +6,7 @@
 // moves the init in before it unshares its cgroup namespace, writes linux.resources, and
 // removes them at teardown.
 import * as posix from 'node:path/posix';
-import { cgroupLayout } from './cgroupMount';
+import { cgroupLayout, HOST_CGROUP } from './cgroupMount';
 import {
   IGNORED_AS_RUNC,
   otherResources,
@@ -15,8 +15,6 @@ import {
 } from './cgroupResources';
 import { asArray, asObject, asString, get } from './json';
 import type { HostView, JsonPath, Origin } from './types';
-
-export const HOST_CGROUP = '/sys/fs/cgroup';
 
 export interface CgroupHierarchy {
   /** Where the hierarchy is mounted on the host, e.g. /sys/fs/cgroup/memory. */
