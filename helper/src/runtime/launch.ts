@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { CLONE_NEWUTS, launchRefusals, type LaunchSpec, type Plan } from '@bindery/plan';
 import { ErrorCodes, type HookEvent, type OperationEvent } from '../protocol';
 import { createCgroups, removeCgroups } from './cgroups';
-import { ID_PATTERN } from './containerId';
+import { isContainerId } from './containerId';
 import { ContainerHandle, type Container } from './containerHandle';
 import { CONSOLE_SOCKET, runLaunch } from './initChannel';
 import {
@@ -57,7 +57,7 @@ export interface LaunchOptions {
 
 /** Check what the plan and spec ask for before any process is started. */
 export function prepare(opts: LaunchOptions, stateDir: string): { spec: LaunchSpec } | LaunchError {
-  if (!ID_PATTERN.test(opts.id) || opts.id === '.' || opts.id === '..')
+  if (!isContainerId(opts.id))
     return launchError(
       ErrorCodes.InvalidParams,
       'invalid-id',
