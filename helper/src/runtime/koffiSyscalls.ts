@@ -1,7 +1,7 @@
 // The real Syscalls: libc through koffi. The only file in the project that loads koffi.
 //
 // Every call is synchronous and runs on the calling thread, which is what the namespace
-// work needs (see DESIGN.md "Node and threads"). Each wrapper reads errno right after the
+// work needs (see README.md here, "A launch"). Each wrapper reads errno right after the
 // call and turns a failure into a SysResult carrying the errno name.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
