@@ -48,8 +48,3 @@ const NAMES: Record<number, string> = {
 export function errnoName(errno: number): string {
   return NAMES[errno] ?? `E${errno}`;
 }
-
-export function errnoNumber(name: string): number | undefined {
-  for (const [n, v] of Object.entries(NAMES)) if (v === name) return Number(n);
-  return undefined;
-}
