@@ -3,16 +3,11 @@
 // does not apply (warnings), as the editor shows them; and that the plan carries the launch
 // settings exactly when the helper would launch it.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { realHostView } from '../../src/hostView';
 import { planBundle } from '../../src/planBundle';
 import { launchRefusals } from '../../src/refusals';
 import type { HostView } from '../../src/types';
-import { BUNDLE, ROOTFS, applyFix, check, rangeOf, spec, usualHost } from './harness';
+import { BUNDLE, applyFix, check, rangeOf, spec, usualHost } from './harness';
 
 const errorsOf = (text: string, host?: HostView) =>
   check(text, host)
@@ -251,30 +246,6 @@ describe('seccomp', () => {
   });
 });
 
-describe('linux.resources and cgroupsPath', () => {
-  it('are applied (memory, pids, cpu, cpuset, v1 devices, blockIO): no warning; what runc 1.1 ignores is information', () => {
-    const text = spec((s) => {
-      s.linux.cgroupsPath = '/bindery/x';
-      s.linux.resources = {
-        memory: { limit: 1 << 26, swappiness: 10 },
-        pids: { limit: 10 },
-        cpu: { shares: 512, cpus: '0' },
-        devices: [{ allow: false, access: 'rwm' }],
-        blockIO: { weight: 100, throttleReadBpsDevice: [{ major: 8, minor: 0, rate: 1 }] },
-      };
-      s.linux.resources.memory.kernel = 1 << 20;
-    });
-    const c = check(text);
-    assert.deepEqual(c.byCode('feature-not-applied'), []);
-    const ignored = c.byCode('resource-ignored');
-    assert.deepEqual(
-      ignored.map((f) => `${f.severity} ${f.path.join('.')}`),
-      ['information linux.resources.memory.kernel'],
-    );
-    assert.match(ignored[0].message, /runc 1\.1 ignores kernel memory limits/);
-  });
-});
-
 describe('features Bindery does not apply', () => {
   const warningsOf = (text: string) => check(text).byCode('feature-not-applied');
 
@@ -363,94 +334,5 @@ describe('features Bindery does not apply', () => {
       s.process.apparmorProfile = '';
     });
     assert.deepEqual(warningsOf(text), []);
-  });
-});
-
-describe('/etc/hostname content (rule 23)', () => {
-  const SOURCE = '/srv/names/hostname';
-  const withHostnameMount = spec((s) =>
-    s.mounts.push({
-      destination: '/etc/hostname',
-      type: 'bind',
-      source: SOURCE,
-      options: ['rbind', 'ro'],
-    }),
-  );
-  const hostWith = (content: string | null): HostView => ({
-    ...usualHost([SOURCE, `${ROOTFS}/etc/hostname`]),
-    readFile: (p, max) => {
-      assert.ok(max > 0);
-      return p === SOURCE ? content : null;
-    },
-  });
-
-  it('information on the source when the file names another host', () => {
-    const c = check(withHostnameMount, hostWith('web1\n'));
-    const f = c.one('hostname-file-mismatch');
-    assert.equal(f.severity, 'information');
-    assert.deepEqual(f.range, rangeOf(withHostnameMount, `"${SOURCE}"`));
-    assert.match(f.message, /says "web1", but hostname is "box"/);
-    assert.deepEqual(f.related?.[0].range, rangeOf(withHostnameMount, '"box"'));
-  });
-
-  it('nothing when the file matches, cannot be read, or the host view cannot read files', () => {
-    assert.deepEqual(
-      check(withHostnameMount, hostWith('box\n')).byCode('hostname-file-mismatch'),
-      [],
-    );
-    assert.deepEqual(check(withHostnameMount, hostWith(null)).byCode('hostname-file-mismatch'), []);
-    const noReader = usualHost([SOURCE, `${ROOTFS}/etc/hostname`]);
-    assert.deepEqual(check(withHostnameMount, noReader).byCode('hostname-file-mismatch'), []);
-  });
-
-  it('nothing when the file holds hostname.domainname, as Bindery writes it', () => {
-    const text = spec((s) => {
-      s.domainname = 'example.org';
-      s.mounts.push({
-        destination: '/etc/hostname',
-        type: 'bind',
-        source: SOURCE,
-        options: ['rbind'],
-      });
-    });
-    const host = hostWith('box.example.org\n');
-    assert.deepEqual(check(text, host).byCode('hostname-file-mismatch'), []);
-    assert.equal(
-      check(text, hostWith('box.example.com\n')).byCode('hostname-file-mismatch').length,
-      1,
-    );
-  });
-
-  it('nothing without a hostname in the spec', () => {
-    const text = spec((s) => {
-      delete s.hostname;
-      s.mounts.push({
-        destination: '/etc/hostname',
-        type: 'bind',
-        source: SOURCE,
-        options: ['rbind'],
-      });
-    });
-    assert.deepEqual(check(text, hostWith('web1\n')).byCode('hostname-file-mismatch'), []);
-  });
-});
-
-describe('realHostView().readFile', () => {
-  it('reads the start of a regular file and nothing else', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bindery-readfile-'));
-    try {
-      const host = realHostView();
-      fs.writeFileSync(path.join(dir, 'hostname'), 'web1\nrest');
-      fs.symlinkSync('hostname', path.join(dir, 'link'));
-      execFileSync('mkfifo', [path.join(dir, 'fifo')]);
-      assert.equal(host.readFile?.(path.join(dir, 'hostname'), 4), 'web1');
-      assert.equal(host.readFile?.(path.join(dir, 'hostname'), 512), 'web1\nrest');
-      assert.equal(host.readFile?.(path.join(dir, 'link'), 512), 'web1\nrest');
-      assert.equal(host.readFile?.(path.join(dir, 'fifo'), 512), null);
-      assert.equal(host.readFile?.(dir, 512), null);
-      assert.equal(host.readFile?.(path.join(dir, 'missing'), 512), null);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
   });
 });
