@@ -6,7 +6,7 @@ import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CLONE_NEWUTS, launchRefusals, type LaunchSpec, type Plan } from '@bindery/plan';
-import { ErrorCodes, type HookEvent, type OperationEvent } from '../protocol';
+import { DEFAULT_SOCKET_PATH, ErrorCodes, type HookEvent, type OperationEvent } from '../protocol';
 import { createCgroups, removeCgroups } from './cgroups';
 import { isContainerId } from './containerId';
 import { ContainerHandle, type Container } from './containerHandle';
@@ -31,7 +31,8 @@ import {
 } from './stateFile';
 import type { DaemonSyscalls } from './syscalls';
 
-export const DEFAULT_STATE_ROOT = '/run/bindery';
+/** The daemon's default too: its socket's directory. */
+export const DEFAULT_STATE_ROOT = path.dirname(DEFAULT_SOCKET_PATH);
 
 export interface LaunchOptions {
   id: string;
