@@ -10,6 +10,7 @@ export {
   type IdMapping,
   type LaunchProblem,
   CAPABILITIES,
+  RLIMITS,
 } from './launchSpec';
 export { parseSpec, type SpecDocument } from './document';
 export { normalizeMount, parseMountOptions, type ParsedOptions } from './normalize';
