@@ -65,7 +65,7 @@ export function koffiSeccomp(): SeccompLoader {
           return { ok: false, errno: 'EINVAL', call: `seccomp_arch_resolve_name(${name})` };
         rc = archAdd(ctx, token) as number;
         // EEXIST: the native architecture, which seccomp_init already added.
-        if (rc < 0 && -rc !== 17) return failed('seccomp_arch_add', rc);
+        if (rc < 0 && errnoName(-rc) !== 'EEXIST') return failed('seccomp_arch_add', rc);
       }
       for (const rule of filter.rules) {
         const nr = syscallResolve(rule.syscall) as number;
