@@ -16,6 +16,7 @@ import { ociInitMain } from './ociInit';
 import { isProcessAttr, requesterInvariantViolations } from '@bindery/plan';
 import { setupRootfs } from './rootfs';
 import { warmUp } from './warmUp';
+import { EX_SOFTWARE } from '../exitCodes';
 import {
   AT_FDCWD,
   CLONE_FS,
@@ -336,7 +337,7 @@ function main(): void {
   const pd = sys.prctl(PR_SET_PDEATHSIG, 9 /* SIGKILL */);
   if (!pd.ok) {
     process.stderr.write(`bindery init: prctl(PR_SET_PDEATHSIG) failed: ${pd.errno}\n`);
-    process.exit(70);
+    process.exit(EX_SOFTWARE);
   }
   warmUp(sys);
   send({ type: 'ready' });

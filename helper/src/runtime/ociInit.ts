@@ -22,6 +22,7 @@ import { koffiSyscalls } from './koffiSyscalls';
 import { openTerminal } from './console';
 import { execProcess, type ProcessStdio } from './processSetup';
 import { processStartTime } from './stateFile';
+import { EX_SOFTWARE } from '../exitCodes';
 import {
   AT_FDCWD,
   CLONE_FS,
@@ -86,7 +87,7 @@ function dieWithLauncher(sys: Syscalls): void {
   const pd = sys.prctl(PR_SET_PDEATHSIG, 9 /* SIGKILL */);
   if (!pd.ok) {
     fs.writeSync(2, `bindery init: prctl(PR_SET_PDEATHSIG) failed: ${pd.errno}\n`);
-    process.exit(70);
+    process.exit(EX_SOFTWARE);
   }
 }
 
