@@ -21,16 +21,11 @@ import { MOUNT_SNIPPETS } from './snippets';
 
 export const COMPLETION_TRIGGERS = ['"', ':'];
 
-const PROPAGATION = [
-  'rprivate',
-  'private',
-  'rslave',
-  'slave',
-  'rshared',
-  'shared',
-  'runbindable',
-  'unbindable',
-];
+/** The propagation options of the plan's table, the recursive forms (the usual choice) first. */
+const PROPAGATION = Object.entries(MOUNT_OPTIONS)
+  .filter(([, info]) => info.kind === 'propagation')
+  .sort(([, a], [, b]) => Number(b.flags.includes('MS_REC')) - Number(a.flags.includes('MS_REC')))
+  .map(([option]) => option);
 
 export function provideCompletion(analysis: Analysis, position: Position): CompletionItem[] {
   const { spec } = analysis;
