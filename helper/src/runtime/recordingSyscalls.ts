@@ -14,6 +14,7 @@ import {
   S_IFLNK,
   S_IFMT,
   S_IFREG,
+  TMPFS_MAGIC,
   OK,
   ok,
   type FileStat,
@@ -202,7 +203,7 @@ export class RecordingSyscalls implements Syscalls {
     return ok(MS.MS_NOSUID | MS.MS_NODEV | MS.MS_NOEXEC);
   }
   filesystemType(_fd: number): SysResult<number> {
-    return ok(0x01021994); // TMPFS_MAGIC
+    return ok(TMPFS_MAGIC);
   }
   /** The identity file accesses are checked with, as set by setFsIdentity (null: the process's own). */
   fsIdentity: { uid: number; gid: number; groups: readonly number[] } | null = null;

@@ -255,6 +255,8 @@ export const X_OK = 1;
 
 /** statfs(2) f_type of procfs. */
 export const PROC_SUPER_MAGIC = 0x9fa0;
+/** statfs(2) f_type of tmpfs. */
+export const TMPFS_MAGIC = 0x01021994;
 
 // S_IFMT lives with the plan, which checks the file-type bits of a spec's device modes.
 export { S_IFMT };
