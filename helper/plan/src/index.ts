@@ -41,6 +41,7 @@ export {
   SECCOMP_ACTIONS,
   SECCOMP_FLAGS,
   SECCOMP_OPS,
+  notifies,
   renderAction,
   type SeccompFilter,
 } from './seccompPlan';

@@ -90,7 +90,10 @@ export function renderOperation(op: Operation): string {
     case 'seccomp': {
       const f = op.filter;
       const when = op.beforeExecve ? 'right before execve' : 'before the capabilities drop';
-      return `seccomp_load(${f.rules.length} rule${f.rules.length === 1 ? '' : 's'}, default ${renderAction(f.defaultAction)}, arch ${f.architectures.join('|') || 'native'}${f.flags.length ? `, ${f.flags.join('|')}` : ''}) ${when}`;
+      const listener = op.listener
+        ? `; the listener fd and the container state sent to ${str(op.listener.path)} (SCM_RIGHTS)`
+        : '';
+      return `seccomp_load(${f.rules.length} rule${f.rules.length === 1 ? '' : 's'}, default ${renderAction(f.defaultAction)}, arch ${f.architectures.join('|') || 'native'}${f.flags.length ? `, ${f.flags.join('|')}` : ''}) ${when}${listener}`;
     }
     case 'console':
       return `open(${str(op.ptmx)}) → pty; ${op.size ? `ioctl(TIOCSWINSZ, ${op.size.rows}×${op.size.cols}); ` : ''}mount(pty slave, ${str(op.path)}, MS_BIND); the process's stdio and controlling terminal`;

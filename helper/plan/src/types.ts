@@ -290,6 +290,18 @@ export interface SeccompOp extends OperationBase {
   op: 'seccomp';
   filter: SeccompFilter;
   beforeExecve: boolean;
+  /**
+   * With an SCMP_ACT_NOTIFY rule: the filter is loaded with a new listener, whose fd goes to
+   * the unix socket at `path` (host path, resolved against the bundle) with SCM_RIGHTS and
+   * runc's container process state (`metadata` included), as runc sends it to a seccomp agent.
+   */
+  listener?: SeccompListener;
+}
+
+/** linux.seccomp.listenerPath and listenerMetadata, for a filter that notifies. */
+export interface SeccompListener {
+  path: string;
+  metadata?: string;
 }
 
 /** Write a kernel parameter in the container's namespaces (/proc/sys/…), after pivot_root. */

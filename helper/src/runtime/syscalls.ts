@@ -132,9 +132,10 @@ export interface InitSyscalls {
   /**
    * Build `filter` with libseccomp and load it into this thread (seccomp_load). ENOSYS when
    * libseccomp (Debian: libseccomp2) is not installed; a syscall name it does not know is
-   * skipped, as runc skips it.
+   * skipped, as runc skips it. A filter that notifies (SCMP_ACT_NOTIFY) is loaded with a new
+   * listener: its fd is the value (the caller sends it on and closes it); otherwise undefined.
    */
-  seccompLoad(filter: SeccompFilter): SysResult;
+  seccompLoad(filter: SeccompFilter): SysResult<number | undefined>;
   /** personality(2): this process's execution domain; returns the previous persona. */
   personality(persona: number): SysResult<number>;
   /** ioprio_set(IOPRIO_WHO_PROCESS, 0, ioprio): this process's I/O class and priority. */
