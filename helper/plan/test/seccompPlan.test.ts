@@ -160,4 +160,32 @@ describe('seccomp for a non-root requester', () => {
       [],
     );
   });
+
+  it('may hand notified calls to its own agent: the runtime connects with its file rights (seccompListener.ts)', () => {
+    const alice = { uid: 1000, gid: 1000, groups: [1000] };
+    const spec = baseSpec({
+      user: { uid: 1000, gid: 1000 },
+      readonlyRoot: true,
+      process: { noNewPrivileges: true },
+    });
+    spec.linux.seccomp = {
+      defaultAction: 'SCMP_ACT_ALLOW',
+      listenerPath: '/home/alice/agent.sock',
+      syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_NOTIFY' }],
+    };
+    const plan = planBundle({
+      text: JSON.stringify(spec),
+      bundleDir: '/b',
+      host: fakeHost({ '/b/rootfs': 'dir' }),
+      stateDir: '/run/bindery/x',
+      requester: alice,
+    });
+    const op = plan.operations.at(-1);
+    assert.ok(op?.op === 'seccomp' && op.listener?.path === '/home/alice/agent.sock');
+    assert.ok(plan.launch, plan.findings.map((f) => f.code).join());
+    assert.deepEqual(
+      requesterInvariantViolations(plan, { owner: alice, stateDir: '/run/bindery/x', launch: plan.launch }),
+      [],
+    );
+  });
 });
