@@ -85,4 +85,12 @@ export {
   symlinkOp,
   writeNetworkFileOp,
 } from './operationConstructors';
-export { resourceWrites, type CgroupHierarchy, type CgroupWrite } from './cgroupPlan';
+export {
+  deviceExceptions,
+  renderDeviceException,
+  resourceWrites,
+  type CgroupDeviceRules,
+  type CgroupHierarchy,
+  type CgroupWrite,
+  type DeviceException,
+} from './cgroupPlan';

@@ -7,7 +7,7 @@
 // pass them through unchanged.
 
 import type { LaunchSpec } from './launchSpec';
-import type { CgroupHierarchy, CgroupWrite } from './cgroupPlan';
+import type { CgroupDeviceRules, CgroupHierarchy, CgroupWrite } from './cgroupPlan';
 import type { ProcessAttrOp } from './processAttrPlan';
 import type { SeccompFilter } from './seccompPlan';
 import type { OomScoreAdjWrite, SysctlWrite } from './sysctlPlan';
@@ -317,6 +317,8 @@ export interface CgroupOp extends OperationBase {
   op: 'cgroup';
   hierarchies: CgroupHierarchy[];
   writes: CgroupWrite[];
+  /** On a pure cgroup2 host: the device list an eBPF program (BPF_CGROUP_DEVICE) enforces, as runc's. */
+  devices?: CgroupDeviceRules;
 }
 
 /**

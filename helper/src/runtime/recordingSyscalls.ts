@@ -472,6 +472,13 @@ export class RecordingSyscalls implements Syscalls {
   groupId(_name: string): number | undefined {
     return undefined;
   }
+  bpfLoadDeviceProgram(insns: Buffer, license: string): SysResult<number> {
+    const r = this.log('bpf_prog_load', `cgroup_device ${insns.length / 8} insns ${license}`);
+    return r.ok ? ok(this.newFd('bpf-prog')) : (r as SysResult<number>);
+  }
+  bpfDeviceProgram(attach: boolean, cgroupFd: number, progFd: number): SysResult {
+    return this.log(attach ? 'bpf_prog_attach' : 'bpf_prog_detach', `${this.fds.get(cgroupFd) ?? cgroupFd} ${this.fds.get(progFd) ?? progFd}`);
+  }
   pidfdOpen(pid: number): SysResult<number> {
     return ok(this.newFd(`pidfd:${pid}`));
   }

@@ -196,6 +196,13 @@ export interface DaemonSyscalls
   pidfdOpen(pid: number): SysResult<number>;
   pidfdSendSignal(pidfd: number, signal: number): SysResult;
   /**
+   * bpf(BPF_PROG_LOAD) of a BPF_PROG_TYPE_CGROUP_DEVICE program (struct bpf_insn array); its
+   * fd. A refusal's `call` carries the end of the verifier's log.
+   */
+  bpfLoadDeviceProgram(insns: Buffer, license: string): SysResult<number>;
+  /** bpf(BPF_PROG_ATTACH with BPF_F_ALLOW_MULTI, or BPF_PROG_DETACH) of that program on a cgroup2 directory's fd. */
+  bpfDeviceProgram(attach: boolean, cgroupFd: number, progFd: number): SysResult;
+  /**
    * Resolves when `fd` (a pidfd: the process exited) becomes readable. Waits in poll(2) on
    * a libuv pool thread, which it occupies until then.
    */
