@@ -34,6 +34,10 @@ const notifying: SeccompOp = {
   origin,
 };
 const subject = { id: 'c1', bundle: '/b', annotations: { z: '1', a: '2' } };
+const ROOT = { uid: 0, gid: 0, groups: [] };
+/** The container's own process, launched for root. */
+const connectForRoot = (sys: RecordingSyscalls) =>
+  connectSeccompAgent(sys, notifying, ROOT, subject, 'creating', 'self');
 
 function fake(): RecordingSyscalls {
   const sys = new RecordingSyscalls({ '/bin/sh': 'file', '/proc/self': 'dir' });
@@ -85,14 +89,7 @@ describe('seccomp listener', () => {
     assert.deepEqual(none, { ok: true, value: undefined });
     assert.equal(sys.calls.length, 0);
     sys.failOn('connect_unix', 'ECONNREFUSED');
-    const refused = connectSeccompAgent(
-      sys,
-      notifying,
-      { uid: 0, gid: 0, groups: [] },
-      subject,
-      'creating',
-      'self',
-    );
+    const refused = connectForRoot(sys);
     assert.equal(refused.ok, false);
     assert.ok(
       sys.calls.at(-1) === 'setfsidentity own',
@@ -102,14 +99,7 @@ describe('seccomp listener', () => {
 
   it('sends the listener fd right after loading the filter, and closes both; a failed send never execs', () => {
     const run = (sys: RecordingSyscalls) => {
-      const agent = connectSeccompAgent(
-        sys,
-        notifying,
-        { uid: 0, gid: 0, groups: [] },
-        subject,
-        'creating',
-        'self',
-      );
+      const agent = connectForRoot(sys);
       assert.ok(agent.ok && agent.value);
       const opened = sys.openFds();
       const f = execProcess(
