@@ -42,6 +42,7 @@ export {
   SECCOMP_ACTIONS,
   SECCOMP_FLAGS,
   SECCOMP_OPS,
+  notifies,
   renderAction,
   type SeccompFilter,
 } from './seccompPlan';
@@ -85,4 +86,12 @@ export {
   symlinkOp,
   writeNetworkFileOp,
 } from './operationConstructors';
-export { resourceWrites, type CgroupHierarchy, type CgroupWrite } from './cgroupPlan';
+export {
+  deviceExceptions,
+  renderDeviceException,
+  resourceWrites,
+  type CgroupDeviceRules,
+  type CgroupHierarchy,
+  type CgroupWrite,
+  type DeviceException,
+} from './cgroupPlan';

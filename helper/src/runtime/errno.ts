@@ -42,7 +42,9 @@ const NAMES: Record<number, string> = {
   75: 'EOVERFLOW',
   88: 'ENOTSOCK',
   95: 'EOPNOTSUPP',
+  104: 'ECONNRESET',
   110: 'ETIMEDOUT',
+  111: 'ECONNREFUSED',
 };
 
 export function errnoName(errno: number): string {

@@ -33,8 +33,8 @@ import {
 // Syscall numbers glibc has no wrapper for. The ones from 424 up are shared by every
 // architecture; pivot_root is not.
 const SYS = {
-  x64: { pivot_root: 155, setgroups: 116, ioprio_set: 251, sched_setattr: 314 },
-  arm64: { pivot_root: 41, setgroups: 159, ioprio_set: 30, sched_setattr: 274 },
+  x64: { pivot_root: 155, setgroups: 116, ioprio_set: 251, sched_setattr: 314, bpf: 321 },
+  arm64: { pivot_root: 41, setgroups: 159, ioprio_set: 30, sched_setattr: 274, bpf: 280 },
 } as const;
 const IOPRIO_WHO_PROCESS = 1;
 /** glibc's cpu_set_t: 1024 CPUs. */
@@ -46,6 +46,18 @@ const SYS_pidfd_send_signal = 424;
 const SYS_pidfd_open = 434;
 const SYS_openat2 = 437;
 const SYS_mount_setattr = 442;
+// bpf(2): commands, the program type and attach type of a cgroup device filter (uapi/linux/bpf.h).
+const BPF_PROG_LOAD = 5;
+const BPF_PROG_ATTACH = 8;
+const BPF_PROG_DETACH = 9;
+const BPF_PROG_TYPE_CGROUP_DEVICE = 15;
+const BPF_CGROUP_DEVICE = 6;
+/** Several programs on one cgroup, each detachable by its fd (runc attaches with it too). */
+const BPF_F_ALLOW_MULTI = 1 << 1;
+/** union bpf_attr up to prog_flags: the kernel zero-fills the rest. */
+const BPF_PROG_LOAD_ATTR_SIZE = 48;
+const BPF_ATTACH_ATTR_SIZE = 20;
+const BPF_LOG_SIZE = 16 * 1024;
 
 const RLIM_INFINITY = 0xffffffffffffffffn;
 const SIG_SETMASK = 2;
@@ -121,6 +133,17 @@ function createKoffiSyscalls(): Syscalls {
     controllen: 'size_t',
     flags: 'int',
   });
+  koffi.struct('bindery_bpf_prog_load', {
+    prog_type: 'uint32_t',
+    insn_cnt: 'uint32_t',
+    insns: 'void *',
+    license: 'const char *',
+    log_level: 'uint32_t',
+    log_size: 'uint32_t',
+    log_buf: 'void *',
+    kern_version: 'uint32_t',
+    prog_flags: 'uint32_t',
+  });
   const seccompLoad = koffiSeccomp();
 
   const c = {
@@ -195,6 +218,8 @@ function createKoffiSyscalls(): Syscalls {
     setfsgid: libc.func('int setfsgid(uint32_t gid)'),
     getgroups: libc.func('int getgroups(int size, _Out_ uint32_t *list)'),
     sysPidfdOpen: libc.func('syscall', 'long', ['long', 'int', 'uint32_t']),
+    sysBpfLoad: libc.func('syscall', 'long', ['long', 'int', 'bindery_bpf_prog_load *', 'unsigned int']),
+    sysBpf: libc.func('syscall', 'long', ['long', 'int', 'void *', 'unsigned int']),
     sysPidfdSendSignal: libc.func('syscall', 'long', ['long', 'int', 'int', 'void *', 'uint32_t']),
   };
 
@@ -573,6 +598,34 @@ function createKoffiSyscalls(): Syscalls {
       return grp === null ? undefined : (koffi.decode(grp, 2 * koffi.sizeof('void *'), 'uint32_t') as number);
     },
     pidfdOpen: (pid) => check('pidfd_open', c.sysPidfdOpen(SYS_pidfd_open, pid, 0)),
+    bpfLoadDeviceProgram: (insns, license) => {
+      const log = Buffer.alloc(BPF_LOG_SIZE);
+      const attr = {
+        prog_type: BPF_PROG_TYPE_CGROUP_DEVICE,
+        insn_cnt: insns.length / 8,
+        insns,
+        license,
+        log_level: 1,
+        log_size: log.length,
+        log_buf: log,
+        kern_version: 0,
+        prog_flags: 0,
+      };
+      const r = check('bpf(BPF_PROG_LOAD)', c.sysBpfLoad(SYS[arch].bpf, BPF_PROG_LOAD, attr, BPF_PROG_LOAD_ATTR_SIZE));
+      if (r.ok) return r;
+      // The verifier says why it refused the program: its last lines name the instruction.
+      const said = log.subarray(0, Math.max(0, log.indexOf(0))).toString('utf8').trim().split('\n').slice(-3).join('; ');
+      return { ...r, call: said ? `bpf(BPF_PROG_LOAD): ${said}` : r.call };
+    },
+    bpfDeviceProgram: (attach, cgroupFd, progFd) => {
+      const attr = Buffer.alloc(BPF_ATTACH_ATTR_SIZE);
+      attr.writeUInt32LE(cgroupFd, 0); // target_fd
+      attr.writeUInt32LE(progFd, 4); // attach_bpf_fd
+      attr.writeUInt32LE(BPF_CGROUP_DEVICE, 8); // attach_type
+      attr.writeUInt32LE(attach ? BPF_F_ALLOW_MULTI : 0, 12); // attach_flags
+      const cmd = attach ? BPF_PROG_ATTACH : BPF_PROG_DETACH;
+      return unit(attach ? 'bpf(BPF_PROG_ATTACH)' : 'bpf(BPF_PROG_DETACH)', c.sysBpf(SYS[arch].bpf, cmd, attr, attr.length));
+    },
     pidfdSendSignal: (pidfd, signal) =>
       unit(
         'pidfd_send_signal',

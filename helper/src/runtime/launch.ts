@@ -232,7 +232,7 @@ export async function launchContainer(
     // Its cgroup, with the init in it before the init unshares its cgroup namespace.
     const cgroup = opts.plan.operations.find((o) => o.op === 'cgroup');
     if (cgroup) {
-      const made = createCgroups(cgroup, pid);
+      const made = createCgroups(cgroup, pid, sys);
       container.state.cgroups = made.made;
       writeState(stateDir, container.state);
       if (!made.ok)

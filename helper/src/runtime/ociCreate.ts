@@ -207,7 +207,7 @@ export async function createOciContainer(opts: OciCreateOptions, sys: Syscalls):
     // daemon launch does: cgroups.ts).
     const cgroup = cgroupOf(opts.plan);
     if (cgroup) {
-      const made = createCgroups(cgroup, pid);
+      const made = createCgroups(cgroup, pid, sys);
       state.cgroups = cgroups = made.made;
       writeState(dir, state);
       if (!made.ok) throw new RuntimeError(`${made.message} (hint: ${made.hint})`);

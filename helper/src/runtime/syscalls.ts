@@ -132,9 +132,10 @@ export interface InitSyscalls {
   /**
    * Build `filter` with libseccomp and load it into this thread (seccomp_load). ENOSYS when
    * libseccomp (Debian: libseccomp2) is not installed; a syscall name it does not know is
-   * skipped, as runc skips it.
+   * skipped, as runc skips it. A filter that notifies (SCMP_ACT_NOTIFY) is loaded with a new
+   * listener: its fd is the value (the caller sends it on and closes it); otherwise undefined.
    */
-  seccompLoad(filter: SeccompFilter): SysResult;
+  seccompLoad(filter: SeccompFilter): SysResult<number | undefined>;
   /** personality(2): this process's execution domain; returns the previous persona. */
   personality(persona: number): SysResult<number>;
   /** ioprio_set(IOPRIO_WHO_PROCESS, 0, ioprio): this process's I/O class and priority. */
@@ -194,6 +195,13 @@ export interface DaemonSyscalls
   groupId(name: string): number | undefined;
   pidfdOpen(pid: number): SysResult<number>;
   pidfdSendSignal(pidfd: number, signal: number): SysResult;
+  /**
+   * bpf(BPF_PROG_LOAD) of a BPF_PROG_TYPE_CGROUP_DEVICE program (struct bpf_insn array); its
+   * fd. A refusal's `call` carries the end of the verifier's log.
+   */
+  bpfLoadDeviceProgram(insns: Buffer, license: string): SysResult<number>;
+  /** bpf(BPF_PROG_ATTACH with BPF_F_ALLOW_MULTI, or BPF_PROG_DETACH) of that program on a cgroup2 directory's fd. */
+  bpfDeviceProgram(attach: boolean, cgroupFd: number, progFd: number): SysResult;
   /**
    * Resolves when `fd` (a pidfd: the process exited) becomes readable. Waits in poll(2) on
    * a libuv pool thread, which it occupies until then.

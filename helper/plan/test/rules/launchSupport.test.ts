@@ -227,10 +227,11 @@ describe('launch settings Bindery refuses', () => {
 });
 
 describe('seccomp', () => {
-  it('is applied, so no feature-not-applied; SCMP_ACT_NOTIFY blocks the launch on its action', () => {
+  it('is applied, so no feature-not-applied; SCMP_ACT_NOTIFY with a listener launches', () => {
     const text = spec((s) => {
       s.linux.seccomp = {
         defaultAction: 'SCMP_ACT_ERRNO',
+        listenerPath: '/run/agent.sock',
         syscalls: [
           { names: ['getcwd'], action: 'SCMP_ACT_ALLOW' },
           { names: ['mkdir'], action: 'SCMP_ACT_NOTIFY' },
@@ -239,10 +240,34 @@ describe('seccomp', () => {
     });
     const c = check(text);
     assert.deepEqual(c.byCode('feature-not-applied'), []);
-    const notify = c.byCode('seccomp-notify-not-supported');
-    assert.equal(notify.length, 1);
-    assert.deepEqual(notify[0].path, ['linux', 'seccomp', 'syscalls', 1, 'action']);
-    assert.equal(notify[0].blocksLaunch, true);
+    assert.deepEqual(errorsOf(text), []);
+    assert.deepEqual(blockersOf(text), []);
+  });
+
+  it('refuses SCMP_ACT_NOTIFY where runc does (default action, write, no listenerPath) and on sendmsg', () => {
+    const refused = (seccomp: unknown) =>
+      check(spec((s) => (s.linux.seccomp = seccomp)))
+        .byCode('seccomp-notify-refused')
+        .map((f) => `${f.severity} ${f.path.join('.')}: ${f.message}`);
+    const noListener = refused({
+      defaultAction: 'SCMP_ACT_ALLOW',
+      syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_NOTIFY' }],
+    });
+    assert.equal(noListener.length, 1);
+    assert.match(noListener[0], /^error linux\.seccomp\.syscalls\.0\.action: .*"listenerPath is not set"/);
+    const onWrite = refused({
+      defaultAction: 'SCMP_ACT_ALLOW',
+      listenerPath: '/run/agent.sock',
+      syscalls: [{ names: ['mkdir', 'write', 'sendmsg'], action: 'SCMP_ACT_NOTIFY' }],
+    });
+    assert.equal(onWrite.length, 2);
+    assert.match(onWrite[0], /^error linux\.seccomp\.syscalls\.0\.names\.1: .*cannot be used for write: runc refuses it too/);
+    assert.match(onWrite[1], /^error linux\.seccomp\.syscalls\.0\.names\.2: .*cannot be used for sendmsg: Bindery's init sends/);
+    const asDefault = refused({ defaultAction: 'SCMP_ACT_NOTIFY', listenerPath: '/run/agent.sock' });
+    assert.equal(asDefault.length, 1);
+    assert.match(asDefault[0], /^error linux\.seccomp\.defaultAction: linux\.seccomp\.defaultAction: SCMP_ACT_NOTIFY cannot be the default action/);
+    // A listenerPath without a notifying rule is harmless (runc sends nothing).
+    assert.deepEqual(refused({ defaultAction: 'SCMP_ACT_ALLOW', listenerPath: '/x' }), []);
   });
 });
 
