@@ -3,7 +3,7 @@
 // JSON-RPC client, HelperClient) from the helper.
 // Documented for people in helper/PROTOCOL.md; keep the two in step.
 import { NotificationType, RequestType } from 'vscode-jsonrpc';
-import type { Finding, HookKind, Operation, Plan } from '@bindery/plan';
+import type { Finding, HookKind, NetworkFile, Operation, Plan } from '@bindery/plan';
 
 /** Bumped on any incompatible change; the client refuses a helper with another major. */
 export const PROTOCOL_VERSION = '1.2.0';
@@ -78,7 +78,7 @@ export interface ContainerInfo {
   terminal?: boolean;
   mounts: MountSummary[];
   /** Host paths of the network files written for it. */
-  networkFiles: { name: 'hosts' | 'hostname' | 'resolv.conf'; path: string }[];
+  networkFiles: { name: NetworkFile; path: string }[];
   /** Since 1.2: the spec's hooks that have run so far, in the order they ran. */
   hooks?: HookRun[];
   /**
