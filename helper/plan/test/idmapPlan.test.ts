@@ -16,12 +16,12 @@ function planOf(text: string, requester?: Requester): Plan {
   return planBundle({ text, bundleDir: BUNDLE, host, ...(requester ? { requester } : {}) });
 }
 
-function withUser(patch: (s: any) => void) {
+function withUser(patch: Parameters<typeof spec>[0]) {
   return spec((s) => {
     s.linux.namespaces.push({ type: 'user' });
     s.linux.uidMappings = CONTAINER_MAP;
     s.linux.gidMappings = CONTAINER_MAP;
-    patch(s);
+    patch?.(s);
   });
 }
 
