@@ -17,19 +17,15 @@ import { planBundle, realHostView } from '@bindery/plan';
 import { runtimeWith } from '../src/runtime/container';
 import { koffiSyscalls } from '../src/runtime/koffiSyscalls';
 import { initPool, useInitScript, warmInits } from '../src/runtime/initLauncher';
+import { EXAMPLE, useBuiltInit } from './benchBundle';
 
 const { launchContainer } = runtimeWith(koffiSyscalls());
 const HOST_ROOT = 100000;
 
 async function main(): Promise<void> {
   const runs = Number(process.argv[2] ?? 20);
-  const helper = path.join(__dirname, '..');
-  const init = path.join(helper, 'dist', 'init.js');
-  const example = path.join(helper, '..', 'examples', 'hello');
-  if (!fs.existsSync(init)) throw new Error(`${init} missing: run npm run build -w @bindery/helper`);
-  if (!fs.existsSync(path.join(example, 'rootfs', 'bin', 'busybox')))
-    throw new Error('example rootfs missing: run examples/build-rootfs.sh');
-  useInitScript(init);
+  useBuiltInit(useInitScript);
+  const example = EXAMPLE;
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bindery-userns-bench-'));
   // The namespace's root opens its output pipes in the state root and creates mount points
