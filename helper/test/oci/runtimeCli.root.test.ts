@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
+import { runcMounts } from '../baseSpec';
 import { cleanupTemp, makeBundle, needsRoot, tempDir } from '../runtime/rootHarness';
 import { assertBuilt, cleanRoot, runtime, stateOf, waitStatus, type Result } from './ociHarness';
 
@@ -245,6 +246,27 @@ describe('bindery as an OCI runtime, compared with runc (root)', () => {
       [0, '0\nsame user\nsame pid\nsame mnt\nsame net\n', ''],
     ]);
     assert.deepEqual(results.bindery, results.runc);
+  });
+
+  it('an id-mapped bind through run (create, start): the mount’s own mapping, as runc 1.2 (runc 1.1.5 ignores it)', (t: TestContext) => {
+    if (!needsRoot(t)) return;
+    const src = tempDir('idmap-src');
+    fs.chmodSync(src, 0o755); // outside the mapping it is nobody's: others must search it
+    fs.writeFileSync(path.join(src, 'f'), 'x');
+    fs.chownSync(path.join(src, 'f'), 1000, 1000);
+    const map = [{ containerID: 1000, hostID: 200005, size: 1 }];
+    const bundle = makeBundle({
+      args: ['/bin/sh', '-c', 'ls -ln /own/f'],
+      mounts: [
+        ...runcMounts('/proc', '/dev'),
+        { destination: '/own', type: 'bind', source: src, options: ['rbind'], uidMappings: map, gidMappings: map },
+      ],
+      prepare: (rootfs) => fs.mkdirSync(path.join(rootfs, 'own')),
+    });
+    const root = rootFor('bindery');
+    const r = runtime('bindery', root, ['run', '--bundle', bundle, 'i1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^-rw-r--r-- +1 200005 +200005 +1 .* \/own\/f$/m);
   });
 
   it("pause and resume through the freezer, as runc; the cgroup is the spec's and goes with delete", async (t: TestContext) => {
