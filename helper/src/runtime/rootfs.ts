@@ -18,6 +18,7 @@ import {
   type MkfileOp,
   type MknodOp,
   type Operation,
+  parseMountinfo,
   type PivotRootOp,
   type Plan,
   type RootfsParentPrivateOp,
@@ -36,7 +37,7 @@ import { mkdirAllInRoot, mkfileInRoot, resolveInRoot } from './resolveInRoot';
 import { RootContext, refusedCreate } from './rootContext';
 import { performSymlink } from './symlink';
 import type { Owner } from './initProtocol';
-import { checkMountFlags, unescapeMountinfo } from './mountFlagsCheck';
+import { checkMountFlags } from './mountFlagsCheck';
 import {
   AT_FDCWD,
   MNT_DETACH,
@@ -222,13 +223,9 @@ function makeRootfsParentPrivate(ctx: RootContext, op: RootfsParentPrivateOp): S
   const info = ctx.sys.readFile('/proc/self/mountinfo');
   if (!info.ok) return DONE; // not readable (the fake): nothing known to fix
   let parent: { point: string; shared: boolean } | undefined;
-  for (const line of info.value.split('\n')) {
-    const fields = line.split(' ');
-    if (fields.length < 7) continue;
-    const point = unescapeMountinfo(fields[4]);
+  for (const { mountPoint: point, optional } of parseMountinfo(info.value)) {
     const below = point === '/' || op.rootfs === point || op.rootfs.startsWith(point + '/');
     if (!below || (parent && parent.point.length > point.length)) continue;
-    const optional = fields.slice(6, fields.indexOf('-'));
     parent = { point, shared: optional.some((f) => f.startsWith('shared:')) };
   }
   if (!parent?.shared) return DONE;
