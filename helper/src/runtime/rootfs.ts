@@ -29,6 +29,7 @@ import type { OperationFailure } from '../protocol';
 import type { OperationOutcome } from './operationOutcome';
 import { performConsole, type DeliverMaster } from './console';
 import { DONE, entryName, fail, type StepOutcome } from './failure';
+import { performIdmapBind, type RequestIdmap } from './idmapMount';
 import { performMask } from './maskedPaths';
 import { performMount, performSetattr } from './mount';
 import { writeNetworkFile, type NetworkIdentity } from './networkFiles';
@@ -63,6 +64,8 @@ export interface SetupRootfsOptions {
    * createContainer); absent: such a plan fails (the warm-up and unit tests have none).
    */
   runHook?(op: HookOp): StepOutcome;
+  /** Has the launcher give a detached mount an id mapping (id-mapped binds); absent: such a plan fails. */
+  requestIdmap?: RequestIdmap;
   /** Where a terminal's master goes (the 'console' operation); the plan has none without it. */
   deliverMaster?: DeliverMaster;
   /** Receives the terminal's slave, which the process set-up makes its stdio. */
@@ -109,7 +112,7 @@ export function setupRootfs(
           : root;
         if (src.ok) ctx.copyUpSources.set(op.target, src.value);
       }
-      const outcome = perform(ctx, op, opts);
+      const outcome = perform(ctx, op, index, opts);
       if (outcome.ok) {
         opts.emit(outcome.note ? { index, ok: true, message: outcome.note } : { index, ok: true });
         continue;
@@ -135,13 +138,19 @@ export function setupRootfs(
   }
 }
 
-function perform(ctx: RootContext, op: Operation, opts: SetupRootfsOptions): StepOutcome {
+function perform(
+  ctx: RootContext,
+  op: Operation,
+  index: number,
+  opts: SetupRootfsOptions,
+): StepOutcome {
   switch (op.op) {
     case 'hook':
       return performHook(op, opts.runHook);
     case 'rootfs-parent-private':
       return makeRootfsParentPrivate(ctx, op);
     case 'mount':
+      return op.idmap ? performIdmapBind(ctx, op, index, opts.requestIdmap) : performMount(ctx, op);
     case 'readonly-path':
       return performMount(ctx, op);
     case 'mask':
