@@ -64,6 +64,7 @@ export function runLaunch(
   stateDir: string,
   terminal: boolean,
   eventPipe?: { path: string; stream: NodeJS.ReadableStream },
+  stateDirFd?: number,
 ): Promise<LaunchError | undefined> {
   const req = {
     ...initRequest(
@@ -74,6 +75,7 @@ export function runLaunch(
       terminal ? path.join(stateDir, CONSOLE_SOCKET) : undefined,
     ),
     ...(eventPipe ? { eventPipe: eventPipe.path } : {}),
+    ...(stateDirFd !== undefined ? { stateDirFd } : {}),
   };
   return new Promise((resolve) => {
     let execSeen = false;
