@@ -523,8 +523,9 @@ function readNamespaces(s: Record<string, unknown>): NamespaceSetup | undefined 
       out.newNetwork = !nsPath;
     }
   });
-  // Without a mount namespace in the spec the init still mounts in one of its own (runc
-  // refuses such a spec; the structure rule says so).
+  // Without a mount namespace in the spec the init still mounts in one of its own: runc 1.1
+  // mounts into the rootfs in the host's namespace then and chroots, and those mounts stay
+  // on the host after the container is gone.
   if (!mountSeen) out.unshare |= CLONE_NEWNS;
   out.join.sort((a, b) => JOIN_ORDER.indexOf(a.type) - JOIN_ORDER.indexOf(b.type));
   return ok ? out : undefined;
