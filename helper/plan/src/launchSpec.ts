@@ -5,7 +5,8 @@
 // - what the schema already describes (wrong JSON types, an empty args, a relative cwd, an
 //   unknown namespace type…): the structure rule reports it; here it only means "no launch";
 // - what the spec allows but Bindery cannot run, or the kernel would refuse at exec time:
-//   returned as problems, which `rules/launchSupport.ts` turns into error findings.
+//   returned as problems, which `rules/launchSupport.ts` turns into error findings — but
+//   for what runc skips with a warning and runs without (SKIPPED_WITH_WARNING_CODES).
 // So a spec reads as launchable exactly when the plan has no error about it.
 import { asArray, asObject } from './json';
 import {
@@ -122,6 +123,13 @@ export const LAUNCH_PROBLEM_CODES = [
  */
 export const BINDERY_LIMITATION_CODES: ReadonlySet<string> = new Set(['process-missing']);
 
+/**
+ * Problems the launch goes on without, as runc does: warnings, and the offending value is
+ * left out (an unknown capability: runc 1.1 logs "ignoring unknown or unavailable
+ * capabilities" and runs the process without it).
+ */
+export const SKIPPED_WITH_WARNING_CODES: ReadonlySet<string> = new Set(['unknown-capability']);
+
 /** Something the spec allows (or the schema does not catch) that Bindery will not run. */
 export interface LaunchProblem {
   /** Stable finding code. */
@@ -235,7 +243,8 @@ export function readLaunchSpec(spec: unknown): LaunchReading {
   const problems: LaunchProblem[] = [];
   const proc = readProcess(s, problems);
   const namespaces = readNamespaces(s);
-  if (!proc || !namespaces || problems.length) return { problems };
+  if (!proc || !namespaces || problems.some((p) => !SKIPPED_WITH_WARNING_CODES.has(p.code)))
+    return { problems };
   const name = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
   const annotations = Object.entries(asObject(s.annotations) ?? {}).filter(
     (e): e is [string, string] => typeof e[1] === 'string',
@@ -392,11 +401,11 @@ function readProcess(
           const cap = CAPABILITIES.indexOf(n);
           if (cap >= 0) sets[set].push(cap);
           else
-            problem(
-              'unknown-capability',
-              ['process', 'capabilities', set, i],
-              `process.capabilities.${set}[${i}]: ${n} is not a capability Bindery knows (runc would skip it with a warning; Bindery refuses it rather than run with a set other than the one written). Use a name from capabilities(7), e.g. CAP_NET_BIND_SERVICE.`,
-            );
+            problems.push({
+              code: 'unknown-capability',
+              path: ['process', 'capabilities', set, i],
+              message: `process.capabilities.${set}[${i}]: ${n} is not a capability Bindery knows: it is skipped, as runc does (with a warning), and the process runs without it. Use a name from capabilities(7), e.g. CAP_NET_BIND_SERVICE.`,
+            });
         });
       }
       const { bounding, effective, permitted, inheritable, ambient } = sets;
@@ -514,8 +523,9 @@ function readNamespaces(s: Record<string, unknown>): NamespaceSetup | undefined 
       out.newNetwork = !nsPath;
     }
   });
-  // Without a mount namespace in the spec the init still mounts in one of its own (runc
-  // refuses such a spec; the structure rule says so).
+  // Without a mount namespace in the spec the init still mounts in one of its own: runc 1.1
+  // mounts into the rootfs in the host's namespace then and chroots, and those mounts stay
+  // on the host after the container is gone.
   if (!mountSeen) out.unshare |= CLONE_NEWNS;
   out.join.sort((a, b) => JOIN_ORDER.indexOf(a.type) - JOIN_ORDER.indexOf(b.type));
   return ok ? out : undefined;

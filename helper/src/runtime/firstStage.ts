@@ -24,7 +24,7 @@ import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { IdMapping, NamespaceSetup } from '@bindery/plan';
 import { makeOutputPipe } from './logFollower';
-import type { DaemonSyscalls } from './syscalls';
+import { O_DIRECTORY, O_PATH, type DaemonSyscalls } from './syscalls';
 
 /** util-linux's tools, where Debian installs them. */
 export const NSENTER = '/usr/bin/nsenter';
@@ -37,6 +37,11 @@ export interface FirstStage {
   fds: number[];
   /** The init is a child of `unshare --fork`, not of the launcher (see initPidOf). */
   forks: boolean;
+  /**
+   * The init's fd of the state directory (O_PATH): it opens the directory's files through it
+   * (stateDirAccess.ts). A launch's only: an exec opens nothing there.
+   */
+  stateDirFd?: number;
   /** Host uid and gid of root in the user namespace: who owns what the runtime makes for the init. */
   root?: { uid: number; gid: number };
   /** Close the launcher's copies of `fds` once the init has been spawned. */
@@ -60,13 +65,14 @@ export function needsFirstStage(ns: NamespaceSetup): boolean {
 }
 
 /**
- * Opens (or, for a new user namespace, makes) the namespaces the first stage joins.
- * `stdioCount`: how many fds the init's stdio already has, so the ones added here land
- * right after them.
+ * Opens (or, for a new user namespace, makes) the namespaces the first stage joins, and the
+ * container's state directory for the init. `stdioCount`: how many fds the init's stdio
+ * already has, so the ones added here land right after them.
  */
 export async function prepareFirstStage(
   ns: NamespaceSetup,
   stdioCount: number,
+  stateDir: string,
 ): Promise<FirstStage> {
   const fds: number[] = [];
   const close = () => {
@@ -90,13 +96,25 @@ export async function prepareFirstStage(
       args.push(`--time=/proc/self/fd/${stdioCount + fds.length - 1}`);
     }
     args.push('--');
+    fds.push(openStateDir(stateDir));
+    const stateDirFd = stdioCount + fds.length - 1;
     // Only a PID namespace made inside the user namespace lets the container mount /proc.
     const forks = ns.user !== undefined && ns.newPid;
     if (forks) args.push(UNSHARE, '--pid', '--fork', '--kill-child', '--');
-    return { prefix: args, fds: [...fds], forks, close, ...(root ? { root } : {}) };
+    return { prefix: args, fds: [...fds], stateDirFd, forks, close, ...(root ? { root } : {}) };
   } catch (e) {
     close();
     throw e;
+  }
+}
+
+/** O_PATH: no read access is needed, and the fd only serves as openat's directory. */
+function openStateDir(stateDir: string): number {
+  try {
+    return fs.openSync(stateDir, O_PATH | O_DIRECTORY);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
+    throw new FirstStageError(code, `cannot open the state directory ${stateDir}`, 'check the runtime root');
   }
 }
 

@@ -17,6 +17,7 @@ import { ociInitMain } from './ociInit';
 import { isProcessAttr, requesterInvariantViolations, type SeccompOp } from '@bindery/plan';
 import { connectSeccompAgent } from './seccompListener';
 import { setupRootfs } from './rootfs';
+import { openStateFile, stateFilePath } from './stateDirAccess';
 import { warmUp } from './warmUp';
 import { EX_SOFTWARE } from '../exitCodes';
 import {
@@ -86,11 +87,15 @@ export function runInit(req: InitRequest, sys: Syscalls, io: InitIO = {}): numbe
         'report this',
       );
     readHookAnswersFrom(spare.value);
-    const ev = sys.openat(AT_FDCWD, req.eventPipe, O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0);
+    const ev = openStateFile(sys, req, req.eventPipe, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
     const moved = ev.ok ? sys.dup3(ev.value, EVENT_FD, O_CLOEXEC) : ev;
     if (ev.ok) sys.close(ev.value);
-    if (!moved.ok)
-      return stageFailure('namespaces', moved.errno, `cannot open ${req.eventPipe}`, 'report this');
+    if (!moved.ok) {
+      // Nobody reads the socket on fd 3 for a forked init: the launcher's stderr must say it.
+      const why = `${moved.errno}: cannot open ${req.eventPipe}`;
+      fs.writeSync(2, `bindery init: ${why}\n`);
+      return stageFailure('namespaces', moved.errno, why, 'report this');
+    }
   }
   if (req.expectPid1 && sys.getpid() !== 1)
     return stageFailure(
@@ -103,8 +108,8 @@ export function runInit(req: InitRequest, sys: Syscalls, io: InitIO = {}): numbe
   // Opened on the host side, before any namespace change. The output FIFOs read-write: the
   // pipe then always has a reader, so the process never gets SIGPIPE when the helper dies;
   // it waits when the pipe is full (logFollower.ts).
-  const out = sys.openat(AT_FDCWD, req.stdoutPath, O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0);
-  const err = sys.openat(AT_FDCWD, req.stderrPath, O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0);
+  const out = openStateFile(sys, req, req.stdoutPath, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+  const err = openStateFile(sys, req, req.stderrPath, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
   const nul = sys.openat(AT_FDCWD, '/dev/null', O_RDONLY | O_CLOEXEC, 0);
   for (const r of [out, err, nul])
     if (!r.ok)
@@ -126,7 +131,7 @@ export function runInit(req: InitRequest, sys: Syscalls, io: InitIO = {}): numbe
         'the spec asks for a terminal (process.terminal) but nobody receives it',
         'pass a console socket (--console-socket), or set process.terminal to false',
       );
-    const s = sys.connectUnix(req.consoleSocket);
+    const s = sys.connectUnix(stateFilePath(req, req.consoleSocket));
     if (!s.ok)
       return stageFailure(
         'process',
@@ -136,6 +141,8 @@ export function runInit(req: InitRequest, sys: Syscalls, io: InitIO = {}): numbe
       );
     consoleSocket = s.value;
   }
+  // The state directory's last use: a host directory has no business in the container.
+  if (req.stateDirFd !== undefined) sys.close(req.stateDirFd);
 
   // SCMP_ACT_NOTIFY's agent, also reached by its host path now (seccompListener.ts).
   const seccomp = req.plan.operations.find((op): op is SeccompOp => op.op === 'seccomp');

@@ -65,6 +65,7 @@ export function runLaunch(
   stateDir: string,
   terminal: boolean,
   eventPipe: { path: string; stream: NodeJS.ReadableStream } | undefined,
+  stateDirFd: number | undefined,
   init: { pid: number; sys: IdmapSyscalls },
 ): Promise<LaunchError | undefined> {
   const req = {
@@ -76,6 +77,7 @@ export function runLaunch(
       terminal ? path.join(stateDir, CONSOLE_SOCKET) : undefined,
     ),
     ...(eventPipe ? { eventPipe: eventPipe.path } : {}),
+    ...(stateDirFd !== undefined ? { stateDirFd } : {}),
   };
   return new Promise((resolve) => {
     let execSeen = false;

@@ -54,6 +54,11 @@ export interface InitRequest {
    * forked it, whose parent holds the original fd 3 (firstStage.ts, openEventPipe).
    */
   eventPipe?: string;
+  /**
+   * The init's fd of `stateDir` (O_PATH), when a first stage started it: the files above
+   * are opened relative to it (stateDirAccess.ts).
+   */
+  stateDirFd?: number;
 }
 
 /** A failure outside the plan's operations (namespaces, process setup, execve). */

@@ -193,7 +193,7 @@ export async function launchContainer(
     const ns = spec.namespaces;
     let stage: FirstStage | undefined;
     if (needsFirstStage(ns)) {
-      stage = await prepareFirstStage(ns, DAEMON_INIT_STDIO.length);
+      stage = await prepareFirstStage(ns, DAEMON_INIT_STDIO.length, stateDir);
       if (stage.root) ownForNamespaceRoot(stateDir, stage.root);
     }
     try {
@@ -250,6 +250,7 @@ export async function launchContainer(
       stateDir,
       consoleListener !== undefined,
       events,
+      stage?.stateDirFd,
       { pid, sys },
     );
     if (result) throw result;

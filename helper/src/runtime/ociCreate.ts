@@ -87,12 +87,18 @@ async function startInitThroughFirstStage(
   preserveFds: number,
   dir: string,
   sys: Syscalls,
-): Promise<{ child: ChildProcess; pid: number | undefined; root?: { uid: number; gid: number }; forks: boolean }> {
+): Promise<{
+  child: ChildProcess;
+  pid: number | undefined;
+  root?: { uid: number; gid: number };
+  forks: boolean;
+  stateDirFd?: number;
+}> {
   const ns = spec.namespaces;
   const stdio = ociStdio(preserveFds);
   let stage: FirstStage | undefined;
   try {
-    if (needsFirstStage(ns)) stage = await prepareFirstStage(ns, stdio.length);
+    if (needsFirstStage(ns)) stage = await prepareFirstStage(ns, stdio.length, dir);
   } catch (e) {
     if (e instanceof FirstStageError) throw new RuntimeError(`${e.errno}: ${e.message} (hint: ${e.hint})`);
     throw e;
@@ -106,7 +112,13 @@ async function startInitThroughFirstStage(
   } finally {
     stage?.close();
   }
-  return { child, pid: await initPidOf(child, stage), root: stage?.root, forks: stage?.forks ?? false };
+  return {
+    child,
+    pid: await initPidOf(child, stage),
+    root: stage?.root,
+    forks: stage?.forks ?? false,
+    ...(stage ? { stateDirFd: stage.stateDirFd } : {}),
+  };
 }
 
 /** End an init that will not be used (the create failed before handing it a request). */
@@ -180,6 +192,7 @@ export async function createOciContainer(opts: OciCreateOptions, sys: Syscalls):
 
     let pid: number | undefined;
     let eventPipe: ReturnType<typeof openEventPipe> | undefined;
+    let stateDirFd: number | undefined;
     if (needsFirstStage(spec.namespaces) || spec.namespaces.pidPath) {
       await stopInit(opts.init);
       child = undefined;
@@ -187,6 +200,7 @@ export async function createOciContainer(opts: OciCreateOptions, sys: Syscalls):
       const started = await startInitThroughFirstStage(spec, opts.preserveFds, dir, sys);
       child = started.child;
       pid = started.pid;
+      stateDirFd = started.stateDirFd;
       if (started.forks) {
         eventPipe = openEventPipe(sys, dir, started.root);
         child.once('exit', eventPipe.release);
@@ -226,6 +240,7 @@ export async function createOciContainer(opts: OciCreateOptions, sys: Syscalls):
       execFifo: fifo,
       preserveFds: opts.preserveFds,
       ...(eventPipe ? { eventPipe: eventPipe.path } : {}),
+      ...(stateDirFd !== undefined ? { stateDirFd } : {}),
     };
     let parked = false;
     let failure: string | undefined;

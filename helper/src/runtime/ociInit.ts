@@ -24,6 +24,7 @@ import { openTerminal } from './console';
 import { execProcess, type ProcessStdio } from './processSetup';
 import { connectSeccompAgent } from './seccompListener';
 import { processStartTime } from './stateFile';
+import { openStateFile } from './stateDirAccess';
 import { EX_SOFTWARE } from '../exitCodes';
 import {
   AT_FDCWD,
@@ -31,6 +32,7 @@ import {
   CLONE_NEWNS,
   O_CLOEXEC,
   O_RDONLY,
+  O_RDWR,
   PR_SET_PDEATHSIG,
   type Syscalls,
 } from './syscalls';
@@ -182,21 +184,23 @@ function createInit(entry: InitEntry): number {
   // Opened now, on the host side: after pivot_root the path is gone. O_RDWR so that the
   // open does not wait for a writer, and so that the read below waits for data instead of
   // seeing end-of-file while no `start` has the fifo open.
-  let fifo: number;
-  try {
-    fifo = fs.openSync(req.execFifo, fs.constants.O_RDWR | O_CLOEXEC);
-  } catch (e) {
+  const opened = openStateFile(sys, req, req.execFifo, O_RDWR | O_CLOEXEC);
+  if (!opened.ok) {
+    const message = `${opened.errno}: cannot open the exec fifo ${req.execFifo}`;
+    // A forked init's launcher reads the event FIFO, not yet opened: stderr must say it.
+    if (req.eventPipe) fs.writeSync(2, `bindery init: ${message}\n`);
     send({
       type: 'stage-failure',
       failure: {
         stage: 'namespaces',
-        errno: (e as NodeJS.ErrnoException).code ?? 'EIO',
-        message: `cannot open the exec fifo ${req.execFifo}`,
+        errno: opened.errno,
+        message,
         hint: 'the state directory was removed while the container was being created',
       },
     });
     return 1;
   }
+  const fifo = opened.value;
   entry.redirectInitMessages((line) =>
     fs.writeSync(EVENT_FD, withLookPath(line.trimEnd(), req.spec.process) + '\n'),
   );

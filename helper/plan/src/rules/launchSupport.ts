@@ -8,6 +8,7 @@ import {
   CAPABILITIES,
   RLIMITS,
   readLaunchSpec,
+  SKIPPED_WITH_WARNING_CODES,
   type LaunchProblem,
 } from '../launchSpec';
 import type { Rule, RuleContext } from '../rule';
@@ -21,9 +22,10 @@ export const launchSettingsRule: Rule = (ctx) => {
   for (const problem of readLaunchSpec(ctx.spec).problems) {
     const fix = fixFor(ctx, problem);
     const limitation = BINDERY_LIMITATION_CODES.has(problem.code);
+    const skipped = SKIPPED_WITH_WARNING_CODES.has(problem.code);
     ctx.report({
       code: problem.code,
-      severity: limitation ? 'warning' : 'error',
+      severity: limitation || skipped ? 'warning' : 'error',
       message: problem.message,
       range: problem.path.length ? ctx.doc.rangeNear(problem.path) : documentStart(ctx),
       path: problem.path,

@@ -4,7 +4,11 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { BINDERY_LIMITATION_CODES, LAUNCH_PROBLEM_CODES } from '../../src/launchSpec';
+import {
+  BINDERY_LIMITATION_CODES,
+  LAUNCH_PROBLEM_CODES,
+  SKIPPED_WITH_WARNING_CODES,
+} from '../../src/launchSpec';
 
 const PLAN = path.join(__dirname, '..', '..', 'src');
 const SEVERITIES = ['error', 'warning', 'information', 'hint'];
@@ -38,7 +42,11 @@ function severitiesInCode(): Map<string, Set<string>> {
     }
   }
   for (const code of LAUNCH_PROBLEM_CODES)
-    add(code, [BINDERY_LIMITATION_CODES.has(code) ? 'warning' : 'error']);
+    add(code, [
+      BINDERY_LIMITATION_CODES.has(code) || SKIPPED_WITH_WARNING_CODES.has(code)
+        ? 'warning'
+        : 'error',
+    ]);
   return out;
 }
 
