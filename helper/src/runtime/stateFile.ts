@@ -28,9 +28,27 @@ export interface ContainerState {
   cgroups?: string[];
 }
 
+/**
+ * A plan's JSON, made once: a launch writes its state three or four times (pid, cgroups,
+ * running, stopped) and the plan, which grows with every mount, is most of it. A plan is
+ * a value nobody changes once made, so its text stays valid for as long as it exists.
+ */
+const planJson = new WeakMap<Plan, string>();
+
+function stateJson(state: ContainerState): string {
+  const { plan, ...rest } = state;
+  if (typeof plan !== 'object' || plan === null) return JSON.stringify(state);
+  let text = planJson.get(plan);
+  if (text === undefined) {
+    text = JSON.stringify(plan);
+    planJson.set(plan, text);
+  }
+  return `${JSON.stringify(rest).slice(0, -1)},"plan":${text}}`;
+}
+
 export function writeState(dir: string, state: ContainerState): void {
   const tmp = path.join(dir, `.${STATE_FILE}.tmp`);
-  fs.writeFileSync(tmp, JSON.stringify(state), { mode: 0o600 });
+  fs.writeFileSync(tmp, stateJson(state), { mode: 0o600 });
   fs.renameSync(tmp, path.join(dir, STATE_FILE));
 }
 
