@@ -29,11 +29,13 @@ export interface ContainerState {
 }
 
 /**
- * A plan's JSON, made once: a launch writes its state three or four times (pid, cgroups,
- * running, stopped) and the plan, which grows with every mount, is most of it. A plan is
- * a value nobody changes once made, so its text stays valid for as long as it exists.
+ * A plan's JSON, made once: a launch writes its state three times (pid and cgroups,
+ * running, stopped) and the plan, which grows with every mount, is most of it. A plan is a
+ * value nobody changes once made. Only the latest few are kept (launches in progress), so
+ * the helper's memory does not grow with the containers it runs.
  */
-const planJson = new WeakMap<Plan, string>();
+const planJson = new Map<Plan, string>();
+const PLAN_JSON_KEPT = 16;
 
 function stateJson(state: ContainerState): string {
   const { plan, ...rest } = state;
@@ -42,6 +44,7 @@ function stateJson(state: ContainerState): string {
   if (text === undefined) {
     text = JSON.stringify(plan);
     planJson.set(plan, text);
+    if (planJson.size > PLAN_JSON_KEPT) planJson.delete(planJson.keys().next().value!);
   }
   return `${JSON.stringify(rest).slice(0, -1)},"plan":${text}}`;
 }
