@@ -28,30 +28,9 @@ export interface ContainerState {
   cgroups?: string[];
 }
 
-/**
- * A plan's JSON, made once: a launch writes its state three times (pid and cgroups,
- * running, stopped) and the plan, which grows with every mount, is most of it. A plan is a
- * value nobody changes once made. Only the latest few are kept (launches in progress), so
- * the helper's memory does not grow with the containers it runs.
- */
-const planJson = new Map<Plan, string>();
-const PLAN_JSON_KEPT = 16;
-
-function stateJson(state: ContainerState): string {
-  const { plan, ...rest } = state;
-  if (typeof plan !== 'object' || plan === null) return JSON.stringify(state);
-  let text = planJson.get(plan);
-  if (text === undefined) {
-    text = JSON.stringify(plan);
-    planJson.set(plan, text);
-    if (planJson.size > PLAN_JSON_KEPT) planJson.delete(planJson.keys().next().value!);
-  }
-  return `${JSON.stringify(rest).slice(0, -1)},"plan":${text}}`;
-}
-
 export function writeState(dir: string, state: ContainerState): void {
   const tmp = path.join(dir, `.${STATE_FILE}.tmp`);
-  fs.writeFileSync(tmp, stateJson(state), { mode: 0o600 });
+  fs.writeFileSync(tmp, JSON.stringify(state), { mode: 0o600 });
   fs.renameSync(tmp, path.join(dir, STATE_FILE));
 }
 
