@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { HelperClient } from '../src/client';
+import { TMPFS_MAGIC } from '../src/runtime/syscalls';
 import { copyExampleRootfs, HELPER, have, inPrivateMountNamespace, loadAverage, makeBundle, median } from './benchBundle';
 import { daemonChildren, startDaemon, type BenchDaemon } from './benchDaemon';
 
@@ -91,7 +92,6 @@ function leftovers(daemonPid: number, stateDir: string): Leftovers {
   const states = fs.existsSync(stateDir) ? fs.readdirSync(stateDir).filter((e) => e.startsWith('sc-')).length : 0;
   let cgroups = 0;
   const cgroupPaths: string[] = [];
-  const TMPFS_MAGIC = 0x01021994;
   const walk = (d: string, depth: number) => {
     // Only cgroup file systems: not the throwaway tmpfs standing in for the hybrid layout's cgroup2 mount.
     if (depth > 6 || (depth > 0 && fs.statfsSync(d).type === TMPFS_MAGIC)) return;

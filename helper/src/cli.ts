@@ -7,6 +7,7 @@ import pkg from '../package.json';
 import * as fs from 'node:fs';
 import { isRuntimeCall, RUNTIME_COMMAND_NAMES } from './cli/oci/isRuntimeCall';
 import { OCI_VERSION } from './runtime/ociState';
+import { EX_SOFTWARE } from './exitCodes';
 
 const COMMANDS: Record<string, () => Promise<Command>> = {
   validate: async () => (await import('./cli/validate')).validateCommand,
@@ -78,7 +79,7 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
     // Anything else is Bindery's bug: say so in one line, keep the stack for BINDERY_DEBUG.
     io.err(`bindery ${name}: internal error: ${e instanceof Error ? e.message : String(e)}`);
     if (process.env.BINDERY_DEBUG && e instanceof Error && e.stack) io.err(e.stack);
-    return 70;
+    return EX_SOFTWARE;
   }
 }
 
@@ -91,7 +92,7 @@ if (require.main === module) {
       process.stderr.write(
         `bindery: internal error: ${e instanceof Error ? e.message : String(e)}\n`,
       );
-      process.exitCode = 70;
+      process.exitCode = EX_SOFTWARE;
     },
   );
 }

@@ -2,7 +2,7 @@
 // Clients (the extension, the CLI, scripts) import only this file from the helper.
 // Documented for people in helper/PROTOCOL.md; keep the two in step.
 import { NotificationType, RequestType } from 'vscode-jsonrpc';
-import type { Finding, HookKind, Operation, Plan } from '@bindery/plan';
+import type { Finding, HookKind, NetworkFile, Operation, Plan } from '@bindery/plan';
 
 /** Bumped on any incompatible change; the client refuses a helper with another major. */
 export const PROTOCOL_VERSION = '1.2.0';
@@ -77,7 +77,7 @@ export interface ContainerInfo {
   terminal?: boolean;
   mounts: MountSummary[];
   /** Host paths of the network files written for it. */
-  networkFiles: { name: 'hosts' | 'hostname' | 'resolv.conf'; path: string }[];
+  networkFiles: { name: NetworkFile; path: string }[];
   /** Since 1.2: the spec's hooks that have run so far, in the order they ran. */
   hooks?: HookRun[];
   /**

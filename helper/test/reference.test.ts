@@ -19,7 +19,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { validateCommand } from '../src/cli/validate';
-import { type JsonPath, parseSpec, type Range, type SpecDocument } from '@bindery/plan';
+import { type JsonPath, parseSpec, type Range, S_IFMT, type SpecDocument } from '@bindery/plan';
 import { requireSharedReference, sharedReference } from './sharedReference';
 
 const REPO = path.resolve(__dirname, '..', '..');
@@ -358,7 +358,7 @@ function classify(message: string, doc: SpecDocument, spec: Spec): Verdict | und
     const field = m[1] === '(root)' ? [] : schemaPath(doc, m[1]);
     if (/Must be less than or equal to 511/.test(m[2]) && field.at(-1) === 'fileMode') {
       const mode = doc.nodeAt(field)?.value as number;
-      if ((mode & ~0o170000) <= 0o777)
+      if ((mode & ~S_IFMT) <= 0o777)
         return {
           notMust:
             'a fileMode with the file-type bits (Docker wrote S_IFCHR|0600): runc and crun strip them; Bindery says so once, as information',

@@ -10,27 +10,22 @@ import {
   type Position,
   type Range,
 } from 'vscode-languageserver';
-import { type JsonPath, knownDataOptions, MOUNT_OPTIONS, optionInfo } from '@bindery/plan';
+import { type JsonPath, knownDataOptions, MOUNT_OPTIONS, NAMESPACE_TYPES, optionInfo } from '@bindery/plan';
 import type { Analysis } from './analysis';
 import { DATA_OPTIONS } from './docs/mountOptions';
 import { COMMON_DESTINATIONS, MOUNT_TYPES } from './docs/mountTypes';
-import { NAMESPACE_TYPES } from './docs/namespaces';
+import { NAMESPACE_DOCS } from './docs/namespaces';
 import { enumAt, fieldsOf, type FieldInfo } from './fieldDocs';
 import { mountTypeDoc, optionDoc } from './hover';
 import { MOUNT_SNIPPETS } from './snippets';
 
 export const COMPLETION_TRIGGERS = ['"', ':'];
 
-const PROPAGATION = [
-  'rprivate',
-  'private',
-  'rslave',
-  'slave',
-  'rshared',
-  'shared',
-  'runbindable',
-  'unbindable',
-];
+/** The propagation options of the plan's table, the recursive forms (the usual choice) first. */
+const PROPAGATION = Object.entries(MOUNT_OPTIONS)
+  .filter(([, info]) => info.kind === 'propagation')
+  .sort(([, a], [, b]) => Number(b.flags.includes('MS_REC')) - Number(a.flags.includes('MS_REC')))
+  .map(([option]) => option);
 
 export function provideCompletion(analysis: Analysis, position: Position): CompletionItem[] {
   const { spec } = analysis;
@@ -119,9 +114,11 @@ export function provideCompletion(analysis: Analysis, position: Position): Compl
     // Namespaces already listed, except the one being edited.
     const present = new Set(namespaceTypes(analysis).filter((_, i) => i !== path[2]));
     return value(
-      Object.entries(NAMESPACE_TYPES)
-        .filter(([t]) => !present.has(t))
-        .map(([t, doc]) => ({ label: t, kind: CompletionItemKind.EnumMember, doc })),
+      NAMESPACE_TYPES.filter((t) => !present.has(t)).map((t) => ({
+        label: t,
+        kind: CompletionItemKind.EnumMember,
+        doc: NAMESPACE_DOCS[t],
+      })),
     );
   }
   if (path.length === 2 && path[0] === 'linux' && path[1] === 'rootfsPropagation') {

@@ -12,7 +12,7 @@ import {
 import type { Analysis } from './analysis';
 import { CRUN_ONLY_NOTES, DATA_OPTIONS, DEFAULTS_NOTE, OPTION_NOTES } from './docs/mountOptions';
 import { MOUNT_TYPES } from './docs/mountTypes';
-import { NAMESPACE_TYPES } from './docs/namespaces';
+import { namespaceDoc } from './docs/namespaces';
 import { fieldAt } from './fieldDocs';
 import { nodeAtPosition } from './jsonPosition';
 
@@ -50,7 +50,7 @@ export function provideHover(analysis: Analysis, position: Position): Hover | nu
     path[3] === 'type' &&
     valueOf(node)
   ) {
-    const doc = NAMESPACE_TYPES[valueOf(node)!];
+    const doc = namespaceDoc(valueOf(node)!);
     sections.push(
       doc
         ? `**\`${valueOf(node)}\` namespace**\n\n${doc}`

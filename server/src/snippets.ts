@@ -2,6 +2,8 @@
 // runtimes themselves write (runc's default spec, containerd, podman), so a snippet never
 // produces a finding by itself. `\t` and newlines are re-indented by the editor.
 
+import type { NetworkFile } from '@bindery/plan';
+
 export interface MountSnippet {
   label: string;
   detail: string;
@@ -66,7 +68,7 @@ export const MOUNT_SNIPPETS: MountSnippet[] = [
       '"options": ["nosuid", "noexec", "nodev", "mode=1777", "size=${1:65536k}"]',
     ]),
   },
-  ...(['hosts', 'resolv.conf', 'hostname'] as const).map((file): MountSnippet => ({
+  ...(['hosts', 'resolv.conf', 'hostname'] satisfies NetworkFile[]).map((file): MountSnippet => ({
     label: `/etc/${file} mount`,
     detail: `your own /etc/${file} (replaces the one the helper writes)`,
     body: entry([

@@ -16,7 +16,8 @@ import { mkdirOp, mountOp, propagationOp, symlinkOp } from './operationConstruct
 import type { CgroupHierarchy } from './cgroupPlan';
 import type { HostView, MsFlag, NormalizedMount, Operation } from './types';
 
-const HOST_CGROUP = '/sys/fs/cgroup';
+/** Where the host's cgroup hierarchies are mounted. */
+export const HOST_CGROUP = '/sys/fs/cgroup';
 const DEFAULT_FLAGS: MsFlag[] = ['MS_NOSUID', 'MS_NODEV', 'MS_NOEXEC'];
 
 export type CgroupLayout =

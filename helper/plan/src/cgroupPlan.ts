@@ -6,7 +6,7 @@
 // moves the init in before it unshares its cgroup namespace, writes linux.resources, and
 // removes them at teardown.
 import * as posix from 'node:path/posix';
-import { cgroupLayout } from './cgroupMount';
+import { cgroupLayout, HOST_CGROUP } from './cgroupMount';
 import {
   IGNORED_AS_RUNC,
   otherResources,
@@ -15,8 +15,6 @@ import {
 } from './cgroupResources';
 import { asArray, asObject, asString, get } from './json';
 import type { HostView, JsonPath, Origin } from './types';
-
-export const HOST_CGROUP = '/sys/fs/cgroup';
 
 export interface CgroupHierarchy {
   /** Where the hierarchy is mounted on the host, e.g. /sys/fs/cgroup/memory. */
@@ -105,15 +103,25 @@ const RUNC_ALLOWED_DEVICES: DeviceRule[] = [
   { allow: true, type: 'c', major: 10, minor: 200, access: 'rwm' },
 ];
 
+/** One exception to the default of a device list: `-1` is any major or minor (`*`). */
+export interface DeviceException {
+  type: 'a' | 'b' | 'c';
+  major: number;
+  minor: number;
+  /** Some of `rwm`, in that order. */
+  access: string;
+}
+
 /**
- * The v1 devices cgroup writes, the way runc reaches its target: the rules read as a list
- * starting from deny-all (runc's emulator), the spec's linux.resources.devices first, then
- * runc's defaults; written as the default (`a` to devices.deny or devices.allow) followed by
- * each exception in order of type, major, minor. Every container gets it, as under runc.
+ * The device list runc reaches: the rules read as a list starting from deny-all (runc's
+ * emulator, the kernel's v1 semantics), the spec's linux.resources.devices first, then runc's
+ * defaults; an `a *:*` rule resets the default, any other adds to or takes from the
+ * exception with its type and numbers. Exceptions in order of type, major, minor.
  */
-export function deviceCgroupWrites(
-  spec: unknown,
-): { file: 'devices.allow' | 'devices.deny'; value: string }[] {
+export function deviceExceptions(spec: unknown): {
+  defaultAllow: boolean;
+  exceptions: DeviceException[];
+} {
   const rules: DeviceRule[] = [];
   for (const d of asArray(get(spec, 'linux', 'resources', 'devices'))) {
     const o = asObject(d);
@@ -131,7 +139,7 @@ export function deviceCgroupWrites(
   let defaultAllow = false;
   const exceptions = new Map<
     string,
-    { type: string; major: number; minor: number; perms: Set<string> }
+    { type: 'a' | 'b' | 'c'; major: number; minor: number; perms: Set<string> }
   >();
   for (const r of [...rules, ...RUNC_ALLOWED_DEVICES]) {
     if (r.type === 'a' && r.major < 0 && r.minor < 0) {
@@ -152,20 +160,41 @@ export function deviceCgroupWrites(
     if (e.perms.size) exceptions.set(key, e);
     else exceptions.delete(key);
   }
-  const num = (v: number) => (v < 0 ? '*' : String(v));
   const ordered = [...exceptions.values()].sort(
     (a, b) => a.type.localeCompare(b.type) || a.major - b.major || a.minor - b.minor,
   );
+  return {
+    defaultAllow,
+    exceptions: ordered.map((e) => ({
+      type: e.type,
+      major: e.major,
+      minor: e.minor,
+      access: ['r', 'w', 'm'].filter((p) => e.perms.has(p)).join(''),
+    })),
+  };
+}
+
+/**
+ * The v1 devices cgroup writes of that list: the default (`a` to devices.deny or
+ * devices.allow) followed by each exception. Every container gets it, as under runc.
+ */
+export function deviceCgroupWrites(
+  spec: unknown,
+): { file: 'devices.allow' | 'devices.deny'; value: string }[] {
+  const { defaultAllow, exceptions } = deviceExceptions(spec);
   const [reset, except] = defaultAllow
     ? (['devices.allow', 'devices.deny'] as const)
     : (['devices.deny', 'devices.allow'] as const);
   return [
     { file: reset, value: 'a' },
-    ...ordered.map((e) => ({
-      file: except,
-      value: `${e.type} ${num(e.major)}:${num(e.minor)} ${['r', 'w', 'm'].filter((p) => e.perms.has(p)).join('')}`,
-    })),
+    ...exceptions.map((e) => ({ file: except, value: renderDeviceException(e) })),
   ];
+}
+
+/** `c 1:3 rwm`, as the v1 files and the plan's text show a rule. */
+export function renderDeviceException(e: DeviceException): string {
+  const num = (v: number) => (v < 0 ? '*' : String(v));
+  return `${e.type} ${num(e.major)}:${num(e.minor)} ${e.access}`;
 }
 
 /** CFS shares → cgroup2 cpu.weight, as runc converts them. */
@@ -291,9 +320,8 @@ export function resourceWrites(
       put('cpuset', 'cpuset.mems', cpu.mems, at('mems'));
   }
 
-  // On cgroup2 runc loads an eBPF device program instead of the devices controller; Bindery
-  // has none yet (a warning on the rules, not a silent skip).
-  if (!devices && Array.isArray(r.devices) && r.devices.length)
+  // On cgroup2 the rules become an eBPF device program (planCgroups' `devices`), as runc's.
+  if (!devices && !v2 && Array.isArray(r.devices) && r.devices.length)
     unapplied.push(['linux', 'resources', 'devices']);
   otherResources(r, {
     v2,
@@ -317,11 +345,32 @@ export function planCgroups(
   id: string | undefined,
   specOrigin: (p: JsonPath) => Origin,
 ):
-  | { op: 'cgroup'; hierarchies: CgroupHierarchy[]; writes: CgroupWrite[]; origin: Origin }
+  | {
+      op: 'cgroup';
+      hierarchies: CgroupHierarchy[];
+      writes: CgroupWrite[];
+      devices?: CgroupDeviceRules;
+      origin: Origin;
+    }
   | undefined {
   const hierarchies = containerCgroups(spec, host, id);
   if (!hierarchies?.length) return undefined;
   const { writes } = resourceWrites(spec, hierarchies, specOrigin, host);
+  // A pure cgroup2 host has no devices controller: runc attaches an eBPF program
+  // (BPF_CGROUP_DEVICE) made from the same list the v1 files get.
+  const v2 = hierarchies.length === 1 && hierarchies[0].v2;
+  const devices: CgroupDeviceRules | undefined = v2
+    ? {
+        ...deviceExceptions(spec),
+        origin: Array.isArray(get(spec, 'linux', 'resources', 'devices'))
+          ? specOrigin(['linux', 'resources', 'devices'])
+          : {
+              kind: 'added',
+              reason:
+                'runc allows a container only its default devices (null, zero, full, tty, random, urandom, ptmx, pts, tun) and mknod of any',
+            },
+      }
+    : undefined;
   const origin: Origin = get(spec, 'linux', 'cgroupsPath')
     ? specOrigin(['linux', 'cgroupsPath'])
     : {
@@ -329,5 +378,12 @@ export function planCgroups(
         reason:
           'every container gets a cgroup of its own, as runc gives it (at the container id below the helper’s cgroup unless linux.cgroupsPath says where); it is removed at teardown',
       };
-  return { op: 'cgroup', hierarchies, writes, origin };
+  return { op: 'cgroup', hierarchies, writes, ...(devices ? { devices } : {}), origin };
+}
+
+/** The device list a cgroup2 container's eBPF program enforces. */
+export interface CgroupDeviceRules {
+  defaultAllow: boolean;
+  exceptions: DeviceException[];
+  origin: Origin;
 }

@@ -10,6 +10,7 @@ export {
   type IdMapping,
   type LaunchProblem,
   CAPABILITIES,
+  RLIMITS,
 } from './launchSpec';
 export { parseSpec, type SpecDocument } from './document';
 export { normalizeMount, parseMountOptions, type ParsedOptions } from './normalize';
@@ -41,6 +42,7 @@ export {
   SECCOMP_ACTIONS,
   SECCOMP_FLAGS,
   SECCOMP_OPS,
+  notifies,
   renderAction,
   type SeccompFilter,
 } from './seccompPlan';
@@ -55,7 +57,7 @@ export {
 } from './processAttrPlan';
 export { HOOK_KINDS } from './hooksPlan';
 export { knownDataOptions, DATA_OPTIONS_ANY_TYPE } from './rules/filesystemData';
-export { schemaAt, NAMESPACE_TYPES, type FieldSchema } from './schema';
+export { schemaAt, NAMESPACE_TYPES, S_IFMT, type FieldSchema, type NamespaceType } from './schema';
 export {
   CLONE_NEWNS,
   CLONE_NEWCGROUP,
@@ -84,4 +86,12 @@ export {
   symlinkOp,
   writeNetworkFileOp,
 } from './operationConstructors';
-export { resourceWrites, type CgroupHierarchy, type CgroupWrite } from './cgroupPlan';
+export {
+  deviceExceptions,
+  renderDeviceException,
+  resourceWrites,
+  type CgroupDeviceRules,
+  type CgroupHierarchy,
+  type CgroupWrite,
+  type DeviceException,
+} from './cgroupPlan';

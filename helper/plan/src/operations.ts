@@ -62,6 +62,8 @@ export interface OperationsInput {
   containerId?: string;
   /** Who the plan is for; root when absent. */
   requester?: Requester;
+  /** The bundle directory: a relative linux.seccomp.listenerPath resolves here (runc runs in it). */
+  bundleDir?: string;
 }
 
 const DIR_MODE = 0o755;
@@ -292,6 +294,7 @@ function finalize(p: Phase): void {
     spec,
     specOrigin,
     asBoolean(get(spec, 'process', 'noNewPrivileges')) === true,
+    p.input.bundleDir,
   );
   if (seccomp) ops.push(seccomp);
   // startContainer (the init, right before execve), poststart and poststop (the runtime).

@@ -66,7 +66,7 @@ export function planBundle(input: PlanInput): Plan {
   const mounts = addRuntimeMounts(specMounts, spec, bundleDir, input.stateDir);
   // stateDir is <stateRoot>/<id>: the id names the container's default cgroup.
   const containerId = input.stateDir ? posix.basename(input.stateDir) : undefined;
-  const operations = planOperations({ spec, mounts, rootfs, host: input.host, specOrigin, requester, containerId });
+  const operations = planOperations({ spec, mounts, rootfs, host: input.host, specOrigin, requester, containerId, bundleDir });
   return { mounts, operations, findings, rootfs, requester, ...(launch ? { launch } : {}) };
 }
 

@@ -1,6 +1,7 @@
 // Operations as the C calls they are, for the CLI, hover and the helper's events.
 import { renderProcessAttr } from './processAttrPlan';
 import { renderAction } from './seccompPlan';
+import { renderDeviceException } from './cgroupPlan';
 import { sysctlPath } from './sysctlPlan';
 import type { HookOp, MountAttr, MsFlag, Operation, Origin } from './types';
 import { sortMountAttrs, sortMsFlags } from './flags';
@@ -81,7 +82,10 @@ export function renderOperation(op: Operation): string {
         const h = op.hierarchies.find((x) => w.file.startsWith(`${x.mount}${x.path}/`));
         return `${h ? `${name(h)}/` : ''}${w.file.slice(w.file.lastIndexOf('/') + 1)}=${str(w.value)}`;
       });
-      return `cgroup_create_and_join(${where})${writes.length ? `; write ${writes.join(', ')}` : ''}`;
+      const devices = op.devices
+        ? `; bpf(BPF_PROG_ATTACH, BPF_CGROUP_DEVICE: default ${op.devices.defaultAllow ? 'allow' : 'deny'}${op.devices.exceptions.length ? `, ${op.devices.defaultAllow ? 'deny' : 'allow'} ${op.devices.exceptions.map(renderDeviceException).join(', ')}` : ''})`
+        : '';
+      return `cgroup_create_and_join(${where})${writes.length ? `; write ${writes.join(', ')}` : ''}${devices}`;
     }
     case 'sysctl':
       return `write(${str(sysctlPath(op.key))}, ${str(op.value)})`;
@@ -90,7 +94,10 @@ export function renderOperation(op: Operation): string {
     case 'seccomp': {
       const f = op.filter;
       const when = op.beforeExecve ? 'right before execve' : 'before the capabilities drop';
-      return `seccomp_load(${f.rules.length} rule${f.rules.length === 1 ? '' : 's'}, default ${renderAction(f.defaultAction)}, arch ${f.architectures.join('|') || 'native'}${f.flags.length ? `, ${f.flags.join('|')}` : ''}) ${when}`;
+      const listener = op.listener
+        ? `; the listener fd and the container state sent to ${str(op.listener.path)} (SCM_RIGHTS)`
+        : '';
+      return `seccomp_load(${f.rules.length} rule${f.rules.length === 1 ? '' : 's'}, default ${renderAction(f.defaultAction)}, arch ${f.architectures.join('|') || 'native'}${f.flags.length ? `, ${f.flags.join('|')}` : ''}) ${when}${listener}`;
     }
     case 'console':
       return `open(${str(op.ptmx)}) → pty; ${op.size ? `ioctl(TIOCSWINSZ, ${op.size.rows}×${op.size.cols}); ` : ''}mount(pty slave, ${str(op.path)}, MS_BIND); the process's stdio and controlling terminal`;

@@ -12,12 +12,11 @@
 import { asArray, asBoolean, asObject, asString, get } from './json';
 import { normalizeMount } from './normalize';
 import { isAtOrBelow } from './paths';
-import type { NormalizedMount } from './types';
+import type { NetworkFile, NormalizedMount } from './types';
 
 /** Where network files go when the caller does not name a state directory (CLI, editor). */
 export const DEFAULT_STATE_DIR = '/run/bindery/<container>';
 
-export type NetworkFile = 'hosts' | 'hostname' | 'resolv.conf';
 export const NETWORK_FILES: Readonly<Record<string, NetworkFile>> = {
   '/etc/hosts': 'hosts',
   '/etc/hostname': 'hostname',

@@ -89,6 +89,7 @@ export const NAMESPACE_TYPES = [
   'cgroup',
   'time',
 ] as const;
+export type NamespaceType = (typeof NAMESPACE_TYPES)[number];
 
 const idMapping = obj(
   'One range of ids: `size` ids starting at `containerID` inside the namespace are `hostID`… outside.',

@@ -3,7 +3,8 @@
 // them. Pure; the runtime hands the result to libseccomp (runtime/koffiSeccomp.ts) as the
 // last step before execve (the first, before capabilities drop, without noNewPrivileges).
 import { asArray, asObject, asString, get } from './json';
-import type { JsonPath, Origin } from './types';
+import { resolveHostPath } from './paths';
+import type { JsonPath, Origin, SeccompOp } from './types';
 
 /** SECCOMP_RET_* values, as libseccomp's SCMP_ACT_* encode them (the low 16 bits carry errno or trace data). */
 export const SECCOMP_ACTIONS: Readonly<Record<string, number>> = {
@@ -129,18 +130,40 @@ export function readSeccomp(spec: unknown): SeccompFilter | undefined {
   return { defaultAction, architectures, flags, rules, skipped };
 }
 
-/** The filter as a plan operation, or none. */
+/** Whether the filter hands some call to a listener (SCMP_ACT_NOTIFY, the kernel's USER_NOTIF). */
+export function notifies(filter: SeccompFilter): boolean {
+  const notify = SECCOMP_ACTIONS.SCMP_ACT_NOTIFY;
+  return filter.defaultAction === notify || filter.rules.some((r) => r.action === notify);
+}
+
+/**
+ * The filter as a plan operation, or none. A filter that notifies names its listener (runc
+ * dials listenerPath from the bundle directory, so a relative path resolves there); the
+ * rules refuse a notifying filter without one.
+ */
 export function planSeccomp(
   spec: unknown,
   specOrigin: (path: JsonPath) => Origin,
   noNewPrivileges: boolean,
-): { op: 'seccomp'; filter: SeccompFilter; beforeExecve: boolean; origin: Origin } | undefined {
+  bundleDir = '/',
+): SeccompOp | undefined {
   const filter = readSeccomp(spec);
   if (!filter) return undefined;
+  const s = asObject(get(spec, 'linux', 'seccomp'));
+  const listenerPath = asString(s?.listenerPath);
+  const metadata = asString(s?.listenerMetadata);
   return {
     op: 'seccomp',
     filter,
     beforeExecve: noNewPrivileges,
+    ...(notifies(filter) && listenerPath
+      ? {
+          listener: {
+            path: resolveHostPath(bundleDir, listenerPath),
+            ...(metadata ? { metadata } : {}),
+          },
+        }
+      : {}),
     origin: specOrigin(['linux', 'seccomp']),
   };
 }

@@ -7,7 +7,7 @@
 // pass them through unchanged.
 
 import type { LaunchSpec } from './launchSpec';
-import type { CgroupHierarchy, CgroupWrite } from './cgroupPlan';
+import type { CgroupDeviceRules, CgroupHierarchy, CgroupWrite } from './cgroupPlan';
 import type { ProcessAttrOp } from './processAttrPlan';
 import type { SeccompFilter } from './seccompPlan';
 import type { OomScoreAdjWrite, SysctlWrite } from './sysctlPlan';
@@ -262,10 +262,13 @@ export interface MknodOp extends OperationBase {
   gid: number;
 }
 
+/** The files the runtime writes for a container's /etc and binds in (Docker's behaviour). */
+export type NetworkFile = 'hosts' | 'hostname' | 'resolv.conf';
+
 /** Write a network file into the container's state directory before it is bind-mounted. */
 export interface WriteNetworkFileOp extends OperationBase {
   op: 'write-network-file';
-  file: 'hosts' | 'hostname' | 'resolv.conf';
+  file: NetworkFile;
   /** Host path of the file in the state directory (the bind source of its mount). */
   hostPath: string;
 }
@@ -290,6 +293,18 @@ export interface SeccompOp extends OperationBase {
   op: 'seccomp';
   filter: SeccompFilter;
   beforeExecve: boolean;
+  /**
+   * With an SCMP_ACT_NOTIFY rule: the filter is loaded with a new listener, whose fd goes to
+   * the unix socket at `path` (host path, resolved against the bundle) with SCM_RIGHTS and
+   * runc's container process state (`metadata` included), as runc sends it to a seccomp agent.
+   */
+  listener?: SeccompListener;
+}
+
+/** linux.seccomp.listenerPath and listenerMetadata, for a filter that notifies. */
+export interface SeccompListener {
+  path: string;
+  metadata?: string;
 }
 
 /** Write a kernel parameter in the container's namespaces (/proc/sys/…), after pivot_root. */
@@ -305,6 +320,8 @@ export interface CgroupOp extends OperationBase {
   op: 'cgroup';
   hierarchies: CgroupHierarchy[];
   writes: CgroupWrite[];
+  /** On a pure cgroup2 host: the device list an eBPF program (BPF_CGROUP_DEVICE) enforces, as runc's. */
+  devices?: CgroupDeviceRules;
 }
 
 /**

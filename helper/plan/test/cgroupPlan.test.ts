@@ -113,6 +113,46 @@ describe('resourceWrites', () => {
     assert.equal(sharesToWeight(1024), 39);
   });
 
+  it('enforces devices with an eBPF program on a v2 host (runc), listed in the step; no warning', () => {
+    const spec = baseSpec({});
+    spec.linux.resources = {
+      devices: [
+        { allow: false, access: 'rwm' },
+        { allow: true, type: 'c', major: 1, minor: 11, access: 'r' },
+      ],
+    };
+    const plan = planBundle({
+      text: JSON.stringify(spec),
+      bundleDir: '/b',
+      host: v2Host(),
+      stateDir: '/run/bindery/c1',
+    });
+    const op = plan.operations[0];
+    assert.ok(op.op === 'cgroup' && op.devices);
+    assert.equal(op.devices.defaultAllow, false);
+    assert.ok(
+      op.devices.exceptions.some(
+        (e) => e.type === 'c' && e.major === 1 && e.minor === 11 && e.access === 'r',
+      ),
+    );
+    assert.match(
+      renderOperation(op),
+      /; bpf\(BPF_PROG_ATTACH, BPF_CGROUP_DEVICE: default deny, allow b \*:\* m, c \*:\* m, c 1:3 rwm, .*c 1:11 r, .*c 136:\* rwm\)$/,
+    );
+    assert.deepEqual(
+      plan.findings.filter((f) => f.code === 'feature-not-applied'),
+      [],
+    );
+    // A hybrid host has the v1 devices controller (no program), as runc uses it there.
+    const hybrid = planBundle({
+      text: JSON.stringify(spec),
+      bundleDir: '/b',
+      host: hybridHost(),
+      stateDir: '/run/bindery/c1',
+    });
+    assert.ok(hybrid.operations[0].op === 'cgroup' && hybrid.operations[0].devices === undefined);
+  });
+
   it('is the first, readable step of the plan, and the cgroup mount binds the container’s own cgroup', () => {
     const spec = baseSpec({ mounts: [runcMount('/sys/fs/cgroup')] });
     spec.linux.resources = { pids: { limit: 64 } };

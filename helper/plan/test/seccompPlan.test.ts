@@ -2,7 +2,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { planBundle } from '../src';
-import { readSeccomp, renderAction } from '../src/seccompPlan';
+import { notifies, readSeccomp, renderAction } from '../src/seccompPlan';
 import { renderOperation } from '../src/render';
 import { requesterInvariantViolations } from '../src/requesterInvariant';
 import { baseSpec } from '../../test/baseSpec';
@@ -95,15 +95,62 @@ describe('readSeccomp', () => {
   });
 });
 
+describe('seccomp notify', () => {
+  const withNotify = (listener: Record<string, unknown>) => {
+    const spec = baseSpec({ process: { noNewPrivileges: true } });
+    spec.linux.seccomp = {
+      defaultAction: 'SCMP_ACT_ALLOW',
+      ...listener,
+      syscalls: [{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_NOTIFY' }],
+    };
+    return planBundle({
+      text: JSON.stringify(spec),
+      bundleDir: '/b',
+      host: fakeHost({ '/b/rootfs': 'dir' }),
+    });
+  };
+
+  it('names the listener (a relative path from the bundle, as runc dials it) and says so in the plan', () => {
+    const plan = withNotify({ listenerPath: 'agent.sock', listenerMetadata: 'mkdir-policy' });
+    const op = plan.operations.at(-1)!;
+    assert.equal(op.op, 'seccomp');
+    if (op.op !== 'seccomp') return;
+    assert.deepEqual(op.listener, { path: '/b/agent.sock', metadata: 'mkdir-policy' });
+    assert.equal(notifies(op.filter), true);
+    assert.deepEqual(
+      op.filter.rules.map((r) => `${r.syscall} ${renderAction(r.action)}`),
+      ['mkdir SCMP_ACT_NOTIFY', 'mkdirat SCMP_ACT_NOTIFY'],
+    );
+    assert.match(
+      renderOperation(op),
+      /right before execve; the listener fd and the container state sent to "\/b\/agent\.sock" \(SCM_RIGHTS\)$/,
+    );
+    assert.ok(plan.launch, plan.findings.map((f) => `${f.code}: ${f.message}`).join('\n'));
+  });
+
+  it('has no listener when nothing notifies (runc sends nothing then)', () => {
+    const spec = baseSpec({});
+    spec.linux.seccomp = {
+      defaultAction: 'SCMP_ACT_ALLOW',
+      listenerPath: '/a.sock',
+      syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_ERRNO' }],
+    };
+    const plan = planBundle({ text: JSON.stringify(spec), bundleDir: '/b', host: fakeHost({}) });
+    const op = plan.operations.at(-1)!;
+    assert.ok(op.op === 'seccomp' && op.listener === undefined && !notifies(op.filter));
+  });
+});
+
 describe('seccomp for a non-root requester', () => {
-  it('is allowed: the filter only takes syscalls away, and passes the runtime’s last check', () => {
-    const alice = { uid: 1000, gid: 1000, groups: [1000] };
+  const alice = { uid: 1000, gid: 1000, groups: [1000] };
+  /** Alice's plan of a spec with `seccomp`, and what the runtime's last check finds in it. */
+  const planForAlice = (seccomp: unknown) => {
     const spec = baseSpec({
       user: { uid: 1000, gid: 1000 },
       readonlyRoot: true,
       process: { noNewPrivileges: true },
     });
-    spec.linux.seccomp = podman().linux.seccomp;
+    spec.linux.seccomp = seccomp;
     const plan = planBundle({
       text: JSON.stringify(spec),
       bundleDir: '/b',
@@ -111,15 +158,29 @@ describe('seccomp for a non-root requester', () => {
       stateDir: '/run/bindery/x',
       requester: alice,
     });
-    assert.equal(plan.operations.at(-1)?.op, 'seccomp');
     assert.ok(plan.launch, plan.findings.map((f) => f.code).join());
-    assert.deepEqual(
-      requesterInvariantViolations(plan, {
-        owner: alice,
-        stateDir: '/run/bindery/x',
-        launch: plan.launch,
-      }),
-      [],
-    );
+    const violations = requesterInvariantViolations(plan, {
+      owner: alice,
+      stateDir: '/run/bindery/x',
+      launch: plan.launch,
+    });
+    return { plan, violations };
+  };
+
+  it('is allowed: the filter only takes syscalls away, and passes the runtime’s last check', () => {
+    const { plan, violations } = planForAlice(podman().linux.seccomp);
+    assert.equal(plan.operations.at(-1)?.op, 'seccomp');
+    assert.deepEqual(violations, []);
+  });
+
+  it('may hand notified calls to its own agent: the runtime connects with its file rights (seccompListener.ts)', () => {
+    const { plan, violations } = planForAlice({
+      defaultAction: 'SCMP_ACT_ALLOW',
+      listenerPath: '/home/alice/agent.sock',
+      syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_NOTIFY' }],
+    });
+    const op = plan.operations.at(-1);
+    assert.ok(op?.op === 'seccomp' && op.listener?.path === '/home/alice/agent.sock');
+    assert.deepEqual(violations, []);
   });
 });

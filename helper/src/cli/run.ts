@@ -9,21 +9,20 @@ import { droppedNotice } from './logs';
 import { attachTerminal } from './terminalSession';
 import { formatFinding } from './validate';
 import * as crypto from 'node:crypto';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { CliIO, Command } from './command';
 import { parseCommandArgs } from './command';
 import { readBundle, UsageError } from './readBundle';
 import { ID_PATTERN } from '../runtime/containerId';
+import { parseSignal } from '../runtime/ociSignal';
 import type { HelperClient as HelperClientType } from '../client';
 import type { OperationEvent, OperationFailure } from '../protocol';
-
-const SIGNALS = os.constants.signals as Record<string, number>;
 
 /** runc's convention: the process's code, or 128 + the signal that ended it. */
 export function exitStatus(ev: { exitCode?: number; signal?: string }): number {
   if (ev.exitCode !== undefined) return ev.exitCode;
-  if (ev.signal && SIGNALS[ev.signal]) return 128 + SIGNALS[ev.signal];
+  const signal = ev.signal ? parseSignal(ev.signal) : undefined;
+  if (signal) return 128 + signal;
   return 255;
 }
 

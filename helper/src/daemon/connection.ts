@@ -5,6 +5,7 @@
 import type { Socket } from 'node:net';
 import {
   createMessageConnection,
+  ErrorCodes as JsonRpcErrorCodes,
   Message,
   ResponseError,
   StreamMessageReader,
@@ -43,11 +44,6 @@ import { OutputGaps } from './outputGaps';
 import type { RegistryEvent } from './registry';
 import * as requests from './requests';
 
-const PARSE_ERROR = -32700;
-const INVALID_REQUEST = -32600;
-const INTERNAL_ERROR = -32603;
-const METHOD_NOT_FOUND = -32601;
-
 const NOTIFICATIONS = {
   operation: OperationNotification,
   hook: HookNotification,
@@ -84,7 +80,7 @@ export class Connection {
       this.log(`uid ${peer.uid}: dropping a connection that does not read (${queued} bytes waiting)`);
       this.destroy();
     });
-    const reader = new ShapeCheckingReader(new StreamMessageReader(this.guard), (why, id) => this.refuse(INVALID_REQUEST, why, id));
+    const reader = new ShapeCheckingReader(new StreamMessageReader(this.guard), (why, id) => this.refuse(JsonRpcErrorCodes.InvalidRequest, why, id));
     this.rpc = createMessageConnection(reader, this.writer, {
       // A client that leaves makes pending sends fail; that is not worth a log line.
       error: (m) => /^Sending .* failed/.test(m) || this.log(`uid ${peer.uid}: ${m}`),
@@ -94,7 +90,7 @@ export class Connection {
     });
     // Unparseable JSON: the library reports it as a reader error.
     this.rpc.onError(([err, msg]) => {
-      if (msg === undefined && !this.closed) this.refuse(PARSE_ERROR, `message is not valid JSON: ${err.message.slice(0, 200)}`, null);
+      if (msg === undefined && !this.closed) this.refuse(JsonRpcErrorCodes.ParseError, `message is not valid JSON: ${err.message.slice(0, 200)}`, null);
     });
     this.rpc.onClose(() => this.destroy());
     this.register();
@@ -121,7 +117,7 @@ export class Connection {
     };
     this.rpc.onRequest(async (method: string, params: unknown) => {
       if (!Object.prototype.hasOwnProperty.call(handlers, method))
-        return new ResponseError(METHOD_NOT_FOUND, `unknown method ${JSON.stringify(method.slice(0, 64))}; see PROTOCOL.md`, { reason: 'unknown-method' });
+        return new ResponseError(JsonRpcErrorCodes.MethodNotFound, `unknown method ${JSON.stringify(method.slice(0, 64))}; see PROTOCOL.md`, { reason: 'unknown-method' });
       // Every request takes a flat object: deeper params are hostile, and would overflow any recursive walk.
       if (nestedDeeperThan(params, MAX_PARAMS_DEPTH))
         return new ResponseError(ErrorCodes.InvalidParams, `params nested deeper than ${MAX_PARAMS_DEPTH} levels`, { reason: 'invalid-params' });
@@ -130,7 +126,7 @@ export class Connection {
       } catch (e) {
         if (e instanceof HelperError) return new ResponseError(e.code, e.message, e.data);
         this.log(`uid ${peer.uid}: ${method} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-        return new ResponseError(INTERNAL_ERROR, `internal error in ${method}: ${e instanceof Error ? e.message : String(e)}`, { reason: 'internal' });
+        return new ResponseError(JsonRpcErrorCodes.InternalError, `internal error in ${method}: ${e instanceof Error ? e.message : String(e)}`, { reason: 'internal' });
       }
     });
   }
@@ -166,7 +162,7 @@ export class Connection {
 
   private violation(v: FrameViolation): void {
     const code =
-      v.reason === 'message-too-large' ? ErrorCodes.RequestTooLarge : v.reason === 'first-message-timeout' || v.reason === 'message-timeout' ? INVALID_REQUEST : PARSE_ERROR;
+      v.reason === 'message-too-large' ? ErrorCodes.RequestTooLarge : v.reason === 'first-message-timeout' || v.reason === 'message-timeout' ? JsonRpcErrorCodes.InvalidRequest : JsonRpcErrorCodes.ParseError;
     this.refuse(code, v.message, null, v.reason);
   }
 

@@ -1,13 +1,13 @@
 // Request parameters as the daemon accepts them: checked field by field, never trusted.
 import * as posix from 'node:path/posix';
-import { MAX_INPUT_BYTES, type IdParams, type InputParams, type LaunchParams, type ResizeParams, type StopParams, type ValidateParams } from '../protocol';
-import { ID_PATTERN } from '../runtime/containerId';
+import { DEFAULT_SOCKET_PATH, MAX_INPUT_BYTES, type IdParams, type InputParams, type LaunchParams, type ResizeParams, type StopParams, type ValidateParams } from '../protocol';
+import { ID_PATTERN, isContainerId } from '../runtime/containerId';
 import { invalidParams } from './errors';
 
 /** An engine's container (engineContainers.ts): `ENGINE[.NAMESPACE]:RUNTIME_ID`. */
-export const ENGINE_KEY_PATTERN = /^[A-Za-z0-9_.+-]{1,80}:[A-Za-z0-9_.-]{1,64}$/;
-/** Names the state directory already uses for itself. */
-const RESERVED_IDS = new Set(['.', '..', 'bindery.sock']);
+export const ENGINE_KEY_PATTERN = new RegExp(`^[A-Za-z0-9_.+-]{1,80}:${ID_PATTERN.source.slice(1)}`);
+/** The state directory holds the socket too: no container may take its name. */
+const SOCKET_NAME = posix.basename(DEFAULT_SOCKET_PATH);
 const MAX_PATH = 4096;
 export const MAX_STOP_TIMEOUT_MS = 10 * 60 * 1000;
 
@@ -21,7 +21,7 @@ function only(o: Record<string, unknown>, allowed: string[]): void {
 }
 
 export function checkId(v: unknown): string {
-  if (typeof v !== 'string' || !ID_PATTERN.test(v) || RESERVED_IDS.has(v))
+  if (typeof v !== 'string' || !isContainerId(v) || v === SOCKET_NAME)
     throw invalidParams(`id must match [A-Za-z0-9_.-]{1,64} and not be "." or ".."; got ${typeof v === 'string' ? JSON.stringify(v.slice(0, 80)) : v === null ? 'null' : typeof v}`);
   return v;
 }

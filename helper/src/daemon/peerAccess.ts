@@ -4,6 +4,7 @@
 // (setfsuid, setfsgid and its groups; Syscalls.setFsIdentity) for one synchronous call:
 // reading config.json, and planning, whose HostView then sees only what the peer can see.
 import * as fs from 'node:fs';
+import { EX_SOFTWARE } from '../exitCodes';
 import type { DaemonSyscalls } from '../runtime/syscalls';
 import type { Peer } from './authorize';
 
@@ -25,7 +26,7 @@ export function fsIdentityRunner(sys: Pick<DaemonSyscalls, 'setFsIdentity'>): As
       if (!back.ok) {
         // Serving on with a peer's rights (or half of root's) would be wrong for everyone.
         process.stderr.write(`binderyd: cannot restore its own file access rights (${back.errno}); exiting\n`);
-        process.exit(70);
+        process.exit(EX_SOFTWARE);
       }
     }
   };

@@ -5,6 +5,8 @@
 import * as fs from 'node:fs';
 import * as posix from 'node:path/posix';
 import type { CgroupOp } from '@bindery/plan';
+import { attachDeviceProgram } from './cgroupDevices';
+import type { DaemonSyscalls } from './syscalls';
 
 export type CgroupResult =
   | { ok: true; made: string[] }
@@ -37,7 +39,10 @@ export function cgroupDirs(op: CgroupOp): { hierarchy: CgroupOp['hierarchies'][n
   return op.hierarchies.map((h) => ({ hierarchy: h, dir: dirOf(h.mount, h.path) }));
 }
 
-export function createCgroups(op: CgroupOp, pid: number): CgroupResult {
+/** What createCgroups needs of the kernel beyond files: the eBPF device program of a cgroup2 host. */
+export type CgroupSyscalls = Pick<DaemonSyscalls, 'bpfLoadDeviceProgram' | 'bpfDeviceProgram' | 'close'>;
+
+export function createCgroups(op: CgroupOp, pid: number, sys?: CgroupSyscalls): CgroupResult {
   const made: string[] = [];
   let step = 'create';
   let where = '';
@@ -68,6 +73,16 @@ export function createCgroups(op: CgroupOp, pid: number): CgroupResult {
       where = w.file;
       fs.writeFileSync(w.file, w.value);
     }
+    if (op.devices) {
+      // runc's Set on cgroup2: the device list as an eBPF program on the container's cgroup.
+      step = 'devices';
+      const dir = dirs[0].dir;
+      where = dir;
+      if (!sys) throw Object.assign(new Error('no bpf'), { code: 'ENOSYS' });
+      const prog = attachDeviceProgram(sys, dir, op.devices);
+      if (!prog.ok) throw Object.assign(new Error(prog.call), { code: prog.errno, call: prog.call });
+      sys.close(prog.value);
+    }
     return { ok: true, made };
   } catch (e) {
     const errno = code(e);
@@ -76,9 +91,13 @@ export function createCgroups(op: CgroupOp, pid: number): CgroupResult {
         ? `cannot create the cgroup ${where}`
         : step === 'join'
           ? `cannot move the container's init into ${where}`
-          : `the kernel refused ${posix.basename(where)} in ${posix.dirname(where)}`;
+          : step === 'devices'
+            ? `cannot attach the device program (linux.resources.devices) to ${where}: ${(e as { call?: string }).call ?? (e as Error).message}`
+            : `the kernel refused ${posix.basename(where)} in ${posix.dirname(where)}`;
     const hint =
-      step === 'write'
+      step === 'devices'
+        ? 'the kernel needs CONFIG_CGROUP_BPF and the helper CAP_SYS_ADMIN (or CAP_BPF) to enforce device rules on cgroup2'
+        : step === 'write'
         ? 'check the value in linux.resources (a memory limit below what the process already uses is refused)'
         : errno === 'EROFS' || errno === 'EACCES'
           ? 'the helper needs a writable /sys/fs/cgroup (is it running in a container itself?)'

@@ -4,13 +4,11 @@
 // /dev/console. The master leaves through `deliver` (to the helper, or an engine's console
 // socket) and is closed here; the slave stays open for the process set-up, which makes it
 // fds 0–2 and the controlling terminal.
-import type { ConsoleOp } from '@bindery/plan';
+import { MS, type ConsoleOp } from '@bindery/plan';
 import { DONE, fail, type StepOutcome } from './failure';
 import { mkfileInRoot, resolveInRoot } from './resolveInRoot';
 import type { RootContext } from './rootContext';
 import { O_CLOEXEC, O_PATH, type SysResult, type Syscalls } from './syscalls';
-
-const MS_BIND = 0x1000;
 
 /** Where the master goes; it is closed after `deliver` returns, whatever it returns. */
 export type DeliverMaster = (master: number) => SysResult;
@@ -83,7 +81,7 @@ export function performConsole(
   const target = resolveInRoot(sys, root.value, op.path, { flags: O_PATH | O_CLOEXEC });
   if (!target.ok) return fail(target.errno, `cannot open ${op.path}`, 'check /dev in the rootfs');
   try {
-    const r = sys.mount(`/proc/self/fd/${t.slave}`, `/proc/self/fd/${target.value}`, null, MS_BIND, null);
+    const r = sys.mount(`/proc/self/fd/${t.slave}`, `/proc/self/fd/${target.value}`, null, MS.MS_BIND, null);
     return r.ok
       ? DONE
       : fail(r.errno, `cannot bind the terminal onto ${op.path}`, 'process.terminal needs /proc mounted in the container (runc’s default spec mounts it)');

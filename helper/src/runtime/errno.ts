@@ -42,14 +42,11 @@ const NAMES: Record<number, string> = {
   75: 'EOVERFLOW',
   88: 'ENOTSOCK',
   95: 'EOPNOTSUPP',
+  104: 'ECONNRESET',
   110: 'ETIMEDOUT',
+  111: 'ECONNREFUSED',
 };
 
 export function errnoName(errno: number): string {
   return NAMES[errno] ?? `E${errno}`;
-}
-
-export function errnoNumber(name: string): number | undefined {
-  for (const [n, v] of Object.entries(NAMES)) if (v === name) return Number(n);
-  return undefined;
 }

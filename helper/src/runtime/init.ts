@@ -13,9 +13,11 @@ import { execProcess, type ProcessStdio } from './processSetup';
 import type { StepFailure } from './failure';
 import { initHooks, readHookAnswersFrom } from './initHooks';
 import { ociInitMain } from './ociInit';
-import { isProcessAttr, requesterInvariantViolations } from '@bindery/plan';
+import { isProcessAttr, requesterInvariantViolations, type SeccompOp } from '@bindery/plan';
+import { connectSeccompAgent } from './seccompListener';
 import { setupRootfs } from './rootfs';
 import { warmUp } from './warmUp';
+import { EX_SOFTWARE } from '../exitCodes';
 import {
   AT_FDCWD,
   CLONE_FS,
@@ -133,6 +135,18 @@ export function runInit(req: InitRequest, sys: Syscalls, io: InitIO = {}): numbe
       );
     consoleSocket = s.value;
   }
+
+  // SCMP_ACT_NOTIFY's agent, also reached by its host path now (seccompListener.ts).
+  const seccomp = req.plan.operations.find((op): op is SeccompOp => op.op === 'seccomp');
+  const subject = { id: req.id, bundle: req.bundle, annotations: req.spec.annotations };
+  const agent = connectSeccompAgent(sys, seccomp, req.owner, subject, 'creating', 'self');
+  if (!agent.ok)
+    return stageFailure(
+      'process',
+      agent.errno,
+      `failed to connect with seccomp agent specified in the seccomp profile (${seccomp?.listener?.path})`,
+      'linux.seccomp.listenerPath must be a unix socket the seccomp agent listens on',
+    );
 
   const ns = req.spec.namespaces;
   const joined = joinNamespaces(sys, ns.join);
@@ -253,8 +267,9 @@ export function runInit(req: InitRequest, sys: Syscalls, io: InitIO = {}): numbe
       io.beforeExec
         ? io.beforeExec(() => hooks.runStartHooks())
         : (hooks.runStartHooks() ?? send({ type: 'exec' })),
-    req.plan.operations.find((op) => op.op === 'seccomp'),
+    seccomp,
     req.plan.operations.filter(isProcessAttr),
+    agent.value,
   );
   send({
     type: 'stage-failure',
@@ -336,7 +351,7 @@ function main(): void {
   const pd = sys.prctl(PR_SET_PDEATHSIG, 9 /* SIGKILL */);
   if (!pd.ok) {
     process.stderr.write(`bindery init: prctl(PR_SET_PDEATHSIG) failed: ${pd.errno}\n`);
-    process.exit(70);
+    process.exit(EX_SOFTWARE);
   }
   warmUp(sys);
   send({ type: 'ready' });

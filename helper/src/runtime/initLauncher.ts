@@ -17,6 +17,7 @@ import * as path from 'node:path';
 import type { NamespaceSetup } from '@bindery/plan';
 import { openNamespace, type FirstStage } from './firstStage';
 import { CLONE_NEWPID, type InitSyscalls, type SysResult } from './syscalls';
+import { EX_SOFTWARE } from '../exitCodes';
 
 /** What spawning an init into a PID namespace takes. */
 type LauncherSyscalls = Pick<InitSyscalls, 'unshare' | 'setns'>;
@@ -118,7 +119,7 @@ function spawnInPidNamespace(
       process.stderr.write(
         `bindery: cannot return to the helper's PID namespace (${back.errno}); exiting\n`,
       );
-      process.exit(70);
+      process.exit(EX_SOFTWARE);
     }
   }
 }

@@ -2,7 +2,7 @@
 // file that touches koffi. The library is loaded when the init starts (warm, on the host):
 // after pivot_root the container's root may have no libseccomp at all.
 import koffi from 'koffi';
-import type { SeccompFilter } from '@bindery/plan';
+import { notifies, type SeccompFilter } from '@bindery/plan';
 import type { SysResult } from './syscalls';
 import { errnoName } from './errno';
 
@@ -21,7 +21,8 @@ const NR_SCMP_ERROR = -1;
 /** struct scmp_arg_cmp: unsigned int arg, enum scmp_compare op, scmp_datum_t datum_a, datum_b. */
 const ARG_CMP_SIZE = 24;
 
-export type SeccompLoader = (filter: SeccompFilter) => SysResult;
+/** The listener fd when the filter notifies (libseccomp adds SECCOMP_FILTER_FLAG_NEW_LISTENER then). */
+export type SeccompLoader = (filter: SeccompFilter) => SysResult<number | undefined>;
 
 /** The loader, or one answering ENOSYS when libseccomp is missing. */
 export function koffiSeccomp(): SeccompLoader {
@@ -41,8 +42,9 @@ export function koffiSeccomp(): SeccompLoader {
     'int seccomp_rule_add_array(void *ctx, uint32_t action, int syscall, unsigned int arg_cnt, const void *args)',
   );
   const load = lib.func('int seccomp_load(void *ctx)');
+  const notifyFd = lib.func('int seccomp_notify_fd(void *ctx)');
   // libseccomp answers -errno.
-  const failed = (call: string, rc: number): SysResult => ({
+  const failed = (call: string, rc: number): SysResult<never> => ({
     ok: false,
     errno: errnoName(-rc),
     call,
@@ -65,7 +67,7 @@ export function koffiSeccomp(): SeccompLoader {
           return { ok: false, errno: 'EINVAL', call: `seccomp_arch_resolve_name(${name})` };
         rc = archAdd(ctx, token) as number;
         // EEXIST: the native architecture, which seccomp_init already added.
-        if (rc < 0 && -rc !== 17) return failed('seccomp_arch_add', rc);
+        if (rc < 0 && errnoName(-rc) !== 'EEXIST') return failed('seccomp_arch_add', rc);
       }
       for (const rule of filter.rules) {
         const nr = syscallResolve(rule.syscall) as number;
@@ -88,7 +90,10 @@ export function koffiSeccomp(): SeccompLoader {
       }
       rc = load(ctx) as number;
       if (rc < 0) return failed('seccomp_load', rc);
-      return { ok: true, value: undefined };
+      if (!notifies(filter)) return { ok: true, value: undefined };
+      const fd = notifyFd(ctx) as number;
+      if (fd < 0) return failed('seccomp_notify_fd', fd);
+      return { ok: true, value: fd };
     } finally {
       release(ctx);
     }

@@ -1,14 +1,16 @@
 // The real Syscalls: libc through koffi. The only file in the project that loads koffi.
 //
 // Every call is synchronous and runs on the calling thread, which is what the namespace
-// work needs (see DESIGN.md "Node and threads"). Each wrapper reads errno right after the
+// work needs (see README.md here, "A launch"). Each wrapper reads errno right after the
 // call and turns a failure into a SysResult carrying the errno name.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import koffi from 'koffi';
+import { MS } from '@bindery/plan';
 import { errnoName } from './errno';
 import { koffiSeccomp } from './koffiSeccomp';
 import {
+  AT_EACCESS,
   AT_EMPTY_PATH,
   AT_FDCWD,
   O_NOCTTY,
@@ -17,6 +19,7 @@ import {
   O_CLOEXEC,
   O_CREAT,
   O_NOFOLLOW,
+  O_NONBLOCK,
   O_TRUNC,
   O_WRONLY,
   OK,
@@ -30,8 +33,8 @@ import {
 // Syscall numbers glibc has no wrapper for. The ones from 424 up are shared by every
 // architecture; pivot_root is not.
 const SYS = {
-  x64: { pivot_root: 155, setgroups: 116, ioprio_set: 251, sched_setattr: 314 },
-  arm64: { pivot_root: 41, setgroups: 159, ioprio_set: 30, sched_setattr: 274 },
+  x64: { pivot_root: 155, setgroups: 116, ioprio_set: 251, sched_setattr: 314, bpf: 321 },
+  arm64: { pivot_root: 41, setgroups: 159, ioprio_set: 30, sched_setattr: 274, bpf: 280 },
 } as const;
 const IOPRIO_WHO_PROCESS = 1;
 /** glibc's cpu_set_t: 1024 CPUs. */
@@ -39,11 +42,22 @@ const CPU_SET_BYTES = 128;
 /** sizeof(struct sched_attr) without the utilization clamps (SCHED_ATTR_SIZE_VER0). */
 const SCHED_ATTR_SIZE_VER0 = 48;
 const SYS_faccessat2 = 439;
-const AT_EACCESS = 0x200;
 const SYS_pidfd_send_signal = 424;
 const SYS_pidfd_open = 434;
 const SYS_openat2 = 437;
 const SYS_mount_setattr = 442;
+// bpf(2): commands, the program type and attach type of a cgroup device filter (uapi/linux/bpf.h).
+const BPF_PROG_LOAD = 5;
+const BPF_PROG_ATTACH = 8;
+const BPF_PROG_DETACH = 9;
+const BPF_PROG_TYPE_CGROUP_DEVICE = 15;
+const BPF_CGROUP_DEVICE = 6;
+/** Several programs on one cgroup, each detachable by its fd (runc attaches with it too). */
+const BPF_F_ALLOW_MULTI = 1 << 1;
+/** union bpf_attr up to prog_flags: the kernel zero-fills the rest. */
+const BPF_PROG_LOAD_ATTR_SIZE = 48;
+const BPF_ATTACH_ATTR_SIZE = 20;
+const BPF_LOG_SIZE = 16 * 1024;
 
 const RLIM_INFINITY = 0xffffffffffffffffn;
 const SIG_SETMASK = 2;
@@ -65,7 +79,6 @@ const TIOCSWINSZ = 0x5414;
 const TIOCSCTTY = 0x540e;
 const F_GETFL = 3;
 const F_SETFL = 4;
-const O_NONBLOCK = 0o4000;
 const AF_UNIX = 1;
 const SOCK_STREAM = 1;
 const SOCK_NONBLOCK = 0o4000;
@@ -73,6 +86,30 @@ const SCM_RIGHTS = 1;
 const MSG_CMSG_CLOEXEC = 0x40000000;
 const MSG_CTRUNC = 0x8;
 const SUN_PATH_MAX = 108;
+// statfs(2) f_flags (include/linux/statfs.h). Most equal the MS_* of the same name, but not
+// ST_RELATIME and ST_NOSYMFOLLOW, and ST_VALID has MS_REMOUNT's bit: so they are translated.
+const ST_RDONLY = 0x0001;
+const ST_NOSUID = 0x0002;
+const ST_NODEV = 0x0004;
+const ST_NOEXEC = 0x0008;
+const ST_SYNCHRONOUS = 0x0010;
+const ST_MANDLOCK = 0x0040;
+const ST_NOATIME = 0x0400;
+const ST_NODIRATIME = 0x0800;
+const ST_RELATIME = 0x1000;
+const ST_NOSYMFOLLOW = 0x2000;
+const ST_TO_MS: readonly (readonly [number, number])[] = [
+  [ST_RDONLY, MS.MS_RDONLY],
+  [ST_NOSUID, MS.MS_NOSUID],
+  [ST_NODEV, MS.MS_NODEV],
+  [ST_NOEXEC, MS.MS_NOEXEC],
+  [ST_SYNCHRONOUS, MS.MS_SYNCHRONOUS],
+  [ST_MANDLOCK, MS.MS_MANDLOCK],
+  [ST_NOATIME, MS.MS_NOATIME],
+  [ST_NODIRATIME, MS.MS_NODIRATIME],
+  [ST_RELATIME, MS.MS_RELATIME],
+  [ST_NOSYMFOLLOW, MS.MS_NOSYMFOLLOW],
+];
 
 let instance: Syscalls | undefined;
 
@@ -95,6 +132,17 @@ function createKoffiSyscalls(): Syscalls {
     control: 'void *',
     controllen: 'size_t',
     flags: 'int',
+  });
+  koffi.struct('bindery_bpf_prog_load', {
+    prog_type: 'uint32_t',
+    insn_cnt: 'uint32_t',
+    insns: 'void *',
+    license: 'const char *',
+    log_level: 'uint32_t',
+    log_size: 'uint32_t',
+    log_buf: 'void *',
+    kern_version: 'uint32_t',
+    prog_flags: 'uint32_t',
   });
   const seccompLoad = koffiSeccomp();
 
@@ -170,6 +218,8 @@ function createKoffiSyscalls(): Syscalls {
     setfsgid: libc.func('int setfsgid(uint32_t gid)'),
     getgroups: libc.func('int getgroups(int size, _Out_ uint32_t *list)'),
     sysPidfdOpen: libc.func('syscall', 'long', ['long', 'int', 'uint32_t']),
+    sysBpfLoad: libc.func('syscall', 'long', ['long', 'int', 'bindery_bpf_prog_load *', 'unsigned int']),
+    sysBpf: libc.func('syscall', 'long', ['long', 'int', 'void *', 'unsigned int']),
     sysPidfdSendSignal: libc.func('syscall', 'long', ['long', 'int', 'int', 'void *', 'uint32_t']),
   };
 
@@ -224,9 +274,9 @@ function createKoffiSyscalls(): Syscalls {
       const r = unit('fstatfs', c.fstatfs(fd, buf));
       if (!r.ok) return r;
       const st = Number(buf.readBigUInt64LE(80)); // f_flags, same offset on x86_64 and arm64
-      // ST_* equal MS_* except ST_RELATIME (4096) ↔ MS_RELATIME (0x200000).
-      const same = st & (0x1 | 0x2 | 0x4 | 0x8 | 0x10 | 0x40 | 0x100 | 0x400 | 0x800);
-      return ok(same | (st & 4096 ? 0x200000 : 0));
+      let flags = 0;
+      for (const [bit, msFlag] of ST_TO_MS) if (st & bit) flags |= msFlag;
+      return ok(flags);
     },
 
     filesystemType: (fd) => {
@@ -548,6 +598,34 @@ function createKoffiSyscalls(): Syscalls {
       return grp === null ? undefined : (koffi.decode(grp, 2 * koffi.sizeof('void *'), 'uint32_t') as number);
     },
     pidfdOpen: (pid) => check('pidfd_open', c.sysPidfdOpen(SYS_pidfd_open, pid, 0)),
+    bpfLoadDeviceProgram: (insns, license) => {
+      const log = Buffer.alloc(BPF_LOG_SIZE);
+      const attr = {
+        prog_type: BPF_PROG_TYPE_CGROUP_DEVICE,
+        insn_cnt: insns.length / 8,
+        insns,
+        license,
+        log_level: 1,
+        log_size: log.length,
+        log_buf: log,
+        kern_version: 0,
+        prog_flags: 0,
+      };
+      const r = check('bpf(BPF_PROG_LOAD)', c.sysBpfLoad(SYS[arch].bpf, BPF_PROG_LOAD, attr, BPF_PROG_LOAD_ATTR_SIZE));
+      if (r.ok) return r;
+      // The verifier says why it refused the program: its last lines name the instruction.
+      const said = log.subarray(0, Math.max(0, log.indexOf(0))).toString('utf8').trim().split('\n').slice(-3).join('; ');
+      return { ...r, call: said ? `bpf(BPF_PROG_LOAD): ${said}` : r.call };
+    },
+    bpfDeviceProgram: (attach, cgroupFd, progFd) => {
+      const attr = Buffer.alloc(BPF_ATTACH_ATTR_SIZE);
+      attr.writeUInt32LE(cgroupFd, 0); // target_fd
+      attr.writeUInt32LE(progFd, 4); // attach_bpf_fd
+      attr.writeUInt32LE(BPF_CGROUP_DEVICE, 8); // attach_type
+      attr.writeUInt32LE(attach ? BPF_F_ALLOW_MULTI : 0, 12); // attach_flags
+      const cmd = attach ? BPF_PROG_ATTACH : BPF_PROG_DETACH;
+      return unit(attach ? 'bpf(BPF_PROG_ATTACH)' : 'bpf(BPF_PROG_DETACH)', c.sysBpf(SYS[arch].bpf, cmd, attr, attr.length));
+    },
     pidfdSendSignal: (pidfd, signal) =>
       unit(
         'pidfd_send_signal',

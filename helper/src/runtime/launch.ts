@@ -6,9 +6,9 @@ import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CLONE_NEWUTS, launchRefusals, type LaunchSpec, type Plan } from '@bindery/plan';
-import { ErrorCodes, type HookEvent, type OperationEvent } from '../protocol';
+import { DEFAULT_SOCKET_PATH, ErrorCodes, type HookEvent, type OperationEvent } from '../protocol';
 import { createCgroups, removeCgroups } from './cgroups';
-import { ID_PATTERN } from './containerId';
+import { isContainerId } from './containerId';
 import { ContainerHandle, type Container } from './containerHandle';
 import { CONSOLE_SOCKET, runLaunch } from './initChannel';
 import {
@@ -31,7 +31,8 @@ import {
 } from './stateFile';
 import type { DaemonSyscalls } from './syscalls';
 
-export const DEFAULT_STATE_ROOT = '/run/bindery';
+/** The daemon's default too: its socket's directory. */
+export const DEFAULT_STATE_ROOT = path.dirname(DEFAULT_SOCKET_PATH);
 
 export interface LaunchOptions {
   id: string;
@@ -57,7 +58,7 @@ export interface LaunchOptions {
 
 /** Check what the plan and spec ask for before any process is started. */
 export function prepare(opts: LaunchOptions, stateDir: string): { spec: LaunchSpec } | LaunchError {
-  if (!ID_PATTERN.test(opts.id) || opts.id === '.' || opts.id === '..')
+  if (!isContainerId(opts.id))
     return launchError(
       ErrorCodes.InvalidParams,
       'invalid-id',
@@ -233,7 +234,7 @@ export async function launchContainer(
     const cgroup = opts.plan.operations.find((o) => o.op === 'cgroup');
     if (!cgroup) writeState(stateDir, container.state);
     else {
-      const made = createCgroups(cgroup, pid);
+      const made = createCgroups(cgroup, pid, sys);
       container.state.cgroups = made.made;
       writeState(stateDir, container.state);
       if (!made.ok)

@@ -19,13 +19,13 @@ import {
   AT_FDCWD,
   O_CLOEXEC,
   O_NOFOLLOW,
+  O_NONBLOCK,
   O_RDONLY,
   S_IFIFO,
   S_IFMT,
   type Syscalls,
 } from './syscalls';
 
-const O_NONBLOCK = fs.constants.O_NONBLOCK;
 /** Read at exit from a pipe whose other end some leftover process still writes to: at most this much. */
 const FLUSH_LIMIT = 1024 * 1024;
 

@@ -10,6 +10,7 @@
 //   host only lists systemd-resolved's stub, its upstream file is used instead, like Docker.
 //   Only when no nameserver is left do Docker's public defaults (8.8.8.8, 8.8.4.4) go in,
 //   and the file says so in a comment.
+import type { NetworkFile } from '@bindery/plan';
 import type { SysResult, Syscalls } from './syscalls';
 
 export interface NetworkIdentity {
@@ -90,7 +91,7 @@ export function renderResolvConf(
 /** Write one network file to its host path in the state directory. */
 export function writeNetworkFile(
   sys: Syscalls,
-  file: 'hosts' | 'hostname' | 'resolv.conf',
+  file: NetworkFile,
   hostPath: string,
   id: NetworkIdentity,
 ): SysResult {

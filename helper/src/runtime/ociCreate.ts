@@ -28,7 +28,7 @@ import type { EngineName } from './ociEngine';
 import { EXEC_FIFO, ID_TAKEN, RuntimeError, type OciContainerState } from './ociState';
 import type { OperationFailure } from '../protocol';
 import { processStartTime, writeState } from './stateFile';
-import { AT_FDCWD, CLOSE_RANGE_CLOEXEC, S_IFIFO, type Syscalls } from './syscalls';
+import { AT_FDCWD, CLOSE_RANGE_CLOEXEC, MAX_FD, S_IFIFO, type Syscalls } from './syscalls';
 
 export interface OciCreateOptions {
   id: string;
@@ -207,7 +207,7 @@ export async function createOciContainer(opts: OciCreateOptions, sys: Syscalls):
     // daemon launch does: cgroups.ts).
     const cgroup = cgroupOf(opts.plan);
     if (cgroup) {
-      const made = createCgroups(cgroup, pid);
+      const made = createCgroups(cgroup, pid, sys);
       state.cgroups = cgroups = made.made;
       writeState(dir, state);
       if (!made.ok) throw new RuntimeError(`${made.message} (hint: ${made.hint})`);
@@ -334,7 +334,7 @@ function initExit(child: ChildProcess): Promise<string> {
  * init: all but 0–2 and the ones to preserve become close-on-exec. Node's own fds already are.
  */
 export function keepOnlyPreservedFds(sys: Syscalls, preserveFds: number): void {
-  const r = sys.closeRange(3 + preserveFds, 0xffffffff, CLOSE_RANGE_CLOEXEC);
+  const r = sys.closeRange(3 + preserveFds, MAX_FD, CLOSE_RANGE_CLOEXEC);
   if (!r.ok) throw new RuntimeError(`close_range failed: ${r.errno} (needs Linux 5.11+)`);
 }
 

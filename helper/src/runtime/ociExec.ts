@@ -4,7 +4,7 @@
 // container process gets (processSetup.ts).
 import type { ChildProcess, StdioOptions } from 'node:child_process';
 import * as fs from 'node:fs';
-import type { ProcessSetup, SeccompOp } from '@bindery/plan';
+import type { ProcessAttrOp, ProcessSetup, SeccompOp } from '@bindery/plan';
 import { cgroupOf, joinCgroups } from './ociCgroups';
 import { spawnInitInto } from './initLauncher';
 import type { Syscalls } from './syscalls';
@@ -35,6 +35,7 @@ function namespacesToJoin(pid: number): string[] {
 export async function execInContainer(
   state: OciContainerState,
   proc: ProcessSetup,
+  attrs: ProcessAttrOp[],
   preserveFds: number,
   sys: Syscalls,
   terminal?: OciExecRequest['terminal'],
@@ -76,6 +77,8 @@ export async function execInContainer(
     startTime: state.startTime!,
     namespaces: namespacesToJoin(pid),
     preserveFds,
+    attrs,
+    container: { id: state.id, bundle: state.bundle, annotations: state.annotations },
     ...(seccomp ? { seccomp } : {}),
     ...(terminal ? { terminal } : {}),
   };

@@ -15,15 +15,19 @@
 // right before execve.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ProcessSetup, SeccompOp } from '@bindery/plan';
+import type { ProcessAttrOp, ProcessSetup, SeccompOp } from '@bindery/plan';
+import type { HookSubject } from './hooks';
 import type { InitIO } from './init';
 import { EVENT_FD, type InitMessage, type InitRequest } from './initProtocol';
 import { koffiSyscalls } from './koffiSyscalls';
 import { openTerminal } from './console';
 import { execProcess, type ProcessStdio } from './processSetup';
+import { connectSeccompAgent } from './seccompListener';
 import { processStartTime } from './stateFile';
+import { EX_SOFTWARE } from '../exitCodes';
 import {
   AT_FDCWD,
+  CLONE_FS,
   CLONE_NEWNS,
   O_CLOEXEC,
   O_RDONLY,
@@ -36,7 +40,6 @@ export const OCI_EXEC_ARG = '--oci-exec';
 export const REQUEST_FD = 4;
 /** Where the launcher puts the first fd to preserve; it becomes fd 3 of the process. */
 export const PRESERVED_FDS_FROM = 5;
-const CLONE_FS = 0x200;
 
 export interface OciCreateRequest extends InitRequest {
   /** The container's exec fifo: the init waits on it until `start`. */
@@ -52,6 +55,10 @@ export interface OciExecRequest {
   /** Namespace files under /proc/PID/ns to join, mount last (`mnt`, `net`, …); pid is joined by the launcher. */
   namespaces: string[];
   preserveFds: number;
+  /** Scheduler, I/O priority and personality, set before the capabilities drop (runc 1.4's exec). */
+  attrs: ProcessAttrOp[];
+  /** Whose state a seccomp agent gets (seccompListener.ts). */
+  container: HookSubject;
   /** The container's seccomp filter: an exec'd process gets it too (as with runc). */
   seccomp?: SeccompOp;
   /** `exec --tty`: a new terminal from the container's /dev/ptmx, its master sent to this socket. */
@@ -86,7 +93,7 @@ function dieWithLauncher(sys: Syscalls): void {
   const pd = sys.prctl(PR_SET_PDEATHSIG, 9 /* SIGKILL */);
   if (!pd.ok) {
     fs.writeSync(2, `bindery init: prctl(PR_SET_PDEATHSIG) failed: ${pd.errno}\n`);
-    process.exit(70);
+    process.exit(EX_SOFTWARE);
   }
 }
 
@@ -254,6 +261,15 @@ function execInit(): number {
       return fail(c.errno, `cannot connect to the console socket ${req.terminal.consoleSocket}`, 'it must be a listening unix socket');
     consoleSocket = c.value;
   }
+  // A seccomp agent, by its host path too: runc sends it the exec'd process's fd and the
+  // container's state, `running` with the container's pid.
+  const agent = connectSeccompAgent(sys, req.seccomp, { uid: 0, gid: 0, groups: [] }, req.container, 'running', req.pid);
+  if (!agent.ok)
+    return fail(
+      agent.errno,
+      `failed to connect with seccomp agent specified in the seccomp profile (${req.seccomp?.listener?.path})`,
+      'linux.seccomp.listenerPath must be a unix socket the seccomp agent listens on',
+    );
   // The fds now hold the namespaces of whatever process has that pid: it must still be the container's.
   if (processStartTime(req.pid) !== req.startTime)
     return fail('ESRCH', `the container's process ${req.pid} is gone`, 'the container stopped');
@@ -302,6 +318,8 @@ function execInit(): number {
       }
     },
     req.seccomp,
+    req.attrs,
+    agent.value,
   );
   const failure = { stage: 'process' as const, errno: f.errno, message: f.message, hint: f.hint };
   const line = withLookPath(JSON.stringify({ type: 'stage-failure', failure }), req.process);

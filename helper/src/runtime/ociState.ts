@@ -5,7 +5,7 @@
 // pid *and* start time (a recycled pid is not the container) and the fifo, as runc does.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ID_PATTERN } from './containerId';
+import { ID_PATTERN, isContainerId } from './containerId';
 import { isFrozen } from './ociCgroups';
 import type { EngineName } from './ociEngine';
 import { RuntimeError } from './runtimeError';
@@ -37,7 +37,7 @@ export { RuntimeError } from './runtimeError';
 
 export function checkId(id: string | undefined): string {
   if (!id) throw new RuntimeError('container id cannot be empty');
-  if (!ID_PATTERN.test(id) || id === '.' || id === '..')
+  if (!isContainerId(id))
     throw new RuntimeError(`invalid id format: ${id}`);
   return id;
 }

@@ -9,9 +9,11 @@ import type { ProcessAttrOp, ProcessSetup, SeccompOp } from '@bindery/plan';
 import { fail, type StepFailure } from './failure';
 import { withHome } from './homeFromPasswd';
 import { resolveInRoot } from './resolveInRoot';
+import { sendListenerFd, type SeccompAgent } from './seccompListener';
 import {
   AT_FDCWD,
   CLOSE_RANGE_CLOEXEC,
+  MAX_FD,
   O_CLOEXEC,
   O_DIRECTORY,
   O_PATH,
@@ -46,15 +48,28 @@ const NO_CAPABILITIES = {
 };
 const mask = (caps: number[]) => caps.reduce((m, c) => m | (1n << BigInt(c)), 0n);
 
-function loadSeccomp(sys: Syscalls, op: SeccompOp): StepFailure | undefined {
+function loadSeccomp(sys: Syscalls, op: SeccompOp, agent?: SeccompAgent): StepFailure | undefined {
   const r = sys.seccompLoad(op.filter);
-  if (r.ok) return undefined;
+  if (!r.ok)
+    return fail(
+      r.errno,
+      `cannot load the seccomp filter (${r.call})`,
+      r.errno === 'ENOSYS'
+        ? 'install libseccomp (Debian: apt-get install libseccomp2) on the host'
+        : 'check linux.seccomp: its architectures and syscalls',
+    );
+  if (r.value === undefined) return undefined;
+  if (!agent) {
+    sys.close(r.value);
+    return undefined;
+  }
+  // The notified calls wait until the agent has the fd: it goes now, before anything else.
+  const sent = sendListenerFd(sys, agent, r.value);
+  if (sent.ok) return undefined;
   return fail(
-    r.errno,
-    `cannot load the seccomp filter (${r.call})`,
-    r.errno === 'ENOSYS'
-      ? 'install libseccomp (Debian: apt-get install libseccomp2) on the host'
-      : 'check linux.seccomp: its architectures and syscalls',
+    sent.errno,
+    `cannot send the seccomp listener fd to the agent (${sent.call})`,
+    'the agent at linux.seccomp.listenerPath must keep its connection open until it has received the fd',
   );
 }
 
@@ -115,6 +130,7 @@ export function execProcess(
   beforeExec: () => StepFailure | void,
   seccomp?: SeccompOp,
   attrs: readonly ProcessAttrOp[] = [],
+  agent?: SeccompAgent,
 ): StepFailure {
   const sid = sys.setsid();
   if (!sid.ok)
@@ -183,11 +199,11 @@ export function execProcess(
   // Nothing of the init's may reach the process: every fd from 3 up closes at execve (what
   // is opened from here on is close-on-exec anyway). Done before a filter is loaded: an older
   // profile does not allow close_range.
-  const cr = sys.closeRange(3, 0xffffffff, CLOSE_RANGE_CLOEXEC);
+  const cr = sys.closeRange(3, MAX_FD, CLOSE_RANGE_CLOEXEC);
   if (!cr.ok) return fail(cr.errno, 'close_range failed', 'close_range needs Linux 5.11+');
   // Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: before the drop (runc).
   if (seccomp && !seccomp.beforeExecve) {
-    const f = loadSeccomp(sys, seccomp);
+    const f = loadSeccomp(sys, seccomp, agent);
     if (f) return f;
   }
   {
@@ -295,7 +311,7 @@ export function execProcess(
   if (!pd.ok) return fail(pd.errno, 'cannot clear the parent-death signal', 'report this');
   // As close to execve as runc loads it, so the profile need not allow the set-up's calls.
   if (seccomp?.beforeExecve) {
-    const f = loadSeccomp(sys, seccomp);
+    const f = loadSeccomp(sys, seccomp, agent);
     if (f) return f;
   }
   const r = sys.execve(exe, p.args, env);

@@ -2,7 +2,7 @@
 // changes something, written the way strace would show it (fds shown as the path they
 // stand for). Lets the whole mount sequence be tested without root.
 import * as path from 'node:path';
-import { MS, type MsFlag, renderAction, type SchedAttr, type SeccompFilter } from '@bindery/plan';
+import { MS, type MsFlag, notifies, renderAction, type SchedAttr, type SeccompFilter } from '@bindery/plan';
 import {
   AT_FDCWD,
   O_CREAT,
@@ -14,6 +14,7 @@ import {
   S_IFLNK,
   S_IFMT,
   S_IFREG,
+  TMPFS_MAGIC,
   OK,
   ok,
   type FileStat,
@@ -202,7 +203,7 @@ export class RecordingSyscalls implements Syscalls {
     return ok(MS.MS_NOSUID | MS.MS_NODEV | MS.MS_NOEXEC);
   }
   filesystemType(_fd: number): SysResult<number> {
-    return ok(0x01021994); // TMPFS_MAGIC
+    return ok(TMPFS_MAGIC);
   }
   /** The identity file accesses are checked with, as set by setFsIdentity (null: the process's own). */
   fsIdentity: { uid: number; gid: number; groups: readonly number[] } | null = null;
@@ -376,11 +377,13 @@ export class RecordingSyscalls implements Syscalls {
       `e=${effective.toString(16)} p=${permitted.toString(16)} i=${inheritable.toString(16)}`,
     );
   }
-  seccompLoad(filter: SeccompFilter): SysResult {
-    return this.log(
+  seccompLoad(filter: SeccompFilter): SysResult<number | undefined> {
+    const r = this.log(
       'seccomp_load',
       `default=${renderAction(filter.defaultAction)} arch=${filter.architectures.join(',')} rules=${filter.rules.length}${filter.flags.length ? ` flags=${filter.flags.join('|')}` : ''}`,
     );
+    if (!r.ok) return r;
+    return ok(notifies(filter) ? this.newFd('seccomp-listener') : undefined);
   }
   personality(persona: number): SysResult<number> {
     const r = this.log('personality', `0x${persona.toString(16)}`);
@@ -469,6 +472,13 @@ export class RecordingSyscalls implements Syscalls {
   }
   groupId(_name: string): number | undefined {
     return undefined;
+  }
+  bpfLoadDeviceProgram(insns: Buffer, license: string): SysResult<number> {
+    const r = this.log('bpf_prog_load', `cgroup_device ${insns.length / 8} insns ${license}`);
+    return r.ok ? ok(this.newFd('bpf-prog')) : (r as SysResult<number>);
+  }
+  bpfDeviceProgram(attach: boolean, cgroupFd: number, progFd: number): SysResult {
+    return this.log(attach ? 'bpf_prog_attach' : 'bpf_prog_detach', `${this.fds.get(cgroupFd) ?? cgroupFd} ${this.fds.get(progFd) ?? progFd}`);
   }
   pidfdOpen(pid: number): SysResult<number> {
     return ok(this.newFd(`pidfd:${pid}`));

@@ -6,7 +6,7 @@
 // checked wrapper. Calls never throw for a kernel error: they return a result carrying the
 // errno name, and the caller decides what a person should be told.
 
-import type { SchedAttr, SeccompFilter } from '@bindery/plan';
+import { S_IFMT, type SchedAttr, type SeccompFilter } from '@bindery/plan';
 
 export type SysResult<T = void> =
   { ok: true; value: T } | { ok: false; errno: string; call: string };
@@ -132,9 +132,10 @@ export interface InitSyscalls {
   /**
    * Build `filter` with libseccomp and load it into this thread (seccomp_load). ENOSYS when
    * libseccomp (Debian: libseccomp2) is not installed; a syscall name it does not know is
-   * skipped, as runc skips it.
+   * skipped, as runc skips it. A filter that notifies (SCMP_ACT_NOTIFY) is loaded with a new
+   * listener: its fd is the value (the caller sends it on and closes it); otherwise undefined.
    */
-  seccompLoad(filter: SeccompFilter): SysResult;
+  seccompLoad(filter: SeccompFilter): SysResult<number | undefined>;
   /** personality(2): this process's execution domain; returns the previous persona. */
   personality(persona: number): SysResult<number>;
   /** ioprio_set(IOPRIO_WHO_PROCESS, 0, ioprio): this process's I/O class and priority. */
@@ -195,6 +196,13 @@ export interface DaemonSyscalls
   pidfdOpen(pid: number): SysResult<number>;
   pidfdSendSignal(pidfd: number, signal: number): SysResult;
   /**
+   * bpf(BPF_PROG_LOAD) of a BPF_PROG_TYPE_CGROUP_DEVICE program (struct bpf_insn array); its
+   * fd. A refusal's `call` carries the end of the verifier's log.
+   */
+  bpfLoadDeviceProgram(insns: Buffer, license: string): SysResult<number>;
+  /** bpf(BPF_PROG_ATTACH with BPF_F_ALLOW_MULTI, or BPF_PROG_DETACH) of that program on a cgroup2 directory's fd. */
+  bpfDeviceProgram(attach: boolean, cgroupFd: number, progFd: number): SysResult;
+  /**
    * Resolves when `fd` (a pidfd: the process exited) becomes readable. Waits in poll(2) on
    * a libuv pool thread, which it occupies until then.
    */
@@ -231,10 +239,13 @@ export const O_DIRECTORY = 0o200000;
 export const O_NOFOLLOW = 0o400000;
 export const O_CLOEXEC = 0o2000000;
 export const O_PATH = 0o10000000;
+export const O_NONBLOCK = 0o4000;
 
 export const AT_FDCWD = -100;
 export const AT_EMPTY_PATH = 0x1000;
 export const AT_SYMLINK_NOFOLLOW = 0x100;
+/** faccessat2(2): check with the effective ids, not the real ones. */
+export const AT_EACCESS = 0x200;
 export { AT_RECURSIVE } from '@bindery/plan';
 
 export const RESOLVE_NO_XDEV = 0x01;
@@ -252,8 +263,11 @@ export const X_OK = 1;
 
 /** statfs(2) f_type of procfs. */
 export const PROC_SUPER_MAGIC = 0x9fa0;
+/** statfs(2) f_type of tmpfs. */
+export const TMPFS_MAGIC = 0x01021994;
 
-export const S_IFMT = 0o170000;
+// S_IFMT lives with the plan, which checks the file-type bits of a spec's device modes.
+export { S_IFMT };
 export const S_IFDIR = 0o040000;
 export const S_IFREG = 0o100000;
 export const S_IFLNK = 0o120000;
@@ -262,6 +276,8 @@ export const S_IFBLK = 0o060000;
 export const S_IFIFO = 0o010000;
 
 export const CLOSE_RANGE_CLOEXEC = 1 << 2;
+/** ~0U: as close_range(2)'s last fd, every fd from the first up. */
+export const MAX_FD = 0xffffffff;
 
 export const PR_SET_NO_NEW_PRIVS = 38;
 export const PR_SET_KEEPCAPS = 8;

@@ -2,6 +2,7 @@
 // first real launch does not pay for V8 compiling each function on its first call, and
 // touch the koffi calls in ways that cannot change anything (they fail with ENOENT/EBADF).
 import {
+  CAPABILITIES,
   copyUpOp,
   type LaunchSpec,
   maskOp,
@@ -15,6 +16,7 @@ import {
   type Plan,
   propagationOp,
   readonlyPathOps,
+  RLIMITS,
   rootfsBindOp,
   rootfsParentPrivateOp,
   setattrOp,
@@ -87,6 +89,7 @@ export function warmUp(real: Syscalls): void {
     network: { hostname: 'warm', ownNetworkNamespace: true },
     emit: (e) => JSON.stringify(e),
   });
+  const KILL = CAPABILITIES.indexOf('CAP_KILL');
   const spec: LaunchSpec['process'] = {
     args: ['true'],
     env: ['PATH=/bin'],
@@ -95,9 +98,9 @@ export function warmUp(real: Syscalls): void {
     gid: 0,
     additionalGids: [],
     umask: 0o22,
-    rlimits: [{ name: 'RLIMIT_NOFILE', resource: 7, soft: 1024, hard: 1024 }],
+    rlimits: [{ name: 'RLIMIT_NOFILE', resource: RLIMITS.RLIMIT_NOFILE, soft: 1024, hard: 1024 }],
     noNewPrivileges: true,
-    capabilities: { bounding: [5], effective: [5], permitted: [5], inheritable: [], ambient: [] },
+    capabilities: { bounding: [KILL], effective: [KILL], permitted: [KILL], inheritable: [], ambient: [] },
   };
   execProcess(
     fake,

@@ -361,6 +361,59 @@ describe('bindery as an OCI runtime, compared with runc (root)', () => {
     assert.equal(runtime('bindery', root, ['delete', 'a1']).status, 0);
   });
 
+  it("exec sets the process file's scheduler and I/O priority, else the container's (runc 1.4; runc 1.1.5 ignores them)", async (t: TestContext) => {
+    if (!needsRoot(t)) return;
+    const root = rootFor('bindery');
+    const bundle = makeBundle({
+      args: ['/bin/sleep', '30'],
+      extra: {
+        process: {
+          scheduler: { policy: 'SCHED_BATCH', nice: 5 },
+          ioPriority: { class: 'IOPRIO_CLASS_BE', priority: 6 },
+        },
+      },
+      prepare: (rootfs) => {
+        for (const applet of ['ionice', 'cut']) fs.symlinkSync('busybox', path.join(rootfs, 'bin', applet));
+      },
+    });
+    assert.equal(create('bindery', root, bundle, 's1', path.join(path.dirname(root), 'out')).status, 0);
+    assert.equal(runtime('bindery', root, ['start', 's1']).status, 0);
+    // I/O class and priority; nice and policy (fields 19 and 41 of /proc/self/stat).
+    const probe = ['/bin/sh', '-c', "ionice; cut -d' ' -f19,41 /proc/self/stat"];
+    const processFile = path.join(path.dirname(root), 'process.json');
+    const seen = (own?: Record<string, unknown>) => {
+      const args = own
+        ? ['exec', '--process', processFile, 's1']
+        : ['exec', 's1', ...probe];
+      if (own)
+        fs.writeFileSync(
+          processFile,
+          JSON.stringify({ args: probe, cwd: '/', env: ['PATH=/bin'], user: { uid: 0, gid: 0 }, ...own }),
+        );
+      const r = runtime('bindery', root, args);
+      assert.equal(r.status, 0, r.stderr);
+      return r.stdout.trim().split('\n');
+    };
+    const container = ['best-effort: prio 6', '5 3'];
+    assert.deepEqual(seen(), container, 'the container process settings, without --process');
+    assert.deepEqual(seen({}), container, 'a process file without them inherits them');
+    assert.deepEqual(
+      seen({
+        scheduler: { policy: 'SCHED_OTHER', nice: 2 },
+        ioPriority: { class: 'IOPRIO_CLASS_IDLE', priority: 0 },
+      }),
+      ['idle', '2 0'],
+    );
+    const bad = path.join(path.dirname(root), 'bad.json');
+    fs.writeFileSync(bad, JSON.stringify({ args: probe, cwd: '/', user: { uid: 0, gid: 0 }, scheduler: { policy: 'SCHED_FAST' } }));
+    const r = runtime('bindery', root, ['exec', '--process', bad, 's1']);
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /scheduler\.policy is not a policy runc knows/);
+    assert.equal(runtime('bindery', root, ['kill', '--all', 's1', 'KILL']).status, 0);
+    await waitStatus('bindery', root, 's1', 'stopped');
+    assert.equal(runtime('bindery', root, ['delete', 's1']).status, 0);
+  });
+
   it('--systemd-cgroup, and a console socket without a terminal, are refused clearly', (t: TestContext) => {
     if (!needsRoot(t)) return;
     const root = rootFor('bindery');

@@ -1,7 +1,7 @@
 // The process set-up sequence, call by call, against the recording fake.
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { planProcessAttrs, renderProcessAttr, type ProcessSetup } from '@bindery/plan';
+import { planProcessAttrs, renderProcessAttr, SECCOMP_ACTIONS, type ProcessSetup } from '@bindery/plan';
 import { execProcess, findExecutable } from '../../src/runtime/processSetup';
 import { RecordingSyscalls } from '../../src/runtime/recordingSyscalls';
 
@@ -123,7 +123,7 @@ describe('execProcess', () => {
 
   it('loads the seccomp filter right before execve with no_new_privs, before the capabilities drop without', () => {
     const filter = {
-      defaultAction: 0x7fff0000,
+      defaultAction: SECCOMP_ACTIONS.SCMP_ACT_ALLOW,
       architectures: ['x86_64'],
       flags: [],
       rules: [],
@@ -188,7 +188,7 @@ describe('execProcess', () => {
       'personality(PER_LINUX32)',
     ]);
     const filter = {
-      defaultAction: 0x7fff0000,
+      defaultAction: SECCOMP_ACTIONS.SCMP_ACT_ALLOW,
       architectures: [],
       flags: [],
       rules: [],

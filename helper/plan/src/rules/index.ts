@@ -6,11 +6,7 @@ import { defaultMountsRule, tmpMountRule } from './defaultMounts';
 import { deviceFileModeRule, deviceNumbersRule } from './devices';
 import { hiddenMountRule } from './hiddenMounts';
 import { idmapRule } from './idmap';
-import {
-  launchSettingsRule,
-  seccompNotifyRule,
-  unappliedFeatureRule,
-} from './launchSupport';
+import { launchSettingsRule, unappliedFeatureRule } from './launchSupport';
 import { maskedPathsRule } from './maskedPaths';
 import { mountDestinationRule } from './mountDestination';
 import { mountTypeRule, nulByteRule } from './mountEntry';
@@ -28,6 +24,7 @@ import { processCwdRule } from './process';
 import { rootfsPropagationRule, rootRule } from './root';
 import { requesterPolicyRule } from './requesterPolicy';
 import { syscallNameRule } from './seccomp';
+import { seccompNotifyRule } from './seccompNotify';
 import { unappliedResourcesRule } from './resources';
 import { securityLabelRule } from './securityLabels';
 import { structureRule } from './structure';

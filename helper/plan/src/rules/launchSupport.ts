@@ -2,7 +2,7 @@
 // (errors: the helper would not launch the spec) and the features it does not apply
 // (warnings: the container runs, without them). The refusals come from the same reader the
 // helper launches from (`../launchSpec.ts`), so the editor and the helper cannot disagree.
-import { asArray, asObject, get } from '../json';
+import { asObject, get } from '../json';
 import {
   BINDERY_LIMITATION_CODES,
   CAPABILITIES,
@@ -118,32 +118,6 @@ const UNAPPLIED: Unapplied[] = [
       `linux.netDevices: Bindery does not move network interfaces yet; runc would move ${count(v, 'host interface')} into the container's network namespace. The container has only what its namespace starts with.`,
   },
 ];
-
-/**
- * SCMP_ACT_NOTIFY hands a syscall to an agent listening on linux.seccomp.listenerPath; Bindery
- * does not pass the listener on yet, and a filter whose calls wait for nobody would hang the
- * process, so such a spec is not launched.
- */
-export const seccompNotifyRule: Rule = (ctx) => {
-  const s = asObject(get(ctx.spec, 'linux', 'seccomp'));
-  if (!s) return;
-  const places: JsonPath[] = [];
-  if (s.defaultAction === 'SCMP_ACT_NOTIFY') places.push(['linux', 'seccomp', 'defaultAction']);
-  asArray(s.syscalls).forEach((c, i) => {
-    if (asObject(c)?.action === 'SCMP_ACT_NOTIFY')
-      places.push(['linux', 'seccomp', 'syscalls', i, 'action']);
-  });
-  for (const path of places)
-    ctx.report({
-      code: 'seccomp-notify-not-supported',
-      severity: 'warning',
-      message:
-        'SCMP_ACT_NOTIFY: Bindery does not pass seccomp notifications to a listener (linux.seccomp.listenerPath) yet; runc would. The calls would wait for an answer nobody gives, so the helper does not launch this spec. Use SCMP_ACT_ERRNO or SCMP_ACT_LOG to run it.',
-      range: ctx.doc.rangeNear(path),
-      path,
-      blocksLaunch: true,
-    });
-};
 
 /** A setting that changes nothing: absent, null, empty. */
 function isEmpty(v: unknown): boolean {

@@ -103,7 +103,3 @@ export function namespaceEntries(
   });
   return out;
 }
-
-export function hasNamespace(ctx: RuleContext, type: string): boolean {
-  return namespaceEntries(ctx).some((n) => n.type === type);
-}

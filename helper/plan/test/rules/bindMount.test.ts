@@ -1,14 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { planBundle } from '../../src';
-import { applyFix, BUNDLE, check, rangeOf, spec, usualHost } from './harness';
+import { BUNDLE, applyFix, check, rangeOf, spec, usualHost, withMount } from './harness';
 
 const DATA = '/srv/data';
 const host = () => usualHost([`${DATA}/`, '/srv/app.conf']);
-
-function withMount(mount: Record<string, unknown>) {
-  return spec((s) => s.mounts.push(mount));
-}
 
 describe('bind-type-without-bind-option (rule 7)', () => {
   it('flags type "bind" without bind/rbind on the type value, with a fix adding rbind', () => {
@@ -73,6 +69,13 @@ describe('bind-type-without-bind-option (rule 7)', () => {
     assert.match(f.message, /mounts\[6\] \(\/data\): both "bind" and "rbind"/);
     assert.deepEqual(f.range, rangeOf(text, '"bind"', 1));
     assert.deepEqual(JSON.parse(applyFix(c, f)).mounts[6].options, ['rbind']);
+  });
+
+  it('bind-and-rbind is quiet for rbind alone', () => {
+    const text = spec((s) =>
+      s.mounts.push({ destination: '/data', type: 'bind', source: '/srv', options: ['rbind'] }),
+    );
+    assert.deepEqual(check(text, usualHost(['/srv/'])).byCode('bind-and-rbind'), []);
   });
 });
 

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import * as posix from 'node:path/posix';
 import { describe, it } from 'node:test';
 import type { Finding } from '../../src/types';
-import { BUNDLE, USUAL_DIRS, check, fakeHost } from './harness';
+import { BUNDLE, USUAL_DIRS, check, fakeHost, spec } from './harness';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures');
 const FILE_DESTINATIONS = ['/etc/hosts', '/etc/hostname', '/etc/resolv.conf', '/run/.containerenv'];
@@ -127,5 +127,11 @@ describe('the shipped example', () => {
       check(text, host).findings.map((f) => `${f.severity} ${f.code}: ${f.message}`),
       [],
     );
+  });
+});
+
+describe('the base spec of the rule tests', () => {
+  it('the base spec of these tests has no finding at all', () => {
+    assert.deepEqual(check(spec()).findings, []);
   });
 });

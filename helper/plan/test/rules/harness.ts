@@ -148,3 +148,22 @@ export function spec(patch: (s: any) => void = () => {}): string {
   patch(s);
   return JSON.stringify(s, null, 2) + '\n';
 }
+
+/** The rule tests' spec with one more mount, after the base's. */
+export function withMount(mount: Record<string, unknown>): string {
+  return spec((s) => s.mounts.push(mount));
+}
+
+/** One id range for user-namespace mappings: container 0–65535 on host 100000–165535. */
+export const ID_MAP = [{ containerID: 0, hostID: 100000, size: 65536 }];
+
+/** The rule tests' spec in a new user namespace mapped by ID_MAP, then `patch`ed. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests reshape the spec freely
+export function withUser(patch: (s: any) => void = () => {}): string {
+  return spec((s) => {
+    s.linux.namespaces.push({ type: 'user' });
+    s.linux.uidMappings = ID_MAP;
+    s.linux.gidMappings = ID_MAP;
+    patch(s);
+  });
+}

@@ -3,16 +3,11 @@
 // does not apply (warnings), as the editor shows them; and that the plan carries the launch
 // settings exactly when the helper would launch it.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { realHostView } from '../../src/hostView';
 import { planBundle } from '../../src/planBundle';
 import { launchRefusals } from '../../src/refusals';
 import type { HostView } from '../../src/types';
-import { BUNDLE, ROOTFS, applyFix, check, rangeOf, spec, usualHost } from './harness';
+import { BUNDLE, applyFix, check, rangeOf, spec, usualHost } from './harness';
 
 const errorsOf = (text: string, host?: HostView) =>
   check(text, host)
@@ -232,10 +227,11 @@ describe('launch settings Bindery refuses', () => {
 });
 
 describe('seccomp', () => {
-  it('is applied, so no feature-not-applied; SCMP_ACT_NOTIFY blocks the launch on its action', () => {
+  it('is applied, so no feature-not-applied; SCMP_ACT_NOTIFY with a listener launches', () => {
     const text = spec((s) => {
       s.linux.seccomp = {
         defaultAction: 'SCMP_ACT_ERRNO',
+        listenerPath: '/run/agent.sock',
         syscalls: [
           { names: ['getcwd'], action: 'SCMP_ACT_ALLOW' },
           { names: ['mkdir'], action: 'SCMP_ACT_NOTIFY' },
@@ -244,34 +240,34 @@ describe('seccomp', () => {
     });
     const c = check(text);
     assert.deepEqual(c.byCode('feature-not-applied'), []);
-    const notify = c.byCode('seccomp-notify-not-supported');
-    assert.equal(notify.length, 1);
-    assert.deepEqual(notify[0].path, ['linux', 'seccomp', 'syscalls', 1, 'action']);
-    assert.equal(notify[0].blocksLaunch, true);
+    assert.deepEqual(errorsOf(text), []);
+    assert.deepEqual(blockersOf(text), []);
   });
-});
 
-describe('linux.resources and cgroupsPath', () => {
-  it('are applied (memory, pids, cpu, cpuset, v1 devices, blockIO): no warning; what runc 1.1 ignores is information', () => {
-    const text = spec((s) => {
-      s.linux.cgroupsPath = '/bindery/x';
-      s.linux.resources = {
-        memory: { limit: 1 << 26, swappiness: 10 },
-        pids: { limit: 10 },
-        cpu: { shares: 512, cpus: '0' },
-        devices: [{ allow: false, access: 'rwm' }],
-        blockIO: { weight: 100, throttleReadBpsDevice: [{ major: 8, minor: 0, rate: 1 }] },
-      };
-      s.linux.resources.memory.kernel = 1 << 20;
+  it('refuses SCMP_ACT_NOTIFY where runc does (default action, write, no listenerPath) and on sendmsg', () => {
+    const refused = (seccomp: unknown) =>
+      check(spec((s) => (s.linux.seccomp = seccomp)))
+        .byCode('seccomp-notify-refused')
+        .map((f) => `${f.severity} ${f.path.join('.')}: ${f.message}`);
+    const noListener = refused({
+      defaultAction: 'SCMP_ACT_ALLOW',
+      syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_NOTIFY' }],
     });
-    const c = check(text);
-    assert.deepEqual(c.byCode('feature-not-applied'), []);
-    const ignored = c.byCode('resource-ignored');
-    assert.deepEqual(
-      ignored.map((f) => `${f.severity} ${f.path.join('.')}`),
-      ['information linux.resources.memory.kernel'],
-    );
-    assert.match(ignored[0].message, /runc 1\.1 ignores kernel memory limits/);
+    assert.equal(noListener.length, 1);
+    assert.match(noListener[0], /^error linux\.seccomp\.syscalls\.0\.action: .*"listenerPath is not set"/);
+    const onWrite = refused({
+      defaultAction: 'SCMP_ACT_ALLOW',
+      listenerPath: '/run/agent.sock',
+      syscalls: [{ names: ['mkdir', 'write', 'sendmsg'], action: 'SCMP_ACT_NOTIFY' }],
+    });
+    assert.equal(onWrite.length, 2);
+    assert.match(onWrite[0], /^error linux\.seccomp\.syscalls\.0\.names\.1: .*cannot be used for write: runc refuses it too/);
+    assert.match(onWrite[1], /^error linux\.seccomp\.syscalls\.0\.names\.2: .*cannot be used for sendmsg: Bindery's init sends/);
+    const asDefault = refused({ defaultAction: 'SCMP_ACT_NOTIFY', listenerPath: '/run/agent.sock' });
+    assert.equal(asDefault.length, 1);
+    assert.match(asDefault[0], /^error linux\.seccomp\.defaultAction: linux\.seccomp\.defaultAction: SCMP_ACT_NOTIFY cannot be the default action/);
+    // A listenerPath without a notifying rule is harmless (runc sends nothing).
+    assert.deepEqual(refused({ defaultAction: 'SCMP_ACT_ALLOW', listenerPath: '/x' }), []);
   });
 });
 
@@ -363,94 +359,5 @@ describe('features Bindery does not apply', () => {
       s.process.apparmorProfile = '';
     });
     assert.deepEqual(warningsOf(text), []);
-  });
-});
-
-describe('/etc/hostname content (rule 23)', () => {
-  const SOURCE = '/srv/names/hostname';
-  const withHostnameMount = spec((s) =>
-    s.mounts.push({
-      destination: '/etc/hostname',
-      type: 'bind',
-      source: SOURCE,
-      options: ['rbind', 'ro'],
-    }),
-  );
-  const hostWith = (content: string | null): HostView => ({
-    ...usualHost([SOURCE, `${ROOTFS}/etc/hostname`]),
-    readFile: (p, max) => {
-      assert.ok(max > 0);
-      return p === SOURCE ? content : null;
-    },
-  });
-
-  it('information on the source when the file names another host', () => {
-    const c = check(withHostnameMount, hostWith('web1\n'));
-    const f = c.one('hostname-file-mismatch');
-    assert.equal(f.severity, 'information');
-    assert.deepEqual(f.range, rangeOf(withHostnameMount, `"${SOURCE}"`));
-    assert.match(f.message, /says "web1", but hostname is "box"/);
-    assert.deepEqual(f.related?.[0].range, rangeOf(withHostnameMount, '"box"'));
-  });
-
-  it('nothing when the file matches, cannot be read, or the host view cannot read files', () => {
-    assert.deepEqual(
-      check(withHostnameMount, hostWith('box\n')).byCode('hostname-file-mismatch'),
-      [],
-    );
-    assert.deepEqual(check(withHostnameMount, hostWith(null)).byCode('hostname-file-mismatch'), []);
-    const noReader = usualHost([SOURCE, `${ROOTFS}/etc/hostname`]);
-    assert.deepEqual(check(withHostnameMount, noReader).byCode('hostname-file-mismatch'), []);
-  });
-
-  it('nothing when the file holds hostname.domainname, as Bindery writes it', () => {
-    const text = spec((s) => {
-      s.domainname = 'example.org';
-      s.mounts.push({
-        destination: '/etc/hostname',
-        type: 'bind',
-        source: SOURCE,
-        options: ['rbind'],
-      });
-    });
-    const host = hostWith('box.example.org\n');
-    assert.deepEqual(check(text, host).byCode('hostname-file-mismatch'), []);
-    assert.equal(
-      check(text, hostWith('box.example.com\n')).byCode('hostname-file-mismatch').length,
-      1,
-    );
-  });
-
-  it('nothing without a hostname in the spec', () => {
-    const text = spec((s) => {
-      delete s.hostname;
-      s.mounts.push({
-        destination: '/etc/hostname',
-        type: 'bind',
-        source: SOURCE,
-        options: ['rbind'],
-      });
-    });
-    assert.deepEqual(check(text, hostWith('web1\n')).byCode('hostname-file-mismatch'), []);
-  });
-});
-
-describe('realHostView().readFile', () => {
-  it('reads the start of a regular file and nothing else', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bindery-readfile-'));
-    try {
-      const host = realHostView();
-      fs.writeFileSync(path.join(dir, 'hostname'), 'web1\nrest');
-      fs.symlinkSync('hostname', path.join(dir, 'link'));
-      execFileSync('mkfifo', [path.join(dir, 'fifo')]);
-      assert.equal(host.readFile?.(path.join(dir, 'hostname'), 4), 'web1');
-      assert.equal(host.readFile?.(path.join(dir, 'hostname'), 512), 'web1\nrest');
-      assert.equal(host.readFile?.(path.join(dir, 'link'), 512), 'web1\nrest');
-      assert.equal(host.readFile?.(path.join(dir, 'fifo'), 512), null);
-      assert.equal(host.readFile?.(dir, 512), null);
-      assert.equal(host.readFile?.(path.join(dir, 'missing'), 512), null);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
   });
 });

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { applyFix, check, rangeOf, spec, usualHost } from './harness';
+import { applyFix, check, rangeOf, spec, usualHost, withMount } from './harness';
 
 const DATA = '/srv/data';
 const host = (kernel = '6.1.0') => usualHost([`${DATA}/`], kernel);
-const withMount = (mount: Record<string, unknown>) => spec((s) => s.mounts.push(mount));
 
 describe('unknown-mount-option', () => {
   it('offers the nearest runtime option for a misspelt flag on a tmpfs', () => {
@@ -245,5 +244,23 @@ describe('tmpcopyup (rule 11)', () => {
       c.findings.filter((f) => f.code.startsWith('tmpcopyup')),
       [],
     );
+  });
+
+  it('tmpcopyup-on-root', () => {
+    const text = spec((s) =>
+      s.mounts.push({ destination: '/', type: 'tmpfs', source: 'tmpfs', options: ['tmpcopyup'] }),
+    );
+    const f = check(text).one('tmpcopyup-on-root');
+    assert.equal(f.severity, 'error');
+    assert.deepEqual(f.range, rangeOf(text, '"tmpcopyup"'));
+    const fine = spec((s) =>
+      s.mounts.push({
+        destination: '/etc',
+        type: 'tmpfs',
+        source: 'tmpfs',
+        options: ['tmpcopyup'],
+      }),
+    );
+    assert.deepEqual(check(fine).byCode('tmpcopyup-on-root'), []);
   });
 });

@@ -134,4 +134,18 @@ describe('UTS namespace for hostname (rule 17)', () => {
     const joined = spec((s) => (s.linux.namespaces[3].path = '/proc/42/ns/uts'));
     assert.deepEqual(check(joined).byCode('hostname-without-uts-namespace'), []);
   });
+
+  it('hostname-sysctl-conflict is quiet for other sysctls, and for kernel.hostname without hostname', () => {
+    assert.deepEqual(
+      check(spec((s) => (s.linux.sysctl = { 'net.ipv4.ip_forward': '1' }))).byCode(
+        'hostname-sysctl-conflict',
+      ),
+      [],
+    );
+    const noHostname = spec((s) => {
+      delete s.hostname;
+      s.linux.sysctl = { 'kernel.hostname': 'box' };
+    });
+    assert.deepEqual(check(noHostname).byCode('hostname-sysctl-conflict'), []);
+  });
 });

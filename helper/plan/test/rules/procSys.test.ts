@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ROOTFS, USUAL_DIRS, applyFix, check, fakeHost, rangeOf, spec } from './harness';
+import { ROOTFS, USUAL_DIRS, applyFix, check, fakeHost, rangeOf, spec, withMount } from './harness';
 
-const withMount = (mount: Record<string, unknown>) => spec((s) => s.mounts.push(mount));
 const hostWith = (...extra: string[]) =>
   fakeHost([
     ...USUAL_DIRS.filter((d) => !extra.some((e) => e.startsWith(`${ROOTFS}/${d}`))).map(

@@ -45,6 +45,14 @@ describe('root (rules 1 and 2)', () => {
       [],
     );
   });
+
+  it('root-path-empty', () => {
+    const text = spec((s) => (s.root.path = ''));
+    const f = check(text).one('root-path-empty');
+    assert.equal(f.severity, 'error');
+    assert.deepEqual(f.range, rangeOf(text, '""'));
+    assert.deepEqual(check(spec()).byCode('root-path-empty'), []);
+  });
 });
 
 describe('rootfs-propagation-recursive-form (rule 20)', () => {

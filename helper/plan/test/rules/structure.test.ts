@@ -113,6 +113,24 @@ describe('structure: required fields and values', () => {
   it('accepts null as "not set", as Go does', () => {
     assert.deepEqual(check(spec((s) => (s.process.env = null))).byCode('wrong-type'), []);
   });
+
+  it('a well-formed spec has no structure finding at all', () => {
+    const structural = [
+      'wrong-type',
+      'value-out-of-range',
+      'invalid-enum-value',
+      'path-not-absolute',
+      'invalid-format',
+      'array-too-short',
+      'missing-required-field',
+      'misspelled-property',
+      'unknown-property',
+    ];
+    assert.deepEqual(
+      check(spec()).findings.filter((f) => structural.includes(f.code)),
+      [],
+    );
+  });
 });
 
 describe('structure: unknown keys', () => {

@@ -1,21 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { applyFix, check, rangeOf, spec, usualHost } from './harness';
-
-const MAP = [{ containerID: 0, hostID: 100000, size: 65536 }];
-const withUser = (patch: (s: ReturnType<typeof JSON.parse>) => void = () => {}) =>
-  spec((s) => {
-    s.linux.namespaces.push({ type: 'user' });
-    s.linux.uidMappings = MAP;
-    s.linux.gidMappings = MAP;
-    patch(s);
-  });
+import { ID_MAP, applyFix, check, rangeOf, spec, withUser } from './harness';
 
 describe('user namespaces and mappings (rule 18)', () => {
   it('refuses mappings without a user namespace, with a fix adding one', () => {
     const text = spec((s) => {
-      s.linux.uidMappings = MAP;
-      s.linux.gidMappings = MAP;
+      s.linux.uidMappings = ID_MAP;
+      s.linux.gidMappings = ID_MAP;
     });
     const c = check(text);
     const found = c.byCode('id-mappings-without-userns');
@@ -76,51 +67,5 @@ describe('unmapped-id-option (rule 15)', () => {
 
   it('is quiet when the id is mapped', () => {
     assert.deepEqual(check(withUser()).byCode('unmapped-id-option'), []);
-  });
-});
-
-describe('id-mapped mounts (rule 14)', () => {
-  const host = () => usualHost(['/srv/data/']);
-  it('refuses idmap on a non-bind mount and without a user namespace', () => {
-    const text = spec((s) =>
-      s.mounts.push({ destination: '/cache', type: 'tmpfs', source: 'tmpfs', options: ['idmap'] }),
-    );
-    const c = check(text, host());
-    const notBind = c.one('idmap-not-bind');
-    assert.equal(notBind.severity, 'error');
-    assert.match(notBind.message, /mounts\[6\] \(\/cache\): "idmap" only work on bind mounts/);
-    assert.deepEqual(notBind.range, rangeOf(text, '"idmap"'));
-    assert.equal(c.one('idmap-without-userns').severity, 'error');
-  });
-
-  it('refuses per-mount uidMappings without gidMappings', () => {
-    const text = withUser((s) =>
-      s.mounts.push({
-        destination: '/data',
-        type: 'bind',
-        source: '/srv/data',
-        options: ['rbind'],
-        uidMappings: MAP,
-      }),
-    );
-    const f = check(text, host()).one('mount-mappings-incomplete');
-    assert.deepEqual(f.range, rangeOf(text, '"uidMappings"')); // mounts come before linux
-  });
-
-  it('accepts an id-mapped bind in a user namespace', () => {
-    const text = withUser((s) =>
-      s.mounts.push({
-        destination: '/data',
-        type: 'bind',
-        source: '/srv/data',
-        options: ['rbind', 'idmap'],
-        uidMappings: MAP,
-        gidMappings: MAP,
-      }),
-    );
-    assert.deepEqual(
-      check(text, host()).findings.filter((f) => f.severity === 'error'),
-      [],
-    );
   });
 });

@@ -4,7 +4,15 @@
 // as the container's process. Without --detach this command waits and exits with its status.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CAPABILITIES, readLaunchSpec, type ProcessSetup } from '@bindery/plan';
+import {
+  CAPABILITIES,
+  isProcessAttr,
+  planProcessAttrs,
+  readLaunchSpec,
+  type Operation,
+  type ProcessAttrOp,
+  type ProcessSetup,
+} from '@bindery/plan';
 import { koffiSyscalls } from '../../runtime/koffiSyscalls';
 import { releaseInit, writePidFile } from '../../runtime/ociCreate';
 import { execInContainer } from '../../runtime/ociExec';
@@ -40,8 +48,44 @@ function readProcess(value: unknown, where: string): ProcessSetup {
   throw new RuntimeError(`${where}: ${why || 'not a valid process (args, cwd, env, user …)'}`);
 }
 
+/**
+ * The process attributes of an exec'd process, as runc 1.4 sets them (runc 1.1.5 sets none):
+ * the process file's scheduler and ioPriority, else the container's; the container's
+ * personality. In the order the set-up makes the calls.
+ */
+export function execProcessAttrs(
+  container: readonly Operation[],
+  fromFile: readonly ProcessAttrOp[],
+): ProcessAttrOp[] {
+  const kinds: ProcessAttrOp['op'][] = ['scheduler', 'ioprio', 'personality'];
+  return kinds.flatMap((kind) => {
+    const own = kind === 'personality' ? undefined : fromFile.find((o) => o.op === kind);
+    const inherited = container.find((o) => isProcessAttr(o) && o.op === kind) as
+      | ProcessAttrOp
+      | undefined;
+    const op = own ?? inherited;
+    return op ? [op] : [];
+  });
+}
+
+/** scheduler and ioPriority of a process file, or an error naming the one that is not valid. */
+function attrsOfFile(value: unknown, file: string): ProcessAttrOp[] {
+  const ops = planProcessAttrs({ process: value }, (p) => ({
+    kind: 'spec',
+    path: p,
+    range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+  }));
+  const p = value as { scheduler?: unknown; ioPriority?: unknown } | null;
+  if (p?.scheduler !== undefined && !ops.some((o) => o.op === 'scheduler'))
+    throw new RuntimeError(`${file}: scheduler.policy is not a policy runc knows (SCHED_OTHER, SCHED_BATCH, SCHED_IDLE, SCHED_FIFO, SCHED_RR, SCHED_DEADLINE)`);
+  if (p?.ioPriority !== undefined && !ops.some((o) => o.op === 'ioprio'))
+    throw new RuntimeError(`${file}: ioPriority.class is not IOPRIO_CLASS_RT, IOPRIO_CLASS_BE or IOPRIO_CLASS_IDLE`);
+  return ops;
+}
+
 function processFromFile(file: string): {
   proc: ProcessSetup;
+  attrs: ProcessAttrOp[];
   terminal: boolean;
   size?: { rows: number; cols: number };
 } {
@@ -58,6 +102,7 @@ function processFromFile(file: string): {
     typeof n === 'number' && Number.isInteger(n) && n > 0 && n <= 0xffff;
   return {
     proc: readProcess(value, file),
+    attrs: attrsOfFile(value, file),
     terminal: v?.terminal === true,
     ...(dim(rows) && dim(cols) ? { size: { rows, cols } } : {}),
   };
@@ -93,11 +138,15 @@ async function execProcess(args: string[], ctx: RuntimeContext): Promise<number>
     throw new RuntimeError(`cannot exec in a container in the ${status} state`);
 
   let proc: ProcessSetup;
+  let fileAttrs: ProcessAttrOp[] = [];
   let terminal = values.tty === true;
   let size: { rows: number; cols: number } | undefined;
   if (values.process) {
     const read = processFromFile(values.process);
-    proc = read.proc;
+    // runc 1.4: execCPUAffinity the file does not set is the container's.
+    proc = { ...read.proc, execCpuAffinity: read.proc.execCpuAffinity ?? state.plan.launch.process.execCpuAffinity };
+    if (!proc.execCpuAffinity) delete proc.execCpuAffinity;
+    fileAttrs = read.attrs;
     terminal ||= read.terminal;
     size = read.size;
   } else {
@@ -162,6 +211,7 @@ async function execProcess(args: string[], ctx: RuntimeContext): Promise<number>
   const child = await execInContainer(
     state,
     proc,
+    execProcessAttrs(state.plan.operations, fileAttrs),
     preserveFds,
     koffiSyscalls(),
     terminal && consoleSocket !== undefined
