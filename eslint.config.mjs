@@ -6,10 +6,11 @@ const PLAN_INTERNALS = {
   group: ['@bindery/plan/*', '**/plan/src', '**/plan/src/**', '**/helper/plan/**'],
   message: "Import the plan only through its public entry, '@bindery/plan'.",
 };
-// The editor's processes reach the helper only through its protocol (and the plan package).
+// The editor's processes reach the helper only through its protocol and its one client
+// (and the plan package).
 const HELPER_INTERNALS = {
-  group: ['**/helper/src/*', '!**/helper/src/protocol'],
-  message: "The server and the client may import only '@bindery/plan' and the helper's protocol (helper/src/protocol).",
+  group: ['**/helper/src/*', '!**/helper/src/protocol', '!**/helper/src/client'],
+  message: "The server and the client may import only '@bindery/plan', the helper's protocol (helper/src/protocol) and its client (helper/src/client).",
 };
 
 export default tseslint.config(

@@ -1,38 +1,23 @@
-// The connection to binderyd over its unix socket: connect, check the protocol version,
-// diagnose failures, reconnect with backoff while someone is looking, and fan out the
-// helper's notifications as VS Code events.
+// The extension's connection to binderyd, built on the helper's own HelperClient (the one
+// JSON-RPC client, with its one error type, HelperError): keep one client connected,
+// diagnose failures in words, reconnect with backoff while someone is looking, and fan out
+// the helper's notifications as VS Code events.
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import { dirname } from 'node:path';
 import * as vscode from 'vscode';
-import {
-  createMessageConnection,
-  type MessageConnection,
-  type NotificationType,
-  RequestType,
-  ResponseError,
-  SocketMessageReader,
-  SocketMessageWriter,
-} from 'vscode-jsonrpc/node';
-import {
-  ChangedNotification,
-  type ContainerInfo,
-  type ErrorData,
-  ExitedNotification,
-  type ExitedEvent,
-  type HookEvent,
-  type IdParams,
-  type OperationEvent,
-  HookNotification,
-  OperationNotification,
-  OutputNotification,
-  type OutputEvent,
-  type StartedEvent,
-  StartedNotification,
-  TornDownNotification,
-  VersionRequest,
-  type VersionResult,
+import type { RequestType } from 'vscode-jsonrpc';
+import { HelperClient, HelperError } from '../../helper/src/client';
+import type {
+  ContainerInfo,
+  ErrorData,
+  ExitedEvent,
+  HookEvent,
+  IdParams,
+  OperationEvent,
+  OutputEvent,
+  StartedEvent,
+  VersionResult,
 } from '../../helper/src/protocol';
 import {
   type ConnectFacts,
@@ -47,23 +32,13 @@ export type HelperState =
   | { kind: 'connected'; version: VersionResult; socketPath: string }
   | { kind: 'unreachable'; problem: HelperProblem };
 
-/** A request the helper answered with an error, or could not be sent. */
-export class HelperError extends Error {
-  constructor(
-    message: string,
-    readonly code: number | 'unreachable',
-    readonly data?: ErrorData,
-  ) {
-    super(message);
-  }
-}
+export { HelperError };
 
 const BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 15000, 30000];
 const VERSION_TIMEOUT_MS = 5000;
 
 export class HelperConnection implements vscode.Disposable {
-  private connection: MessageConnection | undefined;
-  private socket: net.Socket | undefined;
+  private client: HelperClient | undefined;
   private pending: Promise<boolean> | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private attempt = 0;
@@ -130,79 +105,49 @@ export class HelperConnection implements vscode.Disposable {
     params: P,
     token?: vscode.CancellationToken,
   ): Promise<R> {
-    if (!(await this.connect()) || !this.connection) {
+    if (!(await this.connect()) || !this.client) {
       const problem =
         this._state.kind === 'unreachable' ? this._state.problem.summary : 'not connected';
       throw new HelperError(`Bindery helper unreachable: ${problem}`, 'unreachable');
     }
-    try {
-      // A fresh type from our own copy of vscode-jsonrpc: types built by another bundle (the
-      // tests') carry a ParameterStructures instance this copy does not recognise.
-      return await this.connection.sendRequest(
-        new RequestType<P, R, ErrorData>(type.method),
-        params,
-        token,
-      );
-    } catch (e) {
-      if (e instanceof ResponseError)
-        throw new HelperError(e.message, e.code, e.data as ErrorData | undefined);
-      throw new HelperError(e instanceof Error ? e.message : String(e), 'unreachable');
-    }
+    return this.client.request(type, params, token);
   }
 
   private async attemptConnect(): Promise<boolean> {
     const socketPath = this.socketPath();
     if (this._state.kind !== 'connecting') this.setState({ kind: 'connecting' });
-    let socket: net.Socket;
+    let client: HelperClient;
     try {
-      socket = await openSocket(socketPath);
+      // The version is judged below, by diagnoseVersion, which explains it in the editor's words.
+      client = await HelperClient.connect({
+        socketPath,
+        checkVersion: false,
+        versionTimeoutMs: VERSION_TIMEOUT_MS,
+      });
     } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      this.fail(diagnoseConnectError(gatherFacts(socketPath, err)));
-      return false;
-    }
-    const reader = new SocketMessageReader(socket);
-    const connection = createMessageConnection(reader, new SocketMessageWriter(socket));
-    // Closed halfway through a message, vscode-jsonrpc 8's reader re-arms a 10 s "partial
-    // message" timer forever, even disposed.
-    socket.on('close', () => (reader.partialMessageTimeout = 0));
-    this.wireNotifications(connection);
-    connection.onClose(() => {
-      if (this.connection !== connection) return;
-      this.log.appendLine(`[helper] connection to ${socketPath} closed`);
-      this.connection = undefined;
-      this.socket = undefined;
-      this.fail(connectionLost(socketPath));
-    });
-    connection.listen();
-    let version: VersionResult;
-    try {
-      version = await withTimeout(
-        connection.sendRequest(VersionRequest, undefined),
-        VERSION_TIMEOUT_MS,
-      );
-    } catch (e) {
-      connection.dispose();
-      socket.destroy();
-      const timedOut = e instanceof Error && e.message === 'timeout';
+      if (!(e instanceof HelperError)) throw e;
       this.fail(
-        diagnoseConnectError({
-          socketPath,
-          errno: timedOut ? 'ETIMEDOUT' : undefined,
-          message: e instanceof Error ? e.message : String(e),
-        }),
+        e.code === 'no-answer'
+          ? diagnoseConnectError({ socketPath, errno: e.errno, message: e.message })
+          : diagnoseConnectError(gatherFacts(socketPath, e)),
       );
       return false;
     }
+    const version = client.helper;
     const mismatch = diagnoseVersion(socketPath, version.protocol, version.helper);
     if (mismatch) {
-      connection.dispose();
-      socket.destroy();
+      client.close();
       this.fail(mismatch);
       return false;
     }
-    this.connection = connection;
-    this.socket = socket;
+    this.wireNotifications(client);
+    client.onClose(() => {
+      if (this.client !== client) return;
+      this.log.appendLine(`[helper] connection to ${socketPath} closed`);
+      this.client = undefined;
+      this.fail(connectionLost(socketPath));
+    });
+    this.client = client;
     this.attempt = 0;
     this.log.appendLine(
       `[helper] connected to ${socketPath}: bindery ${version.helper}, protocol ${version.protocol}, uid ${version.peerUid}`,
@@ -211,16 +156,14 @@ export class HelperConnection implements vscode.Disposable {
     return true;
   }
 
-  private wireNotifications(c: MessageConnection): void {
-    const on = <T>(type: NotificationType<T>, emitter: vscode.EventEmitter<T>) =>
-      c.onNotification(type, (event: T) => emitter.fire(event));
-    on(OperationNotification, this.operationEmitter);
-    on(StartedNotification, this.startedEmitter);
-    on(OutputNotification, this.outputEmitter);
-    on(ExitedNotification, this.exitedEmitter);
-    on(TornDownNotification, this.tornDownEmitter);
-    on(ChangedNotification, this.changedEmitter);
-    on(HookNotification, this.hookEmitter);
+  private wireNotifications(c: HelperClient): void {
+    c.onOperation((e) => this.operationEmitter.fire(e));
+    c.onStarted((e) => this.startedEmitter.fire(e));
+    c.onOutput((e) => this.outputEmitter.fire(e));
+    c.onExited((e) => this.exitedEmitter.fire(e));
+    c.onTornDown((e) => this.tornDownEmitter.fire(e));
+    c.onChanged((e) => this.changedEmitter.fire(e));
+    c.onHook((e) => this.hookEmitter.fire(e));
   }
 
   private fail(problem: HelperProblem): void {
@@ -245,11 +188,9 @@ export class HelperConnection implements vscode.Disposable {
   }
 
   private closeConnection(): void {
-    const c = this.connection;
-    this.connection = undefined;
-    c?.dispose();
-    this.socket?.destroy();
-    this.socket = undefined;
+    const c = this.client;
+    this.client = undefined;
+    c?.close();
   }
 
   dispose(): void {
@@ -270,36 +211,9 @@ export class HelperConnection implements vscode.Disposable {
   }
 }
 
-function openSocket(path: string): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = net.createConnection({ path });
-    socket.once('connect', () => {
-      socket.removeListener('error', reject);
-      resolve(socket);
-    });
-    socket.once('error', reject);
-  });
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error('timeout')), ms);
-    p.then(
-      (v) => {
-        clearTimeout(t);
-        resolve(v);
-      },
-      (e) => {
-        clearTimeout(t);
-        reject(e);
-      },
-    );
-  });
-}
-
 /** What we can learn about the socket without privileges, to explain a failed connect. */
-function gatherFacts(socketPath: string, err: NodeJS.ErrnoException): ConnectFacts {
-  const facts: ConnectFacts = { socketPath, errno: err.code, message: err.message };
+function gatherFacts(socketPath: string, err: HelperError): ConnectFacts {
+  const facts: ConnectFacts = { socketPath, errno: err.errno, message: err.message };
   facts.socketDirExists = fs.existsSync(dirname(socketPath));
   try {
     const st = fs.statSync(socketPath);

@@ -1,11 +1,11 @@
 // The actual mount table of each running container (its /proc/PID/mountinfo, read by the
 // helper through `inspect`), fetched once when the container starts running and dropped
 // when it stops. Feeds the CodeLens and the "asked ro, mounted rw" diagnostics.
+import { type MountinfoEntry, parseMountinfo } from '@bindery/plan';
 import * as vscode from 'vscode';
 import { type InspectResult, InspectRequest } from '../../helper/src/protocol';
 import type { ContainerStore } from './containerStore';
 import type { HelperConnection } from './helperConnection';
-import { type MountinfoEntry, parseMountinfo } from './mountinfo';
 
 export interface LiveMounts {
   containerId: string;

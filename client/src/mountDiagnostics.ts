@@ -1,7 +1,8 @@
 // Mount problems as diagnostics on the entry of config.json that caused them, in our own
 // collection (source "bindery") beside the language server's: launch failures with errno
 // and hint, the helper's findings when it refused a plan, and differences between the
-// running container's mount table and what the spec asked for.
+// running container's mount table and what the spec asked for. Each finding is one
+// diagnostic: see diagnosticLayers.ts.
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { OperationFailure } from '../../helper/src/protocol';
@@ -9,10 +10,9 @@ import type { Finding, Operation, Range } from '@bindery/plan';
 import { bundleDirOf, type ContainerStore, specPathOf } from './containerStore';
 import type { HelperConnection } from './helperConnection';
 import type { LiveMountTables } from './liveMounts';
-import { compareSpecWithMountinfo } from './mountinfo';
+import { findingKey, type Layer, mergeLayers, notShownBy } from './diagnosticLayers';
+import { failedMountIndexes, placeDrift } from './specDrift';
 import { findSpecMounts } from './specMounts';
-
-type Layer = 'launch' | 'mismatch' | 'validate';
 
 export const DIAGNOSTIC_SOURCE = 'bindery';
 
@@ -124,7 +124,6 @@ export class MountDiagnostics implements vscode.Disposable {
     const findings = this.planFindings.get(specPath)?.get(layer);
     if (!findings) return;
     const uri = vscode.Uri.file(specPath);
-    const key = (code: unknown, line: number) => `${String(code)}@${line}`;
     const ours = new Set(
       (this.collection.get(uri) ?? []).map((d) => `${d.message}@${d.range.start.line}`),
     );
@@ -132,11 +131,9 @@ export class MountDiagnostics implements vscode.Disposable {
       vscode.languages
         .getDiagnostics(uri)
         .filter((d) => !ours.has(`${d.message}@${d.range.start.line}`))
-        .map((d) => key(typeof d.code === 'object' ? d.code.value : d.code, d.range.start.line)),
+        .map((d) => findingKey(d.code, d.range.start.line)),
     );
-    const diagnostics = findings
-      .filter((f) => !shown.has(key(f.code, f.range.start.line)))
-      .map(findingToDiagnostic);
+    const diagnostics = notShownBy(findings, shown).map(findingToDiagnostic);
     const before = this.layers.get(specPath)?.get(layer) ?? [];
     // Our own change comes back as a diagnostics event: stop when nothing moved.
     const same =
@@ -190,17 +187,13 @@ export class MountDiagnostics implements vscode.Disposable {
     this.specOfLastMismatch.set(id, specPath);
     const text = readSpec(specPath);
     if (text === undefined) return;
-    const failed = new Set(
-      c.mounts
-        .filter((m) => m.state === 'failed' && m.index !== null)
-        .map((m) => m.index as number),
-    );
     const diags: vscode.Diagnostic[] = [];
-    for (const cmp of compareSpecWithMountinfo(text, table.entries, failed)) {
+    const planned = table.inspect.plan.mounts;
+    for (const cmp of placeDrift(text, planned, table.entries, failedMountIndexes(c.mounts))) {
       if (cmp.differences.length === 0) continue;
       const d = new vscode.Diagnostic(
-        toRange(cmp.entry.range),
-        `mounts[${cmp.entry.index}] (${cmp.entry.destination}) in running container ${id}: ${cmp.differences.map((x) => x.message).join('; ')}`,
+        toRange(cmp.range),
+        `mounts[${cmp.index}] (${cmp.destination}) in running container ${id}: ${cmp.differences.map((x) => x.message).join('; ')}`,
         vscode.DiagnosticSeverity.Warning,
       );
       d.source = DIAGNOSTIC_SOURCE;
@@ -221,7 +214,10 @@ export class MountDiagnostics implements vscode.Disposable {
     let layers = this.layers.get(specPath);
     if (!layers) this.layers.set(specPath, (layers = new Map()));
     layers.set(layer, diags);
-    this.collection.set(vscode.Uri.file(specPath), [...layers.values()].flat());
+    this.collection.set(
+      vscode.Uri.file(specPath),
+      mergeLayers(layers, (d) => findingKey(d.code, d.range.start.line)),
+    );
   }
 
   dispose(): void {

@@ -2,10 +2,16 @@
 // kernel really did: "mounted ro,nosuid,nodev · tmpfs", "failed: EINVAL …".
 import { dirname } from 'node:path';
 import * as vscode from 'vscode';
+import {
+  describeMountedFlags,
+  mountDrift,
+  type MountinfoEntry,
+  type NormalizedMount,
+  visibleMountAt,
+} from '@bindery/plan';
 import type { ContainerInfo, MountSummary } from '../../helper/src/protocol';
 import type { ContainerStore } from './containerStore';
-import type { LiveMountTables } from './liveMounts';
-import { compareMount, describeActual, type MountinfoEntry, visibleMountAt } from './mountinfo';
+import type { LiveMounts, LiveMountTables } from './liveMounts';
 import { toRange } from './mountDiagnostics';
 import { findSpecMounts, isOciSpecText } from './specMounts';
 
@@ -31,7 +37,7 @@ export class MountLensProvider implements vscode.CodeLensProvider, vscode.Dispos
       return [];
     const text = doc.getText();
     if (!isOciSpecText(text)) return [];
-    return mountLenses(c, text, this.live.get(c.id)?.entries).map(
+    return mountLenses(c, text, liveView(this.live.get(c.id))).map(
       (l) =>
         new vscode.CodeLens(toRange(l.range), {
           title: l.title,
@@ -54,11 +60,21 @@ interface LensText {
   tooltip: string;
 }
 
+/** The live mount table and the plan's mounts it is held against. */
+export interface LiveView {
+  table: readonly MountinfoEntry[];
+  planned: readonly NormalizedMount[];
+}
+
+function liveView(live: LiveMounts | undefined): LiveView | undefined {
+  return live && { table: live.entries, planned: live.inspect.plan.mounts };
+}
+
 /** One lens per mount entry, from the live mount table when we have it, else the helper's summary. */
 export function mountLenses(
   c: ContainerInfo,
   specText: string,
-  mountinfo: MountinfoEntry[] | undefined,
+  live: LiveView | undefined,
 ): LensText[] {
   const lenses: LensText[] = [];
   for (const entry of findSpecMounts(specText)) {
@@ -81,18 +97,19 @@ export function mountLenses(
         });
       continue;
     }
-    const actual = mountinfo ? visibleMountAt(mountinfo, entry.destination) : undefined;
-    if (mountinfo && actual) {
-      const diffs = compareMount(
-        { destination: entry.destination, type: entry.type, options: entry.options },
-        actual,
-      );
+    const planned = live?.planned.find((m) => m.index === entry.index);
+    const actual = live
+      ? visibleMountAt(live.table, planned?.destination ?? entry.destination)
+      : undefined;
+    if (live && actual) {
+      // What the entry asked is the plan's reading; an entry added since the launch asked nothing yet.
+      const diffs = planned ? mountDrift(planned, actual) : [];
       lenses.push({
         range,
-        title: `${diffs.length ? '$(warning)' : '$(check)'} mounted ${describeActual(actual)} · ${actual.fstype}${diffs.length ? ` — ${diffs.map((d) => d.message).join('; ')}` : ''}`,
+        title: `${!planned ? '$(info)' : diffs.length ? '$(warning)' : '$(check)'} mounted ${describeMountedFlags(actual)} · ${actual.fstype}${diffs.length ? ` — ${diffs.map((d) => d.message).join('; ')}` : ''}`,
         tooltip: `In ${c.id}: ${actual.source} on ${actual.mountPoint} type ${actual.fstype} (${actual.options.join(',')})`,
       });
-    } else if (mountinfo) {
+    } else if (live) {
       lenses.push({
         range,
         title: `$(warning) not in the mount table of ${c.id}`,

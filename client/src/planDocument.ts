@@ -3,8 +3,15 @@
 // actual mount table of a running container.
 import * as vscode from 'vscode';
 import type { InspectResult, ValidateResult } from '../../helper/src/protocol';
-import { type Finding, operationTarget, renderOperation, renderOrigin } from '@bindery/plan';
-import { compareSpecWithMountinfo, type MountinfoEntry, parseMountinfo } from './mountinfo';
+import {
+  type Finding,
+  type MountinfoEntry,
+  operationTarget,
+  parseMountinfo,
+  renderOperation,
+  renderOrigin,
+} from '@bindery/plan';
+import { failedMountIndexes, placeDrift } from './specDrift';
 
 export const PLAN_SCHEME = 'bindery-plan';
 
@@ -112,14 +119,12 @@ export function renderMountTable(info: InspectResult, specText: string | undefin
     );
   }
   if (specText !== undefined) {
-    const failed = new Set(
-      info.mounts
-        .filter((m) => m.state === 'failed' && m.index !== null)
-        .map((m) => m.index as number),
-    );
-    const diffs = compareSpecWithMountinfo(specText, entries, failed).filter(
-      (c) => c.differences.length,
-    );
+    const diffs = placeDrift(
+      specText,
+      info.plan.mounts,
+      entries,
+      failedMountIndexes(info.mounts),
+    ).filter((c) => c.differences.length);
     lines.push(
       '',
       diffs.length
@@ -128,7 +133,7 @@ export function renderMountTable(info: InspectResult, specText: string | undefin
     );
     for (const d of diffs) {
       lines.push(
-        `  mounts[${d.entry.index}] ${d.entry.destination} (line ${d.entry.range.start.line + 1}): ${d.differences.map((x) => x.message).join('; ')}`,
+        `  mounts[${d.index}] ${d.destination} (line ${d.range.start.line + 1}): ${d.differences.map((x) => x.message).join('; ')}`,
       );
     }
   }

@@ -69,3 +69,12 @@ export function inPrivateMountNamespace(script: string, env: string, args: strin
 export function loadAverage(): string {
   return fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 }
+
+/** Launches in this process run the shipped dist/init.js on the example rootfs: both must be built. */
+export function useBuiltInit(useInitScript: (jsPath: string) => void): void {
+  const init = path.join(HELPER, 'dist', 'init.js');
+  if (!fs.existsSync(init)) throw new Error(`${init} missing: run npm run build -w @bindery/helper`);
+  if (!fs.existsSync(path.join(EXAMPLE, 'rootfs', 'bin', 'busybox')))
+    throw new Error('example rootfs missing: run examples/build-rootfs.sh');
+  useInitScript(init);
+}

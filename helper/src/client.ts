@@ -1,16 +1,19 @@
-// A small client for binderyd: connect to its socket, call requests with types, receive
-// container events. Used by the CLI; usable by scripts and the editor extension.
+// The one client for binderyd: connect to its socket, call requests with types, receive
+// container events. The CLI, the tests, scripts and the editor extension all use it; like
+// the protocol, it is part of the helper's public face.
 import * as net from 'node:net';
 import { PassThrough } from 'node:stream';
 import {
+  type CancellationToken,
   createMessageConnection,
+  ErrorCodes as JsonRpcErrorCodes,
+  RequestType,
   ResponseError,
   SocketMessageReader,
   StreamMessageWriter,
   type Disposable,
   type MessageConnection,
   type NotificationType,
-  type RequestType,
 } from 'vscode-jsonrpc/node';
 import {
   ChangedNotification,
@@ -48,27 +51,38 @@ import {
   type VersionResult,
 } from './protocol';
 
-export type ConnectFailure = 'no-helper' | 'permission-denied' | 'version-mismatch' | 'connect-failed';
+/**
+ * Why there is no usable helper: the socket refused the connection (`no-helper`,
+ * `permission-denied`, `connect-failed`), the helper did not answer the version request
+ * (`no-answer`), it speaks another protocol major (`version-mismatch`), or there was no open
+ * connection for a request (`unreachable`).
+ */
+export type ConnectFailure =
+  | 'no-helper'
+  | 'permission-denied'
+  | 'connect-failed'
+  | 'no-answer'
+  | 'version-mismatch'
+  | 'unreachable';
 
-/** Why there is no usable helper, with a message that says what to do. */
-export class HelperConnectError extends Error {
+/**
+ * Every failure of a call to the helper, with a message that says what to do: an error
+ * reply (`code` is its JSON-RPC code, `data` names what and where) or no usable connection
+ * (`code` says why; `errno` is the socket's, e.g. ENOENT or ETIMEDOUT, when there is one).
+ */
+export class HelperError extends Error {
   constructor(
-    readonly kind: ConnectFailure,
-    readonly socketPath: string,
     message: string,
+    readonly code: number | ConnectFailure,
+    readonly data?: ErrorData,
+    readonly errno?: string,
   ) {
     super(message);
   }
-}
 
-/** An error reply from the helper. */
-export class HelperRequestError extends Error {
-  constructor(
-    readonly code: number,
-    message: string,
-    readonly data?: ErrorData,
-  ) {
-    super(message);
+  /** True when the helper never answered (no reply to read `data` from). */
+  get isConnectFailure(): boolean {
+    return typeof this.code === 'string';
   }
 }
 
@@ -76,6 +90,8 @@ export interface ConnectOptions {
   socketPath?: string;
   /** Refuse a helper whose protocol major differs (default true). */
   checkVersion?: boolean;
+  /** Give up on a helper that does not answer the version request within this time. */
+  versionTimeoutMs?: number;
 }
 
 function major(v: string): string {
@@ -95,7 +111,10 @@ export class HelperClient {
     const socketPath = opts.socketPath ?? process.env.BINDERY_SOCKET ?? DEFAULT_SOCKET_PATH;
     const socket = await new Promise<net.Socket>((resolve, reject) => {
       const s = net.connect(socketPath);
-      s.once('connect', () => resolve(s));
+      s.once('connect', () => {
+        s.removeListener('error', reject);
+        resolve(s);
+      });
       s.once('error', (e: NodeJS.ErrnoException) => reject(connectError(socketPath, e)));
     });
     // Writes go through a pass-through so that one queued after close() is dropped quietly
@@ -108,32 +127,54 @@ export class HelperClient {
     // Closed halfway through a message (a flood of output), vscode-jsonrpc 8's reader re-arms
     // a 10 s "partial message" timer forever, even disposed, and keeps the process alive.
     socket.on('close', () => (reader.partialMessageTimeout = 0));
+    // vscode-jsonrpc leaves requests pending on a closed connection; disposing rejects them,
+    // so a caller hears `unreachable` instead of waiting forever. Listeners added later still
+    // hear the close.
+    rpc.onClose(() => rpc.dispose());
     rpc.listen();
     let helper: VersionResult;
     try {
-      helper = await rpc.sendRequest(VersionRequest, undefined);
+      helper = await withTimeout(rpc.sendRequest(VersionRequest, undefined), opts.versionTimeoutMs);
     } catch (e) {
+      rpc.dispose();
       socket.destroy();
-      throw new HelperConnectError('connect-failed', socketPath, `the helper on ${socketPath} did not answer: ${e instanceof Error ? e.message : String(e)}`);
+      const timedOut = e === TIMED_OUT;
+      throw new HelperError(
+        `the helper on ${socketPath} did not answer: ${timedOut ? `no reply within ${opts.versionTimeoutMs} ms` : e instanceof Error ? e.message : String(e)}`,
+        'no-answer',
+        undefined,
+        timedOut ? 'ETIMEDOUT' : undefined,
+      );
     }
     if (opts.checkVersion !== false && major(helper.protocol) !== major(PROTOCOL_VERSION)) {
+      rpc.dispose();
       socket.destroy();
-      throw new HelperConnectError(
-        'version-mismatch',
-        socketPath,
+      throw new HelperError(
         `the helper on ${socketPath} speaks protocol ${helper.protocol}, this client ${PROTOCOL_VERSION}: install matching versions and restart the helper`,
+        'version-mismatch',
       );
     }
     return new HelperClient(rpc, socket, socketPath, helper);
   }
 
-  private async call<P, R>(type: RequestType<P, R, ErrorData>, params: P): Promise<R> {
+  /**
+   * Any request of the protocol. An error reply, or a connection that closed under it,
+   * comes back as a HelperError.
+   */
+  async request<P, R>(type: RequestType<P, R, ErrorData>, params: P, token?: CancellationToken): Promise<R> {
     try {
-      return await this.rpc.sendRequest(type, params);
+      // A fresh type from this module's copy of vscode-jsonrpc: a type built by another copy
+      // (a test bundle's) carries a ParameterStructures instance this one does not recognise.
+      return await this.rpc.sendRequest(new RequestType<P, R, ErrorData>(type.method), params, token);
     } catch (e) {
-      if (e instanceof ResponseError) throw new HelperRequestError(e.code, e.message, e.data as ErrorData | undefined);
-      throw e;
+      if (e instanceof ResponseError && e.code !== JsonRpcErrorCodes.PendingResponseRejected)
+        throw new HelperError(e.message, e.code, e.data as ErrorData | undefined);
+      throw new HelperError(`the connection to ${this.socketPath} failed: ${e instanceof Error ? e.message : String(e)}`, 'unreachable');
     }
+  }
+
+  private call<P, R>(type: RequestType<P, R, ErrorData>, params: P): Promise<R> {
+    return this.request(type, params);
   }
 
   version(): Promise<VersionResult> {
@@ -222,23 +263,34 @@ export class HelperClient {
   }
 }
 
-function connectError(socketPath: string, e: NodeJS.ErrnoException): HelperConnectError {
+function connectError(socketPath: string, e: NodeJS.ErrnoException): HelperError {
   switch (e.code) {
     case 'ENOENT':
     case 'ECONNREFUSED':
-      return new HelperConnectError(
-        'no-helper',
-        socketPath,
+      return new HelperError(
         `no helper listening on ${socketPath}: start it with \`sudo bindery daemon\` or the systemd units (see helper/PROTOCOL.md)`,
+        'no-helper',
+        undefined,
+        e.code,
       );
     case 'EACCES':
     case 'EPERM':
-      return new HelperConnectError(
-        'permission-denied',
-        socketPath,
+      return new HelperError(
         `permission denied on ${socketPath}: add yourself to the bindery group (sudo usermod -aG bindery $USER, then log in again) — membership is not root-equivalent, see PROTOCOL.md`,
+        'permission-denied',
+        undefined,
+        e.code,
       );
     default:
-      return new HelperConnectError('connect-failed', socketPath, `cannot connect to ${socketPath}: ${e.code ?? ''} ${e.message}`.trim());
+      return new HelperError(`cannot connect to ${socketPath}: ${e.code ?? ''} ${e.message}`.trim(), 'connect-failed', undefined, e.code);
   }
+}
+
+const TIMED_OUT = Symbol('timed out');
+
+function withTimeout<T>(p: Promise<T>, ms: number | undefined): Promise<T> {
+  if (ms === undefined) return p;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(TIMED_OUT), ms)));
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }

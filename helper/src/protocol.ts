@@ -1,5 +1,6 @@
 // The helper's public protocol: JSON-RPC 2.0 over a unix socket (vscode-jsonrpc framing).
-// Clients (the extension, the CLI, scripts) import only this file from the helper.
+// Clients (the extension, the CLI, scripts) import only this file and client.ts (the one
+// JSON-RPC client, HelperClient) from the helper.
 // Documented for people in helper/PROTOCOL.md; keep the two in step.
 import { NotificationType, RequestType } from 'vscode-jsonrpc';
 import type { Finding, HookKind, NetworkFile, Operation, Plan } from '@bindery/plan';

@@ -25,8 +25,9 @@ export function specOrigin(...path: (string | number)[]): Origin {
 
 /** A plain mount onto `target` in the rootfs, with whatever else `p` sets. */
 export function mountOp(p: Partial<MountOp> & Pick<MountOp, 'target'>): MountOp {
-  const { origin = ADDED, op: _op, keepTargetMode, becomesRoot, sourceAccess, ...call } = p;
+  const { origin = ADDED, op: _op, keepTargetMode, becomesRoot, sourceAccess, idmap, ...call } = p;
   const extras = {
+    ...(idmap ? { idmap } : {}),
     ...(keepTargetMode ? { keepTargetMode } : {}),
     ...(becomesRoot ? { becomesRoot } : {}),
     ...(sourceAccess ? { sourceAccess } : {}),

@@ -43,16 +43,13 @@ async function act(page: Page, action: UiAction): Promise<Partial<UiReply>> {
   switch (action.do) {
     case 'click': {
       const button = action.button ?? 'left';
-      if (!action.hoverFirst) {
-        await visible(action.selector).click({ timeout, button });
-        return {};
-      }
-      // An inline action shows while the pointer is on its row; a hover card opening there,
-      // or the tree redrawing, can take the row's hover away between the two steps: hover
-      // again until the action can be clicked.
+      // A tooltip left open by the pointer's previous spot can cover the target (Playwright
+      // then waits for it in vain), and an inline action shows only while the pointer is on
+      // its row, which a hover card or a redraw can take away between hover and click: move
+      // the pointer off and try again until the deadline, as a user would.
       const deadline = Date.now() + timeout;
       for (;;) {
-        await visible(action.hoverFirst).hover({ timeout });
+        if (action.hoverFirst) await visible(action.hoverFirst).hover({ timeout });
         try {
           await visible(action.selector).click({ timeout: 2000, button });
           return {};

@@ -95,3 +95,16 @@ export {
   type CgroupWrite,
   type DeviceException,
 } from './cgroupPlan';
+export {
+  parseMountinfo,
+  unescapeMountinfoField,
+  visibleMountAt,
+  type MountinfoEntry,
+} from './mountinfo';
+export {
+  describeMountedFlags,
+  mountDrift,
+  specMountDrift,
+  type MountDifference,
+  type MountDriftEntry,
+} from './mountDrift';

@@ -521,7 +521,8 @@ function readNamespaces(s: Record<string, unknown>): NamespaceSetup | undefined 
   return ok ? out : undefined;
 }
 
-function readIdMappings(v: unknown): IdMapping[] | undefined {
+/** uidMappings/gidMappings (linux's or a mount's); undefined when any entry is not three uint32s with a size. */
+export function readIdMappings(v: unknown): IdMapping[] | undefined {
   if (!Array.isArray(v)) return undefined;
   const out: IdMapping[] = [];
   for (const e of v) {

@@ -23,7 +23,7 @@ import type {
   WriteNetworkFileOp,
 } from './types';
 
-type MountExtras = Pick<MountOp, 'keepTargetMode' | 'becomesRoot' | 'sourceAccess'>;
+type MountExtras = Pick<MountOp, 'keepTargetMode' | 'becomesRoot' | 'sourceAccess' | 'idmap'>;
 
 /** mount(2) with these arguments; unset ones are NULL, 0 or '' and the scope is the rootfs. */
 export function mountOp(

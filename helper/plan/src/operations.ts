@@ -14,6 +14,7 @@ import { planCgroups } from './cgroupPlan';
 import { planProcessAttrs } from './processAttrPlan';
 import { planCreateHooks, planProcessHooks } from './hooksPlan';
 import { planSeccomp } from './seccompPlan';
+import { mountIdmap } from './idmapPlan';
 import { planOomScoreAdj, planSysctls } from './sysctlPlan';
 import { asArray, asBoolean, asObject, asString, get } from './json';
 import {
@@ -43,6 +44,7 @@ import type {
   HostView,
   JsonPath,
   MsFlag,
+  MountIdmap,
   NormalizedMount,
   Operation,
   Origin,
@@ -200,7 +202,7 @@ function planMounts(p: Phase): void {
         continue;
       }
     }
-    planMount(m, p.ops, host, p.deferredReadonly, p.forRoot, rootfs);
+    planMount(m, p.ops, host, p.deferredReadonly, p.forRoot, rootfs, mountIdmap(m, p.input.spec));
   }
 }
 
@@ -319,6 +321,7 @@ function planMount(
   deferredReadonly: { target: string; flags: MsFlag[]; origin: Origin }[],
   forRoot: boolean,
   rootfs: string | undefined,
+  idmap: MountIdmap | undefined,
 ): void {
   const target = m.destination;
   const origin = m.origin;
@@ -339,15 +342,13 @@ function planMount(
           flags: m.recursive ? ['MS_BIND', 'MS_REC'] : ['MS_BIND'],
         },
         origin,
-        // The network files are the runtime's own, in its state directory.
-        forRoot || netFile ? {} : { sourceAccess: 'requester' },
+        {
+          // The network files are the runtime's own, in its state directory.
+          ...(forRoot || netFile ? {} : { sourceAccess: 'requester' as const }),
+          ...(idmap ? { idmap } : {}),
+        },
       ),
     );
-    if (m.idmap !== 'none') {
-      ops.push(
-        setattrOp(target, { set: ['MOUNT_ATTR_IDMAP'], recursive: m.idmap === 'ridmap' }, origin),
-      );
-    }
     pushPropagation(m, ops);
     // MS_REC means nothing to a remount: rbind,ro leaves the submounts writable (use rro).
     const remount = bindRemount(m, target, origin);

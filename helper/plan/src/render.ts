@@ -3,7 +3,7 @@ import { renderProcessAttr } from './processAttrPlan';
 import { renderAction } from './seccompPlan';
 import { renderDeviceException } from './cgroupPlan';
 import { sysctlPath } from './sysctlPlan';
-import type { HookOp, MountAttr, MsFlag, Operation, Origin } from './types';
+import type { HookOp, MountAttr, MountIdmap, MountOp, MsFlag, Operation, Origin } from './types';
 import { sortMountAttrs, sortMsFlags } from './flags';
 
 /** `MS_NOSUID|MS_NODEV`, or `0` when none. */
@@ -25,9 +25,28 @@ function octal(mode: number): string {
   return '0' + mode.toString(8).padStart(3, '0');
 }
 
+/** The three calls of an id-mapped bind, with the mapping its user namespace carries. */
+function renderIdmapBind(op: MountOp, idmap: MountIdmap): string {
+  const rec = op.flags.includes('MS_REC') ? '|AT_RECURSIVE' : '';
+  const ns =
+    'usernsPath' in idmap
+      ? `<user namespace ${idmap.usernsPath}>`
+      : `<user namespace uid ${renderMaps(idmap.uidMappings)}, gid ${renderMaps(idmap.gidMappings)}>`;
+  return (
+    `open_tree(${str(op.source)}, OPEN_TREE_CLONE${rec}); ` +
+    `mount_setattr(<tree>, ${idmap.recursive ? 'AT_RECURSIVE' : '0'}, {attr_set: MOUNT_ATTR_IDMAP, userns_fd: ${ns}}); ` +
+    `move_mount(<tree>, ${str(op.target)})`
+  );
+}
+
+function renderMaps(maps: readonly { containerID: number; hostID: number; size: number }[]): string {
+  return maps.map((m) => `${m.containerID}:${m.hostID}:${m.size}`).join(',');
+}
+
 export function renderOperation(op: Operation): string {
   switch (op.op) {
     case 'mount': {
+      if (op.idmap) return renderIdmapBind(op, op.idmap);
       const data = op.keepTargetMode
         ? `mode=<of ${op.target}>${op.data ? `,${op.data}` : ''}`
         : op.data;

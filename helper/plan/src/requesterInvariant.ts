@@ -50,6 +50,8 @@ export function requesterInvariantViolations(plan: Plan, ctx: InvariantContext):
       if (clears.length > 0 && !reopensDev) out.push(`${where} clears ${clears.join(', ')}`);
       if (op.attrSet.includes('MOUNT_ATTR_IDMAP')) out.push(`${where} idmaps a mount`);
     }
+    // The launcher would apply a mapping as root: files the owner does not own could look its own.
+    if (op.op === 'mount' && op.idmap) out.push(`${where} idmaps a mount`);
     if (op.op === 'mount' && op.flags.includes('MS_BIND') && !op.flags.includes('MS_REMOUNT') && op.targetScope !== 'container') {
       const own = op.source !== null && [...NETWORK_FILE_NAMES].some((f) => op.source === `${ctx.stateDir}/${f}`);
       if (!own && op.sourceAccess !== 'requester') out.push(`${where} binds ${op.source} with the runtime's rights, not the requester's`);

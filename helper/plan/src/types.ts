@@ -6,7 +6,7 @@
 // koffi types: positions and ranges are plain objects shaped like LSP's so the server can
 // pass them through unchanged.
 
-import type { LaunchSpec } from './launchSpec';
+import type { IdMapping, LaunchSpec } from './launchSpec';
 import type { CgroupDeviceRules, CgroupHierarchy, CgroupWrite } from './cgroupPlan';
 import type { ProcessAttrOp } from './processAttrPlan';
 import type { SeccompFilter } from './seccompPlan';
@@ -168,7 +168,25 @@ export interface MountOp extends OperationBase, MountCall {
    * mounted); absent: the runtime's own (root's).
    */
   sourceAccess?: 'requester';
+  /**
+   * An id-mapped bind (`idmap`, `ridmap`, or the mount's own uidMappings/gidMappings), as
+   * runc 1.2 makes it: the source cloned as a detached mount (open_tree OPEN_TREE_CLONE,
+   * AT_RECURSIVE when MS_REC), given the mapping of a user namespace (mount_setattr
+   * MOUNT_ATTR_IDMAP, AT_RECURSIVE for `ridmap`) and moved onto the target (move_mount)
+   * instead of mount(2).
+   */
+  idmap?: MountIdmap;
 }
+
+/**
+ * Whose ids an id-mapped mount shows: the mapping's user namespace is made from `uidMappings`
+ * and `gidMappings` (the mount's own, else the container's), or is the one the container
+ * joins (`usernsPath`). An id `containerID + n` on disk appears as `hostID + n`.
+ */
+export type MountIdmap = { recursive: boolean } & (
+  | { uidMappings: IdMapping[]; gidMappings: IdMapping[] }
+  | { usernsPath: string }
+);
 
 /**
  * runc's rootfsParentMountPrivate, before the rootfs is bound: when the mount holding the

@@ -1,6 +1,6 @@
 // What every command that talks to binderyd shares: connect (socket from --socket or
 // BINDERY_SOCKET), run, and turn a refusal into one line a person can act on.
-import { HelperClient, HelperConnectError, HelperRequestError } from '../client';
+import { HelperClient, HelperError } from '../client';
 import type { CliIO } from './command';
 
 export const SOCKET_OPTION = { socket: { type: 'string' } } as const;
@@ -10,7 +10,7 @@ export async function withHelper(io: CliIO, name: string, socketPath: string | u
   try {
     client = await HelperClient.connect({ socketPath });
   } catch (e) {
-    if (e instanceof HelperConnectError) {
+    if (e instanceof HelperError) {
       io.err(`bindery ${name}: ${e.message}`);
       return 1;
     }
@@ -19,7 +19,7 @@ export async function withHelper(io: CliIO, name: string, socketPath: string | u
   try {
     return await fn(client);
   } catch (e) {
-    if (e instanceof HelperRequestError) {
+    if (e instanceof HelperError) {
       io.err(`bindery ${name}: ${e.message}`);
       for (const f of e.data?.findings ?? []) io.err(`  ${f.range.start.line + 1}:${f.range.start.character + 1} ${f.severity} ${f.code}: ${f.message}`);
       if (e.data?.failure) io.err(`  ${e.data.failure.errno}: ${e.data.failure.message}\n  hint: ${e.data.failure.hint}`);

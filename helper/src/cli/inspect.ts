@@ -1,35 +1,11 @@
 // `bindery inspect ID`: state, pid, owner, the planned mounts and, while it runs, the
 // container's actual mount table from /proc/PID/mountinfo.
+import { parseMountinfo } from '@bindery/plan';
 import type { InspectResult } from '../protocol';
 import { UsageError } from './readBundle';
 import type { CliIO, Command } from './command';
 import { parseCommandArgs } from './command';
 import { SOCKET_OPTION, table, withHelper } from './helperCommand';
-
-export interface MountinfoLine {
-  mountPoint: string;
-  fstype: string;
-  source: string;
-  /** Per-mount options (ro, nosuid, …), then the filesystem's own. */
-  options: string;
-  superOptions: string;
-}
-
-// mountinfo escapes space, tab, newline and backslash as octal.
-const unescape = (s: string) => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
-
-/** Parses /proc/PID/mountinfo (proc(5)). */
-export function parseMountinfo(text: string): MountinfoLine[] {
-  const out: MountinfoLine[] = [];
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
-    const f = line.split(' ');
-    const dash = f.indexOf('-', 6);
-    if (dash < 0 || f.length < dash + 4) continue;
-    out.push({ mountPoint: unescape(f[4]), options: f[5], fstype: f[dash + 1], source: unescape(f[dash + 2]), superOptions: f[dash + 3] });
-  }
-  return out;
-}
 
 function print(info: InspectResult, io: CliIO): void {
   io.out(`ID:       ${info.id}`);
@@ -55,7 +31,7 @@ function print(info: InspectResult, io: CliIO): void {
     return;
   }
   io.out(`Mount table (/proc/${info.pid}/mountinfo):`);
-  for (const line of table([['MOUNT POINT', 'TYPE', 'SOURCE', 'OPTIONS'], ...parseMountinfo(info.mountinfo).map((m) => [m.mountPoint, m.fstype, m.source, m.options])]))
+  for (const line of table([['MOUNT POINT', 'TYPE', 'SOURCE', 'OPTIONS'], ...parseMountinfo(info.mountinfo).map((m) => [m.mountPoint, m.fstype, m.source, m.options.join(',')])]))
     io.out('  ' + line);
 }
 

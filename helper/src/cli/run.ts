@@ -60,12 +60,12 @@ async function viaDaemon(
   detach: boolean,
   socketPath: string | undefined,
 ): Promise<number | undefined> {
-  const { HelperClient, HelperConnectError, HelperRequestError } = await import('../client');
+  const { HelperClient, HelperError } = await import('../client');
   let client: HelperClientType;
   try {
     client = await HelperClient.connect({ socketPath });
   } catch (e) {
-    if (e instanceof HelperConnectError && e.kind === 'no-helper') return undefined;
+    if (e instanceof HelperError && e.code === 'no-helper') return undefined;
     throw new UsageError(e instanceof Error ? e.message : String(e));
   }
   try {
@@ -90,7 +90,7 @@ async function viaDaemon(
     try {
       terminal = (await client.launch({ bundle: bundleDir, id })).terminal === true;
     } catch (e) {
-      if (e instanceof HelperRequestError) {
+      if (e instanceof HelperError) {
         if (e.data?.failure) reportFailure(io, e.data.failure);
         else io.err(`bindery run: ${e.message}`);
         for (const f of e.data?.findings ?? []) io.err(`  ${f.code}: ${f.message}`);
@@ -111,7 +111,7 @@ async function viaDaemon(
             client.input(id, data).then(
               () => true,
               (e: unknown) => {
-                if (e instanceof HelperRequestError && e.data?.reason === 'input-full') return false;
+                if (e instanceof HelperError && e.data?.reason === 'input-full') return false;
                 throw e;
               },
             ),

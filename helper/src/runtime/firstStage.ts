@@ -158,7 +158,7 @@ export function mapText(maps: readonly IdMapping[]): string {
  * A new user namespace with the spec's maps, as an fd. Made by a holder process (a user
  * namespace needs a process to create it), which leaves as soon as the fd is open.
  */
-async function newUserNamespace(maps: {
+export async function newUserNamespace(maps: {
   uidMappings: IdMapping[];
   gidMappings: IdMapping[];
 }): Promise<number> {

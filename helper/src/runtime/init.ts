@@ -11,6 +11,7 @@ import { koffiSyscalls } from './koffiSyscalls';
 import { EVENT_FD, type InitMessage, type InitRequest, type StageFailure } from './initProtocol';
 import { execProcess, type ProcessStdio } from './processSetup';
 import type { StepFailure } from './failure';
+import { initIdmapRequester } from './initIdmap';
 import { initHooks, readHookAnswersFrom } from './initHooks';
 import { ociInitMain } from './ociInit';
 import { isProcessAttr, requesterInvariantViolations, type SeccompOp } from '@bindery/plan';
@@ -240,6 +241,7 @@ export function runInit(req: InitRequest, sys: Syscalls, io: InitIO = {}): numbe
     owner: req.owner,
     emit: (outcome) => send({ type: 'operation', outcome }),
     runHook: (op) => hooks.runHook(op),
+    requestIdmap: initIdmapRequester(send),
     ...(consoleSocket !== undefined
       ? {
           deliverMaster: (master: number) => sys.sendFd(consoleSocket, master, '/dev/ptmx'),

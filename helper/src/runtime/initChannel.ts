@@ -10,6 +10,7 @@ import { ErrorCodes } from '../protocol';
 import { memoryOutcome } from './cgroups';
 import type { ContainerHandle } from './containerHandle';
 import { answerHookRequest } from './hooks';
+import { answerIdmapRequest, type IdmapSyscalls } from './idmapLauncher';
 import { HOOK_FAILED } from './initHooks';
 import type { InitMessage, InitRequest } from './initProtocol';
 import { readInitMessages } from './initMessages';
@@ -63,7 +64,8 @@ export function runLaunch(
   spec: LaunchSpec,
   stateDir: string,
   terminal: boolean,
-  eventPipe?: { path: string; stream: NodeJS.ReadableStream },
+  eventPipe: { path: string; stream: NodeJS.ReadableStream } | undefined,
+  init: { pid: number; sys: IdmapSyscalls },
 ): Promise<LaunchError | undefined> {
   const req = {
     ...initRequest(
@@ -145,6 +147,11 @@ export function runLaunch(
           ).then((reply) => {
             replies.write(JSON.stringify(reply) + '\n');
           });
+          break;
+        case 'idmap-request':
+          void answerIdmapRequest(opts.plan, msg.index, msg.fd, { pid: init.pid, ownerUid: opts.owner.uid }, init.sys).then(
+            (reply) => replies.write(JSON.stringify(reply) + '\n'),
+          );
           break;
         case 'exec':
           execSeen = true;

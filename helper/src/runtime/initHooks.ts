@@ -27,6 +27,11 @@ export function readHookAnswersFrom(fd: number): void {
   answerFd = fd;
 }
 
+/** The launcher's answer to a request (hook-request, idmap-request): one line, blocking. */
+export function readLauncherAnswer(): string {
+  return readLineSync(answerFd);
+}
+
 /** One line from fd, blocking (the launcher answers a hook-request with exactly one). */
 function readLineSync(fd: number): string {
   const chunks: Buffer[] = [];

@@ -77,6 +77,13 @@ export type InitMessage =
    * on the same fd.
    */
   | { type: 'hook-request'; index: number }
+  /**
+   * Give the detached mount the init holds as `fd` (open_tree) the id mapping of the plan's
+   * mount operation `index`; the init blocks until one IdmapReply line comes back. The
+   * launcher takes the mount through a pidfd (pidfd_getfd): a user-namespaced init cannot
+   * idmap a host filesystem's mount itself (that needs CAP_SYS_ADMIN over its superblock).
+   */
+  | { type: 'idmap-request'; index: number; fd: number }
   /** A hook the init ran itself (createContainer, startContainer). */
   | { type: 'hook'; run: HookRun };
 
@@ -84,5 +91,13 @@ export type InitMessage =
 export interface HookReply {
   ok: boolean;
   /** Why not, in runc's words (the hook's own failure, or why it was not run). */
+  message?: string;
+}
+
+/** The launcher's answer to an idmap-request, one JSON line on fd 3. */
+export interface IdmapReply {
+  ok: boolean;
+  /** The failed call's errno, and what failed. */
+  errno?: string;
   message?: string;
 }

@@ -12,6 +12,8 @@ import { koffiSeccomp } from './koffiSeccomp';
 import {
   AT_EACCESS,
   AT_EMPTY_PATH,
+  MOVE_MOUNT_F_EMPTY_PATH,
+  MOVE_MOUNT_T_EMPTY_PATH,
   AT_FDCWD,
   O_NOCTTY,
   O_RDWR,
@@ -46,6 +48,9 @@ const SYS_pidfd_send_signal = 424;
 const SYS_pidfd_open = 434;
 const SYS_openat2 = 437;
 const SYS_mount_setattr = 442;
+const SYS_open_tree = 428;
+const SYS_move_mount = 429;
+const SYS_pidfd_getfd = 438;
 // bpf(2): commands, the program type and attach type of a cgroup device filter (uapi/linux/bpf.h).
 const BPF_PROG_LOAD = 5;
 const BPF_PROG_ATTACH = 8;
@@ -206,6 +211,16 @@ function createKoffiSyscalls(): Syscalls {
       'void *',
       'size_t',
     ]),
+    sysOpenTree: libc.func('syscall', 'long', ['long', 'int', 'const char *', 'uint32_t']),
+    sysMoveMount: libc.func('syscall', 'long', [
+      'long',
+      'int',
+      'const char *',
+      'int',
+      'const char *',
+      'uint32_t',
+    ]),
+    sysPidfdGetfd: libc.func('syscall', 'long', ['long', 'int', 'int', 'uint32_t']),
     sysPivotRoot: libc.func('syscall', 'long', ['long', 'const char *', 'const char *']),
     personality: libc.func('int personality(unsigned long persona)'),
     schedSetaffinity: libc.func('int sched_setaffinity(int pid, size_t size, const void *mask)'),
@@ -255,17 +270,36 @@ function createKoffiSyscalls(): Syscalls {
     mount: (source, target, fstype, flags, data) =>
       unit('mount', c.mount(source, target, fstype, flags, data || null)),
     umount2: (target, flags) => unit('umount2', c.umount2(target, flags)),
-    mountSetattr: (dirfd, p, flags, attrSet, attrClr, propagation) => {
+    mountSetattr: (dirfd, p, flags, attrSet, attrClr, propagation, usernsFd) => {
+      // struct mount_attr { u64 attr_set, attr_clr, propagation, userns_fd; }
       const attr = Buffer.alloc(32);
       attr.writeBigUInt64LE(BigInt(attrSet), 0);
       attr.writeBigUInt64LE(BigInt(attrClr), 8);
       attr.writeBigUInt64LE(BigInt(propagation), 16);
+      attr.writeBigUInt64LE(BigInt(usernsFd ?? 0), 24);
       const f = p === '' ? flags | AT_EMPTY_PATH : flags;
       return unit(
         'mount_setattr',
         c.sysMountSetattr(SYS_mount_setattr, dirfd, p, f, attr, attr.length),
       );
     },
+    openTree: (dirfd, p, flags) =>
+      check(
+        'open_tree',
+        c.sysOpenTree(SYS_open_tree, dirfd, p, p === '' ? flags | AT_EMPTY_PATH : flags),
+      ),
+    moveMount: (fromFd, toFd) =>
+      unit(
+        'move_mount',
+        c.sysMoveMount(
+          SYS_move_mount,
+          fromFd,
+          '',
+          toFd,
+          '',
+          MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH,
+        ),
+      ),
     pivotRoot: (newRoot, putOld) =>
       unit('pivot_root', c.sysPivotRoot(SYS[arch].pivot_root, newRoot, putOld)),
 
@@ -598,6 +632,8 @@ function createKoffiSyscalls(): Syscalls {
       return grp === null ? undefined : (koffi.decode(grp, 2 * koffi.sizeof('void *'), 'uint32_t') as number);
     },
     pidfdOpen: (pid) => check('pidfd_open', c.sysPidfdOpen(SYS_pidfd_open, pid, 0)),
+    pidfdGetfd: (pidfd, targetFd) =>
+      check('pidfd_getfd', c.sysPidfdGetfd(SYS_pidfd_getfd, pidfd, targetFd, 0)),
     bpfLoadDeviceProgram: (insns, license) => {
       const log = Buffer.alloc(BPF_LOG_SIZE);
       const attr = {

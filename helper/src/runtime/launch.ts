@@ -252,6 +252,7 @@ export async function launchContainer(
       stateDir,
       consoleListener !== undefined,
       events,
+      { pid, sys },
     );
     if (result) throw result;
     if (consoleListener !== undefined) {

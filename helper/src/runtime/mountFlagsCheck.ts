@@ -2,25 +2,16 @@
 // must carry nosuid and nodev (but the runtime's own /dev and devpts, which keep dev). It
 // checks what the kernel did, not what the plan meant, so a flag lost anywhere stops the
 // launch before the owner's process exists.
-import type { CheckMountFlagsOp } from '@bindery/plan';
+import { type CheckMountFlagsOp, parseMountinfo } from '@bindery/plan';
 import { DONE, fail, type StepOutcome } from './failure';
 import type { RootContext } from './rootContext';
-
-/** mountinfo escapes space, tab, newline and backslash as \ooo. */
-export function unescapeMountinfo(s: string): string {
-  return s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
-}
 
 /** Mount points whose per-mount options lack what `op` requires, with what they lack. */
 export function mountsMissingFlags(mountinfo: string, op: CheckMountFlagsOp): string[] {
   const out: string[] = [];
-  for (const line of mountinfo.split('\n')) {
-    const fields = line.split(' ');
-    if (fields.length < 7) continue;
-    const point = unescapeMountinfo(fields[4]);
-    const options = new Set(fields[5].split(','));
-    const missing = ['nosuid', ...(op.devAllowed.includes(point) ? [] : ['nodev'])].filter((o) => !options.has(o));
-    if (missing.length > 0) out.push(`${point} (no ${missing.join(', no ')})`);
+  for (const { mountPoint, options } of parseMountinfo(mountinfo)) {
+    const missing = ['nosuid', ...(op.devAllowed.includes(mountPoint) ? [] : ['nodev'])].filter((o) => !options.includes(o));
+    if (missing.length > 0) out.push(`${mountPoint} (no ${missing.join(', no ')})`);
   }
   return out;
 }

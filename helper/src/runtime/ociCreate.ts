@@ -17,6 +17,7 @@ import {
   type FirstStage,
 } from './firstStage';
 import { createCgroups, removeCgroups } from './cgroups';
+import { answerIdmapRequest } from './idmapLauncher';
 import { answerHookRequest, hookState, runRuntimeHooks, type HookSubject } from './hooks';
 import { spawnInit, spawnInitFor } from './initLauncher';
 import { cgroupOf } from './ociCgroups';
@@ -242,6 +243,10 @@ export async function createOciContainer(opts: OciCreateOptions, sys: Syscalls):
         void answerHookRequest(opts.plan, msg.index, 0, subjectOf(opts), initPid, (run) =>
           opts.onOperation?.(JSON.stringify(run)),
         ).then((reply) => replies.write(JSON.stringify(reply) + '\n'));
+      else if (msg.type === 'idmap-request')
+        void answerIdmapRequest(opts.plan, msg.index, msg.fd, { pid: initPid, ownerUid: 0 }, sys).then(
+          (reply) => replies.write(JSON.stringify(reply) + '\n'),
+        );
       else if (msg.type === 'operation-failure') {
         operationFailure = msg.failure;
         failure = describeOperationFailure(opts.configName, msg.failure);

@@ -6,6 +6,7 @@ import type { ChildProcess, StdioOptions } from 'node:child_process';
 import * as fs from 'node:fs';
 import type { ProcessAttrOp, ProcessSetup, SeccompOp } from '@bindery/plan';
 import { cgroupOf, joinCgroups } from './ociCgroups';
+import { FirstStageError, NSENTER, openNamespace, type FirstStage } from './firstStage';
 import { spawnInitInto } from './initLauncher';
 import type { Syscalls } from './syscalls';
 import { keepOnlyPreservedFds } from './ociCreate';
@@ -18,17 +19,49 @@ import { O_CLOEXEC, O_RDONLY, AT_FDCWD } from './syscalls';
 /** Namespace files joined, in this order; pid is entered at spawn, mnt must come last. */
 const JOINED = ['ipc', 'uts', 'net', 'cgroup', 'mnt'];
 
+/** Whether the container's namespace of `type` is another than this process's. */
+function differs(pid: number, type: string): boolean {
+  try {
+    return fs.readlinkSync(`/proc/${pid}/ns/${type}`) !== fs.readlinkSync(`/proc/self/ns/${type}`);
+  } catch {
+    return false; // a kernel without that namespace type
+  }
+}
+
 /** The container's namespaces that differ from this process's (the ones a new process must enter). */
 function namespacesToJoin(pid: number): string[] {
-  return JOINED.filter((type) => {
-    try {
-      return (
-        fs.readlinkSync(`/proc/${pid}/ns/${type}`) !== fs.readlinkSync(`/proc/self/ns/${type}`)
-      );
-    } catch {
-      return false; // a kernel without that namespace type
+  return JOINED.filter((type) => differs(pid, type));
+}
+
+/**
+ * The container's user and time namespaces, which a Node process cannot join (setns of
+ * either needs a single-threaded caller): the exec init is started through nsenter
+ * (firstStage.ts), which joins them and becomes root of the user namespace before Node
+ * starts, as runc's nsexec joins the user namespace first. `stdioCount`: where its fds go.
+ */
+function execFirstStage(pid: number, stdioCount: number): FirstStage | undefined {
+  const fds: number[] = [];
+  const prefix = [NSENTER];
+  try {
+    for (const type of ['user', 'time'] as const) {
+      if (!differs(pid, type)) continue;
+      fds.push(openNamespace(`/proc/${pid}/ns/${type}`, type));
+      prefix.push(`--${type}=/proc/self/fd/${stdioCount + fds.length - 1}`);
     }
-  });
+  } catch (e) {
+    for (const fd of fds) fs.closeSync(fd);
+    if (e instanceof FirstStageError) throw new RuntimeError(`${e.errno}: ${e.message}`);
+    throw e;
+  }
+  if (fds.length === 0) return undefined;
+  return {
+    prefix: [...prefix, '--'],
+    fds: [...fds],
+    forks: false,
+    close: () => {
+      for (const fd of fds.splice(0)) fs.closeSync(fd);
+    },
+  };
 }
 
 /** Start `proc` in the container; resolves with the child once its execve is under way. */
@@ -46,11 +79,16 @@ export async function execInContainer(
     throw new RuntimeError('container not running');
   keepOnlyPreservedFds(sys, preserveFds);
   const preserved = Array.from({ length: preserveFds }, (_, i) => 3 + i);
-  const stdio: StdioOptions = [0, 1, 2, 'pipe', 'pipe', ...preserved];
+  const stdio: Exclude<StdioOptions, string> = [0, 1, 2, 'pipe', 'pipe', ...preserved];
   let child: ChildProcess;
+  let stage: FirstStage | undefined;
   try {
-    child = spawnInitInto(pidNs.value, { args: [OCI_EXEC_ARG], stdio }, sys);
+    stage = execFirstStage(pid, stdio.length);
+    // Checked again now that the namespace fds are held: they are the container's.
+    if (processStartTime(pid) !== state.startTime) throw new RuntimeError('container not running');
+    child = spawnInitInto(pidNs.value, { args: [OCI_EXEC_ARG], stdio, firstStage: stage }, sys);
   } finally {
+    stage?.close();
     sys.close(pidNs.value);
   }
   // Into the container's cgroup before it runs anything (runc does the same), on the CPUs

@@ -182,11 +182,21 @@ export class RecordingSyscalls implements Syscalls {
     attrSet: number,
     attrClr: number,
     propagation: number,
+    usernsFd?: number,
   ): SysResult {
+    const userns = usernsFd === undefined ? '' : ` userns=${this.fds.get(usernsFd) ?? usernsFd}`;
     return this.log(
       'mount_setattr',
-      `fd:${this.fds.get(dirfd) ?? dirfd} "${p}" ${flags.toString(16)} set=${attrSet.toString(16)} clr=${attrClr.toString(16)} prop=${propagation}`,
+      `fd:${this.fds.get(dirfd) ?? dirfd} "${p}" ${flags.toString(16)} set=${attrSet.toString(16)} clr=${attrClr.toString(16)} prop=${propagation}${userns}`,
     );
+  }
+  openTree(dirfd: number, p: string, flags: number): SysResult<number> {
+    const from = p === '' ? (this.fds.get(dirfd) ?? `fd${dirfd}`) : this.abs(dirfd, p);
+    const r = this.log('open_tree', `${from} ${flags.toString(16)}`);
+    return r.ok ? ok(this.newFd(`tree:${from}`)) : (r as SysResult<number>);
+  }
+  moveMount(fromFd: number, toFd: number): SysResult {
+    return this.log('move_mount', `fd:${this.fds.get(fromFd) ?? fromFd} fd:${this.fds.get(toFd) ?? toFd}`);
   }
   pivotRoot(newRoot: string, putOld: string): SysResult {
     const r = this.log(
@@ -472,6 +482,10 @@ export class RecordingSyscalls implements Syscalls {
   }
   groupId(_name: string): number | undefined {
     return undefined;
+  }
+  pidfdGetfd(pidfd: number, targetFd: number): SysResult<number> {
+    const r = this.log('pidfd_getfd', `${this.fds.get(pidfd)} ${targetFd}`);
+    return r.ok ? ok(this.newFd(`got:${targetFd}`)) : (r as SysResult<number>);
   }
   bpfLoadDeviceProgram(insns: Buffer, license: string): SysResult<number> {
     const r = this.log('bpf_prog_load', `cgroup_device ${insns.length / 8} insns ${license}`);

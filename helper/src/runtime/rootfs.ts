@@ -18,6 +18,7 @@ import {
   type MkfileOp,
   type MknodOp,
   type Operation,
+  parseMountinfo,
   type PivotRootOp,
   type Plan,
   type RootfsParentPrivateOp,
@@ -28,6 +29,7 @@ import type { OperationFailure } from '../protocol';
 import type { OperationOutcome } from './operationOutcome';
 import { performConsole, type DeliverMaster } from './console';
 import { DONE, entryName, fail, type StepOutcome } from './failure';
+import { performIdmapBind, type RequestIdmap } from './idmapMount';
 import { performMask } from './maskedPaths';
 import { performMount, performSetattr } from './mount';
 import { writeNetworkFile, type NetworkIdentity } from './networkFiles';
@@ -35,7 +37,7 @@ import { mkdirAllInRoot, mkfileInRoot, resolveInRoot } from './resolveInRoot';
 import { RootContext, refusedCreate } from './rootContext';
 import { performSymlink } from './symlink';
 import type { Owner } from './initProtocol';
-import { checkMountFlags, unescapeMountinfo } from './mountFlagsCheck';
+import { checkMountFlags } from './mountFlagsCheck';
 import {
   AT_FDCWD,
   MNT_DETACH,
@@ -62,6 +64,8 @@ export interface SetupRootfsOptions {
    * createContainer); absent: such a plan fails (the warm-up and unit tests have none).
    */
   runHook?(op: HookOp): StepOutcome;
+  /** Has the launcher give a detached mount an id mapping (id-mapped binds); absent: such a plan fails. */
+  requestIdmap?: RequestIdmap;
   /** Where a terminal's master goes (the 'console' operation); the plan has none without it. */
   deliverMaster?: DeliverMaster;
   /** Receives the terminal's slave, which the process set-up makes its stdio. */
@@ -108,7 +112,7 @@ export function setupRootfs(
           : root;
         if (src.ok) ctx.copyUpSources.set(op.target, src.value);
       }
-      const outcome = perform(ctx, op, opts);
+      const outcome = perform(ctx, op, index, opts);
       if (outcome.ok) {
         opts.emit(outcome.note ? { index, ok: true, message: outcome.note } : { index, ok: true });
         continue;
@@ -134,13 +138,19 @@ export function setupRootfs(
   }
 }
 
-function perform(ctx: RootContext, op: Operation, opts: SetupRootfsOptions): StepOutcome {
+function perform(
+  ctx: RootContext,
+  op: Operation,
+  index: number,
+  opts: SetupRootfsOptions,
+): StepOutcome {
   switch (op.op) {
     case 'hook':
       return performHook(op, opts.runHook);
     case 'rootfs-parent-private':
       return makeRootfsParentPrivate(ctx, op);
     case 'mount':
+      return op.idmap ? performIdmapBind(ctx, op, index, opts.requestIdmap) : performMount(ctx, op);
     case 'readonly-path':
       return performMount(ctx, op);
     case 'mask':
@@ -213,13 +223,9 @@ function makeRootfsParentPrivate(ctx: RootContext, op: RootfsParentPrivateOp): S
   const info = ctx.sys.readFile('/proc/self/mountinfo');
   if (!info.ok) return DONE; // not readable (the fake): nothing known to fix
   let parent: { point: string; shared: boolean } | undefined;
-  for (const line of info.value.split('\n')) {
-    const fields = line.split(' ');
-    if (fields.length < 7) continue;
-    const point = unescapeMountinfo(fields[4]);
+  for (const { mountPoint: point, optional } of parseMountinfo(info.value)) {
     const below = point === '/' || op.rootfs === point || op.rootfs.startsWith(point + '/');
     if (!below || (parent && parent.point.length > point.length)) continue;
-    const optional = fields.slice(6, fields.indexOf('-'));
     parent = { point, shared: optional.some((f) => f.startsWith('shared:')) };
   }
   if (!parent?.shared) return DONE;

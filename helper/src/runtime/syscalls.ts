@@ -49,7 +49,10 @@ export interface InitSyscalls {
     data: string | null,
   ): SysResult;
   umount2(target: string, flags: number): SysResult;
-  /** mount_setattr(2) on `dirfd`+`path` (AT_EMPTY_PATH when path is ''). */
+  /**
+   * mount_setattr(2) on `dirfd`+`path` (AT_EMPTY_PATH when path is ''); `usernsFd`: the
+   * user namespace whose mapping MOUNT_ATTR_IDMAP applies.
+   */
   mountSetattr(
     dirfd: number,
     path: string,
@@ -57,7 +60,12 @@ export interface InitSyscalls {
     attrSet: number,
     attrClr: number,
     propagation: number,
+    usernsFd?: number,
   ): SysResult;
+  /** open_tree(2): with OPEN_TREE_CLONE, a detached copy of the mount at `dirfd`+`path` (AT_EMPTY_PATH when path is ''). */
+  openTree(dirfd: number, path: string, flags: number): SysResult<number>;
+  /** move_mount(2) of the detached mount `fromFd` onto the inode `toFd` is open on (both by fd). */
+  moveMount(fromFd: number, toFd: number): SysResult;
   pivotRoot(newRoot: string, putOld: string): SysResult;
   /** The MS_* flags the mount holding `fd` has now (fstatfs f_flags, translated). */
   mountFlags(fd: number): SysResult<number>;
@@ -176,7 +184,10 @@ export interface InitSyscalls {
  * and entering a PID namespace for the next init it spawns.
  */
 export interface DaemonSyscalls
-  extends Pick<InitSyscalls, 'close' | 'mknodat' | 'setFsIdentity' | 'unshare' | 'setns' | 'setWindowSize'> {
+  extends Pick<
+    InitSyscalls,
+    'close' | 'mknodat' | 'setFsIdentity' | 'unshare' | 'setns' | 'setWindowSize' | 'mountSetattr'
+  > {
   // --- terminals: the pty master the helper keeps, a console socket's fd ---
   /** Set O_NONBLOCK on an open file (a pty master the helper writes input to). */
   setNonBlocking(fd: number): SysResult;
@@ -195,6 +206,8 @@ export interface DaemonSyscalls
   groupId(name: string): number | undefined;
   pidfdOpen(pid: number): SysResult<number>;
   pidfdSendSignal(pidfd: number, signal: number): SysResult;
+  /** pidfd_getfd(2): a copy of fd `targetFd` of the process `pidfd` refers to (close-on-exec). */
+  pidfdGetfd(pidfd: number, targetFd: number): SysResult<number>;
   /**
    * bpf(BPF_PROG_LOAD) of a BPF_PROG_TYPE_CGROUP_DEVICE program (struct bpf_insn array); its
    * fd. A refusal's `call` carries the end of the verifier's log.
@@ -255,6 +268,12 @@ export const RESOLVE_BENEATH = 0x08;
 export const RESOLVE_IN_ROOT = 0x10;
 
 export const MNT_DETACH = 0x2;
+
+/** open_tree(2): a detached copy rather than the mount itself; OPEN_TREE_CLOEXEC is O_CLOEXEC. */
+export const OPEN_TREE_CLONE = 0x1;
+/** move_mount(2): the source, and the target, are the fds themselves (paths ''). */
+export const MOVE_MOUNT_F_EMPTY_PATH = 0x4;
+export const MOVE_MOUNT_T_EMPTY_PATH = 0x40;
 
 /** access(2) modes. */
 export const R_OK = 4;

@@ -7,7 +7,6 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import { main } from '../../src/cli';
-import { parseMountinfo } from '../../src/cli/inspect';
 import { HelperClient } from '../../src/client';
 import { fakeRuntime } from './fakeRuntime';
 import { startDaemonWithHello, type DaemonWithHello, type TestDaemon } from './harness';
@@ -128,16 +127,5 @@ describe('bindery ps / inspect / logs / stop / rm', () => {
     } finally {
       server.close();
     }
-  });
-});
-
-describe('parseMountinfo', () => {
-  it('reads mount point, type, source and options, unescaping spaces', () => {
-    const m = parseMountinfo(
-      '22 1 0:21 / /proc rw,nosuid,nodev,noexec,relatime shared:5 - proc proc rw\n' +
-        '40 22 8:1 /srv/my\\040data /data ro,nosuid,nodev,relatime - ext4 /dev/sda1 rw,errors=remount-ro\n',
-    );
-    assert.deepEqual(m[1], { mountPoint: '/data', fstype: 'ext4', source: '/dev/sda1', options: 'ro,nosuid,nodev,relatime', superOptions: 'rw,errors=remount-ro' });
-    assert.equal(m[0].fstype, 'proc');
   });
 });

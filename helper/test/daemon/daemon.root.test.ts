@@ -6,8 +6,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { HelperClient, type HelperRequestError } from '../../src/client';
-import { parseMountinfo } from '../../src/cli/inspect';
+import { parseMountinfo } from '@bindery/plan';
+import { HelperClient, type HelperError } from '../../src/client';
 import { ErrorCodes, type ContainerInfo, type ExitedEvent } from '../../src/protocol';
 import { runtimeWith } from '../../src/runtime/container';
 import { koffiSyscalls } from '../../src/runtime/koffiSyscalls';
@@ -118,7 +118,7 @@ describe('binderyd as root, real runtime', { skip }, () => {
     });
     const c = await HelperClient.connect({ socketPath: d.socketPath });
     try {
-      await assert.rejects(c.launch({ bundle, id: 'hookfail' }), (e: HelperRequestError) => {
+      await assert.rejects(c.launch({ bundle, id: 'hookfail' }), (e: HelperError) => {
         assert.equal(e.code, ErrorCodes.LaunchFailed);
         assert.equal(e.data?.reason, 'hook-failed');
         assert.match(e.message, /error running createRuntime hook #0: exit status 2, stdout: , stderr: no network/);
@@ -148,10 +148,10 @@ describe('binderyd as root, real runtime', { skip }, () => {
       const table = parseMountinfo(r.mountinfo ?? '');
       const dataMount = table.find((m) => m.mountPoint === '/data');
       assert.ok(dataMount, r.mountinfo);
-      assert.match(dataMount.options, /(^|,)ro(,|$)/);
+      assert.match(dataMount.options.join(','), /(^|,)ro(,|$)/);
       const scratch = table.find((m) => m.mountPoint === '/scratch');
       assert.equal(scratch?.fstype, 'tmpfs');
-      assert.match(scratch!.options, /noexec/);
+      assert.match(scratch!.options.join(','), /noexec/);
       const stopped = await c.stop({ id: 'insp', timeoutMs: 2000 });
       assert.equal(stopped.status, 'stopped');
       await c.teardown('insp');
@@ -176,7 +176,7 @@ describe('binderyd as root, real runtime', { skip }, () => {
           // The directory went before planning: the plan refused it instead. Either way nothing runs.
           await c.teardown('fail').catch(() => {});
         },
-        (e: HelperRequestError) => {
+        (e: HelperError) => {
           assert.ok([ErrorCodes.LaunchFailed, ErrorCodes.PlanHasErrors].includes(e.code as 1004 | 1001), e.message);
           if (e.code === ErrorCodes.LaunchFailed) {
             assert.equal(e.data?.failure?.errno, 'ENOENT');
@@ -380,7 +380,8 @@ describe('binderyd and a non-root peer', { skip }, () => {
     assert.match(status, new RegExp(`^Uid:\\s+${uid}\\s+${uid}\\s+${uid}\\s+${uid}$`, 'm'));
     assert.match(status, /^CapEff:\s+0+$/m);
     assert.match(status, /^NoNewPrivs:\s+1$/m);
-    for (const m of parseMountinfo(info.mountinfo)) {
+    for (const { mountPoint, options } of parseMountinfo(info.mountinfo)) {
+      const m = { mountPoint, options: options.join(',') };
       assert.match(m.options, /nosuid/, `${m.mountPoint} ${m.options}`);
       // The runtime's /dev tmpfs and devpts keep dev for the nodes the runtime itself made there.
       if (m.mountPoint !== '/dev' && m.mountPoint !== '/dev/pts') assert.match(m.options, /nodev/, `${m.mountPoint} ${m.options}`);

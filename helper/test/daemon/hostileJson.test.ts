@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { HelperClient, type HelperRequestError } from '../../src/client';
+import { HelperClient, type HelperError } from '../../src/client';
 import { MAX_MESSAGE_BYTES } from '../../src/daemon/limits';
 import { ErrorCodes } from '../../src/protocol';
 import { fakeRuntime } from './fakeRuntime';
@@ -49,7 +49,7 @@ describe('deeply nested JSON', () => {
   });
 
   it('launch of it is refused with that finding, and nothing is launched', async () => {
-    await assert.rejects(c.launch({ bundle: deep, id: 'deep' }), (e: HelperRequestError) => {
+    await assert.rejects(c.launch({ bundle: deep, id: 'deep' }), (e: HelperError) => {
       assert.equal(e.code, ErrorCodes.PlanHasErrors);
       assert.ok(e.data?.findings?.some((f) => f.code === 'json-too-deep'));
       assert.doesNotMatch(e.message, /\n/);

@@ -1,7 +1,7 @@
 // Run as another user by the root tests: connects to the helper, makes the calls given as
 // JSON in argv[2] ({socket, calls: [{method, params}]}) and prints one JSON line per call:
 // {ok: result} or {error: {code, message, data}} or {connectError: {kind, message}}.
-import { HelperClient, HelperConnectError, HelperRequestError } from '../../src/client';
+import { HelperClient, HelperError } from '../../src/client';
 
 interface Call {
   /** `run`: launch, wait for the process to exit, return its exit code and output, tear down. */
@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   try {
     c = await HelperClient.connect({ socketPath: socket });
   } catch (e) {
-    if (e instanceof HelperConnectError) return void console.log(JSON.stringify({ connectError: { kind: e.kind, message: e.message } }));
+    if (e instanceof HelperError) return void console.log(JSON.stringify({ connectError: { kind: e.code, message: e.message } }));
     throw e;
   }
   for (const call of calls) {
@@ -51,7 +51,7 @@ async function main(): Promise<void> {
       }[call.method])();
       console.log(JSON.stringify({ ok: r ?? null }));
     } catch (e) {
-      if (!(e instanceof HelperRequestError)) throw e;
+      if (!(e instanceof HelperError)) throw e;
       console.log(JSON.stringify({ error: { code: e.code, message: e.message, data: e.data } }));
     }
   }

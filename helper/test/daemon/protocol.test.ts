@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { HelperClient, HelperConnectError, HelperRequestError } from '../../src/client';
+import { HelperClient, HelperError } from '../../src/client';
 import { MAX_MESSAGE_BYTES } from '../../src/daemon/limits';
 import { ErrorCodes, PROTOCOL_VERSION, type ContainerInfo, type OperationEvent } from '../../src/protocol';
 import { fakeRuntime } from './fakeRuntime';
@@ -45,8 +45,8 @@ describe('binderyd protocol (fake runtime)', () => {
       const r = await c.validate(hello);
       assert.equal(r.findings.filter((f) => f.severity === 'error').length, 0, JSON.stringify(r.findings));
       assert.ok(r.plan.operations.some((o) => o.op === 'pivot-root'));
-      await assert.rejects(c.validate('relative/path'), (e: HelperRequestError) => e.code === ErrorCodes.InvalidParams && /absolute/.test(e.message));
-      await assert.rejects(c.validate('/nonexistent/bundle'), (e: HelperRequestError) => e.code === ErrorCodes.InvalidParams && /does not exist/.test(e.message));
+      await assert.rejects(c.validate('relative/path'), (e: HelperError) => e.code === ErrorCodes.InvalidParams && /absolute/.test(e.message));
+      await assert.rejects(c.validate('/nonexistent/bundle'), (e: HelperError) => e.code === ErrorCodes.InvalidParams && /does not exist/.test(e.message));
     } finally {
       c.close();
     }
@@ -94,7 +94,7 @@ describe('binderyd protocol (fake runtime)', () => {
       await gone;
       assert.deepEqual(await c.list(), []);
       assert.equal(fs.existsSync(path.join(d.stateDir, 'lc1')), false);
-      await assert.rejects(c.inspect('lc1'), (e: HelperRequestError) => e.code === ErrorCodes.NotFound);
+      await assert.rejects(c.inspect('lc1'), (e: HelperError) => e.code === ErrorCodes.NotFound);
     } finally {
       c.close();
       watcher.close();
@@ -105,9 +105,9 @@ describe('binderyd protocol (fake runtime)', () => {
     const c = await HelperClient.connect({ socketPath: d.socketPath });
     try {
       await c.launch({ bundle: hello, id: 'dup' });
-      await assert.rejects(c.launch({ bundle: hello, id: 'dup' }), (e: HelperRequestError) => e.code === ErrorCodes.AlreadyExists);
+      await assert.rejects(c.launch({ bundle: hello, id: 'dup' }), (e: HelperError) => e.code === ErrorCodes.AlreadyExists);
       for (const id of ['..', 'a/b', '', 'x'.repeat(65), 'bindery.sock'])
-        await assert.rejects(c.launch({ bundle: hello, id }), (e: HelperRequestError) => e.code === ErrorCodes.InvalidParams, id);
+        await assert.rejects(c.launch({ bundle: hello, id }), (e: HelperError) => e.code === ErrorCodes.InvalidParams, id);
       await c.teardown('dup');
     } finally {
       c.close();
@@ -118,7 +118,7 @@ describe('binderyd protocol (fake runtime)', () => {
     const bad = makeBundle(bundles, 'bad', { mounts: [{ destination: '/x', type: 'tmpfs', source: 'tmpfs', options: ['sizee=1m'] }], root: { path: 'nope' } });
     const c = await HelperClient.connect({ socketPath: d.socketPath });
     try {
-      await assert.rejects(c.launch({ bundle: bad, id: 'bad1' }), (e: HelperRequestError) => {
+      await assert.rejects(c.launch({ bundle: bad, id: 'bad1' }), (e: HelperError) => {
         assert.equal(e.code, ErrorCodes.PlanHasErrors);
         assert.equal(e.data?.reason, 'plan-has-errors');
         assert.ok(e.data?.findings && e.data.findings.length > 0 && e.data.findings.every((f) => f.severity === 'error'));
@@ -237,7 +237,7 @@ describe('binderyd protocol (fake runtime)', () => {
     const d2 = await startDaemon(failing);
     const c = await HelperClient.connect({ socketPath: d2.socketPath });
     try {
-      await assert.rejects(c.launch({ bundle: hello, id: 'f1' }), (e: HelperRequestError) => {
+      await assert.rejects(c.launch({ bundle: hello, id: 'f1' }), (e: HelperError) => {
         assert.equal(e.code, ErrorCodes.LaunchFailed);
         assert.equal(e.data?.reason, 'mount-failed');
         assert.equal(e.data?.failure?.errno, 'EINVAL');
@@ -247,7 +247,7 @@ describe('binderyd protocol (fake runtime)', () => {
       });
       assert.deepEqual(await c.list(), []);
       // The id is free again.
-      await assert.rejects(c.launch({ bundle: hello, id: 'f1' }), (e: HelperRequestError) => e.code === ErrorCodes.LaunchFailed);
+      await assert.rejects(c.launch({ bundle: hello, id: 'f1' }), (e: HelperError) => e.code === ErrorCodes.LaunchFailed);
     } finally {
       c.close();
       await d2.stop();
@@ -255,8 +255,8 @@ describe('binderyd protocol (fake runtime)', () => {
   });
 
   it('a client finds no helper, with a message that says how to start one', async () => {
-    await assert.rejects(HelperClient.connect({ socketPath: path.join(bundles, 'none.sock') }), (e: HelperConnectError) => {
-      assert.equal(e.kind, 'no-helper');
+    await assert.rejects(HelperClient.connect({ socketPath: path.join(bundles, 'none.sock') }), (e: HelperError) => {
+      assert.equal(e.code, 'no-helper');
       assert.match(e.message, /no helper listening on .*none\.sock: start it with `sudo bindery daemon`/);
       return true;
     });

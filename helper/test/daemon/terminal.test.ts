@@ -4,7 +4,7 @@
 // without a terminal says so.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { HelperClient, HelperRequestError } from '../../src/client';
+import { HelperClient, HelperError } from '../../src/client';
 import { ErrorCodes, MAX_INPUT_BYTES, PROTOCOL_VERSION, type OutputEvent } from '../../src/protocol';
 import { fakeRuntime } from './fakeRuntime';
 import { makeBundle, startDaemonWithHello, waitFor, type DaemonWithHello } from './harness';
@@ -36,12 +36,12 @@ describe('binderyd terminals (fake runtime)', () => {
       await c.resize('tty-a', 50, 132);
       const fake = rt.launched.find((x) => x.id === 'tty-a')!;
       assert.deepEqual(fake.sizes, [[50, 132]]);
-      await assert.rejects(c.resize('tty-a', 0, 80), (e: HelperRequestError) => e.code === ErrorCodes.InvalidParams && /rows must be an integer from 1 to 65535/.test(e.message));
-      await assert.rejects(c.input('tty-a', 'x'.repeat(MAX_INPUT_BYTES + 1)), (e: HelperRequestError) => e.code === ErrorCodes.InvalidParams && /at most 16384 bytes/.test(e.message));
+      await assert.rejects(c.resize('tty-a', 0, 80), (e: HelperError) => e.code === ErrorCodes.InvalidParams && /rows must be an integer from 1 to 65535/.test(e.message));
+      await assert.rejects(c.input('tty-a', 'x'.repeat(MAX_INPUT_BYTES + 1)), (e: HelperError) => e.code === ErrorCodes.InvalidParams && /at most 16384 bytes/.test(e.message));
       // A process that reads nothing: 64 KiB wait, then input is refused, not queued.
       fake.reading = false;
       for (let i = 0; i < 4; i++) await c.input('tty-a', 'y'.repeat(MAX_INPUT_BYTES));
-      await assert.rejects(c.input('tty-a', 'z'), (e: HelperRequestError) => e.code === ErrorCodes.Busy && e.data?.reason === 'input-full');
+      await assert.rejects(c.input('tty-a', 'z'), (e: HelperError) => e.code === ErrorCodes.Busy && e.data?.reason === 'input-full');
       await c.teardown('tty-a');
     } finally {
       c.close();
@@ -53,11 +53,11 @@ describe('binderyd terminals (fake runtime)', () => {
     try {
       const info = await c.launch({ bundle: started.hello, id: 'plain' });
       assert.equal(info.terminal, undefined);
-      await assert.rejects(c.input('plain', 'ls\r'), (e: HelperRequestError) => e.data?.reason === 'no-terminal' && /process.terminal is not true/.test(e.message));
+      await assert.rejects(c.input('plain', 'ls\r'), (e: HelperError) => e.data?.reason === 'no-terminal' && /process.terminal is not true/.test(e.message));
       await c.launch({ bundle: tty, id: 'tty-b' });
       await c.stop({ id: 'tty-b' });
-      await assert.rejects(c.resize('tty-b', 10, 10), (e: HelperRequestError) => e.data?.reason === 'no-terminal' && /stopped/.test(e.message));
-      await assert.rejects(c.input('nope', 'x'), (e: HelperRequestError) => e.code === ErrorCodes.NotFound);
+      await assert.rejects(c.resize('tty-b', 10, 10), (e: HelperError) => e.data?.reason === 'no-terminal' && /stopped/.test(e.message));
+      await assert.rejects(c.input('nope', 'x'), (e: HelperError) => e.code === ErrorCodes.NotFound);
       await c.teardown('plain');
       await c.teardown('tty-b');
     } finally {

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { TestContext } from 'node:test';
+import { parseMountinfo } from '@bindery/plan';
 import { assertBuilt, BINDERY } from '../oci/ociHarness';
 import { findBusybox } from '../runtime/busybox';
 
@@ -92,11 +93,9 @@ export class Scratch {
 
 /** Mount points under `dir`, deepest first, unmounted (lazily when busy). Only those. */
 export function unmountUnder(dir: string): void {
-  const points = fs
-    .readFileSync('/proc/self/mountinfo', 'utf8')
-    .split('\n')
-    .map((l) => l.split(' ')[4])
-    .filter((p): p is string => !!p && (p === dir || p.startsWith(dir + '/')))
+  const points = parseMountinfo(fs.readFileSync('/proc/self/mountinfo', 'utf8'))
+    .map((m) => m.mountPoint)
+    .filter((p) => p === dir || p.startsWith(dir + '/'))
     .sort((a, b) => b.length - a.length);
   for (const p of points) if (run('umount', [p]).status !== 0) run('umount', ['-l', p]);
 }

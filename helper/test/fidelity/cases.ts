@@ -581,6 +581,26 @@ export const ENGINE_CASES: FidelityCase[] = [
     differences: [CG, 'userns-mqueue-group'],
   },
   {
+    name: 'user namespace with an idmap bind: host files shown with the container’s mapping',
+    change: (s, bundleDir) => {
+      s.linux.namespaces.push({ type: 'user' });
+      s.linux.uidMappings = [{ containerID: 0, hostID: USERNS_ROOT, size: 65536 }];
+      s.linux.gidMappings = [{ containerID: 0, hostID: USERNS_ROOT, size: 65536 }];
+      const src = path.join(bundleDir, 'idmap-src');
+      fs.mkdirSync(src, { recursive: true });
+      fs.writeFileSync(path.join(src, 'f'), 'owned by host uid 1000\n');
+      fs.chownSync(path.join(src, 'f'), 1000, 1000);
+      s.mounts.push({ destination: '/idmapped', type: 'bind', source: src, options: ['rbind', 'idmap'] });
+    },
+    prepare: (rootfs) => {
+      chownTree(rootfs, USERNS_ROOT);
+      fs.chmodSync(path.dirname(path.dirname(rootfs)), 0o711);
+    },
+    paths: ['/idmapped/f'],
+    differences: [CG, 'userns-mqueue-group', 'idmapped-mounts'],
+    expect: { 'stat /idmapped/f': 'regular file 644 1000:1000' },
+  },
+  {
     name: 'joined network namespace (of another process)',
     change: (s) =>
       (s.linux.namespaces.find((n: Spec) => n.type === 'network').path = heldNamespace('net')),

@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
+import { runcMounts } from '../baseSpec';
 import { cleanupTemp, makeBundle, needsRoot, tempDir } from '../runtime/rootHarness';
 import { assertBuilt, cleanRoot, runtime, stateOf, waitStatus, type Result } from './ociHarness';
 
@@ -190,6 +191,82 @@ describe('bindery as an OCI runtime, compared with runc (root)', () => {
         ),
       );
     assert.deepEqual(runcWords(results.bindery), results.runc);
+  });
+
+  it('exec into a user-namespaced container joins its user namespace first: the ids inside and on the host are runc’s', async (t: TestContext) => {
+    if (!needsRoot(t)) return;
+    const HOST_ROOT = 200000;
+    const MAP = [{ containerID: 0, hostID: HOST_ROOT, size: 65536 }];
+    const results: Record<Tool, unknown[]> = { runc: [], bindery: [] };
+    for (const tool of TOOLS) {
+      const root = rootFor(tool);
+      // The mapped root reaches its exec fifo and event pipe through the state root (runc's
+      // init is handed fds instead; the OCI conformance work changes this).
+      fs.chmodSync(path.dirname(root), 0o711);
+      fs.mkdirSync(root, { mode: 0o711 });
+      const bundle = makeBundle({
+        args: ['/bin/sleep', '30'],
+        namespaces: ['pid', 'mount', 'ipc', 'uts', 'network', 'user'],
+        extra: { linux: { uidMappings: MAP, gidMappings: MAP } },
+        prepare: (rootfs) => {
+          spawnSync('chown', ['-R', '--no-dereference', `${HOST_ROOT}:${HOST_ROOT}`, rootfs]);
+          fs.chmodSync(path.dirname(rootfs), 0o711);
+        },
+      });
+      assert.equal(create(tool, root, bundle, 'u1', path.join(path.dirname(root), 'out')).status, 0);
+      assert.equal(runtime(tool, root, ['start', 'u1']).status, 0);
+      const asUser = runtime(tool, root, ['exec', '--user', '1000:1000', 'u1', '/bin/sh', '-c', 'id -u; id -g; cat /proc/self/uid_map']);
+      const asRoot = runtime(tool, root, [
+        'exec',
+        'u1',
+        '/bin/sh',
+        '-c',
+        'id -u; for n in user pid mnt net; do [ "$(readlink /proc/self/ns/$n)" = "$(readlink /proc/1/ns/$n)" ] && echo "same $n"; done',
+      ]);
+      results[tool] = [
+        [asUser.status, asUser.stdout.replace(/[ \t]+/g, ' '), asUser.stderr],
+        [asRoot.status, asRoot.stdout, asRoot.stderr],
+      ];
+      if (tool === 'bindery') {
+        // On the host, the exec'd process is the mapped root (runc 1.1.5's detached exec
+        // exits at once here, so only Bindery's is looked at from outside).
+        const pidFile = path.join(path.dirname(root), 'exec.pid');
+        const d = runtime(tool, root, ['exec', '--detach', '--pid-file', pidFile, 'u1', '/bin/sleep', '20']);
+        assert.equal(d.status, 0, d.stderr);
+        const status = fs.readFileSync(`/proc/${fs.readFileSync(pidFile, 'utf8').trim()}/status`, 'utf8');
+        assert.match(status, new RegExp(`^Uid:\\s+${HOST_ROOT}\\s+${HOST_ROOT}\\s`, 'm'));
+        assert.match(status, new RegExp(`^Gid:\\s+${HOST_ROOT}\\s`, 'm'));
+      }
+      assert.equal(runtime(tool, root, ['kill', '--all', 'u1', 'KILL']).status, 0);
+      await waitStatus(tool, root, 'u1', 'stopped');
+      assert.equal(runtime(tool, root, ['delete', 'u1']).status, 0);
+    }
+    assert.deepEqual(results.bindery, [
+      [0, '1000\n1000\n 0 200000 65536\n', ''],
+      [0, '0\nsame user\nsame pid\nsame mnt\nsame net\n', ''],
+    ]);
+    assert.deepEqual(results.bindery, results.runc);
+  });
+
+  it('an id-mapped bind through run (create, start): the mount’s own mapping, as runc 1.2 (runc 1.1.5 ignores it)', (t: TestContext) => {
+    if (!needsRoot(t)) return;
+    const src = tempDir('idmap-src');
+    fs.chmodSync(src, 0o755); // outside the mapping it is nobody's: others must search it
+    fs.writeFileSync(path.join(src, 'f'), 'x');
+    fs.chownSync(path.join(src, 'f'), 1000, 1000);
+    const map = [{ containerID: 1000, hostID: 200005, size: 1 }];
+    const bundle = makeBundle({
+      args: ['/bin/sh', '-c', 'ls -ln /own/f'],
+      mounts: [
+        ...runcMounts('/proc', '/dev'),
+        { destination: '/own', type: 'bind', source: src, options: ['rbind'], uidMappings: map, gidMappings: map },
+      ],
+      prepare: (rootfs) => fs.mkdirSync(path.join(rootfs, 'own')),
+    });
+    const root = rootFor('bindery');
+    const r = runtime('bindery', root, ['run', '--bundle', bundle, 'i1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^-rw-r--r-- +1 200005 +200005 +1 .* \/own\/f$/m);
   });
 
   it("pause and resume through the freezer, as runc; the cgroup is the spec's and goes with delete", async (t: TestContext) => {

@@ -7,7 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, describe, it, type TestContext } from 'node:test';
-import { deviceExceptions } from '@bindery/plan';
+import { deviceExceptions, parseMountinfo } from '@bindery/plan';
 import { attachDeviceProgram } from '../../src/runtime/cgroupDevices';
 import { createCgroups, removeCgroups } from '../../src/runtime/cgroups';
 import { koffiSyscalls } from '../../src/runtime/koffiSyscalls';
@@ -15,11 +15,9 @@ import { needsRoot } from './rootHarness';
 
 /** Where the host mounts cgroup2. */
 function cgroup2Mount(): string | undefined {
-  for (const line of fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
-    const [mountInfo, super_] = line.split(' - ');
-    if (super_?.startsWith('cgroup2 ')) return mountInfo.split(' ')[4];
-  }
-  return undefined;
+  return parseMountinfo(fs.readFileSync('/proc/self/mountinfo', 'utf8')).find(
+    (m) => m.fstype === 'cgroup2',
+  )?.mountPoint;
 }
 
 // kmsg (1:11) readable only; loop-control (10:237) not at all; null (1:3) as every container has it.

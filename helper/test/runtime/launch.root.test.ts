@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, afterEach, beforeEach, describe, it, type TestContext } from 'node:test';
+import { parseMountinfo } from '@bindery/plan';
 import { isLaunchError, runtimeWith, type LaunchError } from '../../src/runtime/container';
 import { koffiSyscalls } from '../../src/runtime/koffiSyscalls';
 import {
@@ -13,7 +14,6 @@ import {
   launch,
   makeBundle,
   needsRoot,
-  parseMountinfo,
   planFor,
   runToEnd,
   tempDir,

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { MS, optionInfo, type MsFlag } from '@bindery/plan';
+import { MS, optionInfo, parseMountinfo, type MsFlag } from '@bindery/plan';
 import { koffiSyscalls } from '../../src/runtime/koffiSyscalls';
 import { needsRoot } from './rootHarness';
 
@@ -28,17 +28,15 @@ function readInChild(dir: string): Reading[] {
   return OPTION_SETS.map((options) => {
     execFileSync('mount', ['-t', 'tmpfs', '-o', `${options},size=64k`, 'bindery-flags', dir]);
     try {
-      const line = fs
-        .readFileSync('/proc/self/mountinfo', 'utf8')
-        .split('\n')
-        .filter((l) => l.split(' ')[4] === dir)
+      const mounted = parseMountinfo(fs.readFileSync('/proc/self/mountinfo', 'utf8'))
+        .filter((m) => m.mountPoint === dir)
         .at(-1);
       const fd = fs.openSync(dir, 'r');
       try {
         const r = sys.mountFlags(fd);
         if (!r.ok) throw new Error(`mountFlags: ${r.errno}`);
         const flags = (Object.keys(MS) as MsFlag[]).filter((f) => (r.value & MS[f]) !== 0);
-        return { options, mountinfo: line?.split(' ')[5] ?? '', flags };
+        return { options, mountinfo: mounted?.options.join(',') ?? '', flags };
       } finally {
         fs.closeSync(fd);
       }

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { TestContext } from 'node:test';
 import { findBusybox } from './busybox';
-import { type Plan, planBundle, realHostView } from '@bindery/plan';
+import { parseMountinfo, type Plan, planBundle, realHostView } from '@bindery/plan';
 import type { OperationEvent, OutputEvent } from '../../src/protocol';
 import { runtimeWith, type Container } from '../../src/runtime/container';
 import { koffiSyscalls } from '../../src/runtime/koffiSyscalls';
@@ -39,7 +39,7 @@ export function hostMountinfo(): string {
     .readFileSync('/proc/self/mountinfo', 'utf8')
     .split('\n')
     .filter((line) => {
-      const point = line.split(' ')[4] ?? '';
+      const point = parseMountinfo(line)[0]?.mountPoint ?? '';
       return (
         !point.startsWith(tmp) || tmpRoots.some((d) => point === d || point.startsWith(d + '/'))
       );
@@ -164,30 +164,4 @@ export async function runToEnd(bundle: string, stateRoot: string, id: string) {
   const exit = await l.container.exited;
   await l.container.teardown();
   return { ...l.out, exit, operations: l.operations };
-}
-
-/** The fields of one /proc/PID/mountinfo line that a user checks. */
-export interface MountLine {
-  mountPoint: string;
-  options: string[];
-  fstype: string;
-  superOptions: string[];
-}
-
-export function parseMountinfo(text: string): MountLine[] {
-  return text
-    .trim()
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => {
-      const [left, right] = line.split(' - ');
-      const f = left.split(' ');
-      const r = right.split(' ');
-      return {
-        mountPoint: f[4],
-        options: f[5].split(','),
-        fstype: r[0],
-        superOptions: (r[2] ?? '').split(','),
-      };
-    });
 }

@@ -159,6 +159,24 @@ describe('setupRootfs', () => {
     );
   });
 
+  it('makes the shared mount holding the rootfs private, found in the mount table as the kernel writes it', () => {
+    const sys = host();
+    sys.setContent(
+      '/proc/self/mountinfo',
+      [
+        '20 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw',
+        '30 20 0:40 / /bun\\040dle rw,relatime master:2 - tmpfs tmpfs rw',
+        '31 20 0:41 / /bundle rw,relatime shared:9 - tmpfs tmpfs rw',
+        '32 31 0:42 / /bundle/other rw,relatime - tmpfs tmpfs rw',
+        '',
+      ].join('\n'),
+    );
+    const { failure, events } = run(sys, plan(head));
+    assert.equal(failure, undefined);
+    assert.equal(sys.calls[1], 'mount NULL /bundle NULL MS_PRIVATE NULL', 'the closest parent, /bundle');
+    assert.match(events[1].text ?? '', /rootfs/);
+  });
+
   it('stops at a missing bind source and names the entry, errno and path', () => {
     const sys = host();
     const p = plan([

@@ -37,11 +37,13 @@ export const idmapRule: Rule = (ctx) => {
         path: [...m.path, hasUid ? 'uidMappings' : 'gidMappings'],
       });
     }
-    if (!hasUser) {
+    // The mount's own mappings need no user namespace in the container (runc 1.2 makes one
+    // for the mount alone); without them the container's mappings are used, so it needs one.
+    if (!hasUser && !(hasUid && hasGid)) {
       ctx.report({
         code: 'idmap-without-userns',
         severity: 'error',
-        message: `${m.label}: ${what} need the container to have a user namespace; add {"type": "user"} to linux.namespaces with its mappings.`,
+        message: `${m.label}: ${what} without uidMappings and gidMappings of the mount use the container's user namespace, and it has none (runc 1.2: "id-mapped mounts must have both uid and gid mappings specified"); add the mount's uidMappings and gidMappings, or {"type": "user"} to linux.namespaces with its mappings.`,
         range,
         path: where,
       });

@@ -105,6 +105,12 @@ export function requesterPolicyRule(ctx: RuleContext): void {
       else if (o === 'idmap' || o === 'ridmap' || o.startsWith('idmap='))
         deny('peer-user-namespace', [...path, 'options', i], `${name}: "${o}" needs a user namespace; only root may map ids`);
     });
+    // Per-mount mappings make an id-mapped mount without the option (runc 1.2): the helper
+    // would apply them as root, so a requester could show itself files it does not own as its own.
+    const raw = asObject(asArray(ctx.spec?.mounts)[m.index ?? 0]);
+    for (const key of ['uidMappings', 'gidMappings'] as const)
+      if (raw && asArray(raw[key]).length > 0)
+        deny('peer-user-namespace', [...path, key], `${name}: ${key} make an id-mapped mount; only root may map ids`);
   }
 }
 

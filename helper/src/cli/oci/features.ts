@@ -35,7 +35,7 @@ export const featuresCommand: RuntimeCommand = (args, ctx) => {
       apparmor: { enabled: false },
       selinux: { enabled: false },
       intelRdt: { enabled: false },
-      mountExtensions: { idmap: { enabled: false } },
+      mountExtensions: { idmap: { enabled: true } },
     },
     annotations: { 'org.opencontainers.runc.version': 'none (bindery)' },
   };
