@@ -16,7 +16,9 @@ export interface BenchDaemon {
 export async function startDaemon(dir: string, settleMs = 5000): Promise<BenchDaemon> {
   const socket = path.join(dir, 'bindery.sock');
   const stateDir = path.join(dir, 'state');
-  const p = spawn(process.execPath, [path.join(HELPER, 'dist', 'binderyd.js'), '--socket', socket, '--state-dir', stateDir], {
+  // BENCH_DAEMON_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=DIR") profiles the daemon in a bench run.
+  const nodeArgs = process.env.BENCH_DAEMON_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const p = spawn(process.execPath, [...nodeArgs, path.join(HELPER, 'dist', 'binderyd.js'), '--socket', socket, '--state-dir', stateDir], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let err = '';

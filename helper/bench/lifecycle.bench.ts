@@ -42,18 +42,35 @@ function runTool(tool: 'runc' | 'crun' | 'true', bundle: string, id: string): Pr
   );
 }
 
-async function runBindery(c: HelperClient, bundle: string, id: string): Promise<number> {
+/** Bindery's lifecycle in its three phases as the client sees them, ms. */
+interface Phases {
+  /** `launch` request → its answer: planning, the init's operations, the process started. */
+  launch: number;
+  /** The answer → the `exited` notification: the process runs and exits, the helper reaps it. */
+  exit: number;
+  /** `teardown` request → its answer: cgroups, state directory, the container's records. */
+  teardown: number;
+}
+const PHASES = ['launch', 'exit', 'teardown'] as const;
+
+async function runBindery(c: HelperClient, bundle: string, id: string, phases: Phases[] | undefined): Promise<number> {
   const t0 = process.hrtime.bigint();
+  const since = (t: bigint) => Number(process.hrtime.bigint() - t) / 1e6;
   let sub: { dispose(): void } | undefined;
   const exited = new Promise<number | undefined>((resolve) => {
     sub = c.onExited((e) => e.id === id && resolve(e.exitCode));
   });
   await c.launch({ bundle, id });
+  const launch = since(t0);
   const code = await exited;
+  const exit = since(t0) - launch;
   sub?.dispose();
+  const t1 = process.hrtime.bigint();
   await c.teardown(id);
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  const teardown = since(t1);
+  const ms = since(t0);
   if (code !== 0) throw new Error(`bindery: ${id} exited with ${code}`);
+  phases?.push({ launch, exit, teardown });
   return ms;
 }
 
@@ -70,13 +87,17 @@ async function inner(): Promise<void> {
   const helper = await startDaemon(dir);
   const client = await HelperClient.connect({ socketPath: helper.socket });
   const results: Record<number, Record<Tool, number[]>> = {};
+  const phases: Record<number, Phases[]> = {};
   const spawnFloor: number[] = [];
   let seq = 0;
   try {
     // Every size in every round, tools and sizes rotated: the machine's load drifts, and the
     // cost of an extra bind is a difference between sizes, so they share each time window.
     const bundles = new Map(SIZES.map((n) => [n, makeBundle(dir, n)]));
-    for (const n of SIZES) results[n] = { bindery: [], runc: [], crun: [] };
+    for (const n of SIZES) {
+      results[n] = { bindery: [], runc: [], crun: [] };
+      phases[n] = [];
+    }
     const active = [...tools];
     for (let i = 0; i < WARMUP + RUNS; i++) {
       const sizes = SIZES.map((_, k) => SIZES[(k + i) % SIZES.length]);
@@ -86,7 +107,7 @@ async function inner(): Promise<void> {
         for (const tool of order) {
           const id = `lc-${process.pid}-${seq++}`;
           try {
-            const ms = tool === 'bindery' ? await runBindery(client, bundles.get(n)!, id) : await runTool(tool, bundles.get(n)!, id);
+            const ms = tool === 'bindery' ? await runBindery(client, bundles.get(n)!, id, i >= WARMUP ? phases[n] : undefined) : await runTool(tool, bundles.get(n)!, id);
             if (i >= WARMUP) results[n][tool].push(ms);
           } catch (e) {
             if (tool === 'bindery') throw e;
@@ -122,6 +143,14 @@ async function inner(): Promise<void> {
   const us = (x: number) => (Number.isFinite(x) ? `${x.toFixed(0)} µs` : 'n/a');
   const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(1)}×` : 'n/a');
   console.log(`| per extra bind (${lo}→${hi}) | ${us(pb.bindery)} | ${us(pb.runc)} | ${us(pb.crun)} | ${ratio(pb.bindery, pb.runc)} | ${ratio(pb.bindery, pb.crun)} |`);
+  // Where Bindery's slope lies: each phase's median per size, and its own slope.
+  console.log(`\nbindery by phase, median ms (the per-bind column is the phase's own slope ${lo}→${hi}):`);
+  console.log(`| phase | ${SIZES.join(' | ')} | per extra bind |`);
+  console.log(`| --- | ${SIZES.map(() => '---').join(' | ')} | --- |`);
+  for (const ph of PHASES) {
+    const m = (n: number) => median(phases[n].map((p) => p[ph]));
+    console.log(`| ${ph} | ${SIZES.map((n) => f(m(n))).join(' | ')} | ${us(((m(hi) - m(lo)) / (hi - lo)) * 1000)} |`);
+  }
   console.log(`\nload average at the end: ${loadAverage()}`);
   console.log(`spawn floor (spawning /bin/true from this process, included in runc/crun): ${f(median(spawnFloor))} ms`);
   if (missing.length) console.log(`not installed: ${missing.join(', ')} (apt-get install -y ${missing.join(' ')}); absolute figures only for those`);

@@ -120,7 +120,7 @@ function main(): void {
       fs.mkdirSync(stateDir, { recursive: true });
       const plan = () => planBundle({ text, bundleDir: bundle, host, stateDir });
       for (let i = 0; i < 20; i++) plan(); // the daemon is long-lived: its planner is warm
-      return { n, stateDir, plan, planMs: [] as number[], stringifyMs: [] as number[], relayMs: [] as number[], samples: [] as Sample[] };
+      return { n, bundle, stateDir, plan, planMs: [] as number[], stringifyMs: [] as number[], relayMs: [] as number[], samples: [] as Sample[] };
     });
     for (let i = 0; i < RUNS; i++) {
       for (const z of i % 2 ? [...sizes].reverse() : sizes) {
@@ -129,7 +129,7 @@ function main(): void {
         z.planMs.push(now() - t);
         t = now();
         // The request exactly as the launcher sends it (initRequest: the lean plan).
-        const req = JSON.stringify(initRequest({ id: `mc-${z.n}`, plan: p, owner: { uid: 0, gid: 0 } }, p.launch!, z.stateDir, { stdout: '/dev/null', stderr: '/dev/null' })) + '\n';
+        const req = JSON.stringify(initRequest({ id: `mc-${z.n}`, plan: p, owner: { uid: 0, gid: 0 }, bundleDir: z.bundle }, p.launch!, z.stateDir, { stdout: '/dev/null', stderr: '/dev/null' })) + '\n';
         z.stringifyMs.push(now() - t);
         const file = path.join(dir, `req-${z.n}.json`);
         fs.writeFileSync(file, req);

@@ -16,6 +16,7 @@ export class SocketFrameWriter extends AbstractMessageWriter implements MessageW
   /** Bytes written to the socket whose write has not completed (the kernel has not taken them). */
   queued = 0;
   private closed = false;
+  private corked = false;
 
   constructor(
     private readonly socket: Socket,
@@ -40,15 +41,22 @@ export class SocketFrameWriter extends AbstractMessageWriter implements MessageW
       this.onOverflow(this.queued);
       return Promise.reject(new Error(`client does not read (${this.queued} bytes waiting)`));
     }
-    const body = Buffer.from(JSON.stringify(msg), 'utf8');
-    const header = Buffer.from(`Content-Length: ${body.length}\r\n\r\n`, 'ascii');
-    const n = header.length + body.length;
+    const frame = encodeFrame(msg);
+    const n = frame.length;
     this.queued += n;
     this.budget.queued += n;
+    // The frames written in one turn of the event loop (a chunk of a launch's operation
+    // events) leave in one writev, not one write(2) each.
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.socket.uncork();
+      });
+    }
     return new Promise((resolve, reject) => {
-      // Two writes in one turn of the event loop: nothing can come between header and body.
-      this.socket.write(header);
-      this.socket.write(body, (err) => {
+      this.socket.write(frame, (err) => {
         if (!this.closed) {
           this.queued -= n;
           this.budget.queued -= n;
@@ -62,4 +70,29 @@ export class SocketFrameWriter extends AbstractMessageWriter implements MessageW
   end(): void {
     // The connection owns the socket and ends it.
   }
+}
+
+/**
+ * The last notification framed, kept until the current turn of the event loop ends: the
+ * daemon sends each event to every connection that may see it, one after another, and the
+ * payload is the same object each time, so it is serialised once, not once per client.
+ * Dropped before anything could change the payload (a later send of it is framed afresh).
+ */
+let lastFrame: { method: string; params: unknown; frame: Buffer } | undefined;
+
+function encodeFrame(msg: Message): Buffer {
+  const m = msg as Message & { method?: unknown; params?: unknown; id?: unknown };
+  const notification = typeof m.method === 'string' && !('id' in m) && typeof m.params === 'object' && m.params !== null;
+  if (notification && lastFrame && lastFrame.params === m.params && lastFrame.method === m.method) return lastFrame.frame;
+  const body = JSON.stringify(msg);
+  const bodyBytes = Buffer.byteLength(body, 'utf8');
+  const header = `Content-Length: ${bodyBytes}\r\n\r\n`;
+  const frame = Buffer.allocUnsafe(header.length + bodyBytes);
+  frame.write(header, 0, 'ascii');
+  frame.write(body, header.length, 'utf8');
+  if (notification) {
+    if (!lastFrame) queueMicrotask(() => (lastFrame = undefined));
+    lastFrame = { method: m.method as string, params: m.params, frame };
+  }
+  return frame;
 }

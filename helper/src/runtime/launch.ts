@@ -228,10 +228,12 @@ export async function launchContainer(
       );
     container.state.pid = pid;
     container.state.startTime = processStartTime(pid);
-    writeState(stateDir, container.state);
-    // Its cgroup, with the init in it before the init unshares its cgroup namespace.
+    // Its cgroup, with the init in it before the init unshares its cgroup namespace. The
+    // state is written once both are known (createCgroups is synchronous: no helper exit
+    // can fall between the pid and the cgroups, and until execve the init dies with us).
     const cgroup = opts.plan.operations.find((o) => o.op === 'cgroup');
-    if (cgroup) {
+    if (!cgroup) writeState(stateDir, container.state);
+    else {
       const made = createCgroups(cgroup, pid, sys);
       container.state.cgroups = made.made;
       writeState(stateDir, container.state);
