@@ -17,6 +17,7 @@ import {
   type FirstStage,
 } from './firstStage';
 import { createCgroups, removeCgroups } from './cgroups';
+import { connectConsoleSocket } from './consoleSocket';
 import { answerIdmapRequest } from './idmapLauncher';
 import { answerHookRequest, hookState, runRuntimeHooks, type HookSubject } from './hooks';
 import { spawnInit, spawnInitFor } from './initLauncher';
@@ -80,12 +81,15 @@ function ociStdio(preserveFds: number): Exclude<StdioOptions, string> {
 /**
  * An init that joins or makes what a warm Node cannot (a user namespace, a joined time or
  * PID namespace): started cold, through the first stage. Its pid, the container's, is the
- * init's own, also when `unshare --fork` is its parent.
+ * init's own, also when `unshare --fork` is its parent. An engine's console socket is
+ * connected here and handed down (consoleSocket.ts); the warm init, host root and started
+ * before the spec was read, connects to it itself.
  */
 async function startInitThroughFirstStage(
   spec: { namespaces: NamespaceSetup },
   preserveFds: number,
   dir: string,
+  consoleSocket: string | undefined,
   sys: Syscalls,
 ): Promise<{
   child: ChildProcess;
@@ -93,32 +97,45 @@ async function startInitThroughFirstStage(
   root?: { uid: number; gid: number };
   forks: boolean;
   stateDirFd?: number;
+  consoleSocketFd?: number;
 }> {
   const ns = spec.namespaces;
   const stdio = ociStdio(preserveFds);
   let stage: FirstStage | undefined;
+  let connection: number | undefined;
   try {
-    if (needsFirstStage(ns)) stage = await prepareFirstStage(ns, stdio.length, dir);
-  } catch (e) {
-    if (e instanceof FirstStageError) throw new RuntimeError(`${e.errno}: ${e.message} (hint: ${e.hint})`);
-    throw e;
-  }
-  if (stage?.root) {
-    fs.chownSync(path.join(dir, EXEC_FIFO), stage.root.uid, stage.root.gid);
-  }
-  let child: ChildProcess;
-  try {
-    child = spawnInitFor(ns, sys, { args: [OCI_CREATE_ARG], stdio, firstStage: stage });
+    let consoleSocketFd: number | undefined;
+    if (consoleSocket !== undefined) {
+      connection = connectConsoleSocket(sys, consoleSocket);
+      consoleSocketFd = stdio.push(connection) - 1;
+    }
+    try {
+      if (needsFirstStage(ns)) stage = await prepareFirstStage(ns, stdio.length, dir);
+    } catch (e) {
+      if (e instanceof FirstStageError) throw new RuntimeError(`${e.errno}: ${e.message} (hint: ${e.hint})`);
+      throw e;
+    }
+    if (stage?.root) {
+      fs.chownSync(path.join(dir, EXEC_FIFO), stage.root.uid, stage.root.gid);
+    }
+    let child: ChildProcess;
+    try {
+      child = spawnInitFor(ns, sys, { args: [OCI_CREATE_ARG], stdio, firstStage: stage });
+    } finally {
+      stage?.close();
+    }
+    return {
+      child,
+      pid: await initPidOf(child, stage),
+      root: stage?.root,
+      forks: stage?.forks ?? false,
+      ...(stage ? { stateDirFd: stage.stateDirFd } : {}),
+      ...(consoleSocketFd !== undefined ? { consoleSocketFd } : {}),
+    };
   } finally {
-    stage?.close();
+    // The init has its own copy from here on (or there is no init).
+    if (connection !== undefined) sys.close(connection);
   }
-  return {
-    child,
-    pid: await initPidOf(child, stage),
-    root: stage?.root,
-    forks: stage?.forks ?? false,
-    ...(stage ? { stateDirFd: stage.stateDirFd } : {}),
-  };
 }
 
 /** End an init that will not be used (the create failed before handing it a request). */
@@ -193,14 +210,16 @@ export async function createOciContainer(opts: OciCreateOptions, sys: Syscalls):
     let pid: number | undefined;
     let eventPipe: ReturnType<typeof openEventPipe> | undefined;
     let stateDirFd: number | undefined;
+    let consoleSocketFd: number | undefined;
     if (needsFirstStage(spec.namespaces) || spec.namespaces.pidPath) {
       await stopInit(opts.init);
       child = undefined;
       keepOnlyPreservedFds(sys, opts.preserveFds);
-      const started = await startInitThroughFirstStage(spec, opts.preserveFds, dir, sys);
+      const started = await startInitThroughFirstStage(spec, opts.preserveFds, dir, opts.consoleSocket, sys);
       child = started.child;
       pid = started.pid;
       stateDirFd = started.stateDirFd;
+      consoleSocketFd = started.consoleSocketFd;
       if (started.forks) {
         eventPipe = openEventPipe(sys, dir, started.root);
         child.once('exit', eventPipe.release);
@@ -241,6 +260,7 @@ export async function createOciContainer(opts: OciCreateOptions, sys: Syscalls):
       preserveFds: opts.preserveFds,
       ...(eventPipe ? { eventPipe: eventPipe.path } : {}),
       ...(stateDirFd !== undefined ? { stateDirFd } : {}),
+      ...(consoleSocketFd !== undefined ? { consoleSocketFd } : {}),
     };
     let parked = false;
     let failure: string | undefined;
