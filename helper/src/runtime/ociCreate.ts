@@ -378,6 +378,21 @@ export function keepOnlyPreservedFds(sys: Syscalls, preserveFds: number): void {
   if (!r.ok) throw new RuntimeError(`close_range failed: ${r.errno} (needs Linux 5.11+)`);
 }
 
+/**
+ * When the init is not the launcher's own child but a first stage's (`unshare --fork`,
+ * firstStage.ts), that parent leaves now: the init is then re-parented to the caller's
+ * subreaper (conmon, containerd's shim), which learns of the container's exit only by
+ * reaping the container's own pid — runc's intermediate processes exit the same way. Safe
+ * once the init has parked: it cleared its parent-death signal before saying so.
+ */
+export async function leaveInitToSubreaper(c: Pick<Created, 'child' | 'state'>): Promise<void> {
+  const { child } = c;
+  if (child.pid === c.state.pid || child.exitCode !== null || child.signalCode !== null) return;
+  const gone = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGKILL');
+  await gone;
+}
+
 /** Let the parked init go on without this process: `create` exits, the caller's subreaper adopts it. */
 export function releaseInit(child: ChildProcess): void {
   for (const s of child.stdio) s?.destroy();
