@@ -1,8 +1,8 @@
 // An engine's console socket (`create --console-socket`, `exec --tty --console-socket`),
 // connected by the runtime's launcher, root on the host, and handed to the init as an fd:
 // runc's parent does the same. A user-namespaced init is the namespace's root from its
-// first instruction, a host uid that may have no way to the socket by its path (podman's
-// is in a 0700 folder of root); the init only sends the pty master over the connection.
+// first instruction, a host uid that may not connect to the socket (conmon's is a 0700
+// socket of root's) or reach its folder; the init only sends the pty master over it.
 import { RuntimeError } from './runtimeError';
 import type { Syscalls } from './syscalls';
 

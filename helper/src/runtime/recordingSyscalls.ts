@@ -170,6 +170,12 @@ export class RecordingSyscalls implements Syscalls {
       if (dir)
         for (const k of [...this.files.keys()]) if (k.startsWith(dir + '/')) this.files.delete(k);
     }
+    if (r.ok && (flags & MS.MS_BIND) === 0 && fstype === 'devpts') {
+      // A new devpts instance comes with its multiplexer, ptmx (5:2).
+      const t = /^\/proc\/self\/fd\/(\d+)$/.exec(target);
+      const dir = t ? this.fds.get(Number(t[1])) : target;
+      if (dir) this.files.set(path.posix.join(dir, 'ptmx'), { mode: 0o020000 | 0o666, rdev: (5 << 8) | 2 });
+    }
     return r;
   }
   umount2(target: string, flags: number): SysResult {

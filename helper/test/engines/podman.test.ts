@@ -92,8 +92,8 @@ describe('podman --runtime bindery (root)', () => {
   it('run -t --uidmap: a terminal in a user namespace, and the exit status, as with runc', (t: TestContext) => {
     const e = engine(t);
     if (!e) return;
-    // conmon's console socket is in a 0700 folder the namespace's root cannot enter: the
-    // runtime connects to it (consoleSocket.ts). conmon learns the exit status only by
+    // conmon's console socket is root's, mode 0700: the namespace's root cannot connect to
+    // it, the runtime does (consoleSocket.ts). conmon learns the exit status only by
     // reaping the container's pid itself (leaveInitToSubreaper).
     const map = '0:300000:65536';
     const probe = 'tty; id -u; cat /proc/self/uid_map; [ -t 0 ] && echo stdio-is-a-tty; exit 3';

@@ -1,8 +1,9 @@
 // An engine's console socket when the container has a user namespace, as `podman run -t
 // --userns=…` drives the runtime: `create --console-socket S` (and `exec --tty
-// --console-socket S`), S in a folder only root can reach (0700, as podman's and the
-// test's own temporary folders are). The container's init is the namespace's root, a
-// host uid with no way to S; runc's parent, root, connects and hands the connection down.
+// --console-socket S`), S root's (0600) in a folder only root can enter (0700): conmon's is
+// a 0700 socket of root's, a test's temporary folder is 0700. The container's init is the
+// namespace's root, a host uid with no way to S; runc's parent, root, connects and hands
+// the connection down.
 // The test holds S, receives the pty master (SCM_RIGHTS), starts the container and reads
 // what the process printed on its terminal, under runc and under Bindery.
 import { strict as assert } from 'node:assert';
@@ -34,6 +35,7 @@ function privateSocket(folder: string): { path: string; listener: number } {
   const sock = path.join(dir, 'tty.sock');
   const l = sys.listenUnix(sock);
   assert.ok(l.ok, `listen on ${sock}`);
+  assert.equal(fs.statSync(sock).mode & 0o777, 0o600);
   return { path: sock, listener: l.value };
 }
 
