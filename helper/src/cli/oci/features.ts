@@ -32,8 +32,9 @@ export const featuresCommand: RuntimeCommand = (args, ctx) => {
         operators: Object.keys(SECCOMP_OPS).sort(),
         knownFlags: [...SECCOMP_FLAGS],
       },
-      apparmor: { enabled: false },
-      selinux: { enabled: false },
+      // Supported (runc says the same): applied where the host runs the module.
+      apparmor: { enabled: true },
+      selinux: { enabled: true },
       intelRdt: { enabled: false },
       mountExtensions: { idmap: { enabled: true } },
     },
