@@ -4,6 +4,7 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { planBundle, type Operation } from '../src';
 import { renderOperation } from '../src/render';
+import { requesterInvariantViolations } from '../src/requesterInvariant';
 import { baseSpec, runcMount } from '../../test/baseSpec';
 import { fakeHost, type FakeTree } from './fakeHost';
 
@@ -121,5 +122,36 @@ describe('security labels in the plan', () => {
       ['process.selinuxLabel', 'linux.mountLabel'],
     );
     assert.equal(without.launch, undefined);
+  });
+});
+
+describe('security labels for a non-root requester', () => {
+  const alice = { uid: 1000, gid: 1000, groups: [1000] };
+  it("are refused by the plan, and the runtime's last check refuses an exec-label op that got through", () => {
+    const spec = baseSpec({ user: { uid: 1000, gid: 1000 }, readonlyRoot: true, process: { noNewPrivileges: true } });
+    const input = { bundleDir: '/b', host: fakeHost({ '/b/rootfs': 'dir' }), stateDir: '/run/bindery/x', requester: alice };
+    spec.process.apparmorProfile = 'unconfined';
+    const refused = planBundle({ ...input, text: JSON.stringify(spec) });
+    assert.equal(refused.launch, undefined);
+    assert.ok(refused.findings.some((f) => f.code === 'peer-security-label'));
+
+    delete spec.process.apparmorProfile;
+    const plan = planBundle({ ...input, text: JSON.stringify(spec) });
+    assert.ok(plan.launch, plan.findings.map((f) => f.code).join());
+    const ctx = { owner: alice, stateDir: '/run/bindery/x', launch: plan.launch };
+    assert.deepEqual(requesterInvariantViolations(plan, ctx), []);
+    const smuggled = {
+      ...plan,
+      operations: [
+        ...plan.operations,
+        ...planBundle({ ...input, requester: undefined, text: JSON.stringify({ ...spec, process: { ...spec.process, apparmorProfile: 'unconfined' } }) })
+          .operations.filter((o) => o.op === 'exec-label'),
+      ],
+    };
+    assert.ok(
+      requesterInvariantViolations(smuggled, ctx).includes(
+        `operation ${plan.operations.length} (exec-label) sets the AppArmor label "unconfined", which only root may`,
+      ),
+    );
   });
 });
