@@ -14,7 +14,7 @@ import type { StepFailure } from './failure';
 import { initIdmapRequester } from './initIdmap';
 import { initHooks, readHookAnswersFrom } from './initHooks';
 import { ociInitMain } from './ociInit';
-import { isProcessAttr, requesterInvariantViolations, type SeccompOp } from '@bindery/plan';
+import { isExecLabel, isProcessAttr, requesterInvariantViolations, type SeccompOp } from '@bindery/plan';
 import { connectSeccompAgent } from './seccompListener';
 import { setupRootfs } from './rootfs';
 import { openStateFile, stateFilePath } from './stateDirAccess';
@@ -281,7 +281,7 @@ export function runInit(req: InitRequest, sys: Syscalls, io: InitIO = {}): numbe
         ? io.beforeExec(() => hooks.runStartHooks())
         : (hooks.runStartHooks() ?? send({ type: 'exec' })),
     seccomp,
-    req.plan.operations.filter(isProcessAttr),
+    req.plan.operations.filter((op) => isProcessAttr(op) || isExecLabel(op)),
     agent.value,
   );
   send({

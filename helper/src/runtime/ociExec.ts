@@ -4,7 +4,7 @@
 // container process gets (processSetup.ts).
 import type { ChildProcess, StdioOptions } from 'node:child_process';
 import * as fs from 'node:fs';
-import type { ProcessAttrOp, ProcessSetup, SeccompOp } from '@bindery/plan';
+import type { ExecLabelOp, ProcessAttrOp, ProcessSetup, SeccompOp } from '@bindery/plan';
 import { cgroupOf, joinCgroups } from './ociCgroups';
 import { connectConsoleSocket } from './consoleSocket';
 import { FirstStageError, NSENTER, openNamespace, type FirstStage } from './firstStage';
@@ -75,7 +75,7 @@ export interface ExecTerminal {
 export async function execInContainer(
   state: OciContainerState,
   proc: ProcessSetup,
-  attrs: ProcessAttrOp[],
+  attrs: (ProcessAttrOp | ExecLabelOp)[],
   preserveFds: number,
   sys: Syscalls,
   terminal?: ExecTerminal,

@@ -15,7 +15,7 @@
 // right before execve.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ProcessAttrOp, ProcessSetup, SeccompOp } from '@bindery/plan';
+import type { ExecLabelOp, ProcessAttrOp, ProcessSetup, SeccompOp } from '@bindery/plan';
 import type { HookSubject } from './hooks';
 import type { InitIO } from './init';
 import { EVENT_FD, type InitMessage, type InitRequest } from './initProtocol';
@@ -58,7 +58,7 @@ export interface OciExecRequest {
   namespaces: string[];
   preserveFds: number;
   /** Scheduler, I/O priority and personality, set before the capabilities drop (runc 1.4's exec). */
-  attrs: ProcessAttrOp[];
+  attrs: (ProcessAttrOp | ExecLabelOp)[];
   /** Whose state a seccomp agent gets (seccompListener.ts). */
   container: HookSubject;
   /** The container's seccomp filter: an exec'd process gets it too (as with runc). */

@@ -218,7 +218,11 @@ export class RecordingSyscalls implements Syscalls {
   mountFlags(_fd: number): SysResult<number> {
     return ok(MS.MS_NOSUID | MS.MS_NODEV | MS.MS_NOEXEC);
   }
-  filesystemType(_fd: number): SysResult<number> {
+  /** The filesystem magic of the files under a directory (tmpfs elsewhere), e.g. procfs's for /proc. */
+  readonly fsMagic = new Map<string, number>();
+  filesystemType(fd: number): SysResult<number> {
+    const p = this.fds.get(fd) ?? '';
+    for (const [dir, magic] of this.fsMagic) if (p === dir || p.startsWith(`${dir}/`)) return ok(magic);
     return ok(TMPFS_MAGIC);
   }
   /** The identity file accesses are checked with, as set by setFsIdentity (null: the process's own). */
