@@ -183,7 +183,7 @@ async function main(): Promise<void> {
   for (const [side, prof] of [['daemon', daemon], ['client', client]] as const) {
     for (const part of PARTS[side]) {
       // Medians of the runs: a run that waited long for the CPU moves a sum, not a median.
-      const m = (n: number) => median(prof.get(n)!.runs.map((r) => r.get(part) ?? 0));
+      const m = (n: (typeof SIZES)[number]) => median(prof.get(n)!.runs.map((r) => r.get(part) ?? 0));
       const x = (m(hi) - m(lo)) / (hi - lo);
       if (part !== '(idle)') sum += x;
       console.log(`| ${part} | ${side} | ${us(x)} |`);
