@@ -10,7 +10,13 @@ import {
   type Position,
   type Range,
 } from 'vscode-languageserver';
-import { type JsonPath, knownDataOptions, MOUNT_OPTIONS, NAMESPACE_TYPES, optionInfo } from '@bindery/plan';
+import {
+  type JsonPath,
+  knownDataOptions,
+  MOUNT_OPTIONS,
+  NAMESPACE_TYPES,
+  optionInfo,
+} from '@bindery/plan';
 import type { Analysis } from './analysis';
 import { DATA_OPTIONS } from './docs/mountOptions';
 import { COMMON_DESTINATIONS, MOUNT_TYPES } from './docs/mountTypes';
@@ -148,6 +154,10 @@ function isClosedString(text: string, node: jsonc.Node): boolean {
 
 interface MountEntry {
   type?: string;
+  /**
+   * Meant as a bind: `type: "bind"` or a bind option. Only the option makes it one (the plan
+   * warns on the type alone); completion offers that option first, then what binds take.
+   */
   bind: boolean;
   options: string[];
 }
