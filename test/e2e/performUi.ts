@@ -43,13 +43,20 @@ async function act(page: Page, action: UiAction): Promise<Partial<UiReply>> {
   switch (action.do) {
     case 'click': {
       const button = action.button ?? 'left';
-      // A tooltip left open by the pointer's previous spot can cover the target (Playwright
-      // then waits for it in vain), and an inline action shows only while the pointer is on
-      // its row, which a hover card or a redraw can take away between hover and click: move
-      // the pointer off and try again until the deadline, as a user would.
+      if (!action.hoverFirst) {
+        // A tooltip left open where the pointer last rested can cover the target: take the
+        // pointer away first, as a user's hand moves on. One click only: a click that timed
+        // out may still have landed (a second one would act twice).
+        await page.mouse.move(0, 0);
+        await visible(action.selector).click({ timeout, button });
+        return {};
+      }
+      // An inline action shows while the pointer is on its row; a hover card opening there,
+      // or the tree redrawing, can take the row's hover away between the two steps: hover
+      // again until the action can be clicked.
       const deadline = Date.now() + timeout;
       for (;;) {
-        if (action.hoverFirst) await visible(action.hoverFirst).hover({ timeout });
+        await visible(action.hoverFirst).hover({ timeout });
         try {
           await visible(action.selector).click({ timeout: 2000, button });
           return {};
