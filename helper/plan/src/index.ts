@@ -78,6 +78,7 @@ export {
   mountOp,
   nameOp,
   pivotRootOp,
+  chrootOp,
   propagationOp,
   readonlyPathOps,
   rootfsBindOp,
