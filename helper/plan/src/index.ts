@@ -14,6 +14,7 @@ export {
 } from './launchSpec';
 export { parseSpec, type SpecDocument } from './document';
 export { normalizeMount, parseMountOptions, type ParsedOptions } from './normalize';
+export { effectiveOptions } from './optionWords';
 export {
   addRuntimeMounts,
   networkFileOf,
