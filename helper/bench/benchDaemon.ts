@@ -13,11 +13,11 @@ export interface BenchDaemon {
 }
 
 /** Start binderyd and wait for its socket and for its warm inits (they use the CPU meanwhile). */
-export async function startDaemon(dir: string, settleMs = 5000): Promise<BenchDaemon> {
+export async function startDaemon(dir: string, settleMs = 5000, extraNodeArgs: string[] = []): Promise<BenchDaemon> {
   const socket = path.join(dir, 'bindery.sock');
   const stateDir = path.join(dir, 'state');
   // BENCH_DAEMON_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=DIR") profiles the daemon in a bench run.
-  const nodeArgs = process.env.BENCH_DAEMON_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const nodeArgs = [...(process.env.BENCH_DAEMON_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...extraNodeArgs];
   const p = spawn(process.execPath, [...nodeArgs, path.join(HELPER, 'dist', 'binderyd.js'), '--socket', socket, '--state-dir', stateDir], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });

@@ -343,7 +343,11 @@ function classify(message: string, doc: SpecDocument, spec: Spec): Verdict | und
       return { notMust: 'runc and crun take any name before "="; the POSIX name rule is a SHOULD' };
     return { path: ['process', 'env', (spec.process.env as string[]).indexOf(m[1])] };
   }
-  if (/^capability ".*" is not valid/.test(message)) return { path: ['process', 'capabilities'] };
+  if (/^capability ".*" is not valid/.test(message))
+    return {
+      notMust:
+        'runc 1.1 skips a capability it does not know and only warns (conformance: process_capabilities_fail); Bindery does the same, with the warning unknown-capability',
+    };
   if (/^access \S* is invalid|^type of devices \S* is invalid/.test(message))
     return { path: ['linux', 'resources', 'devices'] };
   if ((m = /^hooks\.(\w+)\[(\d+)\]\.path .*: is not absolute path/.exec(message)))

@@ -10,6 +10,7 @@
 // bind of its cgroup path), so the container sees its cgroup and nothing above it. The
 // tmpfs stays writable with `ro` (runc makes only the hierarchies read-only), and the
 // hierarchies come in the kernel's order (by hierarchy id, as runc reads them).
+import { withMountLabel } from './execLabelPlan';
 import { bindRemount } from './bindRemount';
 import { statFollow } from './hostLookup';
 import { mkdirOp, mountOp, propagationOp, symlinkOp } from './operationConstructors';
@@ -56,6 +57,7 @@ export function planCgroupMount(
   layout: CgroupLayout,
   cgroupns: boolean,
   own?: CgroupHierarchy[],
+  mountLabel?: string,
 ): Operation[] | undefined {
   const origin = m.origin;
   const dest = m.destination;
@@ -81,7 +83,14 @@ export function planCgroupMount(
   const ops: Operation[] = [
     mkdirOp(dest, 0o755, origin),
     mountOp(
-      { source: 'tmpfs', target: dest, fstype: 'tmpfs', flags: DEFAULT_FLAGS, data: 'mode=755' },
+      {
+        source: 'tmpfs',
+        target: dest,
+        fstype: 'tmpfs',
+        flags: DEFAULT_FLAGS,
+        // runc mounts this tmpfs as any other, linux.mountLabel included.
+        data: withMountLabel('tmpfs', ['mode=755'], mountLabel).join(','),
+      },
       origin,
     ),
     ...propagation(m),

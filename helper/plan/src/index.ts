@@ -56,6 +56,12 @@ export {
   type ProcessAttrOp,
   type SchedAttr,
 } from './processAttrPlan';
+export {
+  isExecLabel,
+  planExecLabels,
+  renderExecLabel,
+  type ExecLabelOp,
+} from './execLabelPlan';
 export { HOOK_KINDS } from './hooksPlan';
 export { knownDataOptions, DATA_OPTIONS_ANY_TYPE } from './rules/filesystemData';
 export { schemaAt, NAMESPACE_TYPES, S_IFMT, type FieldSchema, type NamespaceType } from './schema';

@@ -12,6 +12,7 @@ import { MOUNT_OPTIONS } from './flags';
 import { statFollow } from './hostLookup';
 import { planCgroups } from './cgroupPlan';
 import { planProcessAttrs } from './processAttrPlan';
+import { planExecLabels, withMountLabel } from './execLabelPlan';
 import { planCreateHooks, planProcessHooks } from './hooksPlan';
 import { planSeccomp } from './seccompPlan';
 import { mountIdmap } from './idmapPlan';
@@ -204,6 +205,7 @@ function prepareRoot(p: Phase): void {
 /** Every mount, in order (runc's mountToRootfs). */
 function planMounts(p: Phase): void {
   const { mounts, host, rootfs } = p.input;
+  const mountLabel = asString(get(p.input.spec, 'linux', 'mountLabel'));
   let layout: CgroupLayout | undefined;
   for (const m of mounts) {
     if (m.destination === '') continue;
@@ -214,13 +216,14 @@ function planMounts(p: Phase): void {
         layout,
         p.namespaces.has('cgroup'),
         p.cgroup?.hierarchies,
+        mountLabel,
       );
       if (cgroupOps) {
         p.ops.push(...cgroupOps);
         continue;
       }
     }
-    planMount(m, p.ops, host, p.deferredReadonly, p.forRoot, rootfs, mountIdmap(m, p.input.spec));
+    planMount(m, p.ops, host, p.deferredReadonly, p.forRoot, rootfs, mountIdmap(m, p.input.spec), mountLabel);
   }
 }
 
@@ -312,9 +315,11 @@ function finalize(p: Phase): void {
     ops.push(maskOp(target, cover, maskFlags, specOrigin(['linux', 'maskedPaths', i])));
   });
 
-  // The process's scheduler, I/O priority and personality, then the seccomp filter: shown
-  // last, made by the process set-up (see ProcessAttrOperation, SeccompOp).
+  // The process's scheduler, I/O priority and personality, its exec labels, then the seccomp
+  // filter: shown last, made by the process set-up (ProcessAttrOperation, ExecLabelOperation,
+  // SeccompOp).
   ops.push(...planProcessAttrs(spec, specOrigin));
+  ops.push(...planExecLabels(spec, specOrigin));
   const seccomp = planSeccomp(
     spec,
     specOrigin,
@@ -345,6 +350,7 @@ function planMount(
   forRoot: boolean,
   rootfs: string | undefined,
   idmap: MountIdmap | undefined,
+  mountLabel: string | undefined,
 ): void {
   const target = m.destination;
   const origin = m.origin;
@@ -402,7 +408,7 @@ function planMount(
         target,
         fstype: m.type === '' ? null : m.type,
         flags: delayReadonly ? m.flagsSet.filter((f) => f !== 'MS_RDONLY') : m.flagsSet,
-        data: m.data.join(','),
+        data: withMountLabel(m.type, m.data, mountLabel).join(','),
       },
       origin,
       keepTargetMode ? { keepTargetMode: true } : {},

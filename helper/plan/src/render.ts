@@ -1,4 +1,5 @@
 // Operations as the C calls they are, for the CLI, hover and the helper's events.
+import { renderExecLabel } from './execLabelPlan';
 import { renderProcessAttr } from './processAttrPlan';
 import { renderAction } from './seccompPlan';
 import { renderDeviceException } from './cgroupPlan';
@@ -126,6 +127,8 @@ export function renderOperation(op: Operation): string {
     case 'ioprio':
     case 'scheduler':
       return `${renderProcessAttr(op)} before the capabilities drop`;
+    case 'exec-label':
+      return renderExecLabel(op);
     case 'hook':
       return renderHook(op);
     case 'check-mount-flags':

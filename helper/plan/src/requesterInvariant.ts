@@ -61,6 +61,8 @@ export function requesterInvariantViolations(plan: Plan, ctx: InvariantContext):
     if (op.op === 'mknod' && !(op.deviceType === 'c' && DEFAULT_DEVICE_NUMBERS.has(`${op.major}:${op.minor}`)))
       out.push(`${where} creates device ${op.major}:${op.minor}`);
     if (lockAt >= 0 && i > lockAt && !mayFollowLock(op, ops)) out.push(`${where} comes after the nosuid,nodev lock`);
+    // A label can grant as well as confine (rules/requesterPolicy.ts): root's alone.
+    if (op.op === 'exec-label') out.push(`${where} sets the ${op.lsm} label "${op.label}", which only root may`);
     if (isProcessAttr(op)) {
       const why = needsPrivilege(op);
       if (why) out.push(`${where}: ${why}`);

@@ -244,14 +244,16 @@ const process = obj(
       'Set `no_new_privs`: setuid binaries and file capabilities no longer raise privileges. Recommended.',
     ),
     apparmorProfile: str(
-      'AppArmor profile to run the process under (e.g. `docker-default`); ignored where AppArmor is not enabled.',
+      'AppArmor profile to run the process under (e.g. `docker-default`), loaded on the host: written as `exec <profile>` to /proc/thread-self/attr right before execve. A host without AppArmor refuses it (runc too).',
     ),
     oomScoreAdj: int(
       'Value written to /proc/self/oom_score_adj, from -1000 (never OOM-killed) to 1000 (killed first).',
       -1000,
       1000,
     ),
-    selinuxLabel: str('SELinux process label, e.g. `system_u:system_r:container_t:s0`.'),
+    selinuxLabel: str(
+      'SELinux process label, e.g. `system_u:system_r:container_t:s0`: written to /proc/thread-self/attr/exec right before execve. A host without SELinux refuses it (runc too).',
+    ),
     ioPriority: obj(
       'I/O scheduling class and priority (ioprio_set(2)).',
       {

@@ -8,6 +8,7 @@
 
 import type { IdMapping, LaunchSpec } from './launchSpec';
 import type { CgroupDeviceRules, CgroupHierarchy, CgroupWrite } from './cgroupPlan';
+import type { ExecLabelOp } from './execLabelPlan';
 import type { ProcessAttrOp } from './processAttrPlan';
 import type { SeccompFilter } from './seccompPlan';
 import type { OomScoreAdjWrite, SysctlWrite } from './sysctlPlan';
@@ -382,6 +383,11 @@ export interface ConsoleOp extends OperationBase {
  * process set-up before the capabilities drop and the seccomp filter, inherited across execve.
  */
 export type ProcessAttrOperation = ProcessAttrOp & OperationBase;
+/**
+ * The AppArmor profile or SELinux label the process gets at execve: written by the process
+ * set-up into the init thread's /proc/thread-self/attr file, after every other step.
+ */
+export type ExecLabelOperation = ExecLabelOp & OperationBase;
 /** The six points of the lifecycle where the spec's hooks run (runtime-spec config.md, "POSIX-platform Hooks"). */
 export type HookKind =
   | 'prestart'
@@ -420,6 +426,7 @@ export type Operation =
   | HookOp
   | CheckMountFlagsOp
   | ProcessAttrOperation
+  | ExecLabelOperation
   | CgroupOp
   | SysctlOp
   | OomScoreAdjOp

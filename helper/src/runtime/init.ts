@@ -14,7 +14,7 @@ import type { StepFailure } from './failure';
 import { initIdmapRequester } from './initIdmap';
 import { initHooks, readHookAnswersFrom } from './initHooks';
 import { ociInitMain } from './ociInit';
-import { isProcessAttr, requesterInvariantViolations, type SeccompOp } from '@bindery/plan';
+import { isExecLabel, isProcessAttr, requesterInvariantViolations, type SeccompOp } from '@bindery/plan';
 import { connectSeccompAgent } from './seccompListener';
 import { setupRootfs } from './rootfs';
 import { openStateFile, stateFilePath } from './stateDirAccess';
@@ -121,7 +121,8 @@ export function runInit(req: InitRequest, sys: Syscalls, io: InitIO = {}): numbe
       );
   if (!out.ok || !err.ok || !nul.ok) return 1;
 
-  // The terminal's receiver, reached by its host path while the init still sees the host.
+  // The terminal's receiver: connected by the launcher, or reached by its host path while
+  // the init still sees the host.
   let consoleSocket: number | undefined;
   if (req.plan.operations.some((op) => op.op === 'console')) {
     if (!req.consoleSocket)
@@ -131,7 +132,10 @@ export function runInit(req: InitRequest, sys: Syscalls, io: InitIO = {}): numbe
         'the spec asks for a terminal (process.terminal) but nobody receives it',
         'pass a console socket (--console-socket), or set process.terminal to false',
       );
-    const s = sys.connectUnix(stateFilePath(req, req.consoleSocket));
+    const s =
+      req.consoleSocketFd !== undefined
+        ? { ok: true as const, value: req.consoleSocketFd }
+        : sys.connectUnix(stateFilePath(req, req.consoleSocket));
     if (!s.ok)
       return stageFailure(
         'process',
@@ -286,7 +290,7 @@ export function runInit(req: InitRequest, sys: Syscalls, io: InitIO = {}): numbe
         ? io.beforeExec(() => hooks.runStartHooks())
         : (hooks.runStartHooks() ?? send({ type: 'exec' })),
     seccomp,
-    req.plan.operations.filter(isProcessAttr),
+    req.plan.operations.filter((op) => isProcessAttr(op) || isExecLabel(op)),
     agent.value,
   );
   send({

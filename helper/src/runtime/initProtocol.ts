@@ -50,6 +50,11 @@ export interface InitRequest {
    */
   consoleSocket?: string;
   /**
+   * The init's fd of a connection to `consoleSocket`, when the launcher made it (a cold
+   * OCI init: consoleSocket.ts); the init then sends the master over it and connects to nothing.
+   */
+  consoleSocketFd?: number;
+  /**
    * A FIFO the init moves onto fd 3 before its first message: set when a first stage
    * forked it, whose parent holds the original fd 3 (firstStage.ts, openEventPipe).
    */

@@ -234,12 +234,15 @@ export async function launchContainer(
     // Its cgroup, with the init in it before the init unshares its cgroup namespace. The
     // state is written once both are known (createCgroups is synchronous: no helper exit
     // can fall between the pid and the cgroups, and until execve the init dies with us).
+    // Both of the launch's state writes carry the same plan: serialised once, for this
+    // launch only (kept per container it raised the helper's RSS with 100 containers by 20 MiB).
+    const planJson = JSON.stringify(container.state.plan);
     const cgroup = opts.plan.operations.find((o) => o.op === 'cgroup');
-    if (!cgroup) writeState(stateDir, container.state);
+    if (!cgroup) writeState(stateDir, container.state, planJson);
     else {
       const made = createCgroups(cgroup, pid, sys);
       container.state.cgroups = made.made;
-      writeState(stateDir, container.state);
+      writeState(stateDir, container.state, planJson);
       if (!made.ok)
         throw launchError(ErrorCodes.LaunchFailed, 'cgroup-failed', made.message, {
           stage: { stage: 'namespaces', errno: made.errno, message: made.message, hint: made.hint },
@@ -276,7 +279,7 @@ export async function launchContainer(
       consoleListener = undefined;
     }
     container.state.status = 'running';
-    writeState(stateDir, container.state);
+    writeState(stateDir, container.state, planJson);
     container.markStarted(pid, { child, pidfd });
     container.startPoststart(pid);
     initPool.scheduleRefill(sys);

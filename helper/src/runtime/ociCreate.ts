@@ -19,6 +19,7 @@ import {
 import { createCgroups, removeCgroups } from './cgroups';
 import { koffiSyscalls } from './koffiSyscalls';
 import { recordHostMounts, releaseHostMounts, type HostMounts } from './hostMounts';
+import { connectConsoleSocket } from './consoleSocket';
 import { answerIdmapRequest } from './idmapLauncher';
 import { answerHookRequest, hookState, runRuntimeHooks, type HookSubject } from './hooks';
 import { spawnInit, spawnInitFor } from './initLauncher';
@@ -82,12 +83,15 @@ function ociStdio(preserveFds: number): Exclude<StdioOptions, string> {
 /**
  * An init that joins or makes what a warm Node cannot (a user namespace, a joined time or
  * PID namespace): started cold, through the first stage. Its pid, the container's, is the
- * init's own, also when `unshare --fork` is its parent.
+ * init's own, also when `unshare --fork` is its parent. An engine's console socket is
+ * connected here and handed down (consoleSocket.ts); the warm init, host root and started
+ * before the spec was read, connects to it itself.
  */
 async function startInitThroughFirstStage(
   spec: { namespaces: NamespaceSetup },
   preserveFds: number,
   dir: string,
+  consoleSocket: string | undefined,
   sys: Syscalls,
 ): Promise<{
   child: ChildProcess;
@@ -95,32 +99,45 @@ async function startInitThroughFirstStage(
   root?: { uid: number; gid: number };
   forks: boolean;
   stateDirFd?: number;
+  consoleSocketFd?: number;
 }> {
   const ns = spec.namespaces;
   const stdio = ociStdio(preserveFds);
   let stage: FirstStage | undefined;
+  let connection: number | undefined;
   try {
-    if (needsFirstStage(ns)) stage = await prepareFirstStage(ns, stdio.length, dir);
-  } catch (e) {
-    if (e instanceof FirstStageError) throw new RuntimeError(`${e.errno}: ${e.message} (hint: ${e.hint})`);
-    throw e;
-  }
-  if (stage?.root) {
-    fs.chownSync(path.join(dir, EXEC_FIFO), stage.root.uid, stage.root.gid);
-  }
-  let child: ChildProcess;
-  try {
-    child = spawnInitFor(ns, sys, { args: [OCI_CREATE_ARG], stdio, firstStage: stage });
+    let consoleSocketFd: number | undefined;
+    if (consoleSocket !== undefined) {
+      connection = connectConsoleSocket(sys, consoleSocket);
+      consoleSocketFd = stdio.push(connection) - 1;
+    }
+    try {
+      if (needsFirstStage(ns)) stage = await prepareFirstStage(ns, stdio.length, dir);
+    } catch (e) {
+      if (e instanceof FirstStageError) throw new RuntimeError(`${e.errno}: ${e.message} (hint: ${e.hint})`);
+      throw e;
+    }
+    if (stage?.root) {
+      fs.chownSync(path.join(dir, EXEC_FIFO), stage.root.uid, stage.root.gid);
+    }
+    let child: ChildProcess;
+    try {
+      child = spawnInitFor(ns, sys, { args: [OCI_CREATE_ARG], stdio, firstStage: stage });
+    } finally {
+      stage?.close();
+    }
+    return {
+      child,
+      pid: await initPidOf(child, stage),
+      root: stage?.root,
+      forks: stage?.forks ?? false,
+      ...(stage ? { stateDirFd: stage.stateDirFd } : {}),
+      ...(consoleSocketFd !== undefined ? { consoleSocketFd } : {}),
+    };
   } finally {
-    stage?.close();
+    // The init has its own copy from here on (or there is no init).
+    if (connection !== undefined) sys.close(connection);
   }
-  return {
-    child,
-    pid: await initPidOf(child, stage),
-    root: stage?.root,
-    forks: stage?.forks ?? false,
-    ...(stage ? { stateDirFd: stage.stateDirFd } : {}),
-  };
 }
 
 /** End an init that will not be used (the create failed before handing it a request). */
@@ -198,14 +215,16 @@ export async function createOciContainer(opts: OciCreateOptions, sys: Syscalls):
     let pid: number | undefined;
     let eventPipe: ReturnType<typeof openEventPipe> | undefined;
     let stateDirFd: number | undefined;
+    let consoleSocketFd: number | undefined;
     if (needsFirstStage(spec.namespaces) || spec.namespaces.pidPath) {
       await stopInit(opts.init);
       child = undefined;
       keepOnlyPreservedFds(sys, opts.preserveFds);
-      const started = await startInitThroughFirstStage(spec, opts.preserveFds, dir, sys);
+      const started = await startInitThroughFirstStage(spec, opts.preserveFds, dir, opts.consoleSocket, sys);
       child = started.child;
       pid = started.pid;
       stateDirFd = started.stateDirFd;
+      consoleSocketFd = started.consoleSocketFd;
       if (started.forks) {
         eventPipe = openEventPipe(sys, dir, started.root);
         child.once('exit', eventPipe.release);
@@ -246,6 +265,7 @@ export async function createOciContainer(opts: OciCreateOptions, sys: Syscalls):
       preserveFds: opts.preserveFds,
       ...(eventPipe ? { eventPipe: eventPipe.path } : {}),
       ...(stateDirFd !== undefined ? { stateDirFd } : {}),
+      ...(consoleSocketFd !== undefined ? { consoleSocketFd } : {}),
     };
     let parked = false;
     let failure: string | undefined;
@@ -365,6 +385,21 @@ function initExit(child: ChildProcess): Promise<string> {
 export function keepOnlyPreservedFds(sys: Syscalls, preserveFds: number): void {
   const r = sys.closeRange(3 + preserveFds, MAX_FD, CLOSE_RANGE_CLOEXEC);
   if (!r.ok) throw new RuntimeError(`close_range failed: ${r.errno} (needs Linux 5.11+)`);
+}
+
+/**
+ * When the init is not the launcher's own child but a first stage's (`unshare --fork`,
+ * firstStage.ts), that parent leaves now: the init is then re-parented to the caller's
+ * subreaper (conmon, containerd's shim), which learns of the container's exit only by
+ * reaping the container's own pid — runc's intermediate processes exit the same way. Safe
+ * once the init has parked: it cleared its parent-death signal before saying so.
+ */
+export async function leaveInitToSubreaper(c: Pick<Created, 'child' | 'state'>): Promise<void> {
+  const { child } = c;
+  if (child.pid === c.state.pid || child.exitCode !== null || child.signalCode !== null) return;
+  const gone = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGKILL');
+  await gone;
 }
 
 /** Let the parked init go on without this process: `create` exits, the caller's subreaper adopts it. */

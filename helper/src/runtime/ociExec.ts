@@ -4,8 +4,9 @@
 // container process gets (processSetup.ts).
 import type { ChildProcess, StdioOptions } from 'node:child_process';
 import * as fs from 'node:fs';
-import type { ProcessAttrOp, ProcessSetup, SeccompOp } from '@bindery/plan';
+import type { ExecLabelOp, ProcessAttrOp, ProcessSetup, SeccompOp } from '@bindery/plan';
 import { cgroupOf, joinCgroups } from './ociCgroups';
+import { connectConsoleSocket } from './consoleSocket';
 import { FirstStageError, NSENTER, openNamespace, type FirstStage } from './firstStage';
 import { spawnInitInto } from './initLauncher';
 import type { Syscalls } from './syscalls';
@@ -64,14 +65,20 @@ function execFirstStage(pid: number, stdioCount: number): FirstStage | undefined
   };
 }
 
+/** `exec --tty`: where the master goes (an engine's console socket), and the terminal's size. */
+export interface ExecTerminal {
+  consoleSocket: string;
+  size?: { rows: number; cols: number };
+}
+
 /** Start `proc` in the container; resolves with the child once its execve is under way. */
 export async function execInContainer(
   state: OciContainerState,
   proc: ProcessSetup,
-  attrs: ProcessAttrOp[],
+  attrs: (ProcessAttrOp | ExecLabelOp)[],
   preserveFds: number,
   sys: Syscalls,
-  terminal?: OciExecRequest['terminal'],
+  terminal?: ExecTerminal,
 ): Promise<ChildProcess> {
   const pid = state.pid!;
   const pidNs = sys.openat(AT_FDCWD, `/proc/${pid}/ns/pid`, O_RDONLY | O_CLOEXEC, 0);
@@ -82,7 +89,15 @@ export async function execInContainer(
   const stdio: Exclude<StdioOptions, string> = [0, 1, 2, 'pipe', 'pipe', ...preserved];
   let child: ChildProcess;
   let stage: FirstStage | undefined;
+  let connection: number | undefined;
+  let execTerminal: OciExecRequest['terminal'];
   try {
+    // Connected here, on the host as root: the exec init may be a user namespace's root.
+    if (terminal) {
+      connection = connectConsoleSocket(sys, terminal.consoleSocket);
+      const consoleSocketFd = stdio.push(connection) - 1;
+      execTerminal = { consoleSocketFd, ...(terminal.size ? { size: terminal.size } : {}) };
+    }
     stage = execFirstStage(pid, stdio.length);
     // Checked again now that the namespace fds are held: they are the container's.
     if (processStartTime(pid) !== state.startTime) throw new RuntimeError('container not running');
@@ -90,6 +105,7 @@ export async function execInContainer(
   } finally {
     stage?.close();
     sys.close(pidNs.value);
+    if (connection !== undefined) sys.close(connection);
   }
   // Into the container's cgroup before it runs anything (runc does the same), on the CPUs
   // execCPUAffinity.initial names while it moves (a cpuset's own CPUs may all be busy).
@@ -118,7 +134,7 @@ export async function execInContainer(
     attrs,
     container: { id: state.id, bundle: state.bundle, annotations: state.annotations },
     ...(seccomp ? { seccomp } : {}),
-    ...(terminal ? { terminal } : {}),
+    ...(execTerminal ? { terminal: execTerminal } : {}),
   };
   let execSeen = false;
   let failure: string | undefined;

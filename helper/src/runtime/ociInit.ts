@@ -15,7 +15,7 @@
 // right before execve.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ProcessAttrOp, ProcessSetup, SeccompOp } from '@bindery/plan';
+import type { ExecLabelOp, ProcessAttrOp, ProcessSetup, SeccompOp } from '@bindery/plan';
 import type { HookSubject } from './hooks';
 import type { InitIO } from './init';
 import { EVENT_FD, type InitMessage, type InitRequest } from './initProtocol';
@@ -58,13 +58,16 @@ export interface OciExecRequest {
   namespaces: string[];
   preserveFds: number;
   /** Scheduler, I/O priority and personality, set before the capabilities drop (runc 1.4's exec). */
-  attrs: ProcessAttrOp[];
+  attrs: (ProcessAttrOp | ExecLabelOp)[];
   /** Whose state a seccomp agent gets (seccompListener.ts). */
   container: HookSubject;
   /** The container's seccomp filter: an exec'd process gets it too (as with runc). */
   seccomp?: SeccompOp;
-  /** `exec --tty`: a new terminal from the container's /dev/ptmx, its master sent to this socket. */
-  terminal?: { consoleSocket: string; size?: { rows: number; cols: number } };
+  /**
+   * `exec --tty`: a new terminal from the container's /dev/ptmx, its master sent over the
+   * launcher's connection to the engine's console socket (consoleSocket.ts), this init's fd.
+   */
+  terminal?: { consoleSocketFd: number; size?: { rows: number; cols: number } };
 }
 
 interface InitEntry {
@@ -257,14 +260,7 @@ function execInit(): number {
       );
     fds.push({ type, fd: fd.value });
   }
-  // `exec --tty`: the console socket is a host path, reached before the mount namespace changes.
-  let consoleSocket: number | undefined;
-  if (req.terminal) {
-    const c = sys.connectUnix(req.terminal.consoleSocket);
-    if (!c.ok)
-      return fail(c.errno, `cannot connect to the console socket ${req.terminal.consoleSocket}`, 'it must be a listening unix socket');
-    consoleSocket = c.value;
-  }
+  const consoleSocket = req.terminal?.consoleSocketFd;
   // A seccomp agent, by its host path too: runc sends it the exec'd process's fd and the
   // container's state, `running` with the container's pid.
   const agent = connectSeccompAgent(sys, req.seccomp, { uid: 0, gid: 0, groups: [] }, req.container, 'running', req.pid);

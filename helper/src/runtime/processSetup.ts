@@ -1,11 +1,12 @@
 // The last steps before the container's process runs, in runc's order (standard_init):
 // session, rlimits, scheduler, I/O priority and personality (runc 1.2), capability bounding set, groups and ids, capabilities,
-// noNewPrivileges, umask, cwd, stdio, signals, fds, execve.
+// noNewPrivileges, umask, cwd, stdio, signals, fds, the AppArmor/SELinux exec label, execve.
 //
 // Runs in the init after pivot_root. Returns only on failure (execve replaced the process
 // otherwise).
 import * as path from 'node:path';
-import type { ProcessAttrOp, ProcessSetup, SeccompOp } from '@bindery/plan';
+import { isExecLabel, type ExecLabelOp, type ProcessAttrOp, type ProcessSetup, type SeccompOp } from '@bindery/plan';
+import { writeExecLabel } from './execLabel';
 import { fail, type StepFailure } from './failure';
 import { withHome } from './homeFromPasswd';
 import { resolveInRoot } from './resolveInRoot';
@@ -129,9 +130,19 @@ export function execProcess(
   setUmask: (m: number) => void,
   beforeExec: () => StepFailure | void,
   seccomp?: SeccompOp,
-  attrs: readonly ProcessAttrOp[] = [],
+  attrs: readonly (ProcessAttrOp | ExecLabelOp)[] = [],
   agent?: SeccompAgent,
 ): StepFailure {
+  const labels = attrs.filter(isExecLabel);
+  // The exec labels take effect at execve only: written as late as possible, but before any
+  // seccomp filter (runc's place), so a profile need not allow the writes.
+  const writeLabels = (): StepFailure | undefined => {
+    for (const op of labels) {
+      const f = writeExecLabel(sys, op);
+      if (f) return f;
+    }
+    return undefined;
+  };
   const sid = sys.setsid();
   if (!sid.ok)
     return fail(
@@ -166,7 +177,7 @@ export function execProcess(
 
   // As root, before the capabilities drop and any seccomp filter (runc 1.2's place).
   for (const op of attrs) {
-    const f = setAttr(sys, op);
+    const f = isExecLabel(op) ? undefined : setAttr(sys, op);
     if (f) return f;
   }
 
@@ -203,7 +214,7 @@ export function execProcess(
   if (!cr.ok) return fail(cr.errno, 'close_range failed', 'close_range needs Linux 5.11+');
   // Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: before the drop (runc).
   if (seccomp && !seccomp.beforeExecve) {
-    const f = loadSeccomp(sys, seccomp, agent);
+    const f = writeLabels() ?? loadSeccomp(sys, seccomp, agent);
     if (f) return f;
   }
   {
@@ -309,6 +320,10 @@ export function execProcess(
   // From here the process must outlive a helper crash (it is re-adopted from state.json).
   const pd = sys.prctl(PR_SET_PDEATHSIG, 0);
   if (!pd.ok) return fail(pd.errno, 'cannot clear the parent-death signal', 'report this');
+  if (!seccomp || seccomp.beforeExecve) {
+    const f = writeLabels();
+    if (f) return f;
+  }
   // As close to execve as runc loads it, so the profile need not allow the set-up's calls.
   if (seccomp?.beforeExecve) {
     const f = loadSeccomp(sys, seccomp, agent);

@@ -170,6 +170,12 @@ export class RecordingSyscalls implements Syscalls {
       if (dir)
         for (const k of [...this.files.keys()]) if (k.startsWith(dir + '/')) this.files.delete(k);
     }
+    if (r.ok && (flags & MS.MS_BIND) === 0 && fstype === 'devpts') {
+      // A new devpts instance comes with its multiplexer, ptmx (5:2).
+      const t = /^\/proc\/self\/fd\/(\d+)$/.exec(target);
+      const dir = t ? this.fds.get(Number(t[1])) : target;
+      if (dir) this.files.set(path.posix.join(dir, 'ptmx'), { mode: 0o020000 | 0o666, rdev: (5 << 8) | 2 });
+    }
     return r;
   }
   umount2(target: string, flags: number): SysResult {
@@ -217,7 +223,11 @@ export class RecordingSyscalls implements Syscalls {
   mountFlags(_fd: number): SysResult<number> {
     return ok(MS.MS_NOSUID | MS.MS_NODEV | MS.MS_NOEXEC);
   }
-  filesystemType(_fd: number): SysResult<number> {
+  /** The filesystem magic of the files under a directory (tmpfs elsewhere), e.g. procfs's for /proc. */
+  readonly fsMagic = new Map<string, number>();
+  filesystemType(fd: number): SysResult<number> {
+    const p = this.fds.get(fd) ?? '';
+    for (const [dir, magic] of this.fsMagic) if (p === dir || p.startsWith(`${dir}/`)) return ok(magic);
     return ok(TMPFS_MAGIC);
   }
   /** The identity file accesses are checked with, as set by setFsIdentity (null: the process's own). */

@@ -193,6 +193,8 @@ function perform(
     case 'ioprio':
     case 'scheduler':
       return { ok: true, note: 'made by the process set-up, before the capabilities drop' };
+    case 'exec-label':
+      return { ok: true, note: 'written by the process set-up, right before execve' };
     case 'check-mount-flags':
       return checkMountFlags(ctx, op);
     case 'console':

@@ -31,9 +31,19 @@ export interface ContainerState {
   hostMounts?: HostMounts;
 }
 
-export function writeState(dir: string, state: ContainerState): void {
+/**
+ * `planJson`: JSON.stringify(state.plan) when the caller already has it — the plan is most
+ * of the file and grows with every mount, and a launch writes the state twice.
+ */
+export function writeState(dir: string, state: ContainerState, planJson?: string): void {
   const tmp = path.join(dir, `.${STATE_FILE}.tmp`);
-  fs.writeFileSync(tmp, JSON.stringify(state), { mode: 0o600 });
+  let text: string;
+  if (planJson === undefined) text = JSON.stringify(state);
+  else {
+    const { plan: _plan, ...rest } = state;
+    text = `${JSON.stringify(rest).slice(0, -1)},"plan":${planJson}}`;
+  }
+  fs.writeFileSync(tmp, text, { mode: 0o600 });
   fs.renameSync(tmp, path.join(dir, STATE_FILE));
 }
 

@@ -89,6 +89,25 @@ describe('podman --runtime bindery (root)', () => {
     assert.deepEqual(runtimeContainers(e.scratch), []);
   });
 
+  it('run -t --uidmap: a terminal in a user namespace, and the exit status, as with runc', (t: TestContext) => {
+    const e = engine(t);
+    if (!e) return;
+    // conmon's console socket is root's, mode 0700: the namespace's root cannot connect to
+    // it, the runtime does (consoleSocket.ts). conmon learns the exit status only by
+    // reaping the container's pid itself (leaveInitToSubreaper).
+    const map = '0:300000:65536';
+    const probe = 'tty; id -u; cat /proc/self/uid_map; [ -t 0 ] && echo stdio-is-a-tty; exit 3';
+    const out: Record<string, string> = {};
+    for (const rt of ['runc', 'bindery']) {
+      const r = e.podman.run(['--runtime', rt, 'run', '--rm', '-t', '--uidmap', map, '--gidmap', map, IMAGE, '/bin/sh', '-c', probe]);
+      assert.equal(r.status, 3, `${rt}: ${r.stderr}${r.stdout}`);
+      out[rt] = r.stdout.replace(/[ \t]+/g, ' ');
+    }
+    assert.match(out.bindery, /^\/dev\/pts\/0\r?\n0\r?\n 0 300000 65536\r?\nstdio-is-a-tty\r?\n$/, out.bindery);
+    assert.equal(out.bindery, out.runc, 'what the process sees, as with runc');
+    assert.deepEqual(runtimeContainers(e.scratch), []);
+  });
+
   it('passes the exit status through, and 127 for a program that is not there', (t: TestContext) => {
     const e = engine(t);
     if (!e) return;

@@ -486,6 +486,30 @@ describe('bindery as an OCI runtime, compared with runc (root)', () => {
     assert.equal(runtime('bindery', root, ['delete', 's1']).status, 0);
   });
 
+  it('exec with a label the host cannot give fails before the process runs, naming it (no AppArmor/SELinux here, or no such profile)', async (t: TestContext) => {
+    if (!needsRoot(t)) return;
+    const root = rootFor('bindery');
+    // A writable root, so a process that ran would leave /ran behind.
+    const bundle = makeBundle({ args: ['/bin/sleep', '30'], readonlyRoot: false });
+    assert.equal(create('bindery', root, bundle, 'l1', path.join(path.dirname(root), 'out')).status, 0);
+    assert.equal(runtime('bindery', root, ['start', 'l1']).status, 0);
+    const marker = path.join(bundle, 'rootfs', 'ran');
+    for (const [flag, value, lsm] of [
+      ['--apparmor', 'bindery-no-such-profile', 'AppArmor profile'],
+      ['--process-label', 'bindery_u:no_such_r:no_such_t:s0', 'SELinux label'],
+    ]) {
+      const r = runtime('bindery', root, ['exec', flag, value, 'l1', '/bin/sh', '-c', 'touch /ran']);
+      assert.notEqual(r.status, 0, `${flag} ${value} was not refused`);
+      assert.match(r.stderr, new RegExp(`(EINVAL|ENOENT): the kernel refused the ${lsm} "${value}" \\(/proc/thread-self/attr/`));
+      assert.ok(!fs.existsSync(marker), 'the process never ran unlabelled');
+    }
+    assert.equal(runtime('bindery', root, ['exec', 'l1', '/bin/sh', '-c', 'touch /ran']).status, 0, 'the container still serves exec');
+    assert.ok(fs.existsSync(marker), 'an unlabelled exec leaves the marker');
+    assert.equal(runtime('bindery', root, ['kill', '--all', 'l1', 'KILL']).status, 0);
+    await waitStatus('bindery', root, 'l1', 'stopped');
+    assert.equal(runtime('bindery', root, ['delete', 'l1']).status, 0);
+  });
+
   it('--systemd-cgroup, and a console socket without a terminal, are refused clearly', (t: TestContext) => {
     if (!needsRoot(t)) return;
     const root = rootFor('bindery');

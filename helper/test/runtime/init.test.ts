@@ -128,3 +128,61 @@ describe('the init’s launch sequence (recording fake)', () => {
     assert.ok(stage && stage.type === 'stage-failure' && stage.failure.stage === 'namespaces');
   });
 });
+
+describe('the init’s terminal receiver (recording fake)', () => {
+  function terminalLaunch(launcherConnects: boolean) {
+    const spec = baseSpec({ args: ['/bin/sh'], terminal: true });
+    const plan = planBundle({
+      text: JSON.stringify(spec),
+      bundleDir: bundle,
+      host: realHostView(),
+      stateDir: STATE,
+    });
+    const sys = kernel();
+    const req = initRequest(
+      { id: 'init-test', plan, owner: { uid: 0, gid: 0 }, bundleDir: '/bundles/init-test' },
+      plan.launch!,
+      STATE,
+      { stdout: `${STATE}/stdout`, stderr: `${STATE}/stderr` },
+      '/engine/console.sock',
+    );
+    req.hostMountNamespace = 'mnt:[host]';
+    req.expectPid1 = false;
+    // The launcher's connection, as the init inherits it (made before the init's calls are looked at).
+    const connected = launcherConnects ? sys.connectUnix('/engine/console.sock') : undefined;
+    if (connected?.ok) req.consoleSocketFd = connected.value;
+    const before = sys.calls.length;
+    const messages: InitMessage[] = [];
+    redirectInitMessages((line) => messages.push(JSON.parse(line) as InitMessage));
+    const umask = process.umask();
+    try {
+      runInit(req, sys);
+    } finally {
+      process.umask(umask);
+    }
+    return { sys, calls: sys.calls.slice(before), messages, fd: req.consoleSocketFd };
+  }
+
+  it('connects to the console socket by its path when the launcher passed no connection', () => {
+    const { calls } = terminalLaunch(false);
+    assert.ok(
+      calls.some((c) => c.startsWith('connect_unix /engine/console.sock')),
+      calls.join('\n'),
+    );
+    assert.ok(
+      calls.some((c) => /^send_fd socket:\/engine\/console\.sock ptmx:0 /.test(c)),
+      calls.join('\n'),
+    );
+  });
+
+  it('sends the master over the launcher’s connection, connecting to nothing (a mapped root may not reach the path)', () => {
+    const { sys, calls, fd } = terminalLaunch(true);
+    assert.ok(fd !== undefined);
+    assert.ok(!calls.some((c) => c.startsWith('connect_unix')), calls.join('\n'));
+    assert.ok(
+      calls.some((c) => /^send_fd socket:\/engine\/console\.sock ptmx:0 /.test(c)),
+      calls.join('\n'),
+    );
+    assert.equal(sys.close(fd).ok, false, 'the init closed the connection once the master went');
+  });
+});

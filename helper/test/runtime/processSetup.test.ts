@@ -1,9 +1,17 @@
 // The process set-up sequence, call by call, against the recording fake.
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { planProcessAttrs, renderProcessAttr, SECCOMP_ACTIONS, type ProcessSetup } from '@bindery/plan';
+import {
+  planProcessAttrs,
+  renderProcessAttr,
+  SECCOMP_ACTIONS,
+  type ExecLabelOp,
+  type ProcessSetup,
+  type SeccompOp,
+} from '@bindery/plan';
 import { execProcess, findExecutable } from '../../src/runtime/processSetup';
 import { RecordingSyscalls } from '../../src/runtime/recordingSyscalls';
+import { PROC_SUPER_MAGIC } from '../../src/runtime/syscalls';
 
 const base: ProcessSetup = {
   args: ['sh', '-c', 'true'],
@@ -262,5 +270,102 @@ describe('execProcess', () => {
     );
     assert.equal(f.errno, 'ENOENT');
     assert.match(f.message, /missing not found in the PATH/);
+  });
+});
+
+describe('execProcess: AppArmor and SELinux exec labels', () => {
+  const origin = { kind: 'added' as const, reason: 'test' };
+  const apparmor: ExecLabelOp = {
+    op: 'exec-label',
+    lsm: 'AppArmor',
+    label: 'docker-default',
+    paths: ['/proc/thread-self/attr/apparmor/exec', '/proc/thread-self/attr/exec'],
+    content: 'exec docker-default',
+    origin,
+  };
+  const selinux: ExecLabelOp = {
+    op: 'exec-label',
+    lsm: 'SELinux',
+    label: 'system_u:system_r:container_t:s0',
+    paths: ['/proc/thread-self/attr/exec'],
+    content: 'system_u:system_r:container_t:s0',
+    origin,
+  };
+  const EXECVE = 'execve /bin/sh ["sh","-c","true"] ["PATH=/usr/bin:/bin","A=1","HOME=/"]';
+  const withProc = (tree: Record<string, 'file' | 'dir'>) => {
+    const sys = new RecordingSyscalls({ '/bin/sh': 'file', '/work': 'dir', ...tree });
+    sys.fsMagic.set('/proc', PROC_SUPER_MAGIC);
+    return sys;
+  };
+  const run = (sys: RecordingSyscalls, labels: ExecLabelOp[], seccomp?: SeccompOp, p = base) =>
+    execProcess(sys, p, { stdin: 0, stdout: 1, stderr: 2 }, () => {}, () => {}, seccomp, labels);
+
+  it('writes the profile after every other step, right before execve, and closes the file', () => {
+    const sys = withProc({ '/proc/thread-self/attr/apparmor/exec': 'file', '/proc/thread-self/attr/exec': 'file' });
+    const f = run(sys, [apparmor]);
+    assert.equal(f.message, 'EIO: execve returned');
+    assert.deepEqual(sys.calls.slice(-3), [
+      'prctl 1 0',
+      'write fd:/proc/thread-self/attr/apparmor/exec "exec docker-default"',
+      EXECVE,
+    ]);
+    assert.equal(sys.openFds(), 0);
+  });
+
+  it("falls back to the shared attr file on a kernel without AppArmor's own, writes SELinux's label there", () => {
+    const sys = withProc({ '/proc/thread-self/attr/exec': 'file' });
+    run(sys, [apparmor, selinux]);
+    assert.deepEqual(sys.calls.slice(-3), [
+      'write fd:/proc/thread-self/attr/exec "exec docker-default"',
+      'write fd:/proc/thread-self/attr/exec "system_u:system_r:container_t:s0"',
+      EXECVE,
+    ]);
+  });
+
+  it('writes before the seccomp filter, wherever it is loaded', () => {
+    const filter = { defaultAction: SECCOMP_ACTIONS.SCMP_ACT_ALLOW, architectures: ['x86_64'], flags: [], rules: [], skipped: 0 };
+    const op: SeccompOp = { op: 'seccomp', filter, beforeExecve: true, origin };
+    const late = withProc({ '/proc/thread-self/attr/exec': 'file' });
+    run(late, [selinux], op);
+    assert.deepEqual(late.calls.slice(-4), [
+      'prctl 1 0',
+      'write fd:/proc/thread-self/attr/exec "system_u:system_r:container_t:s0"',
+      'seccomp_load default=SCMP_ACT_ALLOW arch=x86_64 rules=0',
+      EXECVE,
+    ]);
+    const early = withProc({ '/proc/thread-self/attr/exec': 'file' });
+    run(early, [selinux], { ...op, beforeExecve: false }, { ...base, noNewPrivileges: false });
+    assert.deepEqual(early.calls.slice(2, 5), [
+      'close_range 3 4294967295 4',
+      'write fd:/proc/thread-self/attr/exec "system_u:system_r:container_t:s0"',
+      'seccomp_load default=SCMP_ACT_ALLOW arch=x86_64 rules=0',
+    ]);
+    assert.equal(early.calls.filter((c) => c.startsWith('write fd:/proc')).length, 1, 'written once');
+  });
+
+  it('never execs unlabelled: a refused write, a missing file, a /proc that is not procfs', () => {
+    const refused = withProc({ '/proc/thread-self/attr/exec': 'file' });
+    refused.failOn('write', 'EINVAL', '/proc/thread-self/attr/exec');
+    const f = run(refused, [selinux]);
+    assert.equal(
+      f.message,
+      'EINVAL: the kernel refused the SELinux label "system_u:system_r:container_t:s0" (/proc/thread-self/attr/exec)',
+    );
+    assert.match(f.hint, /process\.selinuxLabel/);
+    assert.ok(!refused.calls.some((c) => c.startsWith('execve')));
+    assert.equal(refused.openFds(), 0);
+
+    const none = withProc({});
+    const g = run(none, [apparmor]);
+    assert.equal(g.errno, 'ENOENT');
+    assert.match(g.message, /none of \/proc\/thread-self\/attr\/apparmor\/exec, \/proc\/thread-self\/attr\/exec exists/);
+    assert.ok(!none.calls.some((c) => c.startsWith('execve')));
+
+    const fake = new RecordingSyscalls({ '/bin/sh': 'file', '/work': 'dir', '/proc/thread-self/attr/exec': 'file' });
+    const h = run(fake, [selinux]);
+    assert.equal(h.errno, 'EXDEV');
+    assert.match(h.message, /is not on procfs/);
+    assert.ok(!fake.calls.some((c) => c.startsWith('write fd:/proc') || c.startsWith('execve')));
+    assert.equal(fake.openFds(), 0);
   });
 });

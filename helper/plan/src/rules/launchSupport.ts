@@ -85,21 +85,6 @@ const count = (v: unknown, one: string, many = `${one}s`) => {
 /** Features of the spec Bindery does not apply (yet). */
 const UNAPPLIED: Unapplied[] = [
   {
-    path: ['process', 'apparmorProfile'],
-    say: (v) =>
-      `process.apparmorProfile: Bindery does not apply AppArmor profiles yet; runc would run the process under "${String(v)}". The process runs without that confinement.`,
-  },
-  {
-    path: ['process', 'selinuxLabel'],
-    say: (v) =>
-      `process.selinuxLabel: Bindery does not set SELinux labels yet; runc would run the process as "${String(v)}". The process keeps the helper's label.`,
-  },
-  {
-    path: ['linux', 'mountLabel'],
-    say: (v) =>
-      `linux.mountLabel: Bindery does not label mounts yet; runc would add context="${String(v)}" to the mounts that take data. The mounts get the filesystem's default label.`,
-  },
-  {
     path: ['linux', 'personality', 'flags'],
     say: () =>
       'linux.personality.flags: Bindery does not apply personality flags; the runtime-spec defines none yet, and runc sets the domain only.',

@@ -297,27 +297,6 @@ describe('features Bindery does not apply', () => {
 
   const cases: [string, (s: ReturnType<typeof JSON.parse>) => void, string, string, RegExp][] = [
     [
-      'process.apparmorProfile',
-      (s) => (s.process.apparmorProfile = 'docker-default'),
-      '"apparmorProfile"',
-      'apparmorProfile',
-      /"docker-default"/,
-    ],
-    [
-      'process.selinuxLabel',
-      (s) => (s.process.selinuxLabel = 'system_u:system_r:container_t:s0'),
-      '"selinuxLabel"',
-      'selinuxLabel',
-      /SELinux/,
-    ],
-    [
-      'linux.mountLabel',
-      (s) => (s.linux.mountLabel = 'system_u:object_r:container_file_t:s0'),
-      '"mountLabel"',
-      'mountLabel',
-      /context=/,
-    ],
-    [
       'linux.personality.flags',
       (s) => (s.linux.personality = { domain: 'LINUX32', flags: ['X'] }),
       '"flags"',

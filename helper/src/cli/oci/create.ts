@@ -7,6 +7,7 @@ import { launchRefusals, type Plan, planBundle, realHostView, ROOT_REQUESTER } f
 import {
   createOciContainer,
   discardCreated,
+  leaveInitToSubreaper,
   releaseInit,
   startInit,
   stopInit,
@@ -205,6 +206,7 @@ export const createCommand: RuntimeCommand = async (args, ctx) => {
     await discardCreated(created);
     throw new RuntimeError(`cannot write the pid file: ${(e as Error).message}`);
   }
+  await leaveInitToSubreaper(created);
   releaseInit(created.child);
   return 0;
 };

@@ -6,8 +6,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   CAPABILITIES,
+  isExecLabel,
   isProcessAttr,
+  planExecLabels,
   planProcessAttrs,
+  type ExecLabelOp,
   readLaunchSpec,
   type Operation,
   type ProcessAttrOp,
@@ -68,6 +71,26 @@ export function execProcessAttrs(
   });
 }
 
+/**
+ * The AppArmor profile and SELinux label of an exec'd process, as runc sets them: its own
+ * (the process file's, or --apparmor and --process-label), else the container's.
+ */
+export function execLabels(
+  container: readonly Operation[],
+  own: { apparmorProfile?: unknown; selinuxLabel?: unknown },
+): ExecLabelOp[] {
+  const mine = planExecLabels({ process: own }, (p) => ({
+    kind: 'spec',
+    path: p,
+    range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+  }));
+  const inherited = container.filter(isExecLabel);
+  return (['AppArmor', 'SELinux'] as const).flatMap((lsm) => {
+    const op = mine.find((o) => o.lsm === lsm) ?? inherited.find((o) => o.lsm === lsm);
+    return op ? [op] : [];
+  });
+}
+
 /** scheduler and ioPriority of a process file, or an error naming the one that is not valid. */
 function attrsOfFile(value: unknown, file: string): ProcessAttrOp[] {
   const ops = planProcessAttrs({ process: value }, (p) => ({
@@ -86,6 +109,7 @@ function attrsOfFile(value: unknown, file: string): ProcessAttrOp[] {
 function processFromFile(file: string): {
   proc: ProcessSetup;
   attrs: ProcessAttrOp[];
+  labels: { apparmorProfile?: unknown; selinuxLabel?: unknown };
   terminal: boolean;
   size?: { rows: number; cols: number };
 } {
@@ -103,6 +127,7 @@ function processFromFile(file: string): {
   return {
     proc: readProcess(value, file),
     attrs: attrsOfFile(value, file),
+    labels: (value ?? {}) as { apparmorProfile?: unknown; selinuxLabel?: unknown },
     terminal: v?.terminal === true,
     ...(dim(rows) && dim(cols) ? { size: { rows, cols } } : {}),
   };
@@ -139,6 +164,10 @@ async function execProcess(args: string[], ctx: RuntimeContext): Promise<number>
 
   let proc: ProcessSetup;
   let fileAttrs: ProcessAttrOp[] = [];
+  let ownLabels: { apparmorProfile?: unknown; selinuxLabel?: unknown } = {
+    apparmorProfile: values.apparmor,
+    selinuxLabel: values['process-label'],
+  };
   let terminal = values.tty === true;
   let size: { rows: number; cols: number } | undefined;
   if (values.process) {
@@ -147,6 +176,7 @@ async function execProcess(args: string[], ctx: RuntimeContext): Promise<number>
     proc = { ...read.proc, execCpuAffinity: read.proc.execCpuAffinity ?? state.plan.launch.process.execCpuAffinity };
     if (!proc.execCpuAffinity) delete proc.execCpuAffinity;
     fileAttrs = read.attrs;
+    ownLabels = read.labels;
     terminal ||= read.terminal;
     size = read.size;
   } else {
@@ -211,7 +241,10 @@ async function execProcess(args: string[], ctx: RuntimeContext): Promise<number>
   const child = await execInContainer(
     state,
     proc,
-    execProcessAttrs(state.plan.operations, fileAttrs),
+    [
+      ...execProcessAttrs(state.plan.operations, fileAttrs),
+      ...execLabels(state.plan.operations, ownLabels),
+    ],
     preserveFds,
     koffiSyscalls(),
     terminal && consoleSocket !== undefined

@@ -1,8 +1,9 @@
 // `bindery features`: what this runtime implements, in the runtime-spec's features format.
 // Read from the tables the plan itself uses (mount options, capabilities, seccomp actions
 // and operators, hook kinds), so it cannot claim more than the plan accepts; AppArmor and
-// SELinux say disabled because Bindery does not apply them yet (the plan warns
-// `feature-not-applied`). cgroups through cgroupfs (v1, hybrid or v2), not systemd.
+// SELinux say enabled, meaning supported by the runtime (the runtime-spec's sense; whether the
+// host runs the module is the plan's `lsm-not-available`). cgroups through cgroupfs (v1,
+// hybrid or v2), not systemd.
 import {
   CAPABILITIES,
   HOOK_KINDS,
@@ -32,8 +33,8 @@ export const featuresCommand: RuntimeCommand = (args, ctx) => {
         operators: Object.keys(SECCOMP_OPS).sort(),
         knownFlags: [...SECCOMP_FLAGS],
       },
-      apparmor: { enabled: false },
-      selinux: { enabled: false },
+      apparmor: { enabled: true },
+      selinux: { enabled: true },
       intelRdt: { enabled: false },
       mountExtensions: { idmap: { enabled: true } },
     },
