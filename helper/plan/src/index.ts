@@ -85,6 +85,7 @@ export {
   mountOp,
   nameOp,
   pivotRootOp,
+  chrootOp,
   propagationOp,
   readonlyPathOps,
   rootfsBindOp,

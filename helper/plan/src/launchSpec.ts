@@ -89,6 +89,12 @@ export interface NamespaceSetup {
    * mounts appear to whoever else is in it); the init refuses the launcher's own.
    */
   joinedMount: boolean;
+  /**
+   * No mount namespace in the spec: the init stays in the launcher's (the host's) and mounts
+   * under the rootfs there, then chroots (runc 1.1). Only root may ask for it (the requester
+   * policy), and whoever removes the container unmounts what stays under the rootfs.
+   */
+  hostMount: boolean;
   /** A network namespace of its own, new or joined: loopback nameservers are dropped from resolv.conf. */
   ownNetwork: boolean;
   /** A new network namespace: loopback is brought up in it. */
@@ -463,6 +469,7 @@ function readNamespaces(s: Record<string, unknown>): NamespaceSetup | undefined 
     join: [],
     timeOffsets: [],
     joinedMount: false,
+    hostMount: false,
     ownNetwork: false,
     newNetwork: false,
   };
@@ -523,10 +530,9 @@ function readNamespaces(s: Record<string, unknown>): NamespaceSetup | undefined 
       out.newNetwork = !nsPath;
     }
   });
-  // Without a mount namespace in the spec the init still mounts in one of its own: runc 1.1
-  // mounts into the rootfs in the host's namespace then and chroots, and those mounts stay
-  // on the host after the container is gone.
-  if (!mountSeen) out.unshare |= CLONE_NEWNS;
+  // Without a mount namespace in the spec runc 1.1 mounts into the rootfs in the host's
+  // namespace and chroots: so does Bindery (the plan's host-mount mode).
+  out.hostMount = !mountSeen;
   out.join.sort((a, b) => JOIN_ORDER.indexOf(a.type) - JOIN_ORDER.indexOf(b.type));
   return ok ? out : undefined;
 }

@@ -14,6 +14,7 @@ import type {
   Origin,
   PathScope,
   PivotRootOp,
+  ChrootOp,
   ReadonlyPathOp,
   RootfsParentPrivateOp,
   SetattrOp,
@@ -162,6 +163,10 @@ export function nameOp(
 
 export function pivotRootOp(rootfs: string, origin: Origin): PivotRootOp {
   return { op: 'pivot-root', rootfs, origin };
+}
+
+export function chrootOp(rootfs: string, origin: Origin): ChrootOp {
+  return { op: 'chroot', rootfs, origin };
 }
 
 /** The container's terminal: a pty from its own /dev/ptmx, the slave bound onto /dev/console. */

@@ -29,6 +29,7 @@ import {
   mountOp,
   nameOp,
   pivotRootOp,
+  chrootOp,
   propagationOp,
   readonlyPathOps,
   rootfsBindOp,
@@ -138,6 +139,11 @@ export function planOperations(input: OperationsInput): Operation[] {
   return phase.ops;
 }
 
+/** No mount namespace in the spec: the init mounts in the host's (launchSpec's hostMount). */
+function hostMount(p: Phase): boolean {
+  return !p.namespaces.has('mount');
+}
+
 /** runc's prepareRoot, with the cgroup and oom_score_adj the launcher sets first. */
 function prepareRoot(p: Phase): void {
   const { spec, rootfs, host, specOrigin } = p.input;
@@ -146,6 +152,18 @@ function prepareRoot(p: Phase): void {
   if (p.cgroup) p.ops.push(p.cgroup);
   const oom = planOomScoreAdj(spec, specOrigin);
   if (oom) p.ops.push(oom);
+
+  // Host-mount mode (no mount namespace, runc 1.1): the mounts are made in the host's
+  // namespace, whose propagation is the host's to choose, so no propagation change and no
+  // private parent; the rootfs bind stays, and removing the container detaches it with
+  // everything mounted under it.
+  if (hostMount(p)) {
+    if (rootfs)
+      p.ops.push(
+        rootfsBindOp(rootfs, specOrigin(['root', 'path']), p.forRoot ? undefined : 'requester'),
+      );
+    return;
+  }
 
   // The container's view of the host's mounts stops propagating back to the host.
   const rp = asString(get(spec, 'linux', 'rootfsPropagation'));
@@ -239,7 +257,12 @@ function planDevicesPhase(p: Phase): void {
 function planPivot(p: Phase): void {
   const { spec, rootfs, specOrigin } = p.input;
   p.ops.push(...planCreateHooks(spec, specOrigin));
-  if (rootfs) p.ops.push(pivotRootOp(rootfs, specOrigin(['root', 'path'])));
+  if (rootfs)
+    p.ops.push(
+      hostMount(p)
+        ? chrootOp(rootfs, specOrigin(['root', 'path']))
+        : pivotRootOp(rootfs, specOrigin(['root', 'path'])),
+    );
   const cwd = asString(get(spec, 'process', 'cwd'));
   if (cwd?.startsWith('/') && cleanDestination(cwd) !== '/')
     p.ops.push(mkdirOp(cleanDestination(cwd), DIR_MODE, specOrigin(['process', 'cwd'])));

@@ -91,6 +91,8 @@ export function renderOperation(op: Operation): string {
       return `${op.op}(${str(op.name)})`;
     case 'pivot-root':
       return `chdir(${str(op.rootfs)}); pivot_root(".", "."); umount2(".", MNT_DETACH)`;
+    case 'chroot':
+      return `chdir(${str(op.rootfs)}); chroot("."); chdir("/")`;
     case 'cgroup': {
       const name = (h: (typeof op.hierarchies)[number]) => h.name || 'cgroup2';
       const paths = new Set(op.hierarchies.map((h) => h.path));

@@ -304,6 +304,15 @@ export interface PivotRootOp extends OperationBase {
 }
 
 /**
+ * chroot(2) into the rootfs, for a spec without a mount namespace (runc 1.1's chroot):
+ * pivot_root would swap the host's root, so the old root stays and is only out of sight.
+ */
+export interface ChrootOp extends OperationBase {
+  op: 'chroot';
+  rootfs: string;
+}
+
+/**
  * Load linux.seccomp's filter into the container's process: as the last step before execve
  * (with noNewPrivileges), or before the capabilities drop without it (loading a filter then
  * needs CAP_SYS_ADMIN), as runc does. It runs in the process set-up, not among the mounts.
@@ -434,7 +443,8 @@ export type Operation =
   | MknodOp
   | WriteNetworkFileOp
   | SetHostnameOp
-  | PivotRootOp;
+  | PivotRootOp
+  | ChrootOp;
 
 /** What the options of one mount mean, the way runc reads them. */
 export interface ParsedOptions {

@@ -112,6 +112,16 @@ describe('readLaunchSpec', () => {
     assert.equal(joined.launch?.namespaces.unshare, CLONE_NEWNS);
   });
 
+  it("no mount namespace in the spec: the init stays in the host's (host-mount mode), as under runc 1.1", () => {
+    const ns = readLaunchSpec({ ...base, linux: { namespaces: namespaces('pid', 'network') } }).launch!
+      .namespaces;
+    assert.equal(ns.hostMount, true);
+    assert.equal(ns.unshare & CLONE_NEWNS, 0);
+    const own = readLaunchSpec({ ...base, linux: { namespaces: namespaces('mount') } }).launch!.namespaces;
+    assert.equal(own.hostMount, false);
+    assert.equal(own.unshare, CLONE_NEWNS);
+  });
+
   it("namespaces joined by path, in runc's order; a joined mount namespace unshares no mount namespace", () => {
     const r = readLaunchSpec({
       ...base,

@@ -227,10 +227,44 @@ describe('planBundle', () => {
   });
 
   it('uses the spec rootfsPropagation and keeps its range', () => {
-    const p = plan({ ...typical, linux: { rootfsPropagation: 'rslave' } });
+    const p = plan({
+      ...typical,
+      linux: { namespaces: [{ type: 'mount' }], rootfsPropagation: 'rslave' },
+    });
     const first = p.operations[0] as MountOp;
     assert.deepEqual(first.flags, ['MS_REC', 'MS_SLAVE']);
     assert.equal(first.origin.kind, 'spec');
+  });
+
+  it("without a mount namespace: the rootfs bind, the mounts and a chroot; nothing changes the host's propagation", () => {
+    const process = { args: ['/bin/sh'], cwd: '/', user: { uid: 0, gid: 0 } };
+    const p = plan({
+      ...typical,
+      process,
+      hostname: undefined,
+      linux: { namespaces: [{ type: 'pid' }], rootfsPropagation: 'rshared' },
+    });
+    assert.deepEqual(
+      p.findings.filter((f) => f.severity === 'error'),
+      [],
+    );
+    const kinds = p.operations.map((o) => o.op);
+    assert.equal(p.launch?.namespaces.hostMount, true);
+    assert.ok(!kinds.includes('pivot-root'));
+    assert.ok(!kinds.includes('rootfs-parent-private'));
+    const mounts = p.operations.filter((o): o is MountOp => o.op === 'mount');
+    assert.ok(
+      !mounts.some(
+        (m) =>
+          m.flags.some((f) => ['MS_PRIVATE', 'MS_SLAVE', 'MS_SHARED'].includes(f)) &&
+          m.target === '/',
+      ),
+      'no propagation change of /',
+    );
+    assert.deepEqual(mounts[0].flags, ['MS_BIND', 'MS_REC'], 'the rootfs bound onto itself first');
+    const chroot = kinds.indexOf('chroot');
+    assert.ok(chroot > kinds.lastIndexOf('mknod'), 'devices before the chroot');
+    assert.match(renderOperation(p.operations[chroot]), /chroot\("\."\)/);
   });
 
   it('carries the source range of the spec entry on every operation of a mount', () => {

@@ -16,6 +16,7 @@ import type {
   StartedEvent,
 } from '../protocol';
 import { memoryOutcome, removeCgroups } from './cgroups';
+import { releaseHostMounts } from './hostMounts';
 import { hookState, runRuntimeHooks, type HookSubject } from './hooks';
 import { LogFollower } from './logFollower';
 import { planMountSummaries } from './mountSummary';
@@ -273,11 +274,13 @@ export class ContainerHandle extends EventEmitter implements Container {
       await this.stop(graceMs);
       for (const f of this.followers) f.stop();
       this.terminal?.stop();
+      const mounts = this.state.hostMounts && releaseHostMounts(this.state.hostMounts, this.sys);
+      if (mounts) this.emit('warning', mounts);
       const left = await removeCgroups(this.state.cgroups ?? []);
       if (left.length) this.emit('warning', `cgroups still busy, left behind: ${left.join(', ')}`);
       await this.runPoststop();
-      // The mount namespace, and every mount in it, died with the last process. What is
-      // left is on the host: the state directory with the network files and the pipes.
+      // The mount namespace, and every mount in it, died with the last process (or, without
+      // one, the mounts were detached above). What is left is on the host: the state directory with the network files and the pipes.
       fs.rmSync(this.stateDir, { recursive: true, force: true });
       this.emit('torn-down', { id: this.id });
     })();

@@ -206,7 +206,16 @@ export function runInit(req: InitRequest, sys: Syscalls, io: InitIO = {}): numbe
       'mount procfs on /proc on the host',
     );
   }
-  if (mine === req.hostMountNamespace)
+  // Host-mount mode (no mount namespace in the spec, as runc 1.1) mounts in the host's on
+  // purpose, under the rootfs: only for root, whatever the plan that reached here says.
+  if (ns.hostMount && req.owner.uid !== 0)
+    return stageFailure(
+      'namespaces',
+      'EPERM',
+      `refusing to mount in the host mount namespace for uid ${req.owner.uid}`,
+      'add {"type": "mount"} to linux.namespaces; nothing was mounted',
+    );
+  if (mine === req.hostMountNamespace && !ns.hostMount)
     return stageFailure(
       'namespaces',
       'EINVAL',

@@ -174,6 +174,7 @@ function createKoffiSyscalls(): Syscalls {
     setns: libc.func('int setns(int fd, int nstype)'),
     chdir: libc.func('int chdir(const char *path)'),
     fchdir: libc.func('int fchdir(int fd)'),
+    chroot: libc.func('int chroot(const char *path)'),
     sethostname: libc.func('int sethostname(const char *name, size_t len)'),
     setdomainname: libc.func('int setdomainname(const char *name, size_t len)'),
     prctl: libc.func(
@@ -400,6 +401,7 @@ function createKoffiSyscalls(): Syscalls {
     setns: (fd, nstype) => unit('setns', c.setns(fd, nstype)),
     chdir: (p) => unit('chdir', c.chdir(p)),
     fchdir: (fd) => unit('fchdir', c.fchdir(fd)),
+    chroot: (p) => unit('chroot', c.chroot(p)),
     sethostname: (name) => unit('sethostname', c.sethostname(name, Buffer.byteLength(name))),
     setdomainname: (name) => unit('setdomainname', c.setdomainname(name, Buffer.byteLength(name))),
     prctl: (option, arg2, arg3 = 0) => check('prctl', c.prctl(option, arg2, arg3, 0, 0)),

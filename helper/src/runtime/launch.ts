@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { CLONE_NEWUTS, launchRefusals, type LaunchSpec, type Plan } from '@bindery/plan';
 import { DEFAULT_SOCKET_PATH, ErrorCodes, type HookEvent, type OperationEvent } from '../protocol';
 import { createCgroups, removeCgroups } from './cgroups';
+import { recordHostMounts, releaseHostMounts } from './hostMounts';
 import { isContainerId } from './containerId';
 import { ContainerHandle, type Container } from './containerHandle';
 import { CONSOLE_SOCKET, runLaunch } from './initChannel';
@@ -164,6 +165,8 @@ export async function launchContainer(
     args: spec.process.args,
     plan: opts.plan,
   };
+  const hostMounts = opts.plan.rootfs ? recordHostMounts(opts.plan, opts.plan.rootfs) : undefined;
+  if (hostMounts) state.hostMounts = hostMounts;
   const container = new ContainerHandle(sys, state, stateDir);
   let child: ChildProcess | undefined;
   let consoleListener: number | undefined;
@@ -290,6 +293,8 @@ export async function launchContainer(
       await new Promise((resolve) => child!.once('exit', resolve));
     }
     container.closeOutput();
+    const mounts = hostMounts && releaseHostMounts(hostMounts, sys);
+    if (mounts) container.emit('warning', mounts);
     await removeCgroups(container.state.cgroups ?? []);
     // As runc, whose failed create destroys the container: poststop runs for it too.
     if (child) await container.runPoststop();

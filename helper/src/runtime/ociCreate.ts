@@ -17,6 +17,8 @@ import {
   type FirstStage,
 } from './firstStage';
 import { createCgroups, removeCgroups } from './cgroups';
+import { koffiSyscalls } from './koffiSyscalls';
+import { recordHostMounts, releaseHostMounts, type HostMounts } from './hostMounts';
 import { connectConsoleSocket } from './consoleSocket';
 import { answerIdmapRequest } from './idmapLauncher';
 import { answerHookRequest, hookState, runRuntimeHooks, type HookSubject } from './hooks';
@@ -187,7 +189,9 @@ export async function createOciContainer(opts: OciCreateOptions, sys: Syscalls):
   }
   let child: ChildProcess | undefined = opts.init.child;
   let cgroups: string[] = [];
+  let hostMounts: HostMounts | undefined;
   try {
+    hostMounts = recordHostMounts(opts.plan, opts.rootfs);
     const fifo = path.join(dir, EXEC_FIFO);
     const mk = sys.mknodat(AT_FDCWD, fifo, S_IFIFO | 0o600, 0);
     if (!mk.ok) throw new RuntimeError(`cannot create the exec fifo ${fifo}: ${mk.errno}`);
@@ -202,6 +206,7 @@ export async function createOciContainer(opts: OciCreateOptions, sys: Syscalls):
       plan: opts.plan,
       rootfs: opts.rootfs,
       ownPidNamespace: spec.namespaces.newPid,
+      ...(hostMounts ? { hostMounts } : {}),
       ...(opts.annotations ? { annotations: opts.annotations } : {}),
       ...(opts.engine ? { engine: opts.engine } : {}),
     };
@@ -304,7 +309,7 @@ export async function createOciContainer(opts: OciCreateOptions, sys: Syscalls):
     writeState(dir, state);
     return { dir, state, child };
   } catch (e) {
-    await discard(dir, child, cgroups, () => runPoststop(opts.plan, subjectOf(opts), opts.onWarning));
+    await discard(dir, child, cgroups, () => runPoststop(opts.plan, subjectOf(opts), opts.onWarning), hostMounts);
     throw e;
   }
 }
@@ -347,11 +352,15 @@ async function discard(
   child: ChildProcess | undefined,
   cgroups: readonly string[] = [],
   poststop?: () => Promise<void>,
+  hostMounts?: HostMounts,
 ): Promise<void> {
   if (child && child.exitCode === null && child.signalCode === null) {
     child.kill('SIGKILL');
     await new Promise((resolve) => child.once('exit', resolve));
   }
+  // Mounts that would not go keep the state, so `delete` can try again.
+  const left = hostMounts && releaseHostMounts(hostMounts, koffiSyscalls());
+  if (left) throw new RuntimeError(left);
   await removeCgroups(cgroups);
   await poststop?.();
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
@@ -359,7 +368,7 @@ async function discard(
 
 /** Undo a create that cannot be handed over (its pid file could not be written). */
 export function discardCreated(c: Created): Promise<void> {
-  return discard(c.dir, c.child, c.state.cgroups);
+  return discard(c.dir, c.child, c.state.cgroups, undefined, c.state.hostMounts);
 }
 
 function initExit(child: ChildProcess): Promise<string> {

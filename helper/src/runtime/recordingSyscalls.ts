@@ -215,6 +215,11 @@ export class RecordingSyscalls implements Syscalls {
     }
     return r;
   }
+  chroot(p: string): SysResult {
+    const r = this.log('chroot', `${p} (cwd ${path.posix.join(this.root, this.cwd)})`);
+    if (r.ok) this.root = path.posix.join(this.root, path.posix.resolve(this.cwd, p));
+    return r;
+  }
   mountFlags(_fd: number): SysResult<number> {
     return ok(MS.MS_NOSUID | MS.MS_NODEV | MS.MS_NOEXEC);
   }

@@ -20,6 +20,7 @@ import {
   type Operation,
   parseMountinfo,
   type PivotRootOp,
+  type ChrootOp,
   type Plan,
   type RootfsParentPrivateOp,
   type SetHostnameOp,
@@ -174,6 +175,8 @@ function perform(
       return setName(ctx, op);
     case 'pivot-root':
       return pivotRoot(ctx, op);
+    case 'chroot':
+      return chrootInto(ctx, op);
     case 'cgroup':
       return { ok: true, note: 'made by the launcher before the init started' };
     case 'oom-score-adj':
@@ -429,5 +432,32 @@ function pivotRoot(ctx: RootContext, op: PivotRootOp): StepOutcome {
   } finally {
     sys.close(oldRoot.value);
     if (newRoot.ok) sys.close(newRoot.value);
+  }
+}
+
+/**
+ * runc's chroot, for a container in the host's mount namespace: pivot_root there would swap
+ * the host's root. The rootfs by fd, so a path swapped after the mounts cannot redirect it.
+ */
+function chrootInto(ctx: RootContext, op: ChrootOp): StepOutcome {
+  const { sys } = ctx;
+  const newRoot = sys.openat(AT_FDCWD, op.rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+  if (!newRoot.ok)
+    return fail(newRoot.errno, `cannot open the rootfs ${op.rootfs}`, 'check root.path in the spec');
+  try {
+    const steps: [string, () => ReturnType<Syscalls['chdir']>][] = [
+      ['fchdir(rootfs)', () => sys.fchdir(newRoot.value)],
+      ['chroot', () => sys.chroot('.')],
+      ['chdir(/)', () => sys.chdir('/')],
+    ];
+    for (const [what, step] of steps) {
+      const r = step();
+      if (!r.ok) return fail(r.errno, `${what} failed for ${op.rootfs}`, 'check root.path in the spec');
+    }
+    ctx.pivoted = true;
+    ctx.resetRoot();
+    return DONE;
+  } finally {
+    sys.close(newRoot.value);
   }
 }

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Plan } from '@bindery/plan';
 import type { ContainerStatus } from '../protocol';
+import type { HostMounts } from './hostMounts';
 
 export const STATE_FILE = 'state.json';
 export const STDOUT_PIPE = 'stdout.pipe';
@@ -26,6 +27,8 @@ export interface ContainerState {
   plan: Plan;
   /** The cgroup directories this launch created, removed at teardown. */
   cgroups?: string[];
+  /** A spec without a mount namespace: what the container mounts on the host, detached at teardown. */
+  hostMounts?: HostMounts;
 }
 
 /**

@@ -67,6 +67,7 @@ export interface InitSyscalls {
   /** move_mount(2) of the detached mount `fromFd` onto the inode `toFd` is open on (both by fd). */
   moveMount(fromFd: number, toFd: number): SysResult;
   pivotRoot(newRoot: string, putOld: string): SysResult;
+  chroot(path: string): SysResult;
   /** The MS_* flags the mount holding `fd` has now (fstatfs f_flags, translated). */
   mountFlags(fd: number): SysResult<number>;
   /** The filesystem's magic number (fstatfs f_type), e.g. PROC_SUPER_MAGIC. */
@@ -186,7 +187,15 @@ export interface InitSyscalls {
 export interface DaemonSyscalls
   extends Pick<
     InitSyscalls,
-    'close' | 'mknodat' | 'setFsIdentity' | 'unshare' | 'setns' | 'setWindowSize' | 'mountSetattr'
+    | 'close'
+    | 'mknodat'
+    | 'setFsIdentity'
+    | 'unshare'
+    | 'setns'
+    | 'setWindowSize'
+    | 'mountSetattr'
+    // a container without a mount namespace leaves its mounts on the host until teardown
+    | 'umount2'
   > {
   // --- terminals: the pty master the helper keeps, a console socket's fd ---
   /** Set O_NONBLOCK on an open file (a pty master the helper writes input to). */
@@ -268,6 +277,8 @@ export const RESOLVE_BENEATH = 0x08;
 export const RESOLVE_IN_ROOT = 0x10;
 
 export const MNT_DETACH = 0x2;
+/** umount2(2): do not follow a symlink in the last component of the target. */
+export const UMOUNT_NOFOLLOW = 0x8;
 
 /** open_tree(2): a detached copy rather than the mount itself; OPEN_TREE_CLOEXEC is O_CLOEXEC. */
 export const OPEN_TREE_CLONE = 0x1;

@@ -17,10 +17,7 @@ const FILE_TIMEOUT_MS = 120_000;
  * Files where Bindery gets fewer `ok` than runc, and why. Each is a feature Bindery does not
  * have yet (the plan says so, as a finding, for the same spec in the editor).
  */
-export const BELOW_RUNC: Readonly<Record<string, string>> = {
-  linux_ns_itype:
-    "its spec has no mount namespace; Bindery always gives the container one of its own. runc 1.1 mounts the spec's mounts into the rootfs in the host's mount namespace and chroots (no pivot_root, no finalizeRootfs), leaving them mounted on the host after delete: open",
-};
+export const BELOW_RUNC: Readonly<Record<string, string>> = {};
 
 export interface Counts {
   ok: number;

@@ -409,6 +409,29 @@ describe('containers (root)', () => {
     assert.equal(adoptContainer(path.join(stateRoot, 'adopt')), undefined);
   });
 
+  it("without a mount namespace: the process is in the host's, its mounts are on the host under the rootfs until teardown", async (t: TestContext) => {
+    if (!needsRoot(t)) return;
+    const bundle = makeBundle({
+      namespaces: ['pid'],
+      args: ['/bin/sh', '-c', 'readlink /proc/self/ns/mnt; sleep 1'],
+    });
+    const file = path.join(bundle, 'config.json');
+    const config = JSON.parse(fs.readFileSync(file, 'utf8')) as { hostname?: string };
+    delete config.hostname; // no UTS namespace either
+    fs.writeFileSync(file, JSON.stringify(config));
+    const rootfs = fs.realpathSync(path.join(bundle, 'rootfs'));
+    const l = await launch(bundle, stateRoot, 'hostmnt');
+    const onHost = parseMountinfo(fs.readFileSync('/proc/self/mountinfo', 'utf8')).map(
+      (m) => m.mountPoint,
+    );
+    assert.ok(onHost.includes(rootfs) && onHost.includes(`${rootfs}/proc`), 'mounted on the host');
+    const exit = await l.container.exited;
+    await l.container.teardown();
+    assert.equal(exit.exitCode, 0, l.out.stderr);
+    assert.equal(l.out.stdout.trim(), fs.readlinkSync('/proc/self/ns/mnt'));
+    // afterEach: the host mount table is as it was.
+  });
+
   it('refuses a plan with errors and an id that is taken, starting nothing', async (t: TestContext) => {
     if (!needsRoot(t)) return;
     const bundle = makeBundle({ args: ['/bin/true'] });

@@ -159,6 +159,40 @@ describe('setupRootfs', () => {
     );
   });
 
+  it('without a mount namespace: the rootfs bind, the mounts, then chroot into the rootfs by fd; no propagation change', () => {
+    const sys = host();
+    sys.add(`${R}/proc/kcore`, 'file');
+    const p = plan([
+      rootfsBindOp(R, spec('root', 'path')),
+      mount({ source: 'proc', target: '/proc', fstype: 'proc', flags: [] }),
+      devNullMknod(),
+      { op: 'chroot', rootfs: R, origin: spec('root', 'path') },
+      maskOp('/proc/kcore', 'dev-null', ['MS_RDONLY'], added),
+    ]);
+    const { failure, events } = run(sys, p);
+    assert.equal(failure, undefined);
+    assert.equal(events.length, p.operations.length);
+    assert.deepEqual(sys.calls, [
+      `mount fd:${R} ${R} NULL MS_BIND|MS_REC NULL`,
+      `mount proc fd:${R}/proc proc 0 NULL`,
+      `mknod ${R}/dev/null 20666 259`,
+      `fchdir fd:${R}`,
+      `chroot . (cwd ${R})`,
+      'chdir /',
+      `mount fd:${R}/dev/null fd:${R}/proc/kcore NULL MS_BIND NULL`,
+    ]);
+    assert.equal(sys.openFds(), 0, 'every fd the executor opened is closed');
+  });
+
+  it('reports a failed chroot with the rootfs', () => {
+    const sys = host();
+    sys.failOn('chroot', 'EPERM');
+    const { failure } = run(sys, plan([{ op: 'chroot', rootfs: R, origin: spec('root', 'path') }]));
+    assert.ok(failure);
+    assert.equal(failure.errno, 'EPERM');
+    assert.match(failure.message, /chroot failed for \/bundle\/rootfs/);
+  });
+
   it('makes the shared mount holding the rootfs private, found in the mount table as the kernel writes it', () => {
     const sys = host();
     sys.setContent(

@@ -2,7 +2,7 @@
 // (errors: the helper would not launch the spec) and the features it does not apply
 // (warnings: the container runs, without them). The refusals come from the same reader the
 // helper launches from (`../launchSpec.ts`), so the editor and the helper cannot disagree.
-import { asObject, get } from '../json';
+import { asArray, asObject, get } from '../json';
 import {
   BINDERY_LIMITATION_CODES,
   CAPABILITIES,
@@ -129,6 +129,19 @@ export const unappliedFeatureRule: Rule = (ctx) => {
       message: feature.say(value),
       range: ctx.doc.keyRangeOf(feature.path) ?? ctx.doc.rangeNear(feature.path),
       path: feature.path,
+    });
+  }
+  // Host-mount mode (no mount namespace): runc 1.1 would change the host's own propagation.
+  const propagation = get(ctx.spec, 'linux', 'rootfsPropagation');
+  const namespaces = asArray(get(ctx.spec, 'linux', 'namespaces'));
+  if (!isEmpty(propagation) && !namespaces.some((n) => asObject(n)?.type === 'mount')) {
+    const path = ['linux', 'rootfsPropagation'];
+    ctx.report({
+      code: 'feature-not-applied',
+      severity: 'warning',
+      message: `linux.rootfsPropagation: without a mount namespace the container's mounts are made in the host's; runc 1.1 would make the host's / ${JSON.stringify(propagation)}. Bindery leaves the host's propagation as it is.`,
+      range: ctx.doc.keyRangeOf(path) ?? ctx.doc.rangeNear(path),
+      path,
     });
   }
 };

@@ -45,6 +45,14 @@ export function requesterPolicyRule(ctx: RuleContext): void {
 
   checkUser(requester, spec, deny);
   const namespaces = newNamespaces(spec, deny);
+  // Without a mount namespace the container's mounts are made in the host's (runc 1.1 does
+  // so): only root may mount on the host, even under a rootfs it owns.
+  if (!asArray(get(spec, 'linux', 'namespaces')).some((n) => asObject(n)?.type === 'mount'))
+    deny(
+      'peer-host-mount-namespace',
+      asObject(spec)?.linux !== undefined ? ['linux', 'namespaces'] : [],
+      "linux.namespaces has no mount namespace: the container's mounts would be made on the host; add {\"type\": \"mount\"}",
+    );
   checkCapabilities(spec, namespaces, note);
   checkRlimits(requester, spec, deny);
   for (const [path, code, message] of ROOT_ONLY_KEYS) {

@@ -194,6 +194,22 @@ describe('launch settings Bindery refuses', () => {
     assert.ok(plan.operations.some((o) => o.op === 'pivot-root'));
   });
 
+  it('no mount namespace launches (as runc 1.1, in the host\'s); its rootfsPropagation is not applied to the host', () => {
+    const text = spec((s) => {
+      s.linux.namespaces = s.linux.namespaces.filter((n: { type: string }) => !['mount', 'uts'].includes(n.type));
+      s.linux.maskedPaths = s.linux.readonlyPaths = undefined;
+      s.hostname = undefined;
+      s.linux.rootfsPropagation = 'rshared';
+    });
+    assert.deepEqual(errorsOf(text), []);
+    assert.deepEqual(blockersOf(text), []);
+    const warned = check(text).byCode('feature-not-applied');
+    assert.deepEqual(warned.map((f) => f.path.join('.')), ['linux.rootfsPropagation']);
+    assert.match(warned[0].message, /runc 1\.1 would make the host's \/ "rshared"/);
+    const withMount = spec((s) => (s.linux.rootfsPropagation = 'rshared'));
+    assert.deepEqual(check(withMount).byCode('feature-not-applied'), []);
+  });
+
   it('a user namespace without maps blocks the launch, as runc refuses it', () => {
     const text = spec((s) => s.linux.namespaces.push({ type: 'user' }));
     assert.deepEqual(blockersOf(text), ['userns-without-mappings']);

@@ -88,7 +88,7 @@ describe('requester policy (rules/requesterPolicy.ts)', () => {
       spec({
         hooks: { prestart: [{ path: '/bin/sh' }] },
         linux: {
-          namespaces: [{ type: 'pid' }, { type: 'network', path: '/proc/1/ns/net' }, { type: 'user' }],
+          namespaces: [{ type: 'pid' }, { type: 'mount' }, { type: 'network', path: '/proc/1/ns/net' }, { type: 'user' }],
           devices: [{ path: '/dev/sda', type: 'b', major: 8, minor: 0 }],
           sysctl: { 'kernel.panic': '1' },
           mountLabel: 'system_u:object_r:foo',
@@ -153,10 +153,21 @@ describe('requester policy (rules/requesterPolicy.ts)', () => {
     );
   });
 
+  it('refuses a spec without a mount namespace, whose mounts would be made on the host; root may', () => {
+    const s = spec({ linux: { namespaces: [{ type: 'pid' }] } });
+    const found = peer(plan(s).findings).filter((f) => f.code === 'peer-host-mount-namespace');
+    assert.equal(found.length, 1);
+    assert.equal(found[0].blocksLaunch, true);
+    assert.deepEqual(found[0].path, ['linux', 'namespaces']);
+    assert.match(found[0].message, /no mount namespace.*on the host.*uid 1000 is not root/);
+    assert.deepEqual(blocking(s, root), []);
+    assert.equal(plan(s, root).launch?.namespaces.hostMount, true);
+  });
+
   it('refuses rlimits above the requester’s own, shared root propagation, negative oom score', () => {
     const s = spec({
       process: { user: { uid: 1000, gid: 1000 }, args: ['/bin/sh'], cwd: '/', noNewPrivileges: true, rlimits: [{ type: 'RLIMIT_NOFILE', hard: 1048576, soft: 1024 }], oomScoreAdj: -500 },
-      linux: { namespaces: [{ type: 'pid' }], rootfsPropagation: 'rshared' },
+      linux: { namespaces: [{ type: 'pid' }, { type: 'mount' }], rootfsPropagation: 'rshared' },
     });
     assert.deepEqual(blocking(s), ['peer-oom-score', 'peer-propagation', 'peer-rlimit']);
     assert.deepEqual(blocking(spec({ process: { user: { uid: 1000, gid: 1000 }, args: ['/bin/sh'], cwd: '/', rlimits: [{ type: 'RLIMIT_NOFILE', hard: 4096, soft: 1024 }] } })), []);

@@ -1,6 +1,7 @@
 // `bindery delete [--force] ID`: removes a stopped (or created) container's state; with
 // --force, kills a running or paused one first. The mounts went with the container's mount
-// namespace; what is left on the host is its cgroup and the state directory.
+// namespace, or, for a spec without one, are detached here (runc 1.1 leaves them); what is
+// left on the host is its cgroup and the state directory.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
@@ -12,6 +13,7 @@ import {
   type OciContainerState,
 } from '../../runtime/ociState';
 import { removeCgroups } from '../../runtime/cgroups';
+import { releaseHostMounts } from '../../runtime/hostMounts';
 import { runPoststop, subjectOf } from '../../runtime/ociCreate';
 import { koffiSyscalls } from '../../runtime/koffiSyscalls';
 import { setFrozen } from '../../runtime/ociCgroups';
@@ -29,6 +31,8 @@ export async function removeContainer(
   state: OciContainerState,
   ctx: RuntimeContext,
 ): Promise<void> {
+  const mounts = state.hostMounts && releaseHostMounts(state.hostMounts, koffiSyscalls());
+  if (mounts) throw new RuntimeError(mounts);
   const left = await removeCgroups(state.cgroups ?? []);
   if (left.length) ctx.log.warn(`cgroups still busy, left in place: ${left.join(', ')}`);
   await runPoststop(state.plan, subjectOf(state), (m) => ctx.log.notice(m));
