@@ -3,6 +3,7 @@
 // as ../shared reference perf-anchors measures runc and crun with.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 
 export const HELPER = path.join(__dirname, '..');
@@ -10,6 +11,20 @@ export const EXAMPLE = path.join(HELPER, '..', 'examples', 'hello');
 
 export function have(cmd: string): boolean {
   return spawnSync(cmd, ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+/**
+ * `--root` for runc and crun: a state folder of this run's own, removed when it ends, so a
+ * benchmark leaves nothing in /run (their default roots /run/runc and /run/crun).
+ */
+let stateRoot: string | undefined;
+export function runtimeRootArgs(tool: 'runc' | 'crun'): string[] {
+  if (!stateRoot) {
+    const made = fs.mkdtempSync(path.join(os.tmpdir(), 'bindery-bench-state-'));
+    stateRoot = made;
+    process.once('exit', () => fs.rmSync(made, { recursive: true, force: true }));
+  }
+  return ['--root', path.join(stateRoot, tool)];
 }
 
 export function median(xs: number[]): number {

@@ -16,6 +16,7 @@ import { planBundle, realHostView } from '@bindery/plan';
 import { runtimeWith } from '../src/runtime/container';
 import { koffiSyscalls } from '../src/runtime/koffiSyscalls';
 import { initPool, useInitScript, warmInits } from '../src/runtime/initLauncher';
+import { runtimeRootArgs } from './benchBundle';
 
 const { launchContainer } = runtimeWith(koffiSyscalls());
 
@@ -51,7 +52,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < runs; i++) {
       if (haveRunc) {
         const t = process.hrtime.bigint();
-        const r = spawnSync('runc', ['run', '-b', dir, `bench-runc-${process.pid}-${i}`], {
+        const r = spawnSync('runc', [...runtimeRootArgs('runc'), 'run', '-b', dir, `bench-runc-${process.pid}-${i}`], {
           stdio: 'ignore',
         });
         runcTimes.push(Number(process.hrtime.bigint() - t) / 1e6);

@@ -17,7 +17,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { HelperClient } from '../src/client';
-import { copyExampleRootfs, EXAMPLE, HELPER, have, inPrivateMountNamespace, loadAverage, makeBundle, median } from './benchBundle';
+import { copyExampleRootfs, EXAMPLE, HELPER, have, inPrivateMountNamespace, loadAverage, makeBundle, median, runtimeRootArgs } from './benchBundle';
 import { startDaemon } from './benchDaemon';
 
 const SIZES = [3, 10, 100];
@@ -29,7 +29,7 @@ type Tool = 'bindery' | 'runc' | 'crun';
 
 function runTool(tool: 'runc' | 'crun' | 'true', bundle: string, id: string): Promise<number> {
   const t0 = process.hrtime.bigint();
-  const argv = tool === 'true' ? [] : ['run', '-b', bundle, id];
+  const argv = tool === 'true' ? [] : [...runtimeRootArgs(tool), 'run', '-b', bundle, id];
   const child = spawn(tool === 'true' ? '/bin/true' : tool, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   child.stderr!.on('data', (c) => (err += c));

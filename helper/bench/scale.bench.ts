@@ -12,7 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { HelperClient } from '../src/client';
 import { TMPFS_MAGIC } from '../src/runtime/syscalls';
-import { copyExampleRootfs, HELPER, have, inPrivateMountNamespace, loadAverage, makeBundle, median } from './benchBundle';
+import { copyExampleRootfs, HELPER, have, inPrivateMountNamespace, loadAverage, makeBundle, median, runtimeRootArgs } from './benchBundle';
 import { daemonChildren, startDaemon, type BenchDaemon } from './benchDaemon';
 
 const CLIENTS = 10;
@@ -22,7 +22,7 @@ const INNER = 'BINDERY_BENCH_INNER';
 type Tool = 'bindery' | 'runc' | 'crun';
 
 function run(tool: 'runc' | 'crun', bundle: string, id: string): Promise<void> {
-  const child = spawn(tool, ['run', '-b', bundle, id], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(tool, [...runtimeRootArgs(tool), 'run', '-b', bundle, id], { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   child.stderr!.on('data', (c) => (err += c));
   return new Promise((resolve, reject) =>
