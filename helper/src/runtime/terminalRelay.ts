@@ -40,7 +40,9 @@ export class TerminalRelay {
     if (this.fd === undefined || this.stream) return { ok: true, value: undefined };
     const nb = this.sys.setNonBlocking(this.fd);
     if (!nb.ok) return nb;
-    this.stream = new tty.ReadStream(this.fd);
+    // A read can return 0 while the exiting session leader hangs the terminal up, with output
+    // still buffered: that "end" must not close the master (flush reads the rest at exit).
+    this.stream = new tty.ReadStream(this.fd, { allowHalfOpen: true });
     this.stream.on('data', (b: Buffer) => this.take(b));
     // EIO: every slave fd is closed (the process and its children are gone).
     this.stream.on('error', () => this.stop());
