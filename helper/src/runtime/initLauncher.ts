@@ -4,6 +4,14 @@
 // launcher keeps a pool of inits already started and waiting for their request; a launch
 // takes one and the pool refills after the launch, off its path.
 //
+// Off its path in CPU too: a spare is spawned under SCHED_IDLE, so its ~75 ms of start-up
+// runs only on CPU time no launch wants (on a busy machine it used to take a core from the
+// launch it refilled after). The launcher's own thread switches to SCHED_IDLE just for the
+// spawn, so the child and every thread it makes inherit it from their first instruction;
+// a launch that takes the spare gives its main thread the launcher's normal scheduling back
+// before sending the request, so the spec's process.scheduler (applied by the init) starts
+// from what runc's child would have: its caller's.
+//
 // PID namespace without a second Node: unshare(CLONE_NEWPID) changes only which namespace
 // the caller's *next children* are created in. So the launcher, on its main thread and
 // synchronously, unshares CLONE_NEWPID, spawns the init (libuv forks from this thread, so
@@ -16,11 +24,17 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import type { NamespaceSetup } from '@bindery/plan';
 import { openNamespace, type FirstStage } from './firstStage';
-import { CLONE_NEWPID, type InitSyscalls, type SysResult } from './syscalls';
+import {
+  CLONE_NEWPID,
+  SCHED_IDLE,
+  type InitSyscalls,
+  type SysResult,
+  type ThreadScheduling,
+} from './syscalls';
 import { EX_SOFTWARE } from '../exitCodes';
 
-/** What spawning an init into a PID namespace takes. */
-type LauncherSyscalls = Pick<InitSyscalls, 'unshare' | 'setns'>;
+/** What spawning an init into a PID namespace, and a spare at idle priority, takes. */
+type LauncherSyscalls = Pick<InitSyscalls, 'unshare' | 'setns' | 'schedGetattr' | 'schedSetattr'>;
 
 let explicitScript: string | undefined;
 
@@ -147,9 +161,48 @@ class InitPool {
     const child = i >= 0 ? this.idle.splice(i, 1)[0] : this.idle.shift();
     if (child) {
       ref(child, true);
-      return child;
+      if (!this.normal || !this.lowered.has(child)) return child;
+      // Before the request reaches it: the init then applies the spec's own scheduler.
+      const back = sys.schedSetattr(this.normal, child.pid);
+      if (back.ok) return child;
+      // A spare left idle would run the container at idle priority: start one cold instead.
+      child.kill('SIGKILL');
+      process.stderr.write(`bindery: cannot restore a warm init's scheduling (${back.errno}); starting one cold\n`);
     }
     return spawnInit(true, sys);
+  }
+
+  /** The launcher thread's own scheduling, read once: what a spare gets back when taken. */
+  private normal: ThreadScheduling | undefined;
+  /** Spares spawned at SCHED_IDLE (the others, if lowering failed, run as the launcher). */
+  private lowered = new WeakSet<ChildProcess>();
+
+  /** A spare in a new PID namespace, at SCHED_IDLE from its first instruction (see the top of this file). */
+  private spawnSpare(sys: LauncherSyscalls): ChildProcess {
+    if (!this.normal) {
+      const own = sys.schedGetattr(0);
+      if (own.ok) this.normal = own.value;
+    }
+    const normal = this.normal;
+    const idle = normal
+      ? sys.schedSetattr({ ...normal, policyValue: SCHED_IDLE, flagsValue: 0, priority: 0 })
+      : undefined;
+    // Cannot read or lower its own (a seccomp profile around the helper?): a spare at normal priority.
+    if (!normal || !idle?.ok) return spawnInit(true, sys);
+    try {
+      const child = spawnInit(true, sys);
+      this.lowered.add(child);
+      return child;
+    } finally {
+      const back = sys.schedSetattr(normal);
+      // Every later launch and child of this process would run at idle priority: stop here.
+      if (!back.ok) {
+        process.stderr.write(
+          `bindery: cannot restore the helper's scheduling after spawning a warm init (${back.errno}); exiting\n`,
+        );
+        process.exit(EX_SOFTWARE);
+      }
+    }
   }
 
   /** Resolves when the pool is full of inits that have loaded (benchmarks wait for this). */
@@ -178,7 +231,7 @@ class InitPool {
     setImmediate(() => {
       this.refillScheduled = false;
       while (this.idle.length < this.size) {
-        const child = spawnInit(true, sys);
+        const child = this.spawnSpare(sys);
         ref(child, false);
         child.once('exit', () => (this.idle = this.idle.filter((c) => c !== child)));
         // The init's first line says it has loaded; the launch that takes it reads the rest.

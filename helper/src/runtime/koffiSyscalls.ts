@@ -35,8 +35,8 @@ import {
 // Syscall numbers glibc has no wrapper for. The ones from 424 up are shared by every
 // architecture; pivot_root is not.
 const SYS = {
-  x64: { pivot_root: 155, setgroups: 116, ioprio_set: 251, sched_setattr: 314, bpf: 321 },
-  arm64: { pivot_root: 41, setgroups: 159, ioprio_set: 30, sched_setattr: 274, bpf: 280 },
+  x64: { pivot_root: 155, setgroups: 116, ioprio_set: 251, sched_setattr: 314, sched_getattr: 315, bpf: 321 },
+  arm64: { pivot_root: 41, setgroups: 159, ioprio_set: 30, sched_setattr: 274, sched_getattr: 275, bpf: 280 },
 } as const;
 const IOPRIO_WHO_PROCESS = 1;
 /** glibc's cpu_set_t: 1024 CPUs. */
@@ -227,6 +227,7 @@ function createKoffiSyscalls(): Syscalls {
     schedSetaffinity: libc.func('int sched_setaffinity(int pid, size_t size, const void *mask)'),
     sysIoprioSet: libc.func('syscall', 'long', ['long', 'int', 'int', 'int']),
     sysSchedSetattr: libc.func('syscall', 'long', ['long', 'int', 'void *', 'unsigned int']),
+    sysSchedGetattr: libc.func('syscall', 'long', ['long', 'int', 'void *', 'unsigned int', 'unsigned int']),
     // The raw syscall changes only the calling thread; glibc's setgroups changes every thread.
     sysSetgroups: libc.func('syscall', 'long', ['long', 'size_t', 'const uint32_t *']),
     sysFaccessat2: libc.func('syscall', 'long', ['long', 'int', 'const char *', 'int', 'int']),
@@ -441,7 +442,7 @@ function createKoffiSyscalls(): Syscalls {
     },
     ioprioSet: (ioprio) =>
       unit('ioprio_set', c.sysIoprioSet(SYS[arch].ioprio_set, IOPRIO_WHO_PROCESS, 0, ioprio)),
-    schedSetattr: (a) => {
+    schedSetattr: (a, tid = 0) => {
       const attr = Buffer.alloc(SCHED_ATTR_SIZE_VER0);
       attr.writeUInt32LE(SCHED_ATTR_SIZE_VER0, 0);
       attr.writeUInt32LE(a.policyValue, 4);
@@ -451,7 +452,24 @@ function createKoffiSyscalls(): Syscalls {
       attr.writeBigUInt64LE(BigInt(a.runtime), 24);
       attr.writeBigUInt64LE(BigInt(a.deadline), 32);
       attr.writeBigUInt64LE(BigInt(a.period), 40);
-      return unit('sched_setattr', c.sysSchedSetattr(SYS[arch].sched_setattr, 0, attr, 0));
+      return unit('sched_setattr', c.sysSchedSetattr(SYS[arch].sched_setattr, tid, attr, 0));
+    },
+    schedGetattr: (tid) => {
+      const attr = Buffer.alloc(SCHED_ATTR_SIZE_VER0);
+      const r = unit(
+        'sched_getattr',
+        c.sysSchedGetattr(SYS[arch].sched_getattr, tid, attr, attr.length, 0),
+      );
+      if (!r.ok) return r;
+      return ok({
+        policyValue: attr.readUInt32LE(4),
+        flagsValue: Number(attr.readBigUInt64LE(8)),
+        nice: attr.readInt32LE(16),
+        priority: attr.readUInt32LE(20),
+        runtime: Number(attr.readBigUInt64LE(24)),
+        deadline: Number(attr.readBigUInt64LE(32)),
+        period: Number(attr.readBigUInt64LE(40)),
+      });
     },
     resetSignals: () => {
       // An all-zero struct sigaction is SIG_DFL with an empty mask on every ABI.

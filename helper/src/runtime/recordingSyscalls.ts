@@ -2,7 +2,7 @@
 // changes something, written the way strace would show it (fds shown as the path they
 // stand for). Lets the whole mount sequence be tested without root.
 import * as path from 'node:path';
-import { MS, type MsFlag, notifies, renderAction, type SchedAttr, type SeccompFilter } from '@bindery/plan';
+import { MS, type MsFlag, notifies, renderAction, type SeccompFilter } from '@bindery/plan';
 import {
   AT_FDCWD,
   O_CREAT,
@@ -20,6 +20,7 @@ import {
   type FileStat,
   type PeerCred,
   type SysResult,
+  type ThreadScheduling,
   type Syscalls,
 } from './syscalls';
 
@@ -417,11 +418,17 @@ export class RecordingSyscalls implements Syscalls {
   ioprioSet(ioprio: number): SysResult {
     return this.log('ioprio_set', `class=${ioprio >> 13} data=${ioprio & 0x1fff}`);
   }
-  schedSetattr(a: SchedAttr): SysResult {
+  schedSetattr(a: ThreadScheduling, tid = 0): SysResult {
     return this.log(
       'sched_setattr',
-      `policy=${a.policyValue} flags=${a.flagsValue} nice=${a.nice} priority=${a.priority} runtime=${a.runtime} deadline=${a.deadline} period=${a.period}`,
+      `${tid ? `tid=${tid} ` : ''}policy=${a.policyValue} flags=${a.flagsValue} nice=${a.nice} priority=${a.priority} runtime=${a.runtime} deadline=${a.deadline} period=${a.period}`,
     );
+  }
+  /** Every thread starts as SCHED_OTHER at nice 0. */
+  schedGetattr(tid: number): SysResult<ThreadScheduling> {
+    const r = this.log('sched_getattr', `tid=${tid}`);
+    if (!r.ok) return r;
+    return ok({ policyValue: 0, flagsValue: 0, nice: 0, priority: 0, runtime: 0, deadline: 0, period: 0 });
   }
   schedSetaffinity(tid: number, cpus: readonly number[]): SysResult {
     return this.log('sched_setaffinity', `${tid} [${cpus.join(',')}]`);

@@ -17,6 +17,12 @@ export function ok<T>(value: T): SysResult<T> {
 
 export const OK: SysResult<void> = { ok: true, value: undefined };
 
+/** What sched_setattr(2) sets: a SchedAttr without the names the plan gives it. */
+export type ThreadScheduling = Pick<
+  SchedAttr,
+  'policyValue' | 'flagsValue' | 'nice' | 'priority' | 'runtime' | 'deadline' | 'period'
+>;
+
 export interface FileStat {
   /** st_mode, file type bits included. */
   mode: number;
@@ -149,8 +155,13 @@ export interface InitSyscalls {
   personality(persona: number): SysResult<number>;
   /** ioprio_set(IOPRIO_WHO_PROCESS, 0, ioprio): this process's I/O class and priority. */
   ioprioSet(ioprio: number): SysResult;
-  /** sched_setattr(0, attr, 0): this thread's scheduling policy (the process's, in the single-threaded init). */
-  schedSetattr(attr: SchedAttr): SysResult;
+  /**
+   * sched_setattr(tid, attr, 0): the scheduling policy of thread `tid`, default 0: the
+   * calling one (the process's, in the single-threaded init).
+   */
+  schedSetattr(attr: ThreadScheduling, tid?: number): SysResult;
+  /** sched_getattr(tid): the scheduling policy of thread `tid` (0: the calling one). */
+  schedGetattr(tid: number): SysResult<ThreadScheduling>;
   /** sched_setaffinity(2): the CPUs thread `tid` (0: the calling one) may run on. */
   schedSetaffinity(tid: number, cpus: readonly number[]): SysResult;
   /** Replaces the process; returns only on failure. */
@@ -192,6 +203,9 @@ export interface DaemonSyscalls
     | 'setFsIdentity'
     | 'unshare'
     | 'setns'
+    // warm inits wait at SCHED_IDLE and get the launcher's scheduling back when taken
+    | 'schedGetattr'
+    | 'schedSetattr'
     | 'setWindowSize'
     | 'mountSetattr'
     // a container without a mount namespace leaves its mounts on the host until teardown
@@ -275,6 +289,9 @@ export const RESOLVE_NO_MAGICLINKS = 0x02;
 export const RESOLVE_NO_SYMLINKS = 0x04;
 export const RESOLVE_BENEATH = 0x08;
 export const RESOLVE_IN_ROOT = 0x10;
+
+/** sched(7): below every nice level; the policy warm inits wait in (initLauncher.ts). */
+export const SCHED_IDLE = 5;
 
 export const MNT_DETACH = 0x2;
 /** umount2(2): do not follow a symlink in the last component of the target. */

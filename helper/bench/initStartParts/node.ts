@@ -1,0 +1,4 @@
+// Part 1: Node alone.
+import { ready } from './ready';
+
+ready();
