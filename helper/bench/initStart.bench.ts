@@ -84,7 +84,7 @@ async function main(): Promise<void> {
   const out = fs.mkdtempSync(path.join(HELPER, '.bench-init-parts-'));
   process.once('exit', () => fs.rmSync(out, { recursive: true, force: true }));
   await esbuild.build({
-    entryPoints: PARTS.map((p) => ({
+    entryPoints: [...PARTS, 'koffiIndex'].map((p) => ({
       in: path.join(__dirname, 'initStartParts', `${p}.ts`),
       out: p,
     })),
@@ -100,6 +100,7 @@ async function main(): Promise<void> {
   const [node, ...rest] = init;
   const variants: Variant[] = [
     ...PARTS.map((p) => ({ name: PART_NAMES[p], argv: [node, path.join(out, `${p}.js`)] })),
+    { name: "koffi's own loader (for comparison)", argv: [node, path.join(out, 'koffiIndex.js')] },
     { name: 'the init as launched', argv: init },
     ...(process.env.BENCH_FLAGS ?? '')
       .split(';')

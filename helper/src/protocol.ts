@@ -134,8 +134,7 @@ export interface HookRun {
   durationMs: number;
 }
 
-/** Bytes of each output stream of a hook kept in a HookRun. */
-export const HOOK_OUTPUT_SHOWN = 8192;
+export { HOOK_OUTPUT_SHOWN } from './hookOutputShown';
 
 export interface InspectResult extends ContainerInfo {
   plan: Plan;

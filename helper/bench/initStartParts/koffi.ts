@@ -1,5 +1,5 @@
 // Part 2: Node + the koffi addon and libc loaded, no function declared.
-import koffi from 'koffi';
+import { koffi } from '../../src/runtime/koffiLoader';
 import { ready } from './ready';
 
 koffi.load('libc.so.6');

@@ -7,7 +7,8 @@
 import { spawn, spawnSync, type SpawnOptions } from 'node:child_process';
 import * as fs from 'node:fs';
 import type { HookKind, HookOp, Plan } from '@bindery/plan';
-import { HOOK_OUTPUT_SHOWN, type HookRun } from '../protocol';
+import type { HookRun } from '../protocol';
+import { HOOK_OUTPUT_SHOWN } from '../hookOutputShown';
 import { OCI_VERSION } from './ociState';
 
 /** The runtime-spec's state, in the order runc writes it (pid and annotations left out when unset). */

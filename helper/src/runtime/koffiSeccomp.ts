@@ -1,7 +1,8 @@
 // seccomp through libseccomp (Debian: libseccomp2), for koffiSyscalls.ts — the one other
 // file that touches koffi. The library is loaded when the init starts (warm, on the host):
 // after pivot_root the container's root may have no libseccomp at all.
-import koffi from 'koffi';
+import type { IKoffiLib } from 'koffi';
+import { koffi } from './koffiLoader';
 import { notifies, type SeccompFilter } from '@bindery/plan';
 import type { SysResult } from './syscalls';
 import { errnoName } from './errno';
@@ -26,7 +27,7 @@ export type SeccompLoader = (filter: SeccompFilter) => SysResult<number | undefi
 
 /** The loader, or one answering ENOSYS when libseccomp is missing. */
 export function koffiSeccomp(): SeccompLoader {
-  let lib: koffi.IKoffiLib;
+  let lib: IKoffiLib;
   try {
     lib = koffi.load('libseccomp.so.2');
   } catch {

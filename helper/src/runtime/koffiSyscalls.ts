@@ -1,11 +1,11 @@
-// The real Syscalls: libc through koffi. The only file in the project that loads koffi.
+// The real Syscalls: libc through koffi (loaded by koffiLoader.ts; libseccomp in koffiSeccomp.ts).
 //
 // Every call is synchronous and runs on the calling thread, which is what the namespace
 // work needs (see README.md here, "A launch"). Each wrapper reads errno right after the
 // call and turns a failure into a SysResult carrying the errno name.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import koffi from 'koffi';
+import { koffi } from './koffiLoader';
 import { MS } from '@bindery/plan';
 import { errnoName } from './errno';
 import { koffiSeccomp } from './koffiSeccomp';
