@@ -101,11 +101,19 @@ async function main(): Promise<void> {
   const variants: Variant[] = [
     ...PARTS.map((p) => ({ name: PART_NAMES[p], argv: [node, path.join(out, `${p}.js`)] })),
     { name: "koffi's own loader (for comparison)", argv: [node, path.join(out, 'koffiIndex.js')] },
+    {
+      name: 'the init without its code cache',
+      argv: [node, path.join(path.dirname(rest[0]), 'init-main.js')],
+    },
     { name: 'the init as launched', argv: init },
     ...(process.env.BENCH_FLAGS ?? '')
       .split(';')
       .filter(Boolean)
       .map((f) => ({ name: `the init, node ${f}`, argv: [node, ...f.split(' '), ...rest] })),
+    ...(process.env.BENCH_EXTRA ?? '')
+      .split(';')
+      .filter(Boolean)
+      .map((f) => ({ name: f, argv: [node, ...f.split(' ')] })),
   ];
   const samples = new Map<string, Sample[]>(variants.map((v) => [v.name, []]));
   for (const v of variants) await measure(v); // page cache, first-run effects

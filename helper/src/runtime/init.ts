@@ -364,7 +364,13 @@ function joinNamespaces(sys: Syscalls, joins: InitRequest['spec']['namespaces'][
   }
 }
 
-function main(): void {
+/** What an init runs before it says it is ready; the build runs it to write the code cache (initLoader.ts). */
+export function prepare(): void {
+  warmUp(koffiSyscalls());
+}
+
+/** Started by initLoader.ts (dist/init.js), or directly from sources. */
+export function main(): void {
   const oci = ociInitMain(process.argv.slice(2));
   if (oci) return oci({ runInit, redirectInitMessages });
   const sys = koffiSyscalls(); // loaded now, while warm, not on the launch path

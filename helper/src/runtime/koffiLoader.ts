@@ -17,7 +17,13 @@ function load(): Koffi {
   try {
     const dir = path.dirname(require.resolve('koffi/package.json'));
     const version = (require(path.join(dir, 'package.json')) as { version: string }).version;
-    const binary = path.join(dir, 'build', 'koffi', `${process.platform}_${process.arch}`, 'koffi.node');
+    const binary = path.join(
+      dir,
+      'build',
+      'koffi',
+      `${process.platform}_${process.arch}`,
+      'koffi.node',
+    );
     if (fs.existsSync(binary)) {
       const native = require(binary) as Koffi & { version?: string };
       if (native.version === version) return native;
