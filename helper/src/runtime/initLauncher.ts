@@ -4,13 +4,14 @@
 // launcher keeps a pool of inits already started and waiting for their request; a launch
 // takes one and the pool refills after the launch, off its path.
 //
-// Off its path in CPU too: a spare is spawned under SCHED_IDLE, so its ~75 ms of start-up
-// runs only on CPU time no launch wants (on a busy machine it used to take a core from the
-// launch it refilled after). The launcher's own thread switches to SCHED_IDLE just for the
-// spawn, so the child and every thread it makes inherit it from their first instruction;
-// a launch that takes the spare gives its main thread the launcher's normal scheduling back
-// before sending the request, so the spec's process.scheduler (applied by the init) starts
-// from what runc's child would have: its caller's.
+// Off its path in CPU too: a spare is spawned under SCHED_IDLE, so its ~60 ms of start-up
+// does not take a core from the launch it refills after (the launch's answer, its process's
+// exit, the teardown). The launcher's own thread switches to SCHED_IDLE just for the spawn,
+// so the child and every thread it makes inherit it from their first instruction. Its main
+// thread gets the launcher's normal scheduling back when a launch takes it, before the
+// request is sent, so the spec's process.scheduler (applied by the init) starts from what
+// runc's child would have: its caller's; or after SPARE_IDLE_MS, so that on a machine busy
+// with other work (which SCHED_IDLE yields to entirely) a spare still gets ready.
 //
 // PID namespace without a second Node: unshare(CLONE_NEWPID) changes only which namespace
 // the caller's *next children* are created in. So the launcher, on its main thread and
@@ -138,6 +139,12 @@ function spawnInPidNamespace(
   }
 }
 
+/**
+ * How long a spare waits at SCHED_IDLE at most: longer than a launch's answer on a quiet
+ * machine (about 40 ms, helper/README.md), short against the seconds between a user's launches.
+ */
+const SPARE_IDLE_MS = 150;
+
 /** Warm inits in new PID namespaces, ready for a launch. */
 class InitPool {
   private idle: ChildProcess[] = [];
@@ -147,8 +154,9 @@ class InitPool {
   private refillScheduled = false;
 
   /** Keep `n` inits warm (0 stops keeping any; idle ones are ended). */
-  setSize(n: number, sys: LauncherSyscalls): void {
+  setSize(n: number, sys: LauncherSyscalls, spareIdleMs = SPARE_IDLE_MS): void {
     this.size = n;
+    this.spareIdleMs = spareIdleMs;
     while (this.idle.length > n) this.idle.pop()!.kill('SIGKILL');
     this.scheduleRefill(sys);
   }
@@ -161,17 +169,25 @@ class InitPool {
     const child = i >= 0 ? this.idle.splice(i, 1)[0] : this.idle.shift();
     if (child) {
       ref(child, true);
-      if (!this.normal || !this.lowered.has(child)) return child;
       // Before the request reaches it: the init then applies the spec's own scheduler.
-      const back = sys.schedSetattr(this.normal, child.pid);
-      if (back.ok) return child;
-      // A spare left idle would run the container at idle priority: start one cold instead.
-      child.kill('SIGKILL');
-      process.stderr.write(`bindery: cannot restore a warm init's scheduling (${back.errno}); starting one cold\n`);
+      if (this.raise(child, sys)) return child;
     }
     return spawnInit(true, sys);
   }
 
+  /** A spare's main thread back at the launcher's scheduling; false (and the spare ended) when that failed. */
+  private raise(child: ChildProcess, sys: LauncherSyscalls): boolean {
+    if (!this.normal || !this.lowered.has(child)) return true;
+    this.lowered.delete(child);
+    const back = sys.schedSetattr(this.normal, child.pid);
+    if (back.ok) return true;
+    // A spare left idle would run the container at idle priority.
+    child.kill('SIGKILL');
+    process.stderr.write(`bindery: cannot restore a warm init's scheduling (${back.errno}); ended it\n`);
+    return false;
+  }
+
+  private spareIdleMs = SPARE_IDLE_MS;
   /** The launcher thread's own scheduling, read once: what a spare gets back when taken. */
   private normal: ThreadScheduling | undefined;
   /** Spares spawned at SCHED_IDLE (the others, if lowering failed, run as the launcher). */
@@ -192,6 +208,9 @@ class InitPool {
     try {
       const child = spawnInit(true, sys);
       this.lowered.add(child);
+      const later = setTimeout(() => this.raise(child, sys), this.spareIdleMs);
+      later.unref();
+      child.once('exit', () => clearTimeout(later));
       return child;
     } finally {
       const back = sys.schedSetattr(normal);
@@ -259,7 +278,10 @@ function ref(child: ChildProcess, on: boolean): void {
 
 export const initPool = new InitPool();
 
-/** The daemon calls this once: keep `n` inits warm from now on. */
-export function warmInits(n: number, sys: LauncherSyscalls): void {
-  initPool.setSize(n, sys);
+/**
+ * The daemon calls this once: keep `n` inits warm from now on. `spareIdleMs`: how long a
+ * spare may wait at SCHED_IDLE (tests lengthen it to see a launch take an idle one).
+ */
+export function warmInits(n: number, sys: LauncherSyscalls, spareIdleMs?: number): void {
+  initPool.setSize(n, sys, spareIdleMs);
 }
