@@ -27,6 +27,7 @@ import type { NamespaceSetup } from '@bindery/plan';
 import { openNamespace, type FirstStage } from './firstStage';
 import {
   CLONE_NEWPID,
+  OK,
   SCHED_IDLE,
   type InitSyscalls,
   type SysResult,
@@ -175,11 +176,16 @@ class InitPool {
     return spawnInit(true, sys);
   }
 
-  /** A spare's main thread back at the launcher's scheduling; false (and the spare ended) when that failed. */
+  /**
+   * A spare's threads back at the launcher's scheduling; false (and the spare ended) when
+   * that failed. All of them, not only the main thread that does the launch: it waits for
+   * V8's helper threads (garbage collection), which SCHED_IDLE would starve on a busy machine.
+   */
   private raise(child: ChildProcess, sys: LauncherSyscalls): boolean {
     if (!this.normal || !this.lowered.has(child)) return true;
     this.lowered.delete(child);
-    const back = sys.schedSetattr(this.normal, child.pid);
+    let back = sys.schedSetattr(this.normal, child.pid);
+    if (back.ok) back = raiseHelperThreads(child.pid!, this.normal, sys);
     if (back.ok) return true;
     // A spare left idle would run the container at idle priority.
     child.kill('SIGKILL');
@@ -262,6 +268,22 @@ class InitPool {
       }
     });
   }
+}
+
+/** The threads of `pid` other than its main one at `to`; one that ended meanwhile is no failure. */
+function raiseHelperThreads(pid: number, to: ThreadScheduling, sys: LauncherSyscalls): SysResult {
+  let tids: string[];
+  try {
+    tids = fs.readdirSync(`/proc/${pid}/task`);
+  } catch (e) {
+    return { ok: false, errno: (e as NodeJS.ErrnoException).code ?? 'EIO', call: 'readdir' };
+  }
+  for (const tid of tids) {
+    if (Number(tid) === pid) continue;
+    const r = sys.schedSetattr(to, Number(tid));
+    if (!r.ok && r.errno !== 'ESRCH') return r;
+  }
+  return OK;
 }
 
 /** An idle init must not keep the helper's event loop alive (the embedded CLI exits when done). */
