@@ -11,6 +11,8 @@ import { koffiSyscalls } from './koffiSyscalls';
 import { EVENT_FD, type InitMessage, type InitRequest, type StageFailure } from './initProtocol';
 import { execProcess, type ProcessStdio } from './processSetup';
 import type { StepFailure } from './failure';
+import { LineBatch } from './lineBatch';
+import type { OperationOutcome } from './operationOutcome';
 import { initIdmapRequester } from './initIdmap';
 import { initHooks, readHookAnswersFrom } from './initHooks';
 import { ociInitMain } from './ociInit';
@@ -32,15 +34,30 @@ import {
   type Syscalls,
 } from './syscalls';
 
-let sink = (line: string): void => void fs.writeSync(EVENT_FD, line);
+// Operation events leave in batches: a write(2) per operation was the init's most frequent
+// syscall, and each one woke the launcher to relay a single line. A batch leaves with the
+// next other message (a hook or idmap request, a failure, exec), once it is 5 ms old, and
+// when the rootfs steps end, so the editor still sees the operations as they go.
+const toLauncher = new LineBatch((text) => void fs.writeSync(EVENT_FD, text));
+/** Set once the messages go elsewhere, one a call (the OCI init). */
+let redirected: ((line: string) => void) | undefined;
 
 function send(msg: InitMessage): void {
-  sink(JSON.stringify(msg) + '\n');
+  const line = JSON.stringify(msg) + '\n';
+  if (redirected) redirected(line);
+  else toLauncher.write(line);
+}
+
+function sendOperation(outcome: OperationOutcome): void {
+  const line = JSON.stringify({ type: 'operation', outcome } satisfies InitMessage) + '\n';
+  if (redirected) redirected(line);
+  else toLauncher.add(line);
 }
 
 /** Where messages go once the launcher stopped listening (the OCI init, after `create` returned). */
 export function redirectInitMessages(write: (line: string) => void): void {
-  sink = write;
+  toLauncher.flush();
+  redirected = write;
 }
 
 /** What an init other than the daemon's changes (ociInit.ts: an engine's `create`). */
@@ -74,6 +91,15 @@ function stageFailure(
 
 /** Everything after the request arrived. Returns the exit code when the launch failed. */
 export function runInit(req: InitRequest, sys: Syscalls, io: InitIO = {}): number {
+  try {
+    return runInitSteps(req, sys, io);
+  } finally {
+    // An init that throws still tells what it did before (its stderr says why it stopped).
+    toLauncher.flush();
+  }
+}
+
+function runInitSteps(req: InitRequest, sys: Syscalls, io: InitIO): number {
   if (req.eventPipe) {
     // The launcher's socket still carries its answers to hook requests (initHooks.ts): it
     // moves to a free fd (the one /dev/null was just given) before the FIFO takes fd 3.
@@ -259,7 +285,7 @@ export function runInit(req: InitRequest, sys: Syscalls, io: InitIO = {}): numbe
     stateDir: req.stateDir,
     network: req.network,
     owner: req.owner,
-    emit: (outcome) => send({ type: 'operation', outcome }),
+    emit: sendOperation,
     runHook: (op) => hooks.runHook(op),
     requestIdmap: initIdmapRequester(send),
     ...(consoleSocket !== undefined
@@ -269,6 +295,7 @@ export function runInit(req: InitRequest, sys: Syscalls, io: InitIO = {}): numbe
         }
       : {}),
   });
+  toLauncher.flush();
   if (consoleSocket !== undefined) sys.close(consoleSocket);
   if (failure) {
     send({ type: 'operation-failure', failure });
