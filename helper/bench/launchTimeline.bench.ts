@@ -17,7 +17,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { HelperClient } from '../src/client';
 import { copyExampleRootfs, EXAMPLE, HELPER, have, inPrivateMountNamespace, loadAverage, makeBundle, median, runtimeRootArgs } from './benchBundle';
-import { daemonChildren, startDaemon } from './benchDaemon';
+import { binderyLifecycle, daemonChildren, startDaemon } from './benchDaemon';
 import { parseTrace, spansOf, timeOf, type Mark, type Span, type TraceLine } from './launchTrace';
 
 const BINDS = 3;
@@ -87,31 +87,7 @@ function runStraced(args: string[], out: string): Promise<void> {
   );
 }
 
-interface Lifecycle {
-  launch: number;
-  exit: number;
-  teardown: number;
-  total: number;
-}
-
-async function lifecycle(c: HelperClient, bundle: string, id: string): Promise<Lifecycle> {
-  const t0 = process.hrtime.bigint();
-  const since = (t: bigint) => Number(process.hrtime.bigint() - t) / 1e6;
-  let sub: { dispose(): void } | undefined;
-  const exited = new Promise<number | undefined>((resolve) => {
-    sub = c.onExited((e) => e.id === id && resolve(e.exitCode));
-  });
-  await c.launch({ bundle, id });
-  const launch = since(t0);
-  const code = await exited;
-  const exit = since(t0) - launch;
-  sub?.dispose();
-  const t1 = process.hrtime.bigint();
-  await c.teardown(id);
-  const teardown = since(t1);
-  if (code !== 0) throw new Error(`bindery: ${id} exited with ${code}`);
-  return { launch, exit, teardown, total: since(t0) };
-}
+type Lifecycle = Awaited<ReturnType<typeof binderyLifecycle>>;
 
 function crunRun(bundle: string, id: string): Promise<number> {
   const t0 = process.hrtime.bigint();
@@ -150,7 +126,7 @@ async function traceBindery(c: HelperClient, daemonPid: number, bundle: string, 
     await sleep(25);
   }
   await sleep(200);
-  await lifecycle(c, bundle, id);
+  await binderyLifecycle(c, bundle, id);
   // The refill's new init is traced too (-f): let it load before detaching.
   await sleep(400);
   st.kill('SIGINT');
@@ -228,7 +204,7 @@ async function inner(): Promise<void> {
   const refills: { at: string; ms: number }[] = [];
   try {
     for (let i = 0; i < 5; i++) {
-      await lifecycle(client, bundle, id());
+      await binderyLifecycle(client, bundle, id());
       await crunRun(bundle, id());
     }
     for (let i = 0; i < RUNS; i++) {
@@ -238,9 +214,9 @@ async function inner(): Promise<void> {
         const ms = c.warmInit ? cpuMs(c.pid) : undefined;
         if (ms !== undefined) warmCpu.push(ms);
       }
-      rested.push(await lifecycle(client, bundle, id()));
+      rested.push(await binderyLifecycle(client, bundle, id()));
       crunAfter.push(await crunRun(bundle, id()));
-      backToBack.push(await lifecycle(client, bundle, id()));
+      backToBack.push(await binderyLifecycle(client, bundle, id()));
       await sleep(PAUSE_MS);
       crunRested.push(await crunRun(bundle, id()));
       if ((i + 1) % 5 === 0) process.stderr.write(`  round ${i + 1} of ${RUNS} done\n`);
