@@ -63,3 +63,28 @@ export function daemonChildren(daemonPid: number): { pid: number; warmInit: bool
   }
   return out;
 }
+
+/** One lifecycle through binderyd as a client sees it, ms: `launch` request → its answer →
+ * the `exited` notification → `teardown` answered. Throws when the process did not exit 0. */
+export async function binderyLifecycle(
+  c: HelperClient,
+  bundle: string,
+  id: string,
+): Promise<{ launch: number; exit: number; teardown: number; total: number }> {
+  const t0 = process.hrtime.bigint();
+  const since = (t: bigint) => Number(process.hrtime.bigint() - t) / 1e6;
+  let sub: { dispose(): void } | undefined;
+  const exited = new Promise<number | undefined>((resolve) => {
+    sub = c.onExited((e) => e.id === id && resolve(e.exitCode));
+  });
+  await c.launch({ bundle, id });
+  const launch = since(t0);
+  const code = await exited;
+  const exit = since(t0) - launch;
+  sub?.dispose();
+  const t1 = process.hrtime.bigint();
+  await c.teardown(id);
+  const teardown = since(t1);
+  if (code !== 0) throw new Error(`bindery: ${id} exited with ${code}`);
+  return { launch, exit, teardown, total: since(t0) };
+}

@@ -54,6 +54,7 @@ function send(msg: InitMessage): void {
  * `write` is given whole lines: one message, or a run of operation lines together.
  */
 export function redirectInitMessages(write: (line: string) => void): void {
+  operationLines.flush();
   sink = write;
 }
 
