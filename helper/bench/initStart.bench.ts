@@ -24,7 +24,7 @@ const PARTS = ['node', 'koffi', 'syscalls', 'warmUpLoaded', 'warmUpRun'] as cons
 const PART_NAMES: Record<(typeof PARTS)[number], string> = {
   node: 'Node alone',
   koffi: '+ koffi loaded (libc opened)',
-  syscalls: '+ libc functions declared',
+  syscalls: '+ koffiSyscalls.ts (libc, the plan)',
   warmUpLoaded: '+ launch path modules loaded',
   warmUpRun: '+ warm-up run',
 };
