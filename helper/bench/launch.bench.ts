@@ -12,13 +12,10 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { planBundle, realHostView } from '@bindery/plan';
-import { runtimeWith } from '../src/runtime/container';
 import { koffiSyscalls } from '../src/runtime/koffiSyscalls';
 import { initPool, useInitScript, warmInits } from '../src/runtime/initLauncher';
 import { runtimeRootArgs } from './benchBundle';
-
-const { launchContainer } = runtimeWith(koffiSyscalls());
+import { lifecycleMs } from './inProcessLifecycle';
 
 async function main(): Promise<void> {
   // RUNS [POOL] [--back-to-back]: by default each launch waits until the pool is warm again;
@@ -59,25 +56,7 @@ async function main(): Promise<void> {
         if (r.status !== 0) throw new Error(`runc run failed (${r.status})`);
       }
       if (!backToBack || i === 0) await initPool.whenWarm();
-      const id = `bench-${i}`;
-      const t0 = process.hrtime.bigint();
-      const plan = planBundle({
-        text,
-        bundleDir: dir,
-        host: realHostView(),
-        stateDir: path.join(stateRoot, id),
-      });
-      const c = await launchContainer({
-        id,
-        bundleDir: dir,
-        plan,
-        owner: { uid: 0, gid: 0 },
-        stateRoot,
-      });
-      const exit = await c.exited;
-      await c.teardown();
-      times.push(Number(process.hrtime.bigint() - t0) / 1e6);
-      if (exit.exitCode !== 0) throw new Error(`run ${i}: exit ${JSON.stringify(exit)}`);
+      times.push(await lifecycleMs(text, dir, stateRoot, `bench-${i}`));
     }
   } finally {
     warmInits(0, koffiSyscalls());

@@ -8,15 +8,13 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { planBundle, realHostView } from '@bindery/plan';
-import { runtimeWith } from '../src/runtime/container';
 import { initPool, useInitScript, warmInits } from '../src/runtime/initLauncher';
 import { koffiSyscalls } from '../src/runtime/koffiSyscalls';
 import { EXAMPLE, loadAverage, median, useBuiltInit } from './benchBundle';
+import { lifecycleMs } from './inProcessLifecycle';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 40);
 const sys = koffiSyscalls();
-const { launchContainer } = runtimeWith(sys);
 const MODES = { 'idle spares': undefined, 'spares at normal priority': 0 } as const;
 
 async function main(): Promise<void> {
@@ -38,25 +36,8 @@ async function main(): Promise<void> {
       // The spare this launch's refill spawns gets this mode.
       warmInits(1, sys, idleMs);
       await initPool.whenWarm();
-      const id = `spare-${i}`;
-      const t0 = process.hrtime.bigint();
-      const plan = planBundle({
-        text,
-        bundleDir: dir,
-        host: realHostView(),
-        stateDir: path.join(stateRoot, id),
-      });
-      const c = await launchContainer({
-        id,
-        bundleDir: dir,
-        plan,
-        owner: { uid: 0, gid: 0 },
-        stateRoot,
-      });
-      const exit = await c.exited;
-      await c.teardown();
-      if (exit.exitCode !== 0) throw new Error(`run ${i}: exit ${JSON.stringify(exit)}`);
-      if (i >= 4) times.get(mode)!.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      const ms = await lifecycleMs(text, dir, stateRoot, `spare-${i}`);
+      if (i >= 4) times.get(mode)!.push(ms);
     }
   } finally {
     warmInits(0, sys);
