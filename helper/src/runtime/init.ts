@@ -94,8 +94,13 @@ export function runInit(req: InitRequest, sys: Syscalls, io: InitIO = {}): numbe
   try {
     return runInitSteps(req, sys, io);
   } finally {
-    // An init that throws still tells what it did before (its stderr says why it stopped).
-    toLauncher.flush();
+    // An init that throws still tells what it did before (its stderr says why it stopped);
+    // a launcher already gone must not hide that error behind EPIPE.
+    try {
+      toLauncher.flush();
+    } catch {
+      // nobody left to tell
+    }
   }
 }
 
