@@ -12,12 +12,23 @@ export interface BenchDaemon {
   stop(): Promise<void>;
 }
 
+/** The node flags binderyd's executable asks for on its shebang line (see esbuild.mjs). */
+export function daemonNodeFlags(): string[] {
+  const first = fs.readFileSync(path.join(HELPER, 'dist', 'binderyd.js'), 'utf8').split('\n', 1)[0];
+  const m = /^#!\/usr\/bin\/env -S node (.*)$/.exec(first);
+  return m ? m[1].split(' ').filter(Boolean) : [];
+}
+
 /** Start binderyd and wait for its socket and for its warm inits (they use the CPU meanwhile). */
 export async function startDaemon(dir: string, settleMs = 5000, extraNodeArgs: string[] = []): Promise<BenchDaemon> {
   const socket = path.join(dir, 'bindery.sock');
   const stateDir = path.join(dir, 'state');
   // BENCH_DAEMON_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=DIR") profiles the daemon in a bench run.
-  const nodeArgs = [...(process.env.BENCH_DAEMON_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...extraNodeArgs];
+  const nodeArgs = [
+    ...daemonNodeFlags(),
+    ...(process.env.BENCH_DAEMON_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+    ...extraNodeArgs,
+  ];
   const p = spawn(process.execPath, [...nodeArgs, path.join(HELPER, 'dist', 'binderyd.js'), '--socket', socket, '--state-dir', stateDir], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });

@@ -11,8 +11,6 @@ import { koffiSyscalls } from './koffiSyscalls';
 import { EVENT_FD, type InitMessage, type InitRequest, type StageFailure } from './initProtocol';
 import { execProcess, type ProcessStdio } from './processSetup';
 import type { StepFailure } from './failure';
-import { LineBatch } from './lineBatch';
-import type { OperationOutcome } from './operationOutcome';
 import { initIdmapRequester } from './initIdmap';
 import { initHooks, readHookAnswersFrom } from './initHooks';
 import { ociInitMain } from './ociInit';
@@ -21,6 +19,7 @@ import { connectSeccompAgent } from './seccompListener';
 import { setupRootfs } from './rootfs';
 import { openStateFile, stateFilePath } from './stateDirAccess';
 import { warmUp } from './warmUp';
+import { HeldLines } from './heldLines';
 import { EX_SOFTWARE } from '../exitCodes';
 import {
   AT_FDCWD,
@@ -34,30 +33,29 @@ import {
   type Syscalls,
 } from './syscalls';
 
-// Operation events leave in batches: a write(2) per operation was the init's most frequent
-// syscall, and each one woke the launcher to relay a single line. A batch leaves with the
-// next other message (a hook or idmap request, a failure, exec), once it is 5 ms old, and
-// when the rootfs steps end, so the editor still sees the operations as they go.
-const toLauncher = new LineBatch((text) => void fs.writeSync(EVENT_FD, text));
-/** Set once the messages go elsewhere, one a call (the OCI init). */
-let redirected: ((line: string) => void) | undefined;
+let sink = (line: string): void => void fs.writeSync(EVENT_FD, line);
+const operationLines = new HeldLines((text) => sink(text));
+// An init that dies of a bug mid-plan still reports the steps it took.
+process.on('exit', () => {
+  try {
+    operationLines.flush();
+  } catch {
+    // The launcher is gone too: nobody to tell.
+  }
+});
 
 function send(msg: InitMessage): void {
-  const line = JSON.stringify(msg) + '\n';
-  if (redirected) redirected(line);
-  else toLauncher.write(line);
+  operationLines.flush();
+  sink(JSON.stringify(msg) + '\n');
 }
 
-function sendOperation(outcome: OperationOutcome): void {
-  const line = JSON.stringify({ type: 'operation', outcome } satisfies InitMessage) + '\n';
-  if (redirected) redirected(line);
-  else toLauncher.add(line);
-}
-
-/** Where messages go once the launcher stopped listening (the OCI init, after `create` returned). */
+/**
+ * Where messages go once the launcher stopped listening (the OCI init, after `create` returned).
+ * `write` is given whole lines: one message, or a run of operation lines together.
+ */
 export function redirectInitMessages(write: (line: string) => void): void {
-  toLauncher.flush();
-  redirected = write;
+  operationLines.flush();
+  sink = write;
 }
 
 /** What an init other than the daemon's changes (ociInit.ts: an engine's `create`). */
@@ -91,20 +89,6 @@ function stageFailure(
 
 /** Everything after the request arrived. Returns the exit code when the launch failed. */
 export function runInit(req: InitRequest, sys: Syscalls, io: InitIO = {}): number {
-  try {
-    return runInitSteps(req, sys, io);
-  } finally {
-    // An init that throws still tells what it did before (its stderr says why it stopped);
-    // a launcher already gone must not hide that error behind EPIPE.
-    try {
-      toLauncher.flush();
-    } catch {
-      // nobody left to tell
-    }
-  }
-}
-
-function runInitSteps(req: InitRequest, sys: Syscalls, io: InitIO): number {
   if (req.eventPipe) {
     // The launcher's socket still carries its answers to hook requests (initHooks.ts): it
     // moves to a free fd (the one /dev/null was just given) before the FIFO takes fd 3.
@@ -290,7 +274,7 @@ function runInitSteps(req: InitRequest, sys: Syscalls, io: InitIO): number {
     stateDir: req.stateDir,
     network: req.network,
     owner: req.owner,
-    emit: sendOperation,
+    emit: (outcome) => operationLines.hold(JSON.stringify({ type: 'operation', outcome } satisfies InitMessage) + '\n'),
     runHook: (op) => hooks.runHook(op),
     requestIdmap: initIdmapRequester(send),
     ...(consoleSocket !== undefined
@@ -300,7 +284,7 @@ function runInitSteps(req: InitRequest, sys: Syscalls, io: InitIO): number {
         }
       : {}),
   });
-  toLauncher.flush();
+  operationLines.flush();
   if (consoleSocket !== undefined) sys.close(consoleSocket);
   if (failure) {
     send({ type: 'operation-failure', failure });
