@@ -2,14 +2,17 @@
 // plan + host look-ups on a real bundle) against vscode-json-languageservice validating the
 // same document against the upstream OCI JSON schema only. Each server is its own process
 // over stdio, as an editor runs it, bundled by esbuild, with no debounce.
-// Run: npm run bench -w server (builds dist/server.js first).
+// Run: npm run bench -w server (builds dist/server.js first); `-- --profile DIR` writes a CPU
+// profile of Bindery's server into DIR (node --cpu-prof).
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
 import * as esbuild from 'esbuild';
-import { makeBundle, spec, STANDARD_MOUNTS, type Bundle } from '../test/bundle';
+import { makeBundle, spec, type Bundle } from '../test/bundle';
+import { benchMounts } from './benchMounts';
 import { positionOf, TestClient } from '../test/lspHarness';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
@@ -48,38 +51,6 @@ interface Case {
   name: string;
   text: string;
   iterations: number;
-}
-
-/** `readOnly`: what read-only binds say — `ro` (as containerd writes it; an information finding each) or `rro`. */
-function mounts(bundle: Bundle, count: number, readOnly: 'ro' | 'rro' = 'ro'): unknown[] {
-  const out: unknown[] = [
-    ...STANDARD_MOUNTS,
-    {
-      destination: '/sys/fs/cgroup',
-      type: 'cgroup',
-      source: 'cgroup',
-      options: ['nosuid', 'noexec', 'nodev', 'relatime', 'ro'],
-    },
-  ];
-  for (let i = 0; out.length < count; i++) {
-    if (i % 4 === 3) {
-      out.push({
-        destination: `/scratch/t${i}`,
-        type: 'tmpfs',
-        source: 'tmpfs',
-        options: ['nosuid', 'nodev', 'mode=1777', 'size=16m'],
-      });
-    } else {
-      bundle.mkdir(`volumes/v${i}`);
-      out.push({
-        destination: `/srv/v${i}`,
-        type: 'bind',
-        source: bundle.path(`volumes/v${i}`),
-        options: ['rbind', 'rprivate', i % 2 ? readOnly : 'rw', 'nosuid'],
-      });
-    }
-  }
-  return out;
 }
 
 /** VmRSS of a process, MiB. */
@@ -171,11 +142,11 @@ async function main() {
   const bundle = makeBundle();
   try {
     const cases: Case[] = [
-      { name: 'typical spec (30 mounts)', text: spec(mounts(bundle, 30)), iterations: 60 },
-      { name: '1,000-mount spec, `rro`', text: spec(mounts(bundle, 1000, 'rro')), iterations: 20 },
+      { name: 'typical spec (30 mounts)', text: spec(benchMounts(bundle, 30)), iterations: 60 },
+      { name: '1,000-mount spec, `rro`', text: spec(benchMounts(bundle, 1000, 'rro')), iterations: 20 },
       {
         name: '1,000-mount spec, `ro` on rbinds',
-        text: spec(mounts(bundle, 1000)),
+        text: spec(benchMounts(bundle, 1000)),
         iterations: 20,
       },
     ];
@@ -183,7 +154,9 @@ async function main() {
       throw new Error(`${SERVER} is missing: run npm run build -w server first`);
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bindery-bench-'));
     const baselineJs = await bundleBaseline(tmp);
-    const ours = await spawnServer([SERVER, '--stdio'], 0);
+    const { profile } = parseArgs({ options: { profile: { type: 'string' } } }).values;
+    const profiling = profile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profile)}`] : [];
+    const ours = await spawnServer([...profiling, SERVER, '--stdio'], 0);
     const baseline = await spawnServer([baselineJs, path.join(__dirname, 'schema'), '--stdio']);
     console.log(
       `didChange → publishDiagnostics, ms (median / p90); Node ${process.version}, each server its own process over stdio; load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}\n`,
@@ -205,7 +178,11 @@ async function main() {
       );
     }
     for (const server of [ours, baseline]) {
+      // Asked to exit rather than killed, so that a profiled server writes its profile.
+      const exited = new Promise((resolve) => server.child.once('exit', resolve));
       await server.client.dispose();
+      server.child.stdin!.end();
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 2000))]);
       server.child.kill();
     }
     fs.rmSync(tmp, { recursive: true, force: true });

@@ -1,0 +1,429 @@
+// Findings of a rule kept from one plan of a document to the next, so a keystroke re-runs only
+// the rules whose input it changed. Each rule runs against a context that writes down what it
+// reads: the spec's top-level members (`mounts`, `hostname`…, through the spec object and the
+// document's look-ups by path), the host's answers, or anything wider (the whole text, the
+// tree), which makes its findings never reused. A rule's findings are reused only when every
+// member it read has the very same text as when it ran and the host answers the same; their
+// places are kept relative to the member they lie in and moved to where that member is now.
+//
+// Internal to one process and keyed by exact text: the language server keeps one per open
+// document; the helper plans every launch from scratch and never passes one.
+import type * as jsonc from 'jsonc-parser';
+import type { SpecDocument } from './document';
+import type { Rule, RuleContext } from './rule';
+import { indentUnit } from './rules/edits';
+import type { Finding, HostView, JsonPath, Position, Range } from './types';
+
+/** A rule as the memo runs it: `key` names it across plans. */
+export interface MemoUnit {
+  key: string;
+  rule: Rule;
+}
+
+/** Where an offset lies, independent of what moved around it. */
+type Anchor = { member: string; at: number } | { root: 'start' | 'end'; at: number } | { doc: 0 };
+
+interface HostCall {
+  method: 'lstat' | 'readdir' | 'readFile' | 'readable' | 'kernelRelease';
+  args: unknown[];
+  answer: string;
+}
+
+interface Reads {
+  members: Set<string>;
+  /** Which members exist, and in what order (the spec's keys were listed). */
+  keyList: boolean;
+  /**
+   * The text was read, as the quick fixes read it: around the nodes they edit (inside the
+   * members they looked up, or on the line a member starts on) and for the document's
+   * layout (indent unit, line ends), which must then be the same.
+   */
+  layout: boolean;
+  /** Something the members cannot describe (the whole text, the tree): never reused. */
+  everything: boolean;
+  host: HostCall[];
+}
+
+interface Kept {
+  reads: Reads;
+  /** The findings with every offset as an anchor; see `anchorFinding`. */
+  findings: AnchoredFinding[];
+}
+
+type AnchoredRange = { start: Anchor; end: Anchor };
+type AnchoredFinding = Omit<Finding, 'range' | 'related' | 'fixes'> & {
+  range: AnchoredRange;
+  related?: { message: string; range: AnchoredRange }[];
+  fixes?: {
+    title: string;
+    preferred?: boolean;
+    edits: { range: AnchoredRange; newText: string }[];
+  }[];
+};
+
+/**
+ * The top-level members of a parsed spec: each property's span, and its text from the start
+ * of the line it begins on (fixes copy that line's indentation).
+ */
+interface Members {
+  byKey: Map<string, { offset: number; length: number; text: string }>;
+  keyList: string;
+  root: jsonc.Node;
+  text: string;
+  layout?: string;
+}
+
+function layoutOf(members: Members): string {
+  const { text } = members;
+  members.layout ??= JSON.stringify([indentUnit(text), text.includes('\r\n'), text.includes('\n')]);
+  return members.layout;
+}
+
+/** The context and the shape it was made for; when they change, everything kept is dropped. */
+function settingsOf(ctx: RuleContext): string {
+  return JSON.stringify([ctx.bundleDir, ctx.doc.fileName, ctx.requester]);
+}
+
+export class RuleMemo {
+  private kept = new Map<string, Kept>();
+  private settings: string | undefined;
+  private members: Members | undefined;
+  /** Rules run and rules reused in the last plan (for tests and benchmarks). */
+  lastRun = { ran: 0, reused: 0 };
+
+  /**
+   * Run `units` against `ctx` (whose `report` collects the plan's findings), reusing what
+   * a unit found last time when nothing it read has changed. Returns false, having run
+   * nothing, when the document has no shape the memo can follow (no object, a member
+   * named twice): the caller then runs the rules as usual.
+   */
+  run(
+    units: readonly MemoUnit[],
+    ctx: RuleContext,
+    onFailure: (unit: MemoUnit, e: unknown) => void,
+  ): boolean {
+    const members = membersOf(ctx.doc);
+    if (!members) {
+      this.forget();
+      return false;
+    }
+    const settings = settingsOf(ctx);
+    if (settings !== this.settings) {
+      this.kept.clear();
+      this.settings = settings;
+    }
+    const before = this.members;
+    const next = new Map<string, Kept>();
+    this.lastRun = { ran: 0, reused: 0 };
+    for (const unit of units) {
+      const old = this.kept.get(unit.key);
+      if (old && before && this.stillHolds(old, before, members, ctx.host)) {
+        for (const f of old.findings) ctx.report(placeFinding(f, members, ctx.doc));
+        next.set(unit.key, old);
+        this.lastRun.reused++;
+        continue;
+      }
+      this.lastRun.ran++;
+      const reads: Reads = {
+        members: new Set(),
+        keyList: false,
+        layout: false,
+        everything: false,
+        host: [],
+      };
+      const found: Finding[] = [];
+      try {
+        unit.rule(trackingContext(ctx, reads, (f) => found.push(f)));
+      } catch (e) {
+        for (const f of found) ctx.report(f);
+        onFailure(unit, e);
+        continue;
+      }
+      for (const f of found) ctx.report(f);
+      if (reads.everything) continue;
+      const anchored = found.map((f) => anchorFinding(f, members, ctx.doc));
+      if (anchored.every((f) => f !== undefined))
+        next.set(unit.key, { reads, findings: anchored as AnchoredFinding[] });
+    }
+    this.kept = next;
+    this.members = members;
+    return true;
+  }
+
+  forget(): void {
+    this.kept.clear();
+    this.members = undefined;
+  }
+
+  private stillHolds(kept: Kept, before: Members, now: Members, host: HostView): boolean {
+    const { reads } = kept;
+    if (reads.keyList && before.keyList !== now.keyList) return false;
+    if (reads.layout && layoutOf(before) !== layoutOf(now)) return false;
+    for (const key of reads.members) {
+      if (before.byKey.get(key)?.text !== now.byKey.get(key)?.text) return false;
+    }
+    // The members the findings lie in must be there, unchanged, to place them again.
+    for (const f of kept.findings) {
+      for (const key of anchoredMembers(f)) {
+        if (before.byKey.get(key)?.text !== now.byKey.get(key)?.text) return false;
+      }
+    }
+    return reads.host.every((call) => askHost(host, call.method, call.args) === call.answer);
+  }
+}
+
+function membersOf(doc: SpecDocument): Members | undefined {
+  const root = doc.tree;
+  if (doc.brokenAt !== undefined || !root || root.type !== 'object') return undefined;
+  const byKey = new Map<string, { offset: number; length: number; text: string }>();
+  const keys: string[] = [];
+  for (const prop of root.children ?? []) {
+    const key = prop.children?.[0]?.value;
+    if (typeof key !== 'string' || byKey.has(key)) return undefined;
+    keys.push(key);
+    const lineStart = doc.text.lastIndexOf('\n', prop.offset - 1) + 1;
+    byKey.set(key, {
+      offset: prop.offset,
+      length: prop.length,
+      text: doc.text.slice(lineStart, prop.offset + prop.length),
+    });
+  }
+  return { byKey, keyList: JSON.stringify(keys), root, text: doc.text };
+}
+
+/** The host's answer, as text, so that two answers compare by value. */
+function askHost(host: HostView, method: HostCall['method'], args: unknown[]): string {
+  let answer: unknown;
+  switch (method) {
+    case 'lstat':
+      answer = host.lstat(args[0] as string);
+      break;
+    case 'readdir':
+      answer = host.readdir(args[0] as string);
+      break;
+    case 'readFile':
+      answer = host.readFile ? host.readFile(args[0] as string, args[1] as number) : undefined;
+      break;
+    case 'readable':
+      answer = host.readable ? host.readable(args[0] as string) : undefined;
+      break;
+    case 'kernelRelease':
+      answer = host.kernelRelease;
+      break;
+  }
+  return JSON.stringify(answer) ?? 'undefined';
+}
+
+/** `ctx` as one rule sees it, writing down in `reads` what the rule looks at. */
+function trackingContext(
+  ctx: RuleContext,
+  reads: Reads,
+  report: (f: Finding) => void,
+): RuleContext {
+  const member = (path: JsonPath) => {
+    if (path.length === 0 || typeof path[0] !== 'string') reads.everything = true;
+    else reads.members.add(path[0]);
+  };
+  const doc = ctx.doc;
+  const trackedDoc: SpecDocument = {
+    get text() {
+      reads.layout = true;
+      return doc.text;
+    },
+    fileName: doc.fileName,
+    get tree() {
+      reads.everything = true;
+      return doc.tree;
+    },
+    get value() {
+      reads.everything = true;
+      return doc.value;
+    },
+    get syntaxFindings() {
+      reads.everything = true;
+      return doc.syntaxFindings;
+    },
+    brokenAt: doc.brokenAt,
+    nodeAt: (path) => (member(path), doc.nodeAt(path)),
+    rangeOf: (path) => (member(path), doc.rangeOf(path)),
+    keyRangeOf: (path) => (member(path), doc.keyRangeOf(path)),
+    // The nearest existing ancestor may be the root: its range is anchored to the root's ends.
+    rangeNear: (path) => {
+      if (path.length > 0) member(path);
+      return doc.rangeNear(path);
+    },
+    positionAt: doc.positionAt,
+    offsetAt: doc.offsetAt,
+    rangeOfNode: doc.rangeOfNode,
+  };
+  const spec = ctx.spec && trackingSpec(ctx.spec, reads);
+  const host = trackingHost(ctx.host, reads);
+  return {
+    doc: trackedDoc,
+    spec,
+    bundleDir: ctx.bundleDir,
+    host,
+    get specMounts() {
+      reads.members.add('mounts');
+      return ctx.specMounts;
+    },
+    get rootfs() {
+      reads.members.add('root');
+      return ctx.rootfs;
+    },
+    requester: ctx.requester,
+    report,
+  };
+}
+
+/** The spec object; its members themselves are handed out as they are (a member is read whole). */
+function trackingSpec(spec: Record<string, unknown>, reads: Reads): Record<string, unknown> {
+  const note = (key: string | symbol) => {
+    if (typeof key === 'string') reads.members.add(key);
+  };
+  return new Proxy(spec, {
+    get(target, key) {
+      note(key);
+      return Reflect.get(target, key);
+    },
+    has(target, key) {
+      note(key);
+      return Reflect.has(target, key);
+    },
+    getOwnPropertyDescriptor(target, key) {
+      note(key);
+      return Reflect.getOwnPropertyDescriptor(target, key);
+    },
+    ownKeys(target) {
+      reads.keyList = true;
+      return Reflect.ownKeys(target);
+    },
+    set() {
+      reads.everything = true;
+      return false;
+    },
+    deleteProperty() {
+      reads.everything = true;
+      return false;
+    },
+  });
+}
+
+function trackingHost(host: HostView, reads: Reads): HostView {
+  const record = (method: HostCall['method'], args: unknown[], answer: unknown) => {
+    reads.host.push({ method, args, answer: JSON.stringify(answer) ?? 'undefined' });
+    return answer;
+  };
+  return {
+    lstat: (p) => record('lstat', [p], host.lstat(p)) as ReturnType<HostView['lstat']>,
+    readdir: (p) => record('readdir', [p], host.readdir(p)) as ReturnType<HostView['readdir']>,
+    get kernelRelease() {
+      return record('kernelRelease', [], host.kernelRelease) as string | undefined;
+    },
+    ...(host.readFile
+      ? {
+          readFile: (p: string, max: number) =>
+            record('readFile', [p, max], host.readFile!(p, max)) as string | null,
+        }
+      : {}),
+    ...(host.readable
+      ? { readable: (p: string) => record('readable', [p], host.readable!(p)) as true | string }
+      : {}),
+  };
+}
+
+function anchorOf(offset: number, members: Members): Anchor | undefined {
+  for (const [key, m] of members.byKey) {
+    if (offset >= m.offset && offset <= m.offset + m.length)
+      return { member: key, at: offset - m.offset };
+  }
+  const { root } = members;
+  if (offset >= root.offset && offset <= root.offset + 1)
+    return { root: 'start', at: offset - root.offset };
+  if (offset === 0) return { doc: 0 };
+  const end = root.offset + root.length;
+  if (offset >= end - 1 && offset <= end) return { root: 'end', at: offset - end };
+  return undefined;
+}
+
+function offsetOf(anchor: Anchor, members: Members): number {
+  if ('member' in anchor) return members.byKey.get(anchor.member)!.offset + anchor.at;
+  if ('root' in anchor)
+    return anchor.root === 'start'
+      ? members.root.offset + anchor.at
+      : members.root.offset + members.root.length + anchor.at;
+  return 0;
+}
+
+function anchorRange(range: Range, members: Members, doc: SpecDocument): AnchoredRange | undefined {
+  const start = anchorOf(doc.offsetAt(range.start), members);
+  const end = anchorOf(doc.offsetAt(range.end), members);
+  // A place the offsets cannot give back exactly (past the end of a line) is not kept.
+  if (!start || !end || !samePosition(doc.positionAt(doc.offsetAt(range.start)), range.start))
+    return undefined;
+  if (!samePosition(doc.positionAt(doc.offsetAt(range.end)), range.end)) return undefined;
+  return { start, end };
+}
+
+function samePosition(a: Position, b: Position): boolean {
+  return a.line === b.line && a.character === b.character;
+}
+
+function anchorFinding(
+  f: Finding,
+  members: Members,
+  doc: SpecDocument,
+): AnchoredFinding | undefined {
+  const range = anchorRange(f.range, members, doc);
+  if (!range) return undefined;
+  // Keys kept as they are, even when undefined: the plan from scratch has them so.
+  const out = { ...f, range } as unknown as AnchoredFinding;
+  if (f.related) {
+    out.related = [];
+    for (const r of f.related) {
+      const at = anchorRange(r.range, members, doc);
+      if (!at) return undefined;
+      out.related.push({ message: r.message, range: at });
+    }
+  }
+  if (f.fixes) {
+    out.fixes = [];
+    for (const fix of f.fixes) {
+      const edits = [];
+      for (const e of fix.edits) {
+        const at = anchorRange(e.range, members, doc);
+        if (!at) return undefined;
+        edits.push({ range: at, newText: e.newText });
+      }
+      out.fixes.push({ ...fix, edits });
+    }
+  }
+  return structuredClone(out);
+}
+
+function anchoredMembers(f: AnchoredFinding): string[] {
+  const out: string[] = [];
+  const add = (r: AnchoredRange) => {
+    for (const a of [r.start, r.end]) if ('member' in a) out.push(a.member);
+  };
+  add(f.range);
+  for (const r of f.related ?? []) add(r.range);
+  for (const fix of f.fixes ?? []) for (const e of fix.edits) add(e.range);
+  return out;
+}
+
+function placeFinding(f: AnchoredFinding, members: Members, doc: SpecDocument): Finding {
+  const place = (r: AnchoredRange): Range => ({
+    start: doc.positionAt(offsetOf(r.start, members)),
+    end: doc.positionAt(offsetOf(r.end, members)),
+  });
+  const out = { ...f, path: [...f.path], range: place(f.range) } as unknown as Finding;
+  if (f.related)
+    out.related = f.related.map((r) => ({ message: r.message, range: place(r.range) }));
+  if (f.fixes)
+    out.fixes = f.fixes.map((fix) => ({
+      ...fix,
+      edits: fix.edits.map((e) => ({ range: place(e.range), newText: e.newText })),
+    }));
+  return out;
+}
