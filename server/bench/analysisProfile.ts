@@ -2,7 +2,7 @@
 // new version of a document (as AnalysisCache.get does it) and its diagnostics, editing the
 // hostname 'box'↔'bx2' like lsp.bench.ts; alternating with a cache that plans each version
 // from scratch (no rule memo), to compare the two.
-// Run: node --import tsx [--cpu-prof] bench/analysisProfile.ts [mounts] [edits]
+// Run: node --import tsx [--cpu-prof] bench/analysisProfile.ts [mounts] [edits] [memo|fresh]
 import { performance } from 'node:perf_hooks';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { planBundle, realHostView } from '@bindery/plan';
@@ -14,6 +14,7 @@ import { benchMounts } from './benchMounts';
 
 const count = Number(process.argv[2] ?? 1000);
 const edits = Number(process.argv[3] ?? 200);
+const only = process.argv[4];
 const bundle = makeBundle();
 try {
   const text = spec(benchMounts(bundle, count, 'rro'));
@@ -32,6 +33,7 @@ try {
   for (let i = 0; i < edits; i++) {
     const next = text.slice(0, at) + (i % 2 ? 'box' : 'bx2') + text.slice(at + 3);
     for (const kind of ['memo', 'fresh'] as const) {
+      if (only && only !== kind) continue;
       const doc = TextDocument.create(uri, 'json', i + 1, next);
       const t = performance.now();
       const a = caches[kind].get(doc)!;
@@ -39,7 +41,7 @@ try {
       samples[kind].push(performance.now() - t);
     }
   }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1] ?? NaN;
   console.log(
     `${count} mounts, ${edits} edits, ms median: with the rule memo ${median(samples.memo).toFixed(2)}, from scratch ${median(samples.fresh).toFixed(2)}`,
   );

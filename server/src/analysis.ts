@@ -9,7 +9,7 @@ import {
   planBundle,
   processRequester,
   type Requester,
-  RuleMemo,
+  PlanMemo,
   type SpecDocument,
 } from '@bindery/plan';
 import { bundleDirOf, fileNameOf, isOciSpec } from './documents';
@@ -26,7 +26,7 @@ export interface Analysis {
 export class AnalysisCache {
   private readonly byUri = new Map<string, Analysis>();
   /** Per document, what each rule found last time: a keystroke re-runs only what it touched. */
-  private readonly memos = new Map<string, RuleMemo>();
+  private readonly memos = new Map<string, PlanMemo>();
 
   constructor(
     private readonly host: HostView,
@@ -52,7 +52,7 @@ export class AnalysisCache {
     // code actions, completion), which an editor asks for after nearly every change.
     const spec = parseSpec(text, fileName);
     let memo = this.memos.get(doc.uri);
-    if (!memo) this.memos.set(doc.uri, (memo = new RuleMemo()));
+    if (!memo) this.memos.set(doc.uri, (memo = new PlanMemo()));
     const plan = this.plan({ text, bundleDir, host: this.host, fileName, requester: this.requester, document: spec, memo });
     const analysis: Analysis = {
       uri: doc.uri,

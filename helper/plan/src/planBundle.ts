@@ -12,7 +12,7 @@ import { resolveHostPath } from './paths';
 import type { Rule, RuleContext } from './rule';
 import { allRules } from './rules';
 import { structureParts, structureRule } from './rules/structure';
-import type { MemoUnit } from './ruleMemo';
+import type { MemoUnit } from './planMemo';
 import { addRuntimeMounts } from './runtimeDefaults';
 import type { Finding, JsonPath, NormalizedMount, Origin, Plan, PlanInput, Range } from './types';
 
@@ -34,8 +34,11 @@ export function planBundle(input: PlanInput): Plan {
 
   const rootPath = asString(get(spec, 'root', 'path'));
   const rootfs = rootPath ? resolveHostPath(bundleDir, rootPath) : undefined;
+  const memo = input.memo;
   const specMounts: NormalizedMount[] = asArray(spec?.mounts).map((entry, i) =>
-    normalizeMount(entry, i, specOrigin(['mounts', i]), bundleDir),
+    memo
+      ? memo.normalizeMount(doc, entry, i, specOrigin(['mounts', i]), bundleDir)
+      : normalizeMount(entry, i, specOrigin(['mounts', i]), bundleDir),
   );
 
   const findings: Finding[] = [

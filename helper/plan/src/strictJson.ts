@@ -19,6 +19,9 @@ const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
 const MINUS = 0x2d;
 
+/** jsonc-parser's node as built here, its lengths set once the end is reached. */
+type Node = { -readonly [K in keyof jsonc.Node]: jsonc.Node[K] };
+
 /** Thrown inside the reader only; never leaves this file. */
 class NotStrict extends Error {}
 const NOT_STRICT = new NotStrict();
@@ -61,14 +64,14 @@ export function parseStrictJson(text: string): { tree: jsonc.Node; value: unknow
 
   // Returns the node; the value goes to `out.value` so that no pair is allocated per node.
   const out = { value: undefined as unknown };
-  const readValue = (parent: jsonc.Node | undefined, depth: number): jsonc.Node => {
+  const readValue = (parent: Node | undefined, depth: number): Node => {
     skipSpace();
     if (i >= n) throw NOT_STRICT;
     const c = text.charCodeAt(i);
     const offset = i;
     if (c === OPEN_BRACE) {
       if (depth >= MAX_JSON_DEPTH) throw NOT_STRICT;
-      const node: jsonc.Node = { type: 'object', offset, length: -1, parent, children: [] };
+      const node: Node = { type: 'object', offset, length: -1, parent, children: [] };
       const value = Object.create(null) as Record<string, unknown>;
       i++;
       skipSpace();
@@ -78,7 +81,7 @@ export function parseStrictJson(text: string): { tree: jsonc.Node; value: unknow
           if (text.charCodeAt(i) !== QUOTE) throw NOT_STRICT;
           const keyOffset = i;
           const key = readString();
-          const property: jsonc.Node = {
+          const property: Node = {
             type: 'property',
             offset: keyOffset,
             length: -1,
@@ -118,7 +121,7 @@ export function parseStrictJson(text: string): { tree: jsonc.Node; value: unknow
     }
     if (c === OPEN_BRACKET) {
       if (depth >= MAX_JSON_DEPTH) throw NOT_STRICT;
-      const node: jsonc.Node = { type: 'array', offset, length: -1, parent, children: [] };
+      const node: Node = { type: 'array', offset, length: -1, parent, children: [] };
       const value: unknown[] = [];
       i++;
       skipSpace();
@@ -178,7 +181,7 @@ export function parseStrictJson(text: string): { tree: jsonc.Node; value: unknow
     if (i !== n) return undefined;
     // parseTree leaves no `parent` key on the root at all.
     delete tree.parent;
-    return { tree, value };
+    return { tree: tree as jsonc.Node, value };
   } catch (e) {
     if (e === NOT_STRICT) return undefined;
     throw e;

@@ -5,7 +5,7 @@
 // members, unknown members, broken JSON in between; the host changes under it too.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseSpec, planBundle, RuleMemo } from '../src';
+import { parseSpec, planBundle, PlanMemo } from '../src';
 import type { HostEntry, HostView, Plan } from '../src/types';
 import { baseSpec, runcMounts } from '../../test/baseSpec';
 
@@ -212,7 +212,7 @@ function firstDifference(a: Plan, b: Plan): string {
   return `the plans differ at …${x.slice(Math.max(0, i - 200), i + 100)}\n  from scratch …${y.slice(Math.max(0, i - 200), i + 100)}`;
 }
 
-describe('RuleMemo: a plan made with the memo equals a plan made from scratch', () => {
+describe('PlanMemo: a plan made with the memo equals a plan made from scratch', () => {
   for (const seed of [1, 2, 3]) {
     it(`after each of 400 random edits (seed ${seed})`, () => {
       const r = random(seed);
@@ -224,7 +224,7 @@ describe('RuleMemo: a plan made with the memo equals a plan made from scratch', 
         ],
       });
       spec.hostname = 'box';
-      const memo = new RuleMemo();
+      const memo = new PlanMemo();
       let indent = '  ';
       let reused = 0;
       for (let step = 0; step < 400; step++) {
@@ -256,7 +256,7 @@ describe('RuleMemo: a plan made with the memo equals a plan made from scratch', 
   it('sees the indentation of the line a member starts on, which fixes copy', () => {
     const { host } = mutableHost();
     const spec: Spec = baseSpec({ mounts: [] });
-    const memo = new RuleMemo();
+    const memo = new PlanMemo();
     const text = JSON.stringify(spec, null, 2);
     planBundle({ text, bundleDir: BUNDLE, host, memo });
     for (const indented of [
@@ -277,7 +277,7 @@ describe('RuleMemo: a plan made with the memo equals a plan made from scratch', 
     const { host } = mutableHost();
     const spec: Spec = baseSpec({ mounts: runcMounts('/proc', '/dev') });
     spec.hostname = 'box';
-    const memo = new RuleMemo();
+    const memo = new PlanMemo();
     const plan = (s: Spec) =>
       planBundle({ text: JSON.stringify(s, null, 2), bundleDir: BUNDLE, host, memo });
     plan(spec);

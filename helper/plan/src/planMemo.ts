@@ -12,7 +12,16 @@ import type * as jsonc from 'jsonc-parser';
 import type { SpecDocument } from './document';
 import type { Rule, RuleContext } from './rule';
 import { indentUnit } from './rules/edits';
-import type { Finding, HostView, JsonPath, Position, Range } from './types';
+import { normalizeMount } from './normalize';
+import type {
+  Finding,
+  HostView,
+  JsonPath,
+  NormalizedMount,
+  Origin,
+  Position,
+  Range,
+} from './types';
 
 /** A rule as the memo runs it: `key` names it across plans. */
 export interface MemoUnit {
@@ -84,12 +93,48 @@ function settingsOf(ctx: RuleContext): string {
   return JSON.stringify([ctx.bundleDir, ctx.doc.fileName, ctx.requester]);
 }
 
-export class RuleMemo {
+export class PlanMemo {
   private kept = new Map<string, Kept>();
   private settings: string | undefined;
   private members: Members | undefined;
+  /** Normalised mounts by bundle and entry text: those of the plan being made, and of the one before. */
+  private mountsNow = new Map<string, NormalizedMount>();
+  private mountsBefore = new Map<string, NormalizedMount>();
+  private mountsDoc: SpecDocument | undefined;
+  private membersOfDoc: { doc: SpecDocument; members: Members | undefined } | undefined;
   /** Rules run and rules reused in the last plan (for tests and benchmarks). */
   lastRun = { ran: 0, reused: 0 };
+
+  /**
+   * normalizeMount of `mounts[index]`, made again only for an entry whose text no earlier
+   * plan had (normalising depends on nothing else but the bundle directory).
+   */
+  normalizeMount(
+    doc: SpecDocument,
+    entry: unknown,
+    index: number,
+    origin: Origin,
+    bundleDir: string,
+  ): NormalizedMount {
+    const node = this.membersFor(doc) ? doc.nodeAt(['mounts', index]) : undefined;
+    if (!node) return normalizeMount(entry, index, origin, bundleDir);
+    if (doc !== this.mountsDoc) {
+      this.mountsBefore = this.mountsNow;
+      this.mountsNow = new Map();
+      this.mountsDoc = doc;
+    }
+    const key = `${bundleDir}\0${doc.text.slice(node.offset, node.offset + node.length)}`;
+    let made = this.mountsNow.get(key) ?? this.mountsBefore.get(key);
+    if (!made) made = normalizeMount(entry, index, origin, bundleDir);
+    this.mountsNow.set(key, made);
+    return { ...made, index, origin };
+  }
+
+  /** The document's top-level members, or undefined when the memo cannot follow its shape. */
+  private membersFor(doc: SpecDocument): Members | undefined {
+    if (this.membersOfDoc?.doc !== doc) this.membersOfDoc = { doc, members: membersOf(doc) };
+    return this.membersOfDoc.members;
+  }
 
   /**
    * Run `units` against `ctx` (whose `report` collects the plan's findings), reusing what
@@ -102,7 +147,7 @@ export class RuleMemo {
     ctx: RuleContext,
     onFailure: (unit: MemoUnit, e: unknown) => void,
   ): boolean {
-    const members = membersOf(ctx.doc);
+    const members = this.membersFor(ctx.doc);
     if (!members) {
       this.forget();
       return false;
@@ -153,6 +198,7 @@ export class RuleMemo {
   forget(): void {
     this.kept.clear();
     this.members = undefined;
+    this.membersOfDoc = undefined;
   }
 
   private stillHolds(kept: Kept, before: Members, now: Members, host: HostView): boolean {
