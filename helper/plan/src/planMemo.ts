@@ -55,6 +55,8 @@ interface Reads {
 
 interface Kept {
   reads: Reads;
+  /** Members the findings lie in: they must be there, unchanged, to place the findings again. */
+  placedIn: Set<string>;
   /** The findings with every offset as an anchor; see `anchorFinding`. */
   findings: AnchoredFinding[];
 }
@@ -158,11 +160,12 @@ export class PlanMemo {
       this.settings = settings;
     }
     const before = this.members;
+    const check = before && comparison(before, members, ctx.host);
     const next = new Map<string, Kept>();
     this.lastRun = { ran: 0, reused: 0 };
     for (const unit of units) {
       const old = this.kept.get(unit.key);
-      if (old && before && this.stillHolds(old, before, members, ctx.host)) {
+      if (old && before && stillHolds(old, check)) {
         for (const f of old.findings) ctx.report(placeFinding(f, members, ctx.doc));
         next.set(unit.key, old);
         this.lastRun.reused++;
@@ -188,7 +191,11 @@ export class PlanMemo {
       if (reads.everything) continue;
       const anchored = found.map((f) => anchorFinding(f, members, ctx.doc));
       if (anchored.every((f) => f !== undefined))
-        next.set(unit.key, { reads, findings: anchored as AnchoredFinding[] });
+        next.set(unit.key, {
+          reads,
+          findings: anchored as AnchoredFinding[],
+          placedIn: new Set((anchored as AnchoredFinding[]).flatMap(anchoredMembers)),
+        });
     }
     this.kept = next;
     this.members = members;
@@ -200,22 +207,47 @@ export class PlanMemo {
     this.members = undefined;
     this.membersOfDoc = undefined;
   }
+}
 
-  private stillHolds(kept: Kept, before: Members, now: Members, host: HostView): boolean {
-    const { reads } = kept;
-    if (reads.keyList && before.keyList !== now.keyList) return false;
-    if (reads.layout && layoutOf(before) !== layoutOf(now)) return false;
-    for (const key of reads.members) {
-      if (before.byKey.get(key)?.text !== now.byKey.get(key)?.text) return false;
-    }
-    // The members the findings lie in must be there, unchanged, to place them again.
-    for (const f of kept.findings) {
-      for (const key of anchoredMembers(f)) {
-        if (before.byKey.get(key)?.text !== now.byKey.get(key)?.text) return false;
+/**
+ * What changed between two plans, each question answered once per plan however many rules
+ * ask it: whether a member's text changed, the layout, the host's answer to a call.
+ */
+function comparison(before: Members, now: Members, host: HostView) {
+  const memberSame = new Map<string, boolean>();
+  const hostAnswers = new Map<string, string>();
+  let layoutSame: boolean | undefined;
+  return {
+    member(key: string): boolean {
+      let same = memberSame.get(key);
+      if (same === undefined) {
+        same = before.byKey.get(key)?.text === now.byKey.get(key)?.text;
+        memberSame.set(key, same);
       }
-    }
-    return reads.host.every((call) => askHost(host, call.method, call.args) === call.answer);
-  }
+      return same;
+    },
+    keyList: () => before.keyList === now.keyList,
+    layout: () => (layoutSame ??= layoutOf(before) === layoutOf(now)),
+    host(call: HostCall): string {
+      const key = `${call.method}\0${call.args.join('\0')}`;
+      let answer = hostAnswers.get(key);
+      if (answer === undefined) {
+        answer = askHost(host, call.method, call.args);
+        hostAnswers.set(key, answer);
+      }
+      return answer;
+    },
+  };
+}
+
+function stillHolds(kept: Kept, check: ReturnType<typeof comparison> | undefined): boolean {
+  if (!check) return false;
+  const { reads } = kept;
+  if (reads.keyList && !check.keyList()) return false;
+  if (reads.layout && !check.layout()) return false;
+  for (const key of reads.members) if (!check.member(key)) return false;
+  for (const key of kept.placedIn) if (!check.member(key)) return false;
+  return reads.host.every((call) => check.host(call) === call.answer);
 }
 
 function membersOf(doc: SpecDocument): Members | undefined {
