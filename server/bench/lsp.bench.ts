@@ -16,7 +16,7 @@ import { benchMounts } from './benchMounts';
 import { positionOf, TestClient } from '../test/lspHarness';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
-import { planBundle, realHostView } from '@bindery/plan';
+import { PlanMemo, planBundle, realHostView } from '@bindery/plan';
 import { CachedHost } from '../src/cachedHost';
 import { schemaOnlyService } from './schemaOnlyServer';
 
@@ -115,27 +115,45 @@ async function measure(
   };
 }
 
-/** planBundle and the JSON service's validation called directly, alternating, same text. */
-async function core(bundle: Bundle, c: Case): Promise<{ plan: number; schema: number }> {
+/**
+ * planBundle (from scratch, and with a plan memo as the language server keeps one per
+ * document) and the JSON service's parse and validation called directly, alternating, on
+ * the same edits of the hostname.
+ */
+async function core(
+  bundle: Bundle,
+  c: Case,
+): Promise<{ fresh: number; memo: number; schema: number }> {
   const host = new CachedHost(realHostView(), Number.POSITIVE_INFINITY);
   const service = schemaOnlyService(path.join(__dirname, 'schema'));
-  const doc = TextDocument.create(URI.file(bundle.path('core.json')).toString(), 'json', 1, c.text);
-  const pa: number[] = [];
-  const pb: number[] = [];
+  const memo = new PlanMemo();
+  const at = c.text.indexOf('"box"') + 1;
+  const uri = URI.file(bundle.path('core.json')).toString();
+  const samples = { fresh: [] as number[], memo: [] as number[], schema: [] as number[] };
   const warmup = 30;
   for (let i = 0; i < warmup + c.iterations * 2; i++) {
+    const text = c.text.slice(0, at) + (i % 2 ? 'box' : 'bx2') + c.text.slice(at + 3);
+    const doc = TextDocument.create(uri, 'json', i + 1, text);
     let t = performance.now();
-    planBundle({ text: c.text, bundleDir: bundle.dir, host });
-    const ta = performance.now() - t;
+    planBundle({ text, bundleDir: bundle.dir, host });
+    const fresh = performance.now() - t;
+    t = performance.now();
+    planBundle({ text, bundleDir: bundle.dir, host, memo });
+    const withMemo = performance.now() - t;
     t = performance.now();
     await service.doValidation(doc, service.parseJSONDocument(doc));
-    const tb = performance.now() - t;
+    const schema = performance.now() - t;
     if (i >= warmup) {
-      pa.push(ta);
-      pb.push(tb);
+      samples.fresh.push(fresh);
+      samples.memo.push(withMemo);
+      samples.schema.push(schema);
     }
   }
-  return { plan: stats(pa).median, schema: stats(pb).median };
+  return {
+    fresh: stats(samples.fresh).median,
+    memo: stats(samples.memo).median,
+    schema: stats(samples.schema).median,
+  };
 }
 
 async function main() {
@@ -188,16 +206,16 @@ async function main() {
     fs.rmSync(tmp, { recursive: true, force: true });
 
     console.log(
-      '\nThe validation alone, in this process (no protocol, no process boundary), ms median:\n',
+      `\nThe validation alone, in this process (no protocol, no process boundary), the same hostname edits, ms median; load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}:\n`,
     );
     console.log(
-      '| document | planBundle (host look-ups cached) | parse + doValidation against the schema | ratio |',
+      '| document | planBundle from scratch | planBundle with the plan memo (as the server) | parse + doValidation against the schema | ratio from scratch / schema | ratio with memo / schema |',
     );
-    console.log('| --- | --- | --- | --- |');
+    console.log('| --- | --- | --- | --- | --- | --- |');
     for (const c of cases) {
-      const { plan, schema } = await core(bundle, c);
+      const { fresh, memo, schema } = await core(bundle, c);
       console.log(
-        `| ${c.name} | ${plan.toFixed(2)} | ${schema.toFixed(2)} | ${(plan / schema).toFixed(2)} |`,
+        `| ${c.name} | ${fresh.toFixed(2)} | ${memo.toFixed(2)} | ${schema.toFixed(2)} | ${(fresh / schema).toFixed(2)} | ${(memo / schema).toFixed(2)} |`,
       );
     }
   } finally {
