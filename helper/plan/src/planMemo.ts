@@ -11,7 +11,6 @@
 import type * as jsonc from 'jsonc-parser';
 import type { SpecDocument } from './document';
 import type { Rule, RuleContext } from './rule';
-import { indentUnit } from './rules/edits';
 import { normalizeMount } from './normalize';
 import type {
   Finding,
@@ -77,17 +76,67 @@ type AnchoredFinding = Omit<Finding, 'range' | 'related' | 'fixes'> & {
  * of the line it begins on (fixes copy that line's indentation).
  */
 interface Members {
-  byKey: Map<string, { offset: number; length: number; text: string }>;
+  byKey: Map<string, Member>;
   keyList: string;
   root: jsonc.Node;
   text: string;
   layout?: string;
 }
 
-function layoutOf(members: Members): string {
+interface Member {
+  offset: number;
+  length: number;
+  lineStart: number;
+  text: string;
+  indents?: Indents;
+}
+
+/** The indented lines of some text: whether one starts with a tab, the smallest indent. */
+interface Indents {
+  tab: boolean;
+  smallest: number;
+}
+/**
+ * The layout fixes copy (indentUnit's answer, the line ends), from the indents of each
+ * member's lines, kept with the member, and of the lines between members: an edit re-reads
+ * only the members it changed, not the whole text. A line counted twice changes nothing.
+ */
+function layoutOf(members: Members, previous?: Members): string {
+  if (members.layout !== undefined) return members.layout;
   const { text } = members;
-  members.layout ??= JSON.stringify([indentUnit(text), text.includes('\r\n'), text.includes('\n')]);
+  let tab = false;
+  let smallest = Infinity;
+  const add = (i: Indents) => {
+    tab ||= i.tab;
+    smallest = Math.min(smallest, i.smallest);
+  };
+  let from = 0;
+  for (const [key, m] of members.byKey) {
+    add(indentsIn(text, from, m.lineStart));
+    const old = previous?.byKey.get(key);
+    m.indents ??=
+      old?.indents && old.text === m.text ? old.indents : indentsIn(m.text, 0, m.text.length);
+    add(m.indents);
+    from = m.lineStart + m.text.length;
+  }
+  add(indentsIn(text, from, text.length));
+  const unit = tab ? '\t' : Number.isFinite(smallest) ? ' '.repeat(smallest) : '  ';
+  members.layout = JSON.stringify([unit, text.includes('\r\n'), text.includes('\n')]);
   return members.layout;
+}
+
+/** The indents of the lines that start after a line break in [from, to) of `text`, as indentUnit reads them. */
+function indentsIn(text: string, from: number, to: number): Indents {
+  let tab = false;
+  let smallest = Infinity;
+  for (let nl = text.indexOf('\n', from); nl >= 0 && nl < to; nl = text.indexOf('\n', nl + 1)) {
+    let end = nl + 1;
+    while (text.charCodeAt(end) === 0x20 || text.charCodeAt(end) === 0x09) end++;
+    if (end === nl + 1 || end >= text.length || /\s/.test(text[end])) continue;
+    if (text.charCodeAt(nl + 1) === 0x09) tab = true;
+    else smallest = Math.min(smallest, end - nl - 1);
+  }
+  return { tab, smallest };
 }
 
 /** The context and the shape it was made for; when they change, everything kept is dropped. */
@@ -227,7 +276,7 @@ function comparison(before: Members, now: Members, host: HostView) {
       return same;
     },
     keyList: () => before.keyList === now.keyList,
-    layout: () => (layoutSame ??= layoutOf(before) === layoutOf(now)),
+    layout: () => (layoutSame ??= layoutOf(before) === layoutOf(now, before)),
     host(call: HostCall): string {
       const key = `${call.method}\0${call.args.join('\0')}`;
       let answer = hostAnswers.get(key);
@@ -253,7 +302,7 @@ function stillHolds(kept: Kept, check: ReturnType<typeof comparison> | undefined
 function membersOf(doc: SpecDocument): Members | undefined {
   const root = doc.tree;
   if (doc.brokenAt !== undefined || !root || root.type !== 'object') return undefined;
-  const byKey = new Map<string, { offset: number; length: number; text: string }>();
+  const byKey = new Map<string, Member>();
   const keys: string[] = [];
   for (const prop of root.children ?? []) {
     const key = prop.children?.[0]?.value;
@@ -263,6 +312,7 @@ function membersOf(doc: SpecDocument): Members | undefined {
     byKey.set(key, {
       offset: prop.offset,
       length: prop.length,
+      lineStart,
       text: doc.text.slice(lineStart, prop.offset + prop.length),
     });
   }

@@ -256,12 +256,16 @@ describe('PlanMemo: a plan made with the memo equals a plan made from scratch', 
   it('sees the indentation of the line a member starts on, which fixes copy', () => {
     const { host } = mutableHost();
     const spec: Spec = baseSpec({ mounts: [] });
+    spec.hostname = 'box';
     const memo = new PlanMemo();
     const text = JSON.stringify(spec, null, 2);
     planBundle({ text, bundleDir: BUNDLE, host, memo });
     for (const indented of [
       text.replace('\n  "mounts"', '\n      "mounts"'),
       text.replace('\n  "mounts"', '\n\t"mounts"'),
+      // The document's indent unit, which the fix copies, changed on a line the rule never reads.
+      text.replace('\n  "hostname"', '\n\t"hostname"'),
+      text.replace('\n  "hostname"', '\n "hostname"'),
     ]) {
       const withMemo = planBundle({ text: indented, bundleDir: BUNDLE, host, memo });
       const fresh = planBundle({ text: indented, bundleDir: BUNDLE, host });
