@@ -2,7 +2,7 @@
 // CommonJS file with a node shebang. Add a program by adding a line to ENTRIES.
 import * as esbuild from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { chmodSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -11,7 +11,12 @@ const here = dirname(fileURLToPath(import.meta.url));
 const ENTRIES = [
   { in: 'src/cli.ts', out: 'cli' },
   { in: 'src/runtime/init.ts', out: 'init' },
-  { in: 'src/binderyd.ts', out: 'binderyd' },
+  // A long-lived daemon: V8's default young generation (16 MiB semi-spaces) grows to its
+  // limit under the launches' short-lived garbage and stays resident; 4 MiB keeps binderyd's
+  // RSS with 100 containers about 14 MiB lower (memory bench), at more frequent, shorter
+  // scavenges. The flag is on the shebang so every way of starting it (systemd, a shell, the
+  // benchmarks, which read it back) gets it.
+  { in: 'src/binderyd.ts', out: 'binderyd', nodeFlags: ['--max-semi-space-size=4'] },
 ];
 
 const options = {
@@ -36,7 +41,15 @@ if (process.argv.includes('--watch')) {
   await ctx.watch();
 } else {
   await esbuild.build(options);
-  for (const e of ENTRIES) chmodSync(join(here, 'dist', `${e.out}.js`), 0o755);
+  for (const e of ENTRIES) {
+    const file = join(here, 'dist', `${e.out}.js`);
+    if (e.nodeFlags) {
+      // `env -S` splits the line, so node receives the flags as arguments of its own.
+      const text = readFileSync(file, 'utf8').replace(/^#!.*\n/, `#!/usr/bin/env -S node ${e.nodeFlags.join(' ')}\n`);
+      writeFileSync(file, text);
+    }
+    chmodSync(file, 0o755);
+  }
   // The code cache bin/bindery.js loads the CLI with (every runtime call is a new process).
   const cache = spawnSync(process.execPath, [join(here, 'bin', 'compileCache.js'), '--write', join(here, 'dist', 'cli.js')], {
     stdio: 'inherit',

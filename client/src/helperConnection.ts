@@ -14,7 +14,7 @@ import type {
   ExitedEvent,
   HookEvent,
   IdParams,
-  OperationEvent,
+  OperationsEvent,
   OutputEvent,
   StartedEvent,
   VersionResult,
@@ -47,8 +47,9 @@ export class HelperConnection implements vscode.Disposable {
 
   private readonly stateEmitter = new vscode.EventEmitter<HelperState>();
   readonly onDidChangeState = this.stateEmitter.event;
-  private readonly operationEmitter = new vscode.EventEmitter<OperationEvent>();
-  readonly onOperation = this.operationEmitter.event;
+  /** A launch's steps, several at once (what the helper got from the init together). */
+  private readonly operationsEmitter = new vscode.EventEmitter<OperationsEvent>();
+  readonly onOperations = this.operationsEmitter.event;
   private readonly startedEmitter = new vscode.EventEmitter<StartedEvent>();
   readonly onStarted = this.startedEmitter.event;
   private readonly outputEmitter = new vscode.EventEmitter<OutputEvent>();
@@ -157,7 +158,7 @@ export class HelperConnection implements vscode.Disposable {
   }
 
   private wireNotifications(c: HelperClient): void {
-    c.onOperation((e) => this.operationEmitter.fire(e));
+    c.onOperations((e) => this.operationsEmitter.fire(e));
     c.onStarted((e) => this.startedEmitter.fire(e));
     c.onOutput((e) => this.outputEmitter.fire(e));
     c.onExited((e) => this.exitedEmitter.fire(e));
@@ -199,7 +200,7 @@ export class HelperConnection implements vscode.Disposable {
     this.closeConnection();
     for (const e of [
       this.stateEmitter,
-      this.operationEmitter,
+      this.operationsEmitter,
       this.startedEmitter,
       this.outputEmitter,
       this.exitedEmitter,

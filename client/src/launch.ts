@@ -81,11 +81,14 @@ export async function launchBundle(
         if (validation.plan.operations.some((o) => o.op === 'console'))
           tty = openContainerTerminal(helper, id, stopTimeoutMs).pty;
         subscriptions.push(
-          helper.onOperation((e) => {
-            if (e.id !== id) return;
+          // One report per batch: the bar moves by all of its steps and names the last,
+          // where one report each would only have shown the last one for longer.
+          helper.onOperations(({ id: of, operations }) => {
+            if (of !== id) return;
+            const last = operations[operations.length - 1];
             progress.report({
-              increment: 100 / total,
-              message: `${e.ok ? '' : 'FAILED '}${e.text}`,
+              increment: (100 * operations.length) / total,
+              message: `${last.ok ? '' : 'FAILED '}${last.text}`,
             });
           }),
           token.onCancellationRequested(() => {

@@ -32,17 +32,18 @@ export class MountDiagnostics implements vscode.Disposable {
     this.subscriptions.push(
       this.collection,
       // A failure of a launch started elsewhere (the CLI) lands in the editor too.
-      helper.onOperation((e) => {
-        if (e.ok) return;
-        const c = store.get(e.id);
+      helper.onOperations(({ id, operations }) => {
+        const c = store.get(id);
         if (!c) return;
-        this.setLaunchFailure(specPathOf(c.bundle), {
-          index: e.index,
-          operation: e.operation,
-          errno: e.errno ?? 'EIO',
-          message: e.message ?? e.text,
-          hint: e.hint ?? '',
-        });
+        for (const e of operations)
+          if (!e.ok)
+            this.setLaunchFailure(specPathOf(c.bundle), {
+              index: e.index,
+              operation: e.operation,
+              errno: e.errno ?? 'EIO',
+              message: e.message ?? e.text,
+              hint: e.hint ?? '',
+            });
       }),
       live.onDidChange((id) => this.updateMismatches(id)),
       vscode.languages.onDidChangeDiagnostics((e) => {

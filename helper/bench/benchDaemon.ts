@@ -12,12 +12,23 @@ export interface BenchDaemon {
   stop(): Promise<void>;
 }
 
+/** The node flags binderyd's executable asks for on its shebang line (see esbuild.mjs). */
+export function daemonNodeFlags(): string[] {
+  const first = fs.readFileSync(path.join(HELPER, 'dist', 'binderyd.js'), 'utf8').split('\n', 1)[0];
+  const m = /^#!\/usr\/bin\/env -S node (.*)$/.exec(first);
+  return m ? m[1].split(' ').filter(Boolean) : [];
+}
+
 /** Start binderyd and wait for its socket and for its warm inits (they use the CPU meanwhile). */
 export async function startDaemon(dir: string, settleMs = 5000, extraNodeArgs: string[] = []): Promise<BenchDaemon> {
   const socket = path.join(dir, 'bindery.sock');
   const stateDir = path.join(dir, 'state');
   // BENCH_DAEMON_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=DIR") profiles the daemon in a bench run.
-  const nodeArgs = [...(process.env.BENCH_DAEMON_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...extraNodeArgs];
+  const nodeArgs = [
+    ...daemonNodeFlags(),
+    ...(process.env.BENCH_DAEMON_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+    ...extraNodeArgs,
+  ];
   const p = spawn(process.execPath, [...nodeArgs, path.join(HELPER, 'dist', 'binderyd.js'), '--socket', socket, '--state-dir', stateDir], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -62,4 +73,29 @@ export function daemonChildren(daemonPid: number): { pid: number; warmInit: bool
     }
   }
   return out;
+}
+
+/** One lifecycle through binderyd as a client sees it, ms: `launch` request → its answer →
+ * the `exited` notification → `teardown` answered. Throws when the process did not exit 0. */
+export async function binderyLifecycle(
+  c: HelperClient,
+  bundle: string,
+  id: string,
+): Promise<{ launch: number; exit: number; teardown: number; total: number }> {
+  const t0 = process.hrtime.bigint();
+  const since = (t: bigint) => Number(process.hrtime.bigint() - t) / 1e6;
+  let sub: { dispose(): void } | undefined;
+  const exited = new Promise<number | undefined>((resolve) => {
+    sub = c.onExited((e) => e.id === id && resolve(e.exitCode));
+  });
+  await c.launch({ bundle, id });
+  const launch = since(t0);
+  const code = await exited;
+  const exit = since(t0) - launch;
+  sub?.dispose();
+  const t1 = process.hrtime.bigint();
+  await c.teardown(id);
+  const teardown = since(t1);
+  if (code !== 0) throw new Error(`bindery: ${id} exited with ${code}`);
+  return { launch, exit, teardown, total: since(t0) };
 }

@@ -18,7 +18,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { HelperClient } from '../src/client';
 import { copyExampleRootfs, EXAMPLE, HELPER, have, inPrivateMountNamespace, loadAverage, makeBundle, median, runtimeRootArgs } from './benchBundle';
-import { startDaemon } from './benchDaemon';
+import { binderyLifecycle, startDaemon } from './benchDaemon';
 
 const SIZES = [3, 10, 100];
 const RUNS = Number(process.env.BENCH_RUNS ?? 40);
@@ -54,24 +54,9 @@ interface Phases {
 const PHASES = ['launch', 'exit', 'teardown'] as const;
 
 async function runBindery(c: HelperClient, bundle: string, id: string, phases: Phases[] | undefined): Promise<number> {
-  const t0 = process.hrtime.bigint();
-  const since = (t: bigint) => Number(process.hrtime.bigint() - t) / 1e6;
-  let sub: { dispose(): void } | undefined;
-  const exited = new Promise<number | undefined>((resolve) => {
-    sub = c.onExited((e) => e.id === id && resolve(e.exitCode));
-  });
-  await c.launch({ bundle, id });
-  const launch = since(t0);
-  const code = await exited;
-  const exit = since(t0) - launch;
-  sub?.dispose();
-  const t1 = process.hrtime.bigint();
-  await c.teardown(id);
-  const teardown = since(t1);
-  const ms = since(t0);
-  if (code !== 0) throw new Error(`bindery: ${id} exited with ${code}`);
+  const { launch, exit, teardown, total } = await binderyLifecycle(c, bundle, id);
   phases?.push({ launch, exit, teardown });
-  return ms;
+  return total;
 }
 
 async function inner(): Promise<void> {

@@ -19,6 +19,7 @@ import {
   ChangedNotification,
   DEFAULT_SOCKET_PATH,
   ExitedNotification,
+  FeaturesRequest,
   InspectRequest,
   LaunchRequest,
   ListRequest,
@@ -27,6 +28,7 @@ import {
   ResizeRequest,
   HookNotification,
   OperationNotification,
+  OperationsNotification,
   OutputNotification,
   PROTOCOL_VERSION,
   StartedNotification,
@@ -44,6 +46,7 @@ import {
   type LaunchParams,
   type LogsResult,
   type OperationEvent,
+  type OperationsEvent,
   type OutputEvent,
   type StartedEvent,
   type StopParams,
@@ -92,10 +95,21 @@ export interface ConnectOptions {
   checkVersion?: boolean;
   /** Give up on a helper that does not answer the version request within this time. */
   versionTimeoutMs?: number;
+  /**
+   * Ask a helper of protocol 1.3 or later for operation events in batches (default true).
+   * Listeners see the same events either way; false makes the helper send them as 1.2 did.
+   */
+  operationBatches?: boolean;
 }
 
 function major(v: string): string {
   return v.split('.')[0];
+}
+
+/** True when protocol version `v` is `maj.min` or later within the same major. */
+function atLeast(v: string, maj: number, min: number): boolean {
+  const [a, b] = v.split('.').map(Number);
+  return a === maj && b >= min;
 }
 
 export class HelperClient {
@@ -154,6 +168,10 @@ export class HelperClient {
         'version-mismatch',
       );
     }
+    // Not waited for: the helper handles a connection's messages in order, so everything
+    // this client asks after it already gets batches; an older helper never sends them.
+    if (opts.operationBatches !== false && atLeast(helper.protocol, 1, 3))
+      rpc.sendRequest(FeaturesRequest, { operationBatches: true }).catch(() => {});
     return new HelperClient(rpc, socket, socketPath, helper);
   }
 
@@ -230,8 +248,20 @@ export class HelperClient {
     set.add(listener);
     return { dispose: () => void set.delete(listener) };
   }
+  /**
+   * The steps of a launch as the helper sends them: several at once from a helper of
+   * protocol 1.3 or later (`container/operations`), one at a time from an older one.
+   */
+  onOperations(fn: (e: OperationsEvent) => void): Disposable {
+    const batches = this.on(OperationsNotification, (e) => Array.isArray(e.operations) && e.operations.length > 0 && fn(e));
+    const single = this.on(OperationNotification, (e) => fn({ id: e.id, operations: [e] }));
+    return { dispose: () => (batches.dispose(), single.dispose()) };
+  }
+  /** Each step of a launch, applied or failed, in order, however the helper sends them. */
   onOperation(fn: (e: OperationEvent) => void): Disposable {
-    return this.on(OperationNotification, fn);
+    return this.onOperations((batch) => {
+      for (const e of batch.operations) fn(e);
+    });
   }
   onStarted(fn: (e: StartedEvent) => void): Disposable {
     return this.on(StartedNotification, fn);

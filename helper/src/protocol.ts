@@ -6,7 +6,7 @@ import { NotificationType, RequestType } from 'vscode-jsonrpc';
 import type { Finding, HookKind, NetworkFile, Operation, Plan } from '@bindery/plan';
 
 /** Bumped on any incompatible change; the client refuses a helper with another major. */
-export const PROTOCOL_VERSION = '1.2.0';
+export const PROTOCOL_VERSION = '1.3.0';
 
 export const DEFAULT_SOCKET_PATH = '/run/bindery/bindery.sock';
 /** The group whose members may connect; membership is not root-equivalent (see PROTOCOL.md). */
@@ -153,6 +153,21 @@ export interface VersionResult {
 }
 export const VersionRequest = new RequestType<void, VersionResult, ErrorData>('version');
 
+/** Since 1.3: what a client can receive beyond 1.2's notifications. Unknown fields are ignored. */
+export interface FeaturesParams {
+  /** Operation events in `container/operations` batches instead of one `container/operation` each. */
+  operationBatches?: boolean;
+}
+/** What the helper turned on for this connection. */
+export interface FeaturesResult {
+  operationBatches: boolean;
+}
+/**
+ * Since 1.3: a client says what it can receive; until it does (and for a client of 1.2 or
+ * older, which never does), the helper sends only what 1.2 defined.
+ */
+export const FeaturesRequest = new RequestType<FeaturesParams, FeaturesResult, ErrorData>('features');
+
 export interface ValidateParams {
   /** Absolute path of a bundle directory, or of its config.json. */
   bundle: string;
@@ -228,6 +243,18 @@ export interface OperationEvent {
   hint?: string;
 }
 export const OperationNotification = new NotificationType<OperationEvent>('container/operation');
+
+/**
+ * Since 1.3, to a connection that asked for it (`features` `operationBatches`): the operation
+ * events of one container that the helper got from its init together, in order, in one
+ * notification instead of one `container/operation` each.
+ */
+export interface OperationsEvent {
+  id: string;
+  /** At least one; each is an OperationEvent of container `id`. */
+  operations: OperationEvent[];
+}
+export const OperationsNotification = new NotificationType<OperationsEvent>('container/operations');
 
 export interface StartedEvent {
   id: string;

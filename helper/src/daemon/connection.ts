@@ -18,6 +18,7 @@ import {
   ChangedNotification,
   ErrorCodes,
   ExitedNotification,
+  FeaturesRequest,
   InspectRequest,
   LaunchRequest,
   ListRequest,
@@ -26,8 +27,11 @@ import {
   ResizeRequest,
   HookNotification,
   OperationNotification,
+  OperationsNotification,
   OutputNotification,
   StartedNotification,
+  type FeaturesResult,
+  type OperationsEvent,
   type OutputEvent,
   StopRequest,
   TeardownRequest,
@@ -41,11 +45,11 @@ import { FrameGuard, type FrameViolation } from './frameGuard';
 import { SocketFrameWriter, type WriteBudget } from './frameWriter';
 import { MAX_PARAMS_DEPTH, MAX_PENDING_WRITE_BYTES, MAX_QUEUED_OUTPUT_BYTES, MAX_QUEUED_OUTPUT_TOTAL_BYTES, MIN_QUEUED_OUTPUT_BYTES } from './limits';
 import { OutputGaps } from './outputGaps';
+import { featuresParams } from './params';
 import type { RegistryEvent } from './registry';
 import * as requests from './requests';
 
 const NOTIFICATIONS = {
-  operation: OperationNotification,
   hook: HookNotification,
   started: StartedNotification,
   output: OutputNotification,
@@ -61,6 +65,8 @@ export class Connection {
   /** Output this client was not sent because it read too slowly; reported with what it is sent next. */
   private readonly gaps = new OutputGaps();
   private closed = false;
+  /** The client asked for `container/operations` (protocol 1.3); otherwise it gets one `container/operation` per step. */
+  private operationBatches = false;
 
   constructor(
     private readonly socket: Socket,
@@ -114,6 +120,7 @@ export class Connection {
       [LogsRequest.method]: requests.logs,
       [InputRequest.method]: requests.input,
       [ResizeRequest.method]: requests.resize,
+      [FeaturesRequest.method]: (_ctx, _peer, params) => this.features(params),
     };
     this.rpc.onRequest(async (method: string, params: unknown) => {
       if (!Object.prototype.hasOwnProperty.call(handlers, method))
@@ -131,6 +138,12 @@ export class Connection {
     });
   }
 
+  private features(params: unknown): FeaturesResult {
+    const p = featuresParams(params);
+    if (p.operationBatches !== undefined) this.operationBatches = p.operationBatches;
+    return { operationBatches: this.operationBatches };
+  }
+
   /**
    * A container event, if this peer may see it. Output is left out (and counted) while the
    * client has more than its share waiting; every other event is sent, after a marker for
@@ -140,7 +153,13 @@ export class Connection {
     if (this.closed || !maySee(this.peer, e.owner)) return;
     if (e.kind === 'output') return this.sendOutput(e.payload);
     this.sendGaps(e.payload.id);
+    if (e.kind === 'operations') return this.sendOperations(e.payload);
     this.send(NOTIFICATIONS[e.kind].method, e.payload);
+  }
+
+  private sendOperations(batch: OperationsEvent): void {
+    if (this.operationBatches) return this.send(OperationsNotification.method, batch);
+    for (const op of batch.operations) this.send(OperationNotification.method, op);
   }
 
   private sendOutput(e: OutputEvent): void {

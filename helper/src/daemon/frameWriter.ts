@@ -73,17 +73,21 @@ export class SocketFrameWriter extends AbstractMessageWriter implements MessageW
 }
 
 /**
- * The last notification framed, kept until the current turn of the event loop ends: the
- * daemon sends each event to every connection that may see it, one after another, and the
- * payload is the same object each time, so it is serialised once, not once per client.
- * Dropped before anything could change the payload (a later send of it is framed afresh).
+ * The notifications framed in the current turn of the event loop, by payload: the daemon
+ * sends each event to every connection that may see it, one after another, and the payload
+ * is the same object each time, so it is serialised once, not once per client (also when a
+ * client of protocol 1.2 is sent a batch's steps one by one, then the next client). Dropped
+ * before anything could change a payload (a later send of it is framed afresh).
  */
-let lastFrame: { method: string; params: unknown; frame: Buffer } | undefined;
+const framed = new Map<object, { method: string; frame: Buffer }>();
 
 function encodeFrame(msg: Message): Buffer {
   const m = msg as Message & { method?: unknown; params?: unknown; id?: unknown };
   const notification = typeof m.method === 'string' && !('id' in m) && typeof m.params === 'object' && m.params !== null;
-  if (notification && lastFrame && lastFrame.params === m.params && lastFrame.method === m.method) return lastFrame.frame;
+  if (notification) {
+    const got = framed.get(m.params as object);
+    if (got && got.method === m.method) return got.frame;
+  }
   const body = JSON.stringify(msg);
   const bodyBytes = Buffer.byteLength(body, 'utf8');
   const header = `Content-Length: ${bodyBytes}\r\n\r\n`;
@@ -91,8 +95,8 @@ function encodeFrame(msg: Message): Buffer {
   frame.write(header, 0, 'ascii');
   frame.write(body, header.length, 'utf8');
   if (notification) {
-    if (!lastFrame) queueMicrotask(() => (lastFrame = undefined));
-    lastFrame = { method: m.method as string, params: m.params, frame };
+    if (framed.size === 0) queueMicrotask(() => framed.clear());
+    framed.set(m.params as object, { method: m.method as string, frame });
   }
   return frame;
 }

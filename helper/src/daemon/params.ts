@@ -1,6 +1,6 @@
 // Request parameters as the daemon accepts them: checked field by field, never trusted.
 import * as posix from 'node:path/posix';
-import { DEFAULT_SOCKET_PATH, MAX_INPUT_BYTES, type IdParams, type InputParams, type LaunchParams, type ResizeParams, type StopParams, type ValidateParams } from '../protocol';
+import { DEFAULT_SOCKET_PATH, MAX_INPUT_BYTES, type FeaturesParams, type IdParams, type InputParams, type LaunchParams, type ResizeParams, type StopParams, type ValidateParams } from '../protocol';
 import { ID_PATTERN, isContainerId } from '../runtime/containerId';
 import { invalidParams } from './errors';
 
@@ -82,6 +82,17 @@ export function resizeParams(params: unknown): ResizeParams {
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 0xffff) throw invalidParams(`${k} must be an integer from 1 to 65535`);
   }
   return { id: checkId(o.id), rows: o.rows as number, cols: o.cols as number };
+}
+
+/**
+ * Unknown fields are ignored (unlike every other request's): a newer client names features
+ * this helper does not have, and the answer tells it which ones it got.
+ */
+export function featuresParams(params: unknown): FeaturesParams {
+  const o = object(params);
+  const batches = o.operationBatches;
+  if (batches !== undefined && typeof batches !== 'boolean') throw invalidParams('operationBatches must be true or false');
+  return batches === undefined ? {} : { operationBatches: batches };
 }
 
 /**

@@ -10,6 +10,7 @@ import {
   type ExitedEvent,
   type HookEvent,
   type OperationEvent,
+  type OperationsEvent,
   type OutputEvent,
   type StartedEvent,
 } from '../protocol';
@@ -18,11 +19,12 @@ import { readState } from '../runtime/stateFile';
 import { HelperError, notFound } from './errors';
 import { MAX_CONTAINERS_PER_USER, MAX_LOG_BYTES } from './limits';
 import { ID_PATTERN } from '../runtime/containerId';
+import { OperationBatcher } from './operationBatcher';
 import type { ContainerHandle, RuntimeApi } from './runtimeApi';
 
 /** What the registry tells the daemon; the daemon forwards it to connections that may see `owner`'s containers. */
 export type RegistryEvent =
-  | { kind: 'operation'; owner: number; payload: OperationEvent }
+  | { kind: 'operations'; owner: number; payload: OperationsEvent }
   | { kind: 'hook'; owner: number; payload: HookEvent }
   | { kind: 'started'; owner: number; payload: StartedEvent }
   | { kind: 'output'; owner: number; payload: OutputEvent }
@@ -48,6 +50,7 @@ interface Entry {
 
 export class Registry extends EventEmitter<{ event: [RegistryEvent] }> {
   private readonly entries = new Map<string, Entry>();
+  private readonly operations = new OperationBatcher((owner, payload) => this.emit('event', { kind: 'operations', owner, payload }));
 
   constructor(
     readonly stateRoot: string,
@@ -86,29 +89,37 @@ export class Registry extends EventEmitter<{ event: [RegistryEvent] }> {
     // once it exists, through its 'operation' events.
     let attached = false;
     const onOperation = (p: OperationEvent) => {
-      if (!attached) this.emit('event', { kind: 'operation', owner: entry.owner, payload: p });
+      if (!attached) this.operations.add(entry.owner, p);
     };
     const onHook = (p: HookEvent) => {
-      if (!attached) this.emit('event', { kind: 'hook', owner: entry.owner, payload: p });
+      if (!attached) this.send({ kind: 'hook', owner: entry.owner, payload: p });
     };
     try {
       container = await this.runtime.launchContainer({ id, bundleDir, plan, owner, stateRoot: this.stateRoot, onOperation, onHook });
       attached = true;
     } catch (e) {
       this.entries.delete(id);
+      // The steps, the failed one last, before the launch's error reply.
+      this.operations.flush(id);
       throw launchError(e);
     }
     this.attach(entry, container);
     const info = container.info();
-    this.emit('event', { kind: 'changed', owner: entry.owner, payload: info });
+    this.send({ kind: 'changed', owner: entry.owner, payload: info });
     return info;
+  }
+
+  /** Every event but operation steps: the container's steps gathered so far go first. */
+  private send(e: Exclude<RegistryEvent, { kind: 'operations' }>): void {
+    this.operations.flush(e.payload.id);
+    this.emit('event', e);
   }
 
   private attach(entry: Entry, c: ContainerHandle): void {
     entry.container = c;
     const owner = entry.owner;
-    const send = (e: RegistryEvent) => this.emit('event', e);
-    c.on('operation', (p: OperationEvent) => send({ kind: 'operation', owner, payload: p }));
+    const send = (e: Exclude<RegistryEvent, { kind: 'operations' }>) => this.send(e);
+    c.on('operation', (p: OperationEvent) => this.operations.add(owner, p));
     // poststart and poststop run after the launch: each run changes the summary too.
     c.on('hook', (p: HookEvent) => {
       send({ kind: 'hook', owner, payload: p });
@@ -164,7 +175,7 @@ export class Registry extends EventEmitter<{ event: [RegistryEvent] }> {
       // The runtime says 'torn-down' itself; make sure the entry goes even if it did not.
       if (this.entries.get(id) === e) {
         this.entries.delete(id);
-        this.emit('event', { kind: 'tornDown', owner: e.owner, payload: { id } });
+        this.send({ kind: 'tornDown', owner: e.owner, payload: { id } });
       }
     });
     return e.teardown;

@@ -20,7 +20,7 @@ import { releaseHostMounts } from './hostMounts';
 import { hookState, runRuntimeHooks, type HookSubject } from './hooks';
 import { LogFollower } from './logFollower';
 import { planMountSummaries } from './mountSummary';
-import { STDERR_PIPE, STDOUT_PIPE, writeState, type ContainerState } from './stateFile';
+import { STDERR_PIPE, STDOUT_PIPE, type ContainerState } from './stateFile';
 import type { DaemonSyscalls, SysResult } from './syscalls';
 import { TerminalRelay } from './terminalRelay';
 
@@ -231,13 +231,9 @@ export class ContainerHandle extends EventEmitter implements Container {
     this.pid = undefined;
     if (this.pidfd !== undefined) this.sys.close(this.pidfd);
     this.pidfd = undefined;
-    if (fs.existsSync(this.stateDir)) {
-      try {
-        writeState(this.stateDir, { ...this.state, status: 'stopped' });
-      } catch {
-        // torn down meanwhile
-      }
-    }
+    // No 'stopped' record is written: a helper restarted before the teardown finds the pid
+    // gone (adopt.ts checks it with its start time) and says 'stopped' all the same, and
+    // the write serialised the whole plan again on the way to the exited notification.
     this.emit('exited', ev);
     this.resolveExited(ev);
   }

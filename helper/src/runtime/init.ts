@@ -19,6 +19,7 @@ import { connectSeccompAgent } from './seccompListener';
 import { setupRootfs } from './rootfs';
 import { openStateFile, stateFilePath } from './stateDirAccess';
 import { warmUp } from './warmUp';
+import { HeldLines } from './heldLines';
 import { EX_SOFTWARE } from '../exitCodes';
 import {
   AT_FDCWD,
@@ -33,13 +34,27 @@ import {
 } from './syscalls';
 
 let sink = (line: string): void => void fs.writeSync(EVENT_FD, line);
+const operationLines = new HeldLines((text) => sink(text));
+// An init that dies of a bug mid-plan still reports the steps it took.
+process.on('exit', () => {
+  try {
+    operationLines.flush();
+  } catch {
+    // The launcher is gone too: nobody to tell.
+  }
+});
 
 function send(msg: InitMessage): void {
+  operationLines.flush();
   sink(JSON.stringify(msg) + '\n');
 }
 
-/** Where messages go once the launcher stopped listening (the OCI init, after `create` returned). */
+/**
+ * Where messages go once the launcher stopped listening (the OCI init, after `create` returned).
+ * `write` is given whole lines: one message, or a run of operation lines together.
+ */
 export function redirectInitMessages(write: (line: string) => void): void {
+  operationLines.flush();
   sink = write;
 }
 
@@ -259,7 +274,7 @@ export function runInit(req: InitRequest, sys: Syscalls, io: InitIO = {}): numbe
     stateDir: req.stateDir,
     network: req.network,
     owner: req.owner,
-    emit: (outcome) => send({ type: 'operation', outcome }),
+    emit: (outcome) => operationLines.hold(JSON.stringify({ type: 'operation', outcome } satisfies InitMessage) + '\n'),
     runHook: (op) => hooks.runHook(op),
     requestIdmap: initIdmapRequester(send),
     ...(consoleSocket !== undefined
@@ -269,6 +284,7 @@ export function runInit(req: InitRequest, sys: Syscalls, io: InitIO = {}): numbe
         }
       : {}),
   });
+  operationLines.flush();
   if (consoleSocket !== undefined) sys.close(consoleSocket);
   if (failure) {
     send({ type: 'operation-failure', failure });

@@ -279,7 +279,15 @@ export async function launchContainer(
       consoleListener = undefined;
     }
     container.state.status = 'running';
-    writeState(stateDir, container.state, planJson);
+    // After the answer: a helper restarted before this write finds 'creating' with the
+    // process alive (pid and start time), which adopt.ts takes back as running all the same.
+    setImmediate(() => {
+      try {
+        writeState(stateDir, container.state, planJson);
+      } catch {
+        // torn down meanwhile
+      }
+    });
     container.markStarted(pid, { child, pidfd });
     container.startPoststart(pid);
     initPool.scheduleRefill(sys);

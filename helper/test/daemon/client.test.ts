@@ -119,6 +119,48 @@ describe('HelperClient', () => {
     }
   });
 
+  it('asks a helper of 1.3 or later for operation batches, not one of 1.2; its listeners hear each step from either', async () => {
+    const sent = [
+      { id: 'c', index: 0, text: 'mkdir("/a", 0755)', ok: true },
+      { id: 'c', index: 1, text: 'mount(…)', ok: false, errno: 'ENOENT' },
+    ];
+    for (const [protocol, asked] of [
+      ['1.2.0', false],
+      ['1.3.0', true],
+      ['1.9.1', true],
+    ] as const) {
+      let features: unknown;
+      const s = await serve(`ops-${protocol}.sock`, (conn) => {
+        conn.onRequest('version', () => version(protocol));
+        conn.onRequest('features', (p: unknown) => {
+          features = p;
+          return { operationBatches: true };
+        });
+        // A helper of 1.2 sends one step a notification; a later one, to a client that asked, a batch.
+        conn.onRequest('list', () => {
+          if (features) void conn.sendNotification('container/operations', { id: 'c', operations: sent });
+          else for (const e of sent) void conn.sendNotification('container/operation', e);
+          return [];
+        });
+      });
+      const c = await HelperClient.connect({ socketPath: s.socketPath });
+      try {
+        const steps: unknown[] = [];
+        let batches = 0;
+        c.onOperation((e) => steps.push(e));
+        c.onOperations(() => batches++);
+        await c.list();
+        await c.version(); // the notifications before it have arrived
+        assert.deepEqual(features, asked ? { operationBatches: true } : undefined, protocol);
+        assert.deepEqual(steps, sent, protocol);
+        assert.equal(batches, asked ? 1 : 2, protocol);
+      } finally {
+        c.close();
+        s.close();
+      }
+    }
+  });
+
   it('says unreachable when the helper goes away under a request', async () => {
     const s = await serve('dies.sock', (conn, socket) => {
       conn.onRequest('version', () => version());

@@ -64,7 +64,10 @@ function launch(sys: RecordingSyscalls, plan: Plan): { code: number; messages: I
   req.hostMountNamespace = 'mnt:[host]';
   req.expectPid1 = false;
   const messages: InitMessage[] = [];
-  redirectInitMessages((line) => messages.push(JSON.parse(line) as InitMessage));
+  redirectInitMessages((text) => {
+    // Several whole lines at once: a run of operation lines leaves together.
+    for (const line of text.split('\n').filter(Boolean)) messages.push(JSON.parse(line) as InitMessage);
+  });
   const umask = process.umask();
   try {
     return { code: runInit(req, sys), messages };
@@ -153,7 +156,9 @@ describe('the init’s terminal receiver (recording fake)', () => {
     if (connected?.ok) req.consoleSocketFd = connected.value;
     const before = sys.calls.length;
     const messages: InitMessage[] = [];
-    redirectInitMessages((line) => messages.push(JSON.parse(line) as InitMessage));
+    redirectInitMessages((text) => {
+      for (const line of text.split('\n').filter(Boolean)) messages.push(JSON.parse(line) as InitMessage);
+    });
     const umask = process.umask();
     try {
       runInit(req, sys);
