@@ -148,10 +148,11 @@ export class PlanMemo {
   private kept = new Map<string, Kept>();
   private settings: string | undefined;
   private members: Members | undefined;
-  /** Normalised mounts by bundle and entry text: those of the plan being made, and of the one before. */
+  /** Normalised mounts by entry text (in one bundle): those of the plan being made, and of the one before. */
   private mountsNow = new Map<string, NormalizedMount>();
   private mountsBefore = new Map<string, NormalizedMount>();
   private mountsDoc: SpecDocument | undefined;
+  private mountsBundle: string | undefined;
   private membersOfDoc: { doc: SpecDocument; members: Members | undefined } | undefined;
   /** Rules run and rules reused in the last plan (for tests and benchmarks). */
   lastRun = { ran: 0, reused: 0 };
@@ -167,14 +168,17 @@ export class PlanMemo {
     origin: Origin,
     bundleDir: string,
   ): NormalizedMount {
-    const node = this.membersFor(doc) ? doc.nodeAt(['mounts', index]) : undefined;
-    if (!node) return normalizeMount(entry, index, origin, bundleDir);
-    if (doc !== this.mountsDoc) {
-      this.mountsBefore = this.mountsNow;
+    const range = origin.kind === 'spec' ? origin.range : undefined;
+    if (!range || !this.membersFor(doc)) return normalizeMount(entry, index, origin, bundleDir);
+    if (doc !== this.mountsDoc || bundleDir !== this.mountsBundle) {
+      this.mountsBefore = bundleDir === this.mountsBundle ? this.mountsNow : new Map();
       this.mountsNow = new Map();
       this.mountsDoc = doc;
+      this.mountsBundle = bundleDir;
     }
-    const key = `${bundleDir}\0${doc.text.slice(node.offset, node.offset + node.length)}`;
+    // The origin's range is the entry's own (the document is whole and names `mounts` once):
+    // its offsets are two additions, where looking the entry up again is a walk.
+    const key = doc.text.slice(doc.offsetAt(range.start), doc.offsetAt(range.end));
     let made = this.mountsNow.get(key) ?? this.mountsBefore.get(key);
     if (!made) made = normalizeMount(entry, index, origin, bundleDir);
     this.mountsNow.set(key, made);
