@@ -2,18 +2,21 @@
 // plan + host look-ups on a real bundle) against vscode-json-languageservice validating the
 // same document against the upstream OCI JSON schema only. Each server is its own process
 // over stdio, as an editor runs it, bundled by esbuild, with no debounce.
-// Run: npm run bench -w server (builds dist/server.js first).
+// Run: npm run bench -w server (builds dist/server.js first); `-- --profile DIR` writes a CPU
+// profile of Bindery's server into DIR (node --cpu-prof).
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
 import * as esbuild from 'esbuild';
-import { makeBundle, spec, STANDARD_MOUNTS, type Bundle } from '../test/bundle';
+import { makeBundle, spec, type Bundle } from '../test/bundle';
+import { benchMounts } from './benchMounts';
 import { positionOf, TestClient } from '../test/lspHarness';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
-import { planBundle, realHostView } from '@bindery/plan';
+import { PlanMemo, planBundle, realHostView } from '@bindery/plan';
 import { CachedHost } from '../src/cachedHost';
 import { schemaOnlyService } from './schemaOnlyServer';
 
@@ -48,38 +51,6 @@ interface Case {
   name: string;
   text: string;
   iterations: number;
-}
-
-/** `readOnly`: what read-only binds say — `ro` (as containerd writes it; an information finding each) or `rro`. */
-function mounts(bundle: Bundle, count: number, readOnly: 'ro' | 'rro' = 'ro'): unknown[] {
-  const out: unknown[] = [
-    ...STANDARD_MOUNTS,
-    {
-      destination: '/sys/fs/cgroup',
-      type: 'cgroup',
-      source: 'cgroup',
-      options: ['nosuid', 'noexec', 'nodev', 'relatime', 'ro'],
-    },
-  ];
-  for (let i = 0; out.length < count; i++) {
-    if (i % 4 === 3) {
-      out.push({
-        destination: `/scratch/t${i}`,
-        type: 'tmpfs',
-        source: 'tmpfs',
-        options: ['nosuid', 'nodev', 'mode=1777', 'size=16m'],
-      });
-    } else {
-      bundle.mkdir(`volumes/v${i}`);
-      out.push({
-        destination: `/srv/v${i}`,
-        type: 'bind',
-        source: bundle.path(`volumes/v${i}`),
-        options: ['rbind', 'rprivate', i % 2 ? readOnly : 'rw', 'nosuid'],
-      });
-    }
-  }
-  return out;
 }
 
 /** VmRSS of a process, MiB. */
@@ -144,38 +115,56 @@ async function measure(
   };
 }
 
-/** planBundle and the JSON service's validation called directly, alternating, same text. */
-async function core(bundle: Bundle, c: Case): Promise<{ plan: number; schema: number }> {
+/**
+ * planBundle (from scratch, and with a plan memo as the language server keeps one per
+ * document) and the JSON service's parse and validation called directly, alternating, on
+ * the same edits of the hostname.
+ */
+async function core(
+  bundle: Bundle,
+  c: Case,
+): Promise<{ fresh: number; memo: number; schema: number }> {
   const host = new CachedHost(realHostView(), Number.POSITIVE_INFINITY);
   const service = schemaOnlyService(path.join(__dirname, 'schema'));
-  const doc = TextDocument.create(URI.file(bundle.path('core.json')).toString(), 'json', 1, c.text);
-  const pa: number[] = [];
-  const pb: number[] = [];
+  const memo = new PlanMemo();
+  const at = c.text.indexOf('"box"') + 1;
+  const uri = URI.file(bundle.path('core.json')).toString();
+  const samples = { fresh: [] as number[], memo: [] as number[], schema: [] as number[] };
   const warmup = 30;
   for (let i = 0; i < warmup + c.iterations * 2; i++) {
+    const text = c.text.slice(0, at) + (i % 2 ? 'box' : 'bx2') + c.text.slice(at + 3);
+    const doc = TextDocument.create(uri, 'json', i + 1, text);
     let t = performance.now();
-    planBundle({ text: c.text, bundleDir: bundle.dir, host });
-    const ta = performance.now() - t;
+    planBundle({ text, bundleDir: bundle.dir, host });
+    const fresh = performance.now() - t;
+    t = performance.now();
+    planBundle({ text, bundleDir: bundle.dir, host, memo });
+    const withMemo = performance.now() - t;
     t = performance.now();
     await service.doValidation(doc, service.parseJSONDocument(doc));
-    const tb = performance.now() - t;
+    const schema = performance.now() - t;
     if (i >= warmup) {
-      pa.push(ta);
-      pb.push(tb);
+      samples.fresh.push(fresh);
+      samples.memo.push(withMemo);
+      samples.schema.push(schema);
     }
   }
-  return { plan: stats(pa).median, schema: stats(pb).median };
+  return {
+    fresh: stats(samples.fresh).median,
+    memo: stats(samples.memo).median,
+    schema: stats(samples.schema).median,
+  };
 }
 
 async function main() {
   const bundle = makeBundle();
   try {
     const cases: Case[] = [
-      { name: 'typical spec (30 mounts)', text: spec(mounts(bundle, 30)), iterations: 60 },
-      { name: '1,000-mount spec, `rro`', text: spec(mounts(bundle, 1000, 'rro')), iterations: 20 },
+      { name: 'typical spec (30 mounts)', text: spec(benchMounts(bundle, 30)), iterations: 60 },
+      { name: '1,000-mount spec, `rro`', text: spec(benchMounts(bundle, 1000, 'rro')), iterations: 20 },
       {
         name: '1,000-mount spec, `ro` on rbinds',
-        text: spec(mounts(bundle, 1000)),
+        text: spec(benchMounts(bundle, 1000)),
         iterations: 20,
       },
     ];
@@ -183,7 +172,9 @@ async function main() {
       throw new Error(`${SERVER} is missing: run npm run build -w server first`);
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bindery-bench-'));
     const baselineJs = await bundleBaseline(tmp);
-    const ours = await spawnServer([SERVER, '--stdio'], 0);
+    const { profile } = parseArgs({ options: { profile: { type: 'string' } } }).values;
+    const profiling = profile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profile)}`] : [];
+    const ours = await spawnServer([...profiling, SERVER, '--stdio'], 0);
     const baseline = await spawnServer([baselineJs, path.join(__dirname, 'schema'), '--stdio']);
     console.log(
       `didChange → publishDiagnostics, ms (median / p90); Node ${process.version}, each server its own process over stdio; load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}\n`,
@@ -205,22 +196,26 @@ async function main() {
       );
     }
     for (const server of [ours, baseline]) {
+      // Asked to exit rather than killed, so that a profiled server writes its profile.
+      const exited = new Promise((resolve) => server.child.once('exit', resolve));
       await server.client.dispose();
+      server.child.stdin!.end();
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 2000))]);
       server.child.kill();
     }
     fs.rmSync(tmp, { recursive: true, force: true });
 
     console.log(
-      '\nThe validation alone, in this process (no protocol, no process boundary), ms median:\n',
+      `\nThe validation alone, in this process (no protocol, no process boundary), the same hostname edits, ms median; load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}:\n`,
     );
     console.log(
-      '| document | planBundle (host look-ups cached) | parse + doValidation against the schema | ratio |',
+      '| document | planBundle from scratch | planBundle with the plan memo (as the server) | parse + doValidation against the schema | ratio from scratch / schema | ratio with memo / schema |',
     );
-    console.log('| --- | --- | --- | --- |');
+    console.log('| --- | --- | --- | --- | --- | --- |');
     for (const c of cases) {
-      const { plan, schema } = await core(bundle, c);
+      const { fresh, memo, schema } = await core(bundle, c);
       console.log(
-        `| ${c.name} | ${plan.toFixed(2)} | ${schema.toFixed(2)} | ${(plan / schema).toFixed(2)} |`,
+        `| ${c.name} | ${fresh.toFixed(2)} | ${memo.toFixed(2)} | ${schema.toFixed(2)} | ${(fresh / schema).toFixed(2)} | ${(memo / schema).toFixed(2)} |`,
       );
     }
   } finally {

@@ -9,6 +9,7 @@ import {
   planBundle,
   processRequester,
   type Requester,
+  PlanMemo,
   type SpecDocument,
 } from '@bindery/plan';
 import { bundleDirOf, fileNameOf, isOciSpec } from './documents';
@@ -24,6 +25,8 @@ export interface Analysis {
 
 export class AnalysisCache {
   private readonly byUri = new Map<string, Analysis>();
+  /** Per document, what each rule found last time: a keystroke re-runs only what it touched. */
+  private readonly memos = new Map<string, PlanMemo>();
 
   constructor(
     private readonly host: HostView,
@@ -39,7 +42,7 @@ export class AnalysisCache {
     const cached = this.byUri.get(doc.uri);
     if (cached && cached.version === doc.version) return cached;
     if (!isOciSpec(doc)) {
-      this.byUri.delete(doc.uri);
+      this.invalidate(doc.uri);
       return undefined;
     }
     const text = doc.getText();
@@ -48,7 +51,9 @@ export class AnalysisCache {
     // Parsed once, for the plan and for the features that need positions (hover, symbols,
     // code actions, completion), which an editor asks for after nearly every change.
     const spec = parseSpec(text, fileName);
-    const plan = this.plan({ text, bundleDir, host: this.host, fileName, requester: this.requester, document: spec });
+    let memo = this.memos.get(doc.uri);
+    if (!memo) this.memos.set(doc.uri, (memo = new PlanMemo()));
+    const plan = this.plan({ text, bundleDir, host: this.host, fileName, requester: this.requester, document: spec, memo });
     const analysis: Analysis = {
       uri: doc.uri,
       version: doc.version,
@@ -67,8 +72,13 @@ export class AnalysisCache {
 
   /** Forget a document (closed), or every document (the host changed under them). */
   invalidate(uri?: string): void {
-    if (uri === undefined) this.byUri.clear();
-    else this.byUri.delete(uri);
+    if (uri === undefined) {
+      this.byUri.clear();
+      this.memos.clear();
+    } else {
+      this.byUri.delete(uri);
+      this.memos.delete(uri);
+    }
   }
 
   /** Host paths an analysis depends on: a change there may change its findings. */

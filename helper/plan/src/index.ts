@@ -1,6 +1,7 @@
 // The mount plan: spec → ordered operations + findings. Pure; the host is injected.
 export * from './types';
 export { planBundle } from './planBundle';
+export { PlanMemo } from './planMemo';
 export { launchRefusals, refusesLaunch } from './refusals';
 export {
   readLaunchSpec,

@@ -11,7 +11,8 @@ import { planOperations } from './operations';
 import { resolveHostPath } from './paths';
 import type { Rule, RuleContext } from './rule';
 import { allRules } from './rules';
-import { structureRule } from './rules/structure';
+import { structureParts, structureRule } from './rules/structure';
+import type { MemoUnit } from './planMemo';
 import { addRuntimeMounts } from './runtimeDefaults';
 import type { Finding, JsonPath, NormalizedMount, Origin, Plan, PlanInput, Range } from './types';
 
@@ -33,8 +34,11 @@ export function planBundle(input: PlanInput): Plan {
 
   const rootPath = asString(get(spec, 'root', 'path'));
   const rootfs = rootPath ? resolveHostPath(bundleDir, rootPath) : undefined;
+  const memo = input.memo;
   const specMounts: NormalizedMount[] = asArray(spec?.mounts).map((entry, i) =>
-    normalizeMount(entry, i, specOrigin(['mounts', i]), bundleDir),
+    memo
+      ? memo.normalizeMount(doc, entry, i, specOrigin(['mounts', i]), bundleDir)
+      : normalizeMount(entry, i, specOrigin(['mounts', i]), bundleDir),
   );
 
   const findings: Finding[] = [
@@ -101,21 +105,30 @@ function runRules(
     requester: input.requester ?? ROOT_REQUESTER,
     report: (f) => out.push(f),
   };
+  // A broken rule must not hide the others' findings nor the plan; it is still shown.
+  const failed = (rule: Rule, e: unknown) =>
+    out.push({
+      code: 'internal-rule-failure',
+      severity: 'warning',
+      message: `Bindery could not finish one check (${rule.name || 'unnamed rule'}: ${e instanceof Error ? e.message : String(e)}); please report this.`,
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      path: [],
+    });
+  if (input.memo && input.memo.run(memoUnits(rules, doc), ctx, (unit, e) => failed(unit.rule, e))) return out;
   for (const rule of rules) {
     try {
       rule(ctx);
     } catch (e) {
-      // A broken rule must not hide the others' findings nor the plan; it is still shown.
-      out.push({
-        code: 'internal-rule-failure',
-        severity: 'warning',
-        message: `Bindery could not finish one check (${rule.name || 'unnamed rule'}: ${e instanceof Error ? e.message : String(e)}); please report this.`,
-        range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
-        path: [],
-      });
+      failed(rule, e);
     }
   }
   return out;
+}
+
+/** The rules as a memo runs them: the structure check split by top-level member. */
+function memoUnits(rules: readonly Rule[], doc: SpecDocument): MemoUnit[] {
+  const keys = (doc.tree?.children ?? []).map((p) => p.children?.[0]?.value).filter((k) => typeof k === 'string');
+  return rules.flatMap((rule, i) => (rule === structureRule ? structureParts(keys) : [{ key: `rule${i}`, rule }]));
 }
 
 function comparePos(a: Range['start'], b: Range['start']): number {

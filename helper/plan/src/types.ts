@@ -13,6 +13,7 @@ import type { ProcessAttrOp } from './processAttrPlan';
 import type { SeccompFilter } from './seccompPlan';
 import type { OomScoreAdjWrite, SysctlWrite } from './sysctlPlan';
 import type { SpecDocument } from './document';
+import type { PlanMemo } from './planMemo';
 
 /** 0-based line and UTF-16 character offset, as in LSP. */
 export interface Position {
@@ -541,6 +542,12 @@ export interface PlanInput {
    * too, e.g. the language server: the plan reads it instead of parsing the text again.
    */
   document?: SpecDocument;
+  /**
+   * Findings of the previous plan of the same document, reused where an edit did not touch
+   * what a rule reads (see planMemo.ts). Only for a process planning its own text again and
+   * again (the language server); the helper plans every launch from scratch.
+   */
+  memo?: PlanMemo;
 }
 
 export interface Plan {

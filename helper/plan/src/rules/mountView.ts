@@ -37,13 +37,17 @@ export interface MountView {
   raw: Record<string, unknown>;
 }
 
-const cache = new WeakMap<RuleContext, MountView[]>();
+// Keyed by the plan's own normalised mounts (one array per plan), not by the context: a plan
+// memo gives each rule a context of its own, and the rules of one plan still share the views.
+// Reading `specMounts` first also tells the memo that the caller reads the mounts.
+const cache = new WeakMap<readonly unknown[], MountView[]>();
 
 export function mountViews(ctx: RuleContext): MountView[] {
-  let views = cache.get(ctx);
+  const key = ctx.specMounts;
+  let views = cache.get(key);
   if (!views) {
     views = asArray(ctx.spec?.mounts).map((m, index) => viewOf(ctx, m, index));
-    cache.set(ctx, views);
+    cache.set(key, views);
   }
   return views;
 }

@@ -214,6 +214,7 @@ function checkObject(
   node: jsonc.Node,
   schema: FieldSchema,
   path: JsonPath,
+  members = true,
 ) {
   if (schema.open) return;
   const props = node.children ?? [];
@@ -227,7 +228,7 @@ function checkObject(
     const childPath = path.concat(key);
     const childSchema = schema.properties?.[key] ?? schema.values;
     if (childSchema) {
-      if (valueNode) check(ctx, valueNode, childSchema, childPath);
+      if (valueNode && members) check(ctx, valueNode, childSchema, childPath);
       continue;
     }
     const known = schema.properties ? Object.keys(schema.properties) : [];
@@ -283,7 +284,29 @@ const REQUIRED_WHY: Record<string, string> = {
   'linux.namespaces.type': ': one of mount, pid, network, uts, ipc, user, cgroup, time.',
 };
 
-export const structureRule: Rule = (ctx) => {
+export const structureRule: Rule = (ctx) => checkRoot(ctx, true);
+
+/**
+ * The same check in parts that each read one top-level member, so that a plan memo re-runs
+ * only the parts an edit touched: the root's own keys (unknown, missing), then each member.
+ */
+export function structureParts(keys: readonly string[]): { key: string; rule: Rule }[] {
+  const parts: { key: string; rule: Rule }[] = [{ key: 'structure', rule: (ctx) => checkRoot(ctx, false) }];
+  for (const key of keys) {
+    const schema = SPEC_SCHEMA.properties?.[key] ?? SPEC_SCHEMA.values;
+    if (!schema) continue;
+    parts.push({
+      key: `structure:${key}`,
+      rule: (ctx) => {
+        const node = ctx.doc.nodeAt([key]);
+        if (node) check(ctx, node, schema, [key]);
+      },
+    });
+  }
+  return parts;
+}
+
+function checkRoot(ctx: RuleContext, members: boolean): void {
   const tree = ctx.doc.tree;
   if (!tree) return;
   if (tree.type !== 'object') {
@@ -296,5 +319,5 @@ export const structureRule: Rule = (ctx) => {
     });
     return;
   }
-  check(ctx, tree, SPEC_SCHEMA, []);
-};
+  checkObject(ctx, tree, SPEC_SCHEMA, [], members);
+}
