@@ -1,7 +1,6 @@
 // The spec as text with positions: every later step asks "where is this?" through here.
 import * as jsonc from 'jsonc-parser';
 import { MAX_JSON_DEPTH, tooDeepAt } from './jsonDepth';
-import { parseStrictJson } from './strictJson';
 import type { Finding, JsonPath, Position, Range } from './types';
 
 export interface SpecDocument {
@@ -33,17 +32,14 @@ export interface SpecDocument {
 
 export function parseSpec(text: string, fileName = 'config.json'): SpecDocument {
   const errors: jsonc.ParseError[] = [];
-  // Well-formed JSON, the usual case, in one pass; then nothing below has anything to report.
-  const strict = parseStrictJson(text);
   // Too deep to parse safely: no tree at all, and one finding saying where.
-  const deepAt = strict ? undefined : tooDeepAt(text);
+  const deepAt = tooDeepAt(text);
   // Trailing commas are parsed as errors (runtimes read strict JSON) and told apart below.
   const tree =
-    strict?.tree ??
-    (deepAt === undefined
+    deepAt === undefined
       ? jsonc.parseTree(text, errors, { allowTrailingComma: false, disallowComments: false })
-      : undefined);
-  const value: unknown = strict ? strict.value : tree ? jsonc.getNodeValue(tree) : undefined;
+      : undefined;
+  const value: unknown = tree ? jsonc.getNodeValue(tree) : undefined;
   const lineStarts = computeLineStarts(text);
 
   const positionAt = (offset: number): Position => {
@@ -127,7 +123,7 @@ export function parseSpec(text: string, fileName = 'config.json'): SpecDocument 
   }
   // jsonc-parser accepts comments silently; runtimes do not. A comment needs one of these
   // two-character openers, so most files skip this second pass.
-  else if (!strict && (text.includes('//') || text.includes('/*')))
+  else if (text.includes('//') || text.includes('/*'))
     jsonc.visit(
       text,
       {
