@@ -145,7 +145,7 @@ async function traceBindery(c: HelperClient, daemonPid: number, bundle: string, 
   const answered = timeOf(lines, daemonPid, json('"result"'), timeOf(lines, init, /^execve\("\/bin\/true"/));
   let refill: { at: string; ms: number } | undefined;
   const clone = lines.find((l) => l.pid === daemonPid && answered !== undefined && l.t >= answered && /^clone\(/.test(l.text));
-  const child = clone && Number(/= (\d+)/.exec(clone.text)?.[1] ?? (lines.find((l) => l.pid === daemonPid && l.t >= clone.t && /clone resumed>.*= (\d+)/.test(l.text))?.text.match(/= (\d+)/)?.[1]));
+  const child = clone && Number(/ = (\d+)/.exec(clone.text)?.[1]);
   const execd = child ? timeOf(lines, child, /^execve\(/) : undefined;
   if (clone && execd !== undefined) {
     // Which span the spawn started in.

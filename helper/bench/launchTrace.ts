@@ -7,11 +7,28 @@ export interface TraceLine {
   text: string;
 }
 
+/**
+ * One line per syscall, at its start: a call that strace split (`<unfinished ...>`, then
+ * `<... name resumed>` once another process's call came between) is joined back together.
+ */
 export function parseTrace(text: string): TraceLine[] {
   const out: TraceLine[] = [];
+  const pending = new Map<number, TraceLine>();
   for (const line of text.split('\n')) {
     const m = /^(\d+)\s+(\d+\.\d+)\s+(.*)$/.exec(line);
-    if (m) out.push({ pid: Number(m[1]), t: Number(m[2]), text: m[3] });
+    if (!m) continue;
+    const pid = Number(m[1]);
+    const body = m[3];
+    const resumed = /^<\.\.\. \S+ resumed>(.*)$/.exec(body);
+    const started = pending.get(pid);
+    if (resumed && started) {
+      pending.delete(pid);
+      started.text += resumed[1];
+      continue;
+    }
+    const entry = { pid, t: Number(m[2]), text: body.replace(/ <unfinished \.\.\.>$/, '') };
+    out.push(entry);
+    if (entry.text !== body) pending.set(pid, entry);
   }
   return out;
 }

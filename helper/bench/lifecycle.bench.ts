@@ -11,14 +11,15 @@
 // re-runs itself in a private mount namespace without /sys/fs/cgroup/unified (see
 // ../shared reference perf-anchors): every tool runs in that same namespace.
 // runc's and crun's figures include spawning them from this process (measured and
-// printed as "spawn floor"); binderyd's include planning the bundle.
+// printed as "spawn floor"); binderyd's include planning the bundle. Every run starts once
+// binderyd's warm inits have loaded, so no tool's run carries the refill of the pool.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { HelperClient } from '../src/client';
 import { copyExampleRootfs, EXAMPLE, HELPER, have, inPrivateMountNamespace, loadAverage, makeBundle, median, runtimeRootArgs } from './benchBundle';
-import { binderyLifecycle, startDaemon } from './benchDaemon';
+import { binderyLifecycle, startDaemon, untilInitsLoaded } from './benchDaemon';
 
 const SIZES = [3, 10, 100];
 const RUNS = Number(process.env.BENCH_RUNS ?? 40);
@@ -91,6 +92,7 @@ async function inner(): Promise<void> {
         const order = active.map((_, k) => active[(k + i) % active.length]);
         for (const tool of order) {
           const id = `lc-${process.pid}-${seq++}`;
+          await untilInitsLoaded(helper.pid);
           try {
             const ms = tool === 'bindery' ? await runBindery(client, bundles.get(n)!, id, i >= WARMUP ? phases[n] : undefined) : await runTool(tool, bundles.get(n)!, id);
             if (i >= WARMUP) results[n][tool].push(ms);
