@@ -20,7 +20,13 @@ export function daemonNodeFlags(): string[] {
 }
 
 /** Start binderyd and wait for its socket and for its warm inits (they use the CPU meanwhile). */
-export async function startDaemon(dir: string, settleMs = 5000, extraNodeArgs: string[] = []): Promise<BenchDaemon> {
+export async function startDaemon(
+  dir: string,
+  settleMs = 5000,
+  extraNodeArgs: string[] = [],
+  /** Another build's dist/ (its binderyd runs its own init.js), to compare two builds. */
+  distDir = path.join(HELPER, 'dist'),
+): Promise<BenchDaemon> {
   const socket = path.join(dir, 'bindery.sock');
   const stateDir = path.join(dir, 'state');
   // BENCH_DAEMON_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=DIR") profiles the daemon in a bench run.
@@ -29,7 +35,7 @@ export async function startDaemon(dir: string, settleMs = 5000, extraNodeArgs: s
     ...(process.env.BENCH_DAEMON_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
     ...extraNodeArgs,
   ];
-  const p = spawn(process.execPath, [...nodeArgs, path.join(HELPER, 'dist', 'binderyd.js'), '--socket', socket, '--state-dir', stateDir], {
+  const p = spawn(process.execPath, [...nodeArgs, path.join(distDir, 'binderyd.js'), '--socket', socket, '--state-dir', stateDir], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let err = '';
@@ -108,6 +114,8 @@ export async function binderyLifecycle(
   c: HelperClient,
   bundle: string,
   id: string,
+  /** Called once the process exited, before the teardown (its cgroup is still there). */
+  afterExit?: () => void,
 ): Promise<{ launch: number; exit: number; teardown: number; total: number }> {
   const t0 = process.hrtime.bigint();
   const since = (t: bigint) => Number(process.hrtime.bigint() - t) / 1e6;
@@ -120,9 +128,23 @@ export async function binderyLifecycle(
   const code = await exited;
   const exit = since(t0) - launch;
   sub?.dispose();
+  afterExit?.();
   const t1 = process.hrtime.bigint();
   await c.teardown(id);
   const teardown = since(t1);
   if (code !== 0) throw new Error(`bindery: ${id} exited with ${code}`);
   return { launch, exit, teardown, total: since(t0) };
+}
+
+/** The init's CPU in its cgroup, ns (cpuacct is v1's; absent on a cgroup2-only host). */
+export function initCpu(id: string): { user: number; sys: number; total: number } | undefined {
+  const own = /^\d+:(?:[^:]*,)?cpuacct(?:,[^:]*)?:(.*)$/m.exec(fs.readFileSync('/proc/self/cgroup', 'utf8'));
+  if (!own) return undefined;
+  const dir = ['/sys/fs/cgroup/cpuacct', '/sys/fs/cgroup/cpu,cpuacct']
+    .map((m) => path.join(m, own[1], id))
+    .find((d) => fs.existsSync(d));
+  if (!dir) return undefined;
+  const read = (f: string) => Number(fs.readFileSync(path.join(dir, f), 'utf8').trim());
+  // usage_user and usage_sys count in scheduler ticks (4 ms at HZ=250); usage is exact.
+  return { user: read('cpuacct.usage_user'), sys: read('cpuacct.usage_sys'), total: read('cpuacct.usage') };
 }

@@ -14,7 +14,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { HelperClient } from '../src/client';
 import { copyExampleRootfs, EXAMPLE, HELPER, loadAverage, makeBundle, median } from './benchBundle';
-import { startDaemon, type BenchDaemon } from './benchDaemon';
+import { initCpu, startDaemon, type BenchDaemon } from './benchDaemon';
 import { partOf, PARTS, type Side } from './profileParts';
 
 const SIZES = [10, 100] as const;
@@ -85,18 +85,6 @@ class SelfTime {
       }
     }
   }
-}
-
-/** The init's CPU in its cgroup, ns (cpuacct is v1's; absent on a cgroup2-only host). */
-function initCpu(id: string): { user: number; sys: number } | undefined {
-  const own = /^\d+:(?:[^:]*,)?cpuacct(?:,[^:]*)?:(.*)$/m.exec(fs.readFileSync('/proc/self/cgroup', 'utf8'));
-  if (!own) return undefined;
-  const dir = ['/sys/fs/cgroup/cpuacct', '/sys/fs/cgroup/cpu,cpuacct']
-    .map((m) => path.join(m, own[1], id))
-    .find((d) => fs.existsSync(d));
-  if (!dir) return undefined;
-  const read = (f: string) => Number(fs.readFileSync(path.join(dir, f), 'utf8').trim());
-  return { user: read('cpuacct.usage_user'), sys: read('cpuacct.usage_sys') };
 }
 
 async function lifecycle(c: HelperClient, bundle: string, id: string): Promise<{ ms: number; window: [number, number]; init?: { user: number; sys: number } }> {

@@ -32,11 +32,11 @@ import {
   type Syscalls,
 } from './syscalls';
 
-// Syscall numbers glibc has no wrapper for. The ones from 424 up are shared by every
-// architecture; pivot_root is not.
+// Syscall numbers glibc has no wrapper for, or whose wrapper does more (the set-id calls:
+// every thread). The ones from 424 up are shared by every architecture; pivot_root is not.
 const SYS = {
-  x64: { pivot_root: 155, setgroups: 116, ioprio_set: 251, sched_setattr: 314, sched_getattr: 315, bpf: 321 },
-  arm64: { pivot_root: 41, setgroups: 159, ioprio_set: 30, sched_setattr: 274, sched_getattr: 275, bpf: 280 },
+  x64: { pivot_root: 155, setgroups: 116, setresuid: 117, setresgid: 119, ioprio_set: 251, sched_setattr: 314, sched_getattr: 315, bpf: 321 },
+  arm64: { pivot_root: 41, setgroups: 159, setresuid: 147, setresgid: 149, ioprio_set: 30, sched_setattr: 274, sched_getattr: 275, bpf: 280 },
 } as const;
 const IOPRIO_WHO_PROCESS = 1;
 /** glibc's cpu_set_t: 1024 CPUs. */
@@ -180,9 +180,6 @@ function createKoffiSyscalls(): Syscalls {
     prctl: libc.func(
       'int prctl(int option, unsigned long arg2, unsigned long arg3, unsigned long arg4, unsigned long arg5)',
     ),
-    setresuid: libc.func('int setresuid(uint32_t r, uint32_t e, uint32_t s)'),
-    setresgid: libc.func('int setresgid(uint32_t r, uint32_t e, uint32_t s)'),
-    setgroups: libc.func('int setgroups(size_t size, const uint32_t *list)'),
     prlimit: libc.func('int prlimit(int pid, int resource, const void *newLimit, void *oldLimit)'),
     capset: libc.func('int capset(void *header, const void *data)'),
     setsid: libc.func('int setsid()'),
@@ -230,6 +227,7 @@ function createKoffiSyscalls(): Syscalls {
     sysSchedGetattr: libc.func('syscall', 'long', ['long', 'int', 'void *', 'unsigned int', 'unsigned int']),
     // The raw syscall changes only the calling thread; glibc's setgroups changes every thread.
     sysSetgroups: libc.func('syscall', 'long', ['long', 'size_t', 'const uint32_t *']),
+    sysSetresid: libc.func('syscall', 'long', ['long', 'uint32_t', 'uint32_t', 'uint32_t']),
     sysFaccessat2: libc.func('syscall', 'long', ['long', 'int', 'const char *', 'int', 'int']),
     setfsuid: libc.func('int setfsuid(uint32_t uid)'),
     setfsgid: libc.func('int setfsgid(uint32_t gid)'),
@@ -406,10 +404,16 @@ function createKoffiSyscalls(): Syscalls {
     sethostname: (name) => unit('sethostname', c.sethostname(name, Buffer.byteLength(name))),
     setdomainname: (name) => unit('setdomainname', c.setdomainname(name, Buffer.byteLength(name))),
     prctl: (option, arg2, arg3 = 0) => check('prctl', c.prctl(option, arg2, arg3, 0, 0)),
-    setresuid: (uid) => unit('setresuid', c.setresuid(uid, uid, uid)),
-    setresgid: (gid) => unit('setresgid', c.setresgid(gid, gid, gid)),
+    // Raw syscalls: the calling thread only, as runc's Go init. glibc's wrappers would signal
+    // every Node thread and wait for each (its set-id broadcast); those threads die at the
+    // execve that follows and run no container code (SECURITY.md, "The init's ids").
+    setresuid: (uid) => unit('setresuid', c.sysSetresid(SYS[arch].setresuid, uid, uid, uid)),
+    setresgid: (gid) => unit('setresgid', c.sysSetresid(SYS[arch].setresgid, gid, gid, gid)),
     setgroups: (gids) =>
-      unit('setgroups', c.setgroups(gids.length, gids.length ? Uint32Array.from(gids) : null)),
+      unit(
+        'setgroups',
+        c.sysSetgroups(SYS[arch].setgroups, gids.length, gids.length ? Uint32Array.from(gids) : null),
+      ),
     setrlimit: (resource, soft, hard) => {
       const lim = Buffer.alloc(16);
       lim.writeBigUInt64LE(soft === Infinity ? RLIM_INFINITY : BigInt(soft), 0);

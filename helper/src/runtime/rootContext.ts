@@ -142,10 +142,18 @@ export class RootContext {
     return r;
   }
 
+  /**
+   * The container's /dev/null once checked to be the null device (maskedPaths): each file
+   * mask binds it, and resolving and checking it once per mask cost five calls each.
+   */
+  nullDevice: number | undefined;
+
   /** Forget the root fd: the mount it pointed into changed (rootfs bind, pivot_root). */
   resetRoot(): void {
     if (this.rootFd !== undefined) this.sys.close(this.rootFd);
     this.rootFd = undefined;
+    if (this.nullDevice !== undefined) this.sys.close(this.nullDevice);
+    this.nullDevice = undefined;
   }
 
   close(): void {

@@ -134,6 +134,7 @@ export interface InitSyscalls {
   sethostname(name: string): SysResult;
   setdomainname(name: string): SysResult;
   prctl(option: number, arg2: number, arg3?: number): SysResult<number>;
+  /** The ids of the calling thread only (the raw syscalls): for the init just before execve. */
   setresuid(uid: number): SysResult;
   setresgid(gid: number): SysResult;
   setgroups(gids: number[]): SysResult;

@@ -376,6 +376,29 @@ describe('setupRootfs', () => {
     assert.match(failure.message, /not the null device/);
   });
 
+  it('masks each file with the one /dev/null it checked, and leaves no fd open', () => {
+    const sys = host();
+    sys.add(`${R}/proc/kcore`, 'file');
+    sys.add(`${R}/proc/keys`, 'file');
+    sys.add(`${R}/dev/null`, { chr: (1 << 8) | 3 });
+    const { failure } = run(
+      sys,
+      plan([
+        ...head,
+        { op: 'pivot-root', rootfs: R, origin: added },
+        maskOp('/proc/kcore', 'dev-null', ['MS_RDONLY'], added),
+        maskOp('/proc/keys', 'dev-null', ['MS_RDONLY'], added),
+      ]),
+    );
+    assert.equal(failure, undefined);
+    const binds = sys.calls.filter((c) => c.endsWith('NULL MS_BIND NULL'));
+    assert.deepEqual(binds, [
+      `mount fd:${R}/dev/null fd:${R}/proc/kcore NULL MS_BIND NULL`,
+      `mount fd:${R}/dev/null fd:${R}/proc/keys NULL MS_BIND NULL`,
+    ]);
+    assert.equal(sys.openFds(), 0);
+  });
+
   it('keeps the content of a directory a tmpfs covers when tmpcopyup asks', () => {
     const sys = host();
     sys.add(`${R}/etc/conf.d/a`, 'file');
