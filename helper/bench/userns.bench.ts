@@ -13,13 +13,11 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { planBundle, realHostView } from '@bindery/plan';
-import { runtimeWith } from '../src/runtime/container';
 import { koffiSyscalls } from '../src/runtime/koffiSyscalls';
 import { initPool, useInitScript, warmInits } from '../src/runtime/initLauncher';
 import { EXAMPLE, useBuiltInit } from './benchBundle';
+import { lifecycleMs } from './inProcessLifecycle';
 
-const { launchContainer } = runtimeWith(koffiSyscalls());
 const HOST_ROOT = 100000;
 
 async function main(): Promise<void> {
@@ -55,20 +53,8 @@ async function main(): Promise<void> {
 
   const times: Record<'warm' | 'cold' | 'userns', number[]> = { warm: [], cold: [], userns: [] };
   const once = async (kind: keyof typeof times, i: number) => {
-    const id = `${kind}-${i}`;
-    const bundleDir = path.join(dir, kind === 'userns' ? 'userns' : 'plain');
-    const t0 = process.hrtime.bigint();
-    const plan = planBundle({
-      text: texts[kind === 'userns' ? 'userns' : 'plain'],
-      bundleDir,
-      host: realHostView(),
-      stateDir: path.join(stateRoot, id),
-    });
-    const c = await launchContainer({ id, bundleDir, plan, owner: { uid: 0, gid: 0 }, stateRoot });
-    const exit = await c.exited;
-    await c.teardown();
-    times[kind].push(Number(process.hrtime.bigint() - t0) / 1e6);
-    if (exit.exitCode !== 0) throw new Error(`${id}: exit ${JSON.stringify(exit)}`);
+    const which = kind === 'userns' ? 'userns' : 'plain';
+    times[kind].push(await lifecycleMs(texts[which], path.join(dir, which), stateRoot, `${kind}-${i}`));
   };
   try {
     for (let i = 0; i < runs; i++) {
