@@ -10,7 +10,9 @@ export const HELPER = path.join(__dirname, '..');
 export const EXAMPLE = path.join(HELPER, '..', 'examples', 'hello');
 
 export function have(cmd: string): boolean {
-  return spawnSync(cmd, ['--version'], { stdio: 'ignore' }).status === 0;
+  // crun makes its state root on any call, even `--version`: give it the run's own.
+  const root = cmd === 'runc' || cmd === 'crun' ? runtimeRootArgs(cmd) : [];
+  return spawnSync(cmd, [...root, '--version'], { stdio: 'ignore' }).status === 0;
 }
 
 /**
