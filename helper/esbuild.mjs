@@ -52,16 +52,13 @@ if (process.argv.includes('--watch')) {
     }
     chmodSync(file, 0o755);
   }
-  // The code cache bin/bindery.js loads the CLI with (every runtime call is a new process).
-  const cache = spawnSync(process.execPath, [join(here, 'bin', 'compileCache.js'), '--write', join(here, 'dist', 'cli.js')], {
-    stdio: 'inherit',
-  });
-  if (cache.status !== 0) process.exitCode = 1;
-  // The init's: its warm-up makes only calls that fail harmlessly (warmUp.ts).
-  const initCache = spawnSync(
-    process.execPath,
-    ['-e', `require(${JSON.stringify(join(here, 'dist', 'init.js'))}).writeInitCodeCache()`],
-    { stdio: 'inherit' },
-  );
-  if (initCache.status !== 0) process.exitCode = 1;
+  // The code caches bin/bindery.js loads the CLI with (every runtime call is a new process)
+  // and dist/init.js the container init (one per container); the init's warm-up makes only
+  // calls that fail harmlessly (warmUp.ts).
+  for (const bundle of ['cli.js', 'init-main.js']) {
+    const cache = spawnSync(process.execPath, [join(here, 'bin', 'compileCache.js'), '--write', join(here, 'dist', bundle)], {
+      stdio: 'inherit',
+    });
+    if (cache.status !== 0) process.exitCode = 1;
+  }
 }

@@ -1,17 +1,18 @@
-// Loads a bundle (dist/cli.js) with a V8 code cache beside it (dist/cli.js.v8cache), so a
-// `bindery` call does not parse and compile half a megabyte of JavaScript again. Engines
-// call the runtime 3–5 times per container; Node 20 has no module.enableCompileCache (22
-// does), so this is the same idea through vm.Script's cachedData.
+// Loads a bundle with a V8 code cache beside it (FILE.v8cache), so a process does not parse
+// and compile its JavaScript again: the CLI (dist/cli.js, through bin/bindery.js; engines
+// call the runtime 3–5 times per container) and every container init (dist/init-main.js,
+// through dist/init.js, src/runtime/initLoader.ts). Node 20 has no
+// module.enableCompileCache (22 does), so this is the same idea through vm.Script's cachedData.
 //
-// The cache is written by the build (`node bin/compileCache.js --write dist/cli.js`), after
-// running a few calls in-process so that the functions they need are compiled and cached too.
-// It starts with the SHA-1 of the bundle it was made from: V8 itself only compares the
-// source's length, so a rebuilt bundle of the same length would otherwise run stale code.
+// The cache is written by the build (`node bin/compileCache.js --write FILE`), after running
+// what the program runs first, so that the functions it needs are compiled and cached too.
+// It starts with the size and modification time of the bundle it was made from: V8 itself
+// only compares the source's length, so a rebuilt bundle of the same length would otherwise
+// run stale code (a hash would load node:crypto in every init, a sizeable part of its start).
 // A cache for another bundle, or one V8 rejects (another Node, other flags), is ignored and
 // the bundle is compiled as usual.
 /* eslint-disable @typescript-eslint/no-require-imports -- plain CommonJS, not compiled */
 'use strict';
-const crypto = require('node:crypto');
 const fs = require('node:fs');
 const Module = require('node:module');
 const path = require('node:path');
@@ -21,10 +22,15 @@ function cacheFileOf(file) {
   return `${file}.v8cache`;
 }
 
-const DIGEST_BYTES = 20;
+const HEADER_BYTES = 16;
 
-function digest(source) {
-  return crypto.createHash('sha1').update(source).digest();
+/** What a cache is for: the bundle's size and modification time. */
+function headerOf(file) {
+  const st = fs.statSync(file);
+  const h = Buffer.alloc(HEADER_BYTES);
+  h.writeDoubleLE(st.size, 0);
+  h.writeDoubleLE(st.mtimeMs, 8);
+  return h;
 }
 
 /** The bundle's exports, compiled with the code cache when there is a usable one. */
@@ -34,8 +40,8 @@ function loadBundle(file, { useCache = true } = {}) {
   if (useCache) {
     try {
       const cache = fs.readFileSync(cacheFileOf(file));
-      if (cache.subarray(0, DIGEST_BYTES).equals(digest(source)))
-        cachedData = cache.subarray(DIGEST_BYTES);
+      if (cache.subarray(0, HEADER_BYTES).equals(headerOf(file)))
+        cachedData = cache.subarray(HEADER_BYTES);
     } catch {
       cachedData = undefined; // not built with a cache: compile as usual
     }
@@ -54,9 +60,19 @@ function loadBundle(file, { useCache = true } = {}) {
 
 module.exports = { loadBundle, cacheFileOf };
 
-/** Build step: run calls that engines and people make, then save what V8 compiled. */
+/**
+ * Build step: run what the bundle runs first, then save what V8 compiled. A bundle that
+ * exports prepare() (the container init: its warm-up) runs that; the CLI, the calls that
+ * engines and people make.
+ */
 async function writeCache(file) {
   const { exports, script } = loadBundle(file, { useCache: false });
+  if (typeof exports.prepare === 'function') exports.prepare();
+  else await runCliCalls(exports);
+  fs.writeFileSync(cacheFileOf(file), Buffer.concat([headerOf(file), script.createCachedData()]));
+}
+
+async function runCliCalls(cli) {
   const os = require('node:os');
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bindery-cache-'));
   const quiet = { out: () => {}, err: () => {} };
@@ -71,12 +87,10 @@ async function writeCache(file) {
       ['features'],
       ...(fs.existsSync(example) ? [['validate', example]] : []),
     ];
-    for (const argv of calls) await exports.main(argv, quiet);
+    for (const argv of calls) await cli.main(argv, quiet);
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
-  const source = fs.readFileSync(file, 'utf8');
-  fs.writeFileSync(cacheFileOf(file), Buffer.concat([digest(source), script.createCachedData()]));
 }
 
 if (require.main === module && process.argv[2] === '--write') {
