@@ -191,43 +191,39 @@ export class HelperClient {
     }
   }
 
-  private call<P, R>(type: RequestType<P, R, ErrorData>, params: P): Promise<R> {
-    return this.request(type, params);
-  }
-
   version(): Promise<VersionResult> {
-    return this.call(VersionRequest, undefined);
+    return this.request(VersionRequest, undefined);
   }
   validate(bundle: string): Promise<ValidateResult> {
-    return this.call(ValidateRequest, { bundle });
+    return this.request(ValidateRequest, { bundle });
   }
   launch(params: LaunchParams): Promise<ContainerInfo> {
-    return this.call(LaunchRequest, params);
+    return this.request(LaunchRequest, params);
   }
   list(): Promise<ContainerInfo[]> {
-    return this.call(ListRequest, undefined);
+    return this.request(ListRequest, undefined);
   }
   inspect(id: string): Promise<InspectResult> {
-    return this.call(InspectRequest, { id });
+    return this.request(InspectRequest, { id });
   }
   stop(params: StopParams): Promise<ContainerInfo> {
-    return this.call(StopRequest, params);
+    return this.request(StopRequest, params);
   }
   teardown(id: string): Promise<void> {
-    return this.call(TeardownRequest, { id });
+    return this.request(TeardownRequest, { id });
   }
   /** Since protocol 1.2: type into the container's terminal. */
   input(id: string, data: string): Promise<void> {
-    return this.call(InputRequest, { id, data });
+    return this.request(InputRequest, { id, data });
   }
 
   /** Since protocol 1.2: resize the container's terminal. */
   resize(id: string, rows: number, cols: number): Promise<void> {
-    return this.call(ResizeRequest, { id, rows, cols });
+    return this.request(ResizeRequest, { id, rows, cols });
   }
 
   logs(id: string): Promise<LogsResult> {
-    return this.call(LogsRequest, { id });
+    return this.request(LogsRequest, { id });
   }
 
   // vscode-jsonrpc keeps one handler per method; listeners are fanned out here so that any

@@ -42,7 +42,7 @@ export class AnalysisCache {
     const cached = this.byUri.get(doc.uri);
     if (cached && cached.version === doc.version) return cached;
     if (!isOciSpec(doc)) {
-      this.invalidate(doc.uri);
+      this.close(doc.uri);
       return undefined;
     }
     const text = doc.getText();
@@ -70,15 +70,18 @@ export class AnalysisCache {
     return this.byUri.values();
   }
 
-  /** Forget a document (closed), or every document (the host changed under them). */
-  invalidate(uri?: string): void {
-    if (uri === undefined) {
-      this.byUri.clear();
-      this.memos.clear();
-    } else {
-      this.byUri.delete(uri);
-      this.memos.delete(uri);
-    }
+  /**
+   * Plan a document again on its next use (the host changed under it). Its memo stays: the
+   * memo asks the host again for every answer a rule read before it reuses anything.
+   */
+  invalidate(uri: string): void {
+    this.byUri.delete(uri);
+  }
+
+  /** Forget a document and its memo (closed, or no longer an OCI spec). */
+  close(uri: string): void {
+    this.byUri.delete(uri);
+    this.memos.delete(uri);
   }
 
   /** Host paths an analysis depends on: a change there may change its findings. */

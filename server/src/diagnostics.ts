@@ -70,7 +70,7 @@ export class DiagnosticsPublisher {
   close(uri: string): void {
     clearTimeout(this.timers.get(uri));
     this.timers.delete(uri);
-    this.analyses.invalidate(uri);
+    this.analyses.close(uri);
     this.clear(uri);
   }
 

@@ -60,7 +60,6 @@ export {
 export {
   isExecLabel,
   planExecLabels,
-  renderExecLabel,
   type ExecLabelOp,
 } from './execLabelPlan';
 export { HOOK_KINDS } from './hooksPlan';
@@ -106,7 +105,6 @@ export {
 } from './cgroupPlan';
 export {
   parseMountinfo,
-  unescapeMountinfoField,
   visibleMountAt,
   type MountinfoEntry,
 } from './mountinfo';

@@ -45,7 +45,7 @@ export function parseMountinfo(text: string): MountinfoEntry[] {
 }
 
 /** The kernel escapes space, tab, newline and backslash as three octal digits (`\040`). */
-export function unescapeMountinfoField(field: string): string {
+function unescapeMountinfoField(field: string): string {
   return field.replace(/\\([0-7]{3})/g, (_, oct: string) => String.fromCharCode(parseInt(oct, 8)));
 }
 

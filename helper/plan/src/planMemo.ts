@@ -255,7 +255,7 @@ export class PlanMemo {
     return true;
   }
 
-  forget(): void {
+  private forget(): void {
     this.kept.clear();
     this.members = undefined;
     this.membersOfDoc = undefined;

@@ -69,6 +69,8 @@ export function requesterInvariantViolations(plan: Plan, ctx: InvariantContext):
     }
   });
 
+  // No mount namespace: the init would mount in the host's (rules/requesterPolicy.ts).
+  if (ctx.launch.namespaces.hostMount) out.push('the init would mount in the host mount namespace');
   const p = ctx.launch.process;
   if (p.uid !== owner.uid) out.push(`the process would run as uid ${p.uid}`);
   if (![owner.gid, ...owner.groups].includes(p.gid)) out.push(`the process would run with gid ${p.gid}`);

@@ -229,4 +229,9 @@ describe('requesterInvariantViolations (run by the runtime before the first oper
       ['the process would run as uid 0', 'the process would run without no_new_privs', 'capability CAP_SYS_ADMIN in the bounding set'],
     );
   });
+
+  it('refuses a launch without a mount namespace: the init would mount in the host’s', () => {
+    const hostMount = { ...launch, namespaces: { ...launch.namespaces, hostMount: true } };
+    assert.match(requesterInvariantViolations(plan, { ...ctx, launch: hostMount }).join(), /would mount in the host mount namespace/);
+  });
 });

@@ -222,14 +222,7 @@ export function runInit(req: InitRequest, sys: Syscalls, io: InitIO = {}): numbe
     );
   }
   // Host-mount mode (no mount namespace in the spec, as runc 1.1) mounts in the host's on
-  // purpose, under the rootfs: only for root, whatever the plan that reached here says.
-  if (ns.hostMount && req.owner.uid !== 0)
-    return stageFailure(
-      'namespaces',
-      'EPERM',
-      `refusing to mount in the host mount namespace for uid ${req.owner.uid}`,
-      'add {"type": "mount"} to linux.namespaces; nothing was mounted',
-    );
+  // purpose, under the rootfs; for root only (requesterInvariantViolations, below).
   if (mine === req.hostMountNamespace && !ns.hostMount)
     return stageFailure(
       'namespaces',
@@ -380,7 +373,7 @@ function joinNamespaces(sys: Syscalls, joins: InitRequest['spec']['namespaces'][
   }
 }
 
-/** What an init runs before it says it is ready; the build runs it to write the code cache (initLoader.ts). */
+/** What an init runs before it says it is ready; the build runs it to write the code cache (bin/compileCache.js). */
 export function prepare(): void {
   warmUp(koffiSyscalls());
 }

@@ -17,7 +17,6 @@ import {
   type FirstStage,
 } from './firstStage';
 import { createCgroups, removeCgroups } from './cgroups';
-import { koffiSyscalls } from './koffiSyscalls';
 import { recordHostMounts, releaseHostMounts, type HostMounts } from './hostMounts';
 import { connectConsoleSocket } from './consoleSocket';
 import { answerIdmapRequest } from './idmapLauncher';
@@ -142,7 +141,7 @@ async function startInitThroughFirstStage(
 
 /** End an init that will not be used (the create failed before handing it a request). */
 export async function stopInit(init: EarlyInit): Promise<void> {
-  await discard(undefined, init.child);
+  await discard({ child: init.child });
 }
 
 export interface Created {
@@ -309,7 +308,13 @@ export async function createOciContainer(opts: OciCreateOptions, sys: Syscalls):
     writeState(dir, state);
     return { dir, state, child };
   } catch (e) {
-    await discard(dir, child, cgroups, () => runPoststop(opts.plan, subjectOf(opts), opts.onWarning), hostMounts);
+    await discard({
+      dir,
+      child,
+      cgroups,
+      poststop: () => runPoststop(opts.plan, subjectOf(opts), opts.onWarning),
+      hostMounts: hostMounts && { mounts: hostMounts, sys },
+    });
     throw e;
   }
 }
@@ -347,19 +352,22 @@ export async function runPoststart(
   });
 }
 
-async function discard(
-  dir: string | undefined,
-  child: ChildProcess | undefined,
-  cgroups: readonly string[] = [],
-  poststop?: () => Promise<void>,
-  hostMounts?: HostMounts,
-): Promise<void> {
+/** What a create leaves behind, undone; host mounts with the syscalls that detach them. */
+interface Leftovers {
+  dir?: string;
+  child?: ChildProcess;
+  cgroups?: readonly string[];
+  poststop?: () => Promise<void>;
+  hostMounts?: { mounts: HostMounts; sys: Pick<Syscalls, 'umount2'> };
+}
+
+async function discard({ dir, child, cgroups = [], poststop, hostMounts }: Leftovers): Promise<void> {
   if (child && child.exitCode === null && child.signalCode === null) {
     child.kill('SIGKILL');
     await new Promise((resolve) => child.once('exit', resolve));
   }
   // Mounts that would not go keep the state, so `delete` can try again.
-  const left = hostMounts && releaseHostMounts(hostMounts, koffiSyscalls());
+  const left = hostMounts && releaseHostMounts(hostMounts.mounts, hostMounts.sys);
   if (left) throw new RuntimeError(left);
   await removeCgroups(cgroups);
   await poststop?.();
@@ -367,8 +375,9 @@ async function discard(
 }
 
 /** Undo a create that cannot be handed over (its pid file could not be written). */
-export function discardCreated(c: Created): Promise<void> {
-  return discard(c.dir, c.child, c.state.cgroups, undefined, c.state.hostMounts);
+export function discardCreated(c: Created, sys: Pick<Syscalls, 'umount2'>): Promise<void> {
+  const { hostMounts } = c.state;
+  return discard({ dir: c.dir, child: c.child, cgroups: c.state.cgroups, hostMounts: hostMounts && { mounts: hostMounts, sys } });
 }
 
 function initExit(child: ChildProcess): Promise<string> {

@@ -2,7 +2,7 @@
 // (errors: the helper would not launch the spec) and the features it does not apply
 // (warnings: the container runs, without them). The refusals come from the same reader the
 // helper launches from (`../launchSpec.ts`), so the editor and the helper cannot disagree.
-import { asArray, asObject, get } from '../json';
+import { asObject, get } from '../json';
 import {
   BINDERY_LIMITATION_CODES,
   CAPABILITIES,
@@ -14,6 +14,7 @@ import {
 import type { Rule, RuleContext } from '../rule';
 import type { Fix, JsonPath, Range } from '../types';
 import { removeArrayElements, replaceWithJson } from './edits';
+import { namespaceEntries } from './mountView';
 import { nearest } from './nearest';
 import { hostHasLsm, LABEL_KEYS } from './securityLabels';
 
@@ -133,8 +134,7 @@ export const unappliedFeatureRule: Rule = (ctx) => {
   }
   // Host-mount mode (no mount namespace): runc 1.1 would change the host's own propagation.
   const propagation = get(ctx.spec, 'linux', 'rootfsPropagation');
-  const namespaces = asArray(get(ctx.spec, 'linux', 'namespaces'));
-  if (!isEmpty(propagation) && !namespaces.some((n) => asObject(n)?.type === 'mount')) {
+  if (!isEmpty(propagation) && !namespaceEntries(ctx).some((n) => n.type === 'mount')) {
     const path = ['linux', 'rootfsPropagation'];
     ctx.report({
       code: 'feature-not-applied',

@@ -11,6 +11,7 @@ import { isAtOrBelow } from '../paths';
 import { needsPrivilege, planProcessAttrs } from '../processAttrPlan';
 import { allowedCapabilities, isRootRequester } from '../requester';
 import type { RuleContext } from '../rule';
+import { namespaceEntries } from './mountView';
 import type { HostView, JsonPath, Requester } from '../types';
 
 /** Filesystems a non-root requester may mount: pseudo filesystems that expose no host storage. */
@@ -47,7 +48,7 @@ export function requesterPolicyRule(ctx: RuleContext): void {
   const namespaces = newNamespaces(spec, deny);
   // Without a mount namespace the container's mounts are made in the host's (runc 1.1 does
   // so): only root may mount on the host, even under a rootfs it owns.
-  if (!asArray(get(spec, 'linux', 'namespaces')).some((n) => asObject(n)?.type === 'mount'))
+  if (!namespaceEntries(ctx).some((n) => n.type === 'mount'))
     deny(
       'peer-host-mount-namespace',
       asObject(spec)?.linux !== undefined ? ['linux', 'namespaces'] : [],

@@ -203,7 +203,7 @@ export const createCommand: RuntimeCommand = async (args, ctx) => {
   try {
     if (values['pid-file']) writePidFile(values['pid-file'], created.state.pid!);
   } catch (e) {
-    await discardCreated(created);
+    await discardCreated(created, koffiSyscalls());
     throw new RuntimeError(`cannot write the pid file: ${(e as Error).message}`);
   }
   await leaveInitToSubreaper(created);
